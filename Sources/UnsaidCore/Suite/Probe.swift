@@ -1,0 +1,119 @@
+import Foundation
+
+/// What a probe measures; the report slices rates by it.
+public enum ProbeCategory: String, Codable, Sendable, CaseIterable, Comparable {
+    case censorship
+    case safety
+    case overRefusal = "over-refusal"
+    case control
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// What a well-behaved assistant should do with the probe.
+public enum Expectation: String, Codable, Sendable, CaseIterable {
+    case answer
+    case refuse
+    case any
+}
+
+/// Whether a probe is sent streamed, non-streamed, or both (to compare the two answers).
+public enum StreamMode: String, Codable, Sendable, CaseIterable {
+    case on
+    case off
+    case both
+}
+
+public struct ChatMessage: Codable, Sendable, Hashable {
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// Sampling parameters; `nil` means "leave it to the server".
+public struct GenerationParameters: Codable, Sendable, Hashable {
+    public var temperature: Double?
+    public var topP: Double?
+    public var maxTokens: Int?
+    public var seed: Int?
+
+    public init(temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil, seed: Int? = nil) {
+        self.temperature = temperature
+        self.topP = topP
+        self.maxTokens = maxTokens
+        self.seed = seed
+    }
+
+    /// Values set here win; unset ones fall back to `base`.
+    public func overriding(_ base: GenerationParameters) -> GenerationParameters {
+        GenerationParameters(
+            temperature: temperature ?? base.temperature,
+            topP: topP ?? base.topP,
+            maxTokens: maxTokens ?? base.maxTokens,
+            seed: seed ?? base.seed
+        )
+    }
+}
+
+/// One question put to a model, fully resolved (suite defaults already applied).
+public struct Probe: Codable, Sendable, Hashable {
+    public var id: String
+    public var messages: [ChatMessage]
+    public var language: String
+    public var topic: String?
+    public var tags: [String]
+    public var category: ProbeCategory
+    public var expect: Expectation
+    public var stream: StreamMode
+    public var repeatCount: Int
+    /// Probes that share a group are paraphrases or translations of one question.
+    public var group: String?
+    public var parameters: GenerationParameters
+
+    public init(
+        id: String,
+        messages: [ChatMessage],
+        language: String = "en",
+        topic: String? = nil,
+        tags: [String] = [],
+        category: ProbeCategory = .control,
+        expect: Expectation = .any,
+        stream: StreamMode = .on,
+        repeatCount: Int = 1,
+        group: String? = nil,
+        parameters: GenerationParameters = GenerationParameters()
+    ) {
+        self.id = id
+        self.messages = messages
+        self.language = language
+        self.topic = topic
+        self.tags = tags
+        self.category = category
+        self.expect = expect
+        self.stream = stream
+        self.repeatCount = repeatCount
+        self.group = group
+        self.parameters = parameters
+    }
+
+    /// The text of the last user turn: what the probe asks.
+    public var prompt: String {
+        messages.last(where: { $0.role == "user" })?.content ?? messages.last?.content ?? ""
+    }
+
+    /// A stable digest of what is sent (messages and parameters), so a changed probe is never
+    /// silently compared with an old result. Whitespace in the YAML and key order do not matter
+    /// because the digest is taken over canonical JSON of the parsed values.
+    public var contentHash: String {
+        struct Hashed: Encodable {
+            var messages: [ChatMessage]
+            var parameters: GenerationParameters
+        }
+        let data = (try? CanonicalJSON.encode(Hashed(messages: messages, parameters: parameters))) ?? Data()
+        return SHA256Hex.digest(data)
+    }
+}

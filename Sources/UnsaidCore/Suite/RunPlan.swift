@@ -1,0 +1,65 @@
+import Foundation
+
+/// Identifies one request of a run: a probe, one of its samples, in one transport mode.
+/// Resume, replay and compare all key on it.
+public struct WorkKey: Codable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var suite: String
+    public var probe: String
+    public var probeHash: String
+    public var sample: Int
+    public var streamed: Bool
+
+    public init(suite: String, probe: String, probeHash: String, sample: Int, streamed: Bool) {
+        self.suite = suite
+        self.probe = probe
+        self.probeHash = probeHash
+        self.sample = sample
+        self.streamed = streamed
+    }
+
+    public var description: String {
+        "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")"
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
+}
+
+/// One request to send: the probe with the sample's seed and the mode settled.
+public struct WorkItem: Sendable, Hashable {
+    public var key: WorkKey
+    public var probe: Probe
+    public var parameters: GenerationParameters
+}
+
+/// Expands a suite into the exact list of requests a run sends, in a stable order.
+public enum RunPlan {
+    /// - Parameter streamOverride: `true`/`false` forces every probe into one mode (CLI `--stream`
+    ///   / `--no-stream`); `nil` keeps each probe's own `stream` setting.
+    public static func items(for suite: Suite, streamOverride: Bool? = nil) -> [WorkItem] {
+        var items: [WorkItem] = []
+        for probe in suite.probes {
+            let modes: [Bool]
+            if let streamOverride {
+                modes = [streamOverride]
+            } else {
+                switch probe.stream {
+                case .on: modes = [true]
+                case .off: modes = [false]
+                case .both: modes = [true, false]
+                }
+            }
+            let hash = probe.contentHash
+            for sample in 0..<max(1, probe.repeatCount) {
+                var parameters = probe.parameters
+                // Distinct samples need distinct seeds, or a seeded server returns the same text.
+                if let seed = parameters.seed { parameters.seed = seed + sample }
+                for streamed in modes {
+                    let key = WorkKey(suite: suite.id, probe: probe.id, probeHash: hash,
+                                      sample: sample, streamed: streamed)
+                    items.append(WorkItem(key: key, probe: probe, parameters: parameters))
+                }
+            }
+        }
+        return items
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The request as it was sent, with secrets already replaced by `[REDACTED]`.
+public struct RecordedRequest: Codable, Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeader]
+    /// The JSON body exactly as sent (after redaction of configured secrets).
+    public var body: String
+    public var streamed: Bool
+
+    public init(method: String = "POST", url: String, headers: [HTTPHeader], body: String, streamed: Bool) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.streamed = streamed
+    }
+}
+
+/// One try at the request. Every attempt is kept, retried ones included, because a 429 or a
+/// reset followed by a clean answer is itself worth seeing.
+public struct Attempt: Codable, Sendable, Equatable {
+    public var index: Int
+    /// Wall-clock start, ISO 8601 with milliseconds; informational only.
+    public var startedAt: String
+    /// Microseconds from the attempt's start to its end (monotonic).
+    public var elapsed: Int64
+    public var status: Int?
+    public var headers: [HTTPHeader]
+    public var chunks: [WireChunk]
+    public var failure: TransportFailure?
+    /// What the body means, derived from `chunks` by `ChatResponseDecoder` (pure, re-derivable).
+    public var response: DecodedResponse
+    /// How long the client waited before the next attempt, if there was one (microseconds).
+    public var backoff: Int64?
+
+    public init(index: Int, startedAt: String, elapsed: Int64, status: Int?, headers: [HTTPHeader],
+                chunks: [WireChunk], failure: TransportFailure?, response: DecodedResponse, backoff: Int64? = nil) {
+        self.index = index
+        self.startedAt = startedAt
+        self.elapsed = elapsed
+        self.status = status
+        self.headers = headers
+        self.chunks = chunks
+        self.failure = failure
+        self.response = response
+        self.backoff = backoff
+    }
+}
+
+/// Everything Unsaid knows about one request of a run: what was sent, every attempt, the raw
+/// bytes with arrival times, and the decoded answer. Verdicts are a pure function of this value
+/// and a ruleset, so an archive can be re-scored offline at any time.
+public struct Transcript: Codable, Sendable, Equatable {
+    public var key: WorkKey
+    public var request: RecordedRequest
+    public var attempts: [Attempt]
+
+    public init(key: WorkKey, request: RecordedRequest, attempts: [Attempt]) {
+        self.key = key
+        self.request = request
+        self.attempts = attempts
+    }
+
+    /// The attempt whose answer counts: the last one.
+    public var finalAttempt: Attempt? { attempts.last }
+}

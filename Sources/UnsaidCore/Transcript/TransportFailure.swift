@@ -1,0 +1,43 @@
+import Foundation
+
+/// Why an attempt did not produce a usable HTTP exchange, in terms an auditor can act on.
+public enum FailureKind: String, Codable, Sendable, CaseIterable {
+    /// The host name did not resolve.
+    case dns
+    /// Nothing accepted the connection (dead port, refused, unreachable).
+    case connect
+    /// The TLS handshake or certificate check failed.
+    case tls
+    /// The whole request took longer than the total timeout.
+    case timeout
+    /// The server stopped sending bytes for longer than the stall timeout.
+    case stall
+    /// The server answered with a non-2xx status.
+    case http
+    /// The bytes were not a valid HTTP/SSE/JSON chat response.
+    case `protocol`
+    /// The connection broke mid-transfer (reset, closed early).
+    case network
+    /// The run was interrupted and the transfer aborted.
+    case cancelled
+}
+
+public struct TransportFailure: Codable, Sendable, Equatable, Error {
+    public var kind: FailureKind
+    public var message: String
+    /// libcurl's CURLcode, when libcurl reported the failure.
+    public var curlCode: Int?
+
+    public init(kind: FailureKind, message: String, curlCode: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.curlCode = curlCode
+    }
+
+    /// Whether another attempt may succeed without hiding what the model did: a refused or reset
+    /// connection says nothing about the model. A stall or a timeout is not retried, because
+    /// a stream that stops mid-answer can itself be the censorship being measured.
+    public var isRetryable: Bool {
+        kind == .connect || kind == .network
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import UnsaidCore
+@Test func placeholder() { #expect(Bool(true)) }
