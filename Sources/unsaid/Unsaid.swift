@@ -1,4 +1,5 @@
 import ArgumentParser
+import UnsaidCore
 
 @main
 struct Unsaid: AsyncParsableCommand {
