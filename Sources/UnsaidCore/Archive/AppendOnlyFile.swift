@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A file opened for appending whole lines with one `write` each, so a crash leaves at most one
+/// torn line at the end (which resume cuts back). `sync()` is `fsync`.
+final class AppendOnlyFile {
+    private var descriptor: Int32
+    let path: String
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ArchiveError.io(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit { close() }
+
+    func append(_ data: Data) throws {
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard var base = buffer.baseAddress else { return }
+            var remaining = buffer.count
+            while remaining > 0 {
+                let written = write(descriptor, base, remaining)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
+                }
+                remaining -= written
+                base = base.advanced(by: written)
+            }
+        }
+    }
+
+    func sync() throws {
+        guard fsync(descriptor) == 0 else { throw ArchiveError.io(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    func close() {
+        if descriptor >= 0 {
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+}
+
+/// Writes `data` to `url` so that readers see either the old or the new file, never half of one.
+func writeAtomically(_ data: Data, to url: URL) throws {
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+    do {
+        try data.write(to: temporary)
+        let handle = open(temporary.path, O_RDONLY | O_CLOEXEC)
+        if handle >= 0 {
+            _ = fsync(handle)
+            _ = Glibc.close(handle)
+        }
+        if rename(temporary.path, url.path) != 0 {
+            throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
+        }
+    } catch let error as ArchiveError {
+        throw error
+    } catch {
+        throw ArchiveError.io(path: url.path, reason: error.localizedDescription)
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import Foundation
+
+/// Writes one run's archive as results arrive.
+///
+/// Durability policy: each transcript record is one `write` followed by `fsync`, so a record
+/// that was reported complete survives a crash or power loss; verdict lines are written without
+/// `fsync` because they can always be re-derived from the transcripts. The manifest is replaced
+/// atomically (write to a temporary file, fsync, rename).
+public actor ArchiveWriter {
+    public let layout: ArchiveLayout
+    public private(set) var manifest: Manifest
+    private let transcripts: AppendOnlyFile
+    private let verdicts: AppendOnlyFile
+    private var chainHead: String
+    private var sequence: Int
+    private var counts: [String: Int]
+
+    /// Starts a new archive in `layout.directory`, which must not exist yet or be empty.
+    public init(creating layout: ArchiveLayout, manifest: Manifest) throws {
+        let fileManager = FileManager.default
+        let path = layout.directory.path
+        if fileManager.fileExists(atPath: path) {
+            let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
+            guard contents.isEmpty else { throw ArchiveError.alreadyExists(path: path) }
+        }
+        do {
+            try fileManager.createDirectory(at: layout.directory, withIntermediateDirectories: true)
+        } catch {
+            throw ArchiveError.io(path: path, reason: error.localizedDescription)
+        }
+        self.layout = layout
+        self.manifest = manifest
+        self.transcripts = try AppendOnlyFile(path: layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: layout.verdicts.path)
+        self.chainHead = manifest.chainHead
+        self.sequence = 0
+        self.counts = [:]
+        try writeAtomically(CanonicalJSON.encodePretty(manifest), to: layout.manifest)
+    }
+
+    /// Continues an existing archive after `ArchiveReader` has checked and repaired it.
+    public init(continuing contents: ArchiveContents, manifest: Manifest) throws {
+        self.layout = contents.layout
+        self.manifest = manifest
+        self.transcripts = try AppendOnlyFile(path: contents.layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: contents.layout.verdicts.path)
+        self.chainHead = contents.chainHead
+        self.sequence = contents.records.count
+        var counts: [String: Int] = [:]
+        for verdict in contents.verdicts { counts[verdict.verdict.rawValue, default: 0] += 1 }
+        self.counts = counts
+    }
+
+    /// Appends a transcript to the chain and returns its record hash.
+    @discardableResult
+    public func append(probe: Probe, transcript: Transcript) throws -> String {
+        sequence += 1
+        let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
+        let line = try CanonicalJSON.encode(record)
+        var bytes = line
+        bytes.append(0x0A)
+        try transcripts.append(bytes)
+        try transcripts.sync()
+        chainHead = ArchiveChain.hash(ofLine: line)
+        return chainHead
+    }
+
+    public func append(verdict: Verdict) throws {
+        var line = try CanonicalJSON.encode(verdict)
+        line.append(0x0A)
+        try verdicts.append(line)
+        counts[verdict.verdict.rawValue, default: 0] += 1
+    }
+
+    /// Records how far the run got without closing it (used for progress and interruption).
+    public func checkpoint(status: Manifest.Status) throws {
+        manifest.status = status
+        manifest.completed = sequence
+        manifest.counts = counts
+        manifest.chainHead = chainHead
+        try writeAtomically(CanonicalJSON.encodePretty(manifest), to: layout.manifest)
+    }
+
+    /// Seals the run: final counts, chain head and the SHA-256 of every data file.
+    @discardableResult
+    public func finish(status: Manifest.Status = .complete) throws -> Manifest {
+        try verdicts.sync()
+        manifest.finishedAt = Timestamp.now()
+        manifest.files = [
+            ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
+            ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
+        ]
+        try checkpoint(status: status)
+        transcripts.close()
+        verdicts.close()
+        return manifest
+    }
+}
+
+/// SHA-256, size and line count of a file, read in blocks so large archives are never held whole.
+public enum FileDigester {
+    public static func digest(_ url: URL) throws -> Manifest.FileDigest {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw ArchiveError.missing(path: url.path)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes = 0
+        var lines = 0
+        while true {
+            let block: Data
+            do {
+                block = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw ArchiveError.io(path: url.path, reason: error.localizedDescription)
+            }
+            if block.isEmpty { break }
+            hasher.update(data: block)
+            bytes += block.count
+            lines += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        }
+        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Manifest.FileDigest(sha256: hex, bytes: bytes, lines: lines)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// `manifest.json`: what was run, against what, with which rules, and what came out. It commits
+/// to every other file of the run through their SHA-256 and the transcript chain head.
+public struct Manifest: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+
+    public struct Tool: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+        public var gitCommit: String?
+
+        public init(name: String = "unsaid", version: String = UnsaidVersion.string, gitCommit: String?) {
+            self.name = name
+            self.version = version
+            self.gitCommit = gitCommit
+        }
+    }
+
+    public struct TargetInfo: Codable, Sendable, Equatable {
+        public var name: String
+        /// Base URL with any secret in it redacted.
+        public var baseURL: String
+        public var model: String
+        public var parameters: GenerationParameters
+        /// `stream`, `no-stream`, or `per-probe`.
+        public var streamMode: String
+
+        public init(name: String, baseURL: String, model: String, parameters: GenerationParameters, streamMode: String) {
+            self.name = name
+            self.baseURL = baseURL
+            self.model = model
+            self.parameters = parameters
+            self.streamMode = streamMode
+        }
+    }
+
+    public struct SuiteInfo: Codable, Sendable, Equatable {
+        public var id: String
+        public var version: String
+        public var probes: Int
+        public var sources: [SuiteSource]
+
+        public init(id: String, version: String, probes: Int, sources: [SuiteSource]) {
+            self.id = id
+            self.version = version
+            self.probes = probes
+            self.sources = sources
+        }
+    }
+
+    public struct RulesetInfo: Codable, Sendable, Equatable {
+        public var version: String
+        public var sha256: String
+
+        public init(version: String, sha256: String) {
+            self.version = version
+            self.sha256 = sha256
+        }
+    }
+
+    public struct FileDigest: Codable, Sendable, Equatable {
+        public var sha256: String
+        public var bytes: Int
+        public var lines: Int
+
+        public init(sha256: String, bytes: Int, lines: Int) {
+            self.sha256 = sha256
+            self.bytes = bytes
+            self.lines = lines
+        }
+    }
+
+    public enum Status: String, Codable, Sendable {
+        /// The run is in progress, or was killed before it finished (resume it).
+        case running
+        case complete
+        /// Stopped by the user (Ctrl-C); resumable.
+        case interrupted
+    }
+
+    public var formatVersion: Int
+    public var runID: String
+    public var tool: Tool
+    public var host: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var status: Status
+    public var target: TargetInfo
+    public var suites: [SuiteInfo]
+    public var ruleset: RulesetInfo
+    /// Number of requests the plan contains.
+    public var planned: Int
+    /// Number of transcripts recorded.
+    public var completed: Int
+    public var counts: [String: Int]
+    /// Hash of the last transcript record (the chain head); genesis when empty.
+    public var chainHead: String
+    /// SHA-256 of every other file in the run, filled in when the run completes.
+    public var files: [String: FileDigest]
+
+    public init(runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
+                suites: [SuiteInfo], ruleset: RulesetInfo, planned: Int) {
+        self.formatVersion = Self.currentFormatVersion
+        self.runID = runID
+        self.tool = tool
+        self.host = host
+        self.startedAt = startedAt
+        self.finishedAt = nil
+        self.status = .running
+        self.target = target
+        self.suites = suites
+        self.ruleset = ruleset
+        self.planned = planned
+        self.completed = 0
+        self.counts = [:]
+        self.chainHead = ArchiveChain.genesis
+        self.files = [:]
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// What the engine reports as a run advances (for progress bars and logs).
+public struct RunProgress: Sendable {
+    public var completed: Int
+    public var total: Int
+    public var key: WorkKey
+    public var verdict: VerdictLabel
+}
+
+/// Drives a plan: sends requests with bounded concurrency, archives each transcript the moment
+/// it completes, judges it, and records the verdict. Concurrency here is the number of requests
+/// in flight; the transport multiplexes them all on one event loop.
+public struct RunEngine: Sendable {
+    public let sender: any ChatSender
+    public let verdicts: VerdictEngine
+    public let archive: ArchiveWriter
+    public let concurrency: Int
+
+    public init(sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int) {
+        self.sender = sender
+        self.verdicts = verdicts
+        self.archive = archive
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// Runs `items` (those not yet in the archive) and returns the verdicts in plan order.
+    /// `alreadyDone` counts toward progress totals when resuming.
+    public func run(_ items: [WorkItem], alreadyDone: Int = 0,
+                    progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> [Verdict] {
+        let total = items.count + alreadyDone
+        var completed = alreadyDone
+        var results: [(Int, Verdict)] = []
+        try await withThrowingTaskGroup(of: (Int, Verdict).self) { group in
+            var next = 0
+            func launch() {
+                guard next < items.count else { return }
+                let index = next
+                let item = items[index]
+                next += 1
+                group.addTask {
+                    let transcript = await sender.send(item)
+                    try Task.checkCancellation()
+                    let verdict = verdicts.judge(transcript, expect: item.probe.expect)
+                    try await archive.append(probe: item.probe, transcript: transcript)
+                    try await archive.append(verdict: verdict)
+                    return (index, verdict)
+                }
+            }
+            for _ in 0..<min(concurrency, items.count) { launch() }
+            while let result = try await group.next() {
+                results.append(result)
+                completed += 1
+                progress(RunProgress(completed: completed, total: total, key: result.1.key, verdict: result.1.verdict))
+                launch()
+            }
+        }
+        return results.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+}
