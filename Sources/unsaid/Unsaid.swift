@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import UnsaidCore
 
 @main
@@ -16,4 +17,27 @@ struct Unsaid: AsyncParsableCommand {
             RunCommand.self,
         ]
     )
+
+    /// Parses and runs like ArgumentParser's own `main`, but maps usage and configuration
+    /// errors to exit code 2 as the CLI documents (ArgumentParser alone would use 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigurationError {
+            printError(error.description)
+            Foundation.exit(ExitCodes.usage)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitCodes.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+/// A problem with what the user asked for (flags, config, suite files). Printed as one line,
+/// exit code 2, per the CLI contract (0 done, 1 run finished with errored probes, 2 usage/config).
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+enum ExitCodes {
+    static let done: Int32 = 0
+    static let finishedWithErrors: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
