@@ -29,16 +29,17 @@ struct ArchiveTests {
     }
 
     private func writeRun(_ directory: URL, probes: [String]) async throws -> Manifest {
+        var verdicts: [Verdict] = []
         let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count))
         for name in probes {
             let probe = Probe(id: name, messages: [ChatMessage(role: "user", content: "q \(name)")])
             let transcript = transcript(name, content: "answer to \(name)")
-            try await writer.append(probe: probe, transcript: transcript)
             let verdict = Verdict(key: transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
                                   expect: .any, outcome: .unscored, ruleset: "0")
-            try await writer.append(verdict: verdict)
+            try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
+            verdicts.append(verdict)
         }
-        return try await writer.finish()
+        return try await writer.finish(verdicts: verdicts)
     }
 
     @Test func roundTripKeepsRecordsInOrderAndChainsThem() async throws {

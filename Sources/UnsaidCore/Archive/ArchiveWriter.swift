@@ -55,9 +55,10 @@ public actor ArchiveWriter {
         self.counts = counts
     }
 
-    /// Appends a transcript to the chain and returns its record hash.
+    /// Appends a transcript to the chain, then its provisional verdict, and returns the record
+    /// hash. One call so the two files stay in the same order even with many requests in flight.
     @discardableResult
-    public func append(probe: Probe, transcript: Transcript) throws -> String {
+    public func append(probe: Probe, transcript: Transcript, verdict: Verdict) throws -> String {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
@@ -66,14 +67,12 @@ public actor ArchiveWriter {
         try transcripts.append(bytes)
         try transcripts.sync()
         chainHead = ArchiveChain.hash(ofLine: line)
-        return chainHead
-    }
 
-    public func append(verdict: Verdict) throws {
-        var line = try CanonicalJSON.encode(verdict)
-        line.append(0x0A)
-        try verdicts.append(line)
+        var verdictLine = try CanonicalJSON.encode(verdict)
+        verdictLine.append(0x0A)
+        try verdicts.append(verdictLine)
         counts[verdict.verdict.rawValue, default: 0] += 1
+        return chainHead
     }
 
     /// Records how far the run got without closing it (used for progress and interruption).
@@ -85,10 +84,15 @@ public actor ArchiveWriter {
         try writeAtomically(CanonicalJSON.encodePretty(manifest), to: layout.manifest)
     }
 
-    /// Seals the run: final counts, chain head and the SHA-256 of every data file.
+    /// Seals the run: writes the final verdicts (which may add findings that need the whole run,
+    /// such as streamed-vs-non-streamed disagreement), counts, chain head and file digests.
     @discardableResult
-    public func finish(status: Manifest.Status = .complete) throws -> Manifest {
-        try verdicts.sync()
+    public func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) throws -> Manifest {
+        verdicts.close()
+        try writeAtomically(VerdictFile.encode(finalVerdicts), to: layout.verdicts)
+        var counts: [String: Int] = [:]
+        for verdict in finalVerdicts { counts[verdict.verdict.rawValue, default: 0] += 1 }
+        self.counts = counts
         manifest.finishedAt = Timestamp.now()
         manifest.files = [
             ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
@@ -96,8 +100,19 @@ public actor ArchiveWriter {
         ]
         try checkpoint(status: status)
         transcripts.close()
-        verdicts.close()
         return manifest
+    }
+}
+
+/// The bytes of a verdicts file: one canonical JSON verdict per line, in transcript order.
+public enum VerdictFile {
+    public static func encode(_ verdicts: [Verdict]) throws -> Data {
+        var data = Data()
+        for verdict in verdicts {
+            data.append(try CanonicalJSON.encode(verdict))
+            data.append(0x0A)
+        }
+        return data
     }
 }
 

@@ -42,8 +42,7 @@ public struct RunEngine: Sendable {
                     let transcript = await sender.send(item)
                     try Task.checkCancellation()
                     let verdict = verdicts.judge(transcript, expect: item.probe.expect)
-                    try await archive.append(probe: item.probe, transcript: transcript)
-                    try await archive.append(verdict: verdict)
+                    try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict)
                     return (index, verdict)
                 }
             }

@@ -148,7 +148,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(130)
         }
         reporter.finish()
-        try await archive.finish()
+        try await archive.finish(verdicts: ArchiveScoring.verdicts(for: ArchiveReader.read(layout.directory).records, engine: VerdictEngine(ruleset: ruleset)))
 
         let summary = VerdictSummary(verdicts)
         print(summary.renderTable(), terminator: "")
