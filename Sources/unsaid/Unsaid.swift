@@ -15,6 +15,10 @@ struct Unsaid: AsyncParsableCommand {
         version: UnsaidVersion.string,
         subcommands: [
             RunCommand.self,
+            VerifyCommand.self,
+            SignCommand.self,
+            KeygenCommand.self,
+            RunsCommand.self,
         ]
     )
 

@@ -30,7 +30,7 @@ struct ArchiveTests {
 
     private func writeRun(_ directory: URL, probes: [String]) async throws -> Manifest {
         var verdicts: [Verdict] = []
-        let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count))
+        let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count), ruleset: Data("{}".utf8))
         for name in probes {
             let probe = Probe(id: name, messages: [ChatMessage(role: "user", content: "q \(name)")])
             let transcript = transcript(name, content: "answer to \(name)")
@@ -66,7 +66,7 @@ struct ArchiveTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try await writeRun(directory, probes: ["a"])
         #expect(throws: ArchiveError.alreadyExists(path: directory.path)) {
-            try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1))
+            try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1), ruleset: Data())
         }
     }
 

@@ -5,6 +5,9 @@ public struct ArchiveLayout: Sendable {
     public static let manifestName = "manifest.json"
     public static let transcriptsName = "transcripts.jsonl"
     public static let verdictsName = "verdicts.jsonl"
+    public static let manifestDigestName = "manifest.sha256"
+    public static let signatureName = "manifest.sig"
+    public static let rulesetName = "ruleset.json"
 
     public let directory: URL
 
@@ -15,6 +18,9 @@ public struct ArchiveLayout: Sendable {
     public var manifest: URL { directory.appendingPathComponent(Self.manifestName) }
     public var transcripts: URL { directory.appendingPathComponent(Self.transcriptsName) }
     public var verdicts: URL { directory.appendingPathComponent(Self.verdictsName) }
+    public var manifestDigest: URL { directory.appendingPathComponent(Self.manifestDigestName) }
+    public var signature: URL { directory.appendingPathComponent(Self.signatureName) }
+    public var ruleset: URL { directory.appendingPathComponent(Self.rulesetName) }
 
     /// A sortable, readable run id: `20261123-045012-gemma3-270m-1a2b`.
     public static func makeRunID(model: String, date: Date = Date()) -> String {

@@ -19,8 +19,9 @@ public actor ArchiveWriter {
     private var sequence: Int
     private var counts: [String: Int]
 
-    /// Starts a new archive in `layout.directory`, which must not exist yet or be empty.
-    public init(creating layout: ArchiveLayout, manifest: Manifest) throws {
+    /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
+    /// a copy of the ruleset beside the results.
+    public init(creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data) throws {
         let fileManager = FileManager.default
         let path = layout.directory.path
         if fileManager.fileExists(atPath: path) {
@@ -39,7 +40,8 @@ public actor ArchiveWriter {
         self.chainHead = manifest.chainHead
         self.sequence = 0
         self.counts = [:]
-        try writeAtomically(CanonicalJSON.encodePretty(manifest), to: layout.manifest)
+        try writeAtomically(ruleset, to: layout.ruleset)
+        try ManifestFile.write(manifest, layout: layout)
     }
 
     /// Continues an existing archive after `ArchiveReader` has checked and repaired it.
@@ -81,7 +83,7 @@ public actor ArchiveWriter {
         manifest.completed = sequence
         manifest.counts = counts
         manifest.chainHead = chainHead
-        try writeAtomically(CanonicalJSON.encodePretty(manifest), to: layout.manifest)
+        try ManifestFile.write(manifest, layout: layout)
     }
 
     /// Seals the run: writes the final verdicts (which may add findings that need the whole run,
@@ -97,6 +99,7 @@ public actor ArchiveWriter {
         manifest.files = [
             ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
             ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
+            ArchiveLayout.rulesetName: try FileDigester.digest(layout.ruleset),
         ]
         try checkpoint(status: status)
         transcripts.close()

@@ -25,6 +25,9 @@ public struct Ruleset: Codable, Sendable {
 
     /// SHA-256 of the file the ruleset was read from.
     public private(set) var sha256: String = ""
+    /// The exact bytes the ruleset was read from; archives keep a copy (`ruleset.json`) so
+    /// `unsaid verify` can re-derive verdicts with the rules that produced them.
+    public private(set) var snapshot = Data()
 
     private enum CodingKeys: String, CodingKey {
         case version, substantiveCharacters, openingWindowCharacters, moderationFinishReasons,
@@ -34,6 +37,7 @@ public struct Ruleset: Codable, Sendable {
     public static func load(from data: Data) throws -> Ruleset {
         var ruleset = try JSONDecoder().decode(Ruleset.self, from: data)
         ruleset.sha256 = SHA256Hex.digest(data)
+        ruleset.snapshot = data
         return ruleset
     }
 

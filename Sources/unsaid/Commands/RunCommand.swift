@@ -126,7 +126,7 @@ struct RunCommand: AsyncParsableCommand {
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
         do {
-            archive = try ArchiveWriter(creating: layout, manifest: manifest)
+            archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
         } catch {
             throw ConfigurationError("\(error)")
         }

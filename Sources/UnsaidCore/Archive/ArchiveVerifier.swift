@@ -1,0 +1,169 @@
+import Crypto
+import Foundation
+
+/// The outcome of `unsaid verify`: every check in order, and the first that failed.
+public struct VerificationReport: Sendable {
+    public struct Check: Sendable, Equatable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+    }
+
+    public var checks: [Check] = []
+
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+    public var firstFailure: Check? { checks.first { !$0.passed } }
+
+    mutating func record(_ name: String, _ passed: Bool, _ detail: String) {
+        checks.append(Check(name: name, passed: passed, detail: detail))
+    }
+}
+
+/// Proves that a run directory is complete, unmodified, and that its verdicts follow from its
+/// transcripts under the ruleset recorded with it. Any single changed, deleted, reordered or
+/// appended byte makes at least one check fail.
+public enum ArchiveVerifier {
+    /// - Parameter trustedKey: when given, `manifest.sig` must exist and be made by this key.
+    public static func verify(directory: URL, trustedKey: Curve25519.Signing.PublicKey? = nil) -> VerificationReport {
+        var report = VerificationReport()
+        let layout = ArchiveLayout(directory: directory)
+        let fileManager = FileManager.default
+
+        // 1. The manifest, and its own digest.
+        let manifest: Manifest
+        do {
+            manifest = try ArchiveReader.readManifest(layout)
+            report.record("manifest", true, "format \(manifest.formatVersion), run \(manifest.runID)")
+        } catch {
+            report.record("manifest", false, "\(error)")
+            return report
+        }
+        let manifestBytes = fileManager.contents(atPath: layout.manifest.path) ?? Data()
+        let sidecar = fileManager.contents(atPath: layout.manifestDigest.path).map { String(decoding: $0, as: UTF8.self) }
+        let recordedDigest = sidecar?.split(separator: " ").first.map(String.init)
+        let actualDigest = SHA256Hex.digest(manifestBytes)
+        if let recordedDigest {
+            report.record("manifest digest", recordedDigest == actualDigest,
+                          recordedDigest == actualDigest ? actualDigest
+                          : "\(layout.manifest.path): SHA-256 is \(actualDigest), manifest.sha256 says \(recordedDigest)")
+        } else {
+            report.record("manifest digest", false, "\(layout.manifestDigest.path): missing")
+        }
+
+        // 2. Signature (required when a trusted key is given; checked when present).
+        if trustedKey != nil || fileManager.fileExists(atPath: layout.signature.path) {
+            switch ArchiveSigner.check(directory: directory, trustedKey: trustedKey) {
+            case .success(let file):
+                let trust = trustedKey == nil ? " (embedded key only: pass --pubkey to check who signed)" : " (trusted key)"
+                report.record("signature", true, "ed25519 by key \(file.keyFingerprint)\(trust)")
+            case .failure(let error):
+                report.record("signature", false, "\(error)")
+            }
+        }
+
+        guard manifest.status == .complete else {
+            report.record("status", false, "the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume \(directory.path)")
+            return report
+        }
+
+        // 3. Every data file is the one the manifest committed to.
+        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName] {
+            let url = directory.appendingPathComponent(name)
+            guard let expected = manifest.files[name] else {
+                report.record(name, false, "manifest lists no digest for \(name)")
+                continue
+            }
+            do {
+                let actual = try FileDigester.digest(url)
+                let same = actual == expected
+                report.record(name, same, same ? "\(actual.lines) lines, sha256 \(actual.sha256)"
+                              : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)")
+            } catch {
+                report.record(name, false, "\(error)")
+            }
+        }
+
+        // 4. The transcript chain, record by record.
+        let records: [TranscriptRecord]
+        let hashes: [String]
+        do {
+            let (readRecords, readHashes, torn) = try ArchiveReader.readTranscripts(layout)
+            if let torn {
+                report.record("transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
+                return report
+            }
+            records = readRecords
+            hashes = readHashes
+            let head = hashes.last ?? ArchiveChain.genesis
+            let headMatches = head == manifest.chainHead && records.count == manifest.completed
+            report.record("transcript chain", headMatches, headMatches
+                          ? "\(records.count) records, head \(head)"
+                          : "\(layout.transcripts.path): \(records.count) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)")
+        } catch {
+            report.record("transcript chain", false, "\(error)")
+            return report
+        }
+
+        // 5. No request recorded twice.
+        var seen: [WorkKey: Int] = [:]
+        var duplicate: String?
+        for record in records {
+            if let first = seen[record.transcript.key] {
+                duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
+                break
+            }
+            seen[record.transcript.key] = record.seq
+        }
+        report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
+
+        // 6. Verdicts re-derived with the archived ruleset match the recorded ones byte for byte.
+        let ruleset: Ruleset
+        do {
+            let data = try Data(contentsOf: layout.ruleset)
+            ruleset = try Ruleset.load(from: data)
+            guard ruleset.sha256 == manifest.ruleset.sha256 else {
+                report.record("ruleset", false, "\(layout.ruleset.path): SHA-256 \(ruleset.sha256), manifest says \(manifest.ruleset.sha256)")
+                return report
+            }
+        } catch {
+            report.record("ruleset", false, "\(layout.ruleset.path): cannot be loaded (\(error))")
+            return report
+        }
+        let derived = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: ruleset))
+        let recordedLines = (fileManager.contents(atPath: layout.verdicts.path) ?? Data())
+            .split(separator: 0x0A, omittingEmptySubsequences: false)
+            .dropLast() // the file ends with a newline
+        var verdictProblem: String?
+        if recordedLines.count != derived.count {
+            verdictProblem = "\(layout.verdicts.path): \(recordedLines.count) verdicts for \(derived.count) transcripts"
+        } else {
+            for (index, (line, verdict)) in zip(recordedLines, derived).enumerated() {
+                guard let expected = try? CanonicalJSON.encode(verdict), Data(line) != expected else { continue }
+                let recorded = try? CanonicalJSON.decode(Verdict.self, from: Data(line))
+                let what = recorded.map { describeDifference(recorded: $0, derived: verdict) } ?? "line is not a verdict"
+                verdictProblem = "\(layout.verdicts.path):\(index + 1): \(what)"
+                break
+            }
+        }
+        report.record("verdicts", verdictProblem == nil,
+                      verdictProblem ?? "\(derived.count) verdicts re-derived with ruleset \(ruleset.version)")
+
+        // 7. The counts in the manifest are the counts of the verdicts.
+        var counts: [String: Int] = [:]
+        for verdict in derived { counts[verdict.verdict.rawValue, default: 0] += 1 }
+        report.record("counts", counts == manifest.counts,
+                      counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                      : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+        return report
+    }
+
+    static func describeDifference(recorded: Verdict, derived: Verdict) -> String {
+        if recorded.key != derived.key { return "recorded for \(recorded.key), transcript is \(derived.key)" }
+        if recorded.verdict != derived.verdict {
+            return "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
+        }
+        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags) recorded, \(derived.flags) derived" }
+        if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
+        return "\(derived.key): evidence or ruleset differs from what the transcript gives"
+    }
+}
