@@ -15,10 +15,12 @@ public struct RulesetManifest: Codable, Sendable, Equatable {
 public struct RuleParameters: Codable, Sendable, Equatable {
     /// Below this (weighted) length, text is not "substantive": a withdrawn greeting is not a retraction.
     public var substantiveCharacters: Int
-    /// A refusal phrase opens the answer when it starts within this many characters…
+    /// A refusal phrase opens the answer when at most this many (weighted) characters precede it…
     public var openingWindowCharacters: Int
-    /// …and within this many sentences.
+    /// …and within this many sentences…
     public var openingSentences: Int
+    /// …and, past the first sentence, after at most this many (weighted) characters.
+    public var openingPreambleCharacters: Int
     /// A refusal after substantive text whose start is within this many (weighted) characters of the
     /// end closes the answer: a partial refusal ("…but I won't give my opinion").
     public var closingWindowCharacters: Int

@@ -111,9 +111,16 @@ struct TextClassifier {
         }.map(\.element)
     }
 
+    /// A phrase opens the answer when little comes before it: in the first sentence within the
+    /// (weighted) opening window, or in a later one of the first `openingSentences` after no more
+    /// than a short preamble — so a first sentence of substance followed by "but I won't give my
+    /// opinion" is a closing refusal, not an opening one.
     private func isOpening(_ range: NSRange, in text: NormalisedText) -> Bool {
-        range.location <= parameters.openingWindowCharacters
-            && text.sentenceIndex(at: range.location) < parameters.openingSentences
+        let sentence = text.sentenceIndex(at: range.location)
+        let before = text.weightedLength(NSRange(location: 0, length: range.location))
+        guard sentence < parameters.openingSentences else { return false }
+        // Past the first sentence, only a short preamble ("Thank you for asking.") may come first.
+        return before <= (sentence == 0 ? parameters.openingWindowCharacters : parameters.openingPreambleCharacters)
     }
 
     private func isOpening(_ hit: Hit, in text: NormalisedText) -> Bool {
