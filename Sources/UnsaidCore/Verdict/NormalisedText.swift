@@ -41,8 +41,8 @@ struct NormalisationTables: Sendable {
 /// Text prepared for matching, with a way back to the original bytes.
 ///
 /// Each character of the source is normalised on its own (NFKC, lower case, the character map,
-/// Traditional → Simplified); whitespace runs collapse to one space, or one newline when they held
-/// a line break. Because NFKC composes only within a grapheme cluster, character-by-character
+/// Traditional → Simplified); every whitespace run collapses to one space (a run holding a line
+/// break also ends a sentence). Because NFKC composes only within a grapheme cluster, character-by-character
 /// normalisation equals whole-string normalisation, and every UTF-16 unit of the result remembers
 /// the UTF-8 range of the source character it came from. Matches found in the normalised text
 /// are reported as byte offsets into the original answer.
@@ -72,6 +72,8 @@ struct NormalisedText {
         var quoteMarks: [(position: Int, kind: QuoteKind)] = []
         // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
         var hardBoundaries: Set<Int> = []
+        // Positions of spaces that stand for a run of whitespace containing a line break.
+        var lineBreaks: Set<Int> = []
         var offset = baseOffset
         var lastWasSpace = true // leading whitespace is dropped
         for character in source {
@@ -79,14 +81,13 @@ struct NormalisedText {
             defer { offset += length }
             if character.isWhitespace {
                 if lastWasSpace {
-                    // A run that contains a line break collapses to a newline: it may end a sentence.
-                    if character.isNewline, text.last == " " {
-                        text.removeLast()
-                        text.append("\n")
-                    }
+                    // A run that contains a line break ends a sentence (a list item, a paragraph).
+                    if character.isNewline, !text.isEmpty { lineBreaks.insert(text.utf16.count - 1) }
                     continue
                 }
-                text.append(character.isNewline ? "\n" : " ")
+                // Every whitespace run is one space, so phrases match across line wrapping.
+                if character.isNewline { lineBreaks.insert(text.utf16.count) }
+                text.append(" ")
                 starts.append(offset)
                 ends.append(offset + length)
                 lastWasSpace = true
@@ -111,7 +112,7 @@ struct NormalisedText {
                 ends.append(offset + length)
             }
         }
-        if text.last == " " || text.last == "\n" {
+        if text.last == " " {
             text.removeLast()
             starts.removeLast()
             ends.removeLast()
@@ -145,7 +146,9 @@ struct NormalisedText {
                 sentenceStarts.append(unitIndex)
                 pendingBoundary = false
             }
-            if tables.sentenceTerminators.contains(Character(scalar)) {
+            if lineBreaks.contains(unitIndex) {
+                pendingBoundary = true
+            } else if tables.sentenceTerminators.contains(Character(scalar)) {
                 // "3.5" and "e.g" are not sentence ends: an ASCII full stop counts only before a
                 // space, the end, or a non-ASCII character (Chinese puts no space after "。").
                 if scalar != "." || index + 1 == scalars.count || hardBoundaries.contains(unitIndex) {
@@ -161,7 +164,7 @@ struct NormalisedText {
         }
         self.weights = weights
         self.sentenceStarts = sentenceStarts
-        self.quoted = Self.quotedRanges(quoteMarks, units: self.units, maximum: tables.quoteMaximumCharacters)
+        self.quoted = Self.quotedRanges(quoteMarks, lineBreaks: lineBreaks, maximum: tables.quoteMaximumCharacters)
     }
 
     private enum QuoteKind { case open, close, either }
@@ -184,7 +187,7 @@ struct NormalisedText {
     /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within
     /// `maximum` characters; otherwise the mark is taken for a stray one and nothing is quoted,
     /// so an unbalanced quote cannot hide the rest of an answer from the detectors.
-    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], units: [UInt16],
+    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], lineBreaks: Set<Int>,
                                      maximum: Int) -> [NSRange] {
         var ranges: [NSRange] = []
         var index = 0
@@ -202,7 +205,7 @@ struct NormalisedText {
             if let closing {
                 let start = mark.position + 1
                 let end = marks[closing].position
-                let crossesLine = units[start..<end].contains(0x0A)
+                let crossesLine = lineBreaks.contains { $0 >= start && $0 < end }
                 if !crossesLine && end > start {
                     ranges.append(NSRange(location: start, length: end - start))
                     index = closing + 1
@@ -252,8 +255,11 @@ struct NormalisedText {
             let end = source.count + baseOffset
             return TextSpan(start: end, end: end, text: "")
         }
-        let first = range.location
-        let last = max(first, min(range.location + range.length, length) - 1)
+        // Evidence spans never start or end on the whitespace between sentences.
+        var first = range.location
+        var last = max(first, min(range.location + range.length, length) - 1)
+        while first < last, units[first] == 0x20 { first += 1 }
+        while last > first, units[last] == 0x20 { last -= 1 }
         let start = starts[first]
         let end = ends[last]
         let text = String(decoding: source[(start - baseOffset)..<(end - baseOffset)], as: UTF8.self)

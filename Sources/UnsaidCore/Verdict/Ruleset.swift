@@ -34,10 +34,14 @@ public struct Ruleset: Sendable {
 
     /// The ruleset shipped with this build.
     public static func bundled() throws -> Ruleset {
-        let url = Bundle.module.url(forResource: "Rules", withExtension: nil)
-            ?? Bundle.module.resourceURL?.appendingPathComponent("Rules")
-        guard let url else { throw RulesetError.missing("the bundled Rules directory") }
+        guard let url = bundledDirectory else { throw RulesetError.missing("the bundled Rules directory") }
         return try load(directory: url)
+    }
+
+    /// Where the rule files shipped with this build are.
+    public static var bundledDirectory: URL? {
+        Bundle.module.url(forResource: "Rules", withExtension: nil)
+            ?? Bundle.module.resourceURL?.appendingPathComponent("Rules")
     }
 
     /// Reads a rule directory (`ruleset.json` and the files it lists).
