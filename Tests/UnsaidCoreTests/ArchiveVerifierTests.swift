@@ -13,7 +13,7 @@ struct ArchiveVerifierTests {
         let manifest = Manifest(
             runID: "verify-test", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
             target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
-            suites: [], ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 3)
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []), ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 3)
         let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot)
         let answers = [
             ("a", "Freedom of speech is written into Article 35 of the Constitution of the People's Republic of China."),
