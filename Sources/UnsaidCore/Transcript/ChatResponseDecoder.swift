@@ -65,7 +65,7 @@ public enum ChatResponseDecoder {
             } else if trimmed.isEmpty {
                 // A keep-alive with an empty data line: nothing said, nothing wrong.
                 assembler.add(ChatEvent(index: index, t: t))
-            } else if let object = JSONValue.parse(Data(event.data.utf8))?.objectValue {
+            } else if let object = JSONParser.parse(event.data)?.objectValue {
                 let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
                 assembler.add(reading.event, usage: reading.usage)
             } else {
@@ -75,7 +75,7 @@ public enum ChatResponseDecoder {
         case "error":
             // Anthropic-style `event: error`; its data may wrap the error (`{"type":"error","error":{…}}`).
             let error: ProviderError
-            if let value = JSONValue.parse(Data(event.data.utf8)) {
+            if let value = JSONParser.parse(event.data) {
                 let inner = value["error"].flatMap { $0.isNull ? nil : $0 } ?? value
                 error = ChatChunkReader.providerError(inner, eventIndex: index)
                     ?? ProviderError(code: nil, message: nil, type: nil, eventIndex: index, raw: value)
@@ -97,7 +97,7 @@ public enum ChatResponseDecoder {
         // Lossy on purpose: an invalid byte inside a string should not hide the rest of the answer.
         let text = String(decoding: body.starts(with: utf8BOM) ? body.dropFirst(utf8BOM.count) : body[...],
                           as: UTF8.self)
-        let value = JSONValue.parse(Data(text.utf8))
+        let value = JSONParser.parse(text)
         guard let object = value?.objectValue else {
             // Kept whole as the one event: a proxy's HTML page or plain-text error is evidence too.
             problems.note(value == nil ? "body is not JSON" : "body is not a JSON object")
