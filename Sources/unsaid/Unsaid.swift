@@ -14,6 +14,7 @@ struct Unsaid: AsyncParsableCommand {
         version: UnsaidVersion.string,
         subcommands: [
             RunCommand.self,
+            SuitesCommand.self,
         ]
     )
 }
