@@ -129,8 +129,7 @@ struct SuiteAssembler {
         let settings = entry.settings.overriding(inherited)
         let group = entry.group ?? (entry.variants.isEmpty ? nil : entry.id)
         if let content = entry.content {
-            add(makeProbe(id: entry.id, content: content, settings: settings, topic: entry.topic,
-                          group: group, variant: nil),
+            add(makeProbe(id: entry.id, content: content, settings: settings, group: group, variant: nil),
                 file: file, position: entry.idPosition, field: "\(entry.field).id")
         }
         for variant in entry.variants {
@@ -140,16 +139,16 @@ struct SuiteAssembler {
             var variantSettings = settings
             variantSettings.system = variant.system ?? settings.system
             variantSettings.language = variant.language ?? settings.language
+            variantSettings.topic = variant.topic ?? settings.topic
             if let tags = variant.tags {
                 variantSettings = ProbeSettings(tags: tags).overriding(variantSettings)
             }
-            add(makeProbe(id: id, content: content, settings: variantSettings,
-                          topic: variant.topic ?? entry.topic, group: group, variant: label),
+            add(makeProbe(id: id, content: content, settings: variantSettings, group: group, variant: label),
                 file: file, position: variant.position, field: variant.field)
         }
     }
 
-    private func makeProbe(id: String, content: ProbeContent, settings: ProbeSettings, topic: String?,
+    private func makeProbe(id: String, content: ProbeContent, settings: ProbeSettings,
                            group: String?, variant: String?) -> Probe {
         var messages: [ChatMessage]
         switch content {
@@ -163,7 +162,7 @@ struct SuiteAssembler {
             messages.insert(ChatMessage(role: "system", content: system), at: 0)
         }
         return Probe(
-            id: id, messages: messages, language: settings.language ?? "en", topic: topic,
+            id: id, messages: messages, language: settings.language ?? "en", topic: settings.topic,
             tags: settings.tags ?? [], category: settings.category ?? .control,
             expect: settings.expect ?? .any, stream: settings.stream ?? .on,
             repeatCount: settings.repeatCount ?? 1, group: group, variant: variant,

@@ -20,6 +20,7 @@ enum ProbeContent: Sendable, Equatable {
 struct ProbeSettings: Sendable, Equatable {
     var system: String?
     var language: String?
+    var topic: String?
     var category: ProbeCategory?
     var expect: Expectation?
     var stream: StreamMode?
@@ -37,6 +38,7 @@ struct ProbeSettings: Sendable, Equatable {
         return ProbeSettings(
             system: system ?? base.system,
             language: language ?? base.language,
+            topic: topic ?? base.topic,
             category: category ?? base.category,
             expect: expect ?? base.expect,
             stream: stream ?? base.stream,
@@ -74,7 +76,6 @@ struct ProbeEntry: Sendable {
     var field: String
     var content: ProbeContent?
     var settings: ProbeSettings
-    var topic: String?
     var group: String?
     var variants: [VariantEntry]
 }

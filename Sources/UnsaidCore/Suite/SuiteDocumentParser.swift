@@ -79,7 +79,6 @@ struct SuiteDocumentParser {
         guard let fields = mapping(node, field: field, allowed: SuiteSchema.probeKeys) else { return nil }
         let content = content(fields, field: field)
         let settings = settings(fields, field: field)
-        let topic = fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) }
         let group = fields["group"].flatMap { identifier($0, field: join(field, "group")) }
         var variants: [VariantEntry] = []
         if let node = fields["variants"], let items = sequence(node, field: join(field, "variants")) {
@@ -98,7 +97,7 @@ struct SuiteDocumentParser {
         checkSystemConflict(fields, content: content, field: field)
         return ProbeEntry(
             id: id, idPosition: position(of: idNode), position: position(of: node), field: field,
-            content: content, settings: settings, topic: topic, group: group, variants: variants)
+            content: content, settings: settings, group: group, variants: variants)
     }
 
     private mutating func variant(_ node: Node, field: String) -> VariantEntry? {
@@ -154,6 +153,7 @@ struct SuiteDocumentParser {
         var settings = ProbeSettings()
         settings.system = fields["system"].flatMap { string($0, field: join(field, "system")) }
         settings.language = fields["language"].flatMap { language($0, field: join(field, "language")) }
+        settings.topic = fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) }
         settings.category = fields["category"].flatMap { choice($0, field: join(field, "category"), of: ProbeCategory.self) }
         settings.expect = fields["expect"].flatMap { choice($0, field: join(field, "expect"), of: Expectation.self) }
         settings.stream = fields["stream"].flatMap { streamMode($0, field: join(field, "stream")) }

@@ -69,7 +69,19 @@ public enum SuiteLoader {
             suiteIDs[suite.id] = location
             suites.append(suite)
         }
-        return SuiteLoadResult(suites: suites, errors: errors)
+        return SuiteLoadResult(suites: suites, errors: sortedByPlace(errors))
+    }
+
+    /// File by file (by path), top to bottom within a file, so a lint of a directory reads in
+    /// the order an editor shows the files.
+    private static func sortedByPlace(_ errors: [SuiteError]) -> [SuiteError] {
+        errors.enumerated().sorted { lhs, rhs in
+            let a = lhs.element, b = rhs.element
+            if a.file != b.file { return a.file < b.file }
+            let aPlace = (a.line ?? 0, a.column ?? 0), bPlace = (b.line ?? 0, b.column ?? 0)
+            if aPlace != bPlace { return aPlace < bPlace }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
     }
 
     /// The suite files `paths` stand for: files as given, directories expanded (recursively,

@@ -8,7 +8,7 @@ enum SuiteSchema {
     /// Settings a suite's `defaults:` block can give every probe of the file (and of the files it
     /// includes).
     static let defaultsKeys = [
-        "system", "language", "category", "expect", "stream", "repeat", "tags",
+        "system", "language", "topic", "category", "expect", "stream", "repeat", "tags",
         "temperature", "top_p", "max_tokens", "seed",
     ]
 
