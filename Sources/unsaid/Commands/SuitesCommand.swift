@@ -131,6 +131,16 @@ extension SuitesCommand {
             }
         }
 
+        /// Parameters under the names the suite file uses; unset ones are left to the server.
+        private func parameterSummary(_ parameters: GenerationParameters) -> String {
+            var parts: [String] = []
+            if let value = parameters.temperature { parts.append("temperature \(value)") }
+            if let value = parameters.topP { parts.append("top_p \(value)") }
+            if let value = parameters.maxTokens { parts.append("max_tokens \(value)") }
+            if let value = parameters.seed { parts.append("seed \(value)") }
+            return parts.isEmpty ? "(server defaults)" : parts.joined(separator: ", ")
+        }
+
         private func describe(_ probe: Probe, in suite: Suite) {
             print("probe       \(probe.id)")
             print("suite       \(suite.id) (\(suite.sources.first?.path ?? "?"))")
@@ -143,8 +153,7 @@ extension SuitesCommand {
             if let topic = probe.topic { print("topic       \(topic)") }
             if !probe.tags.isEmpty { print("tags        \(probe.tags.joined(separator: ", "))") }
             print("hash        \(probe.contentHash)")
-            let parameters = (try? CanonicalJSON.encode(probe.parameters)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            print("parameters  \(parameters)")
+            print("parameters  \(parameterSummary(probe.parameters))")
             print("requests")
             let single = Suite(id: suite.id, name: suite.name, probes: [probe])
             for item in RunPlan.items(for: single) {
