@@ -1,43 +1,5 @@
 import Foundation
 
-/// The file formats `unsaid suites import` reads.
-public enum ImportFormat: String, CaseIterable, Sendable {
-    /// A header row with a `prompt` column (any case); other columns become `column:value` tags.
-    case csv
-    /// One JSON object per line with a `prompt` field; other scalar fields become tags.
-    case jsonl
-    /// One prompt per non-empty line.
-    case txt
-}
-
-/// Choices the person importing makes for the whole suite.
-public struct ImportOptions: Sendable {
-    public var suiteID: String
-    public var name: String?
-    public var category: ProbeCategory?
-    public var expect: Expectation?
-    public var language: String?
-    /// The column or field holding the prompt (`prompt` by default; compared case-insensitively).
-    public var promptField: String
-
-    public init(suiteID: String, name: String? = nil, category: ProbeCategory? = nil,
-                expect: Expectation? = nil, language: String? = nil, promptField: String = "prompt") {
-        self.suiteID = suiteID
-        self.name = name
-        self.category = category
-        self.expect = expect
-        self.language = language
-        self.promptField = promptField
-    }
-}
-
-/// The imported suite and notes about records that were skipped.
-public struct ImportResult: Sendable {
-    public var draft: SuiteDraft
-    /// `file:line: …` for each record left out (an empty prompt, say), for the terminal.
-    public var notes: [String]
-}
-
 /// Turns the prompt sets people already use (CSV, JSONL, plain text) into suites.
 ///
 /// Besides the prompt, the fields `id`, `language`, `category` and `expect` (any case) are used
@@ -67,7 +29,7 @@ public enum SuiteImporter {
         case .jsonl: records = try jsonlRecords(text, file: file, promptField: options.promptField)
         case .txt: records = txtRecords(text)
         }
-        var builder = ProbeBuilder(file: file)
+        var builder = ImportedProbeBuilder(file: file)
         for record in records {
             builder.add(record)
         }
@@ -160,81 +122,5 @@ public enum SuiteImporter {
         case .bool(let flag): return String(flag)
         case .null, .array, .object: return nil
         }
-    }
-}
-
-/// One record of any format: its line and its named fields in order.
-private struct ImportRecord {
-    var line: Int
-    var promptField: String
-    var fields: [(name: String, value: String)]
-}
-
-/// Turns records into probes: picks out the prompt and the recognized fields, numbers probes
-/// without a usable id, and keeps everything else as tags.
-private struct ProbeBuilder {
-    let file: String
-    var probes: [SuiteDraft.Probe] = []
-    var notes: [String] = []
-    private var usedIDs = Set<String>()
-
-    init(file: String) {
-        self.file = file
-    }
-
-    mutating func add(_ record: ImportRecord) {
-        var prompt: String?
-        var id: String?
-        var language: String?
-        var category: ProbeCategory?
-        var expect: Expectation?
-        var tags: [String] = []
-        func tag(_ name: String, _ value: String) {
-            let flattened = value.components(separatedBy: .newlines).joined(separator: " ")
-                .trimmingCharacters(in: .whitespaces)
-            let tag = "\(name):\(flattened)"
-            if !flattened.isEmpty && !tags.contains(tag) { tags.append(tag) }
-        }
-        for (name, value) in record.fields {
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            switch name.lowercased() {
-            case record.promptField.lowercased():
-                prompt = value
-            case "id":
-                if SuiteSchema.isValidIdentifier(trimmed), !usedIDs.contains(trimmed) {
-                    id = trimmed
-                } else {
-                    tag(name, value)
-                }
-            case "language":
-                if let canonical = LanguageTag.canonical(trimmed) { language = canonical } else { tag(name, value) }
-            case "category":
-                if let value = ProbeCategory(rawValue: trimmed) { category = value } else { tag(name, value) }
-            case "expect":
-                if let value = Expectation(rawValue: trimmed) { expect = value } else { tag(name, value) }
-            default:
-                tag(name, value)
-            }
-        }
-        guard let prompt, !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            notes.append("\(file):\(record.line): no prompt; skipped")
-            return
-        }
-        let probeID = id ?? freshID(number: probes.count + 1)
-        usedIDs.insert(probeID)
-        probes.append(SuiteDraft.Probe(id: probeID, prompt: prompt, language: language, category: category,
-                                       expect: expect, tags: tags))
-    }
-
-    private func freshID(number: Int) -> String {
-        let digits = String(number)
-        let base = "p" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-        var candidate = base
-        var counter = 2
-        while usedIDs.contains(candidate) {
-            candidate = "\(base)-\(counter)"
-            counter += 1
-        }
-        return candidate
     }
 }
