@@ -60,7 +60,8 @@ let package = Package(
         ),
         .testTarget(
             name: "UnsaidCoreTests",
-            dependencies: ["UnsaidCore"]
+            dependencies: ["UnsaidCore"],
+            resources: [.copy("SuiteSamples")]
         ),
         .testTarget(
             name: "UnsaidTargetTests",

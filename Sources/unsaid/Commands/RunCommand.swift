@@ -245,12 +245,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamOverride: Bool?) -> [WorkItem] {
-        suites.flatMap { suite in
-            RunPlan.items(for: suite, streamOverride: streamOverride).map { item in
-                var item = item
-                item.parameters = overrides.overriding(item.parameters)
-                return item
-            }
+        RunPlan.items(for: suites, streamOverride: streamOverride).map { item in
+            var item = item
+            item.parameters = overrides.overriding(item.parameters)
+            return item
         }
     }
 
@@ -262,15 +260,11 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func loadSuites(_ paths: [String]) throws -> [Suite] {
-        var suites: [Suite] = []
-        for path in paths {
-            do {
-                suites.append(try SuiteLoader.load(path: path))
-            } catch let error as SuiteError {
-                throw ConfigurationError(error.description)
-            }
+        do {
+            return try SuiteLoader.load(paths: paths)
+        } catch let errors as SuiteErrors {
+            throw ConfigurationError("\(errors)")
         }
-        return suites
     }
 
     private func parseHeaders() throws -> [String: String] {
