@@ -63,6 +63,14 @@ let package = Package(
             dependencies: ["UnsaidCore"]
         ),
         .testTarget(
+            name: "UnsaidReplayTests",
+            dependencies: [
+                "UnsaidReplay", "UnsaidCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "UnsaidTargetTests",
             dependencies: ["UnsaidCore", "UnsaidTarget", "UnsaidReplay"]
         ),
