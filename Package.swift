@@ -64,6 +64,14 @@ let package = Package(
             resources: [.copy("SuiteSamples")]
         ),
         .testTarget(
+            name: "UnsaidReplayTests",
+            dependencies: [
+                "UnsaidReplay", "UnsaidCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "UnsaidTargetTests",
             dependencies: ["UnsaidCore", "UnsaidTarget", "UnsaidReplay"]
         ),
