@@ -19,6 +19,8 @@ struct Unsaid: AsyncParsableCommand {
             SignCommand.self,
             KeygenCommand.self,
             RunsCommand.self,
+            ReportCommand.self,
+            CompareCommand.self,
         ]
     )
 
