@@ -40,6 +40,8 @@ enum HTMLAssets {
         th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
         th{background:var(--soft);font-weight:600}
         td code{white-space:nowrap}
+        table.runs td{white-space:nowrap}
+        table.runs td.wrap{white-space:normal;word-break:break-all}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         .note{color:var(--muted);font-size:13px}
         .badge{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-size:12px;font-weight:600;line-height:18px}
@@ -47,6 +49,8 @@ enum HTMLAssets {
         .v-retracted{background:#6a1b9a}.v-filtered{background:#ef6c00}.v-truncated{background:#5d4037}
         .v-empty{background:#9e9e9e}.v-error{background:#263238}
         .o-fail{color:#c62828;font-weight:600}.o-pass{color:#2e7d32}.o-unscored{color:var(--muted)}
+        #rates details{margin:4px 0}
+        #rates summary{cursor:pointer;color:var(--accent);font-weight:600}
         svg{display:block;max-width:100%;height:auto;margin:4px 0 14px}
         svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:#1c2530}
         svg .axis{stroke:#c4ccd6;stroke-width:1}

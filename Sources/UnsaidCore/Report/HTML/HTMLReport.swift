@@ -52,10 +52,10 @@ public enum HTMLReport {
             let manifest = run.manifest
             let suites = manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", ")
             rows += "<tr><td>\(esc(run.label))</td><td><code>\(esc(manifest.runID))</code></td><td>\(esc(manifest.target.name))</td>"
-            rows += "<td>\(esc(manifest.target.baseURL))</td><td>\(esc(suites))</td><td>\(esc(manifest.ruleset.version))</td>"
+            rows += "<td class=\"wrap\">\(esc(manifest.target.baseURL))</td><td>\(esc(suites))</td><td>\(esc(manifest.ruleset.version))</td>"
             rows += "<td>\(esc(manifest.startedAt))</td><td>\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
         }
-        return "<section id=\"runs\"><h2>Runs</h2>\n<table><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
+        return "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
             + "<th>suites</th><th>ruleset</th><th>started</th><th>status</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
             + rows + "</tbody></table></section>\n"
     }
@@ -70,8 +70,28 @@ public enum HTMLReport {
         }
         out += "<tr><td>as expected / not / unscored</td>"
         out += document.metrics.map { "<td class=\"num\">\($0.overall.count(.pass)) / \($0.overall.count(.fail)) / \($0.overall.count(.unscored))</td>" }.joined()
-        out += "</tr>\n</tbody></table></section>\n"
-        return out
+        out += "</tr>\n</tbody></table>\n"
+        let kinds: [(String, String, (RunMetrics) -> [SliceMetrics])] = [
+            ("category", "Rates by category", { $0.categories }),
+            ("topic", "Rates by topic", { $0.topics }),
+            ("language", "Rates by language", { $0.languages }),
+        ]
+        for (column, title, slices) in kinds {
+            let scopes = Set(document.metrics.flatMap { slices($0).map(\.scope) }).sorted()
+            guard !scopes.isEmpty else { continue }
+            out += "<details><summary>\(title)</summary>\n<table><thead><tr><th>\(column)</th><th>model</th><th class=\"num\">n</th>"
+            out += ReportFormatting.sliceRates.map { "<th class=\"num\">\($0.title)</th>" }.joined() + "</tr></thead><tbody>\n"
+            for scope in scopes {
+                for (run, metrics) in zip(document.runs, document.metrics) {
+                    guard let slice = slices(metrics).first(where: { $0.scope == scope }) else { continue }
+                    out += "<tr><td>\(esc(scopeValue(scope)))</td><td>\(esc(run.label))</td><td class=\"num\">\(slice.scored)</td>"
+                    out += ReportFormatting.sliceRates.map { "<td class=\"num\">\(esc(ReportFormatting.rateCell(slice.rate($0))))</td>" }.joined()
+                    out += "</tr>\n"
+                }
+            }
+            out += "</tbody></table></details>\n"
+        }
+        return out + "</section>\n"
     }
 
     static func chartsSection(_ document: ReportDocument) -> String {
@@ -226,7 +246,8 @@ public enum HTMLReport {
         let verdict = entry.verdict
         let search = [run.label, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
                       entry.probe.category.rawValue, verdict.verdict.rawValue, entry.probe.prompt,
-                      String(entry.answer.prefix(400))].joined(separator: " ").lowercased()
+                      String(entry.answer.prefix(400))].joined(separator: " ")
+            .split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ").lowercased()
         var out = "<details class=\"probe\" data-run=\"\(runIndex)\" data-verdict=\"\(verdict.verdict.rawValue)\""
         out += " data-outcome=\"\(verdict.outcome.rawValue)\" data-search=\"\(esc(search))\">\n"
         out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(esc(entry.key.description))</code></span>"
