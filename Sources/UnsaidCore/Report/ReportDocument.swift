@@ -29,7 +29,4 @@ public struct ReportDocument: Sendable {
     public static func load(_ directories: [URL]) throws -> ReportDocument {
         ReportDocument(runs: try directories.map(ReportRun.load))
     }
-
-    /// Every topic that appears in any run, sorted.
-    public var topics: [String] { Set(metrics.flatMap { $0.topics.map(\.scope) }).sorted().map { String($0.dropFirst("topic:".count)) } }
 }

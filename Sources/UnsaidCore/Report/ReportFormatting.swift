@@ -19,9 +19,6 @@ enum ReportFormatting {
         return "\(count) (\(Percent.format(share)))"
     }
 
-    /// `s/p#0@stream`.
-    static func request(_ slot: ProbePairing.Slot) -> String { slot.description }
-
     /// The rates shown per slice: the general ones. The category-specific rates only restate
     /// them inside a category, so they appear in the overall table alone.
     static let sliceRates: [RateMetric] = [.answerRate, .refusalRate, .deflectionRate, .retractionRate]
