@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(
             name: "UnsaidCoreTests",
             dependencies: ["UnsaidCore"],
+            exclude: ["Golden"],
             resources: [.copy("SuiteSamples")]
         ),
         .testTarget(

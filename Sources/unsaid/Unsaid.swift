@@ -20,6 +20,8 @@ struct Unsaid: AsyncParsableCommand {
             KeygenCommand.self,
             RunsCommand.self,
             SuitesCommand.self,
+            ReportCommand.self,
+            CompareCommand.self,
         ]
     )
 
