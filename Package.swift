@@ -60,7 +60,17 @@ let package = Package(
         ),
         .testTarget(
             name: "UnsaidCoreTests",
-            dependencies: ["UnsaidCore"]
+            dependencies: ["UnsaidCore"],
+            exclude: ["Golden"],
+            resources: [.copy("SuiteSamples")]
+        ),
+        .testTarget(
+            name: "UnsaidReplayTests",
+            dependencies: [
+                "UnsaidReplay", "UnsaidCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "UnsaidTargetTests",

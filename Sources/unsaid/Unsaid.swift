@@ -20,6 +20,9 @@ struct Unsaid: AsyncParsableCommand {
             KeygenCommand.self,
             RunsCommand.self,
             EvalDetectorCommand.self,
+            SuitesCommand.self,
+            ReportCommand.self,
+            CompareCommand.self,
         ]
     )
 

@@ -12,7 +12,7 @@ struct ArchiveTests {
         Manifest(
             runID: "test-run", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
             target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "stream"),
-            suites: [], ruleset: .init(version: "0", sha256: "x"), planned: planned)
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []), ruleset: .init(version: "0", sha256: "x"), planned: planned)
     }
 
     private func transcript(_ probe: String, content: String) -> Transcript {

@@ -26,11 +26,13 @@ public struct ArchiveContents: Sendable {
 /// middle) are errors with file and line; only a torn last line is tolerated, because that is
 /// what a crash mid-write leaves, and resume repairs it.
 public enum ArchiveReader {
-    public static func read(_ directory: URL) throws -> ArchiveContents {
+    /// - Parameter tolerateBrokenVerdicts: resume re-derives verdicts anyway, so a torn or
+    ///   missing verdict line is no reason to stop it.
+    public static func read(_ directory: URL, tolerateBrokenVerdicts: Bool = false) throws -> ArchiveContents {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try readManifest(layout)
         let (records, hashes, torn) = try readTranscripts(layout)
-        let verdicts = try readVerdicts(layout.verdicts)
+        let verdicts = tolerateBrokenVerdicts ? ((try? readVerdicts(layout.verdicts)) ?? []) : try readVerdicts(layout.verdicts)
         return ArchiveContents(layout: layout, manifest: manifest, records: records, recordHashes: hashes,
                                verdicts: verdicts, tornTail: torn)
     }

@@ -39,13 +39,12 @@ public enum ArchiveVerifier {
             return report
         }
         let manifestBytes = fileManager.contents(atPath: layout.manifest.path) ?? Data()
-        let sidecar = fileManager.contents(atPath: layout.manifestDigest.path).map { String(decoding: $0, as: UTF8.self) }
-        let recordedDigest = sidecar?.split(separator: " ").first.map(String.init)
         let actualDigest = SHA256Hex.digest(manifestBytes)
-        if let recordedDigest {
-            report.record("manifest digest", recordedDigest == actualDigest,
-                          recordedDigest == actualDigest ? actualDigest
-                          : "\(layout.manifest.path): SHA-256 is \(actualDigest), manifest.sha256 says \(recordedDigest)")
+        if let sidecar = fileManager.contents(atPath: layout.manifestDigest.path) {
+            // The sidecar must be exactly what ManifestFile writes, so damage anywhere in it shows.
+            let expected = Data((actualDigest + "  manifest.json\n").utf8)
+            report.record("manifest digest", sidecar == expected, sidecar == expected ? actualDigest
+                          : "\(layout.manifestDigest.path): does not read '\(actualDigest)  manifest.json' (the manifest or its digest changed)")
         } else {
             report.record("manifest digest", false, "\(layout.manifestDigest.path): missing")
         }

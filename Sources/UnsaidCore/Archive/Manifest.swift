@@ -71,6 +71,22 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// What the run was asked to do, so `unsaid run --resume` can carry on without the original
+    /// command line. Header values are not stored (they may hold credentials), only their names.
+    public struct RunArguments: Codable, Sendable, Equatable {
+        public var suitePaths: [String]
+        public var streamOverride: Bool?
+        public var apiKeyEnv: String
+        public var headerNames: [String]
+
+        public init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String]) {
+            self.suitePaths = suitePaths
+            self.streamOverride = streamOverride
+            self.apiKeyEnv = apiKeyEnv
+            self.headerNames = headerNames
+        }
+    }
+
     public enum Status: String, Codable, Sendable {
         /// The run is in progress, or was killed before it finished (resume it).
         case running
@@ -88,6 +104,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var status: Status
     public var target: TargetInfo
     public var suites: [SuiteInfo]
+    public var arguments: RunArguments
     public var ruleset: RulesetInfo
     /// Number of requests the plan contains.
     public var planned: Int
@@ -100,7 +117,7 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var files: [String: FileDigest]
 
     public init(runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
-                suites: [SuiteInfo], ruleset: RulesetInfo, planned: Int) {
+                suites: [SuiteInfo], arguments: RunArguments, ruleset: RulesetInfo, planned: Int) {
         self.formatVersion = Self.currentFormatVersion
         self.runID = runID
         self.tool = tool
@@ -110,6 +127,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         self.status = .running
         self.target = target
         self.suites = suites
+        self.arguments = arguments
         self.ruleset = ruleset
         self.planned = planned
         self.completed = 0

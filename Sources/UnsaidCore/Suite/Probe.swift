@@ -72,6 +72,9 @@ public struct Probe: Codable, Sendable, Hashable {
     public var repeatCount: Int
     /// Probes that share a group are paraphrases or translations of one question.
     public var group: String?
+    /// What sets this probe apart within its group (`zh-Hans`, `ko`, a suffix); `nil` for the
+    /// probe a group's variants were written under.
+    public var variant: String?
     public var parameters: GenerationParameters
 
     public init(
@@ -85,6 +88,7 @@ public struct Probe: Codable, Sendable, Hashable {
         stream: StreamMode = .on,
         repeatCount: Int = 1,
         group: String? = nil,
+        variant: String? = nil,
         parameters: GenerationParameters = GenerationParameters()
     ) {
         self.id = id
@@ -97,6 +101,7 @@ public struct Probe: Codable, Sendable, Hashable {
         self.stream = stream
         self.repeatCount = repeatCount
         self.group = group
+        self.variant = variant
         self.parameters = parameters
     }
 

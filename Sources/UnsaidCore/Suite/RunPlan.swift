@@ -62,4 +62,10 @@ public enum RunPlan {
         }
         return items
     }
+
+    /// Several suites in one run (`unsaid run Probes/` or `unsaid run a.yaml b.yaml`): each
+    /// suite's items in suite order. Keys stay distinct because they carry the suite id.
+    public static func items(for suites: [Suite], streamOverride: Bool? = nil) -> [WorkItem] {
+        suites.flatMap { items(for: $0, streamOverride: streamOverride) }
+    }
 }

@@ -1,150 +1,126 @@
 import Foundation
-import Yams
 
-/// A suite file that cannot be used, with where and why, written for the person at the terminal.
-public struct SuiteError: Error, CustomStringConvertible, Sendable, Equatable {
-    public var file: String
-    public var line: Int?
-    public var column: Int?
-    public var field: String?
-    public var message: String
+/// What loading a set of suite paths produced: the suites that could be built and every problem
+/// found, in file order. A lint reports `errors`; a run refuses to start unless it is empty.
+public struct SuiteLoadResult: Sendable {
+    public var suites: [Suite]
+    public var errors: [SuiteError]
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, field: String? = nil, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.field = field
-        self.message = message
-    }
-
-    public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        if let column { location += ":\(column)" }
-        if let field { return "\(location): \(field): \(message)" }
-        return "\(location): \(message)"
+    public init(suites: [Suite], errors: [SuiteError]) {
+        self.suites = suites
+        self.errors = errors
     }
 }
 
-/// Reads suite files (YAML, or JSON which is YAML too).
+/// Reads suite files (YAML, or JSON which the YAML parser reads too).
+///
+/// Paths may be files or directories. A directory stands for every `*.yaml`, `*.yml` and
+/// `*.json` file below it (recursively, sorted by path, hidden files and `README*` skipped).
+/// Each file is one suite, except that a file pulled in by another file's `include:` is not
+/// also loaded on its own, so `Probes/censorship/` yields the one suite whose index file
+/// includes the topic files rather than that suite plus every topic again.
 public enum SuiteLoader {
-    private struct SuiteFile: Decodable {
-        var id: String
-        var name: String?
-        var description: String?
-        var version: String?
-        var defaults: Defaults?
-        var probes: [ProbeFile]
-    }
-
-    private struct Defaults: Decodable {
-        var system: String?
-        var temperature: Double?
-        var top_p: Double?
-        var max_tokens: Int?
-        var seed: Int?
-        var stream: StreamMode?
-        var language: String?
-        var category: ProbeCategory?
-        var expect: Expectation?
-    }
-
-    private struct ProbeFile: Decodable {
-        var id: String
-        var prompt: String?
-        var messages: [ChatMessage]?
-        var system: String?
-        var language: String?
-        var topic: String?
-        var tags: [String]?
-        var category: ProbeCategory?
-        var expect: Expectation?
-        var stream: StreamMode?
-        var `repeat`: Int?
-        var group: String?
-        var temperature: Double?
-        var top_p: Double?
-        var max_tokens: Int?
-        var seed: Int?
-    }
-
+    /// One suite file. Throws `SuiteErrors` listing every problem found.
     public static func load(path: String) throws -> Suite {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw SuiteError(file: path, message: "cannot read the file (\(error.localizedDescription))")
+        let result = check(paths: [path])
+        guard result.errors.isEmpty else { throw SuiteErrors(result.errors) }
+        guard result.suites.count == 1, let suite = result.suites.first else {
+            throw SuiteErrors([SuiteError(
+                file: path, message: "holds \(result.suites.count) suites where one was expected")])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SuiteError(file: path, message: "the file is not UTF-8 text")
-        }
-        let file: SuiteFile
-        do {
-            file = try YAMLDecoder().decode(SuiteFile.self, from: text)
-        } catch let error as DecodingError {
-            throw suiteError(path: path, decodingError: error)
-        } catch let error as YamlError {
-            throw SuiteError(file: path, message: "not valid YAML: \(error)")
-        }
-        let defaults = file.defaults
-        let defaultParameters = GenerationParameters(
-            temperature: defaults?.temperature, topP: defaults?.top_p,
-            maxTokens: defaults?.max_tokens, seed: defaults?.seed)
-        var seen = Set<String>()
-        var probes: [Probe] = []
-        for (index, entry) in file.probes.enumerated() {
-            guard seen.insert(entry.id).inserted else {
-                throw SuiteError(file: path, field: "probes[\(index)].id", message: "duplicate probe id '\(entry.id)'")
-            }
-            var messages: [ChatMessage] = []
-            if let system = entry.system ?? defaults?.system {
-                messages.append(ChatMessage(role: "system", content: system))
-            }
-            if let given = entry.messages, !given.isEmpty {
-                messages.append(contentsOf: given)
-            } else if let prompt = entry.prompt {
-                messages.append(ChatMessage(role: "user", content: prompt))
-            } else {
-                throw SuiteError(file: path, field: "probes[\(index)]", message: "probe '\(entry.id)' has neither 'prompt' nor 'messages'")
-            }
-            let parameters = GenerationParameters(
-                temperature: entry.temperature, topP: entry.top_p,
-                maxTokens: entry.max_tokens, seed: entry.seed
-            ).overriding(defaultParameters)
-            probes.append(Probe(
-                id: entry.id,
-                messages: messages,
-                language: entry.language ?? defaults?.language ?? "en",
-                topic: entry.topic,
-                tags: entry.tags ?? [],
-                category: entry.category ?? defaults?.category ?? .control,
-                expect: entry.expect ?? defaults?.expect ?? .any,
-                stream: entry.stream ?? defaults?.stream ?? .on,
-                repeatCount: entry.repeat ?? 1,
-                group: entry.group,
-                parameters: parameters))
-        }
-        return Suite(
-            id: file.id, name: file.name ?? file.id, description: file.description ?? "",
-            version: file.version ?? "1", probes: probes,
-            sources: [SuiteSource(path: path, sha256: SHA256Hex.digest(data))])
+        return suite
     }
 
-    private static func suiteError(path: String, decodingError: DecodingError) -> SuiteError {
-        func field(_ path: [CodingKey]) -> String {
-            path.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
-                .joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    /// Every suite named by `paths` (files and directories), in path order. Throws `SuiteErrors`
+    /// listing every problem found in any of them; nothing is returned unless all are valid.
+    public static func load(paths: [String]) throws -> [Suite] {
+        let result = check(paths: paths)
+        guard result.errors.isEmpty else { throw SuiteErrors(result.errors) }
+        return result.suites
+    }
+
+    /// Loads without throwing: the suites that are valid and every error found.
+    public static func check(paths: [String]) -> SuiteLoadResult {
+        let (files, pathErrors) = suiteFiles(in: paths)
+        let assembled = files.map { SuiteAssembler.assemble(root: $0) }
+        // A file included by another file of the set is part of that suite, not a suite of its own.
+        var includedElsewhere = Set<String>()
+        for entry in assembled {
+            includedElsewhere.formUnion(entry.files.subtracting([entry.rootCanonical]))
         }
-        switch decodingError {
-        case .keyNotFound(let key, let context):
-            return SuiteError(file: path, field: field(context.codingPath + [key]), message: "required field is missing")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return SuiteError(file: path, field: field(context.codingPath), message: context.debugDescription)
-        case .dataCorrupted(let context):
-            return SuiteError(file: path, field: field(context.codingPath), message: context.debugDescription)
-        @unknown default:
-            return SuiteError(file: path, message: "\(decodingError)")
+        var errors = pathErrors
+        var seenErrors = Set(pathErrors.map(\.description))
+        for entry in assembled {
+            for error in entry.errors where seenErrors.insert(error.description).inserted {
+                errors.append(error)
+            }
         }
+        var suites: [Suite] = []
+        var suiteIDs: [String: String] = [:]
+        for entry in assembled where !includedElsewhere.contains(entry.rootCanonical) {
+            guard let suite = entry.suite else { continue }
+            let location = "\(entry.rootDisplay):\(entry.idPosition.line):\(entry.idPosition.column)"
+            if let first = suiteIDs[suite.id] {
+                errors.append(SuiteError(
+                    file: entry.rootDisplay, line: entry.idPosition.line, column: entry.idPosition.column,
+                    field: "id", message: "duplicate suite id '\(suite.id)' (first defined at \(first))"))
+                continue
+            }
+            suiteIDs[suite.id] = location
+            suites.append(suite)
+        }
+        return SuiteLoadResult(suites: suites, errors: sortedByPlace(errors))
+    }
+
+    /// File by file (by path), top to bottom within a file, so a lint of a directory reads in
+    /// the order an editor shows the files.
+    private static func sortedByPlace(_ errors: [SuiteError]) -> [SuiteError] {
+        errors.enumerated().sorted { lhs, rhs in
+            let a = lhs.element, b = rhs.element
+            if a.file != b.file { return a.file < b.file }
+            let aPlace = (a.line ?? 0, a.column ?? 0), bPlace = (b.line ?? 0, b.column ?? 0)
+            if aPlace != bPlace { return aPlace < bPlace }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    /// The suite files `paths` stand for: files as given, directories expanded (recursively,
+    /// sorted, hidden files and `README*` skipped), each file once.
+    public static func suiteFiles(in paths: [String]) -> (files: [String], errors: [SuiteError]) {
+        var files: [String] = []
+        var errors: [SuiteError] = []
+        var seen = Set<String>()
+        let manager = FileManager.default
+        for rawPath in paths {
+            let path = SuitePaths.normalize(rawPath)
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                errors.append(SuiteError(file: rawPath, message: "no such file or directory"))
+                continue
+            }
+            var found: [String] = []
+            if isDirectory.boolValue {
+                let entries = (manager.enumerator(atPath: path)?.allObjects as? [String]) ?? []
+                for relative in entries.sorted() {
+                    let components = relative.split(separator: "/")
+                    guard !components.contains(where: { $0.hasPrefix(".") }),
+                          let name = components.last, SuitePaths.isSuiteFile(name: String(name)) else { continue }
+                    let full = SuitePaths.join(path, relative)
+                    var entryIsDirectory: ObjCBool = false
+                    if manager.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {
+                        found.append(full)
+                    }
+                }
+                if found.isEmpty {
+                    errors.append(SuiteError(file: rawPath, message: "no suite files (*.yaml, *.yml, *.json) in this directory"))
+                }
+            } else {
+                found = [path]
+            }
+            for file in found where seen.insert(SuitePaths.canonical(file)).inserted {
+                files.append(file)
+            }
+        }
+        return (files, errors)
     }
 }

@@ -70,12 +70,19 @@ public struct DecodedResponse: Codable, Sendable, Equatable {
     /// Whether a streamed answer ended with `data: [DONE]`.
     public var sawDone: Bool
     public var errors: [ProviderError]
-    /// Set when the body could not be read as a chat response at all (not JSON, not SSE).
+    /// Set when the body could not be read as a chat response at all (not JSON, not SSE), or only
+    /// partly (an event that is not JSON, bytes that are not UTF-8); problems are joined with "; ".
     public var protocolError: String?
+    /// How the body was read; nil when there was no body.
+    public var bodyFormat: BodyFormat?
+    /// True when a stream ended inside an event (bytes after the last blank line), which SSE drops:
+    /// the connection was cut mid-event. Nil otherwise.
+    public var unterminatedEvent: Bool?
 
     public init(events: [ChatEvent] = [], content: String = "", reasoning: String = "", refusal: String = "",
                 finishReason: String? = nil, usage: JSONValue? = nil, sawDone: Bool = false,
-                errors: [ProviderError] = [], protocolError: String? = nil) {
+                errors: [ProviderError] = [], protocolError: String? = nil,
+                bodyFormat: BodyFormat? = nil, unterminatedEvent: Bool? = nil) {
         self.events = events
         self.content = content
         self.reasoning = reasoning
@@ -85,6 +92,8 @@ public struct DecodedResponse: Codable, Sendable, Equatable {
         self.sawDone = sawDone
         self.errors = errors
         self.protocolError = protocolError
+        self.bodyFormat = bodyFormat
+        self.unterminatedEvent = unterminatedEvent
     }
 
     public static let empty = DecodedResponse()

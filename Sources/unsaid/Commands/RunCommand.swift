@@ -76,8 +76,17 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx (1 = no retry).")
     var attempts: Int = 3
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, target and parameters come from its manifest.",
+        valueName: "run"))
+    var resume: String?
+
     func validate() throws {
-        if suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory)") }
+        if resume == nil && suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory), or --resume DIR") }
+        if resume != nil && !suite.isEmpty { throw ValidationError("--resume takes the suites from the archive; drop --suite") }
+        if resume != nil && (runID != nil || stream != nil || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
+            throw ValidationError("--resume continues with the archived settings; drop --run-id, --stream and parameter overrides")
+        }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
         for value in [connectTimeout, timeout, stallTimeout] where value <= 0 {
@@ -85,7 +94,28 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// Everything a run needs once the archive is open.
+    private struct Prepared {
+        var layout: ArchiveLayout
+        var archive: ArchiveWriter
+        var items: [WorkItem]
+        var alreadyDone: Int
+        var sender: ConfiguredSender
+        var ruleset: Ruleset
+    }
+
     func run() async throws {
+        let ruleset: Ruleset
+        do {
+            ruleset = try Ruleset.bundled()
+        } catch {
+            throw ConfigurationError("the bundled ruleset cannot be read: \(error)")
+        }
+        let prepared = try resume.map { try prepareResume(directory: $0, ruleset: ruleset) } ?? prepareNewRun(ruleset: ruleset)
+        try await execute(prepared)
+    }
+
+    private func prepareNewRun(ruleset: Ruleset) throws -> Prepared {
         let environment = ProcessInfo.processInfo.environment
         guard let baseURL = baseURL ?? environment["OPENAI_BASE_URL"], !baseURL.isEmpty else {
             throw ConfigurationError("no endpoint: pass --base-url URL or set OPENAI_BASE_URL")
@@ -93,36 +123,22 @@ struct RunCommand: AsyncParsableCommand {
         guard let model = model ?? environment["OPENAI_MODEL"], !model.isEmpty else {
             throw ConfigurationError("no model: pass --model NAME or set OPENAI_MODEL")
         }
-        let suites = try loadSuites()
-        let ruleset: Ruleset
-        do {
-            ruleset = try Ruleset.bundled()
-        } catch {
-            throw ConfigurationError("the bundled ruleset cannot be read: \(error)")
-        }
+        let suites = try loadSuites(suite)
         let overrides = GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed)
-        let items = suites.flatMap { suite in
-            RunPlan.items(for: suite, streamOverride: stream).map { item in
-                var item = item
-                item.parameters = overrides.overriding(item.parameters)
-                return item
-            }
-        }
+        let items = Self.plan(suites, overrides: overrides, streamOverride: stream)
         let headers = try parseHeaders()
-        let target = TargetSettings(
-            name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
-            redact: redact, connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout,
-            attempts: attempts)
-        let sender = try makeSender(target)
+        let sender = try makeSender(settings(baseURL: baseURL, model: model, headers: headers))
 
         let runID = runID ?? ArchiveLayout.makeRunID(model: model)
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
         let manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
-            target: .init(name: target.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
+            target: .init(name: model, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
                           streamMode: stream.map { $0 ? "stream" : "no-stream" } ?? "per-probe"),
             suites: suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
+            arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: apiKeyEnv,
+                             headerNames: headers.keys.sorted()),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
         do {
@@ -130,25 +146,95 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError("\(error)")
         }
+        return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset)
+    }
 
-        FileHandle.standardError.write(Data("run \(runID): \(items.count) requests to \(sender.redactedBaseURL) (model \(model)), concurrency \(concurrency)\n".utf8))
+    /// Checks everything before touching the archive: a resume that must be refused leaves the
+    /// directory exactly as it was.
+    private func prepareResume(directory: String, ruleset: Ruleset) throws -> Prepared {
+        let contents: ArchiveContents
+        do {
+            contents = try ArchiveResume.inspect(URL(fileURLWithPath: directory))
+        } catch {
+            throw ConfigurationError("cannot resume: \(error)")
+        }
+        let manifest = contents.manifest
+        if let model, model != manifest.target.model {
+            throw ConfigurationError("cannot resume: the run was against model '\(manifest.target.model)', not '\(model)'")
+        }
+        let recordedURL = manifest.target.baseURL
+        if let baseURL, baseURL != recordedURL, !recordedURL.contains("[REDACTED]") {
+            throw ConfigurationError("cannot resume: the run was against \(recordedURL), not \(baseURL)")
+        }
+        guard let endpoint = baseURL ?? (recordedURL.contains("[REDACTED]") ? nil : recordedURL) else {
+            throw ConfigurationError("cannot resume: the archived base URL had a secret in it; pass --base-url again")
+        }
+        guard ruleset.sha256 == manifest.ruleset.sha256 else {
+            throw ConfigurationError("cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run")
+        }
+        let suites = try loadSuites(manifest.arguments.suitePaths)
+        let recordedSources = Set(manifest.suites.flatMap(\.sources))
+        for source in suites.flatMap(\.sources) where !recordedSources.contains(source) {
+            throw ConfigurationError("cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))")
+        }
+        let headers = try parseHeaders()
+        guard headers.keys.sorted() == manifest.arguments.headerNames else {
+            throw ConfigurationError("cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))")
+        }
+        let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
+        let planned = Set(plan.map(\.key))
+        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) }) {
+            throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
+        }
+        let sender = try makeSender(TargetSettings(
+            name: manifest.target.name, baseURL: endpoint, model: manifest.target.model,
+            apiKeyEnv: manifest.arguments.apiKeyEnv, headers: headers, redact: redact,
+            connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout, attempts: attempts))
+
+        // All checks passed: now repair the torn tail and continue the chain.
+        let repaired: ArchiveContents
+        let archive: ArchiveWriter
+        do {
+            repaired = try ArchiveResume.repair(contents, engine: VerdictEngine(ruleset: ruleset))
+            var continued = manifest
+            continued.status = .running
+            archive = try ArchiveWriter(continuing: repaired, manifest: continued)
+        } catch {
+            throw ConfigurationError("cannot resume: \(error)")
+        }
+        let remaining = ArchiveResume.remaining(plan, after: repaired)
+        FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
+        return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
+                        sender: sender, ruleset: ruleset)
+    }
+
+    private func execute(_ prepared: Prepared) async throws {
+        let layout = prepared.layout
+        let archive = prepared.archive
+        try await archive.checkpoint(status: .running)
+        let total = prepared.items.count + prepared.alreadyDone
+        FileHandle.standardError.write(Data("run \(layout.directory.lastPathComponent): \(prepared.items.count) of \(total) requests to \(prepared.sender.redactedBaseURL), concurrency \(concurrency)\n".utf8))
         let reporter = ProgressReporter()
         reporter.start()
-        let engine = RunEngine(sender: sender.sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive,
-                               concurrency: concurrency)
-        let verdicts: [Verdict]
+        let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
+                               archive: archive, concurrency: concurrency)
         do {
-            verdicts = try await withInterruptHandling {
-                try await engine.run(items) { reporter.update($0) }
+            _ = try await withInterruptHandling {
+                try await engine.run(prepared.items, alreadyDone: prepared.alreadyDone) { reporter.update($0) }
             }
         } catch is CancellationError {
             reporter.finish()
             try await archive.checkpoint(status: .interrupted)
-            FileHandle.standardError.write(Data("interrupted; completed requests are archived in \(layout.directory.path)\n".utf8))
+            FileHandle.standardError.write(Data("interrupted; completed requests are archived. Continue with: unsaid run --resume \(layout.directory.path)\n".utf8))
             throw ExitCode(130)
         }
         reporter.finish()
-        try await archive.finish(verdicts: ArchiveScoring.verdicts(for: ArchiveReader.read(layout.directory).records, engine: VerdictEngine(ruleset: ruleset)))
+
+        // Final verdicts come from the archived transcripts themselves, in archive order, so
+        // they are exactly what `unsaid verify` re-derives.
+        let records = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true).records
+        let verdicts = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: prepared.ruleset))
+        try await archive.finish(verdicts: verdicts)
 
         let summary = VerdictSummary(verdicts)
         print(summary.renderTable(), terminator: "")
@@ -158,16 +244,27 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func loadSuites() throws -> [Suite] {
-        var suites: [Suite] = []
-        for path in suite {
-            do {
-                suites.append(try SuiteLoader.load(path: path))
-            } catch let error as SuiteError {
-                throw ConfigurationError(error.description)
-            }
+    private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamOverride: Bool?) -> [WorkItem] {
+        RunPlan.items(for: suites, streamOverride: streamOverride).map { item in
+            var item = item
+            item.parameters = overrides.overriding(item.parameters)
+            return item
         }
-        return suites
+    }
+
+    private func settings(baseURL: String, model: String, headers: [String: String]) -> TargetSettings {
+        TargetSettings(
+            name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
+            redact: redact, connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout,
+            attempts: attempts)
+    }
+
+    private func loadSuites(_ paths: [String]) throws -> [Suite] {
+        do {
+            return try SuiteLoader.load(paths: paths)
+        } catch let errors as SuiteErrors {
+            throw ConfigurationError("\(errors)")
+        }
     }
 
     private func parseHeaders() throws -> [String: String] {

@@ -1,0 +1,100 @@
+import Foundation
+
+/// One request of a run as reports see it: what was asked, what came back, what was decided.
+public struct ReportEntry: Sendable, Equatable {
+    public var probe: Probe
+    public var transcript: Transcript
+    public var verdict: Verdict
+
+    public init(probe: Probe, transcript: Transcript, verdict: Verdict) {
+        self.probe = probe
+        self.transcript = transcript
+        self.verdict = verdict
+    }
+
+    public var key: WorkKey { transcript.key }
+
+    /// The answer text of the attempt the verdict describes.
+    public var answer: String { attempt?.response.content ?? "" }
+
+    /// The attempt the verdict describes (the last one, normally).
+    public var attempt: Attempt? {
+        transcript.attempts.first { $0.index == verdict.attempt } ?? transcript.finalAttempt
+    }
+
+    /// `stream` or `json`, as in `WorkKey.description`.
+    public var mode: String { key.streamed ? "stream" : "json" }
+}
+
+/// A run read back from its archive, ready for metrics and rendering.
+///
+/// Entries are sorted by suite, probe, sample and mode, so every report lists requests in the
+/// same order no matter in which order the requests completed.
+public struct ReportRun: Sendable {
+    public var manifest: Manifest
+    public var entries: [ReportEntry]
+    /// Transcripts that have no verdict yet (a run still in progress or torn); left out of every figure.
+    public var unscored: Int
+    /// How tables and charts name the run: the model, with the run id added when two runs of
+    /// the same model are shown side by side.
+    public var label: String
+
+    public init(manifest: Manifest, records: [TranscriptRecord], verdicts: [Verdict]) {
+        var byKey: [WorkKey: Verdict] = [:]
+        for verdict in verdicts { byKey[verdict.key] = verdict }
+        var entries: [ReportEntry] = []
+        var unscored = 0
+        for record in records {
+            guard let verdict = byKey[record.transcript.key] else {
+                unscored += 1
+                continue
+            }
+            entries.append(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict))
+        }
+        self.manifest = manifest
+        self.entries = entries.sorted { ReportRun.order($0.key, $1.key) }
+        self.unscored = unscored
+        self.label = manifest.target.model
+    }
+
+    public init(contents: ArchiveContents) {
+        self.init(manifest: contents.manifest, records: contents.records, verdicts: contents.verdicts)
+    }
+
+    /// Reads `Results/<run>`; only the archive, never the network.
+    public static func load(_ directory: URL) throws -> ReportRun {
+        ReportRun(contents: try ArchiveReader.read(directory))
+    }
+
+    /// Suite, probe, sample, then streamed before non-streamed.
+    static func order(_ lhs: WorkKey, _ rhs: WorkKey) -> Bool {
+        if lhs.suite != rhs.suite { return lhs.suite < rhs.suite }
+        if lhs.probe != rhs.probe { return lhs.probe < rhs.probe }
+        if lhs.sample != rhs.sample { return lhs.sample < rhs.sample }
+        return lhs.streamed && !rhs.streamed
+    }
+
+    /// Gives runs distinct labels: the model name, or `model (run id)` when models repeat.
+    public static func disambiguate(_ runs: [ReportRun]) -> [ReportRun] {
+        var seen: [String: Int] = [:]
+        for run in runs { seen[run.manifest.target.model, default: 0] += 1 }
+        return runs.map { run in
+            var run = run
+            let model = run.manifest.target.model
+            run.label = (seen[model] ?? 0) > 1 ? "\(model) (\(run.manifest.runID))" : model
+            return run
+        }
+    }
+}
+
+/// Short, single-line quotations of model answers for tables and flip lists.
+public enum Excerpt {
+    public static let defaultLength = 120
+
+    /// The first `length` characters with runs of whitespace folded to one space, `…` when cut.
+    public static func of(_ text: String, length: Int = defaultLength) -> String {
+        let folded = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        guard folded.count > length else { return folded }
+        return String(folded.prefix(length)) + "…"
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// An exact McNemar test on paired answered / not-answered outcomes.
+public struct McNemarResult: Codable, Sendable, Equatable {
+    /// `overall` or `category:<name>`.
+    public var scope: String
+    /// Pairs where both runs answered.
+    public var bothAnswered: Int
+    /// Discordant pairs: only the left run answered (McNemar's b).
+    public var onlyLeftAnswered: Int
+    /// Discordant pairs: only the right run answered (McNemar's c).
+    public var onlyRightAnswered: Int
+    /// Pairs where neither answered.
+    public var neitherAnswered: Int
+    /// Two-sided exact p-value; 1 without discordant pairs.
+    public var pValue: Double
+
+    public var pairs: Int { bothAnswered + onlyLeftAnswered + onlyRightAnswered + neitherAnswered }
+}
+
+/// A paired request whose verdict differs between the two runs.
+public struct VerdictFlip: Sendable, Equatable {
+    public var slot: ProbePairing.Slot
+    public var probe: Probe
+    public var left: VerdictLabel
+    public var right: VerdictLabel
+    /// First ~120 characters of each answer.
+    public var leftExcerpt: String
+    public var rightExcerpt: String
+
+    /// Whether the flip crosses answered / not answered (what McNemar counts).
+    public var changesAnswer: Bool { (left == .answered) != (right == .answered) }
+}
+
+/// Two runs side by side: how many requests paired, whether their answer rates differ beyond
+/// chance, and which requests flipped.
+///
+/// Pairs where either side is `error` are left out of the test and the flips: a failed request
+/// says nothing about the model.
+public struct RunComparison: Sendable {
+    public var left: Int
+    public var right: Int
+    public var pairing: ProbePairing
+    /// Overall first, then one per category present in the paired requests.
+    public var tests: [McNemarResult]
+    public var flips: [VerdictFlip]
+
+    /// - Parameters: left/right: indices of the runs in the document.
+    public init(left: Int, right: Int, leftRun: ReportRun, rightRun: ReportRun) {
+        self.left = left
+        self.right = right
+        let pairing = ProbePairing(left: leftRun.entries, right: rightRun.entries)
+        self.pairing = pairing
+        let usable = pairing.pairs.filter { $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error }
+        var tests = [RunComparison.test(.overall, usable)]
+        for category in Set(usable.map(\.left.probe.category)).sorted() {
+            tests.append(RunComparison.test(.category(category), usable.filter { $0.left.probe.category == category }))
+        }
+        self.tests = tests
+        flips = usable.compactMap { pair in
+            guard pair.left.verdict.verdict != pair.right.verdict.verdict else { return nil }
+            return VerdictFlip(slot: pair.slot, probe: pair.left.probe, left: pair.left.verdict.verdict,
+                               right: pair.right.verdict.verdict, leftExcerpt: Excerpt.of(pair.left.answer),
+                               rightExcerpt: Excerpt.of(pair.right.answer))
+        }
+    }
+
+    static func test(_ scope: MetricScope, _ pairs: [ProbePairing.Pair]) -> McNemarResult {
+        var both = 0, onlyLeft = 0, onlyRight = 0, neither = 0
+        for pair in pairs {
+            switch (pair.left.verdict.verdict == .answered, pair.right.verdict.verdict == .answered) {
+            case (true, true): both += 1
+            case (true, false): onlyLeft += 1
+            case (false, true): onlyRight += 1
+            case (false, false): neither += 1
+            }
+        }
+        return McNemarResult(scope: scope.description, bothAnswered: both, onlyLeftAnswered: onlyLeft,
+                             onlyRightAnswered: onlyRight, neitherAnswered: neither,
+                             pValue: McNemar.exactPValue(b: onlyLeft, c: onlyRight))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where something was written in a suite file (1-based, columns in Unicode scalars as libyaml
+/// counts them).
+struct SourcePosition: Sendable, Equatable {
+    var line: Int
+    var column: Int
+
+    static let start = SourcePosition(line: 1, column: 1)
+}
+
+/// What a probe says: one user prompt, or a whole conversation.
+enum ProbeContent: Sendable, Equatable {
+    case prompt(String)
+    case messages([ChatMessage])
+}
+
+/// One `include:` entry.
+struct IncludeEntry: Sendable {
+    var path: String
+    var position: SourcePosition
+    var field: String
+}
+
+/// One `variants:` entry of a probe.
+struct VariantEntry: Sendable {
+    var id: String?
+    var suffix: String?
+    var content: ProbeContent?
+    var system: String?
+    var language: String?
+    var topic: String?
+    var tags: [String]?
+    var position: SourcePosition
+    var field: String
+}
+
+/// One entry of `probes:`, as written (defaults not yet applied).
+struct ProbeEntry: Sendable {
+    var id: String
+    var idPosition: SourcePosition
+    var position: SourcePosition
+    var field: String
+    var content: ProbeContent?
+    var settings: ProbeSettings
+    var group: String?
+    var variants: [VariantEntry]
+}
+
+/// One suite file after validation, before includes and defaults are resolved.
+struct SuiteDocument: Sendable {
+    var id: String?
+    var idPosition: SourcePosition?
+    var name: String?
+    var description: String?
+    var version: String?
+    var defaults = ProbeSettings()
+    var includes: [IncludeEntry] = []
+    var probes: [ProbeEntry] = []
+    var position = SourcePosition.start
+}

@@ -1,0 +1,395 @@
+import Foundation
+import Yams
+
+/// Walks one suite file's YAML node tree (JSON is read by the same parser) and checks it against
+/// the schema, collecting every problem with its line, column and field path.
+///
+/// The tree is walked by hand instead of through `Codable` because decoding errors carry no
+/// position, and an error without a line number in a 300-probe file is not much help.
+struct SuiteDocumentParser {
+    let file: String
+    private(set) var errors: [SuiteError] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The validated document, or `nil` when the file is not YAML or not a mapping at all. Errors
+    /// found in a document that could still be read are in `errors` either way.
+    mutating func parse(_ text: String) -> SuiteDocument? {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                report(at: .start, nil, "the file is empty")
+                return nil
+            }
+            root = node
+        } catch let error as YamlError {
+            reportYAML(error)
+            return nil
+        } catch {
+            report(at: .start, nil, "cannot parse the file (\(error))")
+            return nil
+        }
+        guard let fields = mapping(root, field: "", allowed: SuiteSchema.suiteKeys) else { return nil }
+        var document = SuiteDocument(position: position(of: root))
+        if let node = fields["id"] {
+            document.id = identifier(node, field: "id")
+            document.idPosition = position(of: node)
+        }
+        document.name = fields["name"].flatMap { string($0, field: "name") }
+        document.description = fields["description"].flatMap { string($0, field: "description") }
+        document.version = fields["version"].flatMap { string($0, field: "version") }
+        if let node = fields["defaults"] {
+            document.defaults = defaults(node)
+        }
+        if let node = fields["include"] {
+            document.includes = includes(node)
+        }
+        if let node = fields["probes"], let items = sequence(node, field: "probes") {
+            document.probes = items.enumerated().compactMap { index, item in
+                probe(item, field: "probes[\(index)]")
+            }
+        }
+        if fields["probes"] == nil && fields["include"] == nil {
+            report(at: document.position, nil, "the suite has neither 'probes' nor 'include'")
+        }
+        return document
+    }
+
+    // MARK: - Sections
+
+    private mutating func defaults(_ node: Node) -> ProbeSettings {
+        guard let fields = mapping(node, field: "defaults", allowed: SuiteSchema.defaultsKeys) else {
+            return ProbeSettings()
+        }
+        return settings(fields, field: "defaults")
+    }
+
+    private mutating func includes(_ node: Node) -> [IncludeEntry] {
+        guard let items = sequence(node, field: "include") else { return [] }
+        return items.enumerated().compactMap { index, item in
+            let field = "include[\(index)]"
+            guard let path = nonEmptyString(item, field: field) else { return nil }
+            return IncludeEntry(path: path, position: position(of: item), field: field)
+        }
+    }
+
+    private mutating func probe(_ node: Node, field: String) -> ProbeEntry? {
+        guard let fields = mapping(node, field: field, allowed: SuiteSchema.probeKeys) else { return nil }
+        let content = content(fields, field: field)
+        let settings = settings(fields, field: field)
+        let group = fields["group"].flatMap { identifier($0, field: join(field, "group")) }
+        var variants: [VariantEntry] = []
+        if let node = fields["variants"], let items = sequence(node, field: join(field, "variants")) {
+            variants = items.enumerated().compactMap { index, item in
+                variant(item, field: join(field, "variants[\(index)]"))
+            }
+        }
+        guard let idNode = fields["id"] else {
+            report(at: position(of: node), field, "missing required key 'id'")
+            return nil
+        }
+        guard let id = identifier(idNode, field: join(field, "id")) else { return nil }
+        if fields["prompt"] == nil && fields["messages"] == nil && fields["variants"] == nil {
+            report(at: position(of: node), field, "probe '\(id)' has no 'prompt' or 'messages'")
+        }
+        checkSystemConflict(fields, content: content, field: field)
+        return ProbeEntry(
+            id: id, idPosition: position(of: idNode), position: position(of: node), field: field,
+            content: content, settings: settings, group: group, variants: variants)
+    }
+
+    private mutating func variant(_ node: Node, field: String) -> VariantEntry? {
+        guard let fields = mapping(node, field: field, allowed: SuiteSchema.variantKeys) else { return nil }
+        let content = content(fields, field: field)
+        if fields["prompt"] == nil && fields["messages"] == nil {
+            report(at: position(of: node), field, "variant has no 'prompt' or 'messages'")
+        }
+        checkSystemConflict(fields, content: content, field: field)
+        let entry = VariantEntry(
+            id: fields["id"].flatMap { identifier($0, field: join(field, "id")) },
+            suffix: fields["suffix"].flatMap { identifier($0, field: join(field, "suffix")) },
+            content: content,
+            system: fields["system"].flatMap { string($0, field: join(field, "system")) },
+            language: fields["language"].flatMap { language($0, field: join(field, "language")) },
+            topic: fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) },
+            tags: fields["tags"].flatMap { stringList($0, field: join(field, "tags")) },
+            position: position(of: node), field: field)
+        if fields["id"] != nil && fields["suffix"] != nil {
+            report(at: position(of: node), field, "use either 'id' or 'suffix', not both")
+        } else if fields["id"] == nil && fields["suffix"] == nil && fields["language"] == nil {
+            report(at: position(of: node), field,
+                   "variant needs 'id', 'suffix' or 'language' to form its id")
+        }
+        return entry
+    }
+
+    /// `prompt` or `messages`, exactly one of them.
+    private mutating func content(_ fields: Fields, field: String) -> ProbeContent? {
+        if fields["prompt"] != nil, let messagesNode = fields["messages"] {
+            report(at: position(of: messagesNode), join(field, "messages"),
+                   "use either 'prompt' or 'messages', not both")
+            return nil
+        }
+        if let node = fields["prompt"] {
+            return nonEmptyString(node, field: join(field, "prompt")).map(ProbeContent.prompt)
+        }
+        if let node = fields["messages"] {
+            return messages(node, field: join(field, "messages")).map(ProbeContent.messages)
+        }
+        return nil
+    }
+
+    private mutating func checkSystemConflict(_ fields: Fields, content: ProbeContent?, field: String) {
+        guard let systemNode = fields["system"], case .messages(let messages)? = content,
+              messages.contains(where: { $0.role == "system" }) else { return }
+        report(at: position(of: systemNode), join(field, "system"),
+               "'system' conflicts with the system message in 'messages'")
+    }
+
+    /// The settings shared by `defaults:` and probes.
+    private mutating func settings(_ fields: Fields, field: String) -> ProbeSettings {
+        var settings = ProbeSettings()
+        settings.system = fields["system"].flatMap { string($0, field: join(field, "system")) }
+        settings.language = fields["language"].flatMap { language($0, field: join(field, "language")) }
+        settings.topic = fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) }
+        settings.category = fields["category"].flatMap { choice($0, field: join(field, "category"), of: ProbeCategory.self) }
+        settings.expect = fields["expect"].flatMap { choice($0, field: join(field, "expect"), of: Expectation.self) }
+        settings.stream = fields["stream"].flatMap { streamMode($0, field: join(field, "stream")) }
+        settings.repeatCount = fields["repeat"].flatMap { integer($0, field: join(field, "repeat"), in: 1...1000) }
+        settings.tags = fields["tags"].flatMap { stringList($0, field: join(field, "tags")) }
+        settings.parameters = GenerationParameters(
+            temperature: fields["temperature"].flatMap { number($0, field: join(field, "temperature"), in: 0...2) },
+            topP: fields["top_p"].flatMap { number($0, field: join(field, "top_p"), in: 0...1) },
+            maxTokens: fields["max_tokens"].flatMap { integer($0, field: join(field, "max_tokens"), in: 1...1_000_000) },
+            seed: fields["seed"].flatMap { integer($0, field: join(field, "seed"), in: Int(Int32.min)...Int(Int32.max)) })
+        return settings
+    }
+
+    private mutating func messages(_ node: Node, field: String) -> [ChatMessage]? {
+        guard let items = sequence(node, field: field) else { return nil }
+        if items.isEmpty {
+            report(at: position(of: node), field, "'messages' is empty")
+            return nil
+        }
+        var messages: [ChatMessage] = []
+        var valid = true
+        for (index, item) in items.enumerated() {
+            let itemField = "\(field)[\(index)]"
+            guard let fields = mapping(item, field: itemField, allowed: SuiteSchema.messageKeys) else {
+                valid = false
+                continue
+            }
+            let role = fields["role"].flatMap { roleNode -> String? in
+                guard let role = string(roleNode, field: join(itemField, "role")) else { return nil }
+                guard SuiteSchema.roles.contains(role) else {
+                    report(at: position(of: roleNode), join(itemField, "role"),
+                           "'\(role)' is not one of \(SuiteSchema.roles.joined(separator: ", "))")
+                    return nil
+                }
+                return role
+            }
+            let content = fields["content"].flatMap { nonEmptyString($0, field: join(itemField, "content")) }
+            for key in ["role", "content"] where fields[key] == nil {
+                report(at: position(of: item), itemField, "missing required key '\(key)'")
+            }
+            if let role, let content {
+                messages.append(ChatMessage(role: role, content: content))
+            } else {
+                valid = false
+            }
+        }
+        return valid ? messages : nil
+    }
+
+    // MARK: - Node readers
+
+    /// The known keys of a mapping node. Unknown keys are reported at the key, with a suggestion
+    /// when one of the allowed keys is a near miss.
+    private mutating func mapping(_ node: Node, field: String, allowed: [String]) -> Fields? {
+        guard case .mapping(let mapping) = node else {
+            report(at: position(of: node), field.isEmpty ? nil : field, "expected a mapping, found \(kind(of: node))")
+            return nil
+        }
+        var fields = Fields()
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                report(at: position(of: keyNode), field.isEmpty ? nil : field, "keys must be plain strings")
+                continue
+            }
+            let key = scalar.string
+            guard allowed.contains(key) else {
+                var message = "unknown key '\(key)'"
+                if let suggestion = SuiteSchema.suggestion(for: key, among: allowed) {
+                    message += "; did you mean '\(suggestion)'?"
+                } else {
+                    message += "; expected one of \(allowed.joined(separator: ", "))"
+                }
+                report(at: position(of: keyNode), join(field, key), message)
+                continue
+            }
+            fields.values[key] = value
+        }
+        return fields
+    }
+
+    private mutating func sequence(_ node: Node, field: String) -> [Node]? {
+        guard case .sequence(let sequence) = node else {
+            report(at: position(of: node), field, "expected a list, found \(kind(of: node))")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    /// A scalar's text exactly as written. Plain `null`/`~`/empty is "no value", not the text
+    /// "null", so `prompt:` with nothing after it is reported instead of sent.
+    private mutating func string(_ node: Node, field: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report(at: position(of: node), field, "expected a string, found \(kind(of: node))")
+            return nil
+        }
+        if scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue {
+            report(at: position(of: node), field, "expected a string, found nothing")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func nonEmptyString(_ node: Node, field: String) -> String? {
+        guard let value = string(node, field: field) else { return nil }
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            report(at: position(of: node), field, "must not be empty")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func identifier(_ node: Node, field: String) -> String? {
+        guard let value = nonEmptyString(node, field: field) else { return nil }
+        guard SuiteSchema.isValidIdentifier(value) else {
+            report(at: position(of: node), field,
+                   "'\(value)' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func stringList(_ node: Node, field: String) -> [String]? {
+        guard let items = sequence(node, field: field) else { return nil }
+        let values = items.enumerated().map { index, item in nonEmptyString(item, field: "\(field)[\(index)]") }
+        return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
+    }
+
+    private mutating func choice<Value: RawRepresentable & CaseIterable>(
+        _ node: Node, field: String, of type: Value.Type
+    ) -> Value? where Value.RawValue == String {
+        guard let raw = string(node, field: field) else { return nil }
+        if let value = Value(rawValue: raw) { return value }
+        let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
+        report(at: position(of: node), field, "'\(raw)' is not one of \(allowed)")
+        return nil
+    }
+
+    /// `on`/`off`/`both`; YAML and JSON booleans are read as `on`/`off` too, since `stream: true`
+    /// is what a JSON author naturally writes.
+    private mutating func streamMode(_ node: Node, field: String) -> StreamMode? {
+        guard let raw = string(node, field: field) else { return nil }
+        switch raw {
+        case "true", "yes": return .on
+        case "false", "no": return .off
+        default: break
+        }
+        if let value = StreamMode(rawValue: raw) { return value }
+        report(at: position(of: node), field, "'\(raw)' is not one of on, off, both")
+        return nil
+    }
+
+    private mutating func language(_ node: Node, field: String) -> String? {
+        guard let raw = string(node, field: field) else { return nil }
+        if let tag = LanguageTag.canonical(raw) { return tag }
+        var message = "'\(raw)' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)"
+        if let suggestion = LanguageTag.suggestion(for: raw) {
+            message += "; did you mean '\(suggestion)'?"
+        }
+        report(at: position(of: node), field, message)
+        return nil
+    }
+
+    private mutating func number(_ node: Node, field: String, in range: ClosedRange<Double>) -> Double? {
+        guard let raw = string(node, field: field) else { return nil }
+        guard let value = Double(raw), value.isFinite else {
+            report(at: position(of: node), field, "'\(raw)' is not a number")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(at: position(of: node), field, "\(raw) is outside \(format(range.lowerBound))...\(format(range.upperBound))")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func integer(_ node: Node, field: String, in range: ClosedRange<Int>) -> Int? {
+        guard let raw = string(node, field: field) else { return nil }
+        guard let value = Int(raw) else {
+            report(at: position(of: node), field, "'\(raw)' is not a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(at: position(of: node), field, "\(raw) is outside \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    // MARK: - Reporting
+
+    private mutating func report(at position: SourcePosition, _ field: String?, _ message: String) {
+        errors.append(SuiteError(file: file, line: position.line, column: position.column,
+                                 field: field, message: message))
+    }
+
+    private mutating func reportYAML(_ error: YamlError) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            report(at: SourcePosition(line: mark.line, column: mark.column), nil, "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            report(at: SourcePosition(line: context.mark.line, column: context.mark.column), nil,
+                   "duplicate key \(keys) in one mapping")
+        case .reader(let problem, _, _, _):
+            report(at: .start, nil, "cannot read the file: \(problem)")
+        default:
+            report(at: .start, nil, "invalid YAML: \(error)")
+        }
+    }
+
+    private func position(of node: Node) -> SourcePosition {
+        node.mark.map { SourcePosition(line: $0.line, column: $0.column) } ?? .start
+    }
+
+    private func kind(of node: Node) -> String {
+        switch node {
+        case .scalar(let scalar) where scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue: return "nothing"
+        case .scalar: return "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    private func join(_ parent: String, _ key: String) -> String {
+        parent.isEmpty ? key : "\(parent).\(key)"
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+
+    /// The known keys of one mapping and their value nodes.
+    struct Fields {
+        var values: [String: Node] = [:]
+        subscript(key: String) -> Node? { values[key] }
+    }
+}

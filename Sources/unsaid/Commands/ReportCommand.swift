@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import UnsaidCore
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a report of a run (optionally compared with others) as Markdown, HTML, CSV, JUnit XML or JSON.",
+        discussion: """
+            Reads the archives only, never the network. md: summary, rates with Wilson 95% intervals, \
+            comparisons and flips. html: one self-contained file with charts, a filterable table of \
+            every request and its highlighted evidence. csv: one row per attempt with every verdict \
+            field. junit: one test case per request; a verdict that contradicts the probe's expect is \
+            a failure, a transport error an error. json: the full metrics object (docs/report-schema.md).
+            """)
+
+    @Argument(help: ArgumentHelp("The run to report on, e.g. Results/<run-id>.", valueName: "run"))
+    var runDirectory: String
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("Other runs to compare with (same suite), e.g. Results/<other-run>.", valueName: "run"))
+    var compare: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("md, html, csv, junit or json.", valueName: "format"))
+    var format: ReportFormat = .md
+
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var out: String?
+
+    func run() throws {
+        try ReportOutput.write(runs: [runDirectory] + compare, format: format, out: out)
+    }
+}
+
+/// Loads the archives, renders and writes; archive problems are configuration errors (exit 2).
+enum ReportOutput {
+    static func write(runs: [String], format: ReportFormat, out: String?) throws {
+        let document: ReportDocument
+        do {
+            document = try ReportDocument.load(runs.map { URL(fileURLWithPath: $0) })
+        } catch let error as ArchiveError {
+            throw ConfigurationError(error.description)
+        }
+        let text = try format.render(document)
+        guard let out else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw ConfigurationError("\(out): cannot write the report (\(error.localizedDescription))")
+        }
+        FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import UnsaidCore
+
+/// Renders the golden HTML report in headless Chromium through `scripts/check-html.sh`: no
+/// console errors, the script runs under the page's Content-Security-Policy, the body is not
+/// empty, and the filter really hides requests. Skipped when no Chromium is on PATH, unless
+/// `UNSAID_REQUIRE_BROWSER=1` (CI), where a missing browser is a failure.
+@Suite("HTML report in a real browser", .enabled(if: BrowserCheck.browser != nil || BrowserCheck.required))
+struct ReportHTMLBrowserTests {
+    @Test func goldenReportRendersWithoutConsoleErrors() throws {
+        try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
+        let result = try BrowserCheck.run(BrowserCheck.golden)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("renders"))
+    }
+
+    @Test func filterFromTheLinkHidesOtherRequests() throws {
+        try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
+        let dom = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-dom-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: dom) }
+        let result = try BrowserCheck.run(BrowserCheck.golden, environment: ["CHECK_HTML_FRAGMENT": "verdict=retracted",
+                                                                             "CHECK_HTML_DOM": dom.path])
+        #expect(result.status == 0, "\(result.output)")
+        let html = try String(contentsOf: dom, encoding: .utf8)
+        let probes = html.components(separatedBy: "<details class=\"probe\"").dropFirst()
+        let visible = probes.filter { !$0.prefix(while: { $0 != ">" }).contains("hidden") }
+        // beta-13b retracted tiananmen-en and xinjiang-en; nothing else is shown.
+        #expect(probes.count == 20)
+        #expect(visible.count == 2)
+        #expect(html.contains(">2 of 20 requests<"))
+    }
+
+    @Test func checkFailsOnAScriptError() throws {
+        try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-broken-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: page) }
+        try Data("<!DOCTYPE html><html><body><p>Some text that is long enough.</p><script>undefinedFunction();</script></body></html>".utf8)
+            .write(to: page)
+        let result = try BrowserCheck.run(page)
+        #expect(result.status == 1)
+        #expect(result.output.contains("Uncaught"))
+    }
+}
+
+enum BrowserCheck {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let script = repository.appendingPathComponent("scripts/check-html.sh")
+    static let golden = repository.appendingPathComponent("Tests/UnsaidCoreTests/Golden/report.html")
+    static let required = ProcessInfo.processInfo.environment["UNSAID_REQUIRE_BROWSER"] == "1"
+
+    static let browser: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") {
+            for name in ["chromium", "chromium-browser", "google-chrome"] {
+                let candidate = "\(directory)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        return nil
+    }()
+
+    static func run(_ page: URL, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, page.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
