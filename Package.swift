@@ -72,6 +72,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Drives the built `unsaid` binary as a child process against loopback servers:
+        // exit codes, kill -9 and resume, the secret scan, rescore.
+        .testTarget(
+            name: "UnsaidCLITests",
+            dependencies: ["UnsaidCore", "UnsaidReplay"]
+        ),
         .testTarget(
             name: "UnsaidTargetTests",
             dependencies: ["UnsaidCore", "UnsaidTarget", "UnsaidReplay"]

@@ -76,6 +76,20 @@ public struct Redactor: Sendable, Equatable {
         return redact(result)
     }
 
+    /// Values of credential parameters in a URL's query (`?api-key=…`), so they can be scrubbed
+    /// from response text too when a server echoes them.
+    public static func secretQueryValues(in url: String) -> [String] {
+        guard let question = url.firstIndex(of: "?") else { return [] }
+        let fragmentStart = url[question...].firstIndex(of: "#") ?? url.endIndex
+        return url[url.index(after: question)..<fragmentStart].split(separator: "&").compactMap { pair in
+            guard let equals = pair.firstIndex(of: "=") else { return nil }
+            let name = pair[..<equals].removingPercentEncoding ?? String(pair[..<equals])
+            guard secretQueryNames.contains(name.lowercased()) else { return nil }
+            let value = String(pair[pair.index(after: equals)...])
+            return value.isEmpty ? nil : (value.removingPercentEncoding ?? value)
+        }
+    }
+
     /// Credential headers get their whole value replaced; the others have configured secrets replaced.
     public func redact(headers: [HTTPHeader]) -> [HTTPHeader] {
         headers.map { header in

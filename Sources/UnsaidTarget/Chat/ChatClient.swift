@@ -38,6 +38,9 @@ public struct ChatClient: ChatSender {
             let credential = value.split(separator: " ").last.map(String.init) ?? value
             if credential.count >= Self.minimumScrubbedKeyLength { secrets.append(credential) }
         }
+        for value in Redactor.secretQueryValues(in: config.baseURL) where value.count >= Self.minimumScrubbedKeyLength {
+            secrets.append(value)
+        }
         redactor = Redactor(secrets: secrets)
     }
 

@@ -1,0 +1,116 @@
+import Foundation
+import UnsaidCore
+import UnsaidReplay
+
+/// Runs the `unsaid` binary built beside the tests.
+enum CLIHarness {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        if let override = ProcessInfo.processInfo.environment["UNSAID_BINARY"] { return URL(fileURLWithPath: override) }
+        return packageRoot.appendingPathComponent(".build/debug/unsaid")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Starts the binary; the caller waits or kills.
+    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["OPENAI_API_KEY"] = nil
+        env["OPENAI_BASE_URL"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Runs the binary to completion. The blocking reads and the wait happen on GCD threads,
+    /// never on Swift's cooperative pool: on a 2-core machine that pool has two threads, and
+    /// blocking both would starve the in-process loopback server the child is talking to.
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) async throws -> Result {
+        let (process, out, err) = try launch(arguments, environment: environment, directory: directory)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let stderrBox = DataBox()
+                let group = DispatchGroup()
+                DispatchQueue.global().async(group: group) {
+                    stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+                }
+                let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: Result(
+                    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                    stderr: String(decoding: stderrBox.data, as: UTF8.self)))
+            }
+        }
+    }
+
+    /// Carries bytes from one GCD block to another; the DispatchGroup orders the access.
+    private final class DataBox: @unchecked Sendable {
+        var data = Data()
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// A suite file with `count` probes that expect an answer.
+    static func writeSuite(in directory: URL, count: Int, name: String = "suite.yaml") throws -> String {
+        var yaml = "id: cli\nname: CLI test suite\ndefaults:\n  category: censorship\n  expect: answer\n  max_tokens: 32\nprobes:\n"
+        for index in 0..<count {
+            yaml += "  - id: probe-\(index)\n    prompt: \"Question number \(index)?\"\n"
+        }
+        try yaml.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return name
+    }
+
+    /// SSE events of an ordinary answer, optionally with some text of the caller's in it.
+    static func answerEvents(_ text: String) -> [String] {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return [
+            #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Here is a factual answer. "},"finish_reason":null}]}"# + "\n\n",
+            #"data: {"choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":null}]}"# + "\n\n",
+            #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
+            "data: [DONE]\n\n",
+        ]
+    }
+
+    static func runDirectory(in results: URL) throws -> URL {
+        let names = try FileManager.default.contentsOfDirectory(atPath: results.path).filter { !$0.hasPrefix(".") }
+        guard let name = names.first, names.count == 1 else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return results.appendingPathComponent(name)
+    }
+}
+
+/// Counts what the loopback server was asked, keyed by the probe's question.
+actor RequestLog {
+    private(set) var prompts: [String] = []
+    private(set) var headers: [[HTTPHeader]] = []
+    private(set) var uris: [String] = []
+
+    func record(_ request: ReceivedRequest) {
+        uris.append(request.uri)
+        headers.append(request.headers)
+        let body = JSONValue.parse(Data(request.body))
+        let prompt = body?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+        prompts.append(prompt)
+    }
+}

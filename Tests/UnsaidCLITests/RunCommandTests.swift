@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import UnsaidCore
+import UnsaidReplay
+
+/// End-to-end behaviour of `unsaid run`, `verify`, `rescore` and `--resume`, driving the real
+/// binary against a loopback server. These tests wait on events (files appearing, processes
+/// ending), never on elapsed time.
+@Suite("unsaid run end to end", .serialized)
+struct RunCommandTests {
+    private func digestAll(_ directory: URL) throws -> [String: String] {
+        var digests: [String: String] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            digests[name] = SHA256Hex.digest(try Data(contentsOf: directory.appendingPathComponent(name)))
+        }
+        return digests
+    }
+
+    @Test func deadEndpointFinishesWithExitOneAndErrorVerdicts() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let suite = try CLIHarness.writeSuite(in: work, count: 2)
+        // A port nothing listens on: bind, read the port, close.
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        close(socket)
+
+        let result = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1", "--out", "Results"],
+            directory: work)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout.contains("error          2  100.0%"))
+        let run = try CLIHarness.runDirectory(in: work.appendingPathComponent("Results"))
+        let records = try ArchiveReader.read(run).records
+        #expect(records.map { $0.transcript.finalAttempt?.failure?.kind } == [.connect, .connect])
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    @Test func malformedSuiteIsOneClearErrorAndWritesNothing() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "id: bad\nprobes:\n  - id: a\n    prompt: hello\n    expect: refuse_it\n".write(
+            to: work.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let result = try await CLIHarness.run(
+            ["run", "--suite", "bad.yaml", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], directory: work)
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: bad.yaml:5:13: probes[0].expect: 'refuse_it' is not one of answer, refuse, any\n")
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Results").path))
+    }
+
+    @Test func rescoreWithTheSameRulesetReproducesTheVerdictFileExactly() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("Article 35 of the constitution lists freedom of speech."), interval: .zero)
+        }
+        defer { Task { try? await server.shutdown() } }
+        let suite = try CLIHarness.writeSuite(in: work, count: 3)
+        let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m"], directory: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try CLIHarness.runDirectory(in: work.appendingPathComponent("Results"))
+        let rescore = try await CLIHarness.run(["rescore", run.path], directory: work)
+        #expect(rescore.status == 0, "\(rescore.stderr)")
+        #expect(rescore.stdout.contains("0 of 3 verdicts differ from the recorded ones"))
+        let version = try Ruleset.bundled().version
+        let original = try Data(contentsOf: run.appendingPathComponent("verdicts.jsonl"))
+        let rescored = try Data(contentsOf: run.appendingPathComponent("verdicts.\(version).jsonl"))
+        #expect(original == rescored)
+    }
+
+    @Test func killNineMidRunThenResumeLosesAndDoublesNothing() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let log = RequestLog()
+        // Each answer takes a few hundred milliseconds, so the run is surely mid-stream when killed.
+        let server = try await LoopbackServer.start { request in
+            await log.record(request)
+            return .sse(events: CLIHarness.answerEvents("The answer, slowly."), interval: .milliseconds(120))
+        }
+        defer { Task { try? await server.shutdown() } }
+        let count = 10
+        let suite = try CLIHarness.writeSuite(in: work, count: count)
+        let (process, _, _) = try CLIHarness.launch(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id", "killed"],
+            directory: work)
+        let run = work.appendingPathComponent("Results/killed")
+        let transcripts = ArchiveLayout(directory: run).transcripts
+        // Wait (bounded by a generous deadline, not asserted) until three records are on disk.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let lines = (try? Data(contentsOf: transcripts))?.filter { $0 == 0x0A }.count ?? 0
+            if lines >= 3 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(process.processIdentifier, SIGKILL)
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        // Simulate the torn write a crash can leave, on top of whatever the kill left.
+        let handle = try FileHandle(forWritingTo: transcripts)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"prev":"torn","probe":{"id":"#.utf8))
+        try handle.close()
+
+        let before = try ArchiveReader.read(run, tolerateBrokenVerdicts: true)
+        #expect(before.tornTail != nil)
+        let archivedBeforeKill = Set(before.records.map(\.probe.prompt))
+        #expect(archivedBeforeKill.count >= 3 && archivedBeforeKill.count < count)
+
+        let resume = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stderr.contains("cut a torn record"))
+
+        let after = try ArchiveReader.read(run)
+        #expect(after.tornTail == nil)
+        #expect(after.records.count == count)
+        #expect(Set(after.records.map(\.transcript.key)).count == count)
+        #expect(after.manifest.status == .complete)
+        // Probes archived before the kill were not sent again.
+        let prompts = await log.prompts
+        for prompt in archivedBeforeKill {
+            #expect(prompts.filter { $0 == prompt }.count == 1, "\(prompt) was sent again")
+        }
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    @Test func resumeAgainstAChangedSuiteIsRefusedAndChangesNothing() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("An answer."), interval: .zero) }
+        defer { Task { try? await server.shutdown() } }
+        let suite = try CLIHarness.writeSuite(in: work, count: 2)
+        let first = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r"], directory: work)
+        #expect(first.status == 0, "\(first.stderr)")
+        let run = work.appendingPathComponent("Results/r")
+
+        // A complete run cannot be resumed.
+        let complete = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(complete.status == 2)
+        #expect(complete.stderr.contains("already complete"))
+
+        // Pretend it was interrupted, then change the suite: the resume must be refused untouched.
+        let layout = ArchiveLayout(directory: run)
+        var manifest = try ArchiveReader.readManifest(layout)
+        manifest.status = .interrupted
+        try ManifestFile.write(manifest, layout: layout)
+        _ = try CLIHarness.writeSuite(in: work, count: 3)
+        let before = try digestAll(run)
+        let changed = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(changed.status == 2)
+        #expect(changed.stderr.contains("error: cannot resume: suite file suite.yaml changed since the run started"))
+        #expect(try digestAll(run) == before)
+
+        // Another model is refused too.
+        let otherModel = try await CLIHarness.run(["run", "--resume", run.path, "--model", "other"], directory: work)
+        #expect(otherModel.status == 2)
+        #expect(otherModel.stderr.contains("the run was against model 'm', not 'other'"))
+        #expect(try digestAll(run) == before)
+    }
+}
