@@ -22,6 +22,7 @@ struct Unsaid: AsyncParsableCommand {
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            ReplayCommand.self,
         ]
     )
 
