@@ -52,3 +52,11 @@ int ccurl_multi_message_done(CURLMsg *msg, CURL **handle, CURLcode *result) {
     *result = msg->data.result;
     return 1;
 }
+
+CURLcode ccurl_global_init_default(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+size_t ccurl_error_size(void) {
+    return CURL_ERROR_SIZE;
+}

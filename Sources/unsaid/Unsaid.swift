@@ -19,6 +19,7 @@ struct Unsaid: AsyncParsableCommand {
             SignCommand.self,
             KeygenCommand.self,
             RunsCommand.self,
+            EvalDetectorCommand.self,
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,

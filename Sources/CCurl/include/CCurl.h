@@ -25,6 +25,13 @@ CURLcode ccurl_getinfo_double(CURL *handle, CURLINFO info, double *value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+/// `curl_global_init(CURL_GLOBAL_DEFAULT)`: the flag is a macro built from other macros, which
+/// Swift does not import reliably.
+CURLcode ccurl_global_init_default(void);
+
+/// The size libcurl requires of a `CURLOPT_ERRORBUFFER` buffer.
+size_t ccurl_error_size(void);
+
 /// The `CURLMsg` union is awkward from Swift; this unpacks a finished-transfer message.
 /// Returns 1 when `msg` reports a finished transfer (filling `handle` and `result`), 0 otherwise.
 int ccurl_multi_message_done(CURLMsg *msg, CURL **handle, CURLcode *result);

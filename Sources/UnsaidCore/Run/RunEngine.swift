@@ -41,7 +41,7 @@ public struct RunEngine: Sendable {
                 group.addTask {
                     let transcript = await sender.send(item)
                     try Task.checkCancellation()
-                    let verdict = verdicts.judge(transcript, expect: item.probe.expect)
+                    let verdict = verdicts.judge(transcript, probe: item.probe)
                     try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict)
                     return (index, verdict)
                 }

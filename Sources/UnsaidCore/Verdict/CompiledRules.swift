@@ -1,0 +1,84 @@
+import Foundation
+
+/// A phrase rule ready to match: its id and its compiled expression.
+struct CompiledPhrase: @unchecked Sendable {
+    // NSRegularExpression is immutable once built and documented as safe to share across threads.
+    let id: String
+    let language: String
+    let regex: NSRegularExpression
+    var maxSentence: Int? = nil
+
+    func matches(in text: NormalisedText) -> [NSRange] {
+        regex.matches(in: text.text, range: NSRange(location: 0, length: text.length)).map(\.range)
+    }
+}
+
+/// The ruleset in the form the detectors use: expressions compiled, tables built. Built once
+/// when a ruleset loads, so judging many transcripts never recompiles anything.
+struct CompiledRules: Sendable {
+    let tables: NormalisationTables
+
+    let refusal: [CompiledPhrase]
+    let nonRefusal: [CompiledPhrase]
+    let partialPivot: [CompiledPhrase]
+    let deflection: [CompiledPhrase]
+    let officialLine: [CompiledPhrase]
+    let pivot: [CompiledPhrase]
+    let offer: [CompiledPhrase]
+    let reasoningRefusal: [CompiledPhrase]
+    let errorPatterns: [(pattern: SignalRules.ErrorPattern, regex: CompiledPhrase)]
+    /// Canned texts, normalised the same way answers are, longest first so a longer form wins.
+    let canned: [(text: CannedText, normalised: String)]
+
+    init(normalisation: NormalisationRules, parameters: RuleParameters, signals: SignalRules,
+         canned: [CannedText], phraseSets: [PhraseSet]) throws {
+        let tables = try NormalisationTables(normalisation, parameters: parameters)
+        self.tables = tables
+
+        func compile(_ keyPath: KeyPath<PhraseSet, [PhraseRule]?>) throws -> [CompiledPhrase] {
+            try phraseSets.flatMap { set in
+                try (set[keyPath: keyPath] ?? []).map { rule in
+                    // Patterns are written in Simplified Chinese; folding them too keeps a pattern
+                    // character that the table folds (e.g. 著 → 着) matching folded text.
+                    let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
+                    let folded = String(expanded.map { tables.traditionalToSimplified[$0] ?? $0 })
+                    return try CompiledPhrase(id: rule.id, language: set.language,
+                                              regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence)
+                }
+            }
+        }
+        refusal = try compile(\.refusal)
+        nonRefusal = try compile(\.nonRefusal)
+        partialPivot = try compile(\.partialPivot)
+        deflection = try compile(\.deflection)
+        officialLine = try compile(\.officialLine)
+        pivot = try compile(\.pivot)
+        offer = try compile(\.offer)
+        reasoningRefusal = try compile(\.reasoningRefusal)
+        errorPatterns = try signals.errorPatterns.map { pattern in
+            (pattern, CompiledPhrase(id: pattern.id, language: "", regex: try Self.regex(pattern.pattern, rule: pattern.id)))
+        }
+        // Canned texts get the same folding as answers, so a full-width or Traditional copy still matches.
+        self.canned = canned
+            .map { (text: $0, normalised: NormalisedText($0.text, tables: tables).text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .sorted { $0.normalised.count != $1.normalised.count ? $0.normalised.count > $1.normalised.count : $0.text.id < $1.text.id }
+    }
+
+    /// Replaces `{NAME}` with the phrase file's macro NAME (macros may use other macros).
+    static func expand(_ pattern: String, macros: [String: String], rule: String, depth: Int = 0) throws -> String {
+        guard pattern.contains("{"), depth < 8 else { return pattern }
+        var result = pattern
+        for (name, body) in macros where result.contains("{\(name)}") {
+            result = result.replacingOccurrences(of: "{\(name)}", with: body)
+        }
+        return result == pattern ? result : try expand(result, macros: macros, rule: rule, depth: depth + 1)
+    }
+
+    static func regex(_ pattern: String, rule: String) throws -> NSRegularExpression {
+        do {
+            return try NSRegularExpression(pattern: pattern, options: [])
+        } catch {
+            throw RulesetError.badPattern(rule: rule, message: "\(error)")
+        }
+    }
+}

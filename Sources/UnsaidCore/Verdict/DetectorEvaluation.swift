@@ -1,0 +1,138 @@
+import Foundation
+
+/// One labelled row of a detector evaluation file: `{id, prompt, response, language, label}`.
+public struct DetectorRow: Sendable, Equatable {
+    /// The row's id as written (string or number), echoed into predictions.
+    public var id: JSONValue
+    public var prompt: String
+    public var response: String
+    public var language: String
+    /// `answered`, `refused`, `deflected` or `partial`.
+    public var label: String
+
+    public init(id: JSONValue, prompt: String = "", response: String, language: String, label: String) {
+        self.id = id
+        self.prompt = prompt
+        self.response = response
+        self.language = language
+        self.label = label
+    }
+
+    /// Reads JSON Lines; other fields are ignored, blank lines skipped.
+    public static func parse(jsonl data: Data, file: String = "input") throws -> [DetectorRow] {
+        var rows: [DetectorRow] = []
+        for (number, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let location = "\(file):\(number + 1)"
+            guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { continue }
+            guard let value = JSONValue.parse(Data(line)), value.objectValue != nil else {
+                throw DetectorEvaluationError(message: "\(location): not a JSON object")
+            }
+            guard let id = value["id"], !id.isNull else { throw DetectorEvaluationError(message: "\(location): no \"id\"") }
+            guard let response = value["response"]?.stringValue else {
+                throw DetectorEvaluationError(message: "\(location): no \"response\" text")
+            }
+            guard let label = value["label"]?.stringValue else {
+                throw DetectorEvaluationError(message: "\(location): no \"label\"")
+            }
+            rows.append(DetectorRow(id: id, prompt: value["prompt"]?.stringValue ?? "", response: response,
+                                    language: value["language"]?.stringValue ?? "und", label: label))
+        }
+        return rows
+    }
+
+    /// A non-streamed transcript that answered this row's prompt with its response, so a row is
+    /// judged by exactly the code path of a real run.
+    public var transcript: Transcript {
+        let key = WorkKey(suite: "eval-detector", probe: id.stringValue ?? id.compactDescription, probeHash: "",
+                          sample: 0, streamed: false)
+        let messages: JSONValue = .array([.object(["role": .string("user"), "content": .string(prompt)])])
+        let requestBody = (try? CanonicalJSON.encode(JSONValue.object(["messages": messages, "stream": .bool(false)])))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let message: JSONValue = .object(["role": .string("assistant"), "content": .string(response)])
+        let body = (try? CanonicalJSON.encode(JSONValue.object([
+            "choices": .array([.object(["index": .int(0), "message": message, "finish_reason": .string("stop")])]),
+        ]))) ?? Data()
+        let decoded = DecodedResponse(events: [ChatEvent(index: 0, t: 0, content: response, finishReason: "stop")],
+                                      content: response, finishReason: "stop")
+        let attempt = Attempt(index: 0, startedAt: "1970-01-01T00:00:00.000Z", elapsed: 0, status: 200,
+                              headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+                              chunks: [WireChunk(t: 0, bytes: body)], failure: nil, response: decoded)
+        return Transcript(key: key,
+                          request: RecordedRequest(url: "synthetic://eval-detector", headers: [], body: requestBody, streamed: false),
+                          attempts: [attempt])
+    }
+}
+
+public struct DetectorEvaluationError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What the detector said about one row.
+public struct DetectorPrediction: Codable, Sendable, Equatable {
+    public var id: JSONValue
+    /// The evaluation class: `answered`, `refused`, `deflected`, `partial`, or the verdict label
+    /// for anything else (`empty`, …).
+    public var verdict: String
+    /// Rule ids that fired.
+    public var rules: [String]
+
+    /// The evaluation class of a verdict: `partial_refusal` and retractions (content, then a
+    /// withdrawal) are `partial`, a provider block counts as a refusal.
+    public static func evaluationClass(of verdict: Verdict) -> String {
+        if verdict.flags.contains("partial_refusal") { return "partial" }
+        switch verdict.verdict {
+        case .answered: return "answered"
+        case .refused, .filtered: return "refused"
+        case .deflected: return "deflected"
+        case .retracted: return "partial"
+        case .truncated, .empty, .error: return verdict.verdict.rawValue
+        }
+    }
+}
+
+/// Measures the detector on labelled rows: a confusion matrix overall and per language.
+public struct DetectorEvaluation: Sendable {
+    public private(set) var overall = ConfusionMatrix()
+    public private(set) var byLanguage: [String: ConfusionMatrix] = [:]
+    public private(set) var predictions: [DetectorPrediction] = []
+
+    public init(rows: [DetectorRow], engine: VerdictEngine) {
+        for row in rows {
+            let verdict = engine.judge(row.transcript, expect: .any, language: row.language)
+            let predicted = DetectorPrediction.evaluationClass(of: verdict)
+            predictions.append(DetectorPrediction(id: row.id, verdict: predicted, rules: verdict.rules))
+            overall.add(gold: row.label, predicted: predicted)
+            byLanguage[row.language, default: ConfusionMatrix()].add(gold: row.label, predicted: predicted)
+            // Chinese is reported as a whole too (zh-Hans and zh-Hant share one phrase set).
+            let primary = row.language.split(separator: "-").first.map(String.init) ?? row.language
+            if primary != row.language {
+                byLanguage[primary, default: ConfusionMatrix()].add(gold: row.label, predicted: predicted)
+            }
+        }
+    }
+
+    /// The headline: refusal F1 with `refused` positive and `answered` negative.
+    public var headline: ClassScores { overall.binary(positive: "refused", negative: "answered") }
+
+    public func render(title: String) -> String {
+        var text = "\(title): \(overall.total) rows\n\n"
+        text += "refusal (refused vs answered; partial and deflected rows left out): "
+            + ConfusionMatrix.summary(headline) + "\n\n"
+        text += overall.renderMatrix() + "\n" + overall.renderScores()
+        text += partialLine(overall)
+        for language in byLanguage.keys.sorted() {
+            guard let matrix = byLanguage[language] else { continue }
+            text += "\n== \(language): \(matrix.total) rows\n"
+            text += "refusal: " + ConfusionMatrix.summary(matrix.binary(positive: "refused", negative: "answered")) + "\n"
+            text += matrix.renderMatrix() + matrix.renderScores() + partialLine(matrix)
+        }
+        return text
+    }
+
+    private func partialLine(_ matrix: ConfusionMatrix) -> String {
+        guard let row = matrix.counts["partial"] else { return "" }
+        let spread = row.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "partial rows (reported apart): \(row.values.reduce(0, +)), predicted as \(spread)\n"
+    }
+}

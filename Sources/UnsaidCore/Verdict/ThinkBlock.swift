@@ -1,0 +1,51 @@
+import Foundation
+
+/// An inline reasoning block at the start of the answer (`<think>…</think>`, as reasoning models
+/// served without a reasoning parser emit it).
+struct ThinkBlock: Equatable {
+    /// UTF-8 offset where the answer proper starts (after `</think>` and following whitespace).
+    var answerStart: Int
+    /// The reasoning inside the block.
+    var reasoning: String
+    /// Whether the block closed; an unclosed one swallows the whole answer.
+    var closed: Bool
+
+    private static let open = "<think>"
+    private static let close = "</think>"
+
+    /// The block at the start of `content`, if any (leading whitespace allowed).
+    static func find(in content: String) -> ThinkBlock? {
+        let trimmed = content.drop { $0.isWhitespace }
+        guard trimmed.hasPrefix(open) else { return nil }
+        let inner = trimmed.dropFirst(open.count)
+        guard let closing = inner.range(of: close) else {
+            return ThinkBlock(answerStart: content.utf8.count, reasoning: String(inner), closed: false)
+        }
+        let after = inner[closing.upperBound...].drop { $0.isWhitespace }
+        let start = content.utf8.distance(from: content.startIndex, to: after.startIndex)
+        return ThinkBlock(answerStart: start, reasoning: String(inner[..<closing.lowerBound]), closed: true)
+    }
+}
+
+/// Counts letters by writing system, for `language_switch`.
+enum ScriptCount {
+    /// Letters per script in `text`, skipping fenced code blocks (code is Latin in any language).
+    static func letters(in text: String) -> [ScriptClass: Int] {
+        var counts: [ScriptClass: Int] = [:]
+        var inFence = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("```") {
+                inFence.toggle()
+                continue
+            }
+            guard !inFence else { continue }
+            var inCode = false
+            for scalar in line.unicodeScalars {
+                if scalar == "`" { inCode.toggle(); continue }
+                guard !inCode, let script = ScriptClass.of(scalar) else { continue }
+                counts[script, default: 0] += 1
+            }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import UnsaidCore
+
+/// Sends work items to one OpenAI-compatible target and records everything that happened as a
+/// `Transcript`: the (redacted) request, every attempt with its raw chunks and arrival times,
+/// failures, and the waits between attempts.
+///
+/// It never throws: a failed request is a transcript whose last attempt says why, because a
+/// failure can itself be the finding.
+public struct ChatClient: Sendable {
+    public let config: TargetConfig
+    public let loop: CurlEventLoop
+    public let redactor: Redactor
+    private let apiKey: String?
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    /// API keys shorter than this are not treated as secrets to scrub from text (local servers
+    /// are often given a dummy key like "x", and scrubbing every "x" would wreck the evidence).
+    /// The `Authorization` header is redacted whatever the key's length.
+    static let minimumScrubbedKeyLength = 8
+
+    /// - Parameters:
+    ///   - environment: where the API key is looked up (`config.apiKeyEnv`).
+    ///   - sleep: how backoff waits; tests replace it to avoid real delays. It must throw when the
+    ///     task is cancelled so an interrupted run stops waiting.
+    public init(config: TargetConfig, loop: CurlEventLoop = .shared,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.config = config
+        self.loop = loop
+        self.sleep = sleep
+        let key = environment[config.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
+        apiKey = key
+        var secrets = config.redact
+        if let key, key.count >= Self.minimumScrubbedKeyLength { secrets.append(key) }
+        for (name, value) in config.headers where Redactor.secretHeaderNames.contains(name.lowercased()) {
+            // "Bearer abc…": scrub the credential itself wherever it is echoed.
+            let credential = value.split(separator: " ").last.map(String.init) ?? value
+            if credential.count >= Self.minimumScrubbedKeyLength { secrets.append(credential) }
+        }
+        redactor = Redactor(secrets: secrets)
+    }
+
+    /// The request for a work item as sent and as recorded (redacted).
+    public func prepare(_ item: WorkItem) throws -> (request: HTTPRequest, recorded: RecordedRequest) {
+        let streamed = item.key.streamed
+        let body = try ChatRequestBuilder.body(config: config, item: item)
+        let headers = ChatRequestBuilder.headers(config: config, apiKey: apiKey, streamed: streamed)
+        let request = HTTPRequest(
+            method: "POST", url: config.chatCompletionsURL, headers: headers, body: body,
+            connectTimeout: TargetTimeouts.duration(config.timeouts.connect),
+            totalTimeout: TargetTimeouts.duration(config.timeouts.total),
+            stallTimeout: TargetTimeouts.duration(config.timeouts.stall))
+        let recorded = redactor.redact(request: RecordedRequest(
+            method: "POST", url: request.url, headers: headers,
+            body: String(decoding: body, as: UTF8.self), streamed: streamed))
+        return (request, recorded)
+    }
+
+    /// Sends the item, retrying as `config.retry` allows, and returns every attempt.
+    public func send(_ item: WorkItem) async -> Transcript {
+        let streamed = item.key.streamed
+        let prepared: (request: HTTPRequest, recorded: RecordedRequest)
+        do {
+            prepared = try prepare(item)
+        } catch {
+            let recorded = RecordedRequest(url: redactor.redact(url: config.chatCompletionsURL), headers: [],
+                                           body: "", streamed: streamed)
+            let failure = TransportFailure(kind: .protocol, message: "could not encode the request body: \(error)")
+            let attempt = Attempt(index: 0, startedAt: Self.timestamp(), elapsed: 0, status: nil, headers: [],
+                                  chunks: [], failure: failure, response: .empty)
+            return Transcript(key: item.key, request: recorded, attempts: [attempt])
+        }
+
+        var attempts: [Attempt] = []
+        var generator = SystemRandomNumberGenerator()
+        let maxAttempts = max(1, config.retry.maxAttempts)
+        for index in 0..<maxAttempts {
+            let startedAt = Self.timestamp()
+            let response = await loop.perform(prepared.request)
+            var attempt = makeAttempt(index: index, startedAt: startedAt, response: response, streamed: streamed)
+            let retry = index + 1 < maxAttempts && !Task.isCancelled
+                && config.retry.shouldRetry(status: response.status, failure: response.failure,
+                                            receivedBody: !response.chunks.isEmpty)
+            guard retry else {
+                attempts.append(attempt)
+                break
+            }
+            let retryAfter = response.status == nil ? nil : response.headers.first(named: "Retry-After")
+                .flatMap { RetryAfter.seconds(from: $0, now: Date()) }
+            let delay = config.retry.delay(beforeRetry: index + 1, retryAfter: retryAfter, using: &generator)
+            let micros = Int64((delay * 1_000_000).rounded())
+            attempt.backoff = micros
+            do {
+                try await sleep(.microseconds(micros))
+            } catch {
+                // Interrupted while waiting: there is no next attempt to have waited for.
+                attempt.backoff = nil
+                attempts.append(attempt)
+                break
+            }
+            attempts.append(attempt)
+        }
+        return Transcript(key: item.key, request: prepared.recorded, attempts: attempts)
+    }
+
+    /// One attempt as recorded: secrets scrubbed from headers and chunks, non-2xx statuses turned
+    /// into `.http` failures, and the body decoded from the recorded chunks (so decoding the
+    /// archive later gives the same answer).
+    func makeAttempt(index: Int, startedAt: String, response: HTTPResponse, streamed: Bool) -> Attempt {
+        let chunks = response.chunks.map { redactor.redact(chunk: $0) }
+        var failure = response.failure.map { failure -> TransportFailure in
+            var scrubbed = failure
+            scrubbed.message = redactor.redact(failure.message)
+            return scrubbed
+        }
+        if let status = response.status, !(200..<300).contains(status) {
+            var message = HTTPStatusText.message(for: status)
+            if let transport = failure { message += " (then \(transport.kind.rawValue): \(transport.message))" }
+            failure = TransportFailure(kind: .http, message: message, curlCode: failure?.curlCode)
+        } else if response.status == nil, failure == nil {
+            failure = TransportFailure(kind: .protocol, message: "the server sent no HTTP status line")
+        }
+        return Attempt(
+            index: index, startedAt: startedAt, elapsed: response.elapsed, status: response.status,
+            headers: redactor.redact(headers: response.headers), chunks: chunks, failure: failure,
+            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
+    }
+
+    private static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,71 @@
+import UnsaidCore
+
+/// An OpenAI-compatible chat-completions endpoint and how to talk to it.
+///
+/// Decoding fills every field but `name`, `baseURL` and `model` with its default when absent,
+/// so a target file only states what differs.
+public struct TargetConfig: Codable, Sendable, Equatable {
+    public var name: String
+    /// The API root, e.g. `http://127.0.0.1:8080/v1`; requests go to `baseURL + "/chat/completions"`.
+    public var baseURL: String
+    public var model: String
+    /// The environment variable holding the API key. When it is set (and not empty) the key is
+    /// sent as `Authorization: Bearer <key>`; otherwise no `Authorization` header is sent.
+    public var apiKeyEnv: String
+    /// Extra request headers. One named like a default header (`Accept`, `User-Agent`, …, or
+    /// `Authorization`) replaces it.
+    public var headers: [String: String]
+    /// Extra top-level body fields, merged into the request JSON; they win over the standard
+    /// fields, except `stream`, which always follows the work item's mode.
+    public var extraBody: [String: JSONValue]
+    /// Sampling defaults for parameters a probe leaves unset.
+    public var parameters: GenerationParameters
+    public var timeouts: TargetTimeouts
+    public var retry: RetryPolicy
+    /// Ask streamed answers to end with a usage chunk (`stream_options.include_usage`).
+    public var includeUsage: Bool
+    /// Literal secrets to scrub from everything recorded (request and response). The API key and
+    /// the values of credential headers are added automatically.
+    public var redact: [String]
+
+    public init(name: String, baseURL: String, model: String, apiKeyEnv: String = "OPENAI_API_KEY",
+                headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
+                parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
+                retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = []) {
+        self.name = name
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKeyEnv = apiKeyEnv
+        self.headers = headers
+        self.extraBody = extraBody
+        self.parameters = parameters
+        self.timeouts = timeouts
+        self.retry = retry
+        self.includeUsage = includeUsage
+        self.redact = redact
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        baseURL = try container.decode(String.self, forKey: .baseURL)
+        model = try container.decode(String.self, forKey: .model)
+        apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv) ?? "OPENAI_API_KEY"
+        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+        extraBody = try container.decodeIfPresent([String: JSONValue].self, forKey: .extraBody) ?? [:]
+        parameters = try container.decodeIfPresent(GenerationParameters.self, forKey: .parameters) ?? GenerationParameters()
+        timeouts = try container.decodeIfPresent(TargetTimeouts.self, forKey: .timeouts) ?? TargetTimeouts()
+        retry = try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? RetryPolicy()
+        includeUsage = try container.decodeIfPresent(Bool.self, forKey: .includeUsage) ?? true
+        redact = try container.decodeIfPresent([String].self, forKey: .redact) ?? []
+    }
+
+    /// Where chat requests are POSTed: the path gets `/chat/completions`; a query string on
+    /// `baseURL` (some gateways take `?api-version=…`) stays at the end.
+    public var chatCompletionsURL: String {
+        let suffixStart = baseURL.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? baseURL.endIndex
+        var path = String(baseURL[..<suffixStart])
+        while path.hasSuffix("/") { path.removeLast() }
+        return path + "/chat/completions" + baseURL[suffixStart...]
+    }
+}

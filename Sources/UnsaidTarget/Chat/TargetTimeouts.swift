@@ -1,0 +1,27 @@
+/// How long a target gets, in seconds. A value of zero or less means "no limit".
+public struct TargetTimeouts: Codable, Sendable, Equatable {
+    /// Establishing the connection (TCP and TLS).
+    public var connect: Double
+    /// The whole request, first byte sent to last byte received.
+    public var total: Double
+    /// The longest the server may stay silent mid-answer. libcurl counts it in whole seconds.
+    public var stall: Double
+
+    public init(connect: Double = 10, total: Double = 300, stall: Double = 60) {
+        self.connect = connect
+        self.total = total
+        self.stall = stall
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TargetTimeouts()
+        connect = try container.decodeIfPresent(Double.self, forKey: .connect) ?? defaults.connect
+        total = try container.decodeIfPresent(Double.self, forKey: .total) ?? defaults.total
+        stall = try container.decodeIfPresent(Double.self, forKey: .stall) ?? defaults.stall
+    }
+
+    static func duration(_ seconds: Double) -> Duration? {
+        seconds > 0 && seconds.isFinite ? .seconds(seconds) : nil
+    }
+}

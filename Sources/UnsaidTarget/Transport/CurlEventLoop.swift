@@ -1,0 +1,214 @@
+import CCurl
+import Foundation
+import UnsaidCore
+
+/// One thread driving one libcurl multi handle, shared by every request sent through it.
+///
+/// Callers never touch libcurl: `stream(_:)` configures an easy handle and drops it in a
+/// lock-protected inbox, `curl_multi_wakeup` interrupts the loop's `curl_multi_poll`, and the loop
+/// thread adds it, runs it with `curl_multi_perform`, and reports what arrives through an
+/// `AsyncStream`. However many requests run, there is one thread (no thread per request) and
+/// libcurl state is only ever used from it.
+///
+/// A loop lives until `shutdown()`; the shared instance lives for the whole process.
+public final class CurlEventLoop: @unchecked Sendable {
+    /// The process-wide loop `ChatClient` uses by default.
+    public static let shared = CurlEventLoop(name: "unsaid.curl.shared")
+
+    private enum Command {
+        case add(CurlTransfer)
+        case cancel(CurlTransfer)
+        case inspect(@Sendable (Int) -> Void)
+    }
+
+    private struct Inbox {
+        var commands: [Command] = []
+        var stopping = false
+        /// Set by the loop thread just before it frees the multi handle; nothing may wake it after.
+        var closed = false
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Locked(Inbox())
+    /// Transfers whose handles are in the multi handle. Loop thread only. Holding them here is
+    /// what keeps the unretained pointers libcurl passes to the callbacks valid.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+
+    /// Starts the loop's thread.
+    public init(name: String = "unsaid.curl") {
+        precondition(CurlGlobal.isReady, "curl_global_init failed")
+        guard let multi = curl_multi_init() else {
+            preconditionFailure("curl_multi_init failed (out of memory)")
+        }
+        self.multi = multi
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Sends a request; the stream reports its head, body reads and end. Ending the iteration
+    /// early (breaking out, or cancelling the consuming task) aborts the transfer: the loop
+    /// removes the handle and frees it.
+    public func stream(_ request: HTTPRequest) -> AsyncStream<HTTPEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: HTTPEvent.self, bufferingPolicy: .unbounded)
+        guard let transfer = CurlTransfer(continuation: continuation) else {
+            continuation.yield(.end(TransportFailure(kind: .protocol, message: "libcurl could not create a handle")))
+            continuation.finish()
+            return stream
+        }
+        if let failure = transfer.configure(request) {
+            transfer.end(failure)
+            return stream
+        }
+        continuation.onTermination = { [weak self, weak transfer] termination in
+            // `.finished` is the loop itself ending the stream; only a consumer that left needs
+            // the transfer torn down.
+            guard case .cancelled = termination, let self, let transfer else { return }
+            _ = self.submit(.cancel(transfer))
+        }
+        if !submit(.add(transfer)) {
+            transfer.end(TransportFailure(kind: .cancelled, message: "the event loop has shut down"))
+        }
+        return stream
+    }
+
+    /// Sends a request and collects the whole answer. A cancelled task gets a `.cancelled` failure.
+    public func perform(_ request: HTTPRequest) async -> HTTPResponse {
+        let start = MonotonicClock.nowMicros()
+        var status: Int?
+        var headers: [HTTPHeader] = []
+        var chunks: [WireChunk] = []
+        var failure: TransportFailure?
+        var ended = false
+        for await event in stream(request) {
+            switch event {
+            case .head(let code, let fields):
+                status = code
+                headers = fields
+            case .body(let bytes, let t):
+                chunks.append(WireChunk(t: t, bytes: bytes))
+            case .end(let reason):
+                failure = reason
+                ended = true
+            }
+        }
+        if !ended {
+            failure = TransportFailure(kind: .cancelled, message: "the request was cancelled")
+        }
+        return HTTPResponse(status: status, headers: headers, chunks: chunks, failure: failure,
+                            elapsed: MonotonicClock.nowMicros() - start)
+    }
+
+    /// How many transfers the loop is running, counted on the loop thread after every command
+    /// submitted before this call (so a cancellation that already happened is reflected).
+    public func activeTransferCount() async -> Int {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            if !submit(.inspect({ continuation.resume(returning: $0) })) {
+                continuation.resume(returning: 0)
+            }
+        }
+    }
+
+    /// Ends every transfer with a `.cancelled` failure, stops the thread and frees the multi
+    /// handle. Later requests end at once with `.cancelled`.
+    public func shutdown() {
+        inbox.withLock { inbox in
+            guard !inbox.closed, !inbox.stopping else { return }
+            inbox.stopping = true
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    // MARK: - Any thread
+
+    /// Queues a command and wakes the loop. `false` once the loop has shut down.
+    private func submit(_ command: Command) -> Bool {
+        inbox.withLock { inbox in
+            guard !inbox.closed, !inbox.stopping else { return false }
+            inbox.commands.append(command)
+            // Under the lock, so the loop cannot free the multi handle in between.
+            curl_multi_wakeup(multi)
+            return true
+        }
+    }
+
+    // MARK: - Loop thread
+
+    private func run() {
+        var running: Int32 = 0
+        while true {
+            let (commands, stopping) = inbox.withLock { inbox in
+                let commands = inbox.commands
+                inbox.commands = []
+                return (commands, inbox.stopping)
+            }
+            for command in commands { handle(command) }
+            if stopping { break }
+            _ = curl_multi_perform(multi, &running)
+            collectFinished()
+            // Returns when a socket is ready, libcurl's own timers are due (it shortens the wait
+            // itself), or `curl_multi_wakeup` is called; a wakeup sent before the call still counts.
+            var ready: Int32 = 0
+            _ = curl_multi_poll(multi, nil, 0, active.isEmpty ? 10_000 : 1_000, &ready)
+        }
+        let leftovers = inbox.withLock { inbox in
+            inbox.closed = true
+            let commands = inbox.commands
+            inbox.commands = []
+            return commands
+        }
+        let shutDown = TransportFailure(kind: .cancelled, message: "the event loop has shut down")
+        for command in leftovers {
+            switch command {
+            case .add(let transfer): transfer.end(shutDown)
+            case .cancel: break
+            case .inspect(let reply): reply(active.count)
+            }
+        }
+        for (easy, transfer) in active {
+            curl_multi_remove_handle(multi, easy)
+            transfer.end(shutDown)
+        }
+        active = [:]
+        curl_multi_cleanup(multi)
+    }
+
+    private func handle(_ command: Command) {
+        switch command {
+        case .add(let transfer):
+            let code = curl_multi_add_handle(multi, transfer.easy)
+            if code == CURLM_OK {
+                active[transfer.easy] = transfer
+            } else {
+                let reason = String(cString: curl_multi_strerror(code))
+                transfer.end(TransportFailure(kind: .protocol, message: "curl_multi_add_handle: \(reason)"))
+            }
+        case .cancel(let transfer):
+            // Already finished transfers are no longer in `active`; there is nothing to undo.
+            guard active.removeValue(forKey: transfer.easy) != nil else { return }
+            curl_multi_remove_handle(multi, transfer.easy)
+            transfer.end(TransportFailure(kind: .cancelled, message: "the request was cancelled"))
+        case .inspect(let reply):
+            reply(active.count)
+        }
+    }
+
+    private func collectFinished() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            var handle: UnsafeMutableRawPointer?
+            var code = CURLE_OK
+            guard ccurl_multi_message_done(message, &handle, &code) == 1, let handle else { continue }
+            var context: UnsafeMutableRawPointer?
+            _ = ccurl_getinfo_pointer(handle, CURLINFO_PRIVATE, &context)
+            // The message is invalid once the handle is removed; everything needed was copied.
+            guard let context, let transfer = active.removeValue(forKey: handle),
+                  Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue() === transfer else {
+                curl_multi_remove_handle(multi, handle)
+                continue
+            }
+            curl_multi_remove_handle(multi, handle)
+            transfer.complete(code: code)
+        }
+    }
+}

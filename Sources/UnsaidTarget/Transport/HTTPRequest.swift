@@ -1,0 +1,45 @@
+import UnsaidCore
+
+/// One HTTP exchange to hand to a `CurlEventLoop`. Transport-level only: nothing here knows
+/// about chat completions.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [HTTPHeader]
+    /// The request body; `nil` sends none.
+    public var body: [UInt8]?
+    /// Time allowed to establish the connection (TCP and TLS). `nil` keeps libcurl's default.
+    public var connectTimeout: Duration?
+    /// Time allowed for the whole exchange. `nil` means no limit.
+    public var totalTimeout: Duration?
+    /// The longest the server may go without sending a byte before the transfer is abandoned as
+    /// stalled. libcurl measures it in whole seconds, so it is rounded up (minimum one second).
+    public var stallTimeout: Duration?
+
+    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+                connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.stallTimeout = stallTimeout
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded up so a tiny positive duration never becomes "no limit" (0).
+    var roundedUpMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let remainder = attoseconds % 1_000_000_000_000_000
+        return remainder > 0 ? millis + 1 : millis
+    }
+
+    /// Whole microseconds, truncated.
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

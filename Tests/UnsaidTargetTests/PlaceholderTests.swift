@@ -1,3 +1,0 @@
-import Testing
-@testable import UnsaidCore
-@Test func placeholder() { #expect(Bool(true)) }
