@@ -39,8 +39,8 @@ import UnsaidTarget
             let meta = FixtureMeta(
                 name: probe.id,
                 description: "Recorded from the embedded llama.cpp server (gemma3-270m, temperature 0): llama.cpp's own "
-                    + (streamed ? "stream shape — role chunk, content deltas, a final chunk with timings, usage chunk, [DONE]."
-                                : "non-streamed chat.completion body with timings."),
+                    + (streamed ? "stream shape — a role chunk with content null, content deltas, a finish chunk (length), a usage chunk with choices [] and timings, [DONE]; reads merge events as they arrived."
+                                : "non-streamed chat.completion body with usage and timings (finish_reason length)."),
                 provider: "llama.cpp", source: "recorded with the Unsaid client from scripts/llama_server.py (xllamacpp)",
                 expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
             try FixtureWriter.write(probe: probe, transcript: transcript, meta: meta, to: FixtureCataloguePaths.directory)

@@ -76,10 +76,18 @@ public enum FixtureWriter {
         "x-goog-api-key", "openai-organization", "openai-project", "anthropic-organization-id",
     ]
 
+    /// A header, query parameter or body field that names a credential. Matched on whole names
+    /// and suffixes, not substrings, so `max_tokens` is never taken for a token; the fields the
+    /// request key hashes are never secret.
     private static func isSensitiveName(_ name: String) -> Bool {
-        let name = name.lowercased()
-        return ["token", "secret", "password", "apikey", "api-key", "api_key", "signature"].contains { name.contains($0) }
-            || name == "key" || name == "sig"
+        let name = name.lowercased().replacingOccurrences(of: "-", with: "_")
+        if FixtureRequestKey.fieldNames.contains(name) || name == "max_completion_tokens" { return false }
+        let exact: Set<String> = [
+            "key", "token", "sig", "signature", "secret", "password", "passwd", "auth", "authorization",
+            "apikey", "api_key", "access_token", "refresh_token", "id_token", "session", "cookie",
+        ]
+        return exact.contains(name)
+            || ["_key", "_token", "_secret", "_password", "_signature", "_apikey"].contains { name.hasSuffix($0) }
     }
 
     private static func redactHeader(_ header: HTTPHeader) -> HTTPHeader {
