@@ -13,6 +13,12 @@ enum RecordedResponse {
         "proxy-connection", "upgrade", "trailer", "te",
     ]
 
+    /// The event a runaway stream repeats for `huge-body`.
+    static let runawayEvent = Array(("data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":"
+        + "[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n").utf8)
+
+    private static let whitespaceUnit = [UInt8](repeating: 0x20, count: 65_536)
+
     /// The header naming the recording that answered, so a person reading `curl -i` knows.
     static let recordingHeader = "X-Unsaid-Recording"
 
@@ -114,15 +120,15 @@ enum RecordedResponse {
             body.insert([0xC3, 0x28], at: offset)
         case .hugeBody(let size):
             if isEventStream {
-                let unit = Array(("data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":"
-                    + "[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n").utf8)
+                let unit = runawayEvent
                 // Whole events only, so the recorded events after it still parse.
                 let total = max(1, size / unit.count) * unit.count
                 body.insert(.repeated(unit, totalBytes: total), at: bytes.endOfEvent(from: 0) ?? bytes.count)
             } else {
-                // Whitespace before the closing brace keeps the document valid JSON.
+                // Whitespace before the closing brace keeps the document valid JSON. A unit as
+                // long as a write keeps the server from copying byte by byte.
                 let offset = bytes.lastIndex(of: UInt8(ascii: "}")) ?? bytes.count
-                body.insert(.repeated([0x20], totalBytes: size), at: offset)
+                body.insert(.repeated(whitespaceUnit, totalBytes: size), at: offset)
             }
         case .closeAfter, .cut, .reset, .stall, .drip, .noFinalNewline, .status:
             break

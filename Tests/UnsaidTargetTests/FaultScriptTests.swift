@@ -96,7 +96,7 @@ import UnsaidCore
     @Test func hugeJSONBodyIsWhitespaceBeforeTheClosingBrace() throws {
         let response = try make("huge-body=100MB", attempt: Self.jsonAttempt, streamed: false)
         #expect(response.parts == [ScriptedPart.bytes(Array(Self.jsonBody.utf8.dropLast()), delay: .zero),
-                                   .repeated([0x20], totalBytes: 100_000_000),
+                                   .repeated([UInt8](repeating: 0x20, count: 65_536), totalBytes: 100_000_000),
                                    .bytes(bytes("}"), delay: .zero)])
         #expect(response.headers.first(named: "Content-Length") == String(Self.jsonBody.utf8.count + 100_000_000))
     }
