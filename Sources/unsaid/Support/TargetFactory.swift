@@ -24,7 +24,6 @@ struct ConfiguredSender {
     var redactedBaseURL: String
 }
 
-extension ChatClient: ChatSender {}
 
 /// Builds the production sender (the libcurl client) for a target.
 func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
