@@ -41,8 +41,17 @@ import UnsaidCore
         let request = FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hello"}],"stream":false,"temperature":0.7}"#)
         #expect(request.differences(from: recorded) == ["messages", "temperature", "stream"])
         #expect(request.describeDifferences(from: recorded)
-            == #"messages (request: 1 message, last user turn "hello"; recording: 1 message, last user turn "hi"), temperature (request: 0.7, recording: 0), stream (request: false, recording: true)"#)
+            == #"messages (user turn 1: request "hello", recording "hi"), temperature (request: 0.7, recording: 0), stream (request: false, recording: true)"#)
         #expect(recorded.summary == #"model m, streamed, 1 message, last user turn "hi""#)
+    }
+
+    @Test func longMessagesAreQuotedWhereTheyDiffer() {
+        let recorded = FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests? Please give a factual summary."}]}"#)
+        let request = FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#)
+        #expect(request.describeDifferences(from: recorded)
+            == #"messages (user turn 2: request "…Hong Kong protests?", recording "…Hong Kong protests? Please give a factual summar…")"#)
+        let shorter = FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#)
+        #expect(shorter.describeDifferences(from: recorded) == "messages (request: 1 message, recording: 2 messages)")
     }
 
     @Test func aBodyThatIsNotJSONStillHasAKey() {

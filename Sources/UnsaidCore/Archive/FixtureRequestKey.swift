@@ -47,7 +47,7 @@ public struct FixtureRequestKey: Sendable, Hashable {
     public func describeDifferences(from recording: FixtureRequestKey) -> String {
         differences(from: recording).map { name in
             if name == "messages" {
-                return "messages (request: \(describeMessages(fields[name])); recording: \(describeMessages(recording.fields[name])))"
+                return Self.describeMessagesDifference(request: fields[name], recording: recording.fields[name])
             }
             return "\(name) (request: \(Self.describeScalar(fields[name])), recording: \(Self.describeScalar(recording.fields[name])))"
         }.joined(separator: ", ")
@@ -101,6 +101,41 @@ public struct FixtureRequestKey: Sendable, Hashable {
         let lastUser = messages.last { $0["role"]?.stringValue == "user" } ?? messages.last
         guard let lastUser, let text = Self.text(of: lastUser["content"]) else { return count }
         return "\(count), last user turn \(Self.quote(text))"
+    }
+
+    /// Points at the first message that differs and quotes both from just before they part.
+    private static func describeMessagesDifference(request: JSONValue?, recording: JSONValue?) -> String {
+        let left = request?.arrayValue ?? []
+        let right = recording?.arrayValue ?? []
+        func count(_ messages: [JSONValue]) -> String { messages.count == 1 ? "1 message" : "\(messages.count) messages" }
+        guard left.count == right.count else {
+            return "messages (request: \(count(left)), recording: \(count(right)))"
+        }
+        guard let index = left.indices.first(where: { left[$0] != right[$0] }) else { return "messages" }
+        let role = left[index]["role"]?.stringValue ?? "?"
+        let otherRole = right[index]["role"]?.stringValue ?? "?"
+        guard role == otherRole else {
+            return "messages (message \(index + 1) role: request \(role), recording \(otherRole))"
+        }
+        let requestText = text(of: left[index]["content"]) ?? left[index].compactDescription
+        let recordedText = text(of: right[index]["content"]) ?? right[index].compactDescription
+        let (request, recorded) = divergentQuotes(requestText, recordedText)
+        return "messages (\(role) turn \(index + 1): request \(request), recording \(recorded))"
+    }
+
+    /// Both texts quoted from a little before their first differing character.
+    private static func divergentQuotes(_ left: String, _ right: String) -> (String, String) {
+        let common = zip(left, right).prefix { $0 == $1 }.count
+        var start = max(0, common - 16)
+        // Back to the start of a word, so the quote does not open mid-word.
+        if start > 0, let space = left.prefix(start).lastIndex(of: " ") {
+            start = left.distance(from: left.startIndex, to: space) + 1
+        }
+        func quoted(_ text: String) -> String {
+            let tail = quote(String(text.dropFirst(start)))
+            return start > 0 ? "\"…" + tail.dropFirst() : tail
+        }
+        return (quoted(left), quoted(right))
     }
 
     private static func text(of content: JSONValue?) -> String? {
