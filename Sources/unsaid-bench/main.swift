@@ -68,8 +68,9 @@ func seconds(_ duration: Duration) -> Double {
 
 func report(_ label: String, probes: Int, bytes: Int, elapsed: Duration) {
     let time = seconds(elapsed)
-    print(String(format: "%-34@ %7.1f probes/s  %7.1f MB/s  (%d probes, %.1f MB in %.2f s)",
-                 label as NSString, Double(probes) / time, Double(bytes) / 1e6 / time, probes, Double(bytes) / 1e6, time))
+    let padded = label.padding(toLength: 30, withPad: " ", startingAt: 0)
+    print(padded + String(format: " %8.1f probes/s  %7.1f MB/s  (%d probes, %.1f MB in %.2f s)",
+                 Double(probes) / time, Double(bytes) / 1e6 / time, probes, Double(bytes) / 1e6, time))
 }
 
 let options = Options(arguments: CommandLine.arguments)
@@ -121,20 +122,23 @@ await withTaskGroup(of: Void.self) { group in
 let bareElapsed = bareStart.duration(to: clock.now)
 report("without archive", probes: items.count, bytes: wireBytes, elapsed: bareElapsed)
 
-// 3. CPU only: decode and judge one recorded transcript again and again.
-if let sample = records.first {
-    let repetitions = 200
-    let cpuStart = clock.now
+// 3. CPU only: decode, then judge, one recorded transcript again and again.
+if let sample = records.first, let attempt = sample.transcript.attempts.last {
+    let repetitions = 100
+    let perAnswer = attempt.chunks.reduce(0) { $0 + $1.byteCount }
+    let decodeStart = clock.now
+    var decoded = attempt.response
     for _ in 0..<repetitions {
-        var transcript = sample.transcript
-        if var attempt = transcript.attempts.last {
-            attempt.response = ChatResponseDecoder.decode(chunks: attempt.chunks, streamed: true)
-            transcript.attempts[transcript.attempts.count - 1] = attempt
-        }
+        decoded = ChatResponseDecoder.decode(chunks: attempt.chunks, streamed: true)
+    }
+    report("decode only (no network)", probes: repetitions, bytes: perAnswer * repetitions, elapsed: decodeStart.duration(to: clock.now))
+    var transcript = sample.transcript
+    transcript.attempts[transcript.attempts.count - 1].response = decoded
+    let judgeStart = clock.now
+    for _ in 0..<repetitions {
         _ = engine.judge(transcript, probe: sample.probe)
     }
-    let perAnswer = wireBytes / max(1, records.count)
-    report("decode + judge only (no network)", probes: repetitions, bytes: perAnswer * repetitions, elapsed: cpuStart.duration(to: clock.now))
+    report("judge only (no network)", probes: repetitions, bytes: perAnswer * repetitions, elapsed: judgeStart.duration(to: clock.now))
 }
 
 let archiveBytes = (try? FileDigester.digest(ArchiveLayout(directory: directory).transcripts).bytes) ?? 0

@@ -19,6 +19,7 @@ struct Unsaid: AsyncParsableCommand {
             SignCommand.self,
             KeygenCommand.self,
             RunsCommand.self,
+            RescoreCommand.self,
             EvalDetectorCommand.self,
             SuitesCommand.self,
             ReportCommand.self,

@@ -110,6 +110,25 @@ struct LlamaIntegrationTests {
         #expect(JSONValue.parse(after.chunks.joinedBytes)?["choices"] != nil)
     }
 
+    @Test func breakingOutOfTheStreamStopsTheTransfer() async throws {
+        guard let port = try await server() else { return }
+        let loop = CurlEventLoop(name: "test.llama.break")
+        defer { loop.shutdown() }
+        let body = #"{"model":"gemma","messages":[{"role":"user","content":"Count to one thousand."}],"#
+            + #""max_tokens":2000,"ignore_eos":true,"stream":true}"#
+        let request = HTTPRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions",
+                                  headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+                                  body: Array(body.utf8), totalTimeout: .seconds(120))
+        var status: Int?
+        for await event in loop.stream(request) {
+            if case .head(let code, _) = event { status = code }
+            if case .body = event { break }
+        }
+        #expect(status == 200)
+        // Dropping the stream tore the transfer down; nothing is left running on the loop.
+        #expect(await loop.activeTransferCount() == 0)
+    }
+
     @Test func fourConcurrentRequestsThroughOneLoop() async throws {
         guard let port = try await server() else { return }
         let client = client(port: port)

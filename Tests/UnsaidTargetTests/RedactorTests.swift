@@ -26,6 +26,7 @@ import UnsaidCore
             HTTPHeader(name: "X-API-Key", value: "abc"),
             HTTPHeader(name: "Proxy-Authorization", value: "Basic abc"),
             HTTPHeader(name: "cookie", value: "session=abc"),
+            HTTPHeader(name: "Set-Cookie", value: "session=abc; HttpOnly"),
             HTTPHeader(name: "X-Trace", value: "run sk-live-123456 here"),
             HTTPHeader(name: "Content-Type", value: "application/json"),
         ]
@@ -35,6 +36,7 @@ import UnsaidCore
             HTTPHeader(name: "X-API-Key", value: "[REDACTED]"),
             HTTPHeader(name: "Proxy-Authorization", value: "[REDACTED]"),
             HTTPHeader(name: "cookie", value: "[REDACTED]"),
+            HTTPHeader(name: "Set-Cookie", value: "[REDACTED]"),
             HTTPHeader(name: "X-Trace", value: "run [REDACTED] here"),
             HTTPHeader(name: "Content-Type", value: "application/json"),
         ])

@@ -10,9 +10,10 @@ import Foundation
 public struct Redactor: Sendable, Equatable {
     public static let placeholder = "[REDACTED]"
 
-    /// Header names whose whole value is a credential (compared case-insensitively).
+    /// Header names whose whole value is a credential (compared case-insensitively). `Set-Cookie`
+    /// is the response-side twin of `Cookie`: a session a gateway hands out is as good as a key.
     public static let secretHeaderNames: Set<String> = [
-        "authorization", "proxy-authorization", "api-key", "x-api-key", "cookie",
+        "authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie",
     ]
 
     /// Query parameter names whose value is a credential (compared case-insensitively).

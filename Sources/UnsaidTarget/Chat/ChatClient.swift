@@ -7,7 +7,7 @@ import UnsaidCore
 ///
 /// It never throws: a failed request is a transcript whose last attempt says why, because a
 /// failure can itself be the finding.
-public struct ChatClient: Sendable {
+public struct ChatClient: ChatSender {
     public let config: TargetConfig
     public let loop: CurlEventLoop
     public let redactor: Redactor

@@ -4,7 +4,9 @@ public struct TargetTimeouts: Codable, Sendable, Equatable {
     public var connect: Double
     /// The whole request, first byte sent to last byte received.
     public var total: Double
-    /// The longest the server may stay silent mid-answer. libcurl counts it in whole seconds.
+    /// The longest the server may stay silent mid-answer. libcurl counts it in whole seconds and
+    /// averages the transfer rate over the last few seconds, so a stall is noticed a few seconds
+    /// after the window has passed, not exactly at its end.
     public var stall: Double
 
     public init(connect: Double = 10, total: Double = 300, stall: Double = 60) {

@@ -60,11 +60,14 @@ public final class CurlEventLoop: @unchecked Sendable {
             transfer.end(failure)
             return stream
         }
-        continuation.onTermination = { [weak self, weak transfer] termination in
+        // The loop is captured strongly (it outlives its transfers anyway); the transfer weakly,
+        // because it owns the continuation that owns this handler. Once the loop has dropped a
+        // transfer it has finished, and there is nothing left to cancel.
+        continuation.onTermination = { [self, weak transfer] termination in
             // `.finished` is the loop itself ending the stream; only a consumer that left needs
             // the transfer torn down.
-            guard case .cancelled = termination, let self, let transfer else { return }
-            _ = self.submit(.cancel(transfer))
+            guard case .cancelled = termination, let transfer else { return }
+            _ = submit(.cancel(transfer))
         }
         if !submit(.add(transfer)) {
             transfer.end(TransportFailure(kind: .cancelled, message: "the event loop has shut down"))

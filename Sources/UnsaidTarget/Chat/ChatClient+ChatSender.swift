@@ -1,4 +1,0 @@
-import UnsaidCore
-
-/// The libcurl client is what the run engine sends through in production.
-extension ChatClient: ChatSender {}
