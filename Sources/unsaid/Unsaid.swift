@@ -24,6 +24,7 @@ struct Unsaid: AsyncParsableCommand {
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            ReplayCommand.self,
         ]
     )
 

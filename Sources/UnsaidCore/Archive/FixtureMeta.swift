@@ -1,0 +1,32 @@
+import Foundation
+
+/// What a fixture represents, written for the person reading the catalogue: what was asked,
+/// whose wire shape the bytes follow, and what the detectors are expected to make of it.
+public struct FixtureMeta: Codable, Sendable, Equatable {
+    /// Unique within a directory; also the file name (`<name>.json`).
+    public var name: String
+    public var description: String
+    /// The provider (or server) whose wire shape the bytes follow: `openai`, `azure`, `deepseek`, `llama.cpp`, …
+    public var provider: String
+    /// Where the shape comes from: the provider documentation or issue it follows, or "recorded".
+    public var source: String
+    /// The verdict the bundled ruleset must reach on the replayed transcript; nil for a plain
+    /// recording nobody has reviewed yet.
+    public var expectedVerdict: VerdictLabel?
+    /// Flags the verdict must carry (in any order); nil when unreviewed.
+    public var expectedFlags: [String]?
+    /// A fault the replay server acts out every time it serves this fixture, in the
+    /// `X-Unsaid-Fault` header grammar (see docs/replay.md).
+    public var fault: String?
+
+    public init(name: String, description: String, provider: String, source: String,
+                expectedVerdict: VerdictLabel? = nil, expectedFlags: [String]? = nil, fault: String? = nil) {
+        self.name = name
+        self.description = description
+        self.provider = provider
+        self.source = source
+        self.expectedVerdict = expectedVerdict
+        self.expectedFlags = expectedFlags
+        self.fault = fault
+    }
+}

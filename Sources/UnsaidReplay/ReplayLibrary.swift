@@ -1,0 +1,42 @@
+import Foundation
+import UnsaidCore
+
+/// The recordings a replay server answers from, indexed by the canonical hash of their request.
+/// Several recordings of one request (repeated samples of a run) are served in recorded order,
+/// cycling, so replaying a run answers each sample with its own recording.
+public struct ReplayLibrary: Sendable {
+    public let fixtures: [Fixture]
+    let keys: [FixtureRequestKey]
+    private let index: [String: [Int]]
+
+    public init(_ fixtures: [Fixture]) {
+        self.fixtures = fixtures
+        self.keys = fixtures.map(\.requestKey)
+        var index: [String: [Int]] = [:]
+        for (position, key) in keys.enumerated() {
+            index[key.hash, default: []].append(position)
+        }
+        self.index = index
+    }
+
+    /// Loads a fixture directory, a run directory or a single file (see `FixtureCollection`).
+    public static func load(from url: URL) throws -> ReplayLibrary {
+        ReplayLibrary(try FixtureCollection.load(from: url))
+    }
+
+    /// Positions of the recordings answering a request with this key, in recorded order.
+    func matches(_ key: FixtureRequestKey) -> [Int] {
+        index[key.hash] ?? []
+    }
+
+    /// The recording whose request differs from `key` in the fewest fields (the first on a tie).
+    func nearest(to key: FixtureRequestKey) -> Int? {
+        keys.indices.min { keys[$0].differences(from: key).count < keys[$1].differences(from: key).count }
+    }
+
+    /// The model names the recordings were made with, for `GET /v1/models`.
+    var models: [String] {
+        var seen: Set<String> = []
+        return keys.compactMap { $0.fields["model"]?.stringValue }.filter { seen.insert($0).inserted }
+    }
+}
