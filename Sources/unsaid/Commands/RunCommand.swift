@@ -77,6 +77,11 @@ struct RunCommand: AsyncParsableCommand {
     var attempts: Int = 3
 
     @Option(name: .long, help: ArgumentHelp(
+        "Also write every exchange as a replay fixture (redacted) into this directory, for `unsaid replay serve`.",
+        valueName: "dir"))
+    var record: String?
+
+    @Option(name: .long, help: ArgumentHelp(
         "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, target and parameters come from its manifest.",
         valueName: "run"))
     var resume: String?
@@ -235,6 +240,10 @@ struct RunCommand: AsyncParsableCommand {
         let records = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true).records
         let verdicts = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: prepared.ruleset))
         try await archive.finish(verdicts: verdicts)
+        if let record {
+            try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
+                              provider: prepared.sender.redactedBaseURL)
+        }
 
         let summary = VerdictSummary(verdicts)
         print(summary.renderTable(), terminator: "")
@@ -242,6 +251,25 @@ struct RunCommand: AsyncParsableCommand {
         if summary.hasErrors {
             throw ExitCode(ExitCodes.finishedWithErrors)
         }
+    }
+
+    /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it
+    /// got as the fixture's expectation, so a user's CI can pin today's behaviour.
+    private func writeFixtures(records: [TranscriptRecord], verdicts: [Verdict], to directory: URL, provider: String) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for (record, verdict) in zip(records, verdicts) {
+                let key = record.transcript.key
+                let meta = FixtureMeta(
+                    name: FixtureWriter.name(for: key), description: "recorded by unsaid run: \(key)",
+                    provider: provider, source: "recorded", expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
+                _ = try FixtureWriter.write(probe: record.probe, transcript: record.transcript, meta: meta, to: directory,
+                                            secrets: redact)
+            }
+        } catch {
+            throw ConfigurationError("cannot write fixtures to \(directory.path): \(error)")
+        }
+        FileHandle.standardError.write(Data("recorded \(records.count) fixtures in \(directory.path)\n".utf8))
     }
 
     private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamOverride: Bool?) -> [WorkItem] {
