@@ -20,6 +20,7 @@ struct Unsaid: AsyncParsableCommand {
             KeygenCommand.self,
             RunsCommand.self,
             RescoreCommand.self,
+            TargetsCommand.self,
             EvalDetectorCommand.self,
             SuitesCommand.self,
             ReportCommand.self,

@@ -16,12 +16,15 @@ public struct RunEngine: Sendable {
     public let verdicts: VerdictEngine
     public let archive: ArchiveWriter
     public let concurrency: Int
+    public let rateLimiter: RateLimiter?
 
-    public init(sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int) {
+    public init(sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int,
+                rateLimiter: RateLimiter? = nil) {
         self.sender = sender
         self.verdicts = verdicts
         self.archive = archive
         self.concurrency = max(1, concurrency)
+        self.rateLimiter = rateLimiter
     }
 
     /// Runs `items` (those not yet in the archive) and returns the verdicts in plan order.
@@ -39,6 +42,7 @@ public struct RunEngine: Sendable {
                 let item = items[index]
                 next += 1
                 group.addTask {
+                    try await rateLimiter?.acquire()
                     let transcript = await sender.send(item)
                     try Task.checkCancellation()
                     let verdict = verdicts.judge(transcript, probe: item.probe)

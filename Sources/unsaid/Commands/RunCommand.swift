@@ -76,6 +76,22 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx (1 = no retry).")
     var attempts: Int = 3
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Run against this target from the targets file (repeatable); one archive per target, then a comparison.",
+        valueName: "name"))
+    var target: [String] = []
+
+    @Flag(name: .long, help: "Run against every target in the targets file.")
+    var allTargets = false
+
+    @Option(name: .long, help: ArgumentHelp("Targets file (default: ./unsaid.yaml).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Exit 1 when a rate is below its threshold, e.g. 'censorship.answer_rate=0.9,controls.answer_rate=1.0' (scopes: overall, a category, topic:NAME, language:TAG; '<=' for rates that must stay low).",
+        valueName: "thresholds"))
+    var failUnder: String?
+
     @Option(name: .long, help: ArgumentHelp(
         "Also write every exchange as a replay fixture (redacted) into this directory, for `unsaid replay serve`.",
         valueName: "dir"))
@@ -92,6 +108,13 @@ struct RunCommand: AsyncParsableCommand {
         if resume != nil && (runID != nil || stream != nil || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
             throw ValidationError("--resume continues with the archived settings; drop --run-id, --stream and parameter overrides")
         }
+        if (!target.isEmpty || allTargets) && (baseURL != nil || model != nil) {
+            throw ValidationError("--target/--all-targets take endpoints from the targets file; drop --base-url and --model")
+        }
+        if resume != nil && (!target.isEmpty || allTargets) { throw ValidationError("--resume continues one run; drop --target") }
+        if let failUnder {
+            do { _ = try Thresholds.parse(failUnder) } catch { throw ValidationError("--fail-under: \(error)") }
+        }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
         for value in [connectTimeout, timeout, stallTimeout] where value <= 0 {
@@ -107,6 +130,8 @@ struct RunCommand: AsyncParsableCommand {
         var alreadyDone: Int
         var sender: ConfiguredSender
         var ruleset: Ruleset
+        var concurrency: Int
+        var rateLimit: Double?
     }
 
     func run() async throws {
@@ -116,33 +141,98 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError("the bundled ruleset cannot be read: \(error)")
         }
-        let prepared = try resume.map { try prepareResume(directory: $0, ruleset: ruleset) } ?? prepareNewRun(ruleset: ruleset)
-        try await execute(prepared)
+        if let resume {
+            let outcome = try await execute(try prepareResume(directory: resume, ruleset: ruleset))
+            try finish([outcome])
+            return
+        }
+        let targets = try resolveTargets()
+        let suites = try loadSuites(suite)
+        var outcomes: [RunOutcome] = []
+        for settings in targets {
+            let id = runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 }
+            outcomes.append(try await execute(try prepareNewRun(ruleset: ruleset, target: settings, suites: suites, runID: id)))
+        }
+        if outcomes.count > 1 {
+            do {
+                let document = try ReportDocument.load(outcomes.map(\.directory))
+                print("")
+                print(MarkdownReport.render(document), terminator: "")
+            } catch {
+                printError("cannot compare the runs: \(error)")
+            }
+        }
+        try finish(outcomes)
     }
 
-    private func prepareNewRun(ruleset: Ruleset) throws -> Prepared {
-        let environment = ProcessInfo.processInfo.environment
-        guard let baseURL = baseURL ?? environment["OPENAI_BASE_URL"], !baseURL.isEmpty else {
-            throw ConfigurationError("no endpoint: pass --base-url URL or set OPENAI_BASE_URL")
-        }
-        guard let model = model ?? environment["OPENAI_MODEL"], !model.isEmpty else {
-            throw ConfigurationError("no model: pass --model NAME or set OPENAI_MODEL")
-        }
-        let suites = try loadSuites(suite)
-        let overrides = GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed)
-        let items = Self.plan(suites, overrides: overrides, streamOverride: stream)
-        let headers = try parseHeaders()
-        let sender = try makeSender(settings(baseURL: baseURL, model: model, headers: headers))
+    /// What one target's run left behind.
+    private struct RunOutcome {
+        var directory: URL
+        var hasErrors: Bool
+    }
 
-        let runID = runID ?? ArchiveLayout.makeRunID(model: model)
+    /// Applies `--fail-under` to every run and sets the exit code.
+    private func finish(_ outcomes: [RunOutcome]) throws {
+        var failed = false
+        if let failUnder {
+            let thresholds = try Thresholds.parse(failUnder)
+            for outcome in outcomes {
+                let contents = try ArchiveReader.read(outcome.directory)
+                let results = thresholds.evaluate(RunMetrics(records: contents.records, verdicts: contents.verdicts))
+                print("thresholds for \(outcome.directory.lastPathComponent):")
+                for result in results { print("  \(result)") }
+                failed = failed || results.contains { !$0.passed }
+            }
+        }
+        if failed || outcomes.contains(where: \.hasErrors) {
+            throw ExitCode(ExitCodes.finishedWithErrors)
+        }
+    }
+
+    /// The endpoints to run against: named targets from the targets file, or the one given by flags.
+    private func resolveTargets() throws -> [TargetSettings] {
+        let headers = try parseHeaders()
+        let environment = ProcessInfo.processInfo.environment
+        if target.isEmpty && !allTargets {
+            guard let baseURL = baseURL ?? environment["OPENAI_BASE_URL"], !baseURL.isEmpty else {
+                throw ConfigurationError("no endpoint: pass --base-url URL, set OPENAI_BASE_URL, or use --target with a targets file")
+            }
+            guard let model = model ?? environment["OPENAI_MODEL"], !model.isEmpty else {
+                throw ConfigurationError("no model: pass --model NAME or set OPENAI_MODEL")
+            }
+            return [settings(baseURL: baseURL, model: model, headers: headers)]
+        }
+        let path = config ?? "unsaid.yaml"
+        let file: TargetsFile
+        do {
+            file = try TargetsFile.load(path: path)
+            let entries = allTargets ? file.targets : try file.select(target, file: path)
+            guard !entries.isEmpty else { throw ConfigurationError("\(path): no targets defined") }
+            let defaults = settings(baseURL: "", model: "", headers: headers)
+            return entries.map { TargetSettings(entry: $0, defaults: defaults) }
+        } catch let error as SuiteError {
+            throw ConfigurationError(error.description)
+        }
+    }
+
+    private func prepareNewRun(ruleset: Ruleset, target settings: TargetSettings, suites: [Suite], runID: String?) throws -> Prepared {
+        let model = settings.model
+        // Command-line overrides win over a target's own parameters, which win over the suite's.
+        let overrides = GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed)
+            .overriding(settings.parameters)
+        let items = Self.plan(suites, overrides: overrides, streamOverride: stream)
+        let headers = settings.headers
+        let sender = try makeSender(settings)
+
+        let runID = runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)")
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
         let manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
-            target: .init(name: model, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
+            target: .init(name: settings.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
                           streamMode: stream.map { $0 ? "stream" : "no-stream" } ?? "per-probe"),
             suites: suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
-            arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: apiKeyEnv,
+            arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: settings.apiKeyEnv,
                              headerNames: headers.keys.sorted()),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
@@ -151,7 +241,8 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError("\(error)")
         }
-        return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset)
+        return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
+                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -210,19 +301,20 @@ struct RunCommand: AsyncParsableCommand {
         let remaining = ArchiveResume.remaining(plan, after: repaired)
         FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
-                        sender: sender, ruleset: ruleset)
+                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil)
     }
 
-    private func execute(_ prepared: Prepared) async throws {
+    private func execute(_ prepared: Prepared) async throws -> RunOutcome {
         let layout = prepared.layout
         let archive = prepared.archive
         try await archive.checkpoint(status: .running)
         let total = prepared.items.count + prepared.alreadyDone
-        FileHandle.standardError.write(Data("run \(layout.directory.lastPathComponent): \(prepared.items.count) of \(total) requests to \(prepared.sender.redactedBaseURL), concurrency \(concurrency)\n".utf8))
+        FileHandle.standardError.write(Data("run \(layout.directory.lastPathComponent): \(prepared.items.count) of \(total) requests to \(prepared.sender.redactedBaseURL), concurrency \(prepared.concurrency)\(prepared.rateLimit.map { ", at most \($0) requests/min" } ?? "")\n".utf8))
         let reporter = ProgressReporter()
         reporter.start()
         let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
-                               archive: archive, concurrency: concurrency)
+                               archive: archive, concurrency: prepared.concurrency,
+                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) })
         do {
             _ = try await withInterruptHandling {
                 try await engine.run(prepared.items, alreadyDone: prepared.alreadyDone) { reporter.update($0) }
@@ -248,9 +340,7 @@ struct RunCommand: AsyncParsableCommand {
         let summary = VerdictSummary(verdicts)
         print(summary.renderTable(), terminator: "")
         print("archive: \(layout.directory.path)")
-        if summary.hasErrors {
-            throw ExitCode(ExitCodes.finishedWithErrors)
-        }
+        return RunOutcome(directory: layout.directory, hasErrors: summary.hasErrors)
     }
 
     /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it

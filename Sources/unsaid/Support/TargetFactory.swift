@@ -16,6 +16,27 @@ struct TargetSettings {
     var attempts: Int
     var parameters = GenerationParameters()
     var extraBody: [String: JSONValue] = [:]
+    /// Per-target overrides of `--concurrency`, and a requests-per-minute cap.
+    var concurrency: Int?
+    var rateLimit: Double?
+}
+
+extension TargetSettings {
+    /// A target from `unsaid.yaml`; values it leaves out come from the command-line defaults.
+    init(entry: TargetEntry, defaults: TargetSettings) {
+        self.init(
+            name: entry.name, baseURL: entry.baseURL, model: entry.model,
+            apiKeyEnv: entry.apiKeyEnv ?? defaults.apiKeyEnv,
+            headers: defaults.headers.merging(entry.headers ?? [:]) { _, fromFile in fromFile },
+            redact: defaults.redact,
+            connectTimeout: entry.timeouts?.connect ?? defaults.connectTimeout,
+            totalTimeout: entry.timeouts?.total ?? defaults.totalTimeout,
+            stallTimeout: entry.timeouts?.stall ?? defaults.stallTimeout,
+            attempts: entry.attempts ?? defaults.attempts,
+            parameters: entry.parameters?.generation ?? GenerationParameters(),
+            extraBody: entry.extraBody ?? [:],
+            concurrency: entry.concurrency, rateLimit: entry.rateLimit)
+    }
 }
 
 struct ConfiguredSender {
