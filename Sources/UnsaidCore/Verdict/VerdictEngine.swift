@@ -152,10 +152,15 @@ public struct VerdictEngine: Sendable {
             return assessment
         }
 
-        // 4. A stream cut off (or a transfer that failed midway).
+        // 4. A stream cut off (or a transfer that failed midway). A connection that breaks after
+        // the answer already ended (finish_reason or [DONE] arrived) cut nothing off.
         let response = attempt.response
         let endedCleanly = response.finishReason != nil || response.sawDone
-        if attempt.failure != nil || (transcript.request.streamed && !endedCleanly) {
+        if let failure = attempt.failure, endedCleanly {
+            assessment.flag("transport_error_after_end")
+            assessment.evidence.append(Evidence(rule: "transport.after-end", note: "the answer had ended; then \(failure.message)"))
+        }
+        if !endedCleanly && (attempt.failure != nil || transcript.request.streamed) {
             let why = attempt.failure?.message ?? "stream ended without finish_reason or [DONE]"
             if text.label == .refused {
                 assessment.flag("stream_cut")
