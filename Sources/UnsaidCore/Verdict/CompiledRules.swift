@@ -7,7 +7,11 @@ struct CompiledPhrase: @unchecked Sendable {
     let language: String
     let regex: NSRegularExpression
     var maxSentence: Int? = nil
+    /// Literals any match must contain (see `LiteralCondition`); `.always` when unknown.
+    var condition: LiteralCondition = .always
 
+    /// Every match in the whole text. Prefer `PhraseMatcher.matches`, which skips the expression
+    /// when the text lacks the literals a match needs.
     func matches(in text: NormalisedText) -> [NSRange] {
         regex.matches(in: text.text, range: NSRange(location: 0, length: text.length)).map(\.range)
     }
@@ -28,13 +32,16 @@ struct CompiledRules: Sendable {
     let reasoningRefusal: [CompiledPhrase]
     let errorPatterns: [(pattern: SignalRules.ErrorPattern, regex: CompiledPhrase)]
     /// Canned texts, normalised the same way answers are, longest first so a longer form wins.
-    let canned: [(text: CannedText, normalised: String)]
+    let canned: [CannedPattern]
+    /// Finds the literals the phrase conditions refer to.
+    let literals: LiteralScanner
 
     init(normalisation: NormalisationRules, parameters: RuleParameters, signals: SignalRules,
          canned: [CannedText], phraseSets: [PhraseSet]) throws {
         let tables = try NormalisationTables(normalisation, parameters: parameters)
         self.tables = tables
 
+        var analysis = LiteralCondition.Analysis()
         func compile(_ keyPath: KeyPath<PhraseSet, [PhraseRule]?>) throws -> [CompiledPhrase] {
             try phraseSets.flatMap { set in
                 try (set[keyPath: keyPath] ?? []).map { rule in
@@ -43,7 +50,8 @@ struct CompiledRules: Sendable {
                     let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
                     let folded = String(expanded.map { tables.traditionalToSimplified[$0] ?? $0 })
                     return try CompiledPhrase(id: rule.id, language: set.language,
-                                              regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence)
+                                              regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
+                                              condition: analysis.condition(for: folded))
                 }
             }
         }
@@ -55,12 +63,13 @@ struct CompiledRules: Sendable {
         pivot = try compile(\.pivot)
         offer = try compile(\.offer)
         reasoningRefusal = try compile(\.reasoningRefusal)
+        literals = LiteralScanner(literals: analysis.literals)
         errorPatterns = try signals.errorPatterns.map { pattern in
             (pattern, CompiledPhrase(id: pattern.id, language: "", regex: try Self.regex(pattern.pattern, rule: pattern.id)))
         }
         // Canned texts get the same folding as answers, so a full-width or Traditional copy still matches.
         self.canned = canned
-            .map { (text: $0, normalised: NormalisedText($0.text, tables: tables).text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .map { CannedPattern(text: $0, normalised: NormalisedText($0.text, tables: tables).text.trimmingCharacters(in: .whitespacesAndNewlines)) }
             .sorted { $0.normalised.count != $1.normalised.count ? $0.normalised.count > $1.normalised.count : $0.text.id < $1.text.id }
     }
 

@@ -1,43 +1,5 @@
 import Foundation
 
-/// The lookup tables of `normalise.json`, ready to use.
-struct NormalisationTables: Sendable {
-    let characterMap: [Character: String]
-    let traditionalToSimplified: [Character: Character]
-    let quoteOpen: Set<Character>
-    let quoteClose: Set<Character>
-    let quoteEither: Set<Character>
-    let sentenceTerminators: Set<Character>
-    let denseScriptWeight: Int
-    let quoteMaximumCharacters: Int
-
-    init(_ rules: NormalisationRules, parameters: RuleParameters) throws {
-        var map: [Character: String] = [:]
-        for (key, value) in rules.characters {
-            guard key.count == 1, let character = key.first else {
-                throw RulesetError.invalid("normalise.json", "character key \"\(key)\" is not one character")
-            }
-            map[character] = value
-        }
-        characterMap = map
-        let pairs = Array(rules.traditionalToSimplified.filter { !$0.isWhitespace })
-        guard pairs.count.isMultiple(of: 2) else {
-            throw RulesetError.invalid("normalise.json", "traditionalToSimplified has an odd number of characters")
-        }
-        var folding: [Character: Character] = [:]
-        for index in stride(from: 0, to: pairs.count, by: 2) where pairs[index] != pairs[index + 1] {
-            folding[pairs[index]] = pairs[index + 1]
-        }
-        traditionalToSimplified = folding
-        quoteOpen = Set(rules.quoteOpen)
-        quoteClose = Set(rules.quoteClose)
-        quoteEither = Set(rules.quoteEither)
-        sentenceTerminators = Set(rules.sentenceTerminators)
-        denseScriptWeight = parameters.denseScriptWeight
-        quoteMaximumCharacters = parameters.quoteMaximumCharacters
-    }
-}
-
 /// Text prepared for matching, with a way back to the original bytes.
 ///
 /// Each character of the source is normalised on its own (NFKC, lower case, the character map,
@@ -54,7 +16,9 @@ struct NormalisedText {
     /// counted from the start of the whole answer (`baseOffset` included).
     private let starts: [Int]
     private let ends: [Int]
-    private let units: [UInt16]
+    let units: [UInt16]
+    /// Whether every unit is printable ASCII (U+0020–U+007E).
+    let isPrintableASCII: Bool
     /// Prefix sums of character weights (see `RuleParameters.denseScriptWeight`).
     private let weights: [Int]
     /// UTF-16 offsets where sentences start (the first is 0).
@@ -66,130 +30,118 @@ struct NormalisedText {
     private let baseOffset: Int
 
     init(_ source: some StringProtocol, baseOffset: Int = 0, tables: NormalisationTables) {
-        var text = ""
-        var starts: [Int] = []
-        var ends: [Int] = []
-        var quoteMarks: [(position: Int, kind: QuoteKind)] = []
-        // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
-        var hardBoundaries: Set<Int> = []
-        // Positions of spaces that stand for a run of whitespace containing a line break.
-        var lineBreaks: Set<Int> = []
-        var offset = baseOffset
-        var lastWasSpace = true // leading whitespace is dropped
-        for character in source {
-            let length = character.utf8.count
-            defer { offset += length }
-            if character.isWhitespace {
-                if lastWasSpace {
-                    // A run that contains a line break ends a sentence (a list item, a paragraph).
-                    if character.isNewline, !text.isEmpty { lineBreaks.insert(text.utf16.count - 1) }
-                    continue
+        let bytes = Array(source.utf8)
+        var builder = Builder(capacity: bytes.count)
+        // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
+        // and the dictionary lookups, done per character, used to dominate judging.
+        var cache: [UInt64: CharacterNormalisation] = [:]
+        var index = 0
+        // The source index of `index` when the slow path last left off there (character-aligned).
+        var aligned: (offset: Int, index: String.Index)?
+        while index < bytes.count {
+            let byte = bytes[index]
+            let offset = baseOffset + index
+            // An ASCII byte followed by another ASCII byte (or the end) is a character on its own,
+            // CR LF excepted: no grapheme rule joins two ASCII scalars but that one, and anything
+            // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
+            if byte < 0x80, index + 1 == bytes.count || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A)) {
+                let fast = tables.ascii[Int(byte)]
+                switch fast.kind {
+                case .whitespace: builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
+                case .single: builder.single(fast, offset: offset)
+                case .general: builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
                 }
-                // Every whitespace run is one space, so phrases match across line wrapping.
-                if character.isNewline { lineBreaks.insert(text.utf16.count) }
-                text.append(" ")
-                starts.append(offset)
-                ends.append(offset + length)
-                lastWasSpace = true
+                index += 1
                 continue
             }
-            lastWasSpace = false
-            let position = text.utf16.count
-            if tables.quoteOpen.contains(character) {
-                quoteMarks.append((position, .open))
-            } else if tables.quoteClose.contains(character) {
-                quoteMarks.append((position, .close))
-            } else if tables.quoteEither.contains(character) {
-                quoteMarks.append((position, .either))
+            // Anything else: let String find the character (grapheme breaking) and normalise it.
+            let start: String.Index
+            if let aligned, aligned.offset == index {
+                start = aligned.index
+            } else {
+                start = source.utf8.index(source.utf8.startIndex, offsetBy: index)
             }
-            let piece = Self.normalise(character, tables: tables)
-            if !character.isASCII, piece.count == 1, let first = piece.first, tables.sentenceTerminators.contains(first) {
-                hardBoundaries.insert(position)
-            }
-            text += piece
-            for _ in 0..<piece.utf16.count {
-                starts.append(offset)
-                ends.append(offset + length)
-            }
+            let next = source.index(after: start)
+            let character = source[start]
+            let normalisation = tables.normalisation(of: character, cache: &cache)
+            builder.piece(normalisation, offset: offset, length: normalisation.utf8Count, space: tables.space)
+            index += normalisation.utf8Count
+            aligned = (index, next)
         }
+        var units = builder.units
+        var starts = builder.starts
+        var ends = builder.ends
+        var traits = builder.traits
+        let quoteMarks = builder.quoteMarks
+        let lineBreaks = builder.lineBreaks
+        let hardBoundaries = builder.hardBoundaries
+        var text = String(decoding: builder.utf8, as: UTF8.self)
+        // Positions are at most the length before the trailing space goes.
+        var isLineBreak = [Bool](repeating: false, count: units.count + 1)
+        for position in lineBreaks { isLineBreak[position] = true }
+        var isHardBoundary = [Bool](repeating: false, count: units.count + 1)
+        for position in hardBoundaries { isHardBoundary[position] = true }
         if text.last == " " {
             text.removeLast()
+            units.removeLast()
             starts.removeLast()
             ends.removeLast()
+            traits.removeLast()
         }
         self.text = text
-        self.units = Array(text.utf16)
+        self.units = units
         self.length = units.count
         self.starts = starts
         self.ends = ends
-        self.source = Array(source.utf8)
+        self.source = bytes
         self.baseOffset = baseOffset
+        self.isPrintableASCII = units.allSatisfy(CannedPattern.isPrintableASCII)
 
         var weights = [0]
         weights.reserveCapacity(units.count + 1)
         var sentenceStarts = [0]
-        let scalars = Array(text.unicodeScalars)
         var unitIndex = 0
         var pendingBoundary = false
-        for (index, scalar) in scalars.enumerated() {
-            let weight: Int
-            if scalar.properties.isWhitespace {
-                weight = 0
-            } else if ScriptClass.isDense(scalar) {
-                weight = tables.denseScriptWeight
-            } else {
-                weight = 1
-            }
-            let width = scalar.utf16.count
-            if pendingBoundary, !scalar.properties.isWhitespace,
-               !tables.sentenceTerminators.contains(Character(scalar)) {
+        var total = 0
+        for (index, scalar) in traits.enumerated() {
+            if pendingBoundary, !scalar.isWhitespace, !scalar.isTerminator {
                 sentenceStarts.append(unitIndex)
                 pendingBoundary = false
             }
-            if lineBreaks.contains(unitIndex) {
+            if isLineBreak[unitIndex] {
                 pendingBoundary = true
-            } else if tables.sentenceTerminators.contains(Character(scalar)) {
+            } else if scalar.isTerminator {
                 // "3.5" and "e.g" are not sentence ends: an ASCII full stop counts only before a
                 // space, the end, or a non-ASCII character (Chinese puts no space after "。").
-                if scalar != "." || index + 1 == scalars.count || hardBoundaries.contains(unitIndex) {
+                if !scalar.isFullStop || index + 1 == traits.count || isHardBoundary[unitIndex] {
                     pendingBoundary = true
-                } else {
-                    let next = scalars[index + 1]
-                    if next.properties.isWhitespace || !next.isASCII || next == "\"" { pendingBoundary = true }
+                } else if traits[index + 1].endsFullStop {
+                    pendingBoundary = true
                 }
             }
-            weights.append(weights[weights.count - 1] + weight)
-            for _ in 1..<max(1, width) { weights.append(weights[weights.count - 1]) }
-            unitIndex += width
+            total += scalar.weight
+            weights.append(total)
+            if scalar.width > 1 {
+                for _ in 1..<scalar.width { weights.append(total) }
+            }
+            unitIndex += scalar.width
         }
         self.weights = weights
         self.sentenceStarts = sentenceStarts
-        self.quoted = Self.quotedRanges(quoteMarks, lineBreaks: lineBreaks, maximum: tables.quoteMaximumCharacters)
-    }
-
-    private enum QuoteKind { case open, close, either }
-
-    private static func normalise(_ character: Character, tables: NormalisationTables) -> String {
-        if let mapped = tables.characterMap[character] { return mapped }
-        var result = ""
-        for folded in String(character).precomposedStringWithCompatibilityMapping.lowercased() {
-            if let mapped = tables.characterMap[folded] {
-                result += mapped
-            } else if let simplified = tables.traditionalToSimplified[folded] {
-                result.append(simplified)
-            } else {
-                result.append(folded)
-            }
-        }
-        return result
+        self.quoted = Self.quotedRanges(quoteMarks, isLineBreak: isLineBreak, maximum: tables.quoteMaximumCharacters)
     }
 
     /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within
     /// `maximum` characters; otherwise the mark is taken for a stray one and nothing is quoted,
     /// so an unbalanced quote cannot hide the rest of an answer from the detectors.
-    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], lineBreaks: Set<Int>,
+    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], isLineBreak: [Bool],
                                      maximum: Int) -> [NSRange] {
         var ranges: [NSRange] = []
+        guard !marks.isEmpty else { return ranges }
+        // breaksBefore[i]: line breaks at positions below i.
+        var breaksBefore = [0]
+        breaksBefore.reserveCapacity(isLineBreak.count + 1)
+        for flag in isLineBreak { breaksBefore.append(breaksBefore[breaksBefore.count - 1] + (flag ? 1 : 0)) }
         var index = 0
         while index < marks.count {
             let mark = marks[index]
@@ -205,7 +157,7 @@ struct NormalisedText {
             if let closing {
                 let start = mark.position + 1
                 let end = marks[closing].position
-                let crossesLine = lineBreaks.contains { $0 >= start && $0 < end }
+                let crossesLine = end > start && breaksBefore[end] - breaksBefore[start] > 0
                 if !crossesLine && end > start {
                     ranges.append(NSRange(location: start, length: end - start))
                     index = closing + 1
@@ -246,7 +198,15 @@ struct NormalisedText {
     }
 
     func isQuoted(_ range: NSRange) -> Bool {
-        quoted.contains { NSLocationInRange(range.location, $0) }
+        // `quoted` is sorted and its ranges are disjoint, so only the last one starting at or
+        // before the location can hold it.
+        var low = 0
+        var high = quoted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if quoted[middle].location <= range.location { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 && NSLocationInRange(range.location, quoted[low - 1])
     }
 
     /// The original bytes a normalised range came from, as a span of the whole answer.
@@ -269,6 +229,75 @@ struct NormalisedText {
     /// The normalised text of a range.
     func substring(_ range: NSRange) -> String {
         (text as NSString).substring(with: range)
+    }
+}
+
+/// Accumulates normalised text while `NormalisedText.init` walks the source.
+private struct Builder {
+    var units: [UInt16] = []
+    /// The same text as UTF-8, which String takes without transcoding.
+    var utf8: [UInt8] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var traits: [ScalarTraits] = []
+    var quoteMarks: [(position: Int, kind: QuoteKind)] = []
+    // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
+    var hardBoundaries: [Int] = []
+    // Positions of spaces that stand for a run of whitespace containing a line break.
+    var lineBreaks: [Int] = []
+    var lastWasSpace = true // leading whitespace is dropped
+
+    init(capacity: Int) {
+        units.reserveCapacity(capacity)
+        utf8.reserveCapacity(capacity)
+        starts.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        traits.reserveCapacity(capacity)
+    }
+
+    mutating func whitespace(isNewline: Bool, offset: Int, length: Int, space: ScalarTraits) {
+        if lastWasSpace {
+            // A run that contains a line break ends a sentence (a list item, a paragraph).
+            if isNewline, !units.isEmpty { lineBreaks.append(units.count - 1) }
+            return
+        }
+        // Every whitespace run is one space, so phrases match across line wrapping.
+        if isNewline { lineBreaks.append(units.count) }
+        units.append(0x20)
+        utf8.append(0x20)
+        starts.append(offset)
+        ends.append(offset + length)
+        traits.append(space)
+        lastWasSpace = true
+    }
+
+    /// An ASCII character that normalises to one ASCII character.
+    mutating func single(_ fast: ASCIINormalisation, offset: Int) {
+        lastWasSpace = false
+        if let quote = fast.quote { quoteMarks.append((units.count, quote)) }
+        units.append(UInt16(fast.unit))
+        utf8.append(fast.unit)
+        starts.append(offset)
+        ends.append(offset + 1)
+        traits.append(fast.traits)
+    }
+
+    mutating func piece(_ normalisation: CharacterNormalisation, offset: Int, length: Int, space: ScalarTraits) {
+        if normalisation.isWhitespace {
+            whitespace(isNewline: normalisation.isNewline, offset: offset, length: length, space: space)
+            return
+        }
+        lastWasSpace = false
+        let position = units.count
+        if let quote = normalisation.quote { quoteMarks.append((position, quote)) }
+        if normalisation.hardBoundary { hardBoundaries.append(position) }
+        units += normalisation.units
+        utf8 += normalisation.utf8
+        for _ in 0..<normalisation.units.count {
+            starts.append(offset)
+            ends.append(offset + length)
+        }
+        traits += normalisation.scalars
     }
 }
 

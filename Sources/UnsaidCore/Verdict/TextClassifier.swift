@@ -31,14 +31,15 @@ struct TextClassifier {
         }
         if let canned = cannedFinding(text) { return canned }
 
+        let matcher = PhraseMatcher(text, rules: rules)
         var evidence: [Evidence] = []
-        let refusals = refusalHits(text, discarded: &evidence)
+        let refusals = refusalHits(matcher, discarded: &evidence)
 
         if let opening = refusals.first(where: { isOpening($0, in: text) }) {
             var finding = TextFinding(label: .refused, evidence: [
                 Evidence(rule: opening.id, note: "refusal opening the answer", span: text.span(opening.range)),
             ])
-            if let pivot = partialPivot(after: opening.range, in: text) {
+            if let pivot = partialPivot(after: opening.range, in: matcher) {
                 finding.partial = true
                 finding.flags.append("partial_refusal")
                 finding.evidence.append(Evidence(rule: pivot.id, note: "the refusal goes on to give substance",
@@ -57,7 +58,7 @@ struct TextClassifier {
                                      note: "\(passing.id) deep inside the answer, not a refusal of it",
                                      span: text.span(passing.range)))
         }
-        if let deflection = deflectionFinding(text, evidence: evidence) { return deflection }
+        if let deflection = deflectionFinding(matcher, evidence: evidence) { return deflection }
         evidence.append(Evidence(rule: "content.answered", note: "no refusal or deflection rule fired"))
         return TextFinding(label: .answered, evidence: evidence)
     }
@@ -65,9 +66,9 @@ struct TextClassifier {
     // MARK: - Canned replies
 
     private func cannedFinding(_ text: NormalisedText) -> TextFinding? {
-        for (canned, normalised) in rules.canned where !normalised.isEmpty {
-            guard let found = text.text.range(of: normalised) else { continue }
-            let range = NSRange(found, in: text.text)
+        for pattern in rules.canned where !pattern.normalised.isEmpty {
+            guard let range = pattern.find(in: text) else { continue }
+            let canned = pattern.text
             let flag = "canned_text(\(canned.id))"
             let before = NSRange(location: 0, length: range.location)
             if text.weightedLength(before) >= parameters.substantiveCharacters {
@@ -88,11 +89,15 @@ struct TextClassifier {
 
     /// Refusal matches in text order, without those inside quotations or overlapping a
     /// non-refusal idiom (which are noted in `discarded`).
-    private func refusalHits(_ text: NormalisedText, discarded: inout [Evidence]) -> [Hit] {
-        let idioms = rules.nonRefusal.flatMap { rule in rule.matches(in: text).map { Hit(id: rule.id, range: $0) } }
+    private func refusalHits(_ matcher: PhraseMatcher, discarded: inout [Evidence]) -> [Hit] {
+        let text = matcher.text
+        // Idioms only matter where a refusal matched, so they are looked for only then.
+        var foundIdioms: [Hit]?
         var hits: [Hit] = []
         for rule in rules.refusal {
-            for range in rule.matches(in: text) {
+            for range in matcher.matches(rule) {
+                let idioms = foundIdioms ?? rules.nonRefusal.flatMap { rule in matcher.matches(rule).map { Hit(id: rule.id, range: $0) } }
+                foundIdioms = idioms
                 if let idiom = idioms.first(where: { NSIntersectionRange($0.range, range).length > 0 }) {
                     discarded.append(Evidence(rule: idiom.id, note: "idiom, not a refusal (\(rule.id))",
                                               span: text.span(idiom.range)))
@@ -136,10 +141,11 @@ struct TextClassifier {
             && text.weightedLength(after) <= parameters.closingWindowCharacters
     }
 
-    private func partialPivot(after refusal: NSRange, in text: NormalisedText) -> Hit? {
+    private func partialPivot(after refusal: NSRange, in matcher: PhraseMatcher) -> Hit? {
+        let text = matcher.text
         let end = refusal.location + refusal.length
         for rule in rules.partialPivot {
-            for range in rule.matches(in: text) where range.location >= end && !text.isQuoted(range) {
+            for range in matcher.matches(rule) where range.location >= end && !text.isQuoted(range) {
                 let rest = NSRange(location: range.location, length: text.length - range.location)
                 if text.weightedLength(rest) >= parameters.partialContinuationCharacters {
                     return Hit(id: rule.id, range: range)
@@ -151,10 +157,11 @@ struct TextClassifier {
 
     // MARK: - Deflections
 
-    private func deflectionFinding(_ text: NormalisedText, evidence: [Evidence]) -> TextFinding? {
+    private func deflectionFinding(_ matcher: PhraseMatcher, evidence: [Evidence]) -> TextFinding? {
+        let text = matcher.text
         func hits(_ phrases: [CompiledPhrase]) -> [Hit] {
             phrases.flatMap { rule in
-                rule.matches(in: text).filter { !text.isQuoted($0) }.map { Hit(id: rule.id, range: $0) }
+                matcher.matches(rule).filter { !text.isQuoted($0) }.map { Hit(id: rule.id, range: $0) }
             }.sorted { $0.range.location < $1.range.location }
         }
         // An explicit change of subject at the start is a deflection; at the end of a substantive

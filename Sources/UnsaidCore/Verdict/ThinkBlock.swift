@@ -31,6 +31,20 @@ struct ThinkBlock: Equatable {
 enum ScriptCount {
     /// Letters per script in `text`, skipping fenced code blocks (code is Latin in any language).
     static func letters(in text: String) -> [ScriptClass: Int] {
+        // Fences and inline code need a backtick: a line starts with "```" only if it holds a
+        // scalar that is a backtick character (U+0060, or U+1FEF, canonically the same). Without
+        // one, every line counts in full, so one pass over the scalars gives the same counts
+        // without splitting and trimming (Foundation) every line.
+        if !text.unicodeScalars.contains(where: { $0 == "`" || $0 == "\u{1FEF}" }) {
+            var tally: [ScriptClass: Int] = [:]
+            var latin = 0 // most scalars of most answers; counted apart to skip hashing them
+            for scalar in text.unicodeScalars {
+                guard let script = ScriptClass.of(scalar) else { continue }
+                if script == .latin { latin += 1 } else { tally[script, default: 0] += 1 }
+            }
+            if latin > 0 { tally[.latin] = latin }
+            return tally
+        }
         var counts: [ScriptClass: Int] = [:]
         var inFence = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -285,7 +285,8 @@ public struct VerdictEngine: Sendable {
         let reasoning = [apiReasoning, inline].filter { !blank($0) }.joined(separator: "\n")
         let normalised = classifier.normalised(reasoning, from: 0)
         guard normalised.weightedLength >= parameters.reasoningEngagementCharacters else { return }
-        let deliberatesRefusal = ruleset.compiled.reasoningRefusal.contains { !$0.matches(in: normalised).isEmpty }
+        let matcher = PhraseMatcher(normalised, rules: ruleset.compiled)
+        let deliberatesRefusal = ruleset.compiled.reasoningRefusal.contains { !matcher.matches($0).isEmpty }
         if !deliberatesRefusal {
             assessment.flag("thought_answer_mismatch")
             assessment.evidence.append(Evidence(rule: "reasoning.answer-mismatch",
@@ -331,6 +332,15 @@ struct EventOffsets {
     }
 
     func event(containing offset: Int) -> Int? {
-        ranges.first { $0.range.contains(offset) }?.event
+        // The ranges are consecutive and in order, so the first that ends after `offset` is the
+        // only one that can hold it (an empty one holds nothing, and neither does any after it).
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ranges[middle].range.upperBound <= offset { low = middle + 1 } else { high = middle }
+        }
+        guard low < ranges.count, ranges[low].range.contains(offset) else { return nil }
+        return ranges[low].event
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Which side of a quotation a quotation mark opens or closes.
+enum QuoteKind { case open, close, either }
+
+/// Everything `NormalisedText` needs to know about one source character. A pure function of the
+/// character, so it can be computed once and reused for every occurrence.
+struct CharacterNormalisation: Sendable {
+    let utf8Count: Int
+    let isWhitespace: Bool
+    let isNewline: Bool
+    /// The rest is only filled in for characters that are not whitespace.
+    let quote: QuoteKind?
+    /// A non-ASCII character that normalises to a sentence terminator (。！？): always a sentence end.
+    let hardBoundary: Bool
+    /// The normalised piece, as UTF-16, as UTF-8 and as scalars with their traits.
+    let units: [UInt16]
+    let utf8: [UInt8]
+    let scalars: [ScalarTraits]
+
+    init(_ character: Character, tables: NormalisationTables) {
+        utf8Count = character.utf8.count
+        isWhitespace = character.isWhitespace
+        isNewline = character.isNewline
+        guard !isWhitespace else {
+            quote = nil
+            hardBoundary = false
+            units = []
+            utf8 = []
+            scalars = []
+            return
+        }
+        if tables.quoteOpen.contains(character) {
+            quote = .open
+        } else if tables.quoteClose.contains(character) {
+            quote = .close
+        } else if tables.quoteEither.contains(character) {
+            quote = .either
+        } else {
+            quote = nil
+        }
+        let piece = NormalisationTables.normalise(character, tables: tables)
+        if !character.isASCII, piece.count == 1, let first = piece.first, tables.sentenceTerminators.contains(first) {
+            hardBoundary = true
+        } else {
+            hardBoundary = false
+        }
+        units = Array(piece.utf16)
+        utf8 = Array(piece.utf8)
+        scalars = piece.unicodeScalars.map {
+            ScalarTraits($0, denseScriptWeight: tables.denseScriptWeight, sentenceTerminators: tables.sentenceTerminators)
+        }
+    }
+}
+
+/// An ASCII character's normalisation without arrays, for the per-byte fast path.
+struct ASCIINormalisation: Sendable {
+    enum Kind { case whitespace, single, general }
+    /// `single`: the piece is one ASCII character (`unit`, `traits`); `general`: anything else,
+    /// use the full `CharacterNormalisation`.
+    let kind: Kind
+    let isNewline: Bool
+    let quote: QuoteKind?
+    let unit: UInt8
+    let traits: ScalarTraits
+
+    init(_ normalisation: CharacterNormalisation) {
+        isNewline = normalisation.isNewline
+        quote = normalisation.quote
+        if normalisation.isWhitespace {
+            kind = .whitespace
+        } else if normalisation.units.count == 1, normalisation.units[0] < 0x80, !normalisation.hardBoundary,
+                  normalisation.scalars.count == 1 {
+            kind = .single
+        } else {
+            kind = .general
+        }
+        unit = kind == .single ? UInt8(normalisation.units[0]) : 0
+        traits = kind == .single ? normalisation.scalars[0] : ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: [])
+    }
+}
+
+/// What the weighting and sentence-splitting pass needs to know about one scalar of normalised text.
+struct ScalarTraits: Sendable {
+    /// Characters weight (0 for whitespace, `denseScriptWeight` for Han, Hangul and Kana, else 1).
+    let weight: Int
+    /// UTF-16 units.
+    let width: Int
+    let isWhitespace: Bool
+    let isTerminator: Bool
+    /// U+002E, the only terminator that needs a look at the next scalar.
+    let isFullStop: Bool
+    /// Whether a full stop right before this scalar ends a sentence (whitespace, non-ASCII, `"`).
+    let endsFullStop: Bool
+
+    init(_ scalar: Unicode.Scalar, denseScriptWeight: Int, sentenceTerminators: Set<Character>) {
+        isWhitespace = scalar.properties.isWhitespace
+        if isWhitespace {
+            weight = 0
+        } else if ScriptClass.isDense(scalar) {
+            weight = denseScriptWeight
+        } else {
+            weight = 1
+        }
+        width = scalar.utf16.count
+        isTerminator = sentenceTerminators.contains(Character(scalar))
+        isFullStop = scalar == "."
+        endsFullStop = isWhitespace || !scalar.isASCII || scalar == "\""
+    }
+}

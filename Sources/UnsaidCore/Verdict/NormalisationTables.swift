@@ -1,0 +1,86 @@
+import Foundation
+
+/// The lookup tables of `normalise.json`, ready to use.
+struct NormalisationTables: Sendable {
+    let characterMap: [Character: String]
+    let traditionalToSimplified: [Character: Character]
+    let quoteOpen: Set<Character>
+    let quoteClose: Set<Character>
+    let quoteEither: Set<Character>
+    let sentenceTerminators: Set<Character>
+    let denseScriptWeight: Int
+    let quoteMaximumCharacters: Int
+    /// What normalisation does with each ASCII character, worked out once per ruleset.
+    private var asciiCharacters: [CharacterNormalisation] = []
+    /// The same, flattened for the common case (see `ASCIINormalisation`).
+    private(set) var ascii: [ASCIINormalisation] = []
+    /// The space a whitespace run becomes.
+    private(set) var space = ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: [])
+
+    init(_ rules: NormalisationRules, parameters: RuleParameters) throws {
+        var map: [Character: String] = [:]
+        for (key, value) in rules.characters {
+            guard key.count == 1, let character = key.first else {
+                throw RulesetError.invalid("normalise.json", "character key \"\(key)\" is not one character")
+            }
+            map[character] = value
+        }
+        characterMap = map
+        let pairs = Array(rules.traditionalToSimplified.filter { !$0.isWhitespace })
+        guard pairs.count.isMultiple(of: 2) else {
+            throw RulesetError.invalid("normalise.json", "traditionalToSimplified has an odd number of characters")
+        }
+        var folding: [Character: Character] = [:]
+        for index in stride(from: 0, to: pairs.count, by: 2) where pairs[index] != pairs[index + 1] {
+            folding[pairs[index]] = pairs[index + 1]
+        }
+        traditionalToSimplified = folding
+        quoteOpen = Set(rules.quoteOpen)
+        quoteClose = Set(rules.quoteClose)
+        quoteEither = Set(rules.quoteEither)
+        sentenceTerminators = Set(rules.sentenceTerminators)
+        denseScriptWeight = parameters.denseScriptWeight
+        quoteMaximumCharacters = parameters.quoteMaximumCharacters
+        space = ScalarTraits(" ", denseScriptWeight: denseScriptWeight, sentenceTerminators: sentenceTerminators)
+        asciiCharacters = (0..<128).map { CharacterNormalisation(Character(Unicode.Scalar(UInt8($0))), tables: self) }
+        ascii = asciiCharacters.map(ASCIINormalisation.init)
+    }
+
+    func normalisation(ofASCII byte: UInt8) -> CharacterNormalisation { asciiCharacters[Int(byte)] }
+
+    /// What normalisation does with `character`. ASCII comes from a table; anything else is
+    /// worked out once per distinct character and kept in `cache` (keyed by the character's exact
+    /// UTF-8 bytes, so two entries never stand for different characters).
+    func normalisation(of character: Character, cache: inout [UInt64: CharacterNormalisation]) -> CharacterNormalisation {
+        let utf8 = character.utf8
+        let count = utf8.count
+        if count == 1, let byte = utf8.first, byte < 0x80 { return asciiCharacters[Int(byte)] }
+        guard count <= 7 else { return CharacterNormalisation(character, tables: self) }
+        var key = UInt64(count) << 56
+        var shift: UInt64 = 0
+        for byte in utf8 {
+            key |= UInt64(byte) << shift
+            shift += 8
+        }
+        if let known = cache[key] { return known }
+        let computed = CharacterNormalisation(character, tables: self)
+        cache[key] = computed
+        return computed
+    }
+
+    /// One character normalised on its own: NFKC, lower case, the character map, Traditional → Simplified.
+    static func normalise(_ character: Character, tables: NormalisationTables) -> String {
+        if let mapped = tables.characterMap[character] { return mapped }
+        var result = ""
+        for folded in String(character).precomposedStringWithCompatibilityMapping.lowercased() {
+            if let mapped = tables.characterMap[folded] {
+                result += mapped
+            } else if let simplified = tables.traditionalToSimplified[folded] {
+                result.append(simplified)
+            } else {
+                result.append(folded)
+            }
+        }
+        return result
+    }
+}
