@@ -44,8 +44,8 @@ public struct Fixture: Codable, Sendable, Equatable {
     static func describe(_ error: Error) -> String {
         guard let error = error as? DecodingError else { return String(describing: error) }
         func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return keys.isEmpty ? "top level" : String(keys.dropFirst(keys.hasPrefix(".") ? 1 : 0))
+            let keys = CodingPathText.describe(context.codingPath)
+            return keys.isEmpty ? "top level" : keys
         }
         switch error {
         case .keyNotFound(let key, let context):

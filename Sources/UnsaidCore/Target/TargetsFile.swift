@@ -75,11 +75,11 @@ public struct TargetsFile: Codable, Sendable, Equatable {
         do {
             file = try YAMLDecoder().decode(TargetsFile.self, from: String(decoding: data, as: UTF8.self))
         } catch let DecodingError.keyNotFound(key, context) {
-            throw SuiteError(file: path, field: Self.field(context.codingPath + [key]), message: "required field is missing")
+            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath + [key]), message: "required field is missing")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw SuiteError(file: path, field: Self.field(context.codingPath), message: "has the wrong type")
+            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath), message: "has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
-            throw SuiteError(file: path, field: Self.field(context.codingPath), message: context.debugDescription)
+            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath), message: context.debugDescription)
         } catch {
             throw SuiteError(file: path, message: "not a valid targets file: \(error)")
         }
@@ -106,10 +106,5 @@ public struct TargetsFile: Codable, Sendable, Equatable {
             }
             return target
         }
-    }
-
-    private static func field(_ path: [CodingKey]) -> String {
-        path.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
-            .joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 }
