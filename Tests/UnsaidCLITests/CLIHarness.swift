@@ -17,8 +17,42 @@ enum CLIHarness {
         var stderr: String
     }
 
+    /// A started child whose output goes to files, not pipes: a pipe's write end can be
+    /// inherited by another child the test process starts at the same moment (the llama.cpp
+    /// server, say), and then reading to end-of-file would never return.
+    final class Launched: Sendable {
+        let process: Process
+        let stdoutURL: URL
+        let stderrURL: URL
+
+        init(process: Process, stdoutURL: URL, stderrURL: URL) {
+            self.process = process
+            self.stdoutURL = stdoutURL
+            self.stderrURL = stderrURL
+        }
+
+        /// Waits for exit on a dedicated thread. Neither Swift's cooperative pool nor GCD's
+        /// global queues may block: on a 2-core machine they share two worker threads, and the
+        /// in-process servers the child talks to need them.
+        func wait() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let process = self.process
+                Thread { process.waitUntilExit(); continuation.resume() }.start()
+            }
+        }
+
+        var result: Result {
+            let stdout = (try? Data(contentsOf: stdoutURL)) ?? Data()
+            let stderr = (try? Data(contentsOf: stderrURL)) ?? Data()
+            try? FileManager.default.removeItem(at: stdoutURL)
+            try? FileManager.default.removeItem(at: stderrURL)
+            return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                          stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
     /// Starts the binary; the caller waits or kills.
-    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> (Process, Pipe, Pipe) {
+    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> Launched {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -28,40 +62,22 @@ enum CLIHarness {
         env["OPENAI_BASE_URL"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-cli-out-\(UUID().uuidString)")
+        let stdoutURL = base.appendingPathExtension("stdout")
+        let stderrURL = base.appendingPathExtension("stderr")
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        return (process, out, err)
+        return Launched(process: process, stdoutURL: stdoutURL, stderrURL: stderrURL)
     }
 
-    /// Runs the binary to completion. The blocking reads and the wait happen on GCD threads,
-    /// never on Swift's cooperative pool: on a 2-core machine that pool has two threads, and
-    /// blocking both would starve the in-process loopback server the child is talking to.
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) async throws -> Result {
-        let (process, out, err) = try launch(arguments, environment: environment, directory: directory)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let stderrBox = DataBox()
-                let group = DispatchGroup()
-                DispatchQueue.global().async(group: group) {
-                    stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-                }
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: Result(
-                    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                    stderr: String(decoding: stderrBox.data, as: UTF8.self)))
-            }
-        }
-    }
-
-    /// Carries bytes from one GCD block to another; the DispatchGroup orders the access.
-    private final class DataBox: @unchecked Sendable {
-        var data = Data()
+        let launched = try launch(arguments, environment: environment, directory: directory)
+        await launched.wait()
+        return launched.result
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -88,7 +88,7 @@ struct RunCommandTests {
         defer { Task { try? await server.shutdown() } }
         let count = 10
         let suite = try CLIHarness.writeSuite(in: work, count: count)
-        let (process, _, _) = try CLIHarness.launch(
+        let launched = try CLIHarness.launch(
             ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id", "killed"],
             directory: work)
         let run = work.appendingPathComponent("Results/killed")
@@ -100,14 +100,9 @@ struct RunCommandTests {
             if lines >= 3 { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(process.processIdentifier, SIGKILL)
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-        #expect(process.terminationReason == .uncaughtSignal)
+        kill(launched.process.processIdentifier, SIGKILL)
+        await launched.wait()
+        #expect(launched.process.terminationReason == .uncaughtSignal)
 
         // Simulate the torn write a crash can leave, on top of whatever the kill left.
         let handle = try FileHandle(forWritingTo: transcripts)

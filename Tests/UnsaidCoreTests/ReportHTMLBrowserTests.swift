@@ -65,12 +65,19 @@ enum BrowserCheck {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path, page.path]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        // Output goes to a file, not a pipe: another child started by the test process at the
+        // same moment (the llama.cpp server) could inherit a pipe's write end, and reading to
+        // end-of-file would then wait for that child instead of this one.
+        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-check-html-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let handle = try FileHandle(forWritingTo: outputURL)
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? handle.close()
+        let output = (try? Data(contentsOf: outputURL)) ?? Data()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }
