@@ -15,9 +15,14 @@ run: build model
 	  $(UNSAID) run --suite $(SUITE) --model gemma3-270m --api-key-env UNSAID_LOCAL_API_KEY
 
 ## test: build and run every test, including integration tests against the local llama.cpp server
+# Two processes: the pure tests (CPU-heavy, no sockets) first, then everything that talks over
+# loopback. In one process on 2 cores the CPU-heavy tests can hold both of Swift's cooperative
+# threads long enough to starve the in-process servers the network tests depend on.
+TEST_ENV := UNSAID_LLAMA_PYTHON=$(abspath $(PYTHON)) UNSAID_LLAMA_MODEL=$(abspath $(MODEL)) UNSAID_REQUIRE_INTEGRATION=1
 test: build model
-	UNSAID_LLAMA_PYTHON=$(abspath $(PYTHON)) UNSAID_LLAMA_MODEL=$(abspath $(MODEL)) \
-	UNSAID_REQUIRE_INTEGRATION=1 swift test
+	swift build --build-tests
+	$(TEST_ENV) swift test --skip-build --filter UnsaidCoreTests
+	$(TEST_ENV) swift test --skip-build --skip UnsaidCoreTests
 
 ## bench: release build, stream from a loopback server through the full pipeline, print figures
 bench: deps
