@@ -38,7 +38,8 @@ struct TargetsFileTests {
     @Test func missingFieldNamesItsPath() throws {
         let path = try write("targets:\n  - name: a\n    base_url: http://x/v1\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: SuiteError(file: path, field: "targets[0].model", message: "required field is missing")) {
+        // Positioned at the target that lacks the field.
+        #expect(throws: SuiteError(file: path, line: 2, column: 5, field: "targets[0].model", message: "required field is missing")) {
             try TargetsFile.load(path: path)
         }
     }
@@ -47,10 +48,10 @@ struct TargetsFileTests {
         let duplicate = try write("targets:\n  - {name: a, base_url: u, model: m}\n  - {name: a, base_url: u, model: n}\n")
         let badRate = try write("targets:\n  - {name: a, base_url: u, model: m, rate_limit: 0}\n")
         defer { try? FileManager.default.removeItem(atPath: duplicate); try? FileManager.default.removeItem(atPath: badRate) }
-        #expect(throws: SuiteError(file: duplicate, field: "targets[1].name", message: "duplicate target name 'a'")) {
+        #expect(throws: SuiteError(file: duplicate, line: 3, column: 12, field: "targets[1].name", message: "duplicate target name 'a'")) {
             try TargetsFile.load(path: duplicate)
         }
-        #expect(throws: SuiteError(file: badRate, field: "targets[0].rate_limit", message: "must be a positive number of requests per minute")) {
+        #expect(throws: SuiteError(file: badRate, line: 2, column: 50, field: "targets[0].rate_limit", message: "must be a positive number of requests per minute")) {
             try TargetsFile.load(path: badRate)
         }
     }

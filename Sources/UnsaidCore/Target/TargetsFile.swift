@@ -71,28 +71,41 @@ public struct TargetsFile: Codable, Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SuiteError(file: path, message: "cannot read the targets file")
         }
+        let text = String(decoding: data, as: UTF8.self)
+        let root = try? Yams.compose(yaml: text)
+        /// An error positioned at the YAML node of `codingPath` (or its nearest existing parent).
+        func error(_ codingPath: [CodingKey], _ message: String) -> SuiteError {
+            let mark = Self.node(at: codingPath, in: root)?.mark
+            return SuiteError(file: path, line: mark?.line, column: mark?.column,
+                              field: CodingPathText.describe(codingPath), message: message)
+        }
         let file: TargetsFile
         do {
-            file = try YAMLDecoder().decode(TargetsFile.self, from: String(decoding: data, as: UTF8.self))
+            file = try YAMLDecoder().decode(TargetsFile.self, from: text)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath + [key]), message: "required field is missing")
+            let base = error(context.codingPath, "")
+            throw SuiteError(file: path, line: base.line, column: base.column,
+                             field: CodingPathText.describe(context.codingPath + [key]), message: "required field is missing")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath), message: "has the wrong type")
+            throw error(context.codingPath, "has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
-            throw SuiteError(file: path, field: CodingPathText.describe(context.codingPath), message: context.debugDescription)
+            throw error(context.codingPath, context.debugDescription)
+        } catch let yamlError as YamlError {
+            throw SuiteError(file: path, message: "not valid YAML: \(yamlError)")
         } catch {
             throw SuiteError(file: path, message: "not a valid targets file: \(error)")
         }
         var seen = Set<String>()
         for (index, target) in file.targets.enumerated() {
+            let entry: [CodingKey] = [TargetsKey("targets"), TargetsKey(index)]
             guard seen.insert(target.name).inserted else {
-                throw SuiteError(file: path, field: "targets[\(index)].name", message: "duplicate target name '\(target.name)'")
+                throw error(entry + [TargetsKey("name")], "duplicate target name '\(target.name)'")
             }
             if let rate = target.rateLimit, rate <= 0 {
-                throw SuiteError(file: path, field: "targets[\(index)].rate_limit", message: "must be a positive number of requests per minute")
+                throw error(entry + [TargetsKey("rate_limit")], "must be a positive number of requests per minute")
             }
             if let concurrency = target.concurrency, concurrency < 1 {
-                throw SuiteError(file: path, field: "targets[\(index)].concurrency", message: "must be at least 1")
+                throw error(entry + [TargetsKey("concurrency")], "must be at least 1")
             }
         }
         return file
@@ -107,4 +120,39 @@ public struct TargetsFile: Codable, Sendable, Equatable {
             return target
         }
     }
+
+    /// The node a coding path points at, or the deepest one that exists on the way.
+    private static func node(at path: [CodingKey], in root: Node?) -> Node? {
+        var current = root
+        for key in path {
+            guard let node = current else { return nil }
+            if let index = key.intValue, let sequence = node.sequence, index < sequence.count {
+                current = sequence[index]
+            } else if let mapping = node.mapping, let child = mapping[Node(key.stringValue)] {
+                current = child
+            } else {
+                return node
+            }
+        }
+        return current
+    }
+}
+
+/// A coding path element built by hand, for positioning checks done after decoding.
+private struct TargetsKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(_ string: String) {
+        stringValue = string
+        intValue = nil
+    }
+
+    init(_ index: Int) {
+        stringValue = "\(index)"
+        intValue = index
+    }
+
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(intValue) }
 }
