@@ -23,14 +23,15 @@ struct RunCommandTests {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let suite = try CLIHarness.writeSuite(in: work, count: 2)
-        // A port nothing listens on: bind, read the port, close.
+        // A port nothing listens on, kept bound (never listening) for the whole test so no
+        // server started by a parallel test can take it.
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
         var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
         let port = Int(UInt16(bigEndian: address.sin_port))
-        close(socket)
 
         let result = try await CLIHarness.run(
             ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1", "--out", "Results"],

@@ -15,13 +15,14 @@ import UnsaidCore
     static let body = Array("{}".utf8)
 
     @Test func deadPortFailsAsConnectAfterEveryAttempt() async throws {
-        let port = try #require(LoopbackSocket.deadPort())
+        let (fd, port) = try #require(LoopbackSocket.deadPort())
+        defer { close(fd) }
         let config = TargetConfig(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1", model: "m",
                                   retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.01))
         let client = ChatClient(config: config, environment: [:])
         let transcript = await client.send(TestItems.item(streamed: true))
 
-        #expect(transcript.attempts.count == 3)
+        try #require(transcript.attempts.count == 3)
         #expect(transcript.attempts.map(\.index) == [0, 1, 2])
         #expect(transcript.attempts.allSatisfy { $0.failure?.kind == .connect && $0.failure?.curlCode == 7 })
         #expect(transcript.attempts.allSatisfy { $0.status == nil && $0.chunks.isEmpty })

@@ -6,11 +6,11 @@ import Darwin
 
 /// Plain BSD sockets on 127.0.0.1 for transport tests that need a port with a known behaviour.
 enum LoopbackSocket {
-    /// A port nothing listens on: bound to get a free number, then closed again.
-    static func deadPort() -> Int? {
-        guard let (fd, port) = bindEphemeral() else { return nil }
-        close(fd)
-        return port
+    /// A port where nothing listens, kept reserved: the socket stays bound (but never listens)
+    /// until the caller closes it, so no server started by a parallel test can take the port
+    /// and turn "dead" into "alive". Connecting gets ECONNREFUSED.
+    static func deadPort() -> (fd: Int32, port: Int)? {
+        bindEphemeral()
     }
 
     /// A socket that listens but never accepts or answers: the kernel completes the handshake,
