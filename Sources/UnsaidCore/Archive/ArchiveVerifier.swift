@@ -148,8 +148,7 @@ public enum ArchiveVerifier {
                       verdictProblem ?? "\(derived.count) verdicts re-derived with ruleset \(ruleset.version)")
 
         // 7. The counts in the manifest are the counts of the verdicts.
-        var counts: [String: Int] = [:]
-        for verdict in derived { counts[verdict.verdict.rawValue, default: 0] += 1 }
+        let counts = Manifest.counts(of: derived)
         report.record("counts", counts == manifest.counts,
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")

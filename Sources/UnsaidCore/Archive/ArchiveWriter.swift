@@ -52,9 +52,7 @@ public actor ArchiveWriter {
         self.verdicts = try AppendOnlyFile(path: contents.layout.verdicts.path)
         self.chainHead = contents.chainHead
         self.sequence = contents.records.count
-        var counts: [String: Int] = [:]
-        for verdict in contents.verdicts { counts[verdict.verdict.rawValue, default: 0] += 1 }
-        self.counts = counts
+        self.counts = Manifest.counts(of: contents.verdicts)
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns the record
@@ -92,9 +90,7 @@ public actor ArchiveWriter {
     public func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) throws -> Manifest {
         verdicts.close()
         try writeAtomically(VerdictFile.encode(finalVerdicts), to: layout.verdicts)
-        var counts: [String: Int] = [:]
-        for verdict in finalVerdicts { counts[verdict.verdict.rawValue, default: 0] += 1 }
-        self.counts = counts
+        counts = Manifest.counts(of: finalVerdicts)
         manifest.finishedAt = Timestamp.now()
         manifest.files = [
             ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),

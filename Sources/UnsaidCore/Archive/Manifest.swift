@@ -136,3 +136,13 @@ public struct Manifest: Codable, Sendable, Equatable {
         self.files = [:]
     }
 }
+
+extension Manifest {
+    /// The manifest's `counts`: how many verdicts carry each label, keyed by the label's name.
+    /// The writer and the verifier both use it, so they cannot disagree on what is counted.
+    public static func counts(of verdicts: [Verdict]) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for verdict in verdicts { counts[verdict.verdict.rawValue, default: 0] += 1 }
+        return counts
+    }
+}
