@@ -58,4 +58,110 @@ struct SecretScanTests {
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
         #expect(verify.status == 0, "\(verify.stdout)")
     }
+
+    /// The key as a hostile server might echo it inside a JSON string, in each encoding.
+    static func echoForms(of key: String, user: String, password: String) -> [(name: String, text: String)] {
+        [
+            ("plain", key),
+            ("json-dash-escaped", key.replacingOccurrences(of: "-", with: "\\u002d")),
+            ("json-all-escaped", key.unicodeScalars.map { String(format: "\\u%04X", $0.value) }.joined()),
+            ("percent-encoded", key.utf8.map { String(format: "%%%02X", $0) }.joined()),
+            ("base64", Data(key.utf8).base64EncodedString()),
+            ("basic-auth", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()),
+            ("url-password", password),
+        ]
+    }
+
+    /// Every encoding of the key, cut at every byte position into two TCP writes (and once
+    /// spread over two content deltas), through the real binary: no output file and no
+    /// terminal line may hold the key or the URL password in any of those forms.
+    @Test func echoedKeySplitAtEveryByteInEveryEncodingLeavesNoTrace() async throws {
+        let apiKey = "sk-Fk-9x2Qz7-w"
+        let user = "probe-user", password = "pw-Secret-42x"
+        let forms = Self.echoForms(of: apiKey, user: user, password: password)
+        // One request per (form, cut position), plus one per cut for the two-delta split.
+        var planned: [(form: Int, cut: Int, deltas: Bool)] = []
+        for (index, form) in forms.enumerated() {
+            for cut in 0...form.text.utf8.count { planned.append((index, cut, false)) }
+        }
+        for cut in 1..<apiKey.utf8.count { planned.append((0, cut, true)) }
+        let cases = planned
+
+        let server = try await LoopbackServer.start { request in
+            let body = JSONValue.parse(Data(request.body))
+            let prompt = body?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            let number = Int(prompt.filter(\.isNumber)) ?? 0
+            let spec = cases[number % cases.count]
+            let text = Array(forms[spec.form].text.utf8)
+            let head = Array(#"data: {"choices":[{"index":0,"delta":{"content":"echo "#.utf8)
+            let tail = Array(#" done"},"finish_reason":null}]}"#.utf8) + Array("\n\n".utf8)
+            var parts: [ScriptedPart]
+            if spec.deltas {
+                // The key's two halves in two content deltas: only the decoded text holds it whole.
+                let close = Array(#""},"finish_reason":null}]}"#.utf8) + Array("\n\n".utf8)
+                let open = Array(#"data: {"choices":[{"index":0,"delta":{"content":""#.utf8)
+                parts = [.bytes(head + text[..<spec.cut] + close + open + text[spec.cut...] + tail, delay: .zero)]
+            } else {
+                parts = [.bytes(head + text[..<spec.cut], delay: .zero),
+                         .bytes(Array(text[spec.cut...]) + tail, delay: .milliseconds(3))]
+            }
+            parts.append(.bytes(Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
+                                + Array("\n\ndata: [DONE]\n\n".utf8), delay: .milliseconds(1)))
+            var response = ScriptedResponse.sse(events: [], interval: .zero)
+            response.parts = parts
+            response.headers.append(HTTPHeader(name: "X-Echo", value: forms[spec.form].text))
+            return response
+        }
+        defer { Task { try? await server.shutdown() } }
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let suite = try CLIHarness.writeSuite(in: work, count: cases.count)
+        let authority = server.baseURL.replacingOccurrences(of: "http://", with: "http://\(user):\(password)@")
+        let run = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", authority + "?apikey=\(apiKey)&code=\(password)", "--model", "m",
+             "--api-key-env", "UNSAID_TEST_KEY", "--stream", "--concurrency", "4", "--run-id", "echo",
+             "--record", "fixtures"],
+            environment: ["UNSAID_TEST_KEY": apiKey], directory: work)
+        #expect(run.status == 0, "\(run.stderr)")
+        let directory = work.appendingPathComponent("Results/echo")
+        var outputs = [("run stdout", run.stdout), ("run stderr", run.stderr)]
+        for format in ["md", "html", "csv", "junit", "json"] {
+            let report = try await CLIHarness.run(["report", directory.path, "--format", format], directory: work)
+            #expect(report.status == 0, "\(format): \(report.stderr)")
+            outputs.append(("report \(format)", report.stdout + report.stderr))
+        }
+        let verify = try await CLIHarness.run(["verify", directory.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        outputs.append(("verify", verify.stdout + verify.stderr))
+        for folder in [directory, work.appendingPathComponent("fixtures")] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                let data = try Data(contentsOf: folder.appendingPathComponent(name))
+                outputs.append((name, String(decoding: data, as: UTF8.self)))
+            }
+        }
+        // What an attacker would grep for: the key and the password in each encoding, and
+        // the base64 of the Basic credentials; and the decoded content really was scrubbed.
+        var needles = Set(forms.filter { $0.name != "basic-auth" }.map(\.text))
+        needles.insert(Data("\(user):\(password)".utf8).base64EncodedString().dropLast(4).description)
+        needles.insert(password.replacingOccurrences(of: "-", with: "\\u002d"))
+        for (name, text) in outputs {
+            for needle in needles {
+                #expect(!text.contains(needle), "\(needle) leaked into \(name)")
+            }
+        }
+        let transcripts = try String(contentsOf: directory.appendingPathComponent("transcripts.jsonl"), encoding: .utf8)
+        #expect(transcripts.components(separatedBy: "[REDACTED]").count > cases.count)
+        // A chunk that is not UTF-8 on its own is stored as base64: decode those too.
+        for line in transcripts.split(separator: "\n") {
+            guard let record = JSONValue.parse(Data(line.utf8)) else { continue }
+            for attempt in record["transcript"]?["attempts"]?.arrayValue ?? [] {
+                let bytes = (attempt["chunks"]?.arrayValue ?? []).flatMap { chunk -> [UInt8] in
+                    if let text = chunk["text"]?.stringValue { return Array(text.utf8) }
+                    return chunk["base64"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? []
+                }
+                let body = String(decoding: bytes, as: UTF8.self)
+                for needle in needles { #expect(!body.contains(needle), "\(needle) leaked into the joined chunks") }
+            }
+        }
+    }
 }

@@ -87,4 +87,33 @@ struct TargetsTests {
         #expect(lines[2].hasPrefix("locked ") && lines[2].contains("rejected") && lines[2].contains("401"))
         #expect(lines[3].hasPrefix("json-only ") && lines[3].contains("no (answered JSON)"))
     }
+
+    /// A server that echoes the Authorization header (split over two writes, one character
+    /// JSON-escaped) and sends terminal escape sequences: `targets check` prints neither.
+    @Test func targetsCheckPrintsNoEchoedSecretAndNoEscapeSequences() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let key = "sk-check-0123456789"
+        let echo = try await LoopbackServer.start { request in
+            let authorization = request.headers.first(named: "Authorization") ?? ""
+            let escaped = authorization.replacingOccurrences(of: "-", with: "\\u002d")
+            let text = Array("Echo: \(escaped) \u{1B}[2J\u{1B}]0;title\u{07}".utf8)
+            let event = Array(#"data: {"choices":[{"index":0,"delta":{"content":""#.utf8)
+                + Array(String(decoding: text, as: UTF8.self).unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined().utf8)
+                + Array(#""},"finish_reason":"stop"}]}"#.utf8) + Array("\n\ndata: [DONE]\n\n".utf8)
+            var response = ScriptedResponse.sse(events: [], interval: .zero)
+            response.parts = [.bytes(Array(event[..<30]), delay: .zero), .bytes(Array(event[30...]), delay: .milliseconds(2))]
+            return response
+        }
+        defer { Task { try? await echo.shutdown() } }
+        try "targets:\n  - {name: echo, base_url: \"\(echo.baseURL)\", model: e, api_key_env: CHECK_KEY}\n"
+            .write(to: work.appendingPathComponent("unsaid.yaml"), atomically: true, encoding: .utf8)
+        let result = try await CLIHarness.run(["targets", "check"], environment: ["CHECK_KEY": key], directory: work)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Echo: Bearer [REDACTED]"), "\(result.stdout)")
+        for output in [result.stdout, result.stderr] {
+            #expect(!output.contains("0123456789"))
+            #expect(!output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        }
+    }
 }

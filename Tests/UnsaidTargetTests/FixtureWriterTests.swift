@@ -36,7 +36,9 @@ import UnsaidCore
     @Test func redactsCredentialsButKeepsWhatTheRequestKeyHashes() {
         let original = Self.transcript()
         let redacted = FixtureWriter.redact(original, secrets: [Self.apiKey])
-        #expect(redacted.request.url == "https://gw.example/v1/chat/completions?key=%5BREDACTED%5D&api-version=2024-10-21")
+        // The whole userinfo goes (a user name can name the account), and query values are
+        // replaced in place, unencoded, exactly as the archive does it.
+        #expect(redacted.request.url == "https://[REDACTED]@gw.example/v1/chat/completions?key=[REDACTED]&api-version=2024-10-21")
         #expect(redacted.request.headers == [HTTPHeader(name: "Authorization", value: "[REDACTED]"),
                                              HTTPHeader(name: "X-Auth-Token", value: "[REDACTED]"),
                                              HTTPHeader(name: "Content-Type", value: "application/json")])

@@ -10,14 +10,9 @@ import UnsaidCore
 public struct ChatClient: ChatSender {
     public let config: TargetConfig
     public let loop: CurlEventLoop
-    public let redactor: Redactor
+    public let redactor: RedactionPolicy
     private let apiKey: String?
     private let sleep: @Sendable (Duration) async throws -> Void
-
-    /// API keys shorter than this are not treated as secrets to scrub from text (local servers
-    /// are often given a dummy key like "x", and scrubbing every "x" would wreck the evidence).
-    /// The `Authorization` header is redacted whatever the key's length.
-    static let minimumScrubbedKeyLength = 8
 
     /// - Parameters:
     ///   - environment: where the API key is looked up (`config.apiKeyEnv`).
@@ -31,17 +26,7 @@ public struct ChatClient: ChatSender {
         self.sleep = sleep
         let key = environment[config.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
         apiKey = key
-        var secrets = config.redact
-        if let key, key.count >= Self.minimumScrubbedKeyLength { secrets.append(key) }
-        for (name, value) in config.headers where Redactor.secretHeaderNames.contains(name.lowercased()) {
-            // "Bearer abc…": scrub the credential itself wherever it is echoed.
-            let credential = value.split(separator: " ").last.map(String.init) ?? value
-            if credential.count >= Self.minimumScrubbedKeyLength { secrets.append(credential) }
-        }
-        for value in Redactor.secretQueryValues(in: config.baseURL) where value.count >= Self.minimumScrubbedKeyLength {
-            secrets.append(value)
-        }
-        redactor = Redactor(secrets: secrets)
+        redactor = RedactionPolicy(explicit: config.redact, apiKey: key, headers: config.headers, baseURL: config.baseURL)
     }
 
     /// The request for a work item as sent and as recorded (redacted).
@@ -111,12 +96,7 @@ public struct ChatClient: ChatSender {
     /// into `.http` failures, and the body decoded from the recorded chunks (so decoding the
     /// archive later gives the same answer).
     func makeAttempt(index: Int, startedAt: String, response: HTTPResponse, streamed: Bool) -> Attempt {
-        let chunks = response.chunks.map { redactor.redact(chunk: $0) }
-        var failure = response.failure.map { failure -> TransportFailure in
-            var scrubbed = failure
-            scrubbed.message = redactor.redact(failure.message)
-            return scrubbed
-        }
+        var failure = response.failure
         if let status = response.status, !(200..<300).contains(status) {
             var message = HTTPStatusText.message(for: status)
             if let transport = failure { message += " (then \(transport.kind.rawValue): \(transport.message))" }
@@ -124,10 +104,11 @@ public struct ChatClient: ChatSender {
         } else if response.status == nil, failure == nil {
             failure = TransportFailure(kind: .protocol, message: "the server sent no HTTP status line")
         }
-        return Attempt(
+        let attempt = Attempt(
             index: index, startedAt: startedAt, elapsed: response.elapsed, status: response.status,
-            headers: redactor.redact(headers: response.headers), chunks: chunks, failure: failure,
-            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
+            headers: response.headers, chunks: response.chunks, failure: failure,
+            response: ChatResponseDecoder.decode(chunks: response.chunks, streamed: streamed))
+        return redactor.redact(attempt: attempt, streamed: streamed)
     }
 
     private static func timestamp() -> String {

@@ -260,7 +260,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let recordedURL = manifest.target.baseURL
         if let baseURL, baseURL != recordedURL, !recordedURL.contains("[REDACTED]") {
-            throw ConfigurationError("cannot resume: the run was against \(recordedURL), not \(baseURL)")
+            throw ConfigurationError("cannot resume: the run was against \(recordedURL), not \(RedactionPolicy().redact(url: baseURL))")
         }
         guard let endpoint = baseURL ?? (recordedURL.contains("[REDACTED]") ? nil : recordedURL) else {
             throw ConfigurationError("cannot resume: the archived base URL had a secret in it; pass --base-url again")
@@ -334,7 +334,7 @@ struct RunCommand: AsyncParsableCommand {
         try await archive.finish(verdicts: verdicts)
         if let record {
             try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
-                              provider: prepared.sender.redactedBaseURL)
+                              provider: prepared.sender.redactedBaseURL, redaction: prepared.sender.redaction)
         }
 
         let summary = VerdictSummary(verdicts)
@@ -345,7 +345,8 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it
     /// got as the fixture's expectation, so a user's CI can pin today's behaviour.
-    private func writeFixtures(records: [TranscriptRecord], verdicts: [Verdict], to directory: URL, provider: String) throws {
+    private func writeFixtures(records: [TranscriptRecord], verdicts: [Verdict], to directory: URL, provider: String,
+                               redaction: RedactionPolicy) throws {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             for (record, verdict) in zip(records, verdicts) {
@@ -354,7 +355,7 @@ struct RunCommand: AsyncParsableCommand {
                     name: FixtureWriter.name(for: key), description: "recorded by unsaid run: \(key)",
                     provider: provider, source: "recorded", expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
                 _ = try FixtureWriter.write(probe: record.probe, transcript: record.transcript, meta: meta, to: directory,
-                                            secrets: redact)
+                                            secrets: redaction.secrets)
             }
         } catch {
             throw ConfigurationError("cannot write fixtures to \(directory.path): \(error)")

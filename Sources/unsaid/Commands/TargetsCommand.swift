@@ -45,9 +45,12 @@ struct TargetsCheckCommand: AsyncParsableCommand {
             let transcript = await configured.sender.send(item)
             let check = TargetCheck(transcript)
             allGood = allGood && check.healthy
-            rows.append([entry.name, entry.model, check.reachable, check.auth, check.streaming,
-                         transcript.finalAttempt?.status.map(String.init) ?? "-",
-                         String(format: "%.0f ms", Double(transcript.finalAttempt?.elapsed ?? 0) / 1000), check.note])
+            // Every cell through the target's redaction policy: the note quotes the server, which
+            // may echo a credential or send escape sequences.
+            let row = [entry.name, entry.model, check.reachable, check.auth, check.streaming,
+                       transcript.finalAttempt?.status.map(String.init) ?? "-",
+                       String(format: "%.0f ms", Double(transcript.finalAttempt?.elapsed ?? 0) / 1000), check.note]
+            rows.append(row.map { configured.redaction.terminalSafe($0).replacingOccurrences(of: "\n", with: " ") })
         }
         print(TextTable.render(rows), terminator: "")
         if !allGood { throw ExitCode(ExitCodes.finishedWithErrors) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnsaidCore
 
 /// A problem with what the user asked for (flags, config, suite files). Printed as one line,
 /// exit code 2, per the CLI contract (0 done, 1 run finished with errored probes, 2 usage/config).
@@ -17,6 +18,8 @@ enum ExitCodes {
     static let usage: Int32 = 2
 }
 
+/// Error messages can quote server text or file contents: escape sequences are stripped so they
+/// cannot rewrite the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("error: \(TerminalText.sanitize(message))\n".utf8))
 }

@@ -41,8 +41,11 @@ extension TargetSettings {
 
 struct ConfiguredSender {
     var sender: any ChatSender
+    /// What counts as secret for this target; every file and terminal line about it goes through it.
+    var redaction: RedactionPolicy
     /// The base URL as it may be shown and archived (secrets in it replaced).
-    var redactedBaseURL: String
+    var redactedBaseURL: String { redaction.redact(url: baseURL) }
+    fileprivate var baseURL: String
 }
 
 
@@ -50,7 +53,9 @@ struct ConfiguredSender {
 func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
     guard let url = URL(string: settings.baseURL), let scheme = url.scheme?.lowercased(),
           scheme == "http" || scheme == "https", url.host != nil else {
-        throw ConfigurationError("--base-url '\(settings.baseURL)' is not an http(s) URL")
+        let shown = RedactionPolicy(explicit: settings.redact, apiKey: nil, headers: settings.headers,
+                                    baseURL: settings.baseURL).redact(url: settings.baseURL)
+        throw ConfigurationError("--base-url '\(TerminalText.sanitize(shown))' is not an http(s) URL")
     }
     let config = TargetConfig(
         name: settings.name, baseURL: settings.baseURL, model: settings.model, apiKeyEnv: settings.apiKeyEnv,
@@ -58,5 +63,5 @@ func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
         timeouts: TargetTimeouts(connect: settings.connectTimeout, total: settings.totalTimeout, stall: settings.stallTimeout),
         retry: RetryPolicy(maxAttempts: settings.attempts), redact: settings.redact)
     let client = ChatClient(config: config)
-    return ConfiguredSender(sender: client, redactedBaseURL: client.redactor.redact(url: settings.baseURL))
+    return ConfiguredSender(sender: client, redaction: client.redactor, baseURL: settings.baseURL)
 }

@@ -2,15 +2,15 @@ import Foundation
 import Testing
 import UnsaidCore
 
-@Suite struct RedactorTests {
-    let redactor = Redactor(secrets: ["sk-live-123456", "tk-secret-9"])
+@Suite struct RedactionPolicyTests {
+    let redactor = RedactionPolicy(secrets: ["sk-live-123456", "tk-secret-9"])
 
     @Test func credentialQueryValuesAndPasswordsAreRedacted() {
         #expect(redactor.redact(url: "https://api.example.com/v1/chat?key=abc&model=x&API_KEY=def#frag")
                 == "https://api.example.com/v1/chat?key=[REDACTED]&model=x&API_KEY=[REDACTED]#frag")
         #expect(redactor.redact(url: "https://h/v1?api-key=1&access_token=2&token=3&keyboard=4")
                 == "https://h/v1?api-key=[REDACTED]&access_token=[REDACTED]&token=[REDACTED]&keyboard=4")
-        #expect(redactor.redact(url: "https://user:hunter2@h:8443/v1") == "https://user:[REDACTED]@h:8443/v1")
+        #expect(redactor.redact(url: "https://user:hunter2@h:8443/v1") == "https://[REDACTED]@h:8443/v1")
         #expect(redactor.redact(url: "http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1")
     }
 
@@ -45,7 +45,7 @@ import UnsaidCore
     @Test func adjacentAndNestedSecretsAreReplacedWhole() {
         // Two secrets back to back are both replaced.
         #expect(redactor.redact(#"{"user":"sk-live-123456tk-secret-9"}"#) == #"{"user":"[REDACTED][REDACTED]"}"#)
-        let overlapping = Redactor(secrets: ["abc", "abcdef"])
+        let overlapping = RedactionPolicy(secrets: ["abc", "abcdef"])
         #expect(overlapping.redact("xabcdefx abc") == "x[REDACTED]x [REDACTED]")
     }
 
@@ -71,7 +71,7 @@ import UnsaidCore
     }
 
     @Test func emptySecretsAreIgnored() {
-        let none = Redactor(secrets: ["", ""])
+        let none = RedactionPolicy(secrets: ["", ""])
         #expect(none.secrets.isEmpty)
         #expect(none.redact("unchanged") == "unchanged")
     }

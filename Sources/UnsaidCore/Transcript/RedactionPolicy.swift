@@ -1,0 +1,274 @@
+import Foundation
+
+/// The one place that decides what is secret. Everything Unsaid writes or prints goes through it:
+/// the transport's recording (and so the archive and every report read from it), the fixture
+/// writer, `targets check` and terminal lines.
+///
+/// Three kinds of secret are covered:
+/// - credential *names*: header names (`Authorization`, `Cookie`, `X-Goog-Api-Key`, any
+///   `*-api-key`, `*-token`, `*auth*`, …) and query/body field names (`key`, `token`, `sig`,
+///   `code`, `password`, …) whose whole value is replaced;
+/// - URL userinfo (`user:password@`), replaced whole;
+/// - configured secret *values* (the API key, credentials found in headers and URLs, `--redact`
+///   strings), scrubbed from free text, raw bytes and decoded text in every encoding a server
+///   might echo them in (see `SecretScrubber`), across chunk boundaries.
+public struct RedactionPolicy: Sendable, Equatable {
+    public static let placeholder = SecretScrubber.placeholder
+
+    /// Secrets derived from configuration shorter than this are not scrubbed from text: local
+    /// servers are often given a dummy key like "x", and scrubbing every "x" would wreck the
+    /// evidence. Credential headers and parameters are replaced whatever their length, and
+    /// `--redact` strings are always scrubbed.
+    public static let minimumDerivedSecretLength = 8
+
+    public let scrubber: SecretScrubber
+
+    public var secrets: [String] { scrubber.secrets }
+
+    /// - Parameter secrets: literal values to scrub everywhere. Empty strings are ignored.
+    public init(secrets: [String] = []) {
+        scrubber = SecretScrubber(secrets: secrets)
+    }
+
+    /// The policy for a target: `explicit` values (always scrubbed) plus the API key, the
+    /// credentials in credential headers and those in the base URL (scrubbed when long enough).
+    public init(explicit: [String], apiKey: String?, headers: [String: String], baseURL: String) {
+        var derived: [String] = []
+        if let apiKey { derived.append(apiKey) }
+        for (name, value) in headers where Self.isSecretHeader(name) {
+            derived.append(contentsOf: Self.credentials(inHeaderValue: value))
+        }
+        derived.append(contentsOf: Self.credentials(inURL: baseURL))
+        self.init(secrets: explicit + derived.filter { $0.count >= Self.minimumDerivedSecretLength })
+    }
+
+    // MARK: - Names
+
+    /// Whether a header's whole value is a credential (case-insensitive).
+    public static func isSecretHeader(_ name: String) -> Bool {
+        let name = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        // A challenge, not a credential; the 401 it comes with is worth reading.
+        if name == "www-authenticate" { return false }
+        if secretHeaderNames.contains(name) || name.contains("auth") { return true }
+        return ["-api-key", "-apikey", "-token", "-secret", "-password", "-signature", "-session"]
+            .contains { name.hasSuffix($0) }
+    }
+
+    static let secretHeaderNames: Set<String> = [
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "api-key", "apikey", "x-api-key",
+        "x-goog-api-key", "openai-organization", "openai-project", "anthropic-organization-id", "token",
+    ]
+
+    /// Whether a query parameter or a top-level body field holds a credential. Matched on whole
+    /// names and suffixes, not substrings, so `max_tokens` is never taken for a token; the fields
+    /// a fixture's request key hashes are never secret.
+    public static func isSecretParameter(_ name: String) -> Bool {
+        let name = (name.removingPercentEncoding ?? name).lowercased().replacingOccurrences(of: "-", with: "_")
+        if FixtureRequestKey.fieldNames.contains(name) || name == "max_completion_tokens" { return false }
+        return secretParameterNames.contains(name)
+            || ["_key", "_token", "_secret", "_password", "_signature", "_apikey", "_credential", "_sig"]
+                .contains { name.hasSuffix($0) }
+    }
+
+    static let secretParameterNames: Set<String> = [
+        "key", "apikey", "api_key", "token", "access_token", "refresh_token", "id_token", "code", "sig",
+        "signature", "secret", "client_secret", "password", "passwd", "pwd", "pass", "auth", "authorization",
+        "session", "sessionid", "cookie", "credential", "credentials", "x_goog_api_key",
+    ]
+
+    // MARK: - Where credentials hide in configuration
+
+    /// "Bearer abc", "Basic base64(user:pw)", "abc": the credential itself, and for Basic auth
+    /// the decoded `user:password` and password, so an echo of either is caught.
+    public static func credentials(inHeaderValue value: String) -> [String] {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let credential = parts.last else { return [] }
+        var found = [value, credential]
+        if parts.count == 2, parts[0].lowercased() == "basic",
+           let data = Data(base64Encoded: credential), let decoded = String(data: data, encoding: .utf8) {
+            found.append(decoded)
+            if let colon = decoded.firstIndex(of: ":") { found.append(String(decoded[decoded.index(after: colon)...])) }
+        }
+        return found
+    }
+
+    /// The userinfo (`user:password`, and the password) and the values of credential query
+    /// parameters in a URL, percent-decoded (a server echoes what it decoded).
+    public static func credentials(inURL url: String) -> [String] {
+        var found: [String] = []
+        if let userinfo = userinfoRange(in: url) {
+            let raw = String(url[userinfo])
+            let decoded = raw.removingPercentEncoding ?? raw
+            found.append(contentsOf: [raw, decoded])
+            if let colon = decoded.firstIndex(of: ":") { found.append(String(decoded[decoded.index(after: colon)...])) }
+        }
+        guard let question = url.firstIndex(of: "?") else { return found }
+        let fragmentStart = url[question...].firstIndex(of: "#") ?? url.endIndex
+        for pair in url[url.index(after: question)..<fragmentStart].split(separator: "&") {
+            guard let equals = pair.firstIndex(of: "="), isSecretParameter(String(pair[..<equals])) else { continue }
+            let value = String(pair[pair.index(after: equals)...])
+            guard !value.isEmpty else { continue }
+            found.append(value)
+            if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding { found.append(decoded) }
+        }
+        return found
+    }
+
+    // MARK: - Text, URLs, headers
+
+    /// Replaces every configured secret in free text, in any of its encodings.
+    public func redact(_ text: String) -> String {
+        scrubber.scrub(text)
+    }
+
+    /// Replaces configured secrets in raw bytes (works on bytes that are not valid UTF-8).
+    public func redact(bytes: [UInt8]) -> [UInt8] {
+        scrubber.scrub(bytes: bytes)
+    }
+
+    /// The URL with its userinfo, credential query values and configured secrets replaced.
+    public func redact(url: String) -> String {
+        var result = url
+        if let userinfo = Self.userinfoRange(in: result) {
+            result.replaceSubrange(userinfo, with: Self.placeholder)
+        }
+        if let question = result.firstIndex(of: "?") {
+            let fragmentStart = result[question...].firstIndex(of: "#") ?? result.endIndex
+            let query = result[result.index(after: question)..<fragmentStart]
+            let redactedQuery = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                guard let equals = pair.firstIndex(of: "="), Self.isSecretParameter(String(pair[..<equals])) else {
+                    return String(pair)
+                }
+                return "\(pair[..<equals])=\(Self.placeholder)"
+            }.joined(separator: "&")
+            result.replaceSubrange(result.index(after: question)..<fragmentStart, with: redactedQuery)
+        }
+        return redact(result)
+    }
+
+    /// Credential headers get their whole value replaced; the others have configured secrets replaced.
+    public func redact(headers: [HTTPHeader]) -> [HTTPHeader] {
+        headers.map { header in
+            HTTPHeader(name: header.name,
+                       value: Self.isSecretHeader(header.name) ? Self.placeholder : redact(header.value))
+        }
+    }
+
+    /// Secret-looking top-level fields of a JSON body blanked (the body is re-encoded only if one
+    /// was found), then configured secrets scrubbed.
+    public func redact(body: String) -> String {
+        var body = body
+        if var object = JSONParser.parse(body)?.objectValue, object.keys.contains(where: Self.isSecretParameter) {
+            for key in object.keys where Self.isSecretParameter(key) {
+                object[key] = .string(Self.placeholder)
+            }
+            if let data = try? CanonicalJSON.encode(JSONValue.object(object)) {
+                body = String(decoding: data, as: UTF8.self)
+            }
+        }
+        return redact(body)
+    }
+
+    public func redact(request: RecordedRequest) -> RecordedRequest {
+        var result = request
+        result.url = redact(url: request.url)
+        result.headers = redact(headers: request.headers)
+        result.body = redact(body: request.body)
+        return result
+    }
+
+    // MARK: - Responses
+
+    /// Chunks with configured secrets replaced, matched across chunk boundaries; each chunk keeps
+    /// its arrival time (a chunk whose bytes all belonged to a secret stays, empty). Untouched
+    /// when no secret is present, so the exact bytes survive.
+    public func redact(chunks: [WireChunk]) -> [WireChunk] {
+        guard !scrubber.isEmpty, let pieces = scrubber.scrub(pieces: chunks.map { [UInt8]($0.bytes) }) else {
+            return chunks
+        }
+        return zip(chunks, pieces).map { chunk, bytes in
+            bytes.elementsEqual(chunk.bytes) ? chunk : WireChunk(t: chunk.t, bytes: bytes)
+        }
+    }
+
+    /// One chunk on its own. Prefer `redact(chunks:)`, which also catches a secret split
+    /// between two chunks.
+    public func redact(chunk: WireChunk) -> WireChunk {
+        redact(chunks: [chunk])[0]
+    }
+
+    /// Decoded text with secrets replaced: the assembled content, reasoning and refusal, and
+    /// every event field. A secret spread over several content deltas is replaced in the deltas
+    /// too (placeholder in the first, the rest of it dropped from the following ones).
+    public func redact(response: DecodedResponse) -> DecodedResponse {
+        guard !scrubber.isEmpty else { return response }
+        var result = response
+        let fields: [WritableKeyPath<ChatEvent, String?>] = [\.content, \.reasoning, \.refusal, \.malformed]
+        for field in fields {
+            let pieces = result.events.map { Array(($0[keyPath: field] ?? "").utf8) }
+            guard let scrubbed = scrubber.scrub(pieces: pieces) else { continue }
+            for index in result.events.indices where result.events[index][keyPath: field] != nil {
+                result.events[index][keyPath: field] = String(decoding: scrubbed[index], as: UTF8.self)
+            }
+        }
+        // Every other string (errors, annotations, usage, the assembled texts) through one
+        // encode–scrub–decode pass, which sees each string with JSON escaping applied.
+        guard let encoded = try? JSONEncoder().encode(result) else { return result }
+        let bytes = [UInt8](encoded)
+        guard scrubber.contains(bytes) else { return result }
+        if let decoded = try? JSONDecoder().decode(DecodedResponse.self, from: Data(scrubber.scrub(bytes: bytes))) {
+            return decoded
+        }
+        // A secret whose replacement broke the JSON (one containing a quote, say): keep nothing
+        // of the text rather than keep the secret.
+        var emptied = DecodedResponse(bodyFormat: result.bodyFormat)
+        emptied.protocolError = "the decoded answer held a secret and was withheld"
+        return emptied
+    }
+
+    /// An attempt with secrets removed from headers, chunks, the decoded answer and the failure
+    /// message. The answer is decoded again from the scrubbed chunks when they changed.
+    public func redact(attempt: Attempt, streamed: Bool) -> Attempt {
+        var result = attempt
+        result.headers = redact(headers: attempt.headers)
+        if !scrubber.isEmpty {
+            let chunks = redact(chunks: attempt.chunks)
+            if chunks != attempt.chunks {
+                result.chunks = chunks
+                result.response = ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
+            }
+            result.response = redact(response: result.response)
+        }
+        if var failure = result.failure {
+            failure.message = redact(failure.message)
+            result.failure = failure
+        }
+        return result
+    }
+
+    public func redact(transcript: Transcript) -> Transcript {
+        var result = transcript
+        result.request = redact(request: transcript.request)
+        result.attempts = transcript.attempts.map { redact(attempt: $0, streamed: transcript.request.streamed) }
+        return result
+    }
+
+    // MARK: - Terminal
+
+    /// Text from outside (a server, a file) made safe for a terminal line: secrets replaced and
+    /// control characters, escape sequences included, removed.
+    public func terminalSafe(_ text: String) -> String {
+        TerminalText.sanitize(redact(text))
+    }
+
+    // MARK: - Helpers
+
+    /// `user:password` in `scheme://user:password@host/…` (nil when the URL has no userinfo).
+    static func userinfoRange(in url: String) -> Range<String.Index>? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let authorityStart = schemeEnd.upperBound
+        let authorityEnd = url[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+        guard let at = url[authorityStart..<authorityEnd].lastIndex(of: "@"), at > authorityStart else { return nil }
+        return authorityStart..<at
+    }
+}
