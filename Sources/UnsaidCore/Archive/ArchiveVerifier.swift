@@ -61,6 +61,10 @@ public enum ArchiveVerifier {
         }
 
         guard manifest.status == .complete else {
+            if let live = ArchiveLock.holder(of: directory) {
+                report.record("status", false, "the run is live: another process\(live.pid.map { " (pid \($0))" } ?? "") is still writing it; verify it once that has finished")
+                return report
+            }
             report.record("status", false, "the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume \(directory.path)")
             return report
         }

@@ -26,7 +26,8 @@ public actor ArchiveWriter {
         let path = layout.directory.path
         if fileManager.fileExists(atPath: path) {
             let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
-            guard contents.isEmpty else { throw ArchiveError.alreadyExists(path: path) }
+            // The lock file of the process creating the run may already be there.
+            guard contents.allSatisfy({ $0 == ArchiveLock.fileName }) else { throw ArchiveError.alreadyExists(path: path) }
         }
         do {
             try fileManager.createDirectory(at: layout.directory, withIntermediateDirectories: true)

@@ -48,6 +48,8 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
+        let lock = try lockRunDirectory(runDirectory)
+        defer { withExtendedLifetime(lock) {} }
         // Sign only what verifies: a signature over a broken archive would vouch for the damage.
         let report = ArchiveVerifier.verify(directory: directory)
         if let failure = report.firstFailure, failure.name != "signature" {

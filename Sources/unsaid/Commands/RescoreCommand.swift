@@ -21,6 +21,8 @@ struct RescoreCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
+        let lock = try lockRunDirectory(runDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let contents: ArchiveContents
         do {
             contents = try ArchiveReader.read(directory)

@@ -132,6 +132,8 @@ struct RunCommand: AsyncParsableCommand {
         var ruleset: Ruleset
         var concurrency: Int
         var rateLimit: Double?
+        /// Held until the process ends: no other process may write this run meanwhile.
+        var lock: ArchiveLock
     }
 
     func run() async throws {
@@ -236,18 +238,22 @@ struct RunCommand: AsyncParsableCommand {
                              headerNames: headers.keys.sorted()),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
+        let lock: ArchiveLock
         do {
+            try FileManager.default.createDirectory(at: layout.directory, withIntermediateDirectories: true)
+            lock = try ArchiveLock.acquire(layout.directory)
             archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
         } catch {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit)
+                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit, lock: lock)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
     /// directory exactly as it was.
     private func prepareResume(directory: String, ruleset: Ruleset) throws -> Prepared {
+        let lock = try lockRunDirectory(directory)
         let contents: ArchiveContents
         do {
             contents = try ArchiveResume.inspect(URL(fileURLWithPath: directory))
@@ -301,7 +307,7 @@ struct RunCommand: AsyncParsableCommand {
         let remaining = ArchiveResume.remaining(plan, after: repaired)
         FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
-                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil)
+                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil, lock: lock)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
