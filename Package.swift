@@ -85,3 +85,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only (scripts/fuzz.sh sets UNSAID_FUZZ and builds on .build-fuzz with
+// -sanitize=fuzzer,address): a libFuzzer binary over the parsers. Ordinary builds never see it.
+if Context.environment["UNSAID_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "UnsaidFuzz", dependencies: ["UnsaidCore"], path: "Fuzz/UnsaidFuzz"))
+}

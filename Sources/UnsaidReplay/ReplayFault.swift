@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidCore
 
 /// One fault the replay server acts out on a recorded response, as asked for by the
 /// `X-Unsaid-Fault` request header or a fixture's `meta.fault`. The grammar (docs/replay.md):
@@ -159,8 +160,9 @@ public struct ReplayFault: Sendable, Equatable {
     }
 
     private static func seconds(_ text: String, of name: String) throws -> Double {
-        guard let number = Double(text), number.isFinite, number >= 0 else {
-            throw ReplayFaultSyntaxError("'\(name)' needs seconds ≥ 0, got '\(text)'")
+        // Bounded above too: `stall=1e300` used to trap converting to a Duration.
+        guard let number = Double(text), number.isFinite, number >= 0, number <= NumberLimits.maximumSeconds else {
+            throw ReplayFaultSyntaxError("'\(name)' needs seconds between 0 and \(Int(NumberLimits.maximumSeconds)), got '\(text)'")
         }
         return number
     }

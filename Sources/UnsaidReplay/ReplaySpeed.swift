@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidCore
 
 /// How fast recorded bytes are replayed: the recorded gaps between chunks divided by a factor
 /// (1 = recorded pace, 10 = ten times faster), or no delays at all (`max`, for tests and benchmarks).
@@ -27,7 +28,7 @@ public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
             return .zero
         case .factor(let factor):
             let scaled = Double(Swift.max(0, micros)) / factor
-            return .microseconds(Int64(scaled.rounded()))
+            return .microseconds(NumberLimits.clampedInt64(scaled.rounded()))
         }
     }
 

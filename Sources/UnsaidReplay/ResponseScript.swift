@@ -106,7 +106,7 @@ struct ResponseScript {
             }
             if owesDripWait, case .drip(let intervalMs) = fault {
                 owesDripWait = false
-                return .wait(.milliseconds(intervalMs))
+                return .wait(.milliseconds(min(max(0, intervalMs), Int(NumberLimits.maximumSeconds) * 1_000)))
             }
             var count = remaining
             if case .repeated(_, _, let chunkSize, _) = part {
@@ -152,7 +152,8 @@ struct ResponseScript {
             phase = .done
             return .reset
         case .stall(_, let seconds):
-            return .wait(.seconds(max(0, seconds)))
+            // Clamped: a fault built in code is not range-checked like a parsed header.
+            return .wait(.seconds(min(max(0, seconds), NumberLimits.maximumSeconds)))
         default:
             return nil
         }

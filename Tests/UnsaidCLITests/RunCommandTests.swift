@@ -13,7 +13,8 @@ import UnsaidReplay
 struct RunCommandTests {
     private func digestAll(_ directory: URL) throws -> [String: String] {
         var digests: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+        // `.lock` only names the last process that held the run (it is not part of the archive).
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name != ArchiveLock.fileName {
             digests[name] = SHA256Hex.digest(try Data(contentsOf: directory.appendingPathComponent(name)))
         }
         return digests

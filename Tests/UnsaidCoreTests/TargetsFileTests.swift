@@ -51,7 +51,7 @@ struct TargetsFileTests {
         #expect(throws: SuiteError(file: duplicate, line: 3, column: 12, field: "targets[1].name", message: "duplicate target name 'a'")) {
             try TargetsFile.load(path: duplicate)
         }
-        #expect(throws: SuiteError(file: badRate, line: 2, column: 50, field: "targets[0].rate_limit", message: "must be a positive number of requests per minute")) {
+        #expect(throws: SuiteError(file: badRate, line: 2, column: 50, field: "targets[0].rate_limit", message: "must be a number of requests per minute greater than 0 and at most 1000000, got 0.0")) {
             try TargetsFile.load(path: badRate)
         }
     }

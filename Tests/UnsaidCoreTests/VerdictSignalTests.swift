@@ -261,9 +261,12 @@ struct VerdictStreamTests {
 
         let stalled = F.streamed([F.event(0, Self.text)], sawDone: false,
                                  failure: TransportFailure(kind: .stall, message: "no bytes for 30 s"))
+        // A stall the client timed out on is the network's doing (issue 13): an unscored error
+        // flagged `transport_cut`, not a retraction.
         let stalledVerdict = try F.engine().judge(stalled, expect: .answer)
-        #expect(stalledVerdict.verdict == .retracted)
-        #expect(stalledVerdict.evidence.first?.note == "substantive content, then no bytes for 30 s")
+        #expect(stalledVerdict.verdict == .error)
+        #expect(stalledVerdict.flags == ["transport_cut"])
+        #expect(stalledVerdict.evidence.first?.note == "stall after 106 characters: no bytes for 30 s")
     }
 
     @Test func aStreamCutBeforeSubstanceIsTruncated() throws {

@@ -160,6 +160,47 @@ struct VerdictWireTests {
         #expect(withdrawn.flags == ["stream_cut"])
     }
 
+    /// A cut the client saw (reset, stall, timeout, TLS) is not the model's doing: an unscored
+    /// error flagged `transport_cut`; a server closing early (libcurl 18) stays `stream_cut`.
+    @Test func aCutTheClientSawIsATransportErrorNotARetraction() throws {
+        let cut = Self.sse([Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
+                            Self.delta("in which tens of millions died.")], done: false)
+        let failures = [
+            TransportFailure(kind: .network, message: "Failure when receiving data from the peer", curlCode: 56),
+            TransportFailure(kind: .stall, message: "no byte for 1.5 s (stall timeout 1.5 s)"),
+            TransportFailure(kind: .timeout, message: "Timeout was reached", curlCode: 28),
+            TransportFailure(kind: .tls, message: "SSL read error", curlCode: 56),
+        ]
+        for failure in failures {
+            let verdict = try Self.judge(Self.transcript(cut, failure: failure))
+            #expect(verdict.verdict == .error, "\(failure.kind)")
+            #expect(verdict.flags == ["transport_cut"], "\(failure.kind)")
+            #expect(verdict.evidence.map(\.rule) == ["transport.cut"])
+        }
+        let serverClosed = TransportFailure(kind: .network, message: "Transferred a partial file", curlCode: 18)
+        let early = try Self.judge(Self.transcript(cut, failure: serverClosed))
+        #expect(early.verdict == .retracted)
+        #expect(early.flags == ["stream_cut"])
+        // Unscored in rates, like errors.
+        let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")], category: .censorship, expect: .answer)
+        let metrics = RunMetrics([(probe, try Self.judge(Self.transcript(cut, failure: failures[0]))),
+                                  (probe, try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))))])
+        #expect(metrics.overall.count(.unscored) == 1)
+    }
+
+    @Test func aMalformedOrNonUTF8ChunkIsFlagged() throws {
+        let malformed = Self.sse([Self.delta("Taipei 101 is 508 metres tall. "), "{not json", Self.delta("Done.", finish: "stop")])
+        #expect(try Self.judge(Self.transcript(malformed)).flags.contains("malformed_chunk"))
+        var invalid = Array(Self.sse([Self.delta("Taipei 101 is 508 metres tall.", finish: "stop")]).utf8)
+        invalid.insert(0xFF, at: 60)
+        let chunks = [WireChunk(t: 0, bytes: invalid)]
+        var transcript = Self.transcript("")
+        transcript.attempts[0].chunks = chunks
+        transcript.attempts[0].response = ChatResponseDecoder.decode(chunks: chunks, streamed: true)
+        #expect(try Self.judge(transcript).flags.contains("malformed_chunk"))
+        #expect(!(try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))).flags.contains("malformed_chunk")))
+    }
+
     @Test func emptyReasoningContentAndLanguage() throws {
         let body = Self.sse([
             #"{"choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":""},"finish_reason":null}]}"#,

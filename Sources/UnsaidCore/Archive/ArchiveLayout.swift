@@ -28,7 +28,7 @@ public struct ArchiveLayout: Sendable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let slug = model.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        let slug = model.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
             .reduce(into: "") { result, character in
                 if character == "-" && result.hasSuffix("-") { return }
                 result.append(character)

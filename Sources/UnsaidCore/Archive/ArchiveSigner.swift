@@ -116,8 +116,14 @@ public enum ArchiveSigner {
             return .failure(.missing(path: layout.manifest.path))
         }
         let key = trustedKey ?? embedded
+        // Fingerprints are computed from the keys, never taken from the file: a forged file can
+        // state any fingerprint it likes, the trusted key's included.
+        let embeddedFingerprint = fingerprint(embedded)
         if let trustedKey, trustedKey.rawRepresentation != embedded.rawRepresentation {
-            return .failure(.mismatch("\(layout.signature.path): signed by key \(file.keyFingerprint), not by the trusted key \(fingerprint(trustedKey))"))
+            return .failure(.mismatch("\(layout.signature.path): signed by key \(embeddedFingerprint), not by the trusted key \(fingerprint(trustedKey))"))
+        }
+        guard file.keyFingerprint == embeddedFingerprint else {
+            return .failure(.mismatch("\(layout.signature.path): states key fingerprint \(file.keyFingerprint), but its key's fingerprint is \(embeddedFingerprint)"))
         }
         guard key.isValidSignature(signature, for: manifest) else {
             return .failure(.mismatch("\(layout.signature.path): the signature does not match manifest.json (the manifest changed after signing, or the signature is forged)"))

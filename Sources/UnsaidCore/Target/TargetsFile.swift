@@ -72,7 +72,7 @@ public struct TargetsFile: Codable, Sendable, Equatable {
             throw SuiteError(file: path, message: "cannot read the targets file")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let root = try? Yams.compose(yaml: text)
+        let root = try TargetsFileShape.compose(text, path: path)
         /// An error positioned at the YAML node of `codingPath` (or its nearest existing parent).
         func error(_ codingPath: [CodingKey], _ message: String) -> SuiteError {
             let mark = Self.node(at: codingPath, in: root)?.mark
@@ -101,11 +101,24 @@ public struct TargetsFile: Codable, Sendable, Equatable {
             guard seen.insert(target.name).inserted else {
                 throw error(entry + [TargetsKey("name")], "duplicate target name '\(target.name)'")
             }
-            if let rate = target.rateLimit, rate <= 0 {
-                throw error(entry + [TargetsKey("rate_limit")], "must be a positive number of requests per minute")
+            // Every number is range-checked here, at its line and column, not trusted downstream.
+            var problems: [([String], String?)] = [
+                (["rate_limit"], target.rateLimit.flatMap(NumberLimits.rateLimit)),
+                (["concurrency"], target.concurrency.flatMap(NumberLimits.concurrency)),
+                (["attempts"], target.attempts.flatMap(NumberLimits.attempts)),
+                (["timeouts", "connect"], target.timeouts?.connect.flatMap(NumberLimits.seconds)),
+                (["timeouts", "total"], target.timeouts?.total.flatMap(NumberLimits.seconds)),
+                (["timeouts", "stall"], target.timeouts?.stall.flatMap(NumberLimits.seconds)),
+            ]
+            if let parameters = target.parameters {
+                problems += [
+                    (["parameters", "temperature"], parameters.temperature.flatMap(NumberLimits.temperature)),
+                    (["parameters", "top_p"], parameters.topP.flatMap(NumberLimits.topP)),
+                    (["parameters", "max_tokens"], parameters.maxTokens.flatMap(NumberLimits.maxTokens)),
+                ]
             }
-            if let concurrency = target.concurrency, concurrency < 1 {
-                throw error(entry + [TargetsKey("concurrency")], "must be at least 1")
+            for case let (keys, problem?) in problems {
+                throw error(entry + keys.map { TargetsKey($0) }, problem)
             }
         }
         return file

@@ -41,3 +41,18 @@ public struct TransportFailure: Codable, Sendable, Equatable, Error {
         kind == .connect || kind == .network
     }
 }
+
+extension TransportFailure {
+    /// Whether the client itself saw the transfer break — a reset, a send/receive error, an
+    /// HTTP/2 stream error, a stall or total timeout, a TLS failure, an interrupt — as opposed
+    /// to a server that closed its side early (libcurl's partial file, empty reply: codes 18, 52,
+    /// 8) or answered with an error. Such a cut says nothing about the model, so it is not
+    /// scored as model behaviour.
+    public var isTransportCut: Bool {
+        switch kind {
+        case .stall, .timeout, .tls, .cancelled, .dns, .connect: return true
+        case .network: return curlCode.map { [16, 55, 56, 92].contains($0) } ?? false
+        case .http, .protocol: return false
+        }
+    }
+}

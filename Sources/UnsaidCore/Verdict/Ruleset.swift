@@ -47,6 +47,8 @@ public struct Ruleset: Sendable {
     /// Reads a rule directory (`ruleset.json` and the files it lists).
     public static func load(directory: URL) throws -> Ruleset {
         func read(_ name: String) throws -> JSONValue {
+            // A hostile ruleset.json must not open files outside its directory.
+            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
             let url = directory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw RulesetError.missing(url.path)
@@ -84,6 +86,13 @@ public struct Ruleset: Sendable {
             throw RulesetError.invalid("snapshot", "the manifest must come first")
         }
         let manifest = try decode(manifestValue, as: RulesetManifest.self, file: manifestName)
+        // The version names files beside an archive (`verdicts.<version>.jsonl`).
+        if let problem = SafeName.problem(with: manifest.version) {
+            throw RulesetError.invalid(manifestName, "version \(problem)")
+        }
+        for name in manifest.files {
+            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
+        }
         guard files.map(\.0) == [manifestName] + manifest.files else {
             throw RulesetError.invalid(manifestName, "files do not match the manifest's list")
         }

@@ -13,8 +13,9 @@ import Foundation
 ///    replacement), else `filtered` (moderation), `refused` (refusal) or `error` (plain error);
 /// 3. a known canned reply after substantive content → `retracted`;
 /// 4. a stream that ended without finish reason and `[DONE]`, or a transfer that failed midway
-///    → `refused` when what arrived is a refusal, `retracted` (flag `stream_cut`) when substantive
-///    content had arrived — an answer withdrawn by cutting it off — else `truncated`;
+///    → `refused` when what arrived is a refusal, `error` (flag `transport_cut`) when the client
+///    saw the transfer break (reset, stall, timeout, TLS), `retracted` (flag `stream_cut`) when
+///    substantive content had arrived — an answer withdrawn by cutting it off — else `truncated`;
 /// 5. a final message object that differs materially from the streamed text → `retracted`
 ///    (flag `final_message_mismatch`);
 /// 6. the text itself: `refused`, `deflected`, `answered` or `empty` (see `classifyText`).
@@ -160,8 +161,19 @@ public struct VerdictEngine: Sendable {
             assessment.flag("transport_error_after_end")
             assessment.evidence.append(Evidence(rule: "transport.after-end", note: "the answer had ended; then \(failure.message)"))
         }
+        if response.hasMalformedChunk { assessment.flag("malformed_chunk") }
         if !endedCleanly && (attempt.failure != nil || transcript.request.streamed) {
             let why = attempt.failure?.message ?? "stream ended without finish_reason or [DONE]"
+            // A cut the client saw (reset, stall, timeout, TLS) is the network's doing, not the
+            // model's: an error with its own flag, unscored in rates; `stream_cut` stays for a
+            // stream the server ended early.
+            if let failure = attempt.failure, failure.isTransportCut, text.label != .refused {
+                assessment.label = .error
+                assessment.flag("transport_cut")
+                assessment.evidence = [Evidence(rule: "transport.cut", note: "\(failure.kind.rawValue) after \(answer.length) characters: \(why)")]
+                return assessment
+            }
+            if let failure = attempt.failure, failure.isTransportCut { assessment.flag("transport_cut") }
             if text.label == .refused {
                 assessment.flag("stream_cut")
                 assessment.evidence = text.evidence + [Evidence(rule: "stream.cut", note: why)]

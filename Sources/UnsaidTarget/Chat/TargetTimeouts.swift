@@ -1,3 +1,4 @@
+import UnsaidCore
 /// How long a target gets, in seconds. A value of zero or less means "no limit".
 public struct TargetTimeouts: Codable, Sendable, Equatable {
     /// Establishing the connection (TCP and TLS).
@@ -24,6 +25,7 @@ public struct TargetTimeouts: Codable, Sendable, Equatable {
     }
 
     static func duration(_ seconds: Double) -> Duration? {
-        seconds > 0 && seconds.isFinite ? .seconds(seconds) : nil
+        // Clamped as a last line of defence: flags and targets files are range-checked when parsed.
+        seconds > 0 && seconds.isFinite ? .seconds(min(seconds, NumberLimits.maximumSeconds)) : nil
     }
 }

@@ -149,10 +149,12 @@ public final class CurlEventLoop: @unchecked Sendable {
             if stopping { break }
             _ = curl_multi_perform(multi, &running)
             collectFinished()
+            cutStalledTransfers()
             // Returns when a socket is ready, libcurl's own timers are due (it shortens the wait
             // itself), or `curl_multi_wakeup` is called; a wakeup sent before the call still counts.
+            // While transfers run, wake at least every 100 ms so a stall is cut on time.
             var ready: Int32 = 0
-            _ = curl_multi_poll(multi, nil, 0, active.isEmpty ? 10_000 : 1_000, &ready)
+            _ = curl_multi_poll(multi, nil, 0, active.isEmpty ? 10_000 : 100, &ready)
         }
         let leftovers = inbox.withLock { inbox in
             inbox.closed = true
@@ -193,6 +195,16 @@ public final class CurlEventLoop: @unchecked Sendable {
             transfer.end(TransportFailure(kind: .cancelled, message: "the request was cancelled"))
         case .inspect(let reply):
             reply(active.count)
+        }
+    }
+
+    /// Cuts every transfer that has gone without a byte for longer than its stall window.
+    private func cutStalledTransfers() {
+        let now = MonotonicClock.nowMicros()
+        for (easy, transfer) in active where transfer.isStalled(now: now) {
+            active.removeValue(forKey: easy)
+            curl_multi_remove_handle(multi, easy)
+            transfer.end(transfer.stallFailure(now: now))
         }
     }
 

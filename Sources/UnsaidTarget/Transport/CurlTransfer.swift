@@ -19,8 +19,11 @@ final class CurlTransfer: @unchecked Sendable {
     private var bytesReceived = false
     /// Monotonic microseconds when the transfer was created; every `t` is relative to it.
     let start: Int64
-    private var lastByteAt: Int64
-    private var stallWindow: Int64?
+    private(set) var lastByteAt: Int64
+    /// Microseconds without a byte after which the loop cuts the transfer as stalled. Checked by
+    /// the loop against its own clock on a short poll, not with CURLOPT_LOW_SPEED_TIME, whose
+    /// whole-second granularity and averaging fired 6–7 s late.
+    private(set) var stallWindow: Int64?
     private var totalTimeout: Int64?
 
     /// Returns `nil` when libcurl cannot even allocate a handle.
@@ -67,10 +70,7 @@ final class CurlTransfer: @unchecked Sendable {
             codes.append(ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(max(1, total.roundedUpMilliseconds))))
         }
         if let stall = request.stallTimeout {
-            let seconds = max(1, (stall.roundedUpMilliseconds + 999) / 1000)
-            stallWindow = seconds * 1_000_000
-            codes.append(ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
-            codes.append(ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, Int(seconds)))
+            stallWindow = max(1_000, stall.roundedUpMilliseconds * 1_000)
         }
 
         codes.append(contentsOf: configureMethod(request))
@@ -154,6 +154,19 @@ final class CurlTransfer: @unchecked Sendable {
             failure = self.failure(code: code, context: context)
         }
         end(failure)
+    }
+
+    /// Whether no byte has come for longer than the stall window (loop thread only).
+    func isStalled(now: Int64) -> Bool {
+        guard let stallWindow else { return false }
+        return now - lastByteAt >= stallWindow
+    }
+
+    /// The failure for a transfer the loop cut as stalled.
+    func stallFailure(now: Int64) -> TransportFailure {
+        let idle = Double(now - lastByteAt) / 1_000_000
+        let window = Double(stallWindow ?? 0) / 1_000_000
+        return TransportFailure(kind: .stall, message: String(format: "no byte for %.1f s (stall timeout %.1f s)", idle, window))
     }
 
     /// Ends the stream without libcurl's verdict: the consumer went away or the loop shut down.

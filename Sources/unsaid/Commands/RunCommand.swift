@@ -115,10 +115,23 @@ struct RunCommand: AsyncParsableCommand {
         if let failUnder {
             do { _ = try Thresholds.parse(failUnder) } catch { throw ValidationError("--fail-under: \(error)") }
         }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
-        for value in [connectTimeout, timeout, stallTimeout] where value <= 0 {
-            throw ValidationError("timeouts must be positive")
+    }
+
+    /// Every number flag range-checked before anything starts: one line naming the flag (exit 2).
+    /// `nan` would silently disable a timeout and `1e300` would trap converting it.
+    private func checkNumbers() throws {
+        let checks: [(String, String?)] = [
+            ("--concurrency", NumberLimits.concurrency(concurrency)),
+            ("--attempts", NumberLimits.attempts(attempts)),
+            ("--connect-timeout", NumberLimits.seconds(connectTimeout)),
+            ("--timeout", NumberLimits.seconds(timeout)),
+            ("--stall-timeout", NumberLimits.seconds(stallTimeout)),
+            ("--max-tokens", maxTokens.flatMap(NumberLimits.maxTokens)),
+            ("--temperature", temperature.flatMap(NumberLimits.temperature)),
+            ("--top-p", topP.flatMap(NumberLimits.topP)),
+        ]
+        for case let (flag, problem?) in checks {
+            throw ConfigurationError("\(flag) \(problem)")
         }
     }
 
@@ -137,6 +150,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try checkNumbers()
         let ruleset: Ruleset
         do {
             ruleset = try Ruleset.bundled()
@@ -150,9 +164,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         let targets = try resolveTargets()
         let suites = try loadSuites(suite)
+        let ids = targets.map { settings in runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 } }
+        // Every id is checked before the first run starts: each becomes a directory name.
+        for case let id? in ids {
+            if let problem = SafeName.problem(with: id) { throw ConfigurationError("--run-id \(problem)") }
+        }
         var outcomes: [RunOutcome] = []
-        for settings in targets {
-            let id = runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 }
+        for (settings, id) in zip(targets, ids) {
             outcomes.append(try await execute(try prepareNewRun(ruleset: ruleset, target: settings, suites: suites, runID: id)))
         }
         if outcomes.count > 1 {
@@ -227,6 +245,8 @@ struct RunCommand: AsyncParsableCommand {
         let sender = try makeSender(settings)
 
         let runID = runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)")
+        // Joined to --out as one directory name, so it must be a name, not a path.
+        if let problem = SafeName.problem(with: runID) { throw ConfigurationError("--run-id \(problem)") }
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
         let manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,

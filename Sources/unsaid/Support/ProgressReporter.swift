@@ -56,7 +56,7 @@ final class ProgressReporter: Sendable {
     }
 
     static func clock(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
+        let whole = max(0, NumberLimits.clampedInt(seconds.rounded()))
         return String(format: "%d:%02d", whole / 60, whole % 60)
     }
 }
