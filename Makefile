@@ -7,7 +7,7 @@ UNSAID := .build/debug/unsaid
 SUITE ?= Probes/starter.yaml
 BENCH_ARGS ?=
 
-.PHONY: run test bench eval build deps venv model clean
+.PHONY: run test bench eval fuzz build deps venv model clean
 
 ## run: install what is missing, build, run the starter suite against the embedded local model
 run: build model
@@ -28,6 +28,10 @@ test: build model
 bench: deps
 	swift build -c release --product unsaid-bench
 	.build/release/unsaid-bench $(BENCH_ARGS)
+
+## fuzz: libFuzzer over the parsers (SSE, chunk decoder, suites, targets file, archive), on .build-fuzz; not part of test
+fuzz: deps
+	scripts/fuzz.sh
 
 ## eval: measure the detector on the development set in ../shared/detector-dev (read in place)
 eval: build

@@ -92,3 +92,19 @@ private func fuzzArchive(_ bytes: [UInt8]) {
     _ = try? ArchiveReader.read(scratch)
     _ = try? ArchiveReader.read(scratch, tolerateBrokenVerdicts: true)
 }
+
+// SwiftPM links an executable target's entry point as `<Target>_main` (and aliases `main` to
+// it), so libFuzzer's own `main` is never pulled in; start its driver from here instead.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+@_cdecl("UnsaidFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { start, length in fuzz(start, length) }
+}

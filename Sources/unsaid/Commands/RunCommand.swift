@@ -150,6 +150,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before anything is created: a SIGTERM or Ctrl-C from here on ends as a resumable interrupt.
+        InterruptSignals.install()
         try checkNumbers()
         let ruleset: Ruleset
         do {
