@@ -26,6 +26,7 @@ struct Unsaid: AsyncParsableCommand {
             ReportCommand.self,
             CompareCommand.self,
             ReplayCommand.self,
+            ReviewCommand.self,
         ]
     )
 

@@ -152,6 +152,11 @@ public enum ArchiveVerifier {
         report.record("counts", counts == manifest.counts,
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+
+        // 8. Reviewers' labels (labels.jsonl), when there are any.
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, records: records, hashes: hashes) {
+            report.record("labels", labels.passed, labels.detail)
+        }
         return report
     }
 
