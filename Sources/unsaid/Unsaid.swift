@@ -25,7 +25,9 @@ struct Unsaid: AsyncParsableCommand {
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            TrendCommand.self,
             ReplayCommand.self,
+            ReviewCommand.self,
         ]
     )
 

@@ -102,7 +102,18 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "run"))
     var resume: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this target from the targets file to judge each answer with the ruleset's rubric (temperature 0); its exchanges are archived in judgements.jsonl.",
+        valueName: "name"))
+    var judgeTarget: String?
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Also send each probe through this rewrite, paired with the plain prompt (repeatable): pinyin, traditional, simplified, homoglyph, spaced[:zero-width], base64, leetspeak, translate-request[:LANG], template:TEXT-WITH-{prompt}.",
+        valueName: "name[:arg]"))
+    var transform: [String] = []
+
     func validate() throws {
+        if resume != nil && !transform.isEmpty { throw ValidationError("--resume takes the transforms from the archive; drop --transform") }
         if resume == nil && suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory), or --resume DIR") }
         if resume != nil && !suite.isEmpty { throw ValidationError("--resume takes the suites from the archive; drop --suite") }
         if resume != nil && (runID != nil || stream != nil || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
@@ -145,6 +156,7 @@ struct RunCommand: AsyncParsableCommand {
         var ruleset: Ruleset
         var concurrency: Int
         var rateLimit: Double?
+        var judge: ConfiguredSender?
         /// Held until the process ends: no other process may write this run meanwhile.
         var lock: ArchiveLock
     }
@@ -153,6 +165,10 @@ struct RunCommand: AsyncParsableCommand {
         // Before anything is created: a SIGTERM or Ctrl-C from here on ends as a resumable interrupt.
         InterruptSignals.install()
         try checkNumbers()
+        for value in transform {
+            // A ConfigurationError, not a ValidationError: one line on stderr, no usage text.
+            do { _ = try TransformSpec.parse(value) } catch { throw ConfigurationError("--transform: \(error)") }
+        }
         let ruleset: Ruleset
         do {
             ruleset = try Ruleset.bundled()
@@ -165,7 +181,10 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let targets = try resolveTargets()
-        let suites = try loadSuites(suite)
+        let suites = try loadSuites(suite, transforms: transform)
+        if judgeTarget != nil && ruleset.judge == nil {
+            throw ConfigurationError("--judge-target: the ruleset \(ruleset.version) has no judge rubric (judge.json)")
+        }
         let ids = targets.map { settings in runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 } }
         // Every id is checked before the first run starts: each becomes a directory name.
         for case let id? in ids {
@@ -250,15 +269,19 @@ struct RunCommand: AsyncParsableCommand {
         // Joined to --out as one directory name, so it must be a name, not a path.
         if let problem = SafeName.problem(with: runID) { throw ConfigurationError("--run-id \(problem)") }
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
-        let manifest = Manifest(
+        var manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
             target: .init(name: settings.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
                           streamMode: stream.map { $0 ? "stream" : "no-stream" } ?? "per-probe"),
             suites: suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
             arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: settings.apiKeyEnv,
-                             headerNames: headers.keys.sorted()),
+                             headerNames: headers.keys.sorted(), transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+        let judge = try judgeTarget.map(makeJudge)
+        if let judge {
+            manifest.judge = .init(name: judge.settings.name, baseURL: judge.sender.redactedBaseURL, model: judge.settings.model)
+        }
         let archive: ArchiveWriter
         let lock: ArchiveLock
         do {
@@ -269,7 +292,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit, lock: lock)
+                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit, judge: judge?.sender,
+                        lock: lock)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -296,7 +320,7 @@ struct RunCommand: AsyncParsableCommand {
         guard ruleset.sha256 == manifest.ruleset.sha256 else {
             throw ConfigurationError("cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run")
         }
-        let suites = try loadSuites(manifest.arguments.suitePaths)
+        let suites = try loadSuites(manifest.arguments.suitePaths, transforms: manifest.arguments.transforms ?? [])
         let recordedSources = Set(manifest.suites.flatMap(\.sources))
         for source in suites.flatMap(\.sources) where !recordedSources.contains(source) {
             throw ConfigurationError("cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))")
@@ -305,9 +329,17 @@ struct RunCommand: AsyncParsableCommand {
         guard headers.keys.sorted() == manifest.arguments.headerNames else {
             throw ConfigurationError("cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))")
         }
+        if let judge = manifest.judge, judgeTarget != judge.name {
+            throw ConfigurationError("cannot resume: the run was judged by target '\(judge.name)'; pass --judge-target \(judge.name)")
+        }
+        if manifest.judge == nil, let judgeTarget {
+            throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
+        }
+        let judge = try judgeTarget.map(makeJudge)
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
         let planned = Set(plan.map(\.key))
-        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) }) {
+        // Follow-up turns are not in the plan: they are sent when an answer calls for them.
+        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
             throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
         }
         let sender = try makeSender(TargetSettings(
@@ -329,7 +361,8 @@ struct RunCommand: AsyncParsableCommand {
         let remaining = ArchiveResume.remaining(plan, after: repaired)
         FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
-                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil, lock: lock)
+                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil, judge: judge?.sender,
+                        lock: lock)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
@@ -342,7 +375,8 @@ struct RunCommand: AsyncParsableCommand {
         reporter.start()
         let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
                                archive: archive, concurrency: prepared.concurrency,
-                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) })
+                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) },
+                               judge: prepared.judge?.sender)
         do {
             _ = try await withInterruptHandling {
                 try await engine.run(prepared.items, alreadyDone: prepared.alreadyDone) { reporter.update($0) }
@@ -357,8 +391,9 @@ struct RunCommand: AsyncParsableCommand {
 
         // Final verdicts come from the archived transcripts themselves, in archive order, so
         // they are exactly what `unsaid verify` re-derives.
-        let records = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true).records
-        let verdicts = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: prepared.ruleset))
+        let contents = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true)
+        let records = contents.records
+        let verdicts = ArchiveScoring.verdicts(for: contents, engine: VerdictEngine(ruleset: prepared.ruleset))
         try await archive.finish(verdicts: verdicts)
         if let record {
             try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
@@ -399,6 +434,23 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// The judge's sender: a target of the targets file, with this command's timeouts and
+    /// attempts where the file sets none (and none of the run's `--header`s, which are for the
+    /// target under test).
+    private func makeJudge(_ name: String) throws -> (settings: TargetSettings, sender: ConfiguredSender) {
+        let path = config ?? "unsaid.yaml"
+        do {
+            let file = try TargetsFile.load(path: path)
+            guard let entry = try file.select([name], file: path).first else {
+                throw ConfigurationError("--judge-target: no target '\(name)' in \(path)")
+            }
+            let settings = TargetSettings(entry: entry, defaults: self.settings(baseURL: "", model: "", headers: [:]))
+            return (settings, try makeSender(settings))
+        } catch let error as SuiteError {
+            throw ConfigurationError("--judge-target: \(error.description)")
+        }
+    }
+
     private func settings(baseURL: String, model: String, headers: [String: String]) -> TargetSettings {
         TargetSettings(
             name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
@@ -406,11 +458,14 @@ struct RunCommand: AsyncParsableCommand {
             attempts: attempts)
     }
 
-    private func loadSuites(_ paths: [String]) throws -> [Suite] {
+    private func loadSuites(_ paths: [String], transforms: [String]) throws -> [Suite] {
         do {
-            return try SuiteLoader.load(paths: paths)
+            let suites = try SuiteLoader.load(paths: paths)
+            return try TransformExpansion.expand(suites, with: transforms.map(TransformSpec.parse))
         } catch let errors as SuiteErrors {
             throw ConfigurationError("\(errors)")
+        } catch let error as TransformSpecError {
+            throw ConfigurationError("\(error)")
         }
     }
 
