@@ -34,7 +34,7 @@ run_target() {
     local target=$1; shift
     mkdir -p "$SCRATCH/corpus/$target" "$SCRATCH/crashes/$target" "$SCRATCH/scratch"
     UNSAID_FUZZ_TARGET=$target UNSAID_FUZZ_SCRATCH="$SCRATCH/scratch" \
-        "$(binary)" -artifact_prefix="$SCRATCH/crashes/$target/" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+        "$(binary)" -artifact_prefix="$SCRATCH/crashes/$target/" -max_len=65536 -timeout=300 -rss_limit_mb=2048 -detect_leaks=0 \
         "$@" "$SCRATCH/corpus/$target"
 }
 

@@ -204,7 +204,7 @@ public final class CurlEventLoop: @unchecked Sendable {
         for (easy, transfer) in active where transfer.isStalled(now: now) {
             active.removeValue(forKey: easy)
             curl_multi_remove_handle(multi, easy)
-            transfer.end(transfer.stallFailure(now: now))
+            transfer.cutStalled(now: now)
         }
     }
 

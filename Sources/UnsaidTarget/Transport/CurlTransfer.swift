@@ -20,9 +20,11 @@ final class CurlTransfer: @unchecked Sendable {
     /// Monotonic microseconds when the transfer was created; every `t` is relative to it.
     let start: Int64
     private(set) var lastByteAt: Int64
-    /// Microseconds without a byte after which the loop cuts the transfer as stalled. Checked by
-    /// the loop against its own clock on a short poll, not with CURLOPT_LOW_SPEED_TIME, whose
-    /// whole-second granularity and averaging fired 6–7 s late.
+    /// Microseconds without a byte after which the transfer counts as stalled. Once the answer
+    /// has started, the loop checks it against its own clock on a short poll: libcurl's
+    /// CURLOPT_LOW_SPEED_TIME (whole seconds, averaged) fired 6–7 s late. Before the first byte
+    /// the low-speed limit still applies, with its slack, because the wait for the first byte
+    /// is the model thinking (and a loaded loopback server scheduling) rather than a broken stream.
     private(set) var stallWindow: Int64?
     private var totalTimeout: Int64?
 
@@ -71,6 +73,9 @@ final class CurlTransfer: @unchecked Sendable {
         }
         if let stall = request.stallTimeout {
             stallWindow = max(1_000, stall.roundedUpMilliseconds * 1_000)
+            let seconds = max(1, (stall.roundedUpMilliseconds + 999) / 1000)
+            codes.append(ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
+            codes.append(ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, Int(seconds)))
         }
 
         codes.append(contentsOf: configureMethod(request))
@@ -158,15 +163,23 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Whether no byte has come for longer than the stall window (loop thread only).
     func isStalled(now: Int64) -> Bool {
-        guard let stallWindow else { return false }
+        guard let stallWindow, bytesReceived else { return false }
         return now - lastByteAt >= stallWindow
     }
 
+    /// Ends a transfer the loop cut as stalled; it is already out of the multi handle.
+    func cutStalled(now: Int64) {
+        sendPartialHeadIfNeeded()
+        end(stallFailure(now: now))
+    }
+
     /// The failure for a transfer the loop cut as stalled.
-    func stallFailure(now: Int64) -> TransportFailure {
+    private func stallFailure(now: Int64) -> TransportFailure {
         let idle = Double(now - lastByteAt) / 1_000_000
         let window = Double(stallWindow ?? 0) / 1_000_000
-        return TransportFailure(kind: .stall, message: String(format: "no byte for %.1f s (stall timeout %.1f s)", idle, window))
+        // Code 28 (operation timed out), as libcurl reports its own stall cut.
+        return TransportFailure(kind: .stall, message: String(format: "no byte for %.1f s (stall timeout %.1f s)", idle, window),
+                                curlCode: CurlFailureClassifier.timedOut)
     }
 
     /// Ends the stream without libcurl's verdict: the consumer went away or the loop shut down.
