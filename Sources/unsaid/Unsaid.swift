@@ -26,6 +26,7 @@ struct Unsaid: AsyncParsableCommand {
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            TrendCommand.self,
             ReplayCommand.self,
         ]
     )
