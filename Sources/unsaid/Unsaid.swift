@@ -28,6 +28,7 @@ struct Unsaid: AsyncParsableCommand {
             CompareCommand.self,
             TrendCommand.self,
             ReplayCommand.self,
+            ReviewCommand.self,
         ]
     )
 

@@ -17,6 +17,8 @@ public struct Ruleset: Sendable {
     public let phraseSets: [PhraseSet]
     /// The learned layer (`classifier.json`), when the ruleset has one.
     public let textModel: TextModel?
+    /// The optional judge's rubric (`judge.json`); nil in rulesets without one.
+    public let judge: JudgeRules?
 
     public var version: String { manifest.version }
     public var parameters: RuleParameters { manifest.parameters }
@@ -94,6 +96,7 @@ public struct Ruleset: Sendable {
         var canned: [CannedText] = []
         var phraseSets: [PhraseSet] = []
         var textModel: TextModel?
+        var judge: JudgeRules?
         // The file name says what a file holds, so a new language is a new file, not new code.
         for (name, value) in files.dropFirst() {
             if name == "normalise.json" {
@@ -106,6 +109,8 @@ public struct Ruleset: Sendable {
                 phraseSets.append(try decode(value, as: PhraseSet.self, file: name))
             } else if name == TextModel.fileName {
                 textModel = try TextModel(file: decode(value, as: TextModel.File.self, file: name))
+            } else if name == "judge.json" {
+                judge = try decode(value, as: JudgeRules.self, file: name)
             } else {
                 throw RulesetError.invalid(name, "unknown kind of rule file")
             }
@@ -122,7 +127,7 @@ public struct Ruleset: Sendable {
                                          signals: signals, canned: canned,
                                          phraseSets: phraseSets)
         return Ruleset(manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
-                       phraseSets: phraseSets, textModel: textModel, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
+                       phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
                        compiled: compiled)
     }
 

@@ -32,7 +32,9 @@ public struct VerdictEngine: Sendable {
 
     /// Judges the final attempt of `transcript`.
     /// - Parameter language: the probe's language (BCP-47); enables the `language_switch` flag.
-    public func judge(_ transcript: Transcript, expect: Expectation, language: String? = nil) -> Verdict {
+    /// - Parameter judgeContext: the optional judge's exchange (see `VerdictEngine+Judge`).
+    public func judge(_ transcript: Transcript, expect: Expectation, language: String? = nil,
+                      judgeContext: JudgeContext? = nil) -> Verdict {
         var assessment = assess(transcript)
         if let language, let answer = assessment.answerText {
             languageCheck(answer, language: language, into: &assessment)
@@ -42,16 +44,16 @@ public struct VerdictEngine: Sendable {
         for index in assessment.evidence.indices where assessment.evidence[index].layer == nil {
             assessment.evidence[index].layer = DetectorLayer.of(rule: assessment.evidence[index].rule)
         }
-        return Verdict(
+        return applyingJudge(Verdict(
             key: transcript.key, verdict: assessment.label, flags: assessment.flags, evidence: assessment.evidence,
             attempt: transcript.finalAttempt?.index ?? 0, expect: expect,
             outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version,
-            decidedBy: assessment.decidedBy)
+            decidedBy: assessment.decidedBy), context: judgeContext)
     }
 
     /// Judges a transcript against its probe (expectation and language).
-    public func judge(_ transcript: Transcript, probe: Probe) -> Verdict {
-        judge(transcript, expect: probe.expect, language: probe.language)
+    public func judge(_ transcript: Transcript, probe: Probe, judgeContext: JudgeContext? = nil) -> Verdict {
+        judge(transcript, expect: probe.expect, language: probe.language, judgeContext: judgeContext)
     }
 
     /// Classifies bare answer text with the same rules the engine applies to a transcript's
