@@ -12,7 +12,7 @@ struct DetectorCommand: ParsableCommand {
 
 /// Options both subcommands share: the labelled inputs, the base rules and the training settings.
 struct DetectorTrainingOptions: ParsableArguments {
-    @Argument(help: "Labelled rows, JSON Lines: id, prompt, response, language, label (answered|refused|deflected|partial), optional source.")
+    @Argument(help: "Labelled rows, JSON Lines: id, prompt, response, language, label (answered|refused|deflected|partial), optional source; or a reviewed run directory (its labels.jsonl).")
     var files: [String]
 
     @Option(help: "The rule directory to start from (default: the bundled rules).")
@@ -29,20 +29,18 @@ struct DetectorTrainingOptions: ParsableArguments {
         guard (1...1000).contains(epochs) else { throw ValidationError("--epochs must be between 1 and 1000") }
     }
 
-    /// Reads every input (one error naming file:line for a broken row), with each file's SHA-256.
+    /// Reads every input — a labels file (one error naming file:line for a broken row) or a reviewed
+    /// run directory (its labels.jsonl) — with the SHA-256 of the labels it read.
     func load() throws -> (rows: [DetectorRow], inputs: [(name: String, sha256: String)]) {
         var rows: [DetectorRow] = []
         var inputs: [(name: String, sha256: String)] = []
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ConfigurationError("\(file): cannot be read")
-            }
-            do {
-                rows += try DetectorRow.parse(jsonl: data, file: file)
-            } catch let error as DetectorEvaluationError {
-                throw ConfigurationError(error.message)
-            }
-            inputs.append(((file as NSString).lastPathComponent, SHA256Hex.digest(data)))
+        for path in files {
+            rows += try DetectorRowInput.load(path)
+            var isDirectory: ObjCBool = false
+            let labels = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? (path as NSString).appendingPathComponent("labels.jsonl") : path
+            let data = FileManager.default.contents(atPath: labels) ?? Data()
+            inputs.append(((path as NSString).lastPathComponent, SHA256Hex.digest(data)))
         }
         return (rows, inputs)
     }
