@@ -133,6 +133,36 @@ struct RunOutputTests {
     }
 }
 
+extension RunOutputTests {
+    @Test func runsCountsArchivedRequestsAndVerifyAndRunsSpeakJSON() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let server = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("Fine."), interval: .zero) }
+        defer { Task { try? await server.shutdown() } }
+        let suite = try CLIHarness.writeSuite(in: work, count: 3)
+        let result = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r", "--quiet"], directory: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        // As a killed run leaves it: the manifest's last checkpoint says 0, three records are on disk.
+        let layout = ArchiveLayout(directory: work.appendingPathComponent("Results/r"))
+        var manifest = try ArchiveReader.readManifest(layout)
+        manifest.status = .running
+        manifest.completed = 0
+        try ManifestFile.write(manifest, layout: layout)
+        let runs = try await CLIHarness.run(["runs"], directory: work)
+        #expect(runs.status == 0)
+        #expect(runs.stdout.contains(" 3/3 "), "\(runs.stdout)")
+        let listing = try #require(JSONValue.parse(Data(try await CLIHarness.run(["runs", "--json"], directory: work).stdout.utf8)))
+        #expect(listing["runs"]?.arrayValue?.first?["completed"]?.intValue == 3)
+
+        let verify = try await CLIHarness.run(["verify", "Results/r", "--json"], directory: work)
+        #expect(verify.status == 1, "the manifest was edited")
+        let report = try #require(JSONValue.parse(Data(verify.stdout.utf8)), "\(verify.stdout)")
+        #expect(report["verified"]?.boolValue == false)
+        #expect(report["checks"]?.arrayValue?.contains { $0["passed"]?.boolValue == false } == true)
+    }
+}
+
 /// Counts requests per body, to script "first attempt fails, retry succeeds".
 actor Counter {
     private var seen: [[UInt8]: Int] = [:]

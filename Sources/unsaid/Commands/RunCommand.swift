@@ -440,7 +440,7 @@ struct RunCommand: AsyncParsableCommand {
 
     private func loadSuites(_ paths: [String]) throws -> [Suite] {
         do {
-            return try SuiteLoader.load(paths: paths)
+            return try SuiteLoader.load(paths: paths.map(InstalledResources.suitePath))
         } catch let errors as SuiteErrors {
             throw ConfigurationError("\(errors)")
         }
