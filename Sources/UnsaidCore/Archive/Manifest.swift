@@ -78,6 +78,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var streamOverride: Bool?
         public var apiKeyEnv: String
         public var headerNames: [String]
+        /// `--transform` values as given (`nil` when none), so a resume plans the same rewrites.
+        public var transforms: [String]?
         /// `--stream both` (which `streamOverride` cannot say); nil in older archives and when
         /// `streamOverride` says it all.
         public var streamMode: StreamMode?
@@ -88,11 +90,13 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var settings: RunSettings?
 
         public init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String],
-                    streamMode: StreamMode? = nil, selection: RunSelection? = nil, settings: RunSettings? = nil) {
+                    streamMode: StreamMode? = nil, selection: RunSelection? = nil, settings: RunSettings? = nil,
+                    transforms: [String]? = nil) {
             self.suitePaths = suitePaths
             self.streamOverride = streamOverride
             self.apiKeyEnv = apiKeyEnv
             self.headerNames = headerNames
+            self.transforms = transforms
             self.streamMode = streamMode
             self.selection = selection
             self.settings = settings

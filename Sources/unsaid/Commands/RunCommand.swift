@@ -119,7 +119,13 @@ struct RunCommand: AsyncParsableCommand {
 
     private var console: Console { Console(output) }
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Also send each probe through this rewrite, paired with the plain prompt (repeatable): pinyin, traditional, simplified, homoglyph, spaced[:zero-width], base64, leetspeak, translate-request[:LANG], template:TEXT-WITH-{prompt}.",
+        valueName: "name[:arg]"))
+    var transform: [String] = []
+
     func validate() throws {
+        if resume != nil && !transform.isEmpty { throw ValidationError("--resume takes the transforms from the archive; drop --transform") }
         if resume == nil && suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory), or --resume DIR") }
         if resume != nil && !suite.isEmpty { throw ValidationError("--resume takes the suites from the archive; drop --suite") }
         if resume != nil && (runID != nil || selecting.isSet || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
@@ -153,6 +159,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        for value in transform {
+            // A ConfigurationError, not a ValidationError: one line on stderr, no usage text.
+            do { _ = try TransformSpec.parse(value) } catch { throw ConfigurationError("--transform: \(error)") }
+        }
         let ruleset: Ruleset
         do {
             ruleset = try Ruleset.bundled()
@@ -165,7 +175,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let targets = try resolveTargets()
-        let suites = try loadSuites(suite)
+        let suites = try loadSuites(suite, transforms: transform)
         if dryRun {
             for settings in targets { try preview(target: settings, suites: suites) }
             return
@@ -261,7 +271,8 @@ struct RunCommand: AsyncParsableCommand {
                              settings: .init(concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency,
                                              rateLimit: settings.rateLimit, connectTimeout: settings.connectTimeout,
                                              timeout: settings.totalTimeout, stallTimeout: settings.stallTimeout,
-                                             attempts: settings.attempts)),
+                                             attempts: settings.attempts),
+                             transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
         do {
@@ -296,7 +307,7 @@ struct RunCommand: AsyncParsableCommand {
         guard ruleset.sha256 == manifest.ruleset.sha256 else {
             throw ConfigurationError("cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run")
         }
-        let suites = try loadSuites(manifest.arguments.suitePaths)
+        let suites = try loadSuites(manifest.arguments.suitePaths, transforms: manifest.arguments.transforms ?? [])
         let recordedSources = Set(manifest.suites.flatMap(\.sources))
         for source in suites.flatMap(\.sources) where !recordedSources.contains(source) {
             throw ConfigurationError("cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))")
@@ -308,7 +319,8 @@ struct RunCommand: AsyncParsableCommand {
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
                              selection: manifest.arguments.selection ?? RunSelection())
         let planned = Set(plan.map(\.key))
-        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) }) {
+        // Follow-up turns are not in the plan: they are sent when an answer calls for them.
+        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
             throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
         }
         // Flags given now win; otherwise the run carries on as it was started.
@@ -438,11 +450,14 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func loadSuites(_ paths: [String]) throws -> [Suite] {
+    private func loadSuites(_ paths: [String], transforms: [String]) throws -> [Suite] {
         do {
-            return try SuiteLoader.load(paths: paths.map(InstalledResources.suitePath))
+            let suites = try SuiteLoader.load(paths: paths.map(InstalledResources.suitePath))
+            return try TransformExpansion.expand(suites, with: transforms.map(TransformSpec.parse))
         } catch let errors as SuiteErrors {
             throw ConfigurationError("\(errors)")
+        } catch let error as TransformSpecError {
+            throw ConfigurationError("\(error)")
         }
     }
 
