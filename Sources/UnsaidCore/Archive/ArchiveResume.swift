@@ -36,7 +36,20 @@ public enum ArchiveResume {
             }
             contents.tornTail = nil
         }
-        let verdicts = ArchiveScoring.verdicts(for: contents.records, engine: engine)
+        if let torn = contents.judgements?.tornTail {
+            guard let handle = try? FileHandle(forWritingTo: contents.layout.judgements) else {
+                throw ArchiveError.io(path: contents.layout.judgements.path, reason: "cannot open for repair")
+            }
+            do {
+                try handle.truncate(atOffset: UInt64(torn.validLength))
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                throw ArchiveError.io(path: contents.layout.judgements.path, reason: "cannot cut the torn record: \(error)")
+            }
+            contents.judgements?.tornTail = nil
+        }
+        let verdicts = ArchiveScoring.verdicts(for: contents, engine: engine)
         try writeAtomically(VerdictFile.encode(verdicts), to: contents.layout.verdicts)
         contents.verdicts = verdicts
         return contents

@@ -66,7 +66,9 @@ public enum ArchiveVerifier {
         }
 
         // 3. Every data file is the one the manifest committed to.
-        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName] {
+        let judged = manifest.judge != nil
+        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
+            + (judged ? [JudgeRecords.fileName] : []) {
             let url = directory.appendingPathComponent(name)
             guard let expected = manifest.files[name] else {
                 report.record(name, false, "manifest lists no digest for \(name)")
@@ -115,6 +117,29 @@ public enum ArchiveVerifier {
         }
         report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
 
+        // 5b. The judge's exchanges, when the run had a judge: their own chain, the head the
+        // manifest names, and a link to a transcript record of this run for each.
+        var judgeContexts: [JudgeContext]?
+        if let judge = manifest.judge {
+            do {
+                let judgements = try JudgeRecords.read(layout.judgements)
+                let known = Dictionary(zip(hashes, records.map(\.transcript.key)), uniquingKeysWith: { first, _ in first })
+                var problem: String?
+                if let torn = judgements.tornTail {
+                    problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
+                } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
+                    problem = "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let stray = judgements.records.first(where: { known[$0.judged] != $0.key }) {
+                    problem = "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
+                }
+                report.record("judge chain", problem == nil,
+                              problem ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)")
+                judgeContexts = judgements.contexts(recordHashes: hashes)
+            } catch {
+                report.record("judge chain", false, "\(error)")
+            }
+        }
+
         // 6. Verdicts re-derived with the archived ruleset match the recorded ones byte for byte.
         let ruleset: Ruleset
         do {
@@ -128,7 +153,7 @@ public enum ArchiveVerifier {
             report.record("ruleset", false, "\(layout.ruleset.path): cannot be loaded (\(error))")
             return report
         }
-        let derived = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: ruleset))
+        let derived = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: ruleset), judgeContexts: judgeContexts)
         let recordedLines = (fileManager.contents(atPath: layout.verdicts.path) ?? Data())
             .split(separator: 0x0A, omittingEmptySubsequences: false)
             .dropLast() // the file ends with a newline
@@ -152,6 +177,11 @@ public enum ArchiveVerifier {
         report.record("counts", counts == manifest.counts,
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+
+        // 8. Reviewers' labels (labels.jsonl), when there are any.
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, records: records, hashes: hashes) {
+            report.record("labels", labels.passed, labels.detail)
+        }
         return report
     }
 

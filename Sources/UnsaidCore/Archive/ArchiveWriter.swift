@@ -18,6 +18,10 @@ public actor ArchiveWriter {
     private var chainHead: String
     private var sequence: Int
     private var counts: [String: Int]
+    /// `judgements.jsonl` and its chain, for a run with a judge.
+    private let judgements: AppendOnlyFile?
+    private var judgeHead: String
+    private var judgeSequence: Int
 
     /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
     /// a copy of the ruleset beside the results.
@@ -40,6 +44,9 @@ public actor ArchiveWriter {
         self.chainHead = manifest.chainHead
         self.sequence = 0
         self.counts = [:]
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
+        self.judgeHead = ArchiveChain.genesis
+        self.judgeSequence = 0
         try writeAtomically(ruleset, to: layout.ruleset)
         try ManifestFile.write(manifest, layout: layout)
     }
@@ -53,12 +60,17 @@ public actor ArchiveWriter {
         self.chainHead = contents.chainHead
         self.sequence = contents.records.count
         self.counts = Manifest.counts(of: contents.verdicts)
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: contents.layout.judgements.path) }
+        self.judgeHead = contents.judgements?.chainHead ?? ArchiveChain.genesis
+        self.judgeSequence = contents.judgements?.records.count ?? 0
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns the record
     /// hash. One call so the two files stay in the same order even with many requests in flight.
     @discardableResult
-    public func append(probe: Probe, transcript: Transcript, verdict: Verdict) throws -> String {
+    /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
+    ///   after the transcript record, linked to that record's hash.
+    public func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) throws -> String {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
@@ -67,6 +79,15 @@ public actor ArchiveWriter {
         try transcripts.append(bytes)
         try transcripts.sync()
         chainHead = ArchiveChain.hash(ofLine: line)
+
+        if let judgement, let judgements {
+            judgeSequence += 1
+            let judgeLine = try CanonicalJSON.encode(JudgeRecord(seq: judgeSequence, prev: judgeHead, key: transcript.key,
+                                                                 judged: chainHead, transcript: judgement))
+            try judgements.append(judgeLine + [0x0A])
+            try judgements.sync()
+            judgeHead = ArchiveChain.hash(ofLine: judgeLine)
+        }
 
         var verdictLine = try CanonicalJSON.encode(verdict)
         verdictLine.append(0x0A)
@@ -81,6 +102,8 @@ public actor ArchiveWriter {
         manifest.completed = sequence
         manifest.counts = counts
         manifest.chainHead = chainHead
+        manifest.judge?.records = judgeSequence
+        manifest.judge?.chainHead = judgeHead
         try ManifestFile.write(manifest, layout: layout)
     }
 
@@ -97,8 +120,12 @@ public actor ArchiveWriter {
             ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
             ArchiveLayout.rulesetName: try FileDigester.digest(layout.ruleset),
         ]
+        if judgements != nil {
+            manifest.files[JudgeRecords.fileName] = try FileDigester.digest(layout.judgements)
+        }
         try checkpoint(status: status)
         transcripts.close()
+        judgements?.close()
         return manifest
     }
 }

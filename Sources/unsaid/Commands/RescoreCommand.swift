@@ -7,7 +7,8 @@ struct RescoreCommand: ParsableCommand {
         commandName: "rescore",
         abstract: "Re-derive verdicts and metrics of an archived run offline with the current ruleset.",
         discussion: """
-            Reads only the archive (never the network). Writes verdicts.<ruleset-version>.jsonl and \
+            Reads only the archive (never the network): a run made with --judge-target is rescored \
+            with the judge's archived answers, replayed byte for byte (--no-judge leaves them out). Writes verdicts.<ruleset-version>.jsonl and \
             metrics.<ruleset-version>.json beside the recorded files, which stay untouched, and says \
             how many verdicts changed. With an unchanged ruleset the new verdicts file is \
             byte-identical to verdicts.jsonl.
@@ -18,6 +19,9 @@ struct RescoreCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("A rule directory to score with instead of the bundled rules.", valueName: "dir"))
     var rules: String?
+
+    @Flag(name: .long, help: "Score without the judge's archived opinions (see what the other layers say alone).")
+    var noJudge = false
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
@@ -36,9 +40,12 @@ struct RescoreCommand: ParsableCommand {
         } catch {
             throw ConfigurationError("cannot load rules: \(error)")
         }
-        let verdicts = ArchiveScoring.verdicts(for: contents.records, engine: VerdictEngine(ruleset: ruleset))
-        let verdictsURL = directory.appendingPathComponent("verdicts.\(ruleset.version).jsonl")
-        let metricsURL = directory.appendingPathComponent("metrics.\(ruleset.version).json")
+        let verdicts = ArchiveScoring.verdicts(for: contents.records, engine: VerdictEngine(ruleset: ruleset),
+                                               judgeContexts: noJudge ? nil : contents.judgeContexts)
+        // Scores without the judge of a judged run go beside, not over, the judged ones.
+        let variant = noJudge && contents.judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
+        let verdictsURL = directory.appendingPathComponent("verdicts.\(variant).jsonl")
+        let metricsURL = directory.appendingPathComponent("metrics.\(variant).json")
         do {
             try VerdictFile.encode(verdicts).write(to: verdictsURL)
             try CanonicalJSON.encodePretty(RunMetrics(records: contents.records, verdicts: verdicts)).write(to: metricsURL)

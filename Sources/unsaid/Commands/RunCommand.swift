@@ -119,6 +119,11 @@ struct RunCommand: AsyncParsableCommand {
 
     private var console: Console { Console(output) }
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this target from the targets file to judge each answer with the ruleset's rubric (temperature 0); its exchanges are archived in judgements.jsonl.",
+        valueName: "name"))
+    var judgeTarget: String?
+
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Also send each probe through this rewrite, paired with the plain prompt (repeatable): pinyin, traditional, simplified, homoglyph, spaced[:zero-width], base64, leetspeak, translate-request[:LANG], template:TEXT-WITH-{prompt}.",
         valueName: "name[:arg]"))
@@ -156,6 +161,7 @@ struct RunCommand: AsyncParsableCommand {
         var ruleset: Ruleset
         var concurrency: Int
         var rateLimit: Double?
+        var judge: ConfiguredSender?
     }
 
     func run() async throws {
@@ -176,6 +182,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let targets = try resolveTargets()
         let suites = try loadSuites(suite, transforms: transform)
+        if judgeTarget != nil && ruleset.judge == nil {
+            throw ConfigurationError("--judge-target: the ruleset \(ruleset.version) has no judge rubric (judge.json)")
+        }
         if dryRun {
             for settings in targets { try preview(target: settings, suites: suites) }
             return
@@ -258,7 +267,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let runID = runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)")
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
-        let manifest = Manifest(
+        var manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
             target: .init(name: settings.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
@@ -274,6 +283,10 @@ struct RunCommand: AsyncParsableCommand {
                                              attempts: settings.attempts),
                              transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+        let judge = try judgeTarget.map(makeJudge)
+        if let judge {
+            manifest.judge = .init(name: judge.settings.name, baseURL: judge.sender.redactedBaseURL, model: judge.settings.model)
+        }
         let archive: ArchiveWriter
         do {
             archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
@@ -281,7 +294,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency, rateLimit: settings.rateLimit)
+                        concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency, rateLimit: settings.rateLimit,
+                        judge: judge?.sender)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -316,6 +330,13 @@ struct RunCommand: AsyncParsableCommand {
         guard headers.keys.sorted() == manifest.arguments.headerNames else {
             throw ConfigurationError("cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))")
         }
+        if let judge = manifest.judge, judgeTarget != judge.name {
+            throw ConfigurationError("cannot resume: the run was judged by target '\(judge.name)'; pass --judge-target \(judge.name)")
+        }
+        if manifest.judge == nil, let judgeTarget {
+            throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
+        }
+        let judge = try judgeTarget.map(makeJudge)
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
                              selection: manifest.arguments.selection ?? RunSelection())
         let planned = Set(plan.map(\.key))
@@ -348,7 +369,8 @@ struct RunCommand: AsyncParsableCommand {
         console.log("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")")
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
                         sender: sender, ruleset: ruleset,
-                        concurrency: concurrency ?? recorded?.concurrency ?? Defaults.concurrency, rateLimit: recorded?.rateLimit)
+                        concurrency: concurrency ?? recorded?.concurrency ?? Defaults.concurrency, rateLimit: recorded?.rateLimit,
+                        judge: judge?.sender)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
@@ -361,7 +383,8 @@ struct RunCommand: AsyncParsableCommand {
         reporter.start()
         let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
                                archive: archive, concurrency: prepared.concurrency,
-                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) })
+                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) },
+                               judge: prepared.judge?.sender)
         do {
             _ = try await withInterruptHandling {
                 try await engine.run(prepared.items, alreadyDone: prepared.alreadyDone) { reporter.update($0) }
@@ -376,8 +399,9 @@ struct RunCommand: AsyncParsableCommand {
 
         // Final verdicts come from the archived transcripts themselves, in archive order, so
         // they are exactly what `unsaid verify` re-derives.
-        let records = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true).records
-        let verdicts = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: prepared.ruleset))
+        let contents = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true)
+        let records = contents.records
+        let verdicts = ArchiveScoring.verdicts(for: contents, engine: VerdictEngine(ruleset: prepared.ruleset))
         try await archive.finish(verdicts: verdicts)
         if let record {
             try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
@@ -414,6 +438,23 @@ struct RunCommand: AsyncParsableCommand {
             var item = item
             item.parameters = overrides.overriding(item.parameters)
             return item
+        }
+    }
+
+    /// The judge's sender: a target of the targets file, with this command's timeouts and
+    /// attempts where the file sets none (and none of the run's `--header`s, which are for the
+    /// target under test).
+    private func makeJudge(_ name: String) throws -> (settings: TargetSettings, sender: ConfiguredSender) {
+        let path = config ?? "unsaid.yaml"
+        do {
+            let file = try TargetsFile.load(path: path)
+            guard let entry = try file.select([name], file: path).first else {
+                throw ConfigurationError("--judge-target: no target '\(name)' in \(path)")
+            }
+            let settings = TargetSettings(entry: entry, defaults: self.settings(baseURL: "", model: "", headers: [:]))
+            return (settings, try makeSender(settings))
+        } catch let error as SuiteError {
+            throw ConfigurationError("--judge-target: \(error.description)")
         }
     }
 
