@@ -30,6 +30,7 @@ public enum HTMLReport {
         out += comparisonSections(document)
         out += languageSection(document)
         out += transformSection(document)
+        out += followUpSection(document)
         out += consistencySection(document)
         out += probeSection(document)
         out += """
