@@ -46,6 +46,8 @@ struct ConfiguredSender {
     /// The base URL as it may be shown and archived (secrets in it replaced).
     var redactedBaseURL: String { redaction.redact(url: baseURL) }
     fileprivate var baseURL: String
+    /// The request for an item exactly as it would be sent, redacted (`--dry-run`).
+    var preview: @Sendable (WorkItem) throws -> RecordedRequest
 }
 
 
@@ -63,5 +65,6 @@ func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
         timeouts: TargetTimeouts(connect: settings.connectTimeout, total: settings.totalTimeout, stall: settings.stallTimeout),
         retry: RetryPolicy(maxAttempts: settings.attempts), redact: settings.redact)
     let client = ChatClient(config: config)
-    return ConfiguredSender(sender: client, redaction: client.redactor, baseURL: settings.baseURL)
+    return ConfiguredSender(sender: client, redaction: client.redactor, baseURL: settings.baseURL,
+                            preview: { try client.prepare($0).recorded })
 }
