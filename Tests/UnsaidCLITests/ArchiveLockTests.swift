@@ -4,7 +4,7 @@ import UnsaidCore
 import UnsaidReplay
 
 /// Two processes on one run directory: the second is refused before it touches anything.
-@Suite("One writer per run directory")
+@Suite("One writer per run directory", .serialized)
 struct ArchiveLockTests {
     @Test func aSecondProcessIsRefusedWhileARunIsLiveAndTheArchiveSurvives() async throws {
         let work = try CLIHarness.temporaryDirectory()

@@ -5,7 +5,7 @@ import UnsaidReplay
 
 /// Numbers are checked where they are parsed: one line naming the flag or file:line:col, exit 2,
 /// never a trap and never a silently disabled limit.
-@Suite("Numbers are checked at parse time")
+@Suite("Numbers are checked at parse time", .serialized)
 struct NumberLimitTests {
     @Test(arguments: [
         ("--timeout", "1e300"), ("--stall-timeout", "nan"), ("--connect-timeout", "-1"), ("--timeout", "inf"),

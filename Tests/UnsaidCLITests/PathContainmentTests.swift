@@ -5,7 +5,7 @@ import UnsaidReplay
 
 /// Names that become file names are checked as names: nothing is written or read outside the
 /// directory it belongs in.
-@Suite("Paths stay inside")
+@Suite("Paths stay inside", .serialized)
 struct PathContainmentTests {
     @Test(arguments: ["../../x", "a/b", "a\nb", ".hidden", ""])
     func hostileRunIDsAreRefusedWithOneLine(runID: String) async throws {

@@ -5,7 +5,7 @@ import UnsaidReplay
 
 /// `--stall-timeout` cuts a silent stream close to the setting, and SIGTERM stops a run the way
 /// Ctrl-C does.
-@Suite("Stall timeout and SIGTERM")
+@Suite("Stall timeout and SIGTERM", .serialized)
 struct StallAndSignalTests {
     /// A 4 s silence with a 1.5 s setting. libcurl's LOW_SPEED_TIME fired 6–7 s late, so this
     /// stall was never cut and the answer counted as complete (exit 0).

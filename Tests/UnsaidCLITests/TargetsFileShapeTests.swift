@@ -5,7 +5,7 @@ import UnsaidReplay
 
 /// `unsaid.yaml` gets the suite files' treatment: aliases refused fast, typos and syntax errors
 /// at their line and column.
-@Suite("Targets file shape")
+@Suite("Targets file shape", .serialized)
 struct TargetsFileShapeTests {
     private func check(_ yaml: String) async throws -> CLIHarness.Result {
         let work = try CLIHarness.temporaryDirectory()
@@ -48,7 +48,7 @@ struct TargetsFileShapeTests {
 }
 
 /// A signature file states its key's fingerprint; `verify` must compute it from the key instead.
-@Suite("Signature fingerprints")
+@Suite("Signature fingerprints", .serialized)
 struct SignatureFingerprintTests {
     @Test func aSignatureByAnotherKeyReportsTwoDifferentFingerprints() async throws {
         let work = try CLIHarness.temporaryDirectory()
