@@ -169,6 +169,7 @@ struct RunCommand: AsyncParsableCommand {
     private struct RunOutcome {
         var directory: URL
         var hasErrors: Bool
+        var metrics: RunMetrics
     }
 
     /// Applies `--fail-under` to every run and sets the exit code.
@@ -177,8 +178,7 @@ struct RunCommand: AsyncParsableCommand {
         if let failUnder {
             let thresholds = try Thresholds.parse(failUnder)
             for outcome in outcomes {
-                let contents = try ArchiveReader.read(outcome.directory)
-                let results = thresholds.evaluate(RunMetrics(records: contents.records, verdicts: contents.verdicts))
+                let results = thresholds.evaluate(outcome.metrics)
                 print("thresholds for \(outcome.directory.lastPathComponent):")
                 for result in results { print("  \(result)") }
                 failed = failed || results.contains { !$0.passed }
@@ -328,38 +328,43 @@ struct RunCommand: AsyncParsableCommand {
         reporter.finish()
 
         // Final verdicts come from the archived transcripts themselves, in archive order, so
-        // they are exactly what `unsaid verify` re-derives.
-        let records = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true).records
-        let verdicts = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: prepared.ruleset))
-        try await archive.finish(verdicts: verdicts)
+        // they are exactly what `unsaid verify` re-derives. The archive is read as a stream.
+        let scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: prepared.ruleset), to: layout.verdicts)
+        try await archive.finish(scored: scored)
         if let record {
-            try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
-                              provider: prepared.sender.redactedBaseURL)
+            try writeFixtures(layout: layout, to: URL(fileURLWithPath: record), provider: prepared.sender.redactedBaseURL)
         }
 
-        let summary = VerdictSummary(verdicts)
+        let summary = scored.summary
         print(summary.renderTable(), terminator: "")
         print("archive: \(layout.directory.path)")
-        return RunOutcome(directory: layout.directory, hasErrors: summary.hasErrors)
+        return RunOutcome(directory: layout.directory, hasErrors: summary.hasErrors, metrics: scored.metrics)
     }
 
     /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it
     /// got as the fixture's expectation, so a user's CI can pin today's behaviour.
-    private func writeFixtures(records: [TranscriptRecord], verdicts: [Verdict], to directory: URL, provider: String) throws {
+    private func writeFixtures(layout: ArchiveLayout, to directory: URL, provider: String) throws {
+        var written = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for (record, verdict) in zip(records, verdicts) {
+            // Only the verdicts' labels and flags are held; transcripts are read one at a time.
+            var expectations: [(VerdictLabel, [String])] = []
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in expectations.append((verdict.verdict, verdict.flags)) }
+            try ArchiveStream.transcripts(layout) { record, _ in
+                guard written < expectations.count else { return }
+                let (label, flags) = expectations[written]
+                written += 1
                 let key = record.transcript.key
                 let meta = FixtureMeta(
                     name: FixtureWriter.name(for: key), description: "recorded by unsaid run: \(key)",
-                    provider: provider, source: "recorded", expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
+                    provider: provider, source: "recorded", expectedVerdict: label, expectedFlags: flags)
                 _ = try FixtureWriter.write(probe: record.probe, transcript: record.transcript, meta: meta, to: directory,
                                             secrets: redact)
             }
         } catch {
             throw ConfigurationError("cannot write fixtures to \(directory.path): \(error)")
         }
-        FileHandle.standardError.write(Data("recorded \(records.count) fixtures in \(directory.path)\n".utf8))
+        FileHandle.standardError.write(Data("recorded \(written) fixtures in \(directory.path)\n".utf8))
     }
 
     private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamOverride: Bool?) -> [WorkItem] {
