@@ -105,6 +105,11 @@ public struct VerdictEngine: Sendable {
                 assessment.evidence[index].event = events.event(containing: start)
             }
         }
+        if let cap = attempt.responseCap {
+            assessment.flag("response_too_large")
+            assessment.evidence.append(Evidence(rule: "response.too-large",
+                                                note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
+        }
         reasoningChecks(response: response, think: think, into: &assessment)
         let utf8 = content.utf8
         assessment.answerText = String(decoding: Array(utf8)[min(answerStart, utf8.count)...], as: UTF8.self)
@@ -160,7 +165,9 @@ public struct VerdictEngine: Sendable {
             assessment.flag("transport_error_after_end")
             assessment.evidence.append(Evidence(rule: "transport.after-end", note: "the answer had ended; then \(failure.message)"))
         }
-        if !endedCleanly && (attempt.failure != nil || transcript.request.streamed) {
+        // A body stopped at the response-size cap was cut by the client, not by the provider:
+        // it is scored on what arrived, never read as a withdrawal.
+        if !endedCleanly && attempt.responseCap == nil && (attempt.failure != nil || transcript.request.streamed) {
             let why = attempt.failure?.message ?? "stream ended without finish_reason or [DONE]"
             if text.label == .refused {
                 assessment.flag("stream_cut")

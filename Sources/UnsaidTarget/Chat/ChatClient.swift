@@ -53,7 +53,8 @@ public struct ChatClient: ChatSender {
             method: "POST", url: config.chatCompletionsURL, headers: headers, body: body,
             connectTimeout: TargetTimeouts.duration(config.timeouts.connect),
             totalTimeout: TargetTimeouts.duration(config.timeouts.total),
-            stallTimeout: TargetTimeouts.duration(config.timeouts.stall))
+            stallTimeout: TargetTimeouts.duration(config.timeouts.stall),
+            maxResponseBytes: config.maxResponseBytes)
         let recorded = redactor.redact(request: RecordedRequest(
             method: "POST", url: request.url, headers: headers,
             body: String(decoding: body, as: UTF8.self), streamed: streamed))
@@ -127,7 +128,7 @@ public struct ChatClient: ChatSender {
         return Attempt(
             index: index, startedAt: startedAt, elapsed: response.elapsed, status: response.status,
             headers: redactor.redact(headers: response.headers), chunks: chunks, failure: failure,
-            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
+            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed), responseCap: response.cappedAt)
     }
 
     private static func timestamp() -> String {

@@ -76,6 +76,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx (1 = no retry).")
     var attempts: Int = 3
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Body bytes kept per answer; past it the transfer is stopped, what arrived is kept and scored (flag response_too_large).",
+        valueName: "bytes"))
+    var maxResponseBytes: Int = Attempt.defaultResponseCap
+
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Run against this target from the targets file (repeatable); one archive per target, then a comparison.",
         valueName: "name"))
@@ -117,6 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+        if maxResponseBytes < 1 { throw ValidationError("--max-response-bytes must be at least 1") }
         for value in [connectTimeout, timeout, stallTimeout] where value <= 0 {
             throw ValidationError("timeouts must be positive")
         }
@@ -285,7 +291,8 @@ struct RunCommand: AsyncParsableCommand {
         let sender = try makeSender(TargetSettings(
             name: manifest.target.name, baseURL: endpoint, model: manifest.target.model,
             apiKeyEnv: manifest.arguments.apiKeyEnv, headers: headers, redact: redact,
-            connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout, attempts: attempts))
+            connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout, attempts: attempts,
+            maxResponseBytes: maxResponseBytes))
 
         // All checks passed: now repair the torn tail and continue the chain.
         let repaired: ArchiveContents
@@ -379,7 +386,7 @@ struct RunCommand: AsyncParsableCommand {
         TargetSettings(
             name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
             redact: redact, connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout,
-            attempts: attempts)
+            attempts: attempts, maxResponseBytes: maxResponseBytes)
     }
 
     private func loadSuites(_ paths: [String]) throws -> [Suite] {
