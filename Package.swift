@@ -31,7 +31,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Verdict/Rules")]
+            resources: [.copy("Verdict/Rules"), .copy("Suite/Transforms/Tables")]
         ),
         .target(
             name: "UnsaidTarget",

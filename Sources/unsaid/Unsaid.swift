@@ -25,6 +25,7 @@ struct Unsaid: AsyncParsableCommand {
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,
+            TrendCommand.self,
             ReplayCommand.self,
         ]
     )

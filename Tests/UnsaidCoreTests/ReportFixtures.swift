@@ -173,7 +173,7 @@ enum ReportFixtures {
         ]
     }
 
-    static func manifest(runID: String, target: String, model: String, probes: Int) -> Manifest {
+    static func manifest(runID: String, target: String, model: String, probes: Int, startedAt: String = startedAt) -> Manifest {
         var manifest = Manifest(
             runID: runID, tool: .init(version: "0.0.0-test", gitCommit: nil), host: "fixture", startedAt: startedAt,
             target: .init(name: target, baseURL: "http://127.0.0.1:8080/v1", model: model,
@@ -186,10 +186,11 @@ enum ReportFixtures {
     }
 
     /// Writes one run with `ArchiveWriter` and pins the finish time so the archive is byte-stable.
-    static func writeRun(_ items: [Item], runID: String, target: String, model: String, in root: URL) async throws -> URL {
+    static func writeRun(_ items: [Item], runID: String, target: String, model: String, in root: URL,
+                         startedAt: String = startedAt) async throws -> URL {
         let directory = root.appendingPathComponent(runID)
         let layout = ArchiveLayout(directory: directory)
-        let writer = try ArchiveWriter(creating: layout, manifest: manifest(runID: runID, target: target, model: model, probes: items.count),
+        let writer = try ArchiveWriter(creating: layout, manifest: manifest(runID: runID, target: target, model: model, probes: items.count, startedAt: startedAt),
                                        ruleset: Data("{}".utf8))
         var verdicts: [Verdict] = []
         for item in items {

@@ -58,7 +58,7 @@ final class SuiteScratch {
                 prompt: Hello
             """)
         #expect(scratch.lint("s.yaml") == [
-            "\(file):2:1: colour: unknown key 'colour'; expected one of id, name, description, version, defaults, include, probes",
+            "\(file):2:1: colour: unknown key 'colour'; expected one of id, name, description, version, defaults, include, probes, transforms",
         ])
     }
 

@@ -78,12 +78,16 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var streamOverride: Bool?
         public var apiKeyEnv: String
         public var headerNames: [String]
+        /// `--transform` values as given (`nil` when none), so a resume plans the same rewrites.
+        public var transforms: [String]?
 
-        public init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String]) {
+        public init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String],
+                    transforms: [String]? = nil) {
             self.suitePaths = suitePaths
             self.streamOverride = streamOverride
             self.apiKeyEnv = apiKeyEnv
             self.headerNames = headerNames
+            self.transforms = transforms
         }
     }
 

@@ -23,7 +23,8 @@ public struct LanguageFlip: Sendable, Equatable {
     /// with a single probe are not comparisons.
     public static func find(in run: ReportRun) -> [LanguageFlip] {
         var byGroup: [String: [String: [ReportEntry]]] = [:]
-        for entry in run.entries where entry.verdict.verdict != .error {
+        // Rewritten prompts (transforms) have their own section; a pinyin variant is not a language.
+        for entry in run.entries where entry.verdict.verdict != .error && entry.probe.transform == nil {
             guard let group = entry.probe.group else { continue }
             byGroup[group, default: [:]]["\(entry.key.suite)/\(entry.key.probe)", default: []].append(entry)
         }

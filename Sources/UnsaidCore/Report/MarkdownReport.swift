@@ -11,6 +11,8 @@ public enum MarkdownReport {
         out += ratesSection(document)
         out += comparisonSections(document)
         out += languageSection(document)
+        out += transformSection(document)
+        out += followUpSection(document)
         out += consistencySection(document)
         out += """
             ---

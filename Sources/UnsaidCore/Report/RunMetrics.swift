@@ -95,12 +95,14 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     /// Joins records and verdicts by request key; records without a verdict are left out.
     public init(records: [TranscriptRecord], verdicts: [Verdict]) {
         var probes: [WorkKey: Probe] = [:]
-        for record in records { probes[record.transcript.key] = record.probe }
+        for record in records where record.probe.turn == nil { probes[record.transcript.key] = record.probe }
         self.init(verdicts.compactMap { verdict in probes[verdict.key].map { (probe: $0, verdict: verdict) } })
     }
 
+    /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
+    /// would weigh those probes twice.
     public init(run: ReportRun) {
-        self.init(run.entries.map { (probe: $0.probe, verdict: $0.verdict) })
+        self.init(run.entries.filter { $0.probe.turn == nil }.map { (probe: $0.probe, verdict: $0.verdict) })
     }
 
     /// The slice for a scope, if the run has requests in it.

@@ -48,6 +48,7 @@ public struct RunEngine: Sendable {
                     let verdict = verdicts.judge(transcript, probe: item.probe)
                     // Returns once the record is on disk (group commit): only then does it count.
                     try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict)
+                    try await converse(after: item, transcript: transcript, verdict: verdict)
                     return verdict
                 }
             }
@@ -59,5 +60,21 @@ public struct RunEngine: Sendable {
             }
         }
         return completed - alreadyDone
+    }
+}
+
+extension RunEngine {
+    /// Sends a probe's `follow_up` turns one after another while each answer's verdict calls for
+    /// the next; every turn is archived as its own transcript, linked to the one it follows.
+    func converse(after item: WorkItem, transcript: Transcript, verdict: Verdict) async throws {
+        var current = (item: item, transcript: transcript, verdict: verdict)
+        while let next = FollowUpConversation.next(after: current.item, transcript: current.transcript, verdict: current.verdict) {
+            try await rateLimiter?.acquire()
+            let answer = await sender.send(next)
+            try Task.checkCancellation()
+            let judged = verdicts.judge(answer, probe: next.probe)
+            try await archive.append(probe: next.probe, transcript: answer, verdict: judged)
+            current = (next, answer, judged)
+        }
     }
 }

@@ -76,6 +76,15 @@ public struct Probe: Codable, Sendable, Hashable {
     /// probe a group's variants were written under.
     public var variant: String?
     public var parameters: GenerationParameters
+    /// The sensitive words of the prompt (`terms:` in the suite), which the `homoglyph` and
+    /// `spaced` transforms rewrite; `nil` when none are listed.
+    public var terms: [String]?
+    /// Set on a probe a transform produced from another one; `nil` for probes as written.
+    public var transform: AppliedTransform?
+    /// Turns to send after the answer, depending on its verdict (`follow_up:` in the suite).
+    public var followUps: [FollowUpTurn]?
+    /// Set on the probe of a follow-up turn; `nil` for the first request of a conversation.
+    public var turn: TurnLink?
 
     public init(
         id: String,
@@ -89,7 +98,11 @@ public struct Probe: Codable, Sendable, Hashable {
         repeatCount: Int = 1,
         group: String? = nil,
         variant: String? = nil,
-        parameters: GenerationParameters = GenerationParameters()
+        parameters: GenerationParameters = GenerationParameters(),
+        terms: [String]? = nil,
+        transform: AppliedTransform? = nil,
+        followUps: [FollowUpTurn]? = nil,
+        turn: TurnLink? = nil
     ) {
         self.id = id
         self.messages = messages
@@ -103,6 +116,10 @@ public struct Probe: Codable, Sendable, Hashable {
         self.group = group
         self.variant = variant
         self.parameters = parameters
+        self.terms = terms
+        self.transform = transform
+        self.followUps = followUps
+        self.turn = turn
     }
 
     /// The text of the last user turn: what the probe asks.
@@ -112,13 +129,36 @@ public struct Probe: Codable, Sendable, Hashable {
 
     /// A stable digest of what is sent (messages and parameters), so a changed probe is never
     /// silently compared with an old result. Whitespace in the YAML and key order do not matter
-    /// because the digest is taken over canonical JSON of the parsed values.
+    /// because the digest is taken over canonical JSON of the parsed values. A transformed probe's
+    /// transform (name, version, argument) is part of the digest, so a new version of a transform
+    /// is never compared with results of the old one; plain probes hash as they always did.
     public var contentHash: String {
         struct Hashed: Encodable {
             var messages: [ChatMessage]
             var parameters: GenerationParameters
+            var transform: HashedTransform?
+            var turn: HashedTurn?
         }
-        let data = (try? CanonicalJSON.encode(Hashed(messages: messages, parameters: parameters))) ?? Data()
+        struct HashedTurn: Encodable {
+            var parent: String
+            var turn: Int
+            var text: String
+            var answer: PriorAnswer
+        }
+        struct HashedTransform: Encodable {
+            var name: String
+            var version: Int
+            var argument: String?
+        }
+        var hashed = Hashed(messages: messages, parameters: parameters,
+                            transform: transform.map { HashedTransform(name: $0.name, version: $0.version, argument: $0.argument) })
+        // A follow-up turn's messages hold the model's previous answer, which differs from run to
+        // run; its identity is what the suite wrote: the parent's hash and this turn's text.
+        if let turn, let followUp = followUps?[safe: turn.turn - 2] {
+            hashed.messages = []
+            hashed.turn = HashedTurn(parent: turn.parentHash, turn: turn.turn, text: followUp.text, answer: followUp.answer)
+        }
+        let data = (try? CanonicalJSON.encode(hashed)) ?? Data()
         return SHA256Hex.digest(data)
     }
 }

@@ -11,6 +11,8 @@ struct ProbeSettings: Sendable, Equatable {
     var stream: StreamMode?
     var repeatCount: Int?
     var tags: [String]?
+    /// Sensitive words for the `homoglyph` and `spaced` transforms; accumulate like tags.
+    var terms: [String]?
     var parameters = GenerationParameters()
 
     /// Values set here win; tags add to the inherited ones rather than replacing them, so a
@@ -19,6 +21,10 @@ struct ProbeSettings: Sendable, Equatable {
         var tags = base.tags ?? []
         for tag in self.tags ?? [] where !tags.contains(tag) {
             tags.append(tag)
+        }
+        var terms = base.terms ?? []
+        for term in self.terms ?? [] where !terms.contains(term) {
+            terms.append(term)
         }
         return ProbeSettings(
             system: system ?? base.system,
@@ -29,6 +35,7 @@ struct ProbeSettings: Sendable, Equatable {
             stream: stream ?? base.stream,
             repeatCount: repeatCount ?? base.repeatCount,
             tags: (self.tags == nil && base.tags == nil) ? nil : tags,
+            terms: (self.terms == nil && base.terms == nil) ? nil : terms,
             parameters: parameters.overriding(base.parameters))
     }
 }

@@ -73,6 +73,10 @@ struct SuiteAssembler {
         parser.errors.forEach { report($0) }
         guard let document = parsed else { return nil }
 
+        if !chain.isEmpty, let position = document.transformsPosition {
+            report(SuiteError(file: display, line: position.line, column: position.column, field: "transforms",
+                              message: "only the suite's root file may set transforms"))
+        }
         let settings = document.defaults.overriding(inherited)
         let chain = chain + [canonical]
         for include in document.includes {
@@ -129,7 +133,8 @@ struct SuiteAssembler {
         let settings = entry.settings.overriding(inherited)
         let group = entry.group ?? (entry.variants.isEmpty ? nil : entry.id)
         if let content = entry.content {
-            add(makeProbe(id: entry.id, content: content, settings: settings, group: group, variant: nil),
+            add(makeProbe(id: entry.id, content: content, settings: settings, group: group, variant: nil,
+                          followUps: entry.followUps),
                 file: file, position: entry.idPosition, field: "\(entry.field).id")
         }
         for variant in entry.variants {
@@ -140,16 +145,17 @@ struct SuiteAssembler {
             variantSettings.system = variant.system ?? settings.system
             variantSettings.language = variant.language ?? settings.language
             variantSettings.topic = variant.topic ?? settings.topic
-            if let tags = variant.tags {
-                variantSettings = ProbeSettings(tags: tags).overriding(variantSettings)
+            if variant.tags != nil || variant.terms != nil {
+                variantSettings = ProbeSettings(tags: variant.tags, terms: variant.terms).overriding(variantSettings)
             }
-            add(makeProbe(id: id, content: content, settings: variantSettings, group: group, variant: label),
+            add(makeProbe(id: id, content: content, settings: variantSettings, group: group, variant: label,
+                          followUps: variant.followUps ?? entry.followUps),
                 file: file, position: variant.position, field: variant.field)
         }
     }
 
     private func makeProbe(id: String, content: ProbeContent, settings: ProbeSettings,
-                           group: String?, variant: String?) -> Probe {
+                           group: String?, variant: String?, followUps: [FollowUpTurn]?) -> Probe {
         var messages: [ChatMessage]
         switch content {
         case .prompt(let prompt):
@@ -166,7 +172,7 @@ struct SuiteAssembler {
             tags: settings.tags ?? [], category: settings.category ?? .control,
             expect: settings.expect ?? .any, stream: settings.stream ?? .on,
             repeatCount: settings.repeatCount ?? 1, group: group, variant: variant,
-            parameters: settings.parameters)
+            parameters: settings.parameters, terms: settings.terms, followUps: followUps)
     }
 
     private mutating func add(_ probe: Probe, file: String, position: SourcePosition, field: String) {
@@ -198,9 +204,16 @@ struct SuiteAssembler {
             report(SuiteError(file: root, line: document.position.line, column: document.position.column,
                               message: "the suite has no probes"))
         }
+        let expanded = TransformExpansion.expand(probes, with: document.transforms)
+        for probe in expanded where probe.transform != nil {
+            if let first = firstDefinition[probe.id], let position = document.transformsPosition {
+                report(SuiteError(file: root, line: position.line, column: position.column, field: "transforms",
+                                  message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+            }
+        }
         guard errors.isEmpty else { return nil }
         return Suite(id: id, name: document.name ?? id, description: document.description ?? "",
-                     version: document.version ?? "1", probes: probes, sources: sources)
+                     version: document.version ?? "1", probes: expanded, sources: sources)
     }
 
     // MARK: - Errors

@@ -31,6 +31,8 @@ struct VariantEntry: Sendable {
     var language: String?
     var topic: String?
     var tags: [String]?
+    var terms: [String]?
+    var followUps: [FollowUpTurn]?
     var position: SourcePosition
     var field: String
 }
@@ -45,6 +47,7 @@ struct ProbeEntry: Sendable {
     var settings: ProbeSettings
     var group: String?
     var variants: [VariantEntry]
+    var followUps: [FollowUpTurn]?
 }
 
 /// One suite file after validation, before includes and defaults are resolved.
@@ -57,5 +60,8 @@ struct SuiteDocument: Sendable {
     var defaults = ProbeSettings()
     var includes: [IncludeEntry] = []
     var probes: [ProbeEntry] = []
+    /// `transforms:`, with where the key was written (only a suite's root file may set it).
+    var transforms: [TransformSpec] = []
+    var transformsPosition: SourcePosition?
     var position = SourcePosition.start
 }

@@ -51,6 +51,10 @@ struct SuiteDocumentParser {
                 probe(item, field: "probes[\(index)]")
             }
         }
+        if let node = fields["transforms"] {
+            document.transforms = transforms(node)
+            document.transformsPosition = position(of: node)
+        }
         if fields["probes"] == nil && fields["include"] == nil {
             report(at: document.position, nil, "the suite has neither 'probes' nor 'include'")
         }
@@ -64,6 +68,39 @@ struct SuiteDocumentParser {
             return ProbeSettings()
         }
         return settings(fields, field: "defaults")
+    }
+
+    /// `transforms:` entries: `NAME[:ARGUMENT]` strings or `{name:, text:, label:, language:,
+    /// separator:}` mappings; the rules for each transform live in `TransformSpec.make`.
+    private mutating func transforms(_ node: Node) -> [TransformSpec] {
+        guard let items = sequence(node, field: "transforms") else { return [] }
+        return items.enumerated().compactMap { index, item in
+            let field = "transforms[\(index)]"
+            do {
+                if case .mapping = item {
+                    guard let fields = mapping(item, field: field, allowed: SuiteSchema.transformKeys) else { return nil }
+                    guard let nameNode = fields["name"] else {
+                        report(at: position(of: item), field, "missing required key 'name'")
+                        return nil
+                    }
+                    guard let name = nonEmptyString(nameNode, field: join(field, "name")) else { return nil }
+                    let arguments = ["text", "language", "separator"].compactMap { key in
+                        fields[key].flatMap { string($0, field: join(field, key)) }
+                    }
+                    if arguments.count > 1 {
+                        report(at: position(of: item), field, "give one of 'text', 'language', 'separator'")
+                        return nil
+                    }
+                    let label = fields["label"].flatMap { string($0, field: join(field, "label")) }
+                    return try TransformSpec.make(name: name, argument: arguments.first, label: label)
+                }
+                guard let text = nonEmptyString(item, field: field) else { return nil }
+                return try TransformSpec.parse(text)
+            } catch {
+                report(at: position(of: item), field, "\(error)")
+                return nil
+            }
+        }
     }
 
     private mutating func includes(_ node: Node) -> [IncludeEntry] {
@@ -97,7 +134,8 @@ struct SuiteDocumentParser {
         checkSystemConflict(fields, content: content, field: field)
         return ProbeEntry(
             id: id, idPosition: position(of: idNode), position: position(of: node), field: field,
-            content: content, settings: settings, group: group, variants: variants)
+            content: content, settings: settings, group: group, variants: variants,
+            followUps: fields["follow_up"].flatMap { followUps($0, field: join(field, "follow_up")) })
     }
 
     private mutating func variant(_ node: Node, field: String) -> VariantEntry? {
@@ -115,6 +153,8 @@ struct SuiteDocumentParser {
             language: fields["language"].flatMap { language($0, field: join(field, "language")) },
             topic: fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) },
             tags: fields["tags"].flatMap { stringList($0, field: join(field, "tags")) },
+            terms: fields["terms"].flatMap { stringList($0, field: join(field, "terms")) },
+            followUps: fields["follow_up"].flatMap { followUps($0, field: join(field, "follow_up")) },
             position: position(of: node), field: field)
         if fields["id"] != nil && fields["suffix"] != nil {
             report(at: position(of: node), field, "use either 'id' or 'suffix', not both")
@@ -123,6 +163,37 @@ struct SuiteDocumentParser {
                    "variant needs 'id', 'suffix' or 'language' to form its id")
         }
         return entry
+    }
+
+    /// `follow_up:` turns: `{text:, on: [verdicts], answer: shown|withdrawn}`, `text` required.
+    private mutating func followUps(_ node: Node, field: String) -> [FollowUpTurn]? {
+        guard let items = sequence(node, field: field) else { return nil }
+        var turns: [FollowUpTurn] = []
+        for (index, item) in items.enumerated() {
+            let itemField = "\(field)[\(index)]"
+            guard let fields = mapping(item, field: itemField, allowed: SuiteSchema.followUpKeys) else { return nil }
+            guard let textNode = fields["text"] else {
+                report(at: position(of: item), itemField, "missing required key 'text' (what the user says next)")
+                return nil
+            }
+            guard let text = nonEmptyString(textNode, field: join(itemField, "text")) else { return nil }
+            var turn = FollowUpTurn(text: text)
+            if let onNode = fields["on"] {
+                guard let conditions = stringList(onNode, field: join(itemField, "on")) else { return nil }
+                for condition in conditions where !FollowUpTurn.conditions.contains(condition) {
+                    report(at: position(of: onNode), join(itemField, "on"),
+                           "'\(condition)' is not one of \(FollowUpTurn.conditions.joined(separator: ", "))")
+                    return nil
+                }
+                turn.on = conditions
+            }
+            if let answerNode = fields["answer"] {
+                guard let answer = choice(answerNode, field: join(itemField, "answer"), of: PriorAnswer.self) else { return nil }
+                turn.answer = answer
+            }
+            turns.append(turn)
+        }
+        return turns
     }
 
     /// `prompt` or `messages`, exactly one of them.
@@ -159,6 +230,7 @@ struct SuiteDocumentParser {
         settings.stream = fields["stream"].flatMap { streamMode($0, field: join(field, "stream")) }
         settings.repeatCount = fields["repeat"].flatMap { integer($0, field: join(field, "repeat"), in: 1...1000) }
         settings.tags = fields["tags"].flatMap { stringList($0, field: join(field, "tags")) }
+        settings.terms = fields["terms"].flatMap { stringList($0, field: join(field, "terms")) }
         settings.parameters = GenerationParameters(
             temperature: fields["temperature"].flatMap { number($0, field: join(field, "temperature"), in: 0...2) },
             topP: fields["top_p"].flatMap { number($0, field: join(field, "top_p"), in: 0...1) },

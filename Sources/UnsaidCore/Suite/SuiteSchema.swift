@@ -3,23 +3,29 @@ import Foundation
 /// The keys a suite file may use, per kind of mapping. Anything else is reported as an unknown
 /// key, because a misspelt key (`promt:`) silently ignored would send a probe nobody wrote.
 enum SuiteSchema {
-    static let suiteKeys = ["id", "name", "description", "version", "defaults", "include", "probes"]
+    static let suiteKeys = ["id", "name", "description", "version", "defaults", "include", "probes", "transforms"]
 
     /// Settings a suite's `defaults:` block can give every probe of the file (and of the files it
     /// includes).
     static let defaultsKeys = [
         "system", "language", "topic", "category", "expect", "stream", "repeat", "tags",
-        "temperature", "top_p", "max_tokens", "seed",
+        "temperature", "top_p", "max_tokens", "seed", "terms",
     ]
 
     static let probeKeys = [
         "id", "prompt", "messages", "system", "language", "topic", "tags", "category", "expect",
-        "stream", "repeat", "group", "temperature", "top_p", "max_tokens", "seed", "variants",
+        "stream", "repeat", "group", "temperature", "top_p", "max_tokens", "seed", "variants", "terms", "follow_up",
     ]
 
     /// A variant changes only what is said and in which language; everything that decides how a
     /// result is judged or sampled is inherited, so the variants of a group stay comparable.
-    static let variantKeys = ["id", "suffix", "prompt", "messages", "system", "language", "topic", "tags"]
+    static let variantKeys = ["id", "suffix", "prompt", "messages", "system", "language", "topic", "tags", "terms", "follow_up"]
+
+    /// One `follow_up:` turn.
+    static let followUpKeys = ["text", "on", "answer"]
+
+    /// A `transforms:` entry written as a mapping instead of `NAME[:ARGUMENT]`.
+    static let transformKeys = ["name", "text", "label", "language", "separator"]
 
     static let messageKeys = ["role", "content"]
 

@@ -107,7 +107,13 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "run"))
     var resume: String?
 
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Also send each probe through this rewrite, paired with the plain prompt (repeatable): pinyin, traditional, simplified, homoglyph, spaced[:zero-width], base64, leetspeak, translate-request[:LANG], template:TEXT-WITH-{prompt}.",
+        valueName: "name[:arg]"))
+    var transform: [String] = []
+
     func validate() throws {
+        if resume != nil && !transform.isEmpty { throw ValidationError("--resume takes the transforms from the archive; drop --transform") }
         if resume == nil && suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory), or --resume DIR") }
         if resume != nil && !suite.isEmpty { throw ValidationError("--resume takes the suites from the archive; drop --suite") }
         if resume != nil && (runID != nil || stream != nil || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
@@ -141,6 +147,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        for value in transform {
+            // A ConfigurationError, not a ValidationError: one line on stderr, no usage text.
+            do { _ = try TransformSpec.parse(value) } catch { throw ConfigurationError("--transform: \(error)") }
+        }
         let ruleset: Ruleset
         do {
             ruleset = try Ruleset.bundled()
@@ -153,7 +163,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         let targets = try resolveTargets()
-        let suites = try loadSuites(suite)
+        let suites = try loadSuites(suite, transforms: transform)
         var outcomes: [RunOutcome] = []
         for settings in targets {
             let id = runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 }
@@ -239,7 +249,7 @@ struct RunCommand: AsyncParsableCommand {
                           streamMode: stream.map { $0 ? "stream" : "no-stream" } ?? "per-probe"),
             suites: suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
             arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: settings.apiKeyEnv,
-                             headerNames: headers.keys.sorted()),
+                             headerNames: headers.keys.sorted(), transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let archive: ArchiveWriter
         do {
@@ -274,7 +284,7 @@ struct RunCommand: AsyncParsableCommand {
         guard ruleset.sha256 == manifest.ruleset.sha256 else {
             throw ConfigurationError("cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run")
         }
-        let suites = try loadSuites(manifest.arguments.suitePaths)
+        let suites = try loadSuites(manifest.arguments.suitePaths, transforms: manifest.arguments.transforms ?? [])
         let recordedSources = Set(manifest.suites.flatMap(\.sources))
         for source in suites.flatMap(\.sources) where !recordedSources.contains(source) {
             throw ConfigurationError("cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))")
@@ -285,7 +295,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
         let planned = Set(plan.map(\.key))
-        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) }) {
+        // Follow-up turns are not in the plan: they are sent when an answer calls for them.
+        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
             throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
         }
         let sender = try makeSender(TargetSettings(
@@ -389,11 +400,14 @@ struct RunCommand: AsyncParsableCommand {
             attempts: attempts, maxResponseBytes: maxResponseBytes)
     }
 
-    private func loadSuites(_ paths: [String]) throws -> [Suite] {
+    private func loadSuites(_ paths: [String], transforms: [String]) throws -> [Suite] {
         do {
-            return try SuiteLoader.load(paths: paths)
+            let suites = try SuiteLoader.load(paths: paths)
+            return try TransformExpansion.expand(suites, with: transforms.map(TransformSpec.parse))
         } catch let errors as SuiteErrors {
             throw ConfigurationError("\(errors)")
+        } catch let error as TransformSpecError {
+            throw ConfigurationError("\(error)")
         }
     }
 

@@ -29,6 +29,7 @@ public enum HTMLReport {
         out += chartsSection(document)
         out += comparisonSections(document)
         out += languageSection(document)
+        out += transformSection(document)
         out += consistencySection(document)
         out += probeSection(document)
         out += """
@@ -257,6 +258,7 @@ public enum HTMLReport {
         out += "<div class=\"detail\">\n<dl>"
         out += "<dt>probe hash</dt><dd><code>\(esc(entry.key.probeHash))</code></dd>"
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
+        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(esc(turn.parent))</code></dd>" }
         out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
         if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>" }
         if let attempt = entry.attempt {
