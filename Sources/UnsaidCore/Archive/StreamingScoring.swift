@@ -14,7 +14,9 @@ public struct ScoredArchive: Sendable {
     /// disagreed (`stream_nonstream_mismatch`).
     public var crossModeMarked: Int
 
-    public var metrics: RunMetrics { RunMetrics(metricItems) }
+    /// The run's figures, as `RunMetrics(records:verdicts:)` computes them: follow-up turns are
+    /// left out (they are sent only after some verdicts, and would weigh those probes twice).
+    public var metrics: RunMetrics { RunMetrics(metricItems.filter { $0.probe.turn == nil }) }
 }
 
 extension ArchiveScoring {
