@@ -50,18 +50,18 @@ public actor ArchiveWriter {
         try ManifestFile.write(manifest, layout: layout)
     }
 
-    /// Continues an existing archive after `ArchiveReader` has checked and repaired it.
-    public init(continuing contents: ArchiveContents, manifest: Manifest) throws {
-        self.layout = contents.layout
+    /// Continues an existing archive after `ArchiveResume` has checked and repaired it.
+    public init(continuing point: ResumePoint, manifest: Manifest) throws {
+        self.layout = point.layout
         self.manifest = manifest
-        self.transcripts = try AppendOnlyFile(path: contents.layout.transcripts.path)
-        self.verdicts = try AppendOnlyFile(path: contents.layout.verdicts.path)
-        self.chainHead = contents.chainHead
-        self.sequence = contents.records.count
-        self.counts = Manifest.counts(of: contents.verdicts)
-        // Resume repaired and synced the file, so every record already in it is durable.
+        self.transcripts = try AppendOnlyFile(path: point.layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: point.layout.verdicts.path)
+        self.chainHead = point.chainHead
+        self.sequence = point.recordCount
+        self.counts = point.counts
+        // `ArchiveResume.repair` synced the file, so every record already in it is durable.
         let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: contents.records.count) { try transcripts.sync() }
+        self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns the record

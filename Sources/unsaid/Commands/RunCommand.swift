@@ -264,7 +264,7 @@ struct RunCommand: AsyncParsableCommand {
     /// Checks everything before touching the archive: a resume that must be refused leaves the
     /// directory exactly as it was.
     private func prepareResume(directory: String, ruleset: Ruleset) throws -> Prepared {
-        let contents: ArchiveContents
+        let contents: ResumePoint
         do {
             contents = try ArchiveResume.inspect(URL(fileURLWithPath: directory))
         } catch {
@@ -296,8 +296,8 @@ struct RunCommand: AsyncParsableCommand {
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
         let planned = Set(plan.map(\.key))
         // Follow-up turns are not in the plan: they are sent when an answer calls for them.
-        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
-            throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
+        if let stray = contents.plannedKeys.sorted().first(where: { !planned.contains($0) }) {
+            throw ConfigurationError("cannot resume: the archive holds \(stray), which the suites no longer plan")
         }
         let sender = try makeSender(TargetSettings(
             name: manifest.target.name, baseURL: endpoint, model: manifest.target.model,
@@ -306,7 +306,7 @@ struct RunCommand: AsyncParsableCommand {
             maxResponseBytes: maxResponseBytes))
 
         // All checks passed: now repair the torn tail and continue the chain.
-        let repaired: ArchiveContents
+        let repaired: ResumePoint
         let archive: ArchiveWriter
         do {
             repaired = try ArchiveResume.repair(contents, engine: VerdictEngine(ruleset: ruleset))
@@ -317,8 +317,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: \(error)")
         }
         let remaining = ArchiveResume.remaining(plan, after: repaired)
-        FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
-        return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
+        FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.recordCount) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
+        return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.recordCount,
                         sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil)
     }
 
