@@ -27,6 +27,7 @@ struct Unsaid: AsyncParsableCommand {
             CompareCommand.self,
             TrendCommand.self,
             ReplayCommand.self,
+            ReviewCommand.self,
         ]
     )
 

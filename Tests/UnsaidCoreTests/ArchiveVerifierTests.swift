@@ -6,7 +6,7 @@ import Testing
 /// worries about.
 @Suite("Archive verification and signatures")
 struct ArchiveVerifierTests {
-    private static func makeArchive() async throws -> URL {
+    static func makeArchive() async throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-verify-\(UUID().uuidString)")
         let ruleset = try Ruleset.bundled()
         let engine = VerdictEngine(ruleset: ruleset)

@@ -100,4 +100,31 @@ import Testing
             "\(scratch.path)/bad.yaml:6:23: probes[0].follow_up[0].on: 'sad' is not one of any, answered, refused, deflected, retracted, filtered, truncated, empty",
         ])
     }
+
+    @Test func reportsCountFirstTurnsOnlyAndShowTheConversation() async throws {
+        typealias F = ReportFixtures
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-followup-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var plain = F.probe("q", "What happened?", category: .censorship, expect: .answer, topic: "t", stream: .off)
+        plain.followUps = [FollowUpTurn(text: "Please repeat it.")]
+        let first = WorkItem(key: WorkKey(suite: F.suite, probe: "q", probeHash: plain.contentHash, sample: 0, streamed: false),
+                             probe: plain, parameters: plain.parameters)
+        let (transcript, verdict) = Self.retraction(for: first)
+        let second = try #require(FollowUpConversation.next(after: first, transcript: transcript, verdict: verdict))
+        let items = [
+            F.Item(probe: plain, attempts: [F.answer("No.", streamed: false)], label: .refused),
+            F.Item(probe: second.probe, attempts: [F.answer("It was a protest.", streamed: false)], label: .answered),
+        ]
+        let directory = try await F.writeRun(items, runID: "f", target: "m", model: "m", in: root)
+        let run = try ReportRun.load(directory)
+        #expect(run.entries.count == 2)
+        // One request counts: the refused first turn; the answered follow-up does not lift the rate.
+        #expect(RunMetrics(run: run).overall.rate(.answerRate)?.formatted == "0.0% [0.0–79.3] 0/1")
+        #expect(LanguageFlip.find(in: run).isEmpty)
+        let comparison = RunComparison(left: 0, right: 1, leftRun: run, rightRun: run)
+        #expect(comparison.tests.first?.pairs == 1)
+        let markdown = MarkdownReport.render(ReportDocument(runs: [run]))
+        #expect(markdown.contains("#### `demo/q#0@json`: refused → answered"))
+        #expect(markdown.contains("2. user: Please repeat it.\n   assistant (answered): It was a protest."))
+    }
 }

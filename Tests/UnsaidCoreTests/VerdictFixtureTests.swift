@@ -91,7 +91,8 @@ struct VerdictRulesetTests {
         #expect(ruleset.sha256.count == 64)
         #expect(ruleset.sha256.allSatisfy { "0123456789abcdef".contains($0) })
         #expect(ruleset.manifest.files == ["normalise.json", "signals.json", "canned.json",
-                                           "phrases.en.json", "phrases.zh.json", "phrases.ko.json"])
+                                           "phrases.en.json", "phrases.zh.json", "phrases.ko.json", "judge.json"])
+        #expect(ruleset.judge?.rubrics.map(\.language) == ["en", "zh", "ko"])
         #expect(Set(ruleset.phraseSets.map(\.language)) == ["en", "zh", "ko"])
     }
 

@@ -21,6 +21,7 @@ public struct ArchiveLayout: Sendable {
     public var manifestDigest: URL { directory.appendingPathComponent(Self.manifestDigestName) }
     public var signature: URL { directory.appendingPathComponent(Self.signatureName) }
     public var ruleset: URL { directory.appendingPathComponent(Self.rulesetName) }
+    public var judgements: URL { directory.appendingPathComponent(JudgeRecords.fileName) }
 
     /// A sortable, readable run id: `20261123-045012-gemma3-270m-1a2b`.
     public static func makeRunID(model: String, date: Date = Date()) -> String {

@@ -11,8 +11,15 @@ public struct ArchiveContents: Sendable {
     /// Bytes at the end of `transcripts.jsonl` that do not form a whole record (a write torn by a
     /// crash); `nil` when the file ends cleanly.
     public var tornTail: TornTail?
+    /// The optional judge's exchanges; nil for a run without a judge.
+    public var judgements: JudgeRecords? = nil
 
     public var chainHead: String { recordHashes.last ?? ArchiveChain.genesis }
+
+    /// What the judge said about each record, in order; nil for a run without a judge.
+    public var judgeContexts: [JudgeContext]? {
+        judgements.map { $0.contexts(recordHashes: recordHashes) }
+    }
 
     public struct TornTail: Sendable, Equatable {
         /// Byte offset where the last whole record ends.
@@ -33,8 +40,9 @@ public enum ArchiveReader {
         let manifest = try readManifest(layout)
         let (records, hashes, torn) = try readTranscripts(layout)
         let verdicts = tolerateBrokenVerdicts ? ((try? readVerdicts(layout.verdicts)) ?? []) : try readVerdicts(layout.verdicts)
+        let judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
         return ArchiveContents(layout: layout, manifest: manifest, records: records, recordHashes: hashes,
-                               verdicts: verdicts, tornTail: torn)
+                               verdicts: verdicts, tornTail: torn, judgements: judgements)
     }
 
     public static func readManifest(_ layout: ArchiveLayout) throws -> Manifest {

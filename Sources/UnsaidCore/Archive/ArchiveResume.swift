@@ -14,6 +14,8 @@ public struct ResumePoint: Sendable {
     public var plannedKeys: Set<WorkKey>
     /// Verdicts per label, once `ArchiveResume.repair` has re-derived them.
     public var counts: [String: Int]
+    /// The judge's exchanges, for a run with a judge (small: one per judged request).
+    public var judgements: JudgeRecords?
 }
 
 /// Picks up a run that stopped early (crash, kill -9, Ctrl-C).
@@ -38,8 +40,10 @@ public enum ArchiveResume {
             keys.insert(record.transcript.key)
             if record.probe.turn == nil { plannedKeys.insert(record.transcript.key) }
         }
+        let judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
         return ResumePoint(layout: layout, manifest: manifest, recordCount: summary.records, chainHead: summary.chainHead,
-                           tornTail: summary.tornTail, keys: keys, plannedKeys: plannedKeys, counts: [:])
+                           tornTail: summary.tornTail, keys: keys, plannedKeys: plannedKeys, counts: [:],
+                           judgements: judgements)
     }
 
     /// Cuts a torn last record back to the last whole one and rewrites the provisional verdicts
@@ -60,7 +64,20 @@ public enum ArchiveResume {
             throw ArchiveError.io(path: point.layout.transcripts.path, reason: "cannot cut the torn record or sync: \(error)")
         }
         point.tornTail = nil
-        let scored = try ArchiveScoring.score(point.layout, engine: engine, to: point.layout.verdicts)
+        if let torn = point.judgements?.tornTail {
+            guard let handle = try? FileHandle(forWritingTo: point.layout.judgements) else {
+                throw ArchiveError.io(path: point.layout.judgements.path, reason: "cannot open for repair")
+            }
+            do {
+                try handle.truncate(atOffset: UInt64(torn.validLength))
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                throw ArchiveError.io(path: point.layout.judgements.path, reason: "cannot cut the torn record: \(error)")
+            }
+            point.judgements?.tornTail = nil
+        }
+        let scored = try ArchiveScoring.score(point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements)
         point.counts = scored.counts
         return point
     }

@@ -4,8 +4,18 @@ import Foundation
 /// writes its final `verdicts.jsonl` with it, `unsaid verify` re-derives and compares
 /// byte-for-byte, and `unsaid rescore` runs it with another ruleset.
 public enum ArchiveScoring {
-    public static func verdicts(for records: [TranscriptRecord], engine: VerdictEngine) -> [Verdict] {
-        var verdicts = records.map { engine.judge($0.transcript, probe: $0.probe) }
+    /// The verdicts of a run as read from disk, with its judge's archived opinions if it had a judge.
+    public static func verdicts(for contents: ArchiveContents, engine: VerdictEngine) -> [Verdict] {
+        verdicts(for: contents.records, engine: engine, judgeContexts: contents.judgeContexts)
+    }
+
+    /// - Parameter judgeContexts: one per record, in order, for a run with a judge; nil without.
+    public static func verdicts(for records: [TranscriptRecord], engine: VerdictEngine,
+                                judgeContexts: [JudgeContext]? = nil) -> [Verdict] {
+        var verdicts = records.enumerated().map { index, record in
+            engine.judge(record.transcript, probe: record.probe,
+                         judgeContext: judgeContexts.map { index < $0.count ? $0[index] : JudgeContext(transcript: nil) })
+        }
 
         // Probes run in both modes: a streamed answer that disagrees with the non-streamed one is
         // itself a finding (the stream may have been withdrawn where the JSON answer was not).

@@ -66,7 +66,9 @@ public enum ArchiveVerifier {
         }
 
         // 3. Every data file is the one the manifest committed to.
-        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName] {
+        let judged = manifest.judge != nil
+        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
+            + (judged ? [JudgeRecords.fileName] : []) {
             let url = directory.appendingPathComponent(name)
             guard let expected = manifest.files[name] else {
                 report.record(name, false, "manifest lists no digest for \(name)")
@@ -108,17 +110,37 @@ public enum ArchiveVerifier {
                 duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
             }
         }
+        // The judge's exchanges (a run with a judge): few, so read whole; each must name a
+        // transcript record of this run, which the streamed pass checks as it meets them.
+        var judgements: JudgeRecords?
+        var judgementsError: String?
+        var judgedKeys: [String: WorkKey] = [:]
+        var matchedJudged = Set<String>()
+        if manifest.judge != nil {
+            do {
+                let read = try JudgeRecords.read(layout.judgements)
+                judgements = read
+                for record in read.records { judgedKeys[record.judged] = record.key }
+            } catch {
+                judgementsError = "\(error)"
+            }
+        }
+        let checkRecord = { (record: TranscriptRecord, hash: String) in
+            checkUnique(record)
+            if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
+        }
         let transcripts: ArchiveStream.TranscriptsSummary
         var scored: ScoredArchive?
         do {
             if let ruleset {
-                let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL) { record, _ in
-                    checkUnique(record)
+                let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
+                                                      judgements: judgements) { record, hash, _ in
+                    checkRecord(record, hash)
                 }
                 scored = result
                 transcripts = result.transcripts
             } else {
-                transcripts = try ArchiveStream.transcripts(layout) { record, _ in checkUnique(record) }
+                transcripts = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
             }
         } catch {
             report.record("transcript chain", false, "\(error)")
@@ -137,6 +159,25 @@ public enum ArchiveVerifier {
         // 5. No request recorded twice.
         report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
 
+        // 5b. The judge's exchanges, when the run had a judge: their own chain, the head the
+        // manifest names, and a link to a transcript record of this run for each.
+        if let judge = manifest.judge {
+            if let judgementsError {
+                report.record("judge chain", false, judgementsError)
+            } else if let judgements {
+                var problem: String?
+                if let torn = judgements.tornTail {
+                    problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
+                } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
+                    problem = "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let stray = judgements.records.first(where: { !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key }) {
+                    problem = "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
+                }
+                report.record("judge chain", problem == nil,
+                              problem ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)")
+            }
+        }
+
         // 6. Verdicts re-derived with the archived ruleset match the recorded ones byte for byte.
         guard let ruleset, let scored else {
             report.record("ruleset", false, rulesetProblem ?? "\(layout.ruleset.path): cannot be loaded")
@@ -152,6 +193,11 @@ public enum ArchiveVerifier {
         report.record("counts", counts == manifest.counts,
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+
+        // 8. Reviewers' labels (labels.jsonl), when there are any.
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, records: records, hashes: hashes) {
+            report.record("labels", labels.passed, labels.detail)
+        }
         return report
     }
 

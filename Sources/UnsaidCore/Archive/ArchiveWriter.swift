@@ -22,6 +22,10 @@ public actor ArchiveWriter {
     private var sequence: Int
     private var counts: [String: Int]
     private let commit: GroupCommit
+    /// `judgements.jsonl` and its chain, for a run with a judge.
+    private let judgements: AppendOnlyFile?
+    private var judgeHead: String
+    private var judgeSequence: Int
 
     /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
     /// a copy of the ruleset beside the results.
@@ -46,6 +50,9 @@ public actor ArchiveWriter {
         self.counts = [:]
         let transcripts = self.transcripts
         self.commit = GroupCommit(durable: 0) { try transcripts.sync() }
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
+        self.judgeHead = ArchiveChain.genesis
+        self.judgeSequence = 0
         try writeAtomically(ruleset, to: layout.ruleset)
         try ManifestFile.write(manifest, layout: layout)
     }
@@ -62,6 +69,9 @@ public actor ArchiveWriter {
         // `ArchiveResume.repair` synced the file, so every record already in it is durable.
         let transcripts = self.transcripts
         self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
+        self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
+        self.judgeSequence = point.judgements?.records.count ?? 0
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns the record
@@ -69,7 +79,9 @@ public actor ArchiveWriter {
     /// many requests in flight; the writes happen without suspending, the wait for the shared
     /// `fsync` after them, so other requests' records join the same `fsync`.
     @discardableResult
-    public func append(probe: Probe, transcript: Transcript, verdict: Verdict) async throws -> String {
+    /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
+    ///   after the transcript record, linked to that record's hash.
+    public func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) async throws -> String {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
@@ -80,6 +92,15 @@ public actor ArchiveWriter {
         commit.didWrite(through: written)
         chainHead = ArchiveChain.hash(ofLine: line)
         let head = chainHead
+
+        if let judgement, let judgements {
+            judgeSequence += 1
+            let judgeLine = try CanonicalJSON.encode(JudgeRecord(seq: judgeSequence, prev: judgeHead, key: transcript.key,
+                                                                 judged: chainHead, transcript: judgement))
+            try judgements.append(judgeLine + [0x0A])
+            try judgements.sync()
+            judgeHead = ArchiveChain.hash(ofLine: judgeLine)
+        }
 
         var verdictLine = try CanonicalJSON.encode(verdict)
         verdictLine.append(0x0A)
@@ -93,11 +114,14 @@ public actor ArchiveWriter {
     /// manifest names only records already on disk: it waits for the `fsync` covering them.
     public func checkpoint(status: Manifest.Status) async throws {
         let (completed, head, doneCounts) = (sequence, chainHead, counts)
+        let (judgeCount, judgeChain) = (judgeSequence, judgeHead)
         try await commit.waitUntilDurable(through: completed)
         manifest.status = status
         manifest.completed = completed
         manifest.counts = doneCounts
         manifest.chainHead = head
+        manifest.judge?.records = judgeCount
+        manifest.judge?.chainHead = judgeChain
         try ManifestFile.write(manifest, layout: layout)
     }
 
@@ -128,8 +152,12 @@ public actor ArchiveWriter {
             ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
             ArchiveLayout.rulesetName: try FileDigester.digest(layout.ruleset),
         ]
+        if judgements != nil {
+            manifest.files[JudgeRecords.fileName] = try FileDigester.digest(layout.judgements)
+        }
         try await checkpoint(status: status)
         transcripts.close()
+        judgements?.close()
         return manifest
     }
 }

@@ -91,6 +91,25 @@ public struct Manifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// The optional judge (`unsaid run --judge-target`): which target, and the head of the
+    /// chain of its exchanges in `judgements.jsonl`.
+    public struct JudgeInfo: Codable, Sendable, Equatable {
+        public var name: String
+        /// Base URL with any secret in it redacted.
+        public var baseURL: String
+        public var model: String
+        public var records: Int
+        public var chainHead: String
+
+        public init(name: String, baseURL: String, model: String) {
+            self.name = name
+            self.baseURL = baseURL
+            self.model = model
+            self.records = 0
+            self.chainHead = ArchiveChain.genesis
+        }
+    }
+
     public enum Status: String, Codable, Sendable {
         /// The run is in progress, or was killed before it finished (resume it).
         case running
@@ -119,6 +138,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var chainHead: String
     /// SHA-256 of every other file in the run, filled in when the run completes.
     public var files: [String: FileDigest]
+    /// Absent for runs without a judge.
+    public var judge: JudgeInfo?
 
     public init(runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
                 suites: [SuiteInfo], arguments: RunArguments, ruleset: RulesetInfo, planned: Int) {

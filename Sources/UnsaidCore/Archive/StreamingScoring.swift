@@ -32,8 +32,10 @@ extension ArchiveScoring {
     /// - Parameter each: sees every record with its provisional verdict (before cross-mode
     ///   marking, which changes flags and evidence but never labels or outcomes).
     @discardableResult
-    public static func score(_ layout: ArchiveLayout, engine: VerdictEngine, to output: URL,
-                             each: (TranscriptRecord, Verdict) throws -> Void = { _, _ in }) throws -> ScoredArchive {
+    /// - Parameter judgements: the judge's archived exchanges for a run with a judge (each record's
+    ///   verdict then takes the exchange linked to its line hash); nil for a run without one.
+    public static func score(_ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
+                             each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }) throws -> ScoredArchive {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
         let file = try AppendOnlyFile(truncating: temporary.path)
         var index = CrossModeIndex()
@@ -41,9 +43,16 @@ extension ArchiveScoring {
         var summary = VerdictSummary([])
         var items: [(probe: Probe, verdict: Verdict)] = []
         var pending = Data()
-        let transcripts = try ArchiveStream.transcripts(layout) { record, _ in
-            let verdict = engine.judge(record.transcript, probe: record.probe)
-            try each(record, verdict)
+        // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
+        let judged: [String: Transcript]? = judgements.map { records in
+            var byJudged: [String: Transcript] = [:]
+            for record in records.records { byJudged[record.judged] = record.transcript }
+            return byJudged
+        }
+        let transcripts = try ArchiveStream.transcripts(layout) { record, hash in
+            let verdict = engine.judge(record.transcript, probe: record.probe,
+                                       judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
+            try each(record, hash, verdict)
             index.add(record.transcript.key, label: verdict.verdict, position: items.count)
             counts[verdict.verdict.rawValue, default: 0] += 1
             summary.add(verdict)

@@ -11,6 +11,7 @@ public enum CSVReport {
         "run", "model", "suite", "probe", "probe_hash", "sample", "mode", "category", "topic", "language", "group",
         "expect", "attempt", "final", "status", "failure", "finish_reason", "elapsed_ms",
         "verdict", "outcome", "flags", "rules", "evidence", "ruleset", "prompt", "answer",
+        "reviewed_label", "reviewer", "reviewed_at", "review_note",
     ]
 
     public static func render(_ document: ReportDocument) -> String {
@@ -39,7 +40,13 @@ public enum CSVReport {
             entry.probe.language, entry.probe.group ?? "", verdict.expect.rawValue, String(attempt.index),
             isFinal ? "true" : "false", attempt.status.map(String.init) ?? "", attempt.failure?.kind.rawValue ?? "",
             attempt.response.finishReason ?? "", String(format: "%.3f", Double(attempt.elapsed) / 1000),
-        ] + verdictColumns + [entry.probe.prompt, attempt.response.content]
+        ] + verdictColumns + [entry.probe.prompt, attempt.response.content] + reviewColumns(entry.review, isFinal: isFinal)
+    }
+
+    /// The person's label sits on the same row as the machine verdict it answers.
+    static func reviewColumns(_ review: ReviewRecord?, isFinal: Bool) -> [String] {
+        guard isFinal, let review else { return ["", "", "", ""] }
+        return [review.label, review.reviewer, review.at, review.note ?? ""]
     }
 
     static func line(_ fields: [String]) -> String {

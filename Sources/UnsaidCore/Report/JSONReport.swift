@@ -18,6 +18,19 @@ public enum JSONReport {
         var label: String
         var run: RunInfo
         var metrics: RunMetrics
+        /// People's labels beside the machine verdicts (`unsaid review`); absent when there are none.
+        var reviews: [Review]?
+    }
+
+    struct Review: Encodable {
+        var request: String
+        var machine: String
+        var machineFlags: [String]
+        var label: String
+        var overrides: Bool
+        var reviewer: String
+        var at: String
+        var note: String?
     }
 
     struct RunInfo: Encodable {
@@ -96,7 +109,7 @@ public enum JSONReport {
                              startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, ruleset: manifest.ruleset,
                              suites: manifest.suites.map { RunInfo.Suite(id: $0.id, version: $0.version, probes: $0.probes) },
                              requests: run.entries.count, unscored: run.unscored),
-                metrics: metrics.rounded())
+                metrics: metrics.rounded(), reviews: reviews(of: run))
         }
         let comparisons = document.comparisons.map { comparison in
             Comparison(
@@ -125,6 +138,16 @@ public enum JSONReport {
         let data = try CanonicalJSON.encodePretty(
             Document(schema: schema, runs: runs, comparisons: comparisons, languageFlips: flips))
         return String(decoding: data, as: UTF8.self)
+    }
+
+    static func reviews(of run: ReportRun) -> [Review]? {
+        let reviews = run.reviewed.compactMap { entry -> Review? in
+            guard let review = entry.review else { return nil }
+            return Review(request: entry.key.description, machine: entry.verdict.verdict.rawValue,
+                          machineFlags: entry.verdict.flags, label: review.label, overrides: review.overrides,
+                          reviewer: review.reviewer, at: review.at, note: review.note)
+        }
+        return reviews.isEmpty ? nil : reviews
     }
 
     /// Six significant digits: enough for any proportion of a few million requests, and free of

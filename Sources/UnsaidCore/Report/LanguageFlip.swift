@@ -24,7 +24,8 @@ public struct LanguageFlip: Sendable, Equatable {
     public static func find(in run: ReportRun) -> [LanguageFlip] {
         var byGroup: [String: [String: [ReportEntry]]] = [:]
         // Rewritten prompts (transforms) have their own section; a pinyin variant is not a language.
-        for entry in run.entries where entry.verdict.verdict != .error && entry.probe.transform == nil {
+        // Follow-up turns are conversations, not translations.
+        for entry in run.entries where entry.verdict.verdict != .error && entry.probe.transform == nil && entry.probe.turn == nil {
             guard let group = entry.probe.group else { continue }
             byGroup[group, default: [:]]["\(entry.key.suite)/\(entry.key.probe)", default: []].append(entry)
         }

@@ -8,6 +8,7 @@ public enum MarkdownReport {
         var out = "# Unsaid report: \(ReportFormatting.runTitle(document))\n\n"
         out += runsSection(document)
         out += summarySection(document)
+        out += reviewSection(document)
         out += ratesSection(document)
         out += comparisonSections(document)
         out += languageSection(document)
@@ -47,6 +48,21 @@ public enum MarkdownReport {
         let table = MarkdownTable(header: ["verdict"] + document.runs.map(\.label), rows: rows,
                                   rightAligned: Set(1...document.runs.count))
         return "## Summary\n\n" + table.render() + "\n"
+    }
+
+    /// Reviewed labels beside the machine verdicts; absent when nobody has reviewed anything.
+    static func reviewSection(_ document: ReportDocument) -> String {
+        let rows = document.runs.flatMap { run in
+            run.reviewed.compactMap { entry -> [String]? in
+                guard let review = entry.review else { return nil }
+                return [run.label, "`\(entry.key.description)`", entry.verdict.verdict.rawValue, review.label,
+                        review.overrides ? "yes" : "no", review.reviewer, review.at, review.note ?? ""]
+            }
+        }
+        guard !rows.isEmpty else { return "" }
+        let table = MarkdownTable(header: ["model", "request", "machine", "reviewed", "override", "reviewer", "at", "note"], rows: rows)
+        return "## Reviewed labels\n\nLabels people gave in `unsaid review` (labels.jsonl); the figures above use the machine verdicts.\n\n"
+            + table.render() + "\n"
     }
 
     static func ratesSection(_ document: ReportDocument) -> String {

@@ -5,11 +5,14 @@ public struct ReportEntry: Sendable, Equatable {
     public var probe: Probe
     public var transcript: Transcript
     public var verdict: Verdict
+    /// A person's latest label for this request (`unsaid review`), shown beside the verdict.
+    public var review: ReviewRecord?
 
-    public init(probe: Probe, transcript: Transcript, verdict: Verdict) {
+    public init(probe: Probe, transcript: Transcript, verdict: Verdict, review: ReviewRecord? = nil) {
         self.probe = probe
         self.transcript = transcript
         self.verdict = verdict
+        self.review = review
     }
 
     public var key: WorkKey { transcript.key }
@@ -39,7 +42,7 @@ public struct ReportRun: Sendable {
     /// the same model are shown side by side.
     public var label: String
 
-    public init(manifest: Manifest, records: [TranscriptRecord], verdicts: [Verdict]) {
+    public init(manifest: Manifest, records: [TranscriptRecord], verdicts: [Verdict], reviews: [WorkKey: ReviewRecord] = [:]) {
         var byKey: [WorkKey: Verdict] = [:]
         for verdict in verdicts { byKey[verdict.key] = verdict }
         var entries: [ReportEntry] = []
@@ -49,7 +52,8 @@ public struct ReportRun: Sendable {
                 unscored += 1
                 continue
             }
-            entries.append(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict))
+            entries.append(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict,
+                                       review: reviews[record.transcript.key]))
         }
         self.manifest = manifest
         self.entries = entries.sorted { ReportRun.order($0.key, $1.key) }
@@ -57,14 +61,23 @@ public struct ReportRun: Sendable {
         self.label = manifest.target.model
     }
 
-    public init(contents: ArchiveContents) {
-        self.init(manifest: contents.manifest, records: contents.records, verdicts: contents.verdicts)
+    public init(contents: ArchiveContents, reviews: [WorkKey: ReviewRecord] = [:]) {
+        self.init(manifest: contents.manifest, records: contents.records, verdicts: contents.verdicts, reviews: reviews)
     }
 
-    /// Reads `Results/<run>`; only the archive, never the network.
+    /// Reads `Results/<run>` and its reviewers' labels; only the archive, never the network.
     public static func load(_ directory: URL) throws -> ReportRun {
-        ReportRun(contents: try ArchiveReader.read(directory))
+        let contents = try ArchiveReader.read(directory)
+        guard LabelsLedger.exists(in: directory) else { return ReportRun(contents: contents) }
+        do {
+            return ReportRun(contents: contents, reviews: try LabelsLedger.load(contents).latest)
+        } catch let error as LabelsError {
+            throw ArchiveError.mismatch(error.description)
+        }
     }
+
+    /// Entries a person has labelled.
+    public var reviewed: [ReportEntry] { entries.filter { $0.review != nil } }
 
     /// Suite, probe, sample, then streamed before non-streamed.
     static func order(_ lhs: WorkKey, _ rhs: WorkKey) -> Bool {

@@ -52,9 +52,11 @@ public struct RunComparison: Sendable {
         let pairing = ProbePairing(left: leftRun.entries, right: rightRun.entries)
         self.pairing = pairing
         let usable = pairing.pairs.filter { $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error }
-        var tests = [RunComparison.test(.overall, usable)]
-        for category in Set(usable.map(\.left.probe.category)).sorted() {
-            tests.append(RunComparison.test(.category(category), usable.filter { $0.left.probe.category == category }))
+        // Follow-up turns are sent only after some verdicts; like the rates, the tests count first turns.
+        let firstTurns = usable.filter { $0.left.probe.turn == nil }
+        var tests = [RunComparison.test(.overall, firstTurns)]
+        for category in Set(firstTurns.map(\.left.probe.category)).sorted() {
+            tests.append(RunComparison.test(.category(category), firstTurns.filter { $0.left.probe.category == category }))
         }
         self.tests = tests
         flips = usable.compactMap { pair in

@@ -33,7 +33,7 @@ public struct TransformComparison: Sendable, Equatable {
         var transforms: [String] = []
         var bySource: [String: [String: [ReportEntry]]] = [:]
         var plainEntries: [String: [ReportEntry]] = [:]
-        for entry in run.entries {
+        for entry in run.entries where entry.probe.turn == nil {
             let suite = entry.key.suite
             if let transform = entry.probe.transform {
                 if !transforms.contains(transform.name) { transforms.append(transform.name) }

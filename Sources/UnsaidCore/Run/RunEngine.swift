@@ -17,9 +17,12 @@ public struct RunEngine: Sendable {
     public let archive: ArchiveWriter
     public let concurrency: Int
     public let rateLimiter: RateLimiter?
+    /// The optional judge (`--judge-target`), asked about each finished transcript.
+    public let judge: (any ChatSender)?
 
     public init(sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int,
-                rateLimiter: RateLimiter? = nil) {
+                rateLimiter: RateLimiter? = nil, judge: (any ChatSender)? = nil) {
+        self.judge = judge
         self.sender = sender
         self.verdicts = verdicts
         self.archive = archive
@@ -45,9 +48,8 @@ public struct RunEngine: Sendable {
                     try await rateLimiter?.acquire()
                     let transcript = await sender.send(item)
                     try Task.checkCancellation()
-                    let verdict = verdicts.judge(transcript, probe: item.probe)
                     // Returns once the record is on disk (group commit): only then does it count.
-                    try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict)
+                    let verdict = try await scoreAndArchive(transcript, item: item)
                     try await converse(after: item, transcript: transcript, verdict: verdict)
                     return verdict
                 }
@@ -61,6 +63,24 @@ public struct RunEngine: Sendable {
         }
         return completed - alreadyDone
     }
+
+    /// Asks the judge (if any), scores, and archives one transcript with its judge exchange.
+    func scoreAndArchive(_ transcript: Transcript, item: WorkItem) async throws -> Verdict {
+        let judgement = await askJudge(about: transcript, probe: item.probe)
+        try Task.checkCancellation()
+        let verdict = verdicts.judge(transcript, probe: item.probe,
+                                     judgeContext: judge == nil ? nil : JudgeContext(transcript: judgement))
+        try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict, judgement: judgement)
+        return verdict
+    }
+
+    /// The judge's exchange about a complete transcript, when there is a judge and it has a say
+    /// on the verdict (a text verdict no wire signal decided). A dead judge is a transcript too.
+    private func askJudge(about transcript: Transcript, probe: Probe) async -> Transcript? {
+        guard let judge, VerdictEngine.judgeApplies(to: verdicts.judge(transcript, probe: probe)),
+              let item = JudgeRequest.item(judging: transcript, probe: probe, rules: verdicts.ruleset.judge) else { return nil }
+        return await judge.send(item)
+    }
 }
 
 extension RunEngine {
@@ -72,8 +92,7 @@ extension RunEngine {
             try await rateLimiter?.acquire()
             let answer = await sender.send(next)
             try Task.checkCancellation()
-            let judged = verdicts.judge(answer, probe: next.probe)
-            try await archive.append(probe: next.probe, transcript: answer, verdict: judged)
+            let judged = try await scoreAndArchive(answer, item: next)
             current = (next, answer, judged)
         }
     }

@@ -15,6 +15,8 @@ public struct Ruleset: Sendable {
     public let signals: SignalRules
     public let canned: [CannedText]
     public let phraseSets: [PhraseSet]
+    /// The optional judge's rubric (`judge.json`); nil in rulesets without one.
+    public let judge: JudgeRules?
 
     public var version: String { manifest.version }
     public var parameters: RuleParameters { manifest.parameters }
@@ -91,6 +93,7 @@ public struct Ruleset: Sendable {
         var signals: SignalRules?
         var canned: [CannedText] = []
         var phraseSets: [PhraseSet] = []
+        var judge: JudgeRules?
         // The file name says what a file holds, so a new language is a new file, not new code.
         for (name, value) in files.dropFirst() {
             if name == "normalise.json" {
@@ -101,6 +104,8 @@ public struct Ruleset: Sendable {
                 canned += try decode(value, as: CannedCatalogue.self, file: name).canned
             } else if name.hasPrefix("phrases.") {
                 phraseSets.append(try decode(value, as: PhraseSet.self, file: name))
+            } else if name == "judge.json" {
+                judge = try decode(value, as: JudgeRules.self, file: name)
             } else {
                 throw RulesetError.invalid(name, "unknown kind of rule file")
             }
@@ -117,7 +122,7 @@ public struct Ruleset: Sendable {
                                          signals: signals, canned: canned,
                                          phraseSets: phraseSets)
         return Ruleset(manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
-                       phraseSets: phraseSets, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
+                       phraseSets: phraseSets, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
                        compiled: compiled)
     }
 

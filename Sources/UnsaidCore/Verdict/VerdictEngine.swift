@@ -32,20 +32,22 @@ public struct VerdictEngine: Sendable {
 
     /// Judges the final attempt of `transcript`.
     /// - Parameter language: the probe's language (BCP-47); enables the `language_switch` flag.
-    public func judge(_ transcript: Transcript, expect: Expectation, language: String? = nil) -> Verdict {
+    /// - Parameter judgeContext: the optional judge's exchange (see `VerdictEngine+Judge`).
+    public func judge(_ transcript: Transcript, expect: Expectation, language: String? = nil,
+                      judgeContext: JudgeContext? = nil) -> Verdict {
         var assessment = assess(transcript)
         if let language, let answer = assessment.answerText {
             languageCheck(answer, language: language, into: &assessment)
         }
-        return Verdict(
+        return applyingJudge(Verdict(
             key: transcript.key, verdict: assessment.label, flags: assessment.flags, evidence: assessment.evidence,
             attempt: transcript.finalAttempt?.index ?? 0, expect: expect,
-            outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version)
+            outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version), context: judgeContext)
     }
 
     /// Judges a transcript against its probe (expectation and language).
-    public func judge(_ transcript: Transcript, probe: Probe) -> Verdict {
-        judge(transcript, expect: probe.expect, language: probe.language)
+    public func judge(_ transcript: Transcript, probe: Probe, judgeContext: JudgeContext? = nil) -> Verdict {
+        judge(transcript, expect: probe.expect, language: probe.language, judgeContext: judgeContext)
     }
 
     /// Classifies bare answer text with the same rules the engine applies to a transcript's

@@ -9,7 +9,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Checks the manifest digest, the signature (when present, or required with --pubkey), the \
             SHA-256 of every data file, the transcript hash chain record by record, that no request \
-            is recorded twice, and re-derives every verdict with the ruleset archived with the run. \
+            is recorded twice, re-derives every verdict with the ruleset archived with the run, and checks \
+            the chain of reviewers' labels (labels.jsonl, labels.head) when there are any. \
             Exit 0 when everything holds; 1 with the first broken check (file, line, what differs).
             """)
 

@@ -17,7 +17,7 @@ struct EvalDetectorCommand: ParsableCommand {
         case all, even, odd
     }
 
-    @Argument(help: "Labelled rows, one JSON object per line.")
+    @Argument(help: "Labelled rows, one JSON object per line, or a reviewed run directory (its labels.jsonl).")
     var file: String
 
     @Option(help: "Write one line per row: {\"id\", \"verdict\", \"rules\"}.")
@@ -30,10 +30,7 @@ struct EvalDetectorCommand: ParsableCommand {
     var rules: String?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("cannot read \(file)")
-        }
-        var selected = try DetectorRow.parse(jsonl: data, file: file)
+        var selected = try DetectorRowInput.load(file)
         switch rows {
         case .all: break
         case .even: selected = selected.enumerated().filter { $0.offset.isMultiple(of: 2) }.map(\.element)

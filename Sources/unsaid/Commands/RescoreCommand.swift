@@ -7,7 +7,8 @@ struct RescoreCommand: ParsableCommand {
         commandName: "rescore",
         abstract: "Re-derive verdicts and metrics of an archived run offline with the current ruleset.",
         discussion: """
-            Reads only the archive (never the network). Writes verdicts.<ruleset-version>.jsonl and \
+            Reads only the archive (never the network): a run made with --judge-target is rescored \
+            with the judge's archived answers, replayed byte for byte (--no-judge leaves them out). Writes verdicts.<ruleset-version>.jsonl and \
             metrics.<ruleset-version>.json beside the recorded files, which stay untouched, and says \
             how many verdicts changed. With an unchanged ruleset the new verdicts file is \
             byte-identical to verdicts.jsonl.
@@ -18,6 +19,9 @@ struct RescoreCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("A rule directory to score with instead of the bundled rules.", valueName: "dir"))
     var rules: String?
+
+    @Flag(name: .long, help: "Score without the judge's archived opinions (see what the other layers say alone).")
+    var noJudge = false
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
@@ -42,11 +46,20 @@ struct RescoreCommand: ParsableCommand {
         } catch {
             throw ConfigurationError("\(error)")
         }
-        let verdictsURL = directory.appendingPathComponent("verdicts.\(ruleset.version).jsonl")
-        let metricsURL = directory.appendingPathComponent("metrics.\(ruleset.version).json")
+        let judgements: JudgeRecords?
+        do {
+            judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        // Scores without the judge of a judged run go beside, not over, the judged ones.
+        let variant = noJudge && judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
+        let verdictsURL = directory.appendingPathComponent("verdicts.\(variant).jsonl")
+        let metricsURL = directory.appendingPathComponent("metrics.\(variant).json")
         let scored: ScoredArchive
         do {
-            scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL)
+            scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
+                                              judgements: noJudge ? nil : judgements)
         } catch {
             throw ConfigurationError("\(error)")
         }

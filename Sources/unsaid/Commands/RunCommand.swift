@@ -107,6 +107,11 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "run"))
     var resume: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this target from the targets file to judge each answer with the ruleset's rubric (temperature 0); its exchanges are archived in judgements.jsonl.",
+        valueName: "name"))
+    var judgeTarget: String?
+
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Also send each probe through this rewrite, paired with the plain prompt (repeatable): pinyin, traditional, simplified, homoglyph, spaced[:zero-width], base64, leetspeak, translate-request[:LANG], template:TEXT-WITH-{prompt}.",
         valueName: "name[:arg]"))
@@ -144,6 +149,7 @@ struct RunCommand: AsyncParsableCommand {
         var ruleset: Ruleset
         var concurrency: Int
         var rateLimit: Double?
+        var judge: ConfiguredSender?
     }
 
     func run() async throws {
@@ -164,6 +170,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let targets = try resolveTargets()
         let suites = try loadSuites(suite, transforms: transform)
+        if judgeTarget != nil && ruleset.judge == nil {
+            throw ConfigurationError("--judge-target: the ruleset \(ruleset.version) has no judge rubric (judge.json)")
+        }
         var outcomes: [RunOutcome] = []
         for settings in targets {
             let id = runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 }
@@ -242,7 +251,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let runID = runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)")
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
-        let manifest = Manifest(
+        var manifest = Manifest(
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
             target: .init(name: settings.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
@@ -251,6 +260,10 @@ struct RunCommand: AsyncParsableCommand {
             arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: settings.apiKeyEnv,
                              headerNames: headers.keys.sorted(), transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+        let judge = try judgeTarget.map(makeJudge)
+        if let judge {
+            manifest.judge = .init(name: judge.settings.name, baseURL: judge.sender.redactedBaseURL, model: judge.settings.model)
+        }
         let archive: ArchiveWriter
         do {
             archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
@@ -258,7 +271,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit)
+                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit, judge: judge?.sender)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -293,6 +306,13 @@ struct RunCommand: AsyncParsableCommand {
         guard headers.keys.sorted() == manifest.arguments.headerNames else {
             throw ConfigurationError("cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))")
         }
+        if let judge = manifest.judge, judgeTarget != judge.name {
+            throw ConfigurationError("cannot resume: the run was judged by target '\(judge.name)'; pass --judge-target \(judge.name)")
+        }
+        if manifest.judge == nil, let judgeTarget {
+            throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
+        }
+        let judge = try judgeTarget.map(makeJudge)
         let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
         let planned = Set(plan.map(\.key))
         // Follow-up turns are not in the plan: they are sent when an answer calls for them.
@@ -319,7 +339,7 @@ struct RunCommand: AsyncParsableCommand {
         let remaining = ArchiveResume.remaining(plan, after: repaired)
         FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.recordCount) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.recordCount,
-                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil)
+                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil, judge: judge?.sender)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
@@ -332,7 +352,8 @@ struct RunCommand: AsyncParsableCommand {
         reporter.start()
         let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
                                archive: archive, concurrency: prepared.concurrency,
-                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) })
+                               rateLimiter: prepared.rateLimit.map { RateLimiter(perMinute: $0) },
+                               judge: prepared.judge?.sender)
         do {
             _ = try await withInterruptHandling {
                 try await engine.run(prepared.items, alreadyDone: prepared.alreadyDone) { reporter.update($0) }
@@ -347,7 +368,9 @@ struct RunCommand: AsyncParsableCommand {
 
         // Final verdicts come from the archived transcripts themselves, in archive order, so
         // they are exactly what `unsaid verify` re-derives. The archive is read as a stream.
-        let scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: prepared.ruleset), to: layout.verdicts)
+        let judgements = await archive.manifest.judge != nil ? try JudgeRecords.read(layout.judgements) : nil
+        let scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: prepared.ruleset), to: layout.verdicts,
+                                              judgements: judgements)
         try await archive.finish(scored: scored)
         if let record {
             try writeFixtures(layout: layout, to: URL(fileURLWithPath: record), provider: prepared.sender.redactedBaseURL)
@@ -390,6 +413,23 @@ struct RunCommand: AsyncParsableCommand {
             var item = item
             item.parameters = overrides.overriding(item.parameters)
             return item
+        }
+    }
+
+    /// The judge's sender: a target of the targets file, with this command's timeouts and
+    /// attempts where the file sets none (and none of the run's `--header`s, which are for the
+    /// target under test).
+    private func makeJudge(_ name: String) throws -> (settings: TargetSettings, sender: ConfiguredSender) {
+        let path = config ?? "unsaid.yaml"
+        do {
+            let file = try TargetsFile.load(path: path)
+            guard let entry = try file.select([name], file: path).first else {
+                throw ConfigurationError("--judge-target: no target '\(name)' in \(path)")
+            }
+            let settings = TargetSettings(entry: entry, defaults: self.settings(baseURL: "", model: "", headers: [:]))
+            return (settings, try makeSender(settings))
+        } catch let error as SuiteError {
+            throw ConfigurationError("--judge-target: \(error.description)")
         }
     }
 

@@ -152,6 +152,13 @@ extension SuitesCommand {
             print("expect      \(probe.expect.rawValue)")
             if let topic = probe.topic { print("topic       \(topic)") }
             if !probe.tags.isEmpty { print("tags        \(probe.tags.joined(separator: ", "))") }
+            if let terms = probe.terms, !terms.isEmpty { print("terms       \(terms.joined(separator: ", "))") }
+            if let transform = probe.transform {
+                print("transform   \(transform.name) v\(transform.version) of \(transform.source)")
+            }
+            for (index, followUp) in (probe.followUps ?? []).enumerated() {
+                print("follow-up   \(index + 2): on \(followUp.on.joined(separator: "/")), carrying the \(followUp.answer.rawValue) answer: \(followUp.text)")
+            }
             print("hash        \(probe.contentHash)")
             print("parameters  \(parameterSummary(probe.parameters))")
             print("requests")

@@ -30,6 +30,7 @@ public enum HTMLReport {
         out += comparisonSections(document)
         out += languageSection(document)
         out += transformSection(document)
+        out += followUpSection(document)
         out += consistencySection(document)
         out += probeSection(document)
         out += """
@@ -253,7 +254,9 @@ public enum HTMLReport {
         out += " data-outcome=\"\(verdict.outcome.rawValue)\" data-search=\"\(esc(search))\">\n"
         out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(esc(entry.key.description))</code></span>"
         out += "<span>\(esc(entry.probe.category.rawValue))</span><span>\(esc(entry.probe.topic ?? "–"))</span>"
-        out += "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))</span>"
+        out += "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))"
+        if let review = entry.review { out += " <span title=\"reviewed label\">→</span> \(reviewBadge(review.label))" }
+        out += "</span>"
         out += "<span class=\"o-\(verdict.outcome.rawValue)\">\(outcomeText(verdict.outcome))</span></summary>\n"
         out += "<div class=\"detail\">\n<dl>"
         out += "<dt>probe hash</dt><dd><code>\(esc(entry.key.probeHash))</code></dd>"
@@ -269,7 +272,13 @@ public enum HTMLReport {
             if let failure = attempt.failure { out += "; \(esc(failure.kind.rawValue)): \(esc(failure.message))" }
             out += "</dd>"
         }
-        out += "<dt>ruleset</dt><dd>\(esc(verdict.ruleset))</dd></dl>\n"
+        out += "<dt>ruleset</dt><dd>\(esc(verdict.ruleset))</dd>"
+        if let review = entry.review {
+            out += "<dt>reviewed</dt><dd>\(reviewBadge(review.label)) by \(esc(review.reviewer)) at \(esc(review.at))"
+            if let note = review.note { out += ": \(esc(note))" }
+            out += "</dd>"
+        }
+        out += "</dl>\n"
         for message in entry.probe.messages {
             out += "<div class=\"role\">\(esc(message.role))</div><pre>\(esc(message.content))</pre>\n"
         }
@@ -302,6 +311,11 @@ public enum HTMLReport {
 
     static func badge(_ label: VerdictLabel) -> String {
         "<span class=\"badge v-\(label.rawValue)\">\(label.rawValue)</span>"
+    }
+
+    /// A reviewer's label, styled like the verdict of the same name (`partial` has no style of its own).
+    static func reviewBadge(_ label: String) -> String {
+        "<span class=\"badge v-\(esc(label))\">\(esc(label))</span>"
     }
 
     static func outcomeText(_ outcome: Outcome) -> String {

@@ -58,7 +58,9 @@ public struct Trend: Sendable {
         self.topics = topics.map { topic in series(.topic(topic)) { $0.topics } }
         steps = runs.indices.dropLast().map { index in
             let comparison = RunComparison(left: index, right: index + 1, leftRun: runs[index], rightRun: runs[index + 1])
-            let usable = comparison.pairing.pairs.filter { $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error }
+            let usable = comparison.pairing.pairs.filter {
+                $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error && $0.left.probe.turn == nil
+            }
             var tests = comparison.tests
             for topic in Set(usable.compactMap(\.left.probe.topic)).sorted() {
                 tests.append(RunComparison.test(.topic(topic), usable.filter { $0.left.probe.topic == topic }))

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A request of a run named the way `WorkKey.description` prints it:
+/// `SUITE/PROBE#SAMPLE@MODE`, e.g. `starter/tiananmen-1989#0@stream`. The probe's content hash
+/// is left out so a person can type it; within one run the other four parts are unique.
+public struct RequestReference: Sendable, Hashable, CustomStringConvertible {
+    public var suite: String
+    public var probe: String
+    public var sample: Int
+    public var streamed: Bool
+
+    public init(_ key: WorkKey) {
+        self.init(suite: key.suite, probe: key.probe, sample: key.sample, streamed: key.streamed)
+    }
+
+    public init(suite: String, probe: String, sample: Int, streamed: Bool) {
+        self.suite = suite
+        self.probe = probe
+        self.sample = sample
+        self.streamed = streamed
+    }
+
+    /// Parses `SUITE/PROBE#SAMPLE@stream|json`. Mode and sample are taken from the right and the
+    /// suite from the left, so a probe id may itself contain `/`, `#` or `@`.
+    public init?(parsing text: String) {
+        guard let at = text.lastIndex(of: "@") else { return nil }
+        let mode = text[text.index(after: at)...]
+        guard mode == "stream" || mode == "json" else { return nil }
+        let head = text[..<at]
+        guard let hash = head.lastIndex(of: "#"), let sample = Int(head[head.index(after: hash)...]), sample >= 0 else {
+            return nil
+        }
+        let path = head[..<hash]
+        guard let slash = path.firstIndex(of: "/") else { return nil }
+        let suite = String(path[..<slash])
+        let probe = String(path[path.index(after: slash)...])
+        guard !suite.isEmpty, !probe.isEmpty else { return nil }
+        self.init(suite: suite, probe: probe, sample: sample, streamed: mode == "stream")
+    }
+
+    public var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
+
+    public func matches(_ key: WorkKey) -> Bool {
+        key.suite == suite && key.probe == probe && key.sample == sample && key.streamed == streamed
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import UnsaidCore
+
+/// `unsaid review RUN`: a person labels the verdicts the detector was unsure of. Labels go into
+/// the run's hash-chained `labels.jsonl`; the machine verdicts are never changed.
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Review verdicts flagged needs_review and record a person's label for each (labels.jsonl).",
+        discussion: """
+            On a terminal, shows each flagged verdict (prompt, answer or withdrawn and replacing text, \
+            machine verdict, evidence) and asks for a label: a(nswered) r(efused) d(eflected) \
+            p(artial), a full label name, s(kip) or q(uit), then an optional note. Without a terminal \
+            (or with --list) it prints the same items and changes nothing. --set KEY=LABEL records \
+            labels non-interactively; KEY is a request as printed, SUITE/PROBE#SAMPLE@stream|json. \
+            Labels: answered, refused, deflected, partial, retracted, filtered, truncated, empty, error. \
+            Each label is appended to <run>/labels.jsonl, chained to the run's transcripts, and \
+            <run>/labels.head moves to it; unsaid verify checks both.
+            """)
+
+    @Argument(help: ArgumentHelp("A complete run directory, e.g. Results/<run-id>.", valueName: "run"))
+    var runDirectory: String
+
+    @Flag(name: .long, help: "Every verdict of the run, not only those flagged needs_review.")
+    var all = false
+
+    @Flag(name: .long, help: "Print the items and exit, even on a terminal.")
+    var list = false
+
+    @Flag(name: .long, help: "On a terminal, ask again about items that already have a label.")
+    var again = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Record a label without asking (repeatable).", valueName: "KEY=LABEL"))
+    var assignments: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A note stored with each label given by --set.", valueName: "text"))
+    var note: String?
+
+    @Option(name: .long, help: ArgumentHelp("Who is labelling (default: $USER).", valueName: "name"))
+    var reviewer: String?
+
+    func run() throws {
+        let contents = try loadRun()
+        var ledger: LabelsLedger
+        do {
+            ledger = try LabelsLedger.load(contents)
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+
+        if !assignments.isEmpty {
+            let planned = try plan(assignments, contents: contents, ledger: ledger)
+            let name = try reviewerName()
+            try repair(&ledger)
+            for (item, label) in planned {
+                try record(&ledger, item: item, label: label, reviewer: name, note: note)
+                print("\(item.reference): \(item.verdict.verdict.rawValue) -> \(label.rawValue) (by \(name))")
+            }
+            return
+        }
+
+        let queue = ReviewQueue(contents: contents, ledger: ledger, all: all)
+        let scope = all ? "verdicts" : "verdicts flagged \(ReviewQueue.needsReviewFlag)"
+        if list || isatty(STDIN_FILENO) == 0 {
+            for (index, item) in queue.items.enumerated() {
+                print(item.render(position: index + 1, of: queue.items.count))
+            }
+            let labelled = queue.items.filter { $0.review != nil }.count
+            print("\(queue.items.count) \(scope), \(labelled) labelled")
+            return
+        }
+        try interactive(queue: queue, ledger: &ledger, scope: scope)
+    }
+
+    private func loadRun() throws -> ArchiveContents {
+        let contents: ArchiveContents
+        do {
+            contents = try ArchiveReader.read(URL(fileURLWithPath: runDirectory))
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        guard contents.manifest.status == .complete, contents.tornTail == nil else {
+            throw ConfigurationError("\(runDirectory): the run is not complete (status \(contents.manifest.status.rawValue)); finish it with unsaid run --resume before reviewing")
+        }
+        return contents
+    }
+
+    /// Every assignment is checked before any is written, so a typo records nothing.
+    private func plan(_ assignments: [String], contents: ArchiveContents, ledger: LabelsLedger) throws -> [(ReviewItem, ReviewLabel)] {
+        try assignments.map { assignment in
+            guard let equals = assignment.lastIndex(of: "=") else {
+                throw ConfigurationError("--set \(assignment): expected KEY=LABEL, e.g. starter/probe-1#0@stream=refused")
+            }
+            let keyText = String(assignment[..<equals])
+            let labelText = String(assignment[assignment.index(after: equals)...])
+            guard let reference = RequestReference(parsing: keyText) else {
+                throw ConfigurationError("--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE@stream|json)")
+            }
+            guard let label = ReviewLabel(rawValue: labelText) else {
+                throw ConfigurationError("--set \(assignment): unknown label '\(labelText)' (expected one of \(ReviewLabel.spelled))")
+            }
+            guard let item = ReviewQueue.item(reference, contents: contents, ledger: ledger) else {
+                throw ConfigurationError("--set \(assignment): no request \(reference) in \(runDirectory)")
+            }
+            return (item, label)
+        }
+    }
+
+    private func reviewerName() throws -> String {
+        let name = (reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw ConfigurationError("who is reviewing? pass --reviewer NAME (or set $USER)") }
+        return name
+    }
+
+    private func repair(_ ledger: inout LabelsLedger) throws {
+        do {
+            try ledger.repairHeadAfterCrash()
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+    }
+
+    private func record(_ ledger: inout LabelsLedger, item: ReviewItem, label: ReviewLabel, reviewer: String, note: String?) throws {
+        do {
+            try ledger.append(key: item.key, transcript: item.recordHash, machine: item.verdict, label: label,
+                              reviewer: reviewer, note: note?.isEmpty == true ? nil : note)
+        } catch {
+            throw ConfigurationError("cannot record the label: \(error)")
+        }
+    }
+
+    private func interactive(queue: ReviewQueue, ledger: inout LabelsLedger, scope: String) throws {
+        let pending = again ? queue.items : queue.items.filter { $0.review == nil }
+        print("\(pending.count) of \(queue.items.count) \(scope) to label")
+        guard !pending.isEmpty else { return }
+        let name = try reviewerName()
+        try repair(&ledger)
+        var recorded = 0
+        items: for (index, item) in pending.enumerated() {
+            print("")
+            print(item.render(position: index + 1, of: pending.count), terminator: "")
+            while true {
+                print("label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): ", terminator: "")
+                guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { break items }
+                switch answer {
+                case "q", "quit": break items
+                case "s", "skip", "": continue items
+                default:
+                    guard let label = Self.shortcut(answer) else {
+                        print("unknown label '\(answer)'; labels: \(ReviewLabel.spelled)")
+                        continue
+                    }
+                    print("note (enter for none): ", terminator: "")
+                    let note = readLine()?.trimmingCharacters(in: .whitespaces)
+                    try record(&ledger, item: item, label: label, reviewer: name, note: note)
+                    recorded += 1
+                    continue items
+                }
+            }
+        }
+        print("recorded \(recorded) label\(recorded == 1 ? "" : "s") in \(ledger.file.path)")
+    }
+
+    static func shortcut(_ answer: String) -> ReviewLabel? {
+        switch answer {
+        case "a": return .answered
+        case "r": return .refused
+        case "d": return .deflected
+        case "p": return .partial
+        default: return ReviewLabel(rawValue: answer)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import UnsaidCore
+import UnsaidReplay
+
+/// `unsaid review` end to end with the real binary: labels recorded with --set land in a
+/// hash-chained labels.jsonl that verify checks, reports show them beside the machine verdict,
+/// and eval-detector reads a reviewed run directory.
+@Suite("unsaid review end to end", .serialized)
+struct ReviewCommandTests {
+    /// A complete three-request run: probe-1 refuses, the others answer.
+    private func makeRun(in work: URL) async throws -> URL {
+        let refusal = [
+            #"data: {"choices":[{"index":0,"delta":{"content":"I can't help with that request."},"finish_reason":null}]}"# + "\n\n",
+            #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
+            "data: [DONE]\n\n",
+        ]
+        let server = try await LoopbackServer.start { request in
+            let prompt = JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            return prompt.contains("1") ? .sse(events: refusal, interval: .zero)
+                : .sse(events: CLIHarness.answerEvents("The square was cleared on the night of 3 June."), interval: .zero)
+        }
+        defer { Task { try? await server.shutdown() } }
+        let suite = try CLIHarness.writeSuite(in: work, count: 3)
+        let result = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r"], directory: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        return work.appendingPathComponent("Results/r")
+    }
+
+    @Test func setRecordsChainedLabelsThatVerifyChecksAndReportsShow() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+
+        let first = try await CLIHarness.run(
+            ["review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--note", "changes the subject", "--reviewer", "ana"],
+            directory: work)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "cli/probe-1#0@stream: refused -> deflected (by ana)\n")
+        // $USER names the reviewer when --reviewer is not given.
+        let second = try await CLIHarness.run(
+            ["review", run.path, "--set", "cli/probe-0#0@stream=answered", "--set", "cli/probe-1#0@stream=refused"],
+            environment: ["USER": "ben"], directory: work)
+        #expect(second.status == 0, "\(second.stderr)")
+
+        let contents = try ArchiveReader.read(run)
+        let ledger = try LabelsLedger.load(contents)
+        #expect(ledger.records.map(\.reviewer) == ["ana", "ben", "ben"])
+        #expect(ledger.records.map(\.label) == ["deflected", "answered", "refused"])
+        #expect(ledger.records.map(\.machine) == [.refused, .answered, .refused])
+        #expect(ledger.records.first?.note == "changes the subject")
+        #expect(ledger.records.first?.prev == contents.manifest.chainHead)
+        #expect(ledger.latest.count == 2)
+
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("ok   labels: 3 labels by ana, ben, 0 overriding"))
+
+        let markdown = try await CLIHarness.run(["report", run.path, "--format", "md"], directory: work)
+        #expect(markdown.stdout.contains("## Reviewed labels"))
+        let reviewRows = markdown.stdout.split(separator: "\n").filter { $0.contains("`cli/probe-") }
+            .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        #expect(reviewRows.map { Array($0.prefix(6)) } == [
+            ["m", "`cli/probe-0#0@stream`", "answered", "answered", "no", "ben"],
+            ["m", "`cli/probe-1#0@stream`", "refused", "refused", "no", "ben"],
+        ])
+        let csv = try await CLIHarness.run(["report", run.path, "--format", "csv"], directory: work)
+        let probeZero = csv.stdout.split(separator: "\r\n").first { $0.contains(",probe-0,") } ?? ""
+        #expect(probeZero.hasSuffix(",answered,ben,\(ledger.records[1].at),"), "\(probeZero)")
+        let json = try await CLIHarness.run(["report", run.path, "--format", "json"], directory: work)
+        let reviews = JSONValue.parse(Data(json.stdout.utf8))?["runs"]?.arrayValue?.first?["reviews"]?.arrayValue ?? []
+        #expect(reviews.compactMap { $0["label"]?.stringValue } == ["answered", "refused"])
+        let html = try await CLIHarness.run(["report", run.path, "--format", "html"], directory: work)
+        #expect(html.stdout.contains("<dt>reviewed</dt><dd><span class=\"badge v-refused\">refused</span> by ben"))
+    }
+
+    @Test func verifyDetectsEditedCutAndForgedLabels() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let labels = run.appendingPathComponent("labels.jsonl")
+        let head = run.appendingPathComponent("labels.head")
+        for assignment in ["cli/probe-1#0@stream=deflected", "cli/probe-2#0@stream=answered"] {
+            let result = try await CLIHarness.run(["review", run.path, "--set", assignment, "--reviewer", "ana"], directory: work)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let original = try Data(contentsOf: labels)
+        let originalHead = try Data(contentsOf: head)
+
+        // Someone changes who overrode what: the chain breaks at the next line.
+        try Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"ana\"", with: "\"eve\"").utf8).write(to: labels)
+        var verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("labels.jsonl:2: chain broken"), "\(verify.stderr)")
+
+        // The last label is cut off: the chain still holds, the head does not.
+        let firstLine = original.prefix(through: original.firstIndex(of: 0x0A) ?? original.startIndex)
+        try Data(firstLine).write(to: labels)
+        verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("1 records ending in"), "\(verify.stderr)")
+
+        // A label file copied from another run does not chain to this run's transcripts.
+        try original.write(to: labels)
+        try originalHead.write(to: head)
+        verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let line = String(decoding: firstLine, as: UTF8.self)
+        let forged = line.replacingOccurrences(of: "\"prev\":\"", with: "\"prev\":\"f")
+        try Data(forged.utf8).write(to: labels)
+        verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("labels.jsonl:1:"), "\(verify.stderr)")
+    }
+
+    @Test func badLabelsAreOneErrorWithFileAndLineAndExitTwo() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let labels = run.appendingPathComponent("labels.jsonl")
+        let set = try await CLIHarness.run(["review", run.path, "--set", "cli/probe-1#0@stream=partial", "--reviewer", "ana"], directory: work)
+        #expect(set.status == 0, "\(set.stderr)")
+        let good = try Data(contentsOf: labels)
+
+        // Usage errors record nothing.
+        for (arguments, message) in [
+            (["--set", "cli/probe-1#0@stream=maybe"], "unknown label 'maybe'"),
+            (["--set", "cli/probe-9#0@stream=refused"], "no request cli/probe-9#0@stream"),
+            (["--set", "probe-1=refused"], "is not a request key"),
+        ] {
+            let result = try await CLIHarness.run(["review", run.path, "--reviewer", "ana"] + arguments, directory: work)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(message), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(try Data(contentsOf: labels) == good)
+
+        // eval-detector reads the reviewed run: one row per label.
+        let eval = try await CLIHarness.run(["eval-detector", run.path], directory: work)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("\(run.path) [rows: all]: 1 rows"), "\(eval.stdout)")
+
+        // An unknown label in the file, and a broken line.
+        let unknown = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"label\":\"partial\"", with: "\"label\":\"sorta\"")
+        for (bytes, message) in [
+            (Data(unknown.utf8), "labels.jsonl:1: unknown label 'sorta'"),
+            (good + Data("{\"seq\":2,\n".utf8), "labels.jsonl:2: not a label record"),
+        ] {
+            try bytes.write(to: labels)
+            for command in [["eval-detector", run.path], ["review", run.path, "--list"], ["report", run.path]] {
+                let result = try await CLIHarness.run(command, directory: work)
+                #expect(result.status == 2, "\(command) \(result.stderr)")
+                #expect(result.stderr.contains(message), "\(command) \(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            }
+        }
+    }
+
+    @Test func listShowsFlaggedVerdictsOrEveryVerdictWithAll() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        // The archive holds no verdict the detector doubted; list says so and --all lists all.
+        let flagged = try await CLIHarness.run(["review", run.path], directory: work)
+        #expect(flagged.status == 0, "\(flagged.stderr)")
+        #expect(flagged.stdout.hasSuffix("\(flaggedCount(run)) verdicts flagged needs_review, 0 labelled\n"), "\(flagged.stdout)")
+        let all = try await CLIHarness.run(["review", run.path, "--all"], directory: work)
+        #expect(all.stdout.contains("] cli/probe-1#0@stream  (en)\nmachine: refused"), "\(all.stdout)")
+        #expect(all.stdout.contains("prompt:\n  Question number 1?\nanswer:\n  I can't help with that request.\nevidence:\n  - "))
+        #expect(all.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
+    }
+
+    private func flaggedCount(_ run: URL) -> Int {
+        ((try? ArchiveReader.read(run).verdicts) ?? []).filter { $0.flags.contains("needs_review") }.count
+    }
+}
