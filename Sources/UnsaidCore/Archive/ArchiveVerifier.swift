@@ -125,8 +125,12 @@ public enum ArchiveVerifier {
                 judgementsError = "\(error)"
             }
         }
+        // Reviewers' labels name transcript records by key and hash: gathered only when there are labels.
+        let hasLabels = LabelsLedger.exists(in: directory)
+        var keyHashes: [WorkKey: String] = [:]
         let checkRecord = { (record: TranscriptRecord, hash: String) in
             checkUnique(record)
+            if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
             if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
         }
         let transcripts: ArchiveStream.TranscriptsSummary
@@ -195,7 +199,7 @@ public enum ArchiveVerifier {
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
 
         // 8. Reviewers' labels (labels.jsonl), when there are any.
-        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, records: records, hashes: hashes) {
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, transcripts: keyHashes) {
             report.record("labels", labels.passed, labels.detail)
         }
         return report
