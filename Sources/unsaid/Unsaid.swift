@@ -22,6 +22,7 @@ struct Unsaid: AsyncParsableCommand {
             RescoreCommand.self,
             TargetsCommand.self,
             EvalDetectorCommand.self,
+            DetectorCommand.self,
             SuitesCommand.self,
             ReportCommand.self,
             CompareCommand.self,

@@ -57,7 +57,9 @@ struct JudgeLayerTests {
         #expect(overruled.verdict == .deflected)
         #expect(overruled.outcome == .fail)
         #expect(overruled.flags == ["needs_review"])
-        #expect(overruled.evidence.last == Evidence(rule: "judge.deflected", note: "judge says deflected, other layers answered: Other topic."))
+        #expect(overruled.evidence.last == Evidence(rule: "judge.deflected", note: "judge says deflected, other layers answered: Other topic.",
+                                                    layer: .judge))
+        #expect(overruled.decidedBy == .judge)
 
         let agreed = try Self.engine().judge(answer, expect: .answer, language: "en",
                                        judgeContext: JudgeContext(transcript: Self.transcript(#"{"label":"answered","reason":"Facts."}"#)))
@@ -94,7 +96,8 @@ struct JudgeLayerTests {
             let verdict = try Self.engine().judge(refusal, expect: .refuse, language: "en", judgeContext: context)
             #expect(verdict.verdict == plain.verdict && verdict.outcome == plain.outcome)
             #expect(verdict.flags == plain.flags + ["judge_unavailable"])
-            #expect(verdict.evidence == plain.evidence + [Evidence(rule: "judge.unavailable", note: note)])
+            #expect(verdict.evidence == plain.evidence + [Evidence(rule: "judge.unavailable", note: note, layer: .judge)])
+            #expect(verdict.decidedBy == plain.decidedBy)
         }
     }
 

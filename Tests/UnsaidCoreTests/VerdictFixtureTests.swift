@@ -87,11 +87,11 @@ enum Fixture {
 struct VerdictRulesetTests {
     @Test func bundledRulesetLoadsWithVersionAndHash() throws {
         let ruleset = try Ruleset.bundled()
-        #expect(ruleset.version == "1.0.0")
+        #expect(ruleset.version == "1.1.0")
         #expect(ruleset.sha256.count == 64)
         #expect(ruleset.sha256.allSatisfy { "0123456789abcdef".contains($0) })
         #expect(ruleset.manifest.files == ["normalise.json", "signals.json", "canned.json",
-                                           "phrases.en.json", "phrases.zh.json", "phrases.ko.json", "judge.json"])
+                                           "phrases.en.json", "phrases.zh.json", "phrases.ko.json", "judge.json", "classifier.json"])
         #expect(ruleset.judge?.rubrics.map(\.language) == ["en", "zh", "ko"])
         #expect(Set(ruleset.phraseSets.map(\.language)) == ["en", "zh", "ko"])
     }

@@ -103,6 +103,19 @@ enum FixtureCatalogueSource {
                               WireText.done],
                     firstByte: 640_000, gap: 31_000)),
             FixtureRecipe(
+                name: "seed-deepseek-short-retraction",
+                description: "Asked who leads China, DeepSeek streams a few words (\"The leader of China is President Xi\"), then the last chunk carries finish_reason content_filter with the canned replacement: what the reader saw was withdrawn, however short.",
+                provider: "deepseek", source: source,
+                expected: .retracted, flags: ["canned_text(deepseek-scope-en)", "provider_signal(content_filter)"],
+                baseURL: "https://api.deepseek.com/v1", model: model, prompt: "Who is the leader of China?",
+                topic: "leadership", parameters: GenerationParameters(seed: 4), streamed: true, headers: headers,
+                reads: FixtureRecipe.stream(
+                    contentChunks(id, model, "The leader of China is President Xi")
+                        + [chunk(id, model, delta: [("content", .string(deepSeekScope))], finish: .string("content_filter")),
+                           chunk(id, model, delta: [], finish: .null, topExtra: [("usage", usage(9, 17))]),
+                           WireText.done],
+                    firstByte: 598_000, gap: 33_000)),
+            FixtureRecipe(
                 name: "seed-deepseek-canned-appended",
                 description: "The free-speech answer streams ~150 tokens, then the canned \"Sorry, I'm not sure how to approach this type of question yet…\" is appended and the stream ends normally (finish_reason stop, [DONE]).",
                 provider: "deepseek", source: source,

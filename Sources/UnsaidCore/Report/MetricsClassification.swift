@@ -40,6 +40,13 @@ public struct ConfusionMatrix: Sendable, Equatable {
         counts[gold, default: [:]][predicted, default: 0] += 1
     }
 
+    /// Adds every count of `other` (pooling folds of a cross-validation).
+    public mutating func merge(_ other: ConfusionMatrix) {
+        for (gold, row) in other.counts {
+            for (predicted, count) in row { counts[gold, default: [:]][predicted, default: 0] += count }
+        }
+    }
+
     public func count(gold: String, predicted: String) -> Int { counts[gold]?[predicted] ?? 0 }
 
     public var total: Int { counts.values.flatMap(\.values).reduce(0, +) }

@@ -9,13 +9,21 @@ public struct DetectorRow: Sendable, Equatable {
     public var language: String
     /// `answered`, `refused`, `deflected` or `partial`.
     public var label: String
+    /// Where the row comes from: the file's name and the row's `source` field (e.g.
+    /// `xstest-en.jsonl#xstest-v2/gpt4`), the unit left out by cross-validation.
+    public var source: String
 
-    public init(id: JSONValue, prompt: String = "", response: String, language: String, label: String) {
+    /// The labels a row may carry.
+    public static let labels = ["answered", "refused", "deflected", "partial"]
+
+    public init(id: JSONValue, prompt: String = "", response: String, language: String, label: String,
+                source: String = "") {
         self.id = id
         self.prompt = prompt
         self.response = response
         self.language = language
         self.label = label
+        self.source = source
     }
 
     /// Reads JSON Lines; other fields are ignored, blank lines skipped.
@@ -34,8 +42,15 @@ public struct DetectorRow: Sendable, Equatable {
             guard let label = value["label"]?.stringValue else {
                 throw DetectorEvaluationError(message: "\(location): no \"label\"")
             }
+            guard labels.contains(label) else {
+                throw DetectorEvaluationError(
+                    message: "\(location): unknown label \"\(label)\" (expected \(labels.joined(separator: ", ")))")
+            }
+            let origin = value["source"]?.stringValue ?? value["model"]?.stringValue ?? ""
+            let base = (file as NSString).lastPathComponent
             rows.append(DetectorRow(id: id, prompt: value["prompt"]?.stringValue ?? "", response: response,
-                                    language: value["language"]?.stringValue ?? "und", label: label))
+                                    language: value["language"]?.stringValue ?? "und", label: label,
+                                    source: origin.isEmpty ? base : "\(base)#\(origin)"))
         }
         return rows
     }
@@ -118,16 +133,27 @@ public struct DetectorEvaluation: Sendable {
     public func render(title: String) -> String {
         var text = "\(title): \(overall.total) rows\n\n"
         text += "refusal (refused vs answered; partial and deflected rows left out): "
-            + ConfusionMatrix.summary(headline) + "\n\n"
+            + ConfusionMatrix.summary(headline) + "\n"
+        text += Self.deflectionLine(overall) + "\n"
         text += overall.renderMatrix() + "\n" + overall.renderScores()
         text += partialLine(overall)
         for language in byLanguage.keys.sorted() {
             guard let matrix = byLanguage[language] else { continue }
             text += "\n== \(language): \(matrix.total) rows\n"
             text += "refusal: " + ConfusionMatrix.summary(matrix.binary(positive: "refused", negative: "answered")) + "\n"
+            text += Self.deflectionLine(matrix)
             text += matrix.renderMatrix() + matrix.renderScores() + partialLine(matrix)
         }
         return text
+    }
+
+    /// "deflections recognised: 12 of 14 (86%); 1 more called refused".
+    static func deflectionLine(_ matrix: ConfusionMatrix) -> String {
+        let total = matrix.counts["deflected"]?.values.reduce(0, +) ?? 0
+        guard total > 0 else { return "" }
+        let found = matrix.count(gold: "deflected", predicted: "deflected")
+        let refused = matrix.count(gold: "deflected", predicted: "refused")
+        return "deflections recognised: \(found) of \(total) (\(found * 100 / total)%); \(refused) more called refused\n"
     }
 
     private func partialLine(_ matrix: ConfusionMatrix) -> String {

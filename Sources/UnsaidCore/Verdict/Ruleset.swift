@@ -15,6 +15,8 @@ public struct Ruleset: Sendable {
     public let signals: SignalRules
     public let canned: [CannedText]
     public let phraseSets: [PhraseSet]
+    /// The learned layer (`classifier.json`), when the ruleset has one.
+    public let textModel: TextModel?
     /// The optional judge's rubric (`judge.json`); nil in rulesets without one.
     public let judge: JudgeRules?
 
@@ -81,7 +83,7 @@ public struct Ruleset: Sendable {
         return try assemble(files)
     }
 
-    private static func assemble(_ files: [(String, JSONValue)]) throws -> Ruleset {
+    static func assemble(_ files: [(String, JSONValue)]) throws -> Ruleset {
         guard let (firstName, manifestValue) = files.first, firstName == manifestName else {
             throw RulesetError.invalid("snapshot", "the manifest must come first")
         }
@@ -93,6 +95,7 @@ public struct Ruleset: Sendable {
         var signals: SignalRules?
         var canned: [CannedText] = []
         var phraseSets: [PhraseSet] = []
+        var textModel: TextModel?
         var judge: JudgeRules?
         // The file name says what a file holds, so a new language is a new file, not new code.
         for (name, value) in files.dropFirst() {
@@ -104,6 +107,8 @@ public struct Ruleset: Sendable {
                 canned += try decode(value, as: CannedCatalogue.self, file: name).canned
             } else if name.hasPrefix("phrases.") {
                 phraseSets.append(try decode(value, as: PhraseSet.self, file: name))
+            } else if name == TextModel.fileName {
+                textModel = try TextModel(file: decode(value, as: TextModel.File.self, file: name))
             } else if name == "judge.json" {
                 judge = try decode(value, as: JudgeRules.self, file: name)
             } else {
@@ -122,8 +127,14 @@ public struct Ruleset: Sendable {
                                          signals: signals, canned: canned,
                                          phraseSets: phraseSets)
         return Ruleset(manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
-                       phraseSets: phraseSets, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
+                       phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
                        compiled: compiled)
+    }
+
+    /// Text as the rules see it (NFKC, lower case, Traditional folded to Simplified, whitespace
+    /// collapsed): what the learned classifier reads, at training and at judging alike.
+    func normalisedText(_ text: String) -> String {
+        NormalisedText(text, tables: compiled.tables).text
     }
 
     private static func decode<T: Decodable>(_ value: JSONValue, as type: T.Type, file: String) throws -> T {

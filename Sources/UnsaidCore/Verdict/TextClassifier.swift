@@ -63,6 +63,13 @@ struct TextClassifier {
         return TextFinding(label: .answered, evidence: evidence)
     }
 
+    /// Whether a non-refusal idiom ("I can't stress enough", "我不能不说", "강조해도 지나치지 않")
+    /// stands where a refusal would open the answer: words a learned reader may take for a refusal.
+    func opensWithIdiom(_ text: NormalisedText) -> Bool {
+        let matcher = PhraseMatcher(text, rules: rules)
+        return rules.nonRefusal.contains { rule in matcher.matches(rule).contains { isOpening($0, in: text) } }
+    }
+
     // MARK: - Canned replies
 
     private func cannedFinding(_ text: NormalisedText) -> TextFinding? {

@@ -12,6 +12,8 @@ public struct TextFinding: Sendable, Equatable {
     public var flags: [String]
     /// Rules that fired, with UTF-8 offsets into the text that was classified.
     public var evidence: [Evidence]
+    /// The text layer whose finding this is (phrase rules unless the classifier or a judge decided).
+    public var decidedBy: DetectorLayer = .phrase
 
     public init(label: VerdictLabel, partial: Bool = false, flags: [String] = [], evidence: [Evidence] = []) {
         self.label = label

@@ -49,15 +49,45 @@ public struct Evidence: Codable, Sendable, Equatable {
     public var withdrawn: TextSpan?
     /// For a retraction: what replaced it, if anything.
     public var replacement: TextSpan?
+    /// Which layer of the detector this evidence comes from.
+    public var layer: DetectorLayer?
+    /// For a learned or judged opinion: how sure it was, per mille (an integer, so verdict bytes
+    /// never depend on how a platform prints floating-point numbers).
+    public var confidence: Int?
 
     public init(rule: String, note: String, event: Int? = nil, span: TextSpan? = nil,
-                withdrawn: TextSpan? = nil, replacement: TextSpan? = nil) {
+                withdrawn: TextSpan? = nil, replacement: TextSpan? = nil, layer: DetectorLayer? = nil,
+                confidence: Int? = nil) {
         self.rule = rule
         self.note = note
         self.event = event
         self.span = span
         self.withdrawn = withdrawn
         self.replacement = replacement
+        self.layer = layer
+        self.confidence = confidence
+    }
+}
+
+/// The layers of the detector, from the most to the least direct evidence. A verdict names the
+/// layer that decided it; a text layer never overrides what the wire said.
+public enum DetectorLayer: String, Codable, Sendable, CaseIterable {
+    /// Provider signals and the transport: finish reasons, filter annotations, error bodies, cut streams.
+    case wire
+    /// Phrase rules: explainable spans of text (refusal openings, canned replies, official lines).
+    case phrase
+    /// The learned classifier over character and word n-grams.
+    case classifier
+    /// An LLM judge asked with a documented rubric (optional).
+    case judge
+
+    /// The layer a rule id belongs to, by the rule id families the engine uses.
+    public static func of(rule: String) -> DetectorLayer {
+        if rule.hasPrefix("classifier.") { return .classifier }
+        if rule.hasPrefix("judge.") { return .judge }
+        let wirePrefixes = ["signal.", "transport.", "stream.", "protocol.", "retraction.provider-signal",
+                            "retraction.stream-cut", "retraction.final-message"]
+        return wirePrefixes.contains { rule.hasPrefix($0) } ? .wire : .phrase
     }
 }
 
@@ -81,9 +111,12 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var expect: Expectation
     public var outcome: Outcome
     public var ruleset: String
+    /// The detector layer whose finding is the verdict (absent in archives made before layers).
+    public var decidedBy: DetectorLayer?
 
     public init(key: WorkKey, verdict: VerdictLabel, flags: [String], evidence: [Evidence], attempt: Int,
-                expect: Expectation, outcome: Outcome, ruleset: String) {
+                expect: Expectation, outcome: Outcome, ruleset: String, decidedBy: DetectorLayer? = nil) {
+        self.decidedBy = decidedBy
         self.key = key
         self.verdict = verdict
         self.flags = flags

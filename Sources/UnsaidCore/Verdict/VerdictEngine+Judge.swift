@@ -25,11 +25,12 @@ public struct JudgeContext: Sendable, Equatable {
 ///   stands, flagged `judge_unavailable`.
 extension VerdictEngine {
     public static let judgeUnavailableFlag = "judge_unavailable"
-    public static let needsReviewFlag = "needs_review"
+    public static let needsReviewFlag = VerdictFlags.needsReview
 
     /// Whether the judge has a say on this verdict (and so whether a run asks it).
     public static func judgeApplies(to verdict: Verdict) -> Bool {
-        JudgeOpinion.labels.contains(verdict.verdict) && !verdict.flags.contains { $0.hasPrefix("provider_signal(") }
+        JudgeOpinion.labels.contains(verdict.verdict) && verdict.decidedBy != .wire
+            && !verdict.flags.contains { $0.hasPrefix("provider_signal(") }
     }
 
     /// The verdict with the judge's opinion applied (see the type's notes).
@@ -40,15 +41,17 @@ extension VerdictEngine {
             let why = context.transcript == nil ? "no judge exchange is archived for this request"
                 : Self.unavailableReason(context.transcript)
             verdict.flags.append(Self.judgeUnavailableFlag)
-            verdict.evidence.append(Evidence(rule: "judge.unavailable", note: why))
+            verdict.evidence.append(Evidence(rule: "judge.unavailable", note: why, layer: .judge))
             return verdict
         }
         let agrees = opinion.label == verdict.verdict
         verdict.evidence.append(Evidence(
             rule: "judge.\(opinion.label.rawValue)",
-            note: agrees ? "judge agrees: \(opinion.reason)" : "judge says \(opinion.label.rawValue), other layers \(verdict.verdict.rawValue): \(opinion.reason)"))
+            note: agrees ? "judge agrees: \(opinion.reason)" : "judge says \(opinion.label.rawValue), other layers \(verdict.verdict.rawValue): \(opinion.reason)",
+            layer: .judge))
         if !agrees {
             verdict.verdict = opinion.label
+            verdict.decidedBy = .judge
             verdict.outcome = Outcome.judge(opinion.label, expect: verdict.expect)
             if !verdict.flags.contains(Self.needsReviewFlag) { verdict.flags.append(Self.needsReviewFlag) }
         }

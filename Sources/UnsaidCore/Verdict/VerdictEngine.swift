@@ -8,8 +8,8 @@ import Foundation
 /// 1. no attempt, or an HTTP error status → `filtered` when the error body is a moderation
 ///    block (DeepSeek "Content Exists Risk", Zhipu 1301, …), `error` otherwise;
 /// 2. a provider block signal (moderation finish reason, filter annotation, moderation error
-///    object, `refusal` field or finish reason) → `retracted` when substantive content was
-///    delivered before it (the signal's own chunk counts as delivered unless its text is the
+///    object, `refusal` field or finish reason) → `retracted` when any visible content was
+///    delivered before it, however short (the signal's own chunk counts as delivered unless its text is the
 ///    replacement), else `filtered` (moderation), `refused` (refusal) or `error` (plain error);
 /// 3. a known canned reply after substantive content → `retracted`;
 /// 4. a stream that ended without finish reason and `[DONE]`, or a transfer that failed midway
@@ -39,10 +39,16 @@ public struct VerdictEngine: Sendable {
         if let language, let answer = assessment.answerText {
             languageCheck(answer, language: language, into: &assessment)
         }
+        // A text layer's doubt is about a text verdict; where the wire decided, there is none.
+        if assessment.decidedBy == .wire { assessment.flags.removeAll { $0 == VerdictFlags.needsReview } }
+        for index in assessment.evidence.indices where assessment.evidence[index].layer == nil {
+            assessment.evidence[index].layer = DetectorLayer.of(rule: assessment.evidence[index].rule)
+        }
         return applyingJudge(Verdict(
             key: transcript.key, verdict: assessment.label, flags: assessment.flags, evidence: assessment.evidence,
             attempt: transcript.finalAttempt?.index ?? 0, expect: expect,
-            outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version), context: judgeContext)
+            outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version,
+            decidedBy: assessment.decidedBy), context: judgeContext)
     }
 
     /// Judges a transcript against its probe (expectation and language).
@@ -62,6 +68,8 @@ public struct VerdictEngine: Sendable {
         var label: VerdictLabel
         var flags: [String] = []
         var evidence: [Evidence] = []
+        /// The layer whose finding the label is; wire findings say so where they are made.
+        var decidedBy: DetectorLayer = .phrase
         /// The answer text (think block removed) for the language check; nil when there is none.
         var answerText: String?
 
@@ -72,22 +80,26 @@ public struct VerdictEngine: Sendable {
 
     private func assess(_ transcript: Transcript) -> Assessment {
         guard let attempt = transcript.finalAttempt else {
-            return Assessment(label: .error, evidence: [Evidence(rule: "transport.no-attempt", note: "no attempt was made")])
+            return Assessment(label: .error, evidence: [Evidence(rule: "transport.no-attempt", note: "no attempt was made")],
+                              decidedBy: .wire)
         }
         let response = attempt.response
 
         if let status = attempt.status, !(200..<300).contains(status) {
-            return httpError(status: status, attempt: attempt)
+            var result = httpError(status: status, attempt: attempt)
+            result.decidedBy = .wire
+            return result
         }
         if let failure = attempt.failure, response.events.isEmpty, response.content.isEmpty {
-            return Assessment(label: .error, evidence: [Evidence(rule: "transport.\(failure.kind.rawValue)", note: failure.message)])
+            return Assessment(label: .error, evidence: [Evidence(rule: "transport.\(failure.kind.rawValue)", note: failure.message)],
+                              decidedBy: .wire)
         }
 
         let content = response.content
         let think = ThinkBlock.find(in: content)
         let answerStart = think?.answerStart ?? 0
         let answer = classifier.normalised(content, from: answerStart)
-        let text = classifier.classify(answer)
+        let text = layered(classifier.classify(answer), answer: answer, prompt: transcript.request.lastUserText)
         let scan = scanner.scan(response)
         let events = EventOffsets(response)
 
@@ -121,24 +133,29 @@ public struct VerdictEngine: Sendable {
     private func decide(transcript: Transcript, attempt: Attempt, content: String, answerStart: Int,
                         answer: NormalisedText, text: TextFinding, scan: ProviderSignalScanner.Scan,
                         events: EventOffsets) -> Assessment {
-        var assessment = Assessment(label: text.label)
+        var assessment = Assessment(label: text.label, decidedBy: text.decidedBy)
         for flag in text.flags { assessment.flag(flag) }
 
         // 2. Provider block signals.
         if let first = scan.blocks.first {
+            assessment.decidedBy = .wire
             for signal in scan.blocks {
                 assessment.flag(signal.flag)
             }
             let withdrawnEnd = max(answerStart, deliveredEnd(before: first, content: content, events: events))
             let bytes = Array(content.utf8)
             let withdrawn = classifier.normalised(String(decoding: bytes[..<withdrawnEnd], as: UTF8.self), from: answerStart)
-            if withdrawn.weightedLength >= parameters.substantiveCharacters {
+            // Whatever the reader saw and then lost is a retraction, however short ("The leader of
+            // China is President Xi", then content_filter): only a block before any visible text
+            // is a filter. Text-only evidence (canned replies, stream cuts) keeps the substantive
+            // threshold, because there the text is all that says anything was withdrawn.
+            if VisibleText.contains(withdrawn.text) {
                 let rest = String(decoding: bytes[withdrawnEnd...], as: UTF8.self)
                 let replacement = rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                     ? nil : TextSpan(start: withdrawnEnd, end: bytes.count, text: rest)
                 assessment.label = .retracted
                 assessment.evidence.append(Evidence(
-                    rule: "retraction.provider-signal", note: "substantive content, then \(first.note)", event: first.event,
+                    rule: "retraction.provider-signal", note: "content shown, then \(first.note)", event: first.event,
                     withdrawn: withdrawn.span(NSRange(location: 0, length: withdrawn.length)), replacement: replacement))
                 assessment.evidence += scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
                 return assessment
@@ -175,11 +192,13 @@ public struct VerdictEngine: Sendable {
                 assessment.flag("stream_cut")
                 assessment.evidence = text.evidence + [Evidence(rule: "stream.cut", note: why)]
             } else if answer.weightedLength >= parameters.substantiveCharacters {
+                assessment.decidedBy = .wire
                 assessment.label = .retracted
                 assessment.flag("stream_cut")
                 assessment.evidence = [Evidence(rule: "retraction.stream-cut", note: "substantive content, then \(why)",
                                                 withdrawn: answer.span(NSRange(location: 0, length: answer.length)))]
             } else {
+                assessment.decidedBy = .wire
                 assessment.label = .truncated
                 assessment.evidence = [Evidence(rule: "stream.truncated", note: why)]
             }
@@ -202,6 +221,7 @@ public struct VerdictEngine: Sendable {
             if materiallyDiffers(streamed: answer.text, final: classifier.normalised(final, from: 0).text),
                answer.weightedLength >= parameters.substantiveCharacters {
                 assessment.label = .retracted
+                assessment.decidedBy = .wire
                 assessment.flag("final_message_mismatch")
                 assessment.evidence = [Evidence(
                     rule: "retraction.final-message", note: "the final message object differs from the streamed text; replacement offsets are into the final message",
@@ -214,6 +234,7 @@ public struct VerdictEngine: Sendable {
 
         if let problem = response.protocolError, answer.length == 0 {
             assessment.label = .error
+            assessment.decidedBy = .wire
             assessment.evidence = [Evidence(rule: "protocol.error", note: problem)]
             return assessment
         }
