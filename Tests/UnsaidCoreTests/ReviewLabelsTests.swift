@@ -67,6 +67,28 @@ struct ReviewLabelsTests {
         #expect(throws: LabelsError.self) { try cut.repairHeadAfterCrash() }
     }
 
+    @Test func lowConfidenceMeansTheDecidingLayersOwnConfidence() {
+        func verdict(decidedBy layer: DetectorLayer?, evidence: [Evidence], flags: [String] = []) -> Verdict {
+            Verdict(key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: false), verdict: .refused,
+                    flags: flags, evidence: evidence, attempt: 0, expect: .any, outcome: .unscored, ruleset: "r", decidedBy: layer)
+        }
+        let decided = verdict(decidedBy: .classifier, evidence: [
+            Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
+            Evidence(rule: "classifier.refused", note: "", layer: .classifier, confidence: 640),
+        ])
+        #expect(ReviewQueue.confidence(of: decided) == 640)
+        #expect(ReviewQueue.isUnsure(decided, below: 700))
+        #expect(!ReviewQueue.isUnsure(decided, below: 640))
+        #expect(!ReviewQueue.isUnsure(decided, below: nil))
+        // A classifier that only disagreed did not decide: the phrase rules carry no confidence.
+        let disagreed = verdict(decidedBy: .phrase, evidence: [
+            Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
+            Evidence(rule: "classifier.disagrees", note: "", layer: .classifier, confidence: 510),
+        ], flags: ["needs_review"])
+        #expect(ReviewQueue.confidence(of: disagreed) == nil)
+        #expect(!ReviewQueue.isUnsure(disagreed, below: 900))
+    }
+
     @Test func reviewedRunsBecomeDetectorRowsWithTheLatestLabel() async throws {
         let probe = Probe(id: "p", messages: [ChatMessage(role: "system", content: "Be brief."),
                                               ChatMessage(role: "user", content: "probe text")], language: "zh-Hans")

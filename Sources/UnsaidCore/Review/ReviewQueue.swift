@@ -19,6 +19,7 @@ public struct ReviewItem: Sendable {
         if let position, let total { out += "[\(position)/\(total)] " }
         out += "\(reference)  (\(record.probe.language))\n"
         out += "machine: \(verdict.verdict.rawValue)"
+        if let layer = verdict.decidedBy { out += " (decided by \(layer.rawValue)\(ReviewQueue.confidence(of: verdict).map { ", confidence \($0)‰" } ?? ""))" }
         if !verdict.flags.isEmpty { out += "  flags: \(verdict.flags.joined(separator: ", "))" }
         out += "\n"
         if let review {
@@ -37,7 +38,7 @@ public struct ReviewItem: Sendable {
         out += "evidence:\n"
         if verdict.evidence.isEmpty { out += "  (none)\n" }
         for evidence in verdict.evidence {
-            out += "  - \(evidence.rule): \(evidence.note)"
+            out += "  - \(evidence.layer.map { "[\($0.rawValue)] " } ?? "")\(evidence.rule): \(evidence.note)"
             if let span = evidence.span { out += " «\(Excerpt.of(span.text, length: 80))»" }
             out += "\n"
         }
@@ -61,15 +62,30 @@ public struct ReviewQueue: Sendable {
 
     /// - Parameters:
     ///   - all: every verdict, not only the flagged ones.
-    public init(contents: ArchiveContents, ledger: LabelsLedger, all: Bool = false) {
+    ///   - minConfidence: also the verdicts whose deciding layer gave a confidence (per mille)
+    ///     below this — the learned classifier's probability for its label.
+    public init(contents: ArchiveContents, ledger: LabelsLedger, all: Bool = false, minConfidence: Int? = nil) {
         let latest = ledger.latest
         var byKey: [WorkKey: Verdict] = [:]
         for verdict in contents.verdicts { byKey[verdict.key] = verdict }
         items = zip(contents.records, contents.recordHashes).compactMap { record, hash in
             guard let verdict = byKey[record.transcript.key] else { return nil }
-            guard all || verdict.flags.contains(Self.needsReviewFlag) else { return nil }
+            guard all || verdict.flags.contains(Self.needsReviewFlag) || Self.isUnsure(verdict, below: minConfidence) else {
+                return nil
+            }
             return ReviewItem(record: record, recordHash: hash, verdict: verdict, review: latest[record.transcript.key])
         }
+    }
+
+    /// How sure the layer that decided the verdict was, per mille, when it says (the learned
+    /// classifier does; phrase rules and wire signals do not).
+    public static func confidence(of verdict: Verdict) -> Int? {
+        verdict.evidence.last { $0.layer == verdict.decidedBy && $0.confidence != nil }?.confidence
+    }
+
+    static func isUnsure(_ verdict: Verdict, below threshold: Int?) -> Bool {
+        guard let threshold, let confidence = confidence(of: verdict) else { return false }
+        return confidence < threshold
     }
 
     /// Finds every request of the run, flagged or not, by its typed name.

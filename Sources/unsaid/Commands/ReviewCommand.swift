@@ -28,6 +28,11 @@ struct ReviewCommand: ParsableCommand {
     @Flag(name: .long, help: "Every verdict of the run, not only those flagged needs_review.")
     var all = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Also review verdicts whose deciding layer was less sure than this (0 to 1; the learned classifier's probability for its label).",
+        valueName: "p"))
+    var minConfidence: Double?
+
     @Flag(name: .long, help: "Print the items and exit, even on a terminal.")
     var list = false
 
@@ -63,8 +68,13 @@ struct ReviewCommand: ParsableCommand {
             return
         }
 
-        let queue = ReviewQueue(contents: contents, ledger: ledger, all: all)
-        let scope = all ? "verdicts" : "verdicts flagged \(ReviewQueue.needsReviewFlag)"
+        if let minConfidence, !(0...1).contains(minConfidence) {
+            throw ConfigurationError("--min-confidence \(minConfidence): give a probability between 0 and 1")
+        }
+        let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
+        let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
+        let scope = all ? "verdicts"
+            : "verdicts flagged \(ReviewQueue.needsReviewFlag)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
         if list || isatty(STDIN_FILENO) == 0 {
             for (index, item) in queue.items.enumerated() {
                 print(item.render(position: index + 1, of: queue.items.count))
