@@ -29,7 +29,7 @@ struct ResponseCapTests {
         let cap = 256 << 10
 
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream",
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream", "on",
              "--max-response-bytes", String(cap), "--run-id", "capped"], directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = work.appendingPathComponent("Results/capped")
