@@ -7,7 +7,11 @@ UNSAID := .build/debug/unsaid
 SUITE ?= Probes/starter.yaml
 BENCH_ARGS ?=
 
-.PHONY: run test bench eval train build deps venv model clean
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/.*string = "\(.*\)".*/\1/p' Sources/UnsaidCore/Support/UnsaidVersion.swift)
+DIST := unsaid-$(VERSION)-$(shell uname -s | tr A-Z a-z)-$(shell uname -m)
+
+.PHONY: run test bench eval train build deps venv model clean install dist
 
 ## run: install what is missing, build, run the starter suite against the embedded local model
 run: build model
@@ -44,6 +48,20 @@ eval: build
 RULES_VERSION ?= 1.1.0
 train: build
 	$(UNSAID) detector train $(DETECTOR_DEV) $(DETECTOR_OWN) --out Sources/UnsaidCore/Verdict/Rules --version $(RULES_VERSION)
+
+## install: release build; binary, ruleset, probe library, man page and completions under PREFIX
+install: deps
+	swift build -c release --product unsaid
+	scripts/install.sh .build/release/unsaid $(PREFIX)
+
+## dist: dist/unsaid-VERSION-OS-ARCH.tar.gz (an install tree) and its .sha256
+dist: deps
+	swift build -c release --product unsaid
+	rm -rf dist/$(DIST)
+	scripts/install.sh .build/release/unsaid dist/$(DIST)
+	tar -C dist --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf dist/$(DIST).tar.gz $(DIST)
+	cd dist && sha256sum $(DIST).tar.gz > $(DIST).tar.gz.sha256
+	@cat dist/$(DIST).tar.gz.sha256
 
 deps:
 	@scripts/ensure-deps.sh

@@ -52,9 +52,10 @@ enum CLIHarness {
     }
 
     /// Starts the binary; the caller waits or kills.
-    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> Launched {
+    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL,
+                       executable: URL? = nil) throws -> Launched {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
@@ -74,8 +75,9 @@ enum CLIHarness {
         return Launched(process: process, stdoutURL: stdoutURL, stderrURL: stderrURL)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) async throws -> Result {
-        let launched = try launch(arguments, environment: environment, directory: directory)
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL,
+                    executable: URL? = nil) async throws -> Result {
+        let launched = try launch(arguments, environment: environment, directory: directory, executable: executable)
         await launched.wait()
         return launched.result
     }

@@ -31,7 +31,7 @@ struct SecretScanTests {
         let result = try await CLIHarness.run(
             ["run", "--suite", suite, "--base-url", "\(server.baseURL)?api-key=\(querySecret)", "--model", "m",
              "--api-key-env", "UNSAID_TEST_KEY", "--header", "X-Api-Key: \(headerSecret)", "--redact", customSecret,
-             "--stream"],
+             "--stream", "on"],
             environment: ["UNSAID_TEST_KEY": apiKey], directory: work)
         #expect(result.status == 0, "\(result.stderr)")
 

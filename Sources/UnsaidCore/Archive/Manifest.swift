@@ -80,14 +80,52 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var headerNames: [String]
         /// `--transform` values as given (`nil` when none), so a resume plans the same rewrites.
         public var transforms: [String]?
+        /// `--stream both` (which `streamOverride` cannot say); nil in older archives and when
+        /// `streamOverride` says it all.
+        public var streamMode: StreamMode?
+        /// The part of the suites the run sends (`--filter`, `--tag`, …); nil: all of them.
+        public var selection: RunSelection?
+        /// How the run was paced and timed, so a resume carries on the same way; nil in
+        /// archives written before these were recorded.
+        public var settings: RunSettings?
 
         public init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String],
+                    streamMode: StreamMode? = nil, selection: RunSelection? = nil, settings: RunSettings? = nil,
                     transforms: [String]? = nil) {
             self.suitePaths = suitePaths
             self.streamOverride = streamOverride
             self.apiKeyEnv = apiKeyEnv
             self.headerNames = headerNames
             self.transforms = transforms
+            self.streamMode = streamMode
+            self.selection = selection
+            self.settings = settings
+        }
+
+        /// The stream mode the run forced on every probe, if any.
+        public var forcedStreamMode: StreamMode? {
+            streamMode ?? streamOverride.map { $0 ? .on : .off }
+        }
+    }
+
+    /// Concurrency, rate limit, timeouts and attempts of a run.
+    public struct RunSettings: Codable, Sendable, Equatable {
+        public var concurrency: Int
+        /// Requests per minute; nil: no limit.
+        public var rateLimit: Double?
+        public var connectTimeout: Double
+        public var timeout: Double
+        public var stallTimeout: Double
+        public var attempts: Int
+
+        public init(concurrency: Int, rateLimit: Double?, connectTimeout: Double, timeout: Double,
+                    stallTimeout: Double, attempts: Int) {
+            self.concurrency = concurrency
+            self.rateLimit = rateLimit
+            self.connectTimeout = connectTimeout
+            self.timeout = timeout
+            self.stallTimeout = stallTimeout
+            self.attempts = attempts
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Number and label formatting shared by the text renderers (Markdown, HTML, JUnit).
-enum ReportFormatting {
+public enum ReportFormatting {
     /// `0.0391`, `1.0000`, or `3.2e-05` for very small values.
     static func pValue(_ p: Double) -> String {
         p >= 0.001 ? String(format: "%.4f", p) : String(format: "%.1e", p)
@@ -27,7 +27,7 @@ enum ReportFormatting {
     static func excerptCell(_ excerpt: String) -> String { excerpt.isEmpty ? "(no text)" : excerpt }
 
     /// `9 paired requests (8 without errors); 1 probe changed (not compared); …`
-    static func pairingSummary(_ comparison: RunComparison, left: String, right: String) -> String {
+    public static func pairingSummary(_ comparison: RunComparison, left: String, right: String) -> String {
         let pairing = comparison.pairing
         let usable = comparison.tests.first?.pairs ?? 0
         return "\(plural(pairing.pairs.count, "paired request")) (\(usable) without errors); "

@@ -110,4 +110,14 @@ public enum Excerpt {
         guard folded.count > length else { return folded }
         return String(folded.prefix(length)) + "…"
     }
+
+    /// What a model said, for flip tables: the answer, or for a retraction the text that was
+    /// withdrawn and what replaced it, since the final text alone reads as if it were the answer.
+    public static func ofAnswer(_ entry: ReportEntry, length: Int = defaultLength) -> String {
+        guard entry.verdict.verdict == .retracted,
+              let evidence = entry.verdict.evidence.first(where: { $0.withdrawn != nil }),
+              let withdrawn = evidence.withdrawn else { return of(entry.answer, length: length) }
+        let replacement = evidence.replacement.map { "replaced by: " + of($0.text, length: length / 2) } ?? "nothing replaced it"
+        return "withdrawn: " + of(withdrawn.text, length: length / 2) + " → " + replacement
+    }
 }

@@ -62,9 +62,39 @@ public struct RunComparison: Sendable {
         flips = usable.compactMap { pair in
             guard pair.left.verdict.verdict != pair.right.verdict.verdict else { return nil }
             return VerdictFlip(slot: pair.slot, probe: pair.left.probe, left: pair.left.verdict.verdict,
-                               right: pair.right.verdict.verdict, leftExcerpt: Excerpt.of(pair.left.answer),
-                               rightExcerpt: Excerpt.of(pair.right.answer))
+                               right: pair.right.verdict.verdict, leftExcerpt: Excerpt.ofAnswer(pair.left),
+                               rightExcerpt: Excerpt.ofAnswer(pair.right))
         }
+    }
+
+    /// Why two runs share no request at all, in one line; nil when some requests pair.
+    /// A comparison without pairs would print a p-value of 1 and "nothing changed", which
+    /// reads like agreement when it is only the absence of evidence.
+    public static func whyNothingPairs(_ comparison: RunComparison, leftRun: ReportRun, rightRun: ReportRun) -> String? {
+        let pairing = comparison.pairing
+        guard pairing.pairs.isEmpty else { return nil }
+        let left = leftRun.label, right = rightRun.label
+        let leftSuites = Set(leftRun.entries.map(\.key.suite)), rightSuites = Set(rightRun.entries.map(\.key.suite))
+        let reason: String
+        if leftRun.entries.isEmpty || rightRun.entries.isEmpty {
+            reason = "\(leftRun.entries.isEmpty ? left : right) has no scored request"
+        } else if leftSuites.isDisjoint(with: rightSuites) {
+            reason = "they ran different suites (\(leftSuites.sorted().joined(separator: ", ")) vs \(rightSuites.sorted().joined(separator: ", ")))"
+        } else if !pairing.changed.isEmpty && Set(leftRun.entries.map { "\($0.key.suite)/\($0.key.probe)" })
+                    .isSubset(of: Set(pairing.changed.map { "\($0.suite)/\($0.probe)" })) {
+            reason = "every shared probe changed between the runs (\(pairing.changed.count) probe\(pairing.changed.count == 1 ? "" : "s"))"
+        } else {
+            let leftModes = Set(leftRun.entries.map(\.key.streamed)), rightModes = Set(rightRun.entries.map(\.key.streamed))
+            if leftModes.isDisjoint(with: rightModes) {
+                let name = { (modes: Set<Bool>) in modes.contains(true) ? "streamed" : "not streamed" }
+                reason = "\(left) was \(name(leftModes)) and \(right) \(name(rightModes)); compare runs of one mode, or run with --stream both"
+            } else if !pairing.changed.isEmpty {
+                reason = "\(pairing.changed.count) probes changed and no other request is in both runs"
+            } else {
+                reason = "no probe, sample and mode is in both runs"
+            }
+        }
+        return "nothing to compare: \(left) and \(right) share no request: \(reason)"
     }
 
     static func test(_ scope: MetricScope, _ pairs: [ProbePairing.Pair]) -> McNemarResult {

@@ -36,17 +36,19 @@ public enum RunPlan {
     /// - Parameter streamOverride: `true`/`false` forces every probe into one mode (CLI `--stream`
     ///   / `--no-stream`); `nil` keeps each probe's own `stream` setting.
     public static func items(for suite: Suite, streamOverride: Bool? = nil) -> [WorkItem] {
+        items(for: suite, streamMode: streamOverride.map { $0 ? .on : .off })
+    }
+
+    /// - Parameter streamMode: forces every probe into one mode, or both (CLI `--stream
+    ///   on|off|both`); `nil` keeps each probe's own `stream` setting.
+    public static func items(for suite: Suite, streamMode: StreamMode?) -> [WorkItem] {
         var items: [WorkItem] = []
         for probe in suite.probes {
             let modes: [Bool]
-            if let streamOverride {
-                modes = [streamOverride]
-            } else {
-                switch probe.stream {
-                case .on: modes = [true]
-                case .off: modes = [false]
-                case .both: modes = [true, false]
-                }
+            switch streamMode ?? probe.stream {
+            case .on: modes = [true]
+            case .off: modes = [false]
+            case .both: modes = [true, false]
             }
             let hash = probe.contentHash
             for sample in 0..<max(1, probe.repeatCount) {
@@ -67,5 +69,9 @@ public enum RunPlan {
     /// suite's items in suite order. Keys stay distinct because they carry the suite id.
     public static func items(for suites: [Suite], streamOverride: Bool? = nil) -> [WorkItem] {
         suites.flatMap { items(for: $0, streamOverride: streamOverride) }
+    }
+
+    public static func items(for suites: [Suite], streamMode: StreamMode?) -> [WorkItem] {
+        suites.flatMap { items(for: $0, streamMode: streamMode) }
     }
 }

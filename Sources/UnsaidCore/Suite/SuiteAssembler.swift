@@ -20,6 +20,8 @@ struct SuiteAssembler {
         var idPosition: SourcePosition
         /// Canonical paths of every file the suite read, the root included.
         var files: Set<String>
+        /// The canonical path of the file that defined each probe, by probe id.
+        var probeFiles: [String: String] = [:]
     }
 
     private let rootDirectory: String
@@ -30,6 +32,8 @@ struct SuiteAssembler {
     private var sources: [SuiteSource] = []
     private var probes: [Probe] = []
     private var firstDefinition: [String: String] = [:]
+    private var canonicalPaths: [String: String] = [:]
+    private var probeFiles: [String: String] = [:]
 
     private init(root: String) {
         rootDirectory = SuitePaths.directory(of: SuitePaths.absolute(root))
@@ -47,6 +51,7 @@ struct SuiteAssembler {
             result.suite = assembler.suite(from: document, root: root)
         }
         result.errors = assembler.sortedErrors()
+        result.probeFiles = assembler.probeFiles
         return result
     }
 
@@ -55,6 +60,7 @@ struct SuiteAssembler {
     private mutating func loadFile(display: String, canonical: String, chain: [String],
                                    inherited: ProbeSettings) -> SuiteDocument? {
         loaded.insert(canonical)
+        canonicalPaths[display] = canonical
         fileOrder[display] = fileOrder[display] ?? fileOrder.count
         let data: Data
         do {
@@ -183,6 +189,7 @@ struct SuiteAssembler {
             return
         }
         firstDefinition[probe.id] = location
+        probeFiles[probe.id] = canonicalPaths[file]
         probes.append(probe)
     }
 

@@ -42,7 +42,29 @@ public enum SuiteLoader {
     /// Loads without throwing: the suites that are valid and every error found.
     public static func check(paths: [String]) -> SuiteLoadResult {
         let (files, pathErrors) = suiteFiles(in: paths)
-        let assembled = files.map { SuiteAssembler.assemble(root: $0) }
+        let named = Set(paths.map { SuitePaths.canonical(SuitePaths.normalize($0)) })
+        var assembled: [SuiteAssembler.Result] = []
+        // A file named on its own that another suite file includes is that suite cut down to
+        // the file's probes: the includer's defaults apply and the suite id stays, so the
+        // results pair with a run of the whole suite. Files of one suite named together merge.
+        var parts: [String: (index: Int, parent: SuiteAssembler.Result, files: Set<String>)] = [:]
+        for file in files {
+            let canonical = SuitePaths.canonical(file)
+            guard named.contains(canonical), let (parent, parentCanonical) = includingSuite(of: file) else {
+                assembled.append(SuiteAssembler.assemble(root: file))
+                continue
+            }
+            var part = parts[parentCanonical] ?? (assembled.count, parent, [])
+            part.files.insert(canonical)
+            var result = parent
+            result.suite?.probes = parent.suite?.probes.filter { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
+            result.rootCanonical = canonical
+            result.rootDisplay = file
+            // Only the named file itself: its siblings are not "included elsewhere" by this.
+            result.files = [canonical]
+            if part.index == assembled.count { assembled.append(result) } else { assembled[part.index] = result }
+            parts[parentCanonical] = part
+        }
         // A file included by another file of the set is part of that suite, not a suite of its own.
         var includedElsewhere = Set<String>()
         for entry in assembled {
@@ -70,6 +92,27 @@ public enum SuiteLoader {
             suites.append(suite)
         }
         return SuiteLoadResult(suites: suites, errors: sortedByPlace(errors))
+    }
+
+    /// The suite file (beside `file`, or in the directory above) that includes `file`, assembled,
+    /// with its canonical path; nil when none does.
+    static func includingSuite(of file: String) -> (SuiteAssembler.Result, String)? {
+        let canonical = SuitePaths.canonical(file)
+        let directory = SuitePaths.directory(of: file)
+        let manager = FileManager.default
+        for candidateDirectory in [directory, SuitePaths.join(directory, "..")] {
+            let names = ((try? manager.contentsOfDirectory(atPath: candidateDirectory)) ?? []).sorted()
+            for name in names where SuitePaths.isSuiteFile(name: name) {
+                let candidate = SuitePaths.join(candidateDirectory, name)
+                let candidateCanonical = SuitePaths.canonical(candidate)
+                guard candidateCanonical != canonical,
+                      let text = try? String(contentsOfFile: candidate, encoding: .utf8), text.contains("include") else { continue }
+                let parent = SuiteAssembler.assemble(root: candidate)
+                guard parent.files.contains(canonical), parent.errors.isEmpty, parent.suite != nil else { continue }
+                return (parent, candidateCanonical)
+            }
+        }
+        return nil
     }
 
     /// File by file (by path), top to bottom within a file, so a lint of a directory reads in

@@ -42,11 +42,9 @@ public struct Ruleset: Sendable {
         return try load(directory: url)
     }
 
-    /// Where the rule files shipped with this build are.
-    public static var bundledDirectory: URL? {
-        Bundle.module.url(forResource: "Rules", withExtension: nil)
-            ?? Bundle.module.resourceURL?.appendingPathComponent("Rules")
-    }
+    /// Where the rule files shipped with this build are (installed, beside the binary, or in
+    /// the checkout; see `InstalledResources`).
+    public static var bundledDirectory: URL? { InstalledResources.rulesDirectory }
 
     /// Reads a rule directory (`ruleset.json` and the files it lists).
     public static func load(directory: URL) throws -> Ruleset {

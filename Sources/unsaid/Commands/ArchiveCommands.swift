@@ -20,19 +20,46 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Public key the manifest must be signed with (from unsaid keygen).", valueName: "file"))
     var pubkey: String?
 
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    /// `verify --json`: the verdict and every check.
+    struct Summary: Encodable {
+        var schema = "unsaid.verify/1"
+        var run: String
+        var verified: Bool
+        var checks: [Check]
+
+        struct Check: Encodable {
+            var name: String
+            var passed: Bool
+            var detail: String
+        }
+    }
+
     func run() throws {
+        let console = Console(output)
         let trusted = try pubkey.map { path in
             do { return try ArchiveSigner.loadPublicKey(path: path) } catch { throw ConfigurationError("\(error)") }
         }
         let report = ArchiveVerifier.verify(directory: URL(fileURLWithPath: runDirectory), trustedKey: trusted)
-        for check in report.checks {
-            print("\(check.passed ? "ok  " : "FAIL") \(check.name): \(check.detail)")
+        let style = console.style
+        if !console.quiet {
+            for check in report.checks {
+                console.result("\(check.passed ? style.green("ok  ") : style.red("FAIL")) \(check.name): \(check.detail)")
+            }
+        }
+        if console.json {
+            let summary = Summary(run: runDirectory, verified: report.firstFailure == nil, checks: report.checks.map {
+                Summary.Check(name: $0.name, passed: $0.passed, detail: $0.detail)
+            })
+            console.emit(json: String(decoding: try CanonicalJSON.encodePretty(summary), as: UTF8.self))
         }
         if let failure = report.firstFailure {
             printError("verification failed: \(failure.detail)")
             throw ExitCode(1)
         }
-        print("verified: \(runDirectory)")
+        console.result("verified: \(runDirectory)")
     }
 }
 
@@ -92,22 +119,73 @@ struct RunsCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory holding run archives.", valueName: "dir"))
     var results: String = "Results"
 
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    /// One archived run as `runs --json` lists it.
+    struct Listed: Encodable {
+        var run: String
+        var directory: String
+        var status: String
+        var startedAt: String
+        var baseURL: String
+        var model: String
+        var suites: [String]
+        var planned: Int
+        /// Transcripts on disk (for a run still going or stopped, more than the manifest's last checkpoint).
+        var completed: Int
+        var counts: [String: Int]
+    }
+
     func run() throws {
+        let console = Console(output)
         let root = URL(fileURLWithPath: results)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).sorted()
-        var rows: [[String]] = [["run", "status", "started", "target", "model", "suites", "verdicts"]]
+        var listed: [Listed] = []
         for name in names {
             let layout = ArchiveLayout(directory: root.appendingPathComponent(name))
             guard let manifest = try? ArchiveReader.readManifest(layout) else { continue }
-            let counts = manifest.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            rows.append([manifest.runID, manifest.status.rawValue, manifest.startedAt, manifest.target.baseURL,
-                         manifest.target.model, manifest.suites.map(\.id).joined(separator: ","),
-                         "\(manifest.completed)/\(manifest.planned) \(counts)"])
+            // The manifest's count is as of its last checkpoint; a running or stopped run has
+            // archived more since, one line of transcripts.jsonl per request.
+            let completed = manifest.status == .complete ? manifest.completed
+                : max(manifest.completed, RecordCount.lines(in: layout.transcripts))
+            listed.append(Listed(run: manifest.runID, directory: layout.directory.path, status: manifest.status.rawValue,
+                                 startedAt: manifest.startedAt, baseURL: manifest.target.baseURL, model: manifest.target.model,
+                                 suites: manifest.suites.map(\.id), planned: manifest.planned, completed: completed,
+                                 counts: manifest.counts))
         }
-        if rows.count == 1 {
-            print("no runs in \(root.path)")
+        if console.json {
+            struct Listing: Encodable { var schema = "unsaid.runs/1"; var results: String; var runs: [Listed] }
+            console.emit(json: String(decoding: try CanonicalJSON.encodePretty(Listing(results: root.path, runs: listed)), as: UTF8.self))
             return
         }
-        print(TextTable.render(rows), terminator: "")
+        if listed.isEmpty {
+            console.result("no runs in \(root.path)")
+            return
+        }
+        if console.quiet {
+            console.result(listed.map(\.run).joined(separator: "\n"))
+            return
+        }
+        var rows: [[String]] = [["run", "status", "started", "target", "model", "suites", "verdicts"]]
+        for run in listed {
+            let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            rows.append([run.run, run.status, run.startedAt, run.baseURL, run.model, run.suites.joined(separator: ","),
+                         "\(run.completed)/\(run.planned) \(counts)".trimmingCharacters(in: .whitespaces)])
+        }
+        console.result(TextTable.render(rows))
+    }
+}
+
+/// Counts records without parsing them: complete lines of an append-only JSONL file.
+enum RecordCount {
+    static func lines(in file: URL) -> Int {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return 0 }
+        defer { try? handle.close() }
+        var count = 0
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            count += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        return count
     }
 }

@@ -37,12 +37,7 @@ struct ReportCommand: ParsableCommand {
 /// Loads the archives, renders and writes; archive problems are configuration errors (exit 2).
 enum ReportOutput {
     static func write(runs: [String], format: ReportFormat, out: String?) throws {
-        let document: ReportDocument
-        do {
-            document = try ReportDocument.load(runs.map { URL(fileURLWithPath: $0) })
-        } catch let error as ArchiveError {
-            throw ConfigurationError(error.description)
-        }
+        let document = try load(runs: runs)
         let text = try format.render(document)
         guard let out else {
             FileHandle.standardOutput.write(Data(text.utf8))
@@ -54,5 +49,22 @@ enum ReportOutput {
             throw ConfigurationError("\(out): cannot write the report (\(error.localizedDescription))")
         }
         FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+    }
+
+    /// The archives as one document; a comparison of runs that share no request is refused.
+    static func load(runs: [String]) throws -> ReportDocument {
+        let document: ReportDocument
+        do {
+            document = try ReportDocument.load(runs.map { URL(fileURLWithPath: $0) })
+        } catch let error as ArchiveError {
+            throw ConfigurationError(error.description)
+        }
+        for comparison in document.comparisons {
+            if let reason = RunComparison.whyNothingPairs(comparison, leftRun: document.runs[comparison.left],
+                                                          rightRun: document.runs[comparison.right]) {
+                throw ConfigurationError(reason)
+            }
+        }
+        return document
     }
 }

@@ -11,8 +11,13 @@ struct RunCommand: AsyncParsableCommand {
             response bytes with arrival times, scores each answer, and writes \
             <out>/<run-id>/manifest.json, transcripts.jsonl and verdicts.jsonl.
 
-            Exit codes: 0 the run finished; 1 the run finished but some requests ended in an error \
-            (dead endpoint, HTTP error, garbage); 2 usage or configuration error.
+            The end of the run lists every request whose verdict is not what its probe expected \
+            (with the evidence), every request that ended in an error (with its cause), and how \
+            many attempts were retries.
+
+            Exit codes: 0 the run finished; 1 the run finished but failed what --fail-on asks \
+            (default: some request ended in an error: dead endpoint, HTTP error, stall, garbage) \
+            or a --fail-under threshold; 2 usage or configuration error.
             """
     )
 
@@ -31,12 +36,14 @@ struct RunCommand: AsyncParsableCommand {
         "Environment variable holding the API key, sent as a Bearer token when set.", valueName: "name"))
     var apiKeyEnv: String = "OPENAI_API_KEY"
 
-    @Option(name: .long, help: "Requests in flight at once (all share one libcurl event loop).")
-    var concurrency: Int = 4
+    @Option(name: .long, help: "Requests in flight at once, all on one libcurl event loop (default: 4, or the resumed run's).")
+    var concurrency: Int?
 
-    @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
-        "Force streamed (--stream) or non-streamed (--no-stream) requests for every probe; default: each probe's own setting."))
-    var stream: Bool?
+    @OptionGroup(title: "Selection")
+    var selecting: SelectionOptions
+
+    @Flag(name: .long, help: "Print how many requests the run would send (by category, language and mode) and the first ones exactly as they would be sent, redacted; send and write nothing.")
+    var dryRun = false
 
     @Option(name: .long, help: ArgumentHelp("Directory that receives the run archive.", valueName: "dir"))
     var out: String = "Results"
@@ -64,17 +71,17 @@ struct RunCommand: AsyncParsableCommand {
         "A string that must never appear in the archive, e.g. a token embedded in a URL (repeatable).", valueName: "secret"))
     var redact: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Seconds allowed to establish a connection.", valueName: "seconds"))
-    var connectTimeout: Double = 10
+    @Option(name: .long, help: ArgumentHelp("Seconds allowed to establish a connection (default: 10).", valueName: "seconds"))
+    var connectTimeout: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds allowed for a whole request.", valueName: "seconds"))
-    var timeout: Double = 300
+    @Option(name: .long, help: ArgumentHelp("Seconds allowed for a whole request (default: 300).", valueName: "seconds"))
+    var timeout: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds without a byte after which a stream counts as stalled.", valueName: "seconds"))
-    var stallTimeout: Double = 60
+    @Option(name: .long, help: ArgumentHelp("Seconds without a byte after which a stream counts as stalled (default: 60).", valueName: "seconds"))
+    var stallTimeout: Double?
 
-    @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx (1 = no retry).")
-    var attempts: Int = 3
+    @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx; 1 = no retry (default: 3).")
+    var attempts: Int?
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Run against this target from the targets file (repeatable); one archive per target, then a comparison.",
@@ -98,9 +105,19 @@ struct RunCommand: AsyncParsableCommand {
     var record: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, target and parameters come from its manifest.",
+        "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, selection, target, parameters, concurrency, rate limit, timeouts and attempts come from its manifest (the last four may be overridden).",
         valueName: "run"))
     var resume: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "What makes the exit code 1: 'error' (default: a request could not be measured), 'unexpected' (also any verdict that contradicts its probe's expect), or 'never'.",
+        valueName: "policy"))
+    var failOn: FailurePolicy = .default
+
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    private var console: Console { Console(output) }
 
     @Option(name: .long, help: ArgumentHelp(
         "Ask this target from the targets file to judge each answer with the ruleset's rubric (temperature 0); its exchanges are archived in judgements.jsonl.",
@@ -116,9 +133,10 @@ struct RunCommand: AsyncParsableCommand {
         if resume != nil && !transform.isEmpty { throw ValidationError("--resume takes the transforms from the archive; drop --transform") }
         if resume == nil && suite.isEmpty { throw ValidationError("give at least one --suite (a file or a directory), or --resume DIR") }
         if resume != nil && !suite.isEmpty { throw ValidationError("--resume takes the suites from the archive; drop --suite") }
-        if resume != nil && (runID != nil || stream != nil || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
-            throw ValidationError("--resume continues with the archived settings; drop --run-id, --stream and parameter overrides")
+        if resume != nil && (runID != nil || selecting.isSet || maxTokens != nil || temperature != nil || topP != nil || seed != nil) {
+            throw ValidationError("--resume continues with the archived settings; drop --run-id, --stream, selection options and parameter overrides")
         }
+        if resume != nil && dryRun { throw ValidationError("--dry-run previews a new run; drop --resume") }
         if (!target.isEmpty || allTargets) && (baseURL != nil || model != nil) {
             throw ValidationError("--target/--all-targets take endpoints from the targets file; drop --base-url and --model")
         }
@@ -126,9 +144,9 @@ struct RunCommand: AsyncParsableCommand {
         if let failUnder {
             do { _ = try Thresholds.parse(failUnder) } catch { throw ValidationError("--fail-under: \(error)") }
         }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if attempts < 1 { throw ValidationError("--attempts must be at least 1") }
-        for value in [connectTimeout, timeout, stallTimeout] where value <= 0 {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let attempts, attempts < 1 { throw ValidationError("--attempts must be at least 1") }
+        for value in [connectTimeout, timeout, stallTimeout].compactMap({ $0 }) where value <= 0 {
             throw ValidationError("timeouts must be positive")
         }
     }
@@ -167,6 +185,10 @@ struct RunCommand: AsyncParsableCommand {
         if judgeTarget != nil && ruleset.judge == nil {
             throw ConfigurationError("--judge-target: the ruleset \(ruleset.version) has no judge rubric (judge.json)")
         }
+        if dryRun {
+            for settings in targets { try preview(target: settings, suites: suites) }
+            return
+        }
         var outcomes: [RunOutcome] = []
         for settings in targets {
             let id = runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 }
@@ -175,8 +197,8 @@ struct RunCommand: AsyncParsableCommand {
         if outcomes.count > 1 {
             do {
                 let document = try ReportDocument.load(outcomes.map(\.directory))
-                print("")
-                print(MarkdownReport.render(document), terminator: "")
+                console.result("")
+                console.result(MarkdownReport.render(document))
             } catch {
                 printError("cannot compare the runs: \(error)")
             }
@@ -184,28 +206,9 @@ struct RunCommand: AsyncParsableCommand {
         try finish(outcomes)
     }
 
-    /// What one target's run left behind.
-    private struct RunOutcome {
-        var directory: URL
-        var hasErrors: Bool
-    }
-
-    /// Applies `--fail-under` to every run and sets the exit code.
+    /// Applies `--fail-on` and `--fail-under` to every run and sets the exit code.
     private func finish(_ outcomes: [RunOutcome]) throws {
-        var failed = false
-        if let failUnder {
-            let thresholds = try Thresholds.parse(failUnder)
-            for outcome in outcomes {
-                let contents = try ArchiveReader.read(outcome.directory)
-                let results = thresholds.evaluate(RunMetrics(records: contents.records, verdicts: contents.verdicts))
-                print("thresholds for \(outcome.directory.lastPathComponent):")
-                for result in results { print("  \(result)") }
-                failed = failed || results.contains { !$0.passed }
-            }
-        }
-        if failed || outcomes.contains(where: \.hasErrors) {
-            throw ExitCode(ExitCodes.finishedWithErrors)
-        }
+        try RunConclusion.finish(outcomes, failOn: failOn, thresholds: try failUnder.map(Thresholds.parse), console: console)
     }
 
     /// The endpoints to run against: named targets from the targets file, or the one given by flags.
@@ -234,12 +237,31 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
+    /// Command-line overrides win over a target's own parameters, which win over the suite's.
+    private func overrides(for settings: TargetSettings) -> GenerationParameters {
+        GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed).overriding(settings.parameters)
+    }
+
+    private func preview(target settings: TargetSettings, suites: [Suite]) throws {
+        let items = Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
+                              selection: selecting.selection)
+        do {
+            console.result(try DryRunPreview.render(items: items, target: settings.name, sender: try makeSender(settings),
+                                                    model: settings.model))
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError("cannot build the requests: \(error)")
+        }
+    }
+
     private func prepareNewRun(ruleset: Ruleset, target settings: TargetSettings, suites: [Suite], runID: String?) throws -> Prepared {
         let model = settings.model
-        // Command-line overrides win over a target's own parameters, which win over the suite's.
-        let overrides = GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed)
-            .overriding(settings.parameters)
-        let items = Self.plan(suites, overrides: overrides, streamOverride: stream)
+        let overrides = overrides(for: settings)
+        let streamMode = selecting.streamMode
+        let selection = selecting.selection
+        let items = Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
+        if items.isEmpty { throw ConfigurationError("no probe matches the selection (\(suite.joined(separator: ", ")))") }
         let headers = settings.headers
         let sender = try makeSender(settings)
 
@@ -249,10 +271,17 @@ struct RunCommand: AsyncParsableCommand {
             runID: runID, tool: .init(gitCommit: BuildInfo.gitCommit()), host: BuildInfo.host,
             startedAt: Timestamp.now(),
             target: .init(name: settings.name, baseURL: sender.redactedBaseURL, model: model, parameters: overrides,
-                          streamMode: stream.map { $0 ? "stream" : "no-stream" } ?? "per-probe"),
+                          streamMode: streamMode.map(Self.manifestName) ?? "per-probe"),
             suites: suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
-            arguments: .init(suitePaths: suite, streamOverride: stream, apiKeyEnv: settings.apiKeyEnv,
-                             headerNames: headers.keys.sorted(), transforms: transform.isEmpty ? nil : transform),
+            arguments: .init(suitePaths: suite, streamOverride: streamMode.flatMap(Self.streamOverride),
+                             apiKeyEnv: settings.apiKeyEnv, headerNames: headers.keys.sorted(),
+                             streamMode: streamMode == .both ? .both : nil,
+                             selection: selection.isEmpty ? nil : selection,
+                             settings: .init(concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency,
+                                             rateLimit: settings.rateLimit, connectTimeout: settings.connectTimeout,
+                                             timeout: settings.totalTimeout, stallTimeout: settings.stallTimeout,
+                                             attempts: settings.attempts),
+                             transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         let judge = try judgeTarget.map(makeJudge)
         if let judge {
@@ -265,7 +294,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency, rateLimit: settings.rateLimit, judge: judge?.sender)
+                        concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency, rateLimit: settings.rateLimit,
+                        judge: judge?.sender)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -307,16 +337,22 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
         }
         let judge = try judgeTarget.map(makeJudge)
-        let plan = Self.plan(suites, overrides: manifest.target.parameters, streamOverride: manifest.arguments.streamOverride)
+        let plan = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
+                             selection: manifest.arguments.selection ?? RunSelection())
         let planned = Set(plan.map(\.key))
         // Follow-up turns are not in the plan: they are sent when an answer calls for them.
         if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
             throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
         }
+        // Flags given now win; otherwise the run carries on as it was started.
+        let recorded = manifest.arguments.settings
         let sender = try makeSender(TargetSettings(
             name: manifest.target.name, baseURL: endpoint, model: manifest.target.model,
             apiKeyEnv: manifest.arguments.apiKeyEnv, headers: headers, redact: redact,
-            connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout, attempts: attempts))
+            connectTimeout: connectTimeout ?? recorded?.connectTimeout ?? Defaults.connectTimeout,
+            totalTimeout: timeout ?? recorded?.timeout ?? Defaults.timeout,
+            stallTimeout: stallTimeout ?? recorded?.stallTimeout ?? Defaults.stallTimeout,
+            attempts: attempts ?? recorded?.attempts ?? Defaults.attempts))
 
         // All checks passed: now repair the torn tail and continue the chain.
         let repaired: ArchiveContents
@@ -330,9 +366,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: \(error)")
         }
         let remaining = ArchiveResume.remaining(plan, after: repaired)
-        FileHandle.standardError.write(Data("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")\n".utf8))
+        console.log("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")")
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
-                        sender: sender, ruleset: ruleset, concurrency: concurrency, rateLimit: nil, judge: judge?.sender)
+                        sender: sender, ruleset: ruleset,
+                        concurrency: concurrency ?? recorded?.concurrency ?? Defaults.concurrency, rateLimit: recorded?.rateLimit,
+                        judge: judge?.sender)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
@@ -340,8 +378,8 @@ struct RunCommand: AsyncParsableCommand {
         let archive = prepared.archive
         try await archive.checkpoint(status: .running)
         let total = prepared.items.count + prepared.alreadyDone
-        FileHandle.standardError.write(Data("run \(layout.directory.lastPathComponent): \(prepared.items.count) of \(total) requests to \(prepared.sender.redactedBaseURL), concurrency \(prepared.concurrency)\(prepared.rateLimit.map { ", at most \($0) requests/min" } ?? "")\n".utf8))
-        let reporter = ProgressReporter()
+        console.log("run \(layout.directory.lastPathComponent): \(prepared.items.count) of \(total) requests to \(prepared.sender.redactedBaseURL), concurrency \(prepared.concurrency)\(prepared.rateLimit.map { ", at most \($0) requests/min" } ?? "")")
+        let reporter = ProgressReporter(console: console, total: total, alreadyDone: prepared.alreadyDone)
         reporter.start()
         let engine = RunEngine(sender: prepared.sender.sender, verdicts: VerdictEngine(ruleset: prepared.ruleset),
                                archive: archive, concurrency: prepared.concurrency,
@@ -370,10 +408,9 @@ struct RunCommand: AsyncParsableCommand {
                               provider: prepared.sender.redactedBaseURL)
         }
 
-        let summary = VerdictSummary(verdicts)
-        print(summary.renderTable(), terminator: "")
-        print("archive: \(layout.directory.path)")
-        return RunOutcome(directory: layout.directory, hasErrors: summary.hasErrors)
+        let outcome = try RunOutcome(directory: layout.directory, records: records, verdicts: verdicts)
+        RunConclusion.show(outcome, console: console)
+        return outcome
     }
 
     /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it
@@ -392,11 +429,12 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError("cannot write fixtures to \(directory.path): \(error)")
         }
-        FileHandle.standardError.write(Data("recorded \(records.count) fixtures in \(directory.path)\n".utf8))
+        console.log("recorded \(records.count) fixtures in \(directory.path)")
     }
 
-    private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamOverride: Bool?) -> [WorkItem] {
-        RunPlan.items(for: suites, streamOverride: streamOverride).map { item in
+    private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
+                             selection: RunSelection) -> [WorkItem] {
+        selection.apply(RunPlan.items(for: suites, streamMode: streamMode)).map { item in
             var item = item
             item.parameters = overrides.overriding(item.parameters)
             return item
@@ -423,13 +461,39 @@ struct RunCommand: AsyncParsableCommand {
     private func settings(baseURL: String, model: String, headers: [String: String]) -> TargetSettings {
         TargetSettings(
             name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
-            redact: redact, connectTimeout: connectTimeout, totalTimeout: timeout, stallTimeout: stallTimeout,
-            attempts: attempts)
+            redact: redact, connectTimeout: connectTimeout ?? Defaults.connectTimeout, totalTimeout: timeout ?? Defaults.timeout,
+            stallTimeout: stallTimeout ?? Defaults.stallTimeout, attempts: attempts ?? Defaults.attempts)
+    }
+
+    /// What the run flags default to when neither the command line nor a resumed run sets them.
+    enum Defaults {
+        static let concurrency = 4
+        static let connectTimeout = 10.0
+        static let timeout = 300.0
+        static let stallTimeout = 60.0
+        static let attempts = 3
+    }
+
+    /// The manifest's `target.streamMode` for a forced mode (names kept from older archives).
+    static func manifestName(_ mode: StreamMode) -> String {
+        switch mode {
+        case .on: "stream"
+        case .off: "no-stream"
+        case .both: "both"
+        }
+    }
+
+    static func streamOverride(_ mode: StreamMode) -> Bool? {
+        switch mode {
+        case .on: true
+        case .off: false
+        case .both: nil
+        }
     }
 
     private func loadSuites(_ paths: [String], transforms: [String]) throws -> [Suite] {
         do {
-            let suites = try SuiteLoader.load(paths: paths)
+            let suites = try SuiteLoader.load(paths: paths.map(InstalledResources.suitePath))
             return try TransformExpansion.expand(suites, with: transforms.map(TransformSpec.parse))
         } catch let errors as SuiteErrors {
             throw ConfigurationError("\(errors)")

@@ -15,8 +15,13 @@ struct SuitesCommand: AsyncParsableCommand {
         subcommands: [Lint.self, List.self, Show.self, Import.self]
     )
 
-    /// The bundled library, used when no path is given.
-    static let defaultPath = "Probes"
+    /// The bundled library, used when no path is given: `./Probes`, or the installed copy.
+    static var defaultPath: String { InstalledResources.probeLibrary?.path ?? "Probes" }
+
+    /// The paths to read: as given (with `Probes/…` found in the library when not here), or the library.
+    static func resolve(_ paths: [String]) -> [String] {
+        paths.isEmpty ? [defaultPath] : paths.map(InstalledResources.suitePath)
+    }
 
     /// Loads suites or prints every error (one per line, to standard error) and exits 1.
     static func loadOrExit(_ paths: [String]) throws -> [Suite] {
@@ -42,7 +47,7 @@ extension SuitesCommand {
         var paths: [String] = []
 
         func run() async throws {
-            let result = SuiteLoader.check(paths: paths.isEmpty ? [SuitesCommand.defaultPath] : paths)
+            let result = SuiteLoader.check(paths: SuitesCommand.resolve(paths))
             for error in result.errors {
                 print(error)
             }
@@ -67,7 +72,7 @@ extension SuitesCommand {
         var paths: [String] = []
 
         func run() async throws {
-            let suites = try SuitesCommand.loadOrExit(paths.isEmpty ? [SuitesCommand.defaultPath] : paths)
+            let suites = try SuitesCommand.loadOrExit(SuitesCommand.resolve(paths))
             for suite in suites {
                 let file = suite.sources.first?.path ?? "?"
                 print("\(suite.id)  \(suite.name)  (\(file), \(suite.probes.count) probes, version \(suite.version))")
@@ -109,7 +114,7 @@ extension SuitesCommand {
         var json = false
 
         func run() async throws {
-            let suites = try SuitesCommand.loadOrExit(paths.isEmpty ? [SuitesCommand.defaultPath] : paths)
+            let suites = try SuitesCommand.loadOrExit(SuitesCommand.resolve(paths))
             var matches: [(Suite, Probe)] = []
             for suite in suites {
                 for probe in suite.probes where probe.id == id || "\(suite.id)/\(probe.id)" == id {

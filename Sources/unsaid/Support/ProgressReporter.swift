@@ -5,19 +5,32 @@ import Foundation
 import Synchronization
 import UnsaidCore
 
-/// Shows run progress: a redrawn bar on a terminal, one plain line per request otherwise
-/// (so CI logs and pipes stay readable).
+/// Shows run progress: a bar redrawn in place on a terminal that can do it, one plain line per
+/// request otherwise (pipes, CI logs, `TERM=dumb`, `--verbose`), nothing under `--quiet`.
 final class ProgressReporter: Sendable {
     private struct State {
         var started = ContinuousClock.now
         var lastDraw = ContinuousClock.now - .seconds(1)
+        var eta: ETAEstimator
+        var drewBar = false
     }
 
-    private let isTerminal: Bool
-    private let state = Mutex(State())
+    private enum Mode { case silent, lines, bar }
 
-    init() {
-        isTerminal = isatty(STDERR_FILENO) == 1
+    private let mode: Mode
+    private let style: TextStyle
+    private let state: Mutex<State>
+
+    init(console: Console, total: Int, alreadyDone: Int) {
+        if console.quiet {
+            mode = .silent
+        } else if console.logs.redraw && !console.verbose {
+            mode = .bar
+        } else {
+            mode = .lines
+        }
+        style = console.logs.style
+        state = Mutex(State(eta: ETAEstimator(total: total, alreadyDone: alreadyDone)))
     }
 
     func start() {
@@ -26,28 +39,44 @@ final class ProgressReporter: Sendable {
 
     func update(_ progress: RunProgress) {
         let line: String? = state.withLock { state in
-            let elapsed = state.started.duration(to: .now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let rate = seconds > 0 ? Double(progress.completed) / seconds : 0
-            if !isTerminal {
-                return "[\(progress.completed)/\(progress.total)] \(progress.key) \(progress.verdict.rawValue)\n"
-            }
-            // Redraw at most ten times a second, and always for the last request.
             let now = ContinuousClock.now
-            guard progress.completed == progress.total || state.lastDraw.duration(to: now) > .milliseconds(100) else {
+            state.eta.record(at: Self.seconds(state.started.duration(to: now)))
+            switch mode {
+            case .silent:
                 return nil
+            case .lines:
+                return "[\(progress.completed)/\(progress.total)] \(progress.key) \(paint(progress.verdict))\n"
+            case .bar:
+                // Redraw at most ten times a second, and always for the last request.
+                guard progress.completed == progress.total || state.lastDraw.duration(to: now) > .milliseconds(100) else {
+                    return nil
+                }
+                state.lastDraw = now
+                state.drewBar = true
+                let eta = state.eta.remaining.map(Self.clock) ?? "--:--"
+                return "\r" + Self.bar(done: progress.completed, total: progress.total)
+                    + String(format: " %d/%d  %.2f/s  ETA %@", progress.completed, progress.total, state.eta.rate, eta)
+                    + "\u{1B}[K"
             }
-            state.lastDraw = now
-            let remaining = rate > 0 ? Double(progress.total - progress.completed) / rate : 0
-            return "\r" + Self.bar(done: progress.completed, total: progress.total)
-                + String(format: " %d/%d  %.2f/s  ETA %@", progress.completed, progress.total, rate,
-                         Self.clock(remaining)) + "\u{1B}[K"
         }
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
 
     func finish() {
-        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        let drew = state.withLock { $0.drewBar }
+        if mode == .bar && drew { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    private func paint(_ verdict: VerdictLabel) -> String {
+        switch verdict {
+        case .answered: verdict.rawValue
+        case .error: style.red(verdict.rawValue)
+        default: style.yellow(verdict.rawValue)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func bar(done: Int, total: Int, width: Int = 30) -> String {

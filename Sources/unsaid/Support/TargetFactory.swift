@@ -43,6 +43,8 @@ struct ConfiguredSender {
     var sender: any ChatSender
     /// The base URL as it may be shown and archived (secrets in it replaced).
     var redactedBaseURL: String
+    /// The request for an item exactly as it would be sent, redacted (`--dry-run`).
+    var preview: @Sendable (WorkItem) throws -> RecordedRequest
 }
 
 
@@ -58,5 +60,6 @@ func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
         timeouts: TargetTimeouts(connect: settings.connectTimeout, total: settings.totalTimeout, stall: settings.stallTimeout),
         retry: RetryPolicy(maxAttempts: settings.attempts), redact: settings.redact)
     let client = ChatClient(config: config)
-    return ConfiguredSender(sender: client, redactedBaseURL: client.redactor.redact(url: settings.baseURL))
+    return ConfiguredSender(sender: client, redactedBaseURL: client.redactor.redact(url: settings.baseURL),
+                            preview: { try client.prepare($0).recorded })
 }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// What went wrong in a run, for the end of `unsaid run`: every request whose verdict is not
+/// what its probe expected, every request that ended in an error with its cause, and how many
+/// attempts were retries. Ordered like reports (suite, probe, sample, mode).
+public struct RunProblems: Sendable, Equatable, Codable {
+    public struct Unexpected: Sendable, Equatable, Codable {
+        public var request: String
+        public var verdict: VerdictLabel
+        public var expect: Expectation
+        /// One line: the first rule that fired with its note, or an excerpt of the answer.
+        public var evidence: String
+    }
+
+    public struct Failed: Sendable, Equatable, Codable {
+        public var request: String
+        public var cause: String
+    }
+
+    public struct Retries: Sendable, Equatable, Codable {
+        /// Attempts beyond the first, over all requests.
+        public var attempts: Int
+        /// Requests that needed more than one attempt.
+        public var requests: Int
+        /// Why the retried attempts failed (`HTTP 429`, `connect`, …) and how often.
+        public var reasons: [String: Int]
+    }
+
+    public var unexpected: [Unexpected]
+    public var errors: [Failed]
+    public var retries: Retries
+
+    public init(entries: [ReportEntry]) {
+        let ordered = entries.sorted { ReportRun.order($0.key, $1.key) }
+        var unexpected: [Unexpected] = []
+        var errors: [Failed] = []
+        var retries = Retries(attempts: 0, requests: 0, reasons: [:])
+        for entry in ordered {
+            let verdict = entry.verdict
+            if verdict.verdict == .error {
+                errors.append(Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript)))
+            } else if verdict.outcome == .fail {
+                unexpected.append(Unexpected(request: entry.key.description, verdict: verdict.verdict,
+                                             expect: verdict.expect, evidence: Self.evidenceLine(entry)))
+            }
+            let attempts = entry.transcript.attempts
+            if attempts.count > 1 {
+                retries.requests += 1
+                retries.attempts += attempts.count - 1
+                for attempt in attempts.dropLast() { retries.reasons[FailureCause.retryReason(attempt), default: 0] += 1 }
+            }
+        }
+        self.unexpected = unexpected
+        self.errors = errors
+        self.retries = retries
+    }
+
+    /// From an archive's records and verdicts (a record without a verdict is left out).
+    public init(records: [TranscriptRecord], verdicts: [Verdict]) {
+        var byKey: [WorkKey: Verdict] = [:]
+        for verdict in verdicts { byKey[verdict.key] = verdict }
+        self.init(entries: records.compactMap { record in
+            byKey[record.transcript.key].map { ReportEntry(probe: record.probe, transcript: record.transcript, verdict: $0) }
+        })
+    }
+
+    public var isEmpty: Bool { unexpected.isEmpty && errors.isEmpty && retries.attempts == 0 }
+
+    static func evidenceLine(_ entry: ReportEntry) -> String {
+        var parts: [String] = []
+        if let first = entry.verdict.evidence.first {
+            parts.append(first.note.isEmpty ? first.rule : "\(first.rule): \(Excerpt.of(first.note, length: 80))")
+        }
+        let answer = Excerpt.of(entry.answer, length: 60)
+        if !answer.isEmpty { parts.append("“\(answer)”") }
+        return parts.isEmpty ? "no evidence recorded" : parts.joined(separator: " — ")
+    }
+
+    /// The lists as text, each capped at `limit` lines with a count of the rest (`nil`: no cap).
+    public func render(limit: Int?, style: TextStyle = .plain) -> String {
+        var lines: [String] = []
+        if !unexpected.isEmpty {
+            lines.append(style.bold("not as expected (\(unexpected.count)):"))
+            for item in unexpected.prefix(limit ?? .max) {
+                lines.append("  \(item.request)  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)")
+            }
+            if let limit, unexpected.count > limit { lines.append("  … and \(unexpected.count - limit) more") }
+        }
+        if !errors.isEmpty {
+            lines.append(style.bold("errors (\(errors.count)):"))
+            for item in errors.prefix(limit ?? .max) {
+                lines.append("  \(item.request)  \(style.red(item.cause))")
+            }
+            if let limit, errors.count > limit { lines.append("  … and \(errors.count - limit) more") }
+        }
+        if retries.attempts > 0 {
+            let reasons = retries.reasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                .map { "\($0.value)× \($0.key)" }.joined(separator: ", ")
+            lines.append("retries: \(retries.attempts) on \(retries.requests) request\(retries.requests == 1 ? "" : "s") (\(reasons))")
+        }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+}
