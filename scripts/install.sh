@@ -3,6 +3,7 @@
 #   PREFIX/bin/unsaid
 #   PREFIX/share/unsaid/Rules        the ruleset the binary scores with
 #   PREFIX/share/unsaid/Probes       the bundled probe library
+#   PREFIX/share/unsaid/Tables       the tables of the prompt transforms (pinyin, traditional, …)
 #   PREFIX/share/man/man1/unsaid.1   the man page (from the binary's own help tree)
 #   PREFIX/share/bash-completion/completions/unsaid, zsh/site-functions/_unsaid,
 #   fish/vendor_completions.d/unsaid.fish
@@ -17,8 +18,9 @@ install -d "$prefix/bin" "$prefix/share/unsaid" "$prefix/share/man/man1" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \
   "$prefix/share/fish/vendor_completions.d"
 install -m 0755 "$binary" "$prefix/bin/unsaid"
-rm -rf "$prefix/share/unsaid/Rules" "$prefix/share/unsaid/Probes"
+rm -rf "$prefix/share/unsaid/Rules" "$prefix/share/unsaid/Probes" "$prefix/share/unsaid/Tables"
 cp -R "$root/Sources/UnsaidCore/Verdict/Rules" "$prefix/share/unsaid/Rules"
+cp -R "$root/Sources/UnsaidCore/Suite/Transforms/Tables" "$prefix/share/unsaid/Tables"
 cp -R "$root/Probes" "$prefix/share/unsaid/Probes"
 "$prefix/bin/unsaid" --experimental-dump-help | python3 "$root/scripts/gen-manpage.py" "$version" \
   > "$prefix/share/man/man1/unsaid.1"

@@ -18,7 +18,7 @@ struct InstallTests {
         #expect(install.status == 0, "\(install.stderr)")
         let installed = prefix.appendingPathComponent("bin/unsaid")
         let share = prefix.appendingPathComponent("share")
-        for file in ["unsaid/Rules/ruleset.json", "unsaid/Probes/starter.yaml", "man/man1/unsaid.1",
+        for file in ["unsaid/Rules/ruleset.json", "unsaid/Probes/starter.yaml", "unsaid/Tables/pinyin.txt", "man/man1/unsaid.1",
                      "bash-completion/completions/unsaid", "zsh/site-functions/_unsaid", "fish/vendor_completions.d/unsaid.fish"] {
             #expect(FileManager.default.fileExists(atPath: share.appendingPathComponent(file).path), "\(file) not installed")
         }
@@ -42,6 +42,13 @@ struct InstallTests {
         #expect(run.status == 0, "\(run.stderr)")
         let verify = try await CLIHarness.run(["verify", "Results/r", "--quiet"], directory: elsewhere, executable: installed)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+
+        // The transform tables are found too: a pinyin rewrite of a Chinese prompt is not the prompt.
+        let pinyin = try await CLIHarness.run(
+            ["run", "--suite", "Probes/starter.yaml", "--base-url", server.baseURL, "--model", "m", "--dry-run",
+             "--language", "zh-Hans", "--transform", "pinyin"], directory: elsewhere, executable: installed)
+        #expect(pinyin.status == 0, "\(pinyin.stderr)")
+        #expect(pinyin.stdout.contains("\"content\":\"zai zhong guo"), "\(pinyin.stdout)")
 
         // The ruleset really comes from the prefix: without it the installed copy says so.
         try FileManager.default.removeItem(at: share.appendingPathComponent("unsaid/Rules"))

@@ -45,6 +45,17 @@ public enum InstalledResources {
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("ruleset.json").path) }
     }
 
+    /// The tables of the prompt transforms (`pinyin.txt`, `traditional.txt`, …).
+    public static var transformTablesDirectory: URL? {
+        var candidates: [URL] = []
+        if let share = shareDirectory { candidates.append(share.appendingPathComponent("Tables")) }
+        if let directory = executableDirectory {
+            candidates.append(directory.appendingPathComponent("Unsaid_UnsaidCore.resources/Tables"))
+        }
+        if let root = sourceRoot { candidates.append(root.appendingPathComponent("Sources/UnsaidCore/Suite/Transforms/Tables")) }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("pinyin.txt").path) }
+    }
+
     /// The bundled probe library (`Probes/`): `./Probes` when the current folder has one (a
     /// checkout, or a user's own library), else the installed or checkout copy.
     public static var probeLibrary: URL? {

@@ -59,8 +59,9 @@ struct TransformTables: Sendable {
 
     /// The table's lines without comments and blank lines.
     private static func lines(_ name: String) -> [Substring] {
-        guard let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Tables")
-                ?? Bundle.module.url(forResource: name, withExtension: "txt"),
+        // Found like the ruleset (installed, beside the binary, or in the checkout): SwiftPM's
+        // Bundle.module would abort an installed binary whose bundle is not beside it.
+        guard let url = InstalledResources.transformTablesDirectory?.appendingPathComponent("\(name).txt"),
               let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
     }
