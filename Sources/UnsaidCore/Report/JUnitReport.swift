@@ -20,7 +20,10 @@ public enum JUnitReport {
             totals.tests += run.entries.count
             totals.failures += failures
             totals.errors += errors
-            let time = run.entries.reduce(0) { $0 + ($1.attempt?.elapsed ?? 0) }
+            // The suite's time is how long the run took (start to finish), not the sum of its
+            // requests, which overlap when several are in flight; the sum stands in only for a
+            // run that never finished.
+            let time = wallTime(run.manifest) ?? run.entries.reduce(0) { $0 + ($1.attempt?.elapsed ?? 0) }
             suites += "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.entries.count)\""
             suites += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
             suites += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
@@ -58,6 +61,15 @@ public enum JUnitReport {
         out += "      <system-out>verdict: \(verdict.verdict.rawValue); outcome: \(verdict.outcome.rawValue); rules: \(attr(rules))</system-out>\n"
         out += "    </testcase>\n"
         return out
+    }
+
+    /// Microseconds from `startedAt` to `finishedAt`, when both are there and in order.
+    static func wallTime(_ manifest: Manifest) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let finished = manifest.finishedAt, let end = formatter.date(from: finished),
+              let start = formatter.date(from: manifest.startedAt), end >= start else { return nil }
+        return Int64((end.timeIntervalSince(start) * 1_000_000).rounded())
     }
 
     static func attr(_ value: String) -> String {
