@@ -1,10 +1,12 @@
 // unsaid-bench: throughput and memory of the full pipeline, measured, never asserted.
 //
-// A loopback SwiftNIO server streams a fixed ~38 KB answer in 200 SSE events; N probes go
-// through the real path (libcurl multi loop → SSE parser → decoder → verdict engine → hash-
-// chained archive with fsync per record) at concurrency C. A second pass skips the archive to
-// show its cost per probe, and a third decodes and judges one recorded transcript repeatedly
-// to isolate the CPU work from the network.
+// A loopback SwiftNIO server streams a fixed answer in SSE events; N probes go through the real
+// path (libcurl multi loop → SSE parser → decoder → verdict engine → hash-chained archive with
+// group-committed fsync → streamed end-of-run scoring). Then the archive is re-scored and
+// verified as `unsaid rescore` and `unsaid verify` do. Every phase prints probes/s, MB/s and its
+// own peak RSS (the kernel's high-water mark is reset between phases), at two scales: the
+// default 1,000 probes with ~38 KB answers, and 100,000 probes with small answers, so memory
+// growth with run size shows as a figure.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,29 +15,36 @@ import UnsaidCore
 import UnsaidReplay
 import UnsaidTarget
 
+struct Scale {
+    var probes: Int
+    var events: Int
+    var answerBytes: Int
+}
+
 struct Options {
-    var probes = 400
+    var scales = [Scale(probes: 1_000, events: 200, answerBytes: 38_000), Scale(probes: 100_000, events: 4, answerBytes: 400)]
     var concurrency = 16
-    var events = 200
-    var answerBytes = 38_000
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
+        var custom = Scale(probes: 1_000, events: 200, answerBytes: 38_000)
+        var isCustom = false
         while let flag = iterator.next() {
             guard let value = iterator.next().flatMap(Int.init), value > 0 else {
-                FileHandle.standardError.write(Data("usage: unsaid-bench [--probes N] [--concurrency C] [--events E] [--bytes B]\n".utf8))
+                FileHandle.standardError.write(Data("usage: unsaid-bench [--probes N --events E --bytes B] [--concurrency C]\n".utf8))
                 exit(2)
             }
             switch flag {
-            case "--probes": probes = value
+            case "--probes": custom.probes = value; isCustom = true
+            case "--events": custom.events = value; isCustom = true
+            case "--bytes": custom.answerBytes = value; isCustom = true
             case "--concurrency": concurrency = value
-            case "--events": events = value
-            case "--bytes": answerBytes = value
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(2)
             }
         }
+        if isCustom { scales = [custom] }
     }
 }
 
@@ -53,6 +62,7 @@ func streamedAnswer(events: Int, answerBytes: Int) -> [String] {
     return out
 }
 
+/// Peak resident set since the last `resetPeakRSS()` (Linux `VmHWM`), in MB.
 func peakRSSMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
@@ -62,88 +72,98 @@ func peakRSSMegabytes() -> Double {
     return 0
 }
 
+/// Writing 5 to clear_refs resets the kernel's peak-RSS mark, so each phase shows its own peak.
+func resetPeakRSS() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
-func report(_ label: String, probes: Int, bytes: Int, elapsed: Duration) {
-    let time = seconds(elapsed)
-    let padded = label.padding(toLength: 30, withPad: " ", startingAt: 0)
-    print(padded + String(format: " %8.1f probes/s  %7.1f MB/s  (%d probes, %.1f MB in %.2f s)",
-                 Double(probes) / time, Double(bytes) / 1e6 / time, probes, Double(bytes) / 1e6, time))
+struct Figure {
+    var label: String
+    var probes: Int
+    var bytes: Int
+    var elapsed: Duration
+    var peakRSS: Double
+
+    func line() -> String {
+        let time = seconds(elapsed)
+        return label.padding(toLength: 26, withPad: " ", startingAt: 0)
+            + String(format: " %9.1f probes/s  %7.1f MB/s  peak RSS %6.1f MB  (%d probes, %.1f MB in %.2f s)",
+                     Double(probes) / time, Double(bytes) / 1e6 / time, peakRSS, probes, Double(bytes) / 1e6, time)
+    }
 }
 
 let options = Options(arguments: CommandLine.arguments)
-let events = streamedAnswer(events: options.events, answerBytes: options.answerBytes)
-let server = try await LoopbackServer.start { _ in .sse(events: events, interval: .zero) }
 let ruleset = try Ruleset.bundled()
 let engine = VerdictEngine(ruleset: ruleset)
-let client = ChatClient(config: TargetConfig(name: "bench", baseURL: server.baseURL, model: "bench"))
-let probes = (0..<options.probes).map { index in
-    Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
-          category: .censorship, expect: .answer)
-}
-let items = RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
-print("unsaid-bench: \(options.probes) probes, concurrency \(options.concurrency), \(options.events) events of ~\(options.answerBytes / options.events) B per answer, server \(server.baseURL)")
-
-// 1. Full pipeline with the archive.
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-bench-\(UUID().uuidString)")
-defer { try? FileManager.default.removeItem(at: directory) }
-let manifest = Manifest(
-    runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
-    target: .init(name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
-    suites: [], arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: "OPENAI_API_KEY", headerNames: []),
-    ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
-let archive = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot)
-let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
 let clock = ContinuousClock()
-let fullStart = clock.now
-let verdicts = try await runEngine.run(items)
-let records = try ArchiveReader.read(directory, tolerateBrokenVerdicts: true).records
-try await archive.finish(verdicts: ArchiveScoring.verdicts(for: records, engine: engine))
-let fullElapsed = fullStart.duration(to: clock.now)
-let wireBytes = records.reduce(0) { $0 + ($1.transcript.finalAttempt?.chunks.reduce(0) { $0 + $1.byteCount } ?? 0) }
-let answered = verdicts.filter { $0.verdict == .answered }.count
-report("full pipeline (with archive)", probes: items.count, bytes: wireBytes, elapsed: fullElapsed)
+var summary: [(Scale, [Figure], Int)] = []
 
-// 2. The same requests without the archive: client, decoder and verdicts only.
-let bareStart = clock.now
-await withTaskGroup(of: Void.self) { group in
-    var next = 0
-    func launch() {
-        guard next < items.count else { return }
-        let item = items[next]
-        next += 1
-        group.addTask { _ = engine.judge(await client.send(item), probe: item.probe) }
+for scale in options.scales {
+    let events = streamedAnswer(events: scale.events, answerBytes: scale.answerBytes)
+    let server = try await LoopbackServer.start { _ in .sse(events: events, interval: .zero) }
+    let client = ChatClient(config: TargetConfig(name: "bench", baseURL: server.baseURL, model: "bench"))
+    let probes = (0..<scale.probes).map { index in
+        Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
+              category: .censorship, expect: .answer)
     }
-    for _ in 0..<min(options.concurrency, items.count) { launch() }
-    while await group.next() != nil { launch() }
+    let items = RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
+    let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
+    print("unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer")
+
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let layout = ArchiveLayout(directory: directory)
+    let manifest = Manifest(
+        runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
+        target: .init(name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
+        suites: [], arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: "OPENAI_API_KEY", headerNames: []),
+        ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+    var figures: [Figure] = []
+
+    // 1. run: the full pipeline with the archive and the streamed end-of-run scoring.
+    resetPeakRSS()
+    let archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
+    let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
+    let runStart = clock.now
+    _ = try await runEngine.run(items)
+    let scored = try ArchiveScoring.score(layout, engine: engine, to: layout.verdicts)
+    try await archive.finish(scored: scored)
+    figures.append(Figure(label: "run (full pipeline)", probes: items.count, bytes: wirePerAnswer * items.count,
+                          elapsed: runStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+    try await server.shutdown()
+    let archiveBytes = (try? FileDigester.digest(layout.transcripts).bytes) ?? 0
+
+    // 2. rescore: re-derive every verdict and the metrics from the archive alone.
+    resetPeakRSS()
+    let rescoreStart = clock.now
+    let rescored = try ArchiveScoring.score(layout, engine: engine, to: directory.appendingPathComponent("verdicts.bench.jsonl"))
+    _ = try CanonicalJSON.encodePretty(rescored.metrics)
+    figures.append(Figure(label: "rescore", probes: items.count, bytes: archiveBytes,
+                          elapsed: rescoreStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+
+    // 3. verify: digests, chain, duplicates, verdicts re-derived and compared.
+    resetPeakRSS()
+    let verifyStart = clock.now
+    let report = ArchiveVerifier.verify(directory: directory)
+    figures.append(Figure(label: "verify (\(report.passed ? "passed" : "FAILED"))", probes: items.count, bytes: archiveBytes,
+                          elapsed: verifyStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+
+    for figure in figures { print("  " + figure.line()) }
+    print(String(format: "  archive: %.1f KB per probe for %.1f KB on the wire (%.2fx); %d/%d answered",
+                 Double(archiveBytes) / 1024 / Double(max(1, items.count)), Double(wirePerAnswer) / 1024,
+                 Double(archiveBytes) / Double(max(1, wirePerAnswer * items.count)),
+                 scored.summary.counts[.answered] ?? 0, scored.summary.total))
+    summary.append((scale, figures, archiveBytes))
 }
-let bareElapsed = bareStart.duration(to: clock.now)
-report("without archive", probes: items.count, bytes: wireBytes, elapsed: bareElapsed)
 
-// 3. CPU only: decode, then judge, one recorded transcript again and again.
-if let sample = records.first, let attempt = sample.transcript.attempts.last {
-    let repetitions = 100
-    let perAnswer = attempt.chunks.reduce(0) { $0 + $1.byteCount }
-    let decodeStart = clock.now
-    var decoded = attempt.response
-    for _ in 0..<repetitions {
-        decoded = ChatResponseDecoder.decode(chunks: attempt.chunks, streamed: true)
+if summary.count > 1 {
+    print("memory growth (peak RSS, MB):")
+    for (index, label) in ["run", "rescore", "verify"].enumerated() {
+        let cells = summary.map { String(format: "%.1f at %d probes", $0.1[index].peakRSS, $0.0.probes) }
+        print("  \(label.padding(toLength: 8, withPad: " ", startingAt: 0)) " + cells.joined(separator: "  →  "))
     }
-    report("decode only (no network)", probes: repetitions, bytes: perAnswer * repetitions, elapsed: decodeStart.duration(to: clock.now))
-    var transcript = sample.transcript
-    transcript.attempts[transcript.attempts.count - 1].response = decoded
-    let judgeStart = clock.now
-    for _ in 0..<repetitions {
-        _ = engine.judge(transcript, probe: sample.probe)
-    }
-    report("judge only (no network)", probes: repetitions, bytes: perAnswer * repetitions, elapsed: judgeStart.duration(to: clock.now))
 }
-
-let archiveBytes = (try? FileDigester.digest(ArchiveLayout(directory: directory).transcripts).bytes) ?? 0
-let overheadMs = (seconds(fullElapsed) - seconds(bareElapsed)) * 1000 / Double(max(1, items.count))
-print(String(format: "archive overhead: %.2f ms and %.1f KB per probe (transcripts.jsonl %.1f MB for %.1f MB on the wire)",
-             overheadMs, Double(archiveBytes) / 1024 / Double(max(1, items.count)), Double(archiveBytes) / 1e6, Double(wireBytes) / 1e6))
-print(String(format: "verdicts: %d/%d answered; peak RSS %.1f MB", answered, verdicts.count, peakRSSMegabytes()))
-try await server.shutdown()

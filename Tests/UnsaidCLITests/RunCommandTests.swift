@@ -135,6 +135,61 @@ struct RunCommandTests {
         #expect(verify.status == 0, "\(verify.stdout)")
     }
 
+    /// Group commit's crash window: records written but not yet covered by an `fsync` (so not yet
+    /// reported complete). The binary holds the `fsync` that would cover record 3, the test kills
+    /// it there, and resume must neither lose nor send again what the file holds.
+    @Test func killNineBetweenWriteAndFsyncThenResumeLosesAndDoublesNothing() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let log = RequestLog()
+        let server = try await LoopbackServer.start { request in
+            await log.record(request)
+            return .sse(events: CLIHarness.answerEvents("An answer."), interval: .milliseconds(20))
+        }
+        defer { Task { try? await server.shutdown() } }
+        let count = 8
+        let suite = try CLIHarness.writeSuite(in: work, count: count)
+        let marker = work.appendingPathComponent("paused-before-fsync")
+        let launched = try CLIHarness.launch(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id", "held"],
+            environment: ["UNSAID_TEST_PAUSE_BEFORE_FSYNC": "3:\(marker.path)"], directory: work)
+        let run = work.appendingPathComponent("Results/held")
+        // Wait (bounded by a generous deadline, not asserted) for the writer to reach the held fsync.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: marker.path) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(FileManager.default.fileExists(atPath: marker.path), "the run never reached the held fsync")
+        // Record 3 is in the file but its fsync is held, so it must not have been reported done.
+        let held = try ArchiveReader.read(run, tolerateBrokenVerdicts: true)
+        #expect(held.records.count >= 3)
+        kill(launched.process.processIdentifier, SIGKILL)
+        await launched.wait()
+        #expect(launched.process.terminationReason == .uncaughtSignal)
+        let progress = launched.result.stderr
+        #expect(progress.contains("[1/\(count)]"), "\(progress)")
+        #expect(!progress.contains("[3/\(count)]"), "a record was reported complete before its fsync: \(progress)")
+
+        let before = try ArchiveReader.read(run, tolerateBrokenVerdicts: true)
+        let archivedBeforeKill = Set(before.records.map(\.probe.prompt))
+        #expect(archivedBeforeKill.count >= 3 && archivedBeforeKill.count < count)
+
+        let resume = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let after = try ArchiveReader.read(run)
+        #expect(after.tornTail == nil)
+        #expect(after.records.count == count)
+        #expect(Set(after.records.map(\.transcript.key)).count == count)
+        #expect(after.manifest.status == .complete)
+        let prompts = await log.prompts
+        for prompt in archivedBeforeKill {
+            #expect(prompts.filter { $0 == prompt }.count == 1, "\(prompt) was sent again")
+        }
+        #expect(Set(prompts).count == count)
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
     @Test func resumeAgainstAChangedSuiteIsRefusedAndChangesNothing() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }

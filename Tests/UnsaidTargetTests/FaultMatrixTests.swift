@@ -196,13 +196,16 @@ import UnsaidTarget
         #expect(outcome.final.response.protocolError?.contains("invalid UTF-8") == true)
     }
 
-    @Test func hundredMegabyteBodyArrivesWhole() async throws {
+    /// A 100 MB body runs into the client's default response-size cap: the transfer stops there,
+    /// exactly the cap's worth of bytes is kept, and it is no transport failure.
+    @Test func hundredMegabyteBodyStopsAtTheDefaultResponseCap() async throws {
         let outcome = try await Self.run(Self.json, fault: "huge-body=100MB",
                                          timeouts: TargetTimeouts(connect: 2, total: 90, stall: 5))
         #expect(outcome.kinds == [nil])
-        #expect(outcome.final.chunks.reduce(0) { $0 + $1.byteCount } == outcome.recordedBytes.count + 100_000_000)
-        #expect(outcome.final.response.content == outcome.fixture.transcript.finalAttempt?.response.content)
-        #expect(outcome.verdict == .refused)
+        #expect(outcome.final.responseCap == Attempt.defaultResponseCap)
+        #expect(outcome.final.chunks.reduce(0) { $0 + $1.byteCount } == Attempt.defaultResponseCap)
+        let verdict = try VerdictEngine(ruleset: Ruleset.bundled()).judge(outcome.transcript, probe: outcome.fixture.probe)
+        #expect(verdict.flags.contains("response_too_large"))
     }
 
     @Test func runawayStreamAddsEventsAndStillEndsCleanly() async throws {

@@ -87,7 +87,7 @@ struct LlamaIntegrationTests {
                     }
                 case .end(let failure):
                     end = .some(failure)
-                case .head:
+                case .head, .capped:
                     break
                 }
             }

@@ -7,13 +7,24 @@ import Foundation
 
 /// A file opened for appending whole lines with one `write` each, so a crash leaves at most one
 /// torn line at the end (which resume cuts back). `sync()` is `fsync`.
-final class AppendOnlyFile {
+///
+/// `@unchecked Sendable` because group commit calls `sync()` from its own queue while the writer
+/// appends: `write` and `fsync` on one descriptor may run concurrently, and the descriptor itself
+/// only changes in `close()`, which the writer calls once every `fsync` has returned.
+final class AppendOnlyFile: @unchecked Sendable {
     private var descriptor: Int32
     let path: String
 
     init(path: String) throws {
         self.path = path
         descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ArchiveError.io(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Opens `path` empty (creating it or cutting it to zero) for a file written from scratch.
+    init(truncating path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ArchiveError.io(path: path, reason: String(cString: strerror(errno))) }
     }
 

@@ -62,53 +62,18 @@ public enum ArchiveReader {
     }
 
     static func readTranscripts(_ layout: ArchiveLayout) throws -> ([TranscriptRecord], [String], ArchiveContents.TornTail?) {
-        let path = layout.transcripts.path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ArchiveError.missing(path: path)
-        }
         var records: [TranscriptRecord] = []
         var hashes: [String] = []
-        var previous = ArchiveChain.genesis
-        var lineStart = data.startIndex
-        var lineNumber = 0
-        while lineStart < data.endIndex {
-            lineNumber += 1
-            let newline = data[lineStart...].firstIndex(of: 0x0A)
-            let lineEnd = newline ?? data.endIndex
-            let line = data[lineStart..<lineEnd]
-            let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: Data(line))
-            guard let newline, let record else {
-                // Only the last line may be broken: that is a torn write.
-                let isLast = newline == nil || data.index(after: lineEnd) == data.endIndex
-                if isLast {
-                    return (records, hashes, ArchiveContents.TornTail(validLength: lineStart - data.startIndex, line: lineNumber))
-                }
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "not a transcript record")
-            }
-            guard record.seq == lineNumber else {
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "sequence number \(record.seq), expected \(lineNumber)")
-            }
-            guard record.prev == previous else {
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
-            }
-            previous = ArchiveChain.hash(ofLine: Data(line))
+        let summary = try ArchiveStream.transcripts(layout) { record, hash in
             records.append(record)
-            hashes.append(previous)
-            lineStart = data.index(after: newline)
+            hashes.append(hash)
         }
-        return (records, hashes, nil)
+        return (records, hashes, summary.tornTail)
     }
 
     static func readVerdicts(_ url: URL) throws -> [Verdict] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
         var verdicts: [Verdict] = []
-        for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            do {
-                verdicts.append(try CanonicalJSON.decode(Verdict.self, from: Data(line)))
-            } catch {
-                throw ArchiveError.corrupt(file: url.path, line: index + 1, reason: "not a verdict record")
-            }
-        }
+        try ArchiveStream.verdicts(url) { verdict, _ in verdicts.append(verdict) }
         return verdicts
     }
 }

@@ -88,105 +88,165 @@ public enum ArchiveVerifier {
             }
         }
 
-        // 4. The transcript chain, record by record.
-        let records: [TranscriptRecord]
-        let hashes: [String]
+        // 4–6 in one streamed pass over the transcripts: the chain record by record, a small
+        // index of request keys for duplicates, and every verdict re-derived into a temporary
+        // file, so no run is ever held in memory to verify it.
+        var ruleset: Ruleset?
+        var rulesetProblem: String?
         do {
-            let (readRecords, readHashes, torn) = try ArchiveReader.readTranscripts(layout)
-            if let torn {
-                report.record("transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
-                return report
+            let data = try Data(contentsOf: layout.ruleset)
+            let loaded = try Ruleset.load(from: data)
+            if loaded.sha256 == manifest.ruleset.sha256 {
+                ruleset = loaded
+            } else {
+                rulesetProblem = "\(layout.ruleset.path): SHA-256 \(loaded.sha256), manifest says \(manifest.ruleset.sha256)"
             }
-            records = readRecords
-            hashes = readHashes
-            let head = hashes.last ?? ArchiveChain.genesis
-            let headMatches = head == manifest.chainHead && records.count == manifest.completed
-            report.record("transcript chain", headMatches, headMatches
-                          ? "\(records.count) records, head \(head)"
-                          : "\(layout.transcripts.path): \(records.count) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)")
+        } catch {
+            rulesetProblem = "\(layout.ruleset.path): cannot be loaded (\(error))"
+        }
+        let derivedURL = fileManager.temporaryDirectory.appendingPathComponent("unsaid-verify-\(UUID().uuidString).jsonl")
+        defer { try? fileManager.removeItem(at: derivedURL) }
+        var seen = RequestKeyIndex()
+        var duplicate: String?
+        let checkUnique = { (record: TranscriptRecord) in
+            guard duplicate == nil else { return }
+            if let first = seen.insert(record.transcript.key, line: record.seq) {
+                duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
+            }
+        }
+        // The judge's exchanges (a run with a judge): few, so read whole; each must name a
+        // transcript record of this run, which the streamed pass checks as it meets them.
+        var judgements: JudgeRecords?
+        var judgementsError: String?
+        var judgedKeys: [String: WorkKey] = [:]
+        var matchedJudged = Set<String>()
+        if manifest.judge != nil {
+            do {
+                let read = try JudgeRecords.read(layout.judgements)
+                judgements = read
+                for record in read.records { judgedKeys[record.judged] = record.key }
+            } catch {
+                judgementsError = "\(error)"
+            }
+        }
+        // Reviewers' labels name transcript records by key and hash: gathered only when there are labels.
+        let hasLabels = LabelsLedger.exists(in: directory)
+        var keyHashes: [WorkKey: String] = [:]
+        let checkRecord = { (record: TranscriptRecord, hash: String) in
+            checkUnique(record)
+            if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
+            if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
+        }
+        let transcripts: ArchiveStream.TranscriptsSummary
+        var scored: ScoredArchive?
+        do {
+            if let ruleset {
+                let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
+                                                      judgements: judgements) { record, hash, _ in
+                    checkRecord(record, hash)
+                }
+                scored = result
+                transcripts = result.transcripts
+            } else {
+                transcripts = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
+            }
         } catch {
             report.record("transcript chain", false, "\(error)")
             return report
         }
+        if let torn = transcripts.tornTail {
+            report.record("transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
+            return report
+        }
+        let head = transcripts.chainHead
+        let headMatches = head == manifest.chainHead && transcripts.records == manifest.completed
+        report.record("transcript chain", headMatches, headMatches
+                      ? "\(transcripts.records) records, head \(head)"
+                      : "\(layout.transcripts.path): \(transcripts.records) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)")
 
         // 5. No request recorded twice.
-        var seen: [WorkKey: Int] = [:]
-        var duplicate: String?
-        for record in records {
-            if let first = seen[record.transcript.key] {
-                duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
-                break
-            }
-            seen[record.transcript.key] = record.seq
-        }
         report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
 
         // 5b. The judge's exchanges, when the run had a judge: their own chain, the head the
         // manifest names, and a link to a transcript record of this run for each.
-        var judgeContexts: [JudgeContext]?
         if let judge = manifest.judge {
-            do {
-                let judgements = try JudgeRecords.read(layout.judgements)
-                let known = Dictionary(zip(hashes, records.map(\.transcript.key)), uniquingKeysWith: { first, _ in first })
+            if let judgementsError {
+                report.record("judge chain", false, judgementsError)
+            } else if let judgements {
                 var problem: String?
                 if let torn = judgements.tornTail {
                     problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
                 } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
                     problem = "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
-                } else if let stray = judgements.records.first(where: { known[$0.judged] != $0.key }) {
+                } else if let stray = judgements.records.first(where: { !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key }) {
                     problem = "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
                 }
                 report.record("judge chain", problem == nil,
                               problem ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)")
-                judgeContexts = judgements.contexts(recordHashes: hashes)
-            } catch {
-                report.record("judge chain", false, "\(error)")
             }
         }
 
         // 6. Verdicts re-derived with the archived ruleset match the recorded ones byte for byte.
-        let ruleset: Ruleset
-        do {
-            let data = try Data(contentsOf: layout.ruleset)
-            ruleset = try Ruleset.load(from: data)
-            guard ruleset.sha256 == manifest.ruleset.sha256 else {
-                report.record("ruleset", false, "\(layout.ruleset.path): SHA-256 \(ruleset.sha256), manifest says \(manifest.ruleset.sha256)")
-                return report
-            }
-        } catch {
-            report.record("ruleset", false, "\(layout.ruleset.path): cannot be loaded (\(error))")
+        guard let ruleset, let scored else {
+            report.record("ruleset", false, rulesetProblem ?? "\(layout.ruleset.path): cannot be loaded")
             return report
         }
-        let derived = ArchiveScoring.verdicts(for: records, engine: VerdictEngine(ruleset: ruleset), judgeContexts: judgeContexts)
-        let recordedLines = (fileManager.contents(atPath: layout.verdicts.path) ?? Data())
-            .split(separator: 0x0A, omittingEmptySubsequences: false)
-            .dropLast() // the file ends with a newline
-        var verdictProblem: String?
-        if recordedLines.count != derived.count {
-            verdictProblem = "\(layout.verdicts.path): \(recordedLines.count) verdicts for \(derived.count) transcripts"
-        } else {
-            for (index, (line, verdict)) in zip(recordedLines, derived).enumerated() {
-                guard let expected = try? CanonicalJSON.encode(verdict), Data(line) != expected else { continue }
-                let recorded = try? CanonicalJSON.decode(Verdict.self, from: Data(line))
-                let what = recorded.map { describeDifference(recorded: $0, derived: verdict) } ?? "line is not a verdict"
-                verdictProblem = "\(layout.verdicts.path):\(index + 1): \(what)"
-                break
-            }
-        }
+        let derivedCount = scored.summary.total
+        let verdictProblem = compareVerdicts(recorded: layout.verdicts, derived: derivedURL, derivedCount: derivedCount)
         report.record("verdicts", verdictProblem == nil,
-                      verdictProblem ?? "\(derived.count) verdicts re-derived with ruleset \(ruleset.version)")
+                      verdictProblem ?? "\(derivedCount) verdicts re-derived with ruleset \(ruleset.version)")
 
         // 7. The counts in the manifest are the counts of the verdicts.
-        let counts = Manifest.counts(of: derived)
+        let counts = scored.counts
         report.record("counts", counts == manifest.counts,
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
 
         // 8. Reviewers' labels (labels.jsonl), when there are any.
-        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, records: records, hashes: hashes) {
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, transcripts: keyHashes) {
             report.record("labels", labels.passed, labels.detail)
         }
         return report
+    }
+
+    /// The first difference between the recorded verdicts file and the re-derived one, read
+    /// line by line in step; `nil` when they are the same bytes.
+    static func compareVerdicts(recorded: URL, derived: URL, derivedCount: Int) -> String? {
+        guard let counter = LineReader(path: recorded.path) else {
+            return derivedCount == 0 ? nil : "\(recorded.path): 0 verdicts for \(derivedCount) transcripts"
+        }
+        var recordedCount = 0
+        do {
+            while let line = try counter.next() {
+                if line.terminated { recordedCount += 1 }
+            }
+        } catch {
+            return "\(error)"
+        }
+        if recordedCount != derivedCount {
+            return "\(recorded.path): \(recordedCount) verdicts for \(derivedCount) transcripts"
+        }
+        guard let left = LineReader(path: recorded.path), let right = LineReader(path: derived.path) else {
+            return "\(derived.path): re-derived verdicts are missing"
+        }
+        do {
+            for index in 0..<derivedCount {
+                guard let line = try left.next(), let expected = try right.next() else { break }
+                guard line.bytes != expected.bytes else { continue }
+                let derivedVerdict = try? CanonicalJSON.decode(Verdict.self, from: expected.bytes)
+                let recordedVerdict = try? CanonicalJSON.decode(Verdict.self, from: line.bytes)
+                let what: String
+                if let recordedVerdict, let derivedVerdict {
+                    what = describeDifference(recorded: recordedVerdict, derived: derivedVerdict)
+                } else {
+                    what = "line is not a verdict"
+                }
+                return "\(recorded.path):\(index + 1): \(what)"
+            }
+        } catch {
+            return "\(error)"
+        }
+        return nil
     }
 
     static func describeDifference(recorded: Verdict, derived: Verdict) -> String {
@@ -197,5 +257,35 @@ public enum ArchiveVerifier {
         if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags) recorded, \(derived.flags) derived" }
         if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
         return "\(derived.key): evidence or ruleset differs from what the transcript gives"
+    }
+}
+
+/// Request keys seen so far, as 128-bit digests with the line that first held each: a run of
+/// any size is checked for duplicates in a few tens of bytes per request.
+struct RequestKeyIndex {
+    private struct Digest: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+    private var lines: [Digest: Int] = [:]
+
+    var count: Int { lines.count }
+
+    /// The line that already held `key`, or `nil` when it is new (and now recorded at `line`).
+    mutating func insert(_ key: WorkKey, line: Int) -> Int? {
+        var hasher = SHA256()
+        for field in [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"] {
+            hasher.update(data: Data(field.utf8))
+            hasher.update(data: Data([0]))
+        }
+        let bytes = Array(hasher.finalize())
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for byte in bytes[0..<8] { high = high << 8 | UInt64(byte) }
+        for byte in bytes[8..<16] { low = low << 8 | UInt64(byte) }
+        let digest = Digest(high: high, low: low)
+        if let first = lines[digest] { return first }
+        lines[digest] = line
+        return nil
     }
 }

@@ -6,10 +6,13 @@ import Foundation
 
 /// Writes one run's archive as results arrive.
 ///
-/// Durability policy: each transcript record is one `write` followed by `fsync`, so a record
-/// that was reported complete survives a crash or power loss; verdict lines are written without
-/// `fsync` because they can always be re-derived from the transcripts. The manifest is replaced
-/// atomically (write to a temporary file, fsync, rename).
+/// Durability policy: each transcript record is one `write`; `append` returns (and the run counts
+/// the record as complete) only after an `fsync` that started after that write has returned, so a
+/// record that was reported complete survives a crash or power loss. The `fsync`s are shared
+/// (group commit): records from all requests in flight are written as they complete and one
+/// `fsync` covers every record written since the last. Verdict lines are written without `fsync`
+/// because they can always be re-derived from the transcripts. The manifest is replaced
+/// atomically (write to a temporary file, fsync, rename) and never claims an unsynced record.
 public actor ArchiveWriter {
     public let layout: ArchiveLayout
     public private(set) var manifest: Manifest
@@ -18,6 +21,7 @@ public actor ArchiveWriter {
     private var chainHead: String
     private var sequence: Int
     private var counts: [String: Int]
+    private let commit: GroupCommit
     /// `judgements.jsonl` and its chain, for a run with a judge.
     private let judgements: AppendOnlyFile?
     private var judgeHead: String
@@ -45,6 +49,8 @@ public actor ArchiveWriter {
         self.chainHead = manifest.chainHead
         self.sequence = 0
         self.counts = [:]
+        let transcripts = self.transcripts
+        self.commit = GroupCommit(durable: 0) { try transcripts.sync() }
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
         self.judgeHead = ArchiveChain.genesis
         self.judgeSequence = 0
@@ -52,34 +58,41 @@ public actor ArchiveWriter {
         try ManifestFile.write(manifest, layout: layout)
     }
 
-    /// Continues an existing archive after `ArchiveReader` has checked and repaired it.
-    public init(continuing contents: ArchiveContents, manifest: Manifest) throws {
-        self.layout = contents.layout
+    /// Continues an existing archive after `ArchiveResume` has checked and repaired it.
+    public init(continuing point: ResumePoint, manifest: Manifest) throws {
+        self.layout = point.layout
         self.manifest = manifest
-        self.transcripts = try AppendOnlyFile(path: contents.layout.transcripts.path)
-        self.verdicts = try AppendOnlyFile(path: contents.layout.verdicts.path)
-        self.chainHead = contents.chainHead
-        self.sequence = contents.records.count
-        self.counts = Manifest.counts(of: contents.verdicts)
-        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: contents.layout.judgements.path) }
-        self.judgeHead = contents.judgements?.chainHead ?? ArchiveChain.genesis
-        self.judgeSequence = contents.judgements?.records.count ?? 0
+        self.transcripts = try AppendOnlyFile(path: point.layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: point.layout.verdicts.path)
+        self.chainHead = point.chainHead
+        self.sequence = point.recordCount
+        self.counts = point.counts
+        // `ArchiveResume.repair` synced the file, so every record already in it is durable.
+        let transcripts = self.transcripts
+        self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
+        self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
+        self.judgeSequence = point.judgements?.records.count ?? 0
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns the record
-    /// hash. One call so the two files stay in the same order even with many requests in flight.
+    /// hash once the record is on disk. One call so the two files stay in the same order even with
+    /// many requests in flight; the writes happen without suspending, the wait for the shared
+    /// `fsync` after them, so other requests' records join the same `fsync`.
     @discardableResult
     /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
     ///   after the transcript record, linked to that record's hash.
-    public func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) throws -> String {
+    public func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) async throws -> String {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
         var bytes = line
         bytes.append(0x0A)
         try transcripts.append(bytes)
-        try transcripts.sync()
+        let written = sequence
+        commit.didWrite(through: written)
         chainHead = ArchiveChain.hash(ofLine: line)
+        let head = chainHead
 
         if let judgement, let judgements {
             judgeSequence += 1
@@ -94,27 +107,46 @@ public actor ArchiveWriter {
         verdictLine.append(0x0A)
         try verdicts.append(verdictLine)
         counts[verdict.verdict.rawValue, default: 0] += 1
-        return chainHead
+        try await commit.waitUntilDurable(through: written)
+        return head
     }
 
-    /// Records how far the run got without closing it (used for progress and interruption).
-    public func checkpoint(status: Manifest.Status) throws {
+    /// Records how far the run got without closing it (used for progress and interruption). The
+    /// manifest names only records already on disk: it waits for the `fsync` covering them.
+    public func checkpoint(status: Manifest.Status) async throws {
+        let (completed, head, doneCounts) = (sequence, chainHead, counts)
+        let (judgeCount, judgeChain) = (judgeSequence, judgeHead)
+        try await commit.waitUntilDurable(through: completed)
         manifest.status = status
-        manifest.completed = sequence
-        manifest.counts = counts
-        manifest.chainHead = chainHead
-        manifest.judge?.records = judgeSequence
-        manifest.judge?.chainHead = judgeHead
+        manifest.completed = completed
+        manifest.counts = doneCounts
+        manifest.chainHead = head
+        manifest.judge?.records = judgeCount
+        manifest.judge?.chainHead = judgeChain
         try ManifestFile.write(manifest, layout: layout)
     }
 
     /// Seals the run: writes the final verdicts (which may add findings that need the whole run,
     /// such as streamed-vs-non-streamed disagreement), counts, chain head and file digests.
     @discardableResult
-    public func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) throws -> Manifest {
+    public func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) async throws -> Manifest {
+        try await commit.waitUntilDurable(through: sequence)
         verdicts.close()
         try writeAtomically(VerdictFile.encode(finalVerdicts), to: layout.verdicts)
-        counts = Manifest.counts(of: finalVerdicts)
+        return try await seal(counts: Manifest.counts(of: finalVerdicts), status: status)
+    }
+
+    /// Seals the run after `ArchiveScoring.score(_:engine:to:)` streamed the final verdicts into
+    /// `layout.verdicts` (so no run, however large, is held in memory to finish it).
+    @discardableResult
+    public func finish(scored: ScoredArchive, status: Manifest.Status = .complete) async throws -> Manifest {
+        try await commit.waitUntilDurable(through: sequence)
+        verdicts.close()
+        return try await seal(counts: scored.counts, status: status)
+    }
+
+    private func seal(counts finalCounts: [String: Int], status: Manifest.Status) async throws -> Manifest {
+        counts = finalCounts
         manifest.finishedAt = Timestamp.now()
         manifest.files = [
             ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
@@ -124,7 +156,7 @@ public actor ArchiveWriter {
         if judgements != nil {
             manifest.files[JudgeRecords.fileName] = try FileDigester.digest(layout.judgements)
         }
-        try checkpoint(status: status)
+        try await checkpoint(status: status)
         transcripts.close()
         judgements?.close()
         return manifest

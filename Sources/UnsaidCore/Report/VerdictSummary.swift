@@ -8,15 +8,17 @@ public struct VerdictSummary: Sendable, Equatable {
     public var total: Int
 
     public init(_ verdicts: [Verdict]) {
-        var counts: [VerdictLabel: Int] = [:]
-        var outcomes: [Outcome: Int] = [:]
-        for verdict in verdicts {
-            counts[verdict.verdict, default: 0] += 1
-            outcomes[verdict.outcome, default: 0] += 1
-        }
-        self.counts = counts
-        self.outcomes = outcomes
-        self.total = verdicts.count
+        counts = [:]
+        outcomes = [:]
+        total = 0
+        for verdict in verdicts { add(verdict) }
+    }
+
+    /// Counts one more verdict (for readers that stream an archive instead of holding it).
+    public mutating func add(_ verdict: Verdict) {
+        counts[verdict.verdict, default: 0] += 1
+        outcomes[verdict.outcome, default: 0] += 1
+        total += 1
     }
 
     /// A plain-text table, stable for golden tests: every verdict label appears, in taxonomy order.

@@ -6,8 +6,14 @@ enum LabelsVerification {
     /// Nil when the run has no labels (nothing to check).
     static func check(directory: URL, manifest: Manifest, records: [TranscriptRecord], hashes: [String])
         -> (passed: Bool, detail: String)? {
+        check(directory: directory, manifest: manifest,
+              transcripts: Dictionary(zip(records.map(\.transcript.key), hashes), uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// - Parameter transcripts: each request key with the hash of its (first) transcript record,
+    ///   as gathered by a streamed pass over the archive.
+    static func check(directory: URL, manifest: Manifest, transcripts: [WorkKey: String]) -> (passed: Bool, detail: String)? {
         guard LabelsLedger.exists(in: directory) else { return nil }
-        let transcripts = Dictionary(zip(records.map(\.transcript.key), hashes), uniquingKeysWith: { first, _ in first })
         do {
             let ledger = try LabelsLedger.load(directory: directory, root: manifest.chainHead, transcripts: transcripts)
             if let problem = ledger.headProblem { return (false, problem) }

@@ -30,38 +30,38 @@ public struct RunEngine: Sendable {
         self.rateLimiter = rateLimiter
     }
 
-    /// Runs `items` (those not yet in the archive) and returns the verdicts in plan order.
+    /// Runs `items` (those not yet in the archive) and returns how many completed. Verdicts are
+    /// not collected here: they are in the archive, and a large run must not hold them all.
     /// `alreadyDone` counts toward progress totals when resuming.
+    @discardableResult
     public func run(_ items: [WorkItem], alreadyDone: Int = 0,
-                    progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> [Verdict] {
+                    progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> Int {
         let total = items.count + alreadyDone
         var completed = alreadyDone
-        var results: [(Int, Verdict)] = []
-        try await withThrowingTaskGroup(of: (Int, Verdict).self) { group in
+        try await withThrowingTaskGroup(of: Verdict.self) { group in
             var next = 0
             func launch() {
                 guard next < items.count else { return }
-                let index = next
-                let item = items[index]
+                let item = items[next]
                 next += 1
                 group.addTask {
                     try await rateLimiter?.acquire()
                     let transcript = await sender.send(item)
                     try Task.checkCancellation()
+                    // Returns once the record is on disk (group commit): only then does it count.
                     let verdict = try await scoreAndArchive(transcript, item: item)
                     try await converse(after: item, transcript: transcript, verdict: verdict)
-                    return (index, verdict)
+                    return verdict
                 }
             }
             for _ in 0..<min(concurrency, items.count) { launch() }
-            while let result = try await group.next() {
-                results.append(result)
+            while let verdict = try await group.next() {
                 completed += 1
-                progress(RunProgress(completed: completed, total: total, key: result.1.key, verdict: result.1.verdict))
+                progress(RunProgress(completed: completed, total: total, key: verdict.key, verdict: verdict.verdict))
                 launch()
             }
         }
-        return results.sorted { $0.0 < $1.0 }.map(\.1)
+        return completed - alreadyDone
     }
 
     /// Asks the judge (if any), scores, and archives one transcript with its judge exchange.

@@ -22,6 +22,8 @@ public struct TargetEntry: Codable, Sendable, Equatable {
     public var rateLimit: Double?
     public var timeouts: Timeouts?
     public var attempts: Int?
+    /// Body bytes kept per answer before the transfer is stopped (`--max-response-bytes`).
+    public var maxResponseBytes: Int?
 
     public struct Parameters: Codable, Sendable, Equatable {
         public var temperature: Double?
@@ -46,6 +48,7 @@ public struct TargetEntry: Codable, Sendable, Equatable {
         case apiKeyEnv = "api_key_env"
         case extraBody = "extra_body"
         case rateLimit = "rate_limit"
+        case maxResponseBytes = "max_response_bytes"
     }
 }
 
@@ -119,6 +122,9 @@ public struct TargetsFile: Codable, Sendable, Equatable {
             }
             for case let (keys, problem?) in problems {
                 throw error(entry + keys.map { TargetsKey($0) }, problem)
+            }
+            if let cap = target.maxResponseBytes, cap < 1 {
+                throw error(entry + [TargetsKey("max_response_bytes")], "must be at least 1 byte")
             }
         }
         return file

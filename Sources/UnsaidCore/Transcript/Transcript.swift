@@ -34,9 +34,13 @@ public struct Attempt: Codable, Sendable, Equatable {
     public var response: DecodedResponse
     /// How long the client waited before the next attempt, if there was one (microseconds).
     public var backoff: Int64?
+    /// Set when the body grew past the response-size cap (`--max-response-bytes`): the cap in
+    /// bytes. The client stopped the transfer there; `chunks` hold exactly the first `cap` bytes.
+    public var responseCap: Int?
 
     public init(index: Int, startedAt: String, elapsed: Int64, status: Int?, headers: [HTTPHeader],
-                chunks: [WireChunk], failure: TransportFailure?, response: DecodedResponse, backoff: Int64? = nil) {
+                chunks: [WireChunk], failure: TransportFailure?, response: DecodedResponse, backoff: Int64? = nil,
+                responseCap: Int? = nil) {
         self.index = index
         self.startedAt = startedAt
         self.elapsed = elapsed
@@ -46,7 +50,12 @@ public struct Attempt: Codable, Sendable, Equatable {
         self.failure = failure
         self.response = response
         self.backoff = backoff
+        self.responseCap = responseCap
     }
+
+    /// The default response-size cap, 16 MiB: far beyond any chat answer, small enough that one
+    /// runaway answer cannot exhaust memory.
+    public static let defaultResponseCap = 16 << 20
 }
 
 /// Everything Unsaid knows about one request of a run: what was sent, every attempt, the raw

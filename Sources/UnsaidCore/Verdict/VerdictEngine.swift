@@ -120,6 +120,11 @@ public struct VerdictEngine: Sendable {
                 assessment.evidence[index].event = events.event(containing: start)
             }
         }
+        if let cap = attempt.responseCap {
+            assessment.flag("response_too_large")
+            assessment.evidence.append(Evidence(rule: "response.too-large",
+                                                note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
+        }
         reasoningChecks(response: response, think: think, into: &assessment)
         let utf8 = content.utf8
         assessment.answerText = String(decoding: Array(utf8)[min(answerStart, utf8.count)...], as: UTF8.self)
@@ -181,7 +186,9 @@ public struct VerdictEngine: Sendable {
             assessment.evidence.append(Evidence(rule: "transport.after-end", note: "the answer had ended; then \(failure.message)"))
         }
         if response.hasMalformedChunk { assessment.flag("malformed_chunk") }
-        if !endedCleanly && (attempt.failure != nil || transcript.request.streamed) {
+        // A body stopped at the response-size cap was cut by the client, not by the provider:
+        // it is scored on what arrived, never read as a withdrawal.
+        if !endedCleanly && attempt.responseCap == nil && (attempt.failure != nil || transcript.request.streamed) {
             let why = attempt.failure?.message ?? "stream ended without finish_reason or [DONE]"
             // A cut the client saw (reset, stall, timeout, TLS) is the network's doing, not the
             // model's: an error with its own flag, unscored in rates; `stream_cut` stays for a

@@ -38,7 +38,8 @@ public struct ChatClient: ChatSender {
             method: "POST", url: config.chatCompletionsURL, headers: headers, body: body,
             connectTimeout: TargetTimeouts.duration(config.timeouts.connect),
             totalTimeout: TargetTimeouts.duration(config.timeouts.total),
-            stallTimeout: TargetTimeouts.duration(config.timeouts.stall))
+            stallTimeout: TargetTimeouts.duration(config.timeouts.stall),
+            maxResponseBytes: config.maxResponseBytes)
         let recorded = redactor.redact(request: RecordedRequest(
             method: "POST", url: request.url, headers: headers,
             body: String(decoding: body, as: UTF8.self), streamed: streamed))
@@ -107,7 +108,7 @@ public struct ChatClient: ChatSender {
         let attempt = Attempt(
             index: index, startedAt: startedAt, elapsed: response.elapsed, status: response.status,
             headers: response.headers, chunks: response.chunks, failure: failure,
-            response: ChatResponseDecoder.decode(chunks: response.chunks, streamed: streamed))
+            response: ChatResponseDecoder.decode(chunks: response.chunks, streamed: streamed), responseCap: response.cappedAt)
         return redactor.redact(attempt: attempt, streamed: streamed)
     }
 

@@ -27,11 +27,15 @@ public struct TargetConfig: Codable, Sendable, Equatable {
     /// Literal secrets to scrub from everything recorded (request and response). The API key and
     /// the values of credential headers are added automatically.
     public var redact: [String]
+    /// The most body bytes kept per attempt; past it the transfer is stopped and what arrived is
+    /// kept and scored (flag `response_too_large`).
+    public var maxResponseBytes: Int
 
     public init(name: String, baseURL: String, model: String, apiKeyEnv: String = "OPENAI_API_KEY",
                 headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
                 parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
-                retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = []) {
+                retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = [],
+                maxResponseBytes: Int = Attempt.defaultResponseCap) {
         self.name = name
         self.baseURL = baseURL
         self.model = model
@@ -43,6 +47,7 @@ public struct TargetConfig: Codable, Sendable, Equatable {
         self.retry = retry
         self.includeUsage = includeUsage
         self.redact = redact
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public init(from decoder: Decoder) throws {
@@ -58,6 +63,7 @@ public struct TargetConfig: Codable, Sendable, Equatable {
         retry = try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? RetryPolicy()
         includeUsage = try container.decodeIfPresent(Bool.self, forKey: .includeUsage) ?? true
         redact = try container.decodeIfPresent([String].self, forKey: .redact) ?? []
+        maxResponseBytes = try container.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? Attempt.defaultResponseCap
     }
 
     /// Where chat requests are POSTed: the path gets `/chat/completions`; a query string on

@@ -82,6 +82,7 @@ public final class CurlEventLoop: @unchecked Sendable {
         var headers: [HTTPHeader] = []
         var chunks: [WireChunk] = []
         var failure: TransportFailure?
+        var cappedAt: Int?
         var ended = false
         for await event in stream(request) {
             switch event {
@@ -90,6 +91,8 @@ public final class CurlEventLoop: @unchecked Sendable {
                 headers = fields
             case .body(let bytes, let t):
                 chunks.append(WireChunk(t: t, bytes: bytes))
+            case .capped(let limit):
+                cappedAt = limit
             case .end(let reason):
                 failure = reason
                 ended = true
@@ -99,7 +102,7 @@ public final class CurlEventLoop: @unchecked Sendable {
             failure = TransportFailure(kind: .cancelled, message: "the request was cancelled")
         }
         return HTTPResponse(status: status, headers: headers, chunks: chunks, failure: failure,
-                            elapsed: MonotonicClock.nowMicros() - start)
+                            elapsed: MonotonicClock.nowMicros() - start, cappedAt: cappedAt)
     }
 
     /// How many transfers the loop is running, counted on the loop thread after every command

@@ -27,6 +27,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// is the model thinking (and a loaded loopback server scheduling) rather than a broken stream.
     private(set) var stallWindow: Int64?
     private var totalTimeout: Int64?
+    /// Body bytes passed on so far, and the most that may be (`HTTPRequest.maxResponseBytes`).
+    private var bodyBytes = 0
+    private var responseCap: Int?
+    /// The write callback stopped the transfer at the cap; libcurl then reports a write error,
+    /// which here is not a failure but the cap doing its job.
+    private var capped = false
 
     /// Returns `nil` when libcurl cannot even allocate a handle.
     init?(continuation: AsyncStream<HTTPEvent>.Continuation) {
@@ -78,6 +84,7 @@ final class CurlTransfer: @unchecked Sendable {
             codes.append(ccurl_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, Int(seconds)))
         }
 
+        responseCap = request.maxResponseBytes.map { max(0, $0) }
         codes.append(contentsOf: configureMethod(request))
 
         var list: UnsafeMutablePointer<curl_slist>?
@@ -138,18 +145,32 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    func receiveBody(_ bytes: UnsafeRawBufferPointer) {
+    /// Passes a body read on; `false` tells libcurl to stop the transfer (the cap was reached).
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let now = MonotonicClock.nowMicros()
         lastByteAt = now
         bytesReceived = true
         sendPartialHeadIfNeeded()
+        if let cap = responseCap, bodyBytes + bytes.count > cap {
+            // Keep exactly the first `cap` bytes, then stop reading: a runaway answer must not
+            // grow without bound in memory or in the archive.
+            let kept = cap - bodyBytes
+            if kept > 0 { continuation?.yield(.body(bytes: Array(bytes.prefix(kept)), t: now - start)) }
+            bodyBytes = cap
+            capped = true
+            return false
+        }
+        bodyBytes += bytes.count
         continuation?.yield(.body(bytes: Array(bytes), t: now - start))
+        return true
     }
 
     /// libcurl reported the transfer done; the handle is already out of the multi handle.
     func complete(code: CURLcode) {
         var failure: TransportFailure?
-        if code == CURLE_OK {
+        if capped, let cap = responseCap {
+            continuation?.yield(.capped(limit: cap))
+        } else if code == CURLE_OK {
             sendPartialHeadIfNeeded()
         } else {
             let now = MonotonicClock.nowMicros()
@@ -234,8 +255,8 @@ private let curlWriteCallback: ccurl_data_callback = { data, size, count, userda
     let length = size * count
     guard let data, let userdata else { return length }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-    transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: length))
-    return length
+    // Any value other than `length` makes libcurl abort the transfer with CURLE_WRITE_ERROR.
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
 private let curlHeaderCallback: ccurl_data_callback = { data, size, count, userdata in

@@ -8,6 +8,9 @@ public enum HTTPEvent: Sendable, Equatable {
     /// Bytes as one libcurl write delivered them; `t` is microseconds since the transfer started,
     /// from a monotonic clock.
     case body(bytes: [UInt8], t: Int64)
+    /// The body reached the request's `maxResponseBytes` and the transfer was stopped there; the
+    /// `body` events before this one hold exactly the first `limit` bytes. An `end(nil)` follows.
+    case capped(limit: Int)
     /// The transfer finished; `nil` when libcurl reported success. A non-2xx status is not a
     /// failure at this level.
     case end(TransportFailure?)

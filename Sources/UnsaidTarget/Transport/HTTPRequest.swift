@@ -15,9 +15,13 @@ public struct HTTPRequest: Sendable, Equatable {
     /// The longest the server may go without sending a byte before the transfer is abandoned as
     /// stalled. libcurl measures it in whole seconds, so it is rounded up (minimum one second).
     public var stallTimeout: Duration?
+    /// The most body bytes kept; past it the transfer is stopped from the write callback and what
+    /// arrived up to the cap is kept. `nil` means no cap.
+    public var maxResponseBytes: Int?
 
     public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-                connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil) {
+                connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil,
+                maxResponseBytes: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -25,6 +29,7 @@ public struct HTTPRequest: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.stallTimeout = stallTimeout
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 

@@ -9,12 +9,16 @@ public struct HTTPResponse: Sendable, Equatable {
     public var failure: TransportFailure?
     /// Microseconds from the start of the transfer to its end (monotonic).
     public var elapsed: Int64
+    /// Set when the body was stopped at the request's response-size cap (the cap, in bytes).
+    public var cappedAt: Int?
 
-    public init(status: Int?, headers: [HTTPHeader], chunks: [WireChunk], failure: TransportFailure?, elapsed: Int64) {
+    public init(status: Int?, headers: [HTTPHeader], chunks: [WireChunk], failure: TransportFailure?, elapsed: Int64,
+                cappedAt: Int? = nil) {
         self.status = status
         self.headers = headers
         self.chunks = chunks
         self.failure = failure
         self.elapsed = elapsed
+        self.cappedAt = cappedAt
     }
 }

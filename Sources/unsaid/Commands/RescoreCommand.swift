@@ -27,14 +27,12 @@ struct RescoreCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: runDirectory)
         let lock = try lockRunDirectory(runDirectory)
         defer { withExtendedLifetime(lock) {} }
-        let contents: ArchiveContents
+        let layout = ArchiveLayout(directory: directory)
+        let manifest: Manifest
         do {
-            contents = try ArchiveReader.read(directory)
+            manifest = try ArchiveReader.readManifest(layout)
         } catch {
             throw ConfigurationError("\(error)")
-        }
-        if let torn = contents.tornTail {
-            throw ConfigurationError("\(contents.layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
         }
         let ruleset: Ruleset
         do {
@@ -42,24 +40,61 @@ struct RescoreCommand: ParsableCommand {
         } catch {
             throw ConfigurationError("cannot load rules: \(error)")
         }
-        let verdicts = ArchiveScoring.verdicts(for: contents.records, engine: VerdictEngine(ruleset: ruleset),
-                                               judgeContexts: noJudge ? nil : contents.judgeContexts)
+        // The archive is read as a stream: the recorded verdicts are kept as labels and flags
+        // only, the transcripts one at a time.
+        var recorded: [(VerdictLabel, [String])] = []
+        do {
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in recorded.append((verdict.verdict, verdict.flags)) }
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        let judgements: JudgeRecords?
+        do {
+            judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
         // Scores without the judge of a judged run go beside, not over, the judged ones.
-        let variant = noJudge && contents.judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
+        let variant = noJudge && judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
         let verdictsURL = directory.appendingPathComponent("verdicts.\(variant).jsonl")
         let metricsURL = directory.appendingPathComponent("metrics.\(variant).json")
+        let scored: ScoredArchive
         do {
-            try VerdictFile.encode(verdicts).write(to: verdictsURL)
-            try CanonicalJSON.encodePretty(RunMetrics(records: contents.records, verdicts: verdicts)).write(to: metricsURL)
+            scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
+                                              judgements: noJudge ? nil : judgements)
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        if let torn = scored.transcripts.tornTail {
+            try? FileManager.default.removeItem(at: verdictsURL)
+            throw ConfigurationError("\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
+        }
+        do {
+            try CanonicalJSON.encodePretty(scored.metrics).write(to: metricsURL)
         } catch {
             throw ConfigurationError("cannot write rescored files: \(error)")
         }
-        let changed = zip(contents.verdicts, verdicts).filter { $0.verdict != $1.verdict || $0.flags != $1.flags }
-        print(VerdictSummary(verdicts).renderTable(), terminator: "")
-        print("ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(contents.manifest.ruleset.version) (\(contents.manifest.ruleset.sha256.prefix(12)))")
-        print("\(changed.count) of \(verdicts.count) verdicts differ from the recorded ones")
-        for (old, new) in changed.prefix(20) {
-            print("  \(new.key): \(old.verdict.rawValue) \(old.flags) -> \(new.verdict.rawValue) \(new.flags)")
+        // Compare with the final (cross-mode marked) verdicts just written, in order.
+        var changed: [(old: (VerdictLabel, [String]), new: Verdict)] = []
+        var changedCount = 0
+        var position = 0
+        do {
+            try ArchiveStream.verdicts(verdictsURL) { verdict, _ in
+                defer { position += 1 }
+                guard position < recorded.count else { return }
+                let old = recorded[position]
+                guard old.0 != verdict.verdict || old.1 != verdict.flags else { return }
+                changedCount += 1
+                if changed.count < 20 { changed.append((old, verdict)) }
+            }
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        print(scored.summary.renderTable(), terminator: "")
+        print("ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12)))")
+        print("\(changedCount) of \(scored.summary.total) verdicts differ from the recorded ones")
+        for (old, new) in changed {
+            print("  \(new.key): \(old.0.rawValue) \(old.1) -> \(new.verdict.rawValue) \(new.flags)")
         }
         print("wrote \(verdictsURL.path)")
         print("wrote \(metricsURL.path)")

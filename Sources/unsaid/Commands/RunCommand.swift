@@ -83,6 +83,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx; 1 = no retry (default: 3).")
     var attempts: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Body bytes kept per answer; past it the transfer is stopped, what arrived is kept and scored (flag response_too_large).",
+        valueName: "bytes"))
+    var maxResponseBytes: Int = Attempt.defaultResponseCap
+
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
         "Run against this target from the targets file (repeatable); one archive per target, then a comparison.",
         valueName: "name"))
@@ -159,6 +164,7 @@ struct RunCommand: AsyncParsableCommand {
             ("--temperature", temperature.flatMap(NumberLimits.temperature)),
             ("--top-p", topP.flatMap(NumberLimits.topP)),
         ]
+        if maxResponseBytes < 1 { throw ConfigurationError("--max-response-bytes must be at least 1") }
         for case let (flag, problem?) in checks {
             throw ConfigurationError("\(flag) \(problem)")
         }
@@ -329,7 +335,7 @@ struct RunCommand: AsyncParsableCommand {
     /// directory exactly as it was.
     private func prepareResume(directory: String, ruleset: Ruleset) throws -> Prepared {
         let lock = try lockRunDirectory(directory)
-        let contents: ArchiveContents
+        let contents: ResumePoint
         do {
             contents = try ArchiveResume.inspect(URL(fileURLWithPath: directory))
         } catch {
@@ -369,8 +375,8 @@ struct RunCommand: AsyncParsableCommand {
                              selection: manifest.arguments.selection ?? RunSelection())
         let planned = Set(plan.map(\.key))
         // Follow-up turns are not in the plan: they are sent when an answer calls for them.
-        if let stray = contents.records.first(where: { !planned.contains($0.transcript.key) && $0.probe.turn == nil }) {
-            throw ConfigurationError("cannot resume: the archive holds \(stray.transcript.key), which the suites no longer plan")
+        if let stray = contents.plannedKeys.sorted().first(where: { !planned.contains($0) }) {
+            throw ConfigurationError("cannot resume: the archive holds \(stray), which the suites no longer plan")
         }
         // Flags given now win; otherwise the run carries on as it was started.
         let recorded = manifest.arguments.settings
@@ -380,10 +386,10 @@ struct RunCommand: AsyncParsableCommand {
             connectTimeout: connectTimeout ?? recorded?.connectTimeout ?? Defaults.connectTimeout,
             totalTimeout: timeout ?? recorded?.timeout ?? Defaults.timeout,
             stallTimeout: stallTimeout ?? recorded?.stallTimeout ?? Defaults.stallTimeout,
-            attempts: attempts ?? recorded?.attempts ?? Defaults.attempts))
+            attempts: attempts ?? recorded?.attempts ?? Defaults.attempts, maxResponseBytes: maxResponseBytes))
 
         // All checks passed: now repair the torn tail and continue the chain.
-        let repaired: ArchiveContents
+        let repaired: ResumePoint
         let archive: ArchiveWriter
         do {
             repaired = try ArchiveResume.repair(contents, engine: VerdictEngine(ruleset: ruleset))
@@ -394,8 +400,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: \(error)")
         }
         let remaining = ArchiveResume.remaining(plan, after: repaired)
-        console.log("resuming \(manifest.runID): \(repaired.records.count) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")")
-        return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.records.count,
+        console.log("resuming \(manifest.runID): \(repaired.recordCount) of \(plan.count) requests already archived\(contents.tornTail.map { "; cut a torn record at line \($0.line)" } ?? "")")
+        return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.recordCount,
                         sender: sender, ruleset: ruleset,
                         concurrency: concurrency ?? recorded?.concurrency ?? Defaults.concurrency, rateLimit: recorded?.rateLimit,
                         judge: judge?.sender, lock: lock)
@@ -491,7 +497,8 @@ struct RunCommand: AsyncParsableCommand {
         TargetSettings(
             name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
             redact: redact, connectTimeout: connectTimeout ?? Defaults.connectTimeout, totalTimeout: timeout ?? Defaults.timeout,
-            stallTimeout: stallTimeout ?? Defaults.stallTimeout, attempts: attempts ?? Defaults.attempts)
+            stallTimeout: stallTimeout ?? Defaults.stallTimeout, attempts: attempts ?? Defaults.attempts,
+            maxResponseBytes: maxResponseBytes)
     }
 
     /// What the run flags default to when neither the command line nor a resumed run sets them.

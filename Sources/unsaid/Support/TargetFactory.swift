@@ -19,6 +19,7 @@ struct TargetSettings {
     /// Per-target overrides of `--concurrency`, and a requests-per-minute cap.
     var concurrency: Int?
     var rateLimit: Double?
+    var maxResponseBytes = Attempt.defaultResponseCap
 }
 
 extension TargetSettings {
@@ -35,7 +36,8 @@ extension TargetSettings {
             attempts: entry.attempts ?? defaults.attempts,
             parameters: entry.parameters?.generation ?? GenerationParameters(),
             extraBody: entry.extraBody ?? [:],
-            concurrency: entry.concurrency, rateLimit: entry.rateLimit)
+            concurrency: entry.concurrency, rateLimit: entry.rateLimit,
+            maxResponseBytes: entry.maxResponseBytes ?? defaults.maxResponseBytes)
     }
 }
 
@@ -63,7 +65,8 @@ func makeSender(_ settings: TargetSettings) throws -> ConfiguredSender {
         name: settings.name, baseURL: settings.baseURL, model: settings.model, apiKeyEnv: settings.apiKeyEnv,
         headers: settings.headers, extraBody: settings.extraBody, parameters: settings.parameters,
         timeouts: TargetTimeouts(connect: settings.connectTimeout, total: settings.totalTimeout, stall: settings.stallTimeout),
-        retry: RetryPolicy(maxAttempts: settings.attempts), redact: settings.redact)
+        retry: RetryPolicy(maxAttempts: settings.attempts), redact: settings.redact,
+        maxResponseBytes: settings.maxResponseBytes)
     let client = ChatClient(config: config)
     return ConfiguredSender(sender: client, redaction: client.redactor, baseURL: settings.baseURL,
                             preview: { try client.prepare($0).recorded })
