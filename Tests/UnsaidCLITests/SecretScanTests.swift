@@ -119,7 +119,7 @@ struct SecretScanTests {
         let authority = server.baseURL.replacingOccurrences(of: "http://", with: "http://\(user):\(password)@")
         let run = try await CLIHarness.run(
             ["run", "--suite", suite, "--base-url", authority + "?apikey=\(apiKey)&code=\(password)", "--model", "m",
-             "--api-key-env", "UNSAID_TEST_KEY", "--stream", "--concurrency", "4", "--run-id", "echo",
+             "--api-key-env", "UNSAID_TEST_KEY", "--stream", "on", "--concurrency", "4", "--run-id", "echo",
              "--record", "fixtures"],
             environment: ["UNSAID_TEST_KEY": apiKey], directory: work)
         #expect(run.status == 0, "\(run.stderr)")

@@ -6,12 +6,13 @@ import Foundation
 public enum SafeName {
     public static let maximumLength = 128
 
-    /// ASCII letters and digits, `.`, `-`, `_`; not empty, not starting with a dot (no `..`,
+    /// ASCII letters and digits, `.`, `-`, `_`, `+` (semantic-version build metadata, as in a
+    /// retrained ruleset's `1.1.0+model.<digest>`); not empty, not starting with a dot (no `..`,
     /// no hidden files), at most `maximumLength` characters.
     public static func isValid(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= maximumLength && !name.hasPrefix(".")
             && name.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-+".unicodeScalars.contains(scalar))
             }
     }
 
@@ -21,6 +22,6 @@ public enum SafeName {
         let shown = name.debugDescription
         if name.isEmpty { return "is empty" }
         if name.utf8.count > maximumLength { return "\(shown.prefix(40))… is longer than \(maximumLength) characters" }
-        return "\(shown) is not a plain name (letters, digits, '.', '-', '_'; not starting with '.')"
+        return "\(shown) is not a plain name (letters, digits, '.', '-', '_', '+'; not starting with '.')"
     }
 }
