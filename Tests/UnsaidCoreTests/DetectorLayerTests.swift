@@ -272,3 +272,17 @@ struct ShortRetractionTests {
         #expect(verdict.verdict == .refused)
     }
 }
+
+@Suite("Cross-validation")
+struct CrossValidationTests {
+    @Test func sourcesWithNothingToLearnFromAreMeasuredNotCrashedOn() throws {
+        // Only partial rows and rows without a prompt: no fold has an example to train on.
+        let rows = [
+            DetectorRow(id: .int(1), prompt: "", response: "Paris.", language: "en", label: "answered", source: "a"),
+            DetectorRow(id: .int(2), prompt: "Q?", response: "Some of it, not the rest.", language: "en", label: "partial", source: "b"),
+        ]
+        let validation = try DetectorTraining(base: Ruleset.bundled()).crossValidate(rows)
+        #expect(validation.folds.map(\.source) == ["a", "b"])
+        #expect(validation.folds.map(\.layered.overall.total) == [1, 1])
+    }
+}

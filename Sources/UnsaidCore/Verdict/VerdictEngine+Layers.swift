@@ -41,7 +41,7 @@ extension VerdictEngine {
             let short = answer.weightedLength < ruleset.parameters.substantiveCharacters
             if short && opinion.perMille < thresholds.reviewBelow
                 || phrase.evidence.contains(where: { Self.setsRefusalWordsAside($0.rule) })
-                || TextClassifier(rules: ruleset.compiled, parameters: ruleset.parameters).opensWithIdiom(answer) {
+                || classifier.opensWithIdiom(answer) {
                 finding.flags.append(VerdictFlags.needsReview)
                 finding.evidence.append(Evidence(
                     rule: "classifier.disagrees",

@@ -28,7 +28,7 @@ public struct VerdictEngine: Sendable {
     }
 
     private var parameters: RuleParameters { ruleset.parameters }
-    private var classifier: TextClassifier { TextClassifier(rules: ruleset.compiled, parameters: parameters) }
+    var classifier: TextClassifier { TextClassifier(rules: ruleset.compiled, parameters: parameters) }
     private var scanner: ProviderSignalScanner { ProviderSignalScanner(signals: ruleset.signals, rules: ruleset.compiled) }
 
     /// Judges the final attempt of `transcript`.

@@ -92,7 +92,8 @@ public struct DetectorTraining: Sendable {
         guard sources.count >= 2 else {
             throw DetectorEvaluationError(message: "cross-validation needs rows from at least two sources (files or `source` fields)")
         }
-        let features = examples(rows).isEmpty ? [] : rows.map {
+        // One example (or none) per row, computed once and shared by every fold.
+        let features = rows.map {
             trainer.example(answer: $0.response, prompt: $0.prompt, label: $0.label, normaliser: base)
         }
         let phraseOnly = VerdictEngine(ruleset: try base.replacingTextModel(nil))
