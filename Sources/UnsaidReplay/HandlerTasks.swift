@@ -2,8 +2,10 @@ import Foundation
 
 /// The script handler calls still running. Each one ends by completing a promise on a
 /// connection's event loop, so `shutdown()` must let them finish before the loops stop —
-/// completing a promise on a stopped loop is an error in SwiftNIO.
+/// completing a promise on a stopped loop is an error in SwiftNIO. The tasks prefer the server's
+/// own `HandlerExecutor`, so a busy cooperative pool cannot keep the server from answering.
 final class HandlerTasks: @unchecked Sendable {
+    private let executor = HandlerExecutor(name: "unsaid.loopback.handlers")
     private let lock = NSLock()
     private var tasks: [UInt64: Task<Void, Never>] = [:]
     private var nextID: UInt64 = 0
@@ -17,9 +19,14 @@ final class HandlerTasks: @unchecked Sendable {
         let id = nextID
         nextID += 1
         // Registered under the lock, so the task's own removal can never come first.
-        tasks[id] = Task {
+        let work: @Sendable () async -> Void = {
             await body()
             self.remove(id)
+        }
+        if #available(macOS 15, *) {
+            tasks[id] = Task(executorPreference: executor, operation: work)
+        } else {
+            tasks[id] = Task(operation: work)
         }
         return true
     }
@@ -36,6 +43,7 @@ final class HandlerTasks: @unchecked Sendable {
         for task in running {
             await task.value
         }
+        executor.stop()
     }
 
     private func remove(_ id: UInt64) {

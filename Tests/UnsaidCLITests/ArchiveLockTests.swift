@@ -6,11 +6,33 @@ import UnsaidReplay
 /// Two processes on one run directory: the second is refused before it touches anything.
 @Suite("One writer per run directory", .serialized)
 struct ArchiveLockTests {
+    /// Holds every request after the first until opened, so the first run is certainly still
+    /// live while the other processes try the directory — however slowly they start.
+    actor Gate {
+        private var isOpen = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        private var served = 0
+
+        func admit() async {
+            served += 1
+            guard served > 1, !isOpen else { return }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func open() {
+            isOpen = true
+            for continuation in waiting { continuation.resume() }
+            waiting = []
+        }
+    }
+
     @Test func aSecondProcessIsRefusedWhileARunIsLiveAndTheArchiveSurvives() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
+        let gate = Gate()
         let server = try await LoopbackServer.start { _ in
-            .sse(events: CLIHarness.answerEvents("The answer, slowly."), interval: .milliseconds(150))
+            await gate.admit()
+            return .sse(events: CLIHarness.answerEvents("The answer."), interval: .zero)
         }
         defer { Task { try? await server.shutdown() } }
         let count = 8
@@ -19,7 +41,8 @@ struct ArchiveLockTests {
         #expect(keygen.status == 0)
         let first = try CLIHarness.launch(
             ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "1", "--run-id", "dual",
-             "--connect-timeout", "60"],
+             // The held request sends nothing until the gate opens: no limit may cut it first.
+             "--connect-timeout", "600", "--timeout", "3600", "--stall-timeout", "3600"],
             directory: work)
         let run = work.appendingPathComponent("Results/dual")
         let transcripts = ArchiveLayout(directory: run).transcripts
@@ -36,10 +59,11 @@ struct ArchiveLockTests {
         let sign = try await CLIHarness.run(["sign", run.path, "--key", "k.key"], directory: work)
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
         let stillRunning = first.process.isRunning
+        await gate.open()
         await first.wait()
         let firstResult = first.result
 
-        #expect(stillRunning, "the first run ended before the second process started; the test proves nothing")
+        #expect(stillRunning, "the first run ended while its second request was held")
         for (name, result) in [("resume", resume), ("rescore", rescore), ("sign", sign)] {
             #expect(result.status == 2, "\(name): \(result.stderr)")
             #expect(result.stderr == "error: \(run.path) is in use by another unsaid process (pid \(pid)); wait for it to finish\n",
