@@ -11,8 +11,8 @@ extension HTMLReport {
         for (run, threads) in found {
             out += "<h3>\(esc(run.label))</h3>\n"
             for thread in threads {
-                let mode = thread.streamed ? "stream" : "json"
-                out += "<details><summary><code>\(esc("\(thread.suite)/\(thread.root)#\(thread.sample)@\(mode)"))</code> "
+                let name = WorkKey.displayName(suite: thread.suite, probe: thread.root, sample: thread.sample, streamed: thread.streamed)
+                out += "<details><summary><code>\(esc(name))</code> "
                 out += thread.turns.map { badge($0.verdict.verdict) }.joined(separator: " → ") + "</summary>\n"
                 for entry in thread.turns {
                     let said = entry.probe.messages.last(where: { $0.role == "user" })?.content ?? ""

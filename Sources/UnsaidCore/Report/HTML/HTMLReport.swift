@@ -173,7 +173,7 @@ public enum HTMLReport {
             out += "<table><thead><tr><th>request</th><th>language</th><th>\(esc(left))</th><th>\(esc(right))</th>"
             out += "<th>\(esc(left)) answer</th><th>\(esc(right)) answer</th></tr></thead><tbody>\n"
             for flip in comparison.flips {
-                out += "<tr><td><code>\(esc(flip.slot.description))</code></td><td>\(esc(flip.probe.language))</td>"
+                out += "<tr><td><code>\(esc(flip.slot.displayName))</code></td><td>\(esc(flip.probe.language))</td>"
                 out += "<td>\(badge(flip.left))</td><td>\(badge(flip.right))</td>"
                 out += "<td>\(esc(ReportFormatting.excerptCell(flip.leftExcerpt)))</td><td>\(esc(ReportFormatting.excerptCell(flip.rightExcerpt)))</td></tr>\n"
             }
@@ -207,11 +207,11 @@ public enum HTMLReport {
         out += "<p class=\"note\">Share of a probe's samples that got its most frequent verdict.</p>\n"
         for (run, metrics) in zip(document.runs, document.metrics) where !metrics.consistency.isEmpty {
             out += "<h3>\(esc(run.label)): mean \(Percent.format(metrics.meanConsistency ?? 0))</h3>\n"
-            out += "<table><thead><tr><th>probe</th><th>mode</th><th class=\"num\">samples</th><th>majority</th>"
+            out += "<table><thead><tr><th>probe</th><th>stream</th><th class=\"num\">samples</th><th>majority</th>"
             out += "<th class=\"num\">agreement</th><th>verdicts</th></tr></thead><tbody>\n"
             for item in metrics.consistency {
                 let spread = VerdictLabel.allCases.compactMap { label in item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" } }
-                out += "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(item.streamed ? "stream" : "json")</td>"
+                out += "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(WorkKey.streamSetting(item.streamed))</td>"
                 out += "<td class=\"num\">\(item.samples)</td><td>\(badge(item.majority))</td><td class=\"num\">\(Percent.format(item.share))</td>"
                 out += "<td>\(esc(spread.joined(separator: ", ")))</td></tr>\n"
             }
@@ -246,13 +246,13 @@ public enum HTMLReport {
 
     static func probe(_ entry: ReportEntry, run: ReportRun, runIndex: Int) -> String {
         let verdict = entry.verdict
-        let search = [run.label, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
+        let search = [run.label, entry.key.displayName, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
                       entry.probe.category.rawValue, verdict.verdict.rawValue, entry.probe.prompt,
                       String(entry.answer.prefix(400))].joined(separator: " ")
             .split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ").lowercased()
         var out = "<details class=\"probe\" data-run=\"\(runIndex)\" data-verdict=\"\(verdict.verdict.rawValue)\""
         out += " data-outcome=\"\(verdict.outcome.rawValue)\" data-search=\"\(esc(search))\">\n"
-        out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(esc(entry.key.description))</code></span>"
+        out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(esc(entry.key.displayName))</code></span>"
         out += "<span>\(esc(entry.probe.category.rawValue))</span><span>\(esc(entry.probe.topic ?? "–"))</span>"
         out += "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))"
         if let review = entry.review { out += " <span title=\"reviewed label\">→</span> \(reviewBadge(review.label))" }
@@ -261,7 +261,7 @@ public enum HTMLReport {
         out += "<div class=\"detail\">\n<dl>"
         out += "<dt>probe hash</dt><dd><code>\(esc(entry.key.probeHash))</code></dd>"
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
-        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(esc(turn.parent))</code></dd>" }
+        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(esc(RequestReference.displayName(of: turn.parent)))</code></dd>" }
         out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
         if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>" }
         if let attempt = entry.attempt {
