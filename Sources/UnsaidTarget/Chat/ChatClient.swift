@@ -38,7 +38,10 @@ public struct ChatClient: ChatSender {
             method: "POST", url: config.chatCompletionsURL, headers: headers, body: body,
             connectTimeout: TargetTimeouts.duration(config.timeouts.connect),
             totalTimeout: TargetTimeouts.duration(config.timeouts.total),
-            stallTimeout: TargetTimeouts.duration(config.timeouts.stall),
+            // A stall is silence inside a stream. A non-streamed answer arrives whole once the
+            // model has finished, so silence until then is the normal case: only the total
+            // timeout bounds it (a stall limit cut slow local models' JSON answers as errors).
+            stallTimeout: streamed ? TargetTimeouts.duration(config.timeouts.stall) : nil,
             maxResponseBytes: config.maxResponseBytes)
         let recorded = redactor.redact(request: RecordedRequest(
             method: "POST", url: request.url, headers: headers,

@@ -77,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds allowed for a whole request (default: 300).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds without a byte after which a stream counts as stalled (default: 60).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds without a byte after which a stream counts as stalled (default: 60); streamed requests only, a non-streamed answer is bounded by --timeout.", valueName: "seconds"))
     var stallTimeout: Double?
 
     @Option(name: .long, help: "Attempts per request on connection errors, HTTP 429 and 5xx; 1 = no retry (default: 3).")
