@@ -35,6 +35,11 @@ seeds() {
 
 run_target() {
     local target=$1; shift
+    # Leak checking stays off at exit too (-detect_leaks=0 only covers the fuzzing loop): swift-
+    # foundation's Data(contentsOf:) leaks one 4 KB buffer reading an empty file
+    # (readBytesFromFile), which the suite and targets runs hit on their empty seed; that is not
+    # a finding in Unsaid.
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
     mkdir -p "$SCRATCH/corpus/$target" "$SCRATCH/crashes/$target" "$SCRATCH/scratch"
     UNSAID_FUZZ_TARGET=$target UNSAID_FUZZ_SCRATCH="$SCRATCH/scratch" \
         "$(binary)" -artifact_prefix="$SCRATCH/crashes/$target/" -max_len=65536 -timeout=300 -rss_limit_mb=2048 -detect_leaks=0 \
