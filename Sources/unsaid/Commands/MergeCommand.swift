@@ -97,7 +97,7 @@ struct MergeCommand: ParsableCommand {
     /// The shards' common run id without its `-shard-I-of-N` suffix, else a fresh id.
     static func defaultRunID(_ shards: [ShardRun]) -> String {
         let bases = Set(shards.map { shard -> String in
-            let suffix = ShardOptions.runIDSuffix(Shard(index: shard.shard.index, count: shard.shard.count) ?? Shard(index: 1, count: 1)!)
+            let suffix = ShardOptions.runIDSuffix(index: shard.shard.index, count: shard.shard.count)
             return shard.manifest.runID.hasSuffix(suffix) ? String(shard.manifest.runID.dropLast(suffix.count)) : shard.manifest.runID
         })
         if bases.count == 1, let base = bases.first { return base + "-merged" }

@@ -39,5 +39,7 @@ struct ShardOptions: ParsableArguments {
     }
 
     /// The directory-name suffix that keeps the shards of one run id apart: `-shard-2-of-8`.
-    static func runIDSuffix(_ shard: Shard) -> String { "-shard-\(shard.index)-of-\(shard.count)" }
+    static func runIDSuffix(_ shard: Shard) -> String { runIDSuffix(index: shard.index, count: shard.count) }
+
+    static func runIDSuffix(index: Int, count: Int) -> String { "-shard-\(index)-of-\(count)" }
 }
