@@ -37,7 +37,7 @@ struct Unsaid: AsyncParsableCommand {
     /// errors to exit code 2 as the CLI documents (ArgumentParser alone would use 64).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(BareStreamFlag.normalized(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -171,6 +171,26 @@ struct ReviewCommandTests {
         #expect(all.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
     }
 
+    /// Labels are written into the run directory, so review takes its lock: while another
+    /// process holds it (here: this test process), --set is refused in one line and writes
+    /// nothing; listing only reads and still works.
+    @Test func labellingARunAnotherProcessHoldsIsRefusedAndWritesNothing() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let labels = run.appendingPathComponent("labels.jsonl")
+        let held = try ArchiveLock.acquire(run)
+        let refused = try await CLIHarness.run(
+            ["review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--reviewer", "ana"], directory: work)
+        let listed = try await CLIHarness.run(["review", run.path, "--all"], directory: work)
+        withExtendedLifetime(held) {}
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr == "error: \(run.path) is in use by another unsaid process (pid \(getpid())); wait for it to finish\n")
+        #expect(!FileManager.default.fileExists(atPath: labels.path))
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
+    }
+
     private func flaggedCount(_ run: URL) -> Int {
         ((try? ArchiveReader.read(run).verdicts) ?? []).filter { $0.flags.contains("needs_review") }.count
     }

@@ -74,7 +74,8 @@ struct SecretScanTests {
 
     /// Every encoding of the key, cut at every byte position into two TCP writes (and once
     /// spread over two content deltas), through the real binary: no output file and no
-    /// terminal line may hold the key or the URL password in any of those forms.
+    /// terminal line may hold the key or the URL password in any of those forms, nor any
+    /// five-character stretch of the key.
     @Test func echoedKeySplitAtEveryByteInEveryEncodingLeavesNoTrace() async throws {
         let apiKey = "sk-Fk-9x2Qz7-w"
         let user = "probe-user", password = "pw-Secret-42x"
@@ -144,6 +145,12 @@ struct SecretScanTests {
         var needles = Set(forms.filter { $0.name != "basic-auth" }.map(\.text))
         needles.insert(Data("\(user):\(password)".utf8).base64EncodedString().dropLast(4).description)
         needles.insert(password.replacingOccurrences(of: "-", with: "\\u002d"))
+        // The halves of a key spread over two content deltas are in no chunk whole; every
+        // stretch of five or more of its characters must be gone too, not just the whole key.
+        let keyCharacters = Array(apiKey)
+        for start in 0..<(keyCharacters.count - 4) {
+            for end in (start + 5)...keyCharacters.count { needles.insert(String(keyCharacters[start..<end])) }
+        }
         // Byte searches: String.contains is Unicode-aware and slow on megabytes in a debug build,
         // and this test shares its process with the loopback servers.
         for (name, text) in outputs {

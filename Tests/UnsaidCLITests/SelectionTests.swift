@@ -67,6 +67,22 @@ struct SelectionTests {
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Results").path))
     }
 
+    /// `--stream` without a mode is the old flag's spelling (scripts, the peer benchmark): it
+    /// means streamed, wherever it stands — before another option or last.
+    @Test(arguments: [["--stream", "--dry-run"], ["--dry-run", "--stream"]])
+    func aBareStreamFlagMeansStreamed(_ tail: [String]) async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try Self.writeSuiteDirectory(in: work)
+        let result = try await CLIHarness.run(
+            ["run", "--suite", "lib", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--tag", "form:direct"] + tail,
+            directory: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("dry run: 4 requests to http://127.0.0.1:9/v1"), "\(result.stdout)")
+        #expect(result.stdout.contains(#""stream":true"#))
+        #expect(!result.stdout.contains(#""stream":false"#))
+    }
+
     @Test func filtersLanguagesLimitAndASingleFileKeepTheSuiteDefaults() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }

@@ -299,4 +299,24 @@ private struct Said: Equatable {
         // "data: a\n" is bytes 0…7, the blank line's LF is byte 8; the second event ends at byte 17.
         #expect(result.events == [SSEEvent(data: "a", chunkIndex: 8), SSEEvent(data: "b", chunkIndex: 17)])
     }
+
+    /// Where each event lies: from its first field line (comments and blank lines before it
+    /// excluded) to just past the blank line that dispatched it, CR LF counted whole; the same
+    /// however the bytes were cut. Offsets counted by hand: "event: x" starts at byte 8,
+    /// "data: a" at 17, the CR LF blank line ends at 28, "data: b" runs to 37.
+    @Test func eventRangesCoverEachEventWhereverTheBytesWereCut() {
+        let stream = Array(": ping\n\nevent: x\ndata: a\r\n\r\ndata: b\n\n".utf8)
+        #expect(stream.count == 37)
+        for cut in 0...stream.count {
+            for size in [1, 3, stream.count] {
+                var parser = SSEParser()
+                var pieces = [Array(stream[..<cut])]
+                pieces += stride(from: cut, to: stream.count, by: size).map { Array(stream[$0..<min($0 + size, stream.count)]) }
+                var events: [SSEEvent] = []
+                for (index, piece) in pieces.enumerated() { events += parser.feed(piece, chunkIndex: index) }
+                #expect(events.map(\.data) == ["a", "b"])
+                #expect(parser.eventRanges == [8..<28, 28..<37], "cut \(cut), pieces of \(size)")
+            }
+        }
+    }
 }

@@ -52,6 +52,78 @@ import UnsaidCore
         #expect(redacted.events.compactMap(\.content) == ["the key: ", "[REDACTED]", "", " is it"])
     }
 
+    /// One SSE event carrying `part` as a content delta.
+    static func event(_ part: String) -> [UInt8] {
+        let delta = JSONValue.object(["content": .string(part)])
+        let chunk = JSONValue.object(["choices": .array([.object(["index": .int(0), "delta": delta])])])
+        return Array("data: \(chunk.compactDescription)\n\n".utf8)
+    }
+
+    static let ending = Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
+        + Array("\n\ndata: [DONE]\n\n".utf8)
+
+    /// A stream whose content deltas are `parts`, one SSE event each, then a finish event and
+    /// [DONE], cut into chunks of `chunkSize` bytes.
+    static func stream(_ parts: [String], chunkSize: Int = 7) -> [WireChunk] {
+        let body = parts.flatMap(event) + ending
+        return stride(from: 0, to: body.count, by: chunkSize).enumerated().map { index, start in
+            WireChunk(t: Int64(index), bytes: body[start..<min(start + chunkSize, body.count)])
+        }
+    }
+
+    /// Every stretch of the key at least three bytes long that survives anywhere in `bytes`.
+    static func keyPieces(in bytes: [UInt8]) -> [String] {
+        let key = Array(Self.key.utf8)
+        var found: [String] = []
+        for start in 0..<(key.count - 2) {
+            for end in (start + 3)...key.count where bytes.firstRange(of: key[start..<end]) != nil {
+                found.append(String(decoding: key[start..<end], as: UTF8.self))
+            }
+        }
+        return found
+    }
+
+    /// A model echoing the key token by token puts it whole in no stretch of the raw bytes: the
+    /// byte scrub alone left every piece in the archive. The events holding the pieces are
+    /// rewritten, so neither the raw chunks nor the decoded answer keep any of it, the events
+    /// before and after keep their exact bytes, and every chunk keeps its time.
+    @Test func aKeyEchoedTokenByTokenLeavesNoPieceInTheRawChunks() throws {
+        let tokens = ["Your", " key", " is", " sk", "-l", "ive", "-A", "bC", "/0", "12", "3+", "xy", "z", ".", " Keep", " it", " safe."]
+        let chunks = Self.stream(tokens)
+        let attempt = Attempt(index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
+                              response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
+        let redacted = policy.redact(attempt: attempt, streamed: true)
+        let raw = [UInt8](redacted.chunks.joinedBytes)
+        #expect(Self.keyPieces(in: raw) == [])
+        #expect(redacted.response.content == "Your key is [REDACTED]. Keep it safe.")
+        #expect(redacted.chunks.map(\.t) == chunks.map(\.t))
+        // Decoding the archived chunks again gives the same answer (rescoring depends on it).
+        #expect(ChatResponseDecoder.decode(chunks: redacted.chunks, streamed: true).content == redacted.response.content)
+        #expect(ChatResponseDecoder.decode(chunks: redacted.chunks, streamed: true).finishReason == "stop")
+        // The events before the key and after it are byte for byte what arrived.
+        let before = tokens[..<3].flatMap(Self.event)
+        let after = tokens[13...].flatMap(Self.event) + Self.ending
+        #expect(raw.starts(with: before))
+        #expect(raw.suffix(after.count).elementsEqual(after))
+    }
+
+    /// The key in two deltas, split at every position, in every chunking from one byte up.
+    @Test func aKeySplitBetweenTwoDeltasAtEveryPositionLeavesNoPiece() {
+        let key = Array(Self.key)
+        for cut in 1..<key.count {
+            for chunkSize in [1, 5, 64, 4096] {
+                let parts = ["echo " + String(key[..<cut]), String(key[cut...]) + " done"]
+                let chunks = Self.stream(parts, chunkSize: chunkSize)
+                let attempt = Attempt(index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
+                                      response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
+                let redacted = policy.redact(attempt: attempt, streamed: true)
+                let pieces = Self.keyPieces(in: [UInt8](redacted.chunks.joinedBytes))
+                #expect(pieces == [], "cut \(cut), chunks of \(chunkSize): \(pieces)")
+                #expect(redacted.response.content == "echo [REDACTED] done", "cut \(cut), chunks of \(chunkSize)")
+            }
+        }
+    }
+
     @Test func decodedErrorsAndAnnotationsAreScrubbed() {
         let error = ProviderError(code: "401", message: "bad key \(Self.key)", type: nil, eventIndex: nil,
                                   raw: .object(["message": .string("bad key \(Self.key)")]))

@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// An exclusive `flock` on `<run>/.lock`, held by the one process allowed to change a run
-/// directory (`run`, `run --resume`, `rescore`, `sign`). Two writers interleaving appends would
+/// directory (`run`, `run --resume`, `rescore`, `sign`, `review` labelling). Two writers interleaving appends would
 /// break the hash chain beyond repair, so the second one is refused before it touches anything.
 ///
 /// The kernel releases the lock when the process dies, however it dies (kill -9 included), so a

@@ -7,6 +7,14 @@ import Foundation
 /// not is described in `protocolError`.
 public enum ChatResponseDecoder {
     public static func decode(chunks: [WireChunk], streamed: Bool) -> DecodedResponse {
+        decodeLocatingEvents(chunks: chunks, streamed: streamed).response
+    }
+
+    /// Decodes, and also says where in the joined chunk bytes each event of a stream lay
+    /// (`eventRanges[event.index]`; nil for a JSON document or an unreadable body). Redaction
+    /// uses it to rewrite the events a secret was spread over.
+    public static func decodeLocatingEvents(chunks: [WireChunk], streamed: Bool)
+        -> (response: DecodedResponse, eventRanges: [Range<Int>?]) {
         let body = [UInt8](chunks.joinedBytes)
         var problems = ProblemLog()
         // Checked on the whole body because a multi-byte character may straddle two chunks.
@@ -15,28 +23,39 @@ public enum ChatResponseDecoder {
         }
 
         var response: DecodedResponse
+        var ranges: [Range<Int>?] = []
         if firstSignificantByte(of: body) == nil {
             response = DecodedResponse()
             problems.note("empty body")
         } else if streamed && !isJSONDocument(body) {
-            response = decodeStream(chunks, body: body, problems: &problems)
+            (response, ranges) = decodeStream(chunks, body: body, problems: &problems)
         } else {
             // Not streamed, or a server that ignored `stream: true` / answered with an error body.
             response = decodeDocument(body, t: chunks.last?.t ?? 0, problems: &problems)
         }
         response.protocolError = problems.message
-        return response
+        ranges += Array(repeating: nil, count: max(0, response.events.count - ranges.count))
+        return (response, ranges)
     }
 
     // MARK: - Streamed
 
     private static func decodeStream(_ chunks: [WireChunk], body: [UInt8],
-                                     problems: inout ProblemLog) -> DecodedResponse {
+                                     problems: inout ProblemLog) -> (DecodedResponse, [Range<Int>?]) {
         var parser = SSEParser()
         var assembler = ResponseAssembler(format: .sse)
+        // One range per chat event; `dispatched` counts SSE events, some of which (pings, vendor
+        // events) make no chat event.
+        var ranges: [Range<Int>?] = []
+        var dispatched = 0
         for (chunkIndex, chunk) in chunks.enumerated() {
             for event in parser.feed(chunk.bytes, chunkIndex: chunkIndex) {
+                let before = assembler.response.events.count
                 take(event, t: chunk.t, into: &assembler, problems: &problems)
+                if assembler.response.events.count > before {
+                    ranges.append(parser.eventRanges[dispatched])
+                }
+                dispatched += 1
             }
         }
         let leftover = parser.finish()
@@ -50,7 +69,7 @@ public enum ChatResponseDecoder {
         } else if leftover {
             assembler.response.unterminatedEvent = true
         }
-        return assembler.response
+        return (assembler.response, ranges)
     }
 
     private static func take(_ event: SSEEvent, t: Int64, into assembler: inout ResponseAssembler,

@@ -232,7 +232,10 @@ public struct RedactionPolicy: Sendable, Equatable {
         var result = attempt
         result.headers = redact(headers: attempt.headers)
         if !scrubber.isEmpty {
-            let chunks = redact(chunks: attempt.chunks)
+            var chunks = redact(chunks: attempt.chunks)
+            if streamed, let rewritten = rewritingEventsOfSpreadSecrets(chunks) {
+                chunks = rewritten
+            }
             if chunks != attempt.chunks {
                 result.chunks = chunks
                 result.response = ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
@@ -244,6 +247,82 @@ public struct RedactionPolicy: Sendable, Equatable {
             result.failure = failure
         }
         return result
+    }
+
+    /// A secret spread over several events — a model echoing a key token by token — is whole in
+    /// no stretch of the raw bytes, so the byte scrub cannot see it, yet its pieces are there.
+    /// The events holding a piece are rewritten: their data re-encoded with each text field as
+    /// `redact(response:)` leaves it (the placeholder in the first event, the rest of the secret
+    /// dropped from the others); their other field lines stay. Nil when no event needed it.
+    func rewritingEventsOfSpreadSecrets(_ chunks: [WireChunk]) -> [WireChunk]? {
+        let (decoded, ranges) = ChatResponseDecoder.decodeLocatingEvents(chunks: chunks, streamed: true)
+        guard decoded.bodyFormat == .sse else { return nil }
+        let redacted = redact(response: decoded)
+        let body = [UInt8](chunks.joinedBytes)
+        var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
+        for event in decoded.events {
+            guard event.index < ranges.count, let range = ranges[event.index] else { continue }
+            // `redact(response:)` withholds everything when a replacement would break its JSON;
+            // an event it dropped keeps none of its text either.
+            let after = redacted.events.indices.contains(event.index) ? redacted.events[event.index] : nil
+            let fields: [KeyPath<ChatEvent, String?>] = [\.content, \.reasoning, \.refusal, \.malformed]
+            var substitutions: [String: String] = [:]
+            for field in fields {
+                guard let original = event[keyPath: field], !original.isEmpty else { continue }
+                let replaced = after?[keyPath: field] ?? ""
+                if replaced != original { substitutions[original] = replaced }
+            }
+            guard !substitutions.isEmpty else { continue }
+            replacements.append((range, Self.reencodedEvent(Array(body[range]), substitutions: substitutions)))
+        }
+        guard !replacements.isEmpty else { return nil }
+        let pieces = SecretScrubber.replacing(replacements, in: chunks.map { [UInt8]($0.bytes) })
+        return zip(chunks, pieces).map { chunk, bytes in
+            bytes.elementsEqual(chunk.bytes) ? chunk : WireChunk(t: chunk.t, bytes: bytes)
+        }
+    }
+
+    /// One SSE event with every answer-text string of its data (see `textKeys`) equal to a key of
+    /// `substitutions` replaced (a data payload that is not JSON is replaced whole), field lines
+    /// other than `data` kept as they were.
+    static func reencodedEvent(_ bytes: [UInt8], substitutions: [String: String]) -> [UInt8] {
+        var parser = SSEParser()
+        let data = parser.feed(bytes, chunkIndex: 0).first?.data ?? ""
+        let payload: String
+        if let value = JSONParser.parse(data) {
+            payload = substituting(value, substitutions).compactDescription
+        } else {
+            payload = substitutions[data] ?? ""
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let kept = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .filter { !$0.hasPrefix("data") }
+        var lines = kept.map(String.init)
+        lines += payload.split(separator: "\n", omittingEmptySubsequences: false).map { "data: \($0)" }
+        return Array((lines.joined(separator: "\n") + "\n\n").utf8)
+    }
+
+    /// The keys a chat chunk carries answer text under; only their strings are substituted, so a
+    /// piece of a secret that happens to read "stop" leaves `finish_reason` alone.
+    private static let textKeys: Set<String> = ["content", "reasoning_content", "reasoning", "refusal", "text"]
+
+    private static func substituting(_ value: JSONValue, _ substitutions: [String: String]) -> JSONValue {
+        switch value {
+        case .array(let items):
+            return .array(items.map { substituting($0, substitutions) })
+        case .object(let fields):
+            var result: [String: JSONValue] = [:]
+            for (key, field) in fields {
+                if case .string(let string) = field, textKeys.contains(key) {
+                    result[key] = .string(substitutions[string] ?? string)
+                } else {
+                    result[key] = substituting(field, substitutions)
+                }
+            }
+            return .object(result)
+        default:
+            return value
+        }
     }
 
     public func redact(transcript: Transcript) -> Transcript {

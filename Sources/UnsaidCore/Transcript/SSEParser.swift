@@ -37,6 +37,11 @@ public struct SSEParser: Sendable {
     /// Whether any comment or known field (`data`, `event`, `id`, `retry`) was seen: tells a
     /// stream that was cut before its first event apart from a body that is not SSE at all.
     public private(set) var sawEventStreamLine = false
+    /// Where each dispatched event lies in the stream: from the first byte of its first field line
+    /// to just past the blank line that dispatched it, as offsets into all bytes fed so far. One
+    /// entry per event returned by `feed`, in order. Redaction uses it to rewrite the events a
+    /// secret was spread over.
+    public private(set) var eventRanges: [Range<Int>] = []
 
     /// Bytes of a line begun in an earlier chunk.
     private var line: [UInt8] = []
@@ -51,6 +56,12 @@ public struct SSEParser: Sendable {
     private var bomMatched = 0
     /// The previous chunk ended in CR: an LF opening the next chunk ends the same line.
     private var skipLeadingLF = false
+    /// Bytes fed before the current chunk.
+    private var consumed = 0
+    /// Stream offset of the line held in `line` (begun in an earlier chunk).
+    private var heldLineOffset = 0
+    /// Stream offset of the first field line of the event under construction.
+    private var eventStartOffset: Int?
 
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
     private static let lf: UInt8 = 0x0A
@@ -63,12 +74,16 @@ public struct SSEParser: Sendable {
     /// Feeds the bytes of one network chunk. `chunkIndex` is recorded in the events it completes.
     public mutating func feed(_ bytes: some Collection<UInt8>, chunkIndex: Int) -> [SSEEvent] {
         var events: [SSEEvent] = []
-        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+        let handled: Int? = bytes.withContiguousStorageIfAvailable { buffer in
             consume(buffer, chunkIndex: chunkIndex, into: &events)
+            return buffer.count
         }
-        if handled == nil {
+        if let handled {
+            consumed += handled
+        } else {
             let copy = Array(bytes)
             copy.withUnsafeBufferPointer { consume($0, chunkIndex: chunkIndex, into: &events) }
+            consumed += copy.count
         }
         return events
     }
@@ -85,6 +100,7 @@ public struct SSEParser: Sendable {
         atStreamStart = true
         bomMatched = 0
         skipLeadingLF = false
+        eventStartOffset = nil
         return leftover
     }
 
@@ -108,7 +124,13 @@ public struct SSEParser: Sendable {
             if atStreamStart { return }
         }
         if skipLeadingLF, position < count {
-            if buffer[position] == Self.lf { position += 1 }
+            if buffer[position] == Self.lf {
+                position += 1
+                // The CR that ended the last chunk dispatched an event: its CR LF counts whole.
+                if let last = eventRanges.last, last.upperBound == consumed {
+                    eventRanges[eventRanges.count - 1] = last.lowerBound..<(consumed + 1)
+                }
+            }
             skipLeadingLF = false
         }
 
@@ -120,43 +142,52 @@ public struct SSEParser: Sendable {
                 continue
             }
             let piece = UnsafeBufferPointer(rebasing: buffer[lineStart..<position])
+            // The line ends just past its terminator (CR LF counts whole when both are here).
+            var end = position + 1
+            if byte == Self.cr, end < count, buffer[end] == Self.lf { end += 1 }
+            let span = LineSpan(start: line.isEmpty ? consumed + lineStart : heldLineOffset, end: consumed + end)
             if line.isEmpty {
-                process(line: piece, chunkIndex: chunkIndex, into: &events)
+                process(line: piece, span: span, chunkIndex: chunkIndex, into: &events)
             } else {
                 // Swap the buffer out so processing the line does not overlap an access to `self.line`.
                 var joined: [UInt8] = []
                 swap(&joined, &line)
                 joined.append(contentsOf: piece)
-                joined.withUnsafeBufferPointer { process(line: $0, chunkIndex: chunkIndex, into: &events) }
+                joined.withUnsafeBufferPointer { process(line: $0, span: span, chunkIndex: chunkIndex, into: &events) }
                 joined.removeAll(keepingCapacity: true)
                 swap(&joined, &line)
             }
-            position += 1
-            if byte == Self.cr {
-                if position < count {
-                    if buffer[position] == Self.lf { position += 1 }
-                } else {
-                    skipLeadingLF = true
-                }
+            if byte == Self.cr && end == count && end == position + 1 {
+                skipLeadingLF = true
             }
+            position = end
             lineStart = position
         }
         if lineStart < count {
+            if line.isEmpty { heldLineOffset = consumed + lineStart }
             line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
         }
     }
 
+    /// Where a complete line lies in the stream, its terminator included.
+    private struct LineSpan {
+        var start: Int
+        var end: Int
+    }
+
     // MARK: - Lines to events
 
-    private mutating func process(line: UnsafeBufferPointer<UInt8>, chunkIndex: Int, into events: inout [SSEEvent]) {
+    private mutating func process(line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
+                                  into events: inout [SSEEvent]) {
         guard let first = line.first else {
-            dispatch(chunkIndex: chunkIndex, into: &events)
+            dispatch(end: span.end, chunkIndex: chunkIndex, into: &events)
             return
         }
         if first == Self.colon {
             sawEventStreamLine = true
             return
         }
+        if eventStartOffset == nil { eventStartOffset = span.start }
         let nameEnd = line.firstIndex(of: Self.colon) ?? line.count
         var valueStart = Swift.min(nameEnd + 1, line.count)
         if valueStart < line.count, line[valueStart] == Self.space { valueStart += 1 }
@@ -187,13 +218,16 @@ public struct SSEParser: Sendable {
         eventPending = true
     }
 
-    private mutating func dispatch(chunkIndex: Int, into events: inout [SSEEvent]) {
+    private mutating func dispatch(end: Int, chunkIndex: Int, into events: inout [SSEEvent]) {
+        let start = eventStartOffset ?? end
         defer {
             eventType = nil
             eventRetry = nil
             eventPending = false
+            eventStartOffset = nil
         }
         guard !data.isEmpty else { return }
+        eventRanges.append(start..<end)
         data.removeLast()
         let text = String(decoding: data, as: UTF8.self)
         data.removeAll(keepingCapacity: true)

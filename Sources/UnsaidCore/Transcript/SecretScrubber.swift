@@ -64,6 +64,15 @@ public struct SecretScrubber: Sendable, Equatable {
         let joined = pieces.flatMap { $0 }
         let ranges = matches(in: joined)
         guard !ranges.isEmpty else { return nil }
+        let placeholderBytes = Array(Self.placeholder.utf8)
+        return Self.replacing(ranges.map { ($0, placeholderBytes) }, in: pieces)
+    }
+
+    /// Replaces byte ranges of the pieces taken as one byte string (ranges in order, not
+    /// overlapping), then cuts the result back into the same number of pieces: a replacement goes
+    /// into the piece where its range starts, and the range's bytes in later pieces are dropped.
+    public static func replacing(_ replacements: [(range: Range<Int>, bytes: [UInt8])], in pieces: [[UInt8]]) -> [[UInt8]] {
+        let joined = pieces.flatMap { $0 }
         // Owner piece of every byte of `joined`.
         var starts: [Int] = []
         var offset = 0
@@ -82,18 +91,17 @@ public struct SecretScrubber: Sendable, Equatable {
             return low
         }
         var result = pieces.map { _ in [UInt8]() }
-        let placeholderBytes = Array(Self.placeholder.utf8)
         var cursor = 0
-        var rangeIndex = 0
+        var index = 0
         while cursor < joined.count {
-            if rangeIndex < ranges.count, ranges[rangeIndex].lowerBound == cursor {
-                result[owner(of: cursor)].append(contentsOf: placeholderBytes)
-                cursor = ranges[rangeIndex].upperBound
-                rangeIndex += 1
+            if index < replacements.count, replacements[index].range.lowerBound == cursor {
+                result[owner(of: cursor)].append(contentsOf: replacements[index].bytes)
+                cursor = replacements[index].range.upperBound
+                index += 1
             } else {
                 let piece = owner(of: cursor)
                 let end = min(starts[piece] + pieces[piece].count,
-                              rangeIndex < ranges.count ? ranges[rangeIndex].lowerBound : joined.count)
+                              index < replacements.count ? replacements[index].range.lowerBound : joined.count)
                 result[piece].append(contentsOf: joined[cursor..<end])
                 cursor = end
             }

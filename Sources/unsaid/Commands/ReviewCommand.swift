@@ -49,6 +49,11 @@ struct ReviewCommand: ParsableCommand {
     var reviewer: String?
 
     func run() throws {
+        // Labels are appended and labels.head moved: one writer at a time, like run and rescore.
+        // Listing only reads, so it takes no lock.
+        let writes = !assignments.isEmpty || !(list || isatty(STDIN_FILENO) == 0)
+        let lock = writes ? try lockRunDirectory(runDirectory) : nil
+        defer { withExtendedLifetime(lock) {} }
         let contents = try loadRun()
         var ledger: LabelsLedger
         do {
