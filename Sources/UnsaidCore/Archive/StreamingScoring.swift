@@ -34,7 +34,10 @@ extension ArchiveScoring {
     @discardableResult
     /// - Parameter judgements: the judge's archived exchanges for a run with a judge (each record's
     ///   verdict then takes the exchange linked to its line hash); nil for a run without one.
+    /// - Parameter keepingMetricItems: false leaves `metricItems` empty, for a caller that needs
+    ///   no figures (the end of a run without `--fail-under`): nothing then grows with the run.
     public static func score(_ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
+                             keepingMetricItems: Bool = true,
                              each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }) throws -> ScoredArchive {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
         let file = try AppendOnlyFile(truncating: temporary.path)
@@ -42,6 +45,7 @@ extension ArchiveScoring {
         var counts: [String: Int] = [:]
         var summary = VerdictSummary([])
         var items: [(probe: Probe, verdict: Verdict)] = []
+        var position = 0
         var pending = Data()
         // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
         let judged: [String: Transcript]? = judgements.map { records in
@@ -53,14 +57,17 @@ extension ArchiveScoring {
             let verdict = engine.judge(record.transcript, probe: record.probe,
                                        judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
             try each(record, hash, verdict)
-            index.add(record.transcript.key, label: verdict.verdict, position: items.count)
+            index.add(record.transcript.key, label: verdict.verdict, position: position)
+            position += 1
             counts[verdict.verdict.rawValue, default: 0] += 1
             summary.add(verdict)
-            var slimProbe = record.probe
-            slimProbe.messages = []
-            var slimVerdict = verdict
-            slimVerdict.evidence = []
-            items.append((slimProbe, slimVerdict))
+            if keepingMetricItems {
+                var slimProbe = record.probe
+                slimProbe.messages = []
+                var slimVerdict = verdict
+                slimVerdict.evidence = []
+                items.append((slimProbe, slimVerdict))
+            }
             pending.append(try CanonicalJSON.encode(verdict))
             pending.append(0x0A)
             if pending.count >= 1 << 20 {

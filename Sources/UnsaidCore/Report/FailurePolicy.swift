@@ -47,6 +47,12 @@ public struct RunSummaryReport: Encodable, Sendable {
 
         public init(manifest: Manifest, directory: String, verdicts: [Verdict], problems: RunProblems,
                     thresholds: [Gate], failed: Bool) {
+            self.init(manifest: manifest, directory: directory, summary: VerdictSummary(verdicts), problems: problems,
+                      thresholds: thresholds, failed: failed)
+        }
+
+        public init(manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
+                    thresholds: [Gate], failed: Bool) {
             run = manifest.runID
             self.directory = directory
             status = manifest.status.rawValue
@@ -54,8 +60,7 @@ public struct RunSummaryReport: Encodable, Sendable {
             model = manifest.target.model
             baseURL = manifest.target.baseURL
             planned = manifest.planned
-            requests = verdicts.count
-            let summary = VerdictSummary(verdicts)
+            requests = summary.total
             self.verdicts = Dictionary(uniqueKeysWithValues: VerdictLabel.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) })
             outcomes = ["pass": summary.outcomes[.pass] ?? 0, "fail": summary.outcomes[.fail] ?? 0,
                         "unscored": summary.outcomes[.unscored] ?? 0]

@@ -31,17 +31,28 @@ public struct RunProblems: Sendable, Equatable, Codable {
     public var retries: Retries
 
     public init(entries: [ReportEntry]) {
-        let ordered = entries.sorted { ReportRun.order($0.key, $1.key) }
-        var unexpected: [Unexpected] = []
-        var errors: [Failed] = []
-        var retries = Retries(attempts: 0, requests: 0, reasons: [:])
-        for entry in ordered {
+        var accumulator = Accumulator()
+        for entry in entries { accumulator.add(entry) }
+        self = accumulator.problems
+    }
+
+    /// Collects a run's problems one request at a time, keeping only the problems themselves:
+    /// the end of `unsaid run` feeds it while it streams the archive, so a large run's problems
+    /// are found without holding its transcripts.
+    public struct Accumulator: Sendable {
+        private var unexpected: [(key: WorkKey, item: Unexpected)] = []
+        private var errors: [(key: WorkKey, item: Failed)] = []
+        private var retries = Retries(attempts: 0, requests: 0, reasons: [:])
+
+        public init() {}
+
+        public mutating func add(_ entry: ReportEntry) {
             let verdict = entry.verdict
             if verdict.verdict == .error {
-                errors.append(Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript)))
+                errors.append((entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript))))
             } else if verdict.outcome == .fail {
-                unexpected.append(Unexpected(request: entry.key.description, verdict: verdict.verdict,
-                                             expect: verdict.expect, evidence: Self.evidenceLine(entry)))
+                unexpected.append((entry.key, Unexpected(request: entry.key.description, verdict: verdict.verdict,
+                                                         expect: verdict.expect, evidence: RunProblems.evidenceLine(entry))))
             }
             let attempts = entry.transcript.attempts
             if attempts.count > 1 {
@@ -50,6 +61,16 @@ public struct RunProblems: Sendable, Equatable, Codable {
                 for attempt in attempts.dropLast() { retries.reasons[FailureCause.retryReason(attempt), default: 0] += 1 }
             }
         }
+
+        /// The problems in report order (suite, probe, sample, mode).
+        public var problems: RunProblems {
+            RunProblems(unexpected: unexpected.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
+                        errors: errors.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
+                        retries: retries)
+        }
+    }
+
+    public init(unexpected: [Unexpected], errors: [Failed], retries: Retries) {
         self.unexpected = unexpected
         self.errors = errors
         self.retries = retries

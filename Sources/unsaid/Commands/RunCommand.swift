@@ -457,28 +457,43 @@ struct RunCommand: AsyncParsableCommand {
         reporter.finish()
 
         // Final verdicts come from the archived transcripts themselves, in archive order, so
-        // they are exactly what `unsaid verify` re-derives.
-        let contents = try ArchiveReader.read(layout.directory, tolerateBrokenVerdicts: true)
-        let records = contents.records
-        let verdicts = ArchiveScoring.verdicts(for: contents, engine: VerdictEngine(ruleset: prepared.ruleset))
-        try await archive.finish(verdicts: verdicts)
+        // they are exactly what `unsaid verify` re-derives. The archive is read as a stream: what
+        // is kept is the verdict counts, the problems and (for --fail-under) slim metric items,
+        // never the transcripts, so memory does not grow with the run.
+        var problems = RunProblems.Accumulator()
+        let scored = try ArchiveScoring.score(
+            layout, engine: VerdictEngine(ruleset: prepared.ruleset), to: layout.verdicts,
+            judgements: try ArchiveReader.readManifest(layout).judge.map { _ in try JudgeRecords.read(layout.judgements) },
+            keepingMetricItems: failUnder != nil
+        ) { record, _, verdict in
+            problems.add(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict))
+        }
+        try await archive.finish(scored: scored)
         if let record {
-            try writeFixtures(records: records, verdicts: verdicts, to: URL(fileURLWithPath: record),
+            try writeFixtures(layout: layout, to: URL(fileURLWithPath: record),
                               provider: prepared.sender.redactedBaseURL, redaction: prepared.sender.redaction)
         }
 
-        let outcome = try RunOutcome(directory: layout.directory, records: records, verdicts: verdicts)
+        let outcome = try RunOutcome(directory: layout.directory, summary: scored.summary,
+                                     metrics: failUnder == nil ? nil : scored.metrics, problems: problems.problems)
         RunConclusion.show(outcome, console: console)
         return outcome
     }
 
     /// `--record`: each exchange as a fixture the replay server can serve, with the verdict it
     /// got as the fixture's expectation, so a user's CI can pin today's behaviour.
-    private func writeFixtures(records: [TranscriptRecord], verdicts: [Verdict], to directory: URL, provider: String,
+    private func writeFixtures(layout: ArchiveLayout, to directory: URL, provider: String,
                                redaction: RedactionPolicy) throws {
+        var count = 0
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for (record, verdict) in zip(records, verdicts) {
+            // The final verdicts are small; the records are streamed past them one at a time.
+            var verdicts: [Verdict] = []
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in verdicts.append(verdict) }
+            _ = try ArchiveStream.transcripts(layout) { record, _ in
+                guard count < verdicts.count else { return }
+                let verdict = verdicts[count]
+                count += 1
                 let key = record.transcript.key
                 let meta = FixtureMeta(
                     name: FixtureWriter.name(for: key), description: "recorded by unsaid run: \(key)",
@@ -489,7 +504,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ConfigurationError("cannot write fixtures to \(directory.path): \(error)")
         }
-        console.log("recorded \(records.count) fixtures in \(directory.path)")
+        console.log("recorded \(count) fixtures in \(directory.path)")
     }
 
     private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,

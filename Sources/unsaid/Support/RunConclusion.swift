@@ -4,20 +4,22 @@ import UnsaidCore
 
 extension FailurePolicy: ExpressibleByArgument {}
 
-/// What one target's run left behind, read back from its archive once it finished.
+/// What one target's run left behind, gathered while its archive was scored as a stream: counts,
+/// problems and, when thresholds need them, the run's figures — never the transcripts.
 struct RunOutcome {
     var directory: URL
     var manifest: Manifest
-    var records: [TranscriptRecord]
-    var verdicts: [Verdict]
+    var summary: VerdictSummary
+    /// Computed only for `--fail-under`.
+    var metrics: RunMetrics?
     var problems: RunProblems
 
-    init(directory: URL, records: [TranscriptRecord], verdicts: [Verdict]) throws {
+    init(directory: URL, summary: VerdictSummary, metrics: RunMetrics?, problems: RunProblems) throws {
         self.directory = directory
         self.manifest = try ArchiveReader.readManifest(ArchiveLayout(directory: directory))
-        self.records = records
-        self.verdicts = verdicts
-        self.problems = RunProblems(records: records, verdicts: verdicts)
+        self.summary = summary
+        self.metrics = metrics
+        self.problems = problems
     }
 }
 
@@ -26,7 +28,7 @@ struct RunOutcome {
 enum RunConclusion {
     /// Printed as each target's run ends.
     static func show(_ outcome: RunOutcome, console: Console) {
-        let summary = VerdictSummary(outcome.verdicts)
+        let summary = outcome.summary
         let style = console.style
         if console.quiet {
             // The one line that says how it went, without the table.
@@ -47,8 +49,8 @@ enum RunConclusion {
         for outcome in outcomes {
             var failed = failOn.fails(outcome.problems)
             var gates: [RunSummaryReport.Gate] = []
-            if let thresholds {
-                let results = thresholds.evaluate(RunMetrics(records: outcome.records, verdicts: outcome.verdicts))
+            if let thresholds, let metrics = outcome.metrics {
+                let results = thresholds.evaluate(metrics)
                 console.result("thresholds for \(outcome.directory.lastPathComponent):")
                 for result in results {
                     console.result("  " + (result.passed ? "\(result)" : console.style.red("\(result)")))
@@ -58,7 +60,7 @@ enum RunConclusion {
             }
             anyFailed = anyFailed || failed
             runs.append(RunSummaryReport.Run(manifest: outcome.manifest, directory: outcome.directory.path,
-                                             verdicts: outcome.verdicts, problems: outcome.problems,
+                                             summary: outcome.summary, problems: outcome.problems,
                                              thresholds: gates, failed: failed))
         }
         let code = anyFailed ? ExitCodes.finishedWithErrors : ExitCodes.done
