@@ -455,4 +455,15 @@ private func sse(_ payloads: [String]) -> String {
         #expect(response.protocolError == "invalid UTF-8 at byte 39")
         #expect(response.content == "a\u{FFFD}")
     }
+
+    /// The fast path of event trimming agrees with Foundation's trimming on every shape of data:
+    /// plain JSON, ASCII whitespace around [DONE], and Unicode spaces (NBSP, ideographic, line
+    /// separator, NEL) at either end, which only Foundation knows.
+    @Test(arguments: [
+        #"{"a":1}"#, "[DONE]", "  [DONE]\t", "\n", "", " ", "\u{0B}x\u{0C}", "\u{00A0}[DONE]", "[DONE]\u{3000}",
+        "\u{2028}{}", "{}\u{0085}", "é", "x é", "{\"k\":\"v\"} ", "\u{FEFF}[DONE]",
+    ])
+    func eventDataIsTrimmedExactlyAsFoundationTrimsIt(_ data: String) {
+        #expect(ChatResponseDecoder.trimmedData(data) == data.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
 }

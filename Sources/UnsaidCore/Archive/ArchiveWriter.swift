@@ -195,7 +195,12 @@ public enum FileDigester {
             if block.isEmpty { break }
             hasher.update(data: block)
             bytes += block.count
-            lines += block.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+            // Counted over the raw buffer: Data's byte iterator was a visible share of a run.
+            lines += block.withUnsafeBytes { raw in
+                var count = 0
+                for byte in raw where byte == 0x0A { count += 1 }
+                return count
+            }
         }
         let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return Manifest.FileDigest(sha256: hex, bytes: bytes, lines: lines)

@@ -77,7 +77,7 @@ public enum ChatResponseDecoder {
         let index = assembler.nextIndex
         switch event.type {
         case "message":
-            let trimmed = event.data.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = trimmedData(event.data)
             if trimmed == "[DONE]" {
                 assembler.add(ChatEvent(index: index, t: t, done: true))
                 assembler.response.sawDone = true
@@ -107,6 +107,24 @@ public enum ChatResponseDecoder {
             // Other named events (pings, vendor extensions) are not part of the chat answer.
             break
         }
+    }
+
+    /// The event's data without surrounding whitespace. Nearly every event is a JSON object
+    /// whose first and last bytes are ASCII and not whitespace: it is returned as it is, because
+    /// Foundation's trimming (through NSString on Linux) cost a fifth of a streamed run's time.
+    /// Anything else is trimmed exactly as before.
+    static func trimmedData(_ data: String) -> String {
+        let bytes = data.utf8
+        if let first = bytes.first, let last = bytes.last,
+           first < 0x80, last < 0x80, !isASCIIWhitespace(first), !isASCIIWhitespace(last) {
+            return data
+        }
+        return data.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Tab, LF, VT, FF, CR and space: the ASCII members of `.whitespacesAndNewlines`.
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 
     // MARK: - One JSON document
