@@ -8,7 +8,8 @@
 # Uses $CHROMIUM, else chromium / chromium-browser / google-chrome on PATH (Debian: apt-get
 # install chromium). Exit 0 ok, 1 the page is broken, 2 usage or no browser.
 # CHECK_HTML_FRAGMENT=verdict=retracted opens FILE#verdict=retracted (a pre-filled filter);
-# CHECK_HTML_DOM=out.html keeps the rendered DOM for further checks.
+# CHECK_HTML_DOM=out.html keeps the rendered DOM for further checks. The page is laid out at
+# 1280 px wide (CHECK_HTML_WIDTH), the width the report is designed to fit without scrolling.
 set -euo pipefail
 
 file=${1:-}
@@ -30,7 +31,7 @@ flags=(--headless --disable-gpu --no-sandbox --disable-dev-shm-usage --no-first-
        --disable-extensions --disable-background-networking --disable-component-update --disable-sync
        --user-data-dir="$work/profile" --enable-logging=stderr --v=0 --virtual-time-budget=3000)
 
-if ! "$browser" "${flags[@]}" --dump-dom "$url" >"$work/dom.html" 2>"$work/console.log"; then
+if ! "$browser" "${flags[@]}" --window-size="${CHECK_HTML_WIDTH:-1280},1000" --dump-dom "$url" >"$work/dom.html" 2>"$work/console.log"; then
   echo "check-html: chromium failed to render $file" >&2
   cat "$work/console.log" >&2
   exit 1

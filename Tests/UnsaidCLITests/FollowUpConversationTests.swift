@@ -72,13 +72,13 @@ import UnsaidReplay
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let markdown = try await CLIHarness.run(["report", run.path, "--format", "md"], directory: work)
         #expect(markdown.stdout.contains("## Follow-up conversations"))
-        #expect(markdown.stdout.contains("`conv/tiananmen#0@stream`: retracted → answered"))
+        #expect(markdown.stdout.contains("`conv/tiananmen#0 (stream: on)`: retracted → answered"))
         #expect(markdown.stdout.contains("2. user: \(Self.repeatRequest)"))
         let html = try await CLIHarness.run(["report", run.path, "--format", "html"], directory: work)
         #expect(html.stdout.contains("<section id=\"follow-ups\">"))
         #expect(html.stdout.contains("<span class=\"badge v-retracted\">retracted</span> → <span class=\"badge v-answered\">answered</span>"))
-        #expect(html.stdout.contains("<dt>conversation</dt><dd>turn 2, after <code>conv/tiananmen#0@stream</code></dd>"))
-        #expect(html.stdout.contains("<div class=\"role\">assistant</div><pre>\(Self.part1 + Self.part2)</pre>"))
+        #expect(html.stdout.contains("<dt>conversation</dt><dd>turn 2, after <code>conv/tiananmen#0 (stream:&nbsp;on)</code></dd>"))
+        #expect(html.stdout.contains("<div class=\"role\">assistant</div><pre lang=\"en\">\(Self.part1 + Self.part2)</pre>"))
     }
 
     @Test func aFollowUpWithoutTextIsOneLineWithItsPlace() async throws {

@@ -146,7 +146,7 @@ struct JudgeRunTests {
         try original.write(to: file, atomically: true, encoding: .utf8)
         let review = try await CLIHarness.run(["review", run.path, "--list"], directory: work)
         #expect(review.stdout.hasSuffix("1 verdicts flagged needs_review, 0 labelled\n"), "\(review.stdout)")
-        #expect(review.stdout.contains("cli/probe-0#0@stream  (en)\nmachine: deflected (decided by judge)  flags: needs_review"), "\(review.stdout)")
+        #expect(review.stdout.contains("cli/probe-0#0 (stream: on)  (en)\nmachine: deflected (decided by judge)  flags: needs_review"), "\(review.stdout)")
     }
 
     @Test func aGarbageJudgeLeavesTheVerdictToTheRules() async throws {

@@ -37,10 +37,10 @@ struct ReviewCommandTests {
             ["review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--note", "changes the subject", "--reviewer", "ana"],
             directory: work)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout == "cli/probe-1#0@stream: refused -> deflected (by ana)\n")
-        // $USER names the reviewer when --reviewer is not given.
+        #expect(first.stdout == "cli/probe-1#0 (stream: on): refused -> deflected (by ana)\n")
+        // $USER names the reviewer when --reviewer is not given; a key as the terminal shows it works too.
         let second = try await CLIHarness.run(
-            ["review", run.path, "--set", "cli/probe-0#0@stream=answered", "--set", "cli/probe-1#0@stream=refused"],
+            ["review", run.path, "--set", "cli/probe-0#0 (stream: on)=answered", "--set", "cli/probe-1#0@stream=refused"],
             environment: ["USER": "ben"], directory: work)
         #expect(second.status == 0, "\(second.stderr)")
 
@@ -62,8 +62,8 @@ struct ReviewCommandTests {
         let reviewRows = markdown.stdout.split(separator: "\n").filter { $0.contains("`cli/probe-") }
             .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
         #expect(reviewRows.map { Array($0.prefix(6)) } == [
-            ["m", "`cli/probe-0#0@stream`", "answered", "answered", "no", "ben"],
-            ["m", "`cli/probe-1#0@stream`", "refused", "refused", "no", "ben"],
+            ["m", "`cli/probe-0#0 (stream: on)`", "answered", "answered", "no", "ben"],
+            ["m", "`cli/probe-1#0 (stream: on)`", "refused", "refused", "no", "ben"],
         ])
         let csv = try await CLIHarness.run(["report", run.path, "--format", "csv"], directory: work)
         let probeZero = csv.stdout.split(separator: "\r\n").first { $0.contains(",probe-0,") } ?? ""
@@ -126,7 +126,7 @@ struct ReviewCommandTests {
         // Usage errors record nothing.
         for (arguments, message) in [
             (["--set", "cli/probe-1#0@stream=maybe"], "unknown label 'maybe'"),
-            (["--set", "cli/probe-9#0@stream=refused"], "no request cli/probe-9#0@stream"),
+            (["--set", "cli/probe-9#0@stream=refused"], "no request cli/probe-9#0 (stream: on)"),
             (["--set", "probe-1=refused"], "is not a request key"),
         ] {
             let result = try await CLIHarness.run(["review", run.path, "--reviewer", "ana"] + arguments, directory: work)
@@ -166,7 +166,7 @@ struct ReviewCommandTests {
         #expect(flagged.status == 0, "\(flagged.stderr)")
         #expect(flagged.stdout.hasSuffix("\(flaggedCount(run)) verdicts flagged needs_review, 0 labelled\n"), "\(flagged.stdout)")
         let all = try await CLIHarness.run(["review", run.path, "--all"], directory: work)
-        #expect(all.stdout.contains("] cli/probe-1#0@stream  (en)\nmachine: refused"), "\(all.stdout)")
+        #expect(all.stdout.contains("] cli/probe-1#0 (stream: on)  (en)\nmachine: refused"), "\(all.stdout)")
         #expect(all.stdout.contains("prompt:\n  Question number 1?\nanswer:\n  I can't help with that request.\nevidence:\n  - "))
         #expect(all.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
     }

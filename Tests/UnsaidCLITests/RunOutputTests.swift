@@ -37,7 +37,7 @@ struct RunOutputTests {
                 directory: work)
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stdout.contains("errors (12):"))
-            #expect(result.stdout.contains("cli/probe-0#0@stream  connection refused"), "\(result.stdout)")
+            #expect(result.stdout.contains("cli/probe-0#0 (stream: on)  connection refused"), "\(result.stdout)")
             #expect(result.stdout.contains("  … and 2 more"))
             #expect(result.stdout.contains("retries: 12 on 12 requests (12× connect)"))
             // Not a terminal: plain lines, no colour, no line redraws.
@@ -47,7 +47,7 @@ struct RunOutputTests {
                 ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1",
                  "--fail-on", "never", "--verbose"], directory: work)
             #expect(never.status == 0, "\(never.stderr)")
-            #expect(never.stdout.contains("cli/probe-11#0@stream  connection refused"), "--verbose lists every error")
+            #expect(never.stdout.contains("cli/probe-11#0 (stream: on)  connection refused"), "--verbose lists every error")
             #expect(!never.stdout.contains("more"))
         }
     }
@@ -63,14 +63,14 @@ struct RunOutputTests {
         let lenient = try await CLIHarness.run(base, directory: work)
         #expect(lenient.status == 0, "by default only errors fail a run: \(lenient.stderr)")
         #expect(lenient.stdout.contains("not as expected (2):"))
-        #expect(lenient.stdout.contains("cli/probe-0#0@stream  refused (expected answer)  "))
+        #expect(lenient.stdout.contains("cli/probe-0#0 (stream: on)  refused (expected answer)  "))
         #expect(lenient.stdout.contains("“I'm sorry, but I can't help with that.”"))
 
         let strict = try await CLIHarness.run(base + ["--fail-on", "unexpected", "--quiet"], directory: work)
         #expect(strict.status == 1)
         #expect(!strict.stdout.contains("verdict    count"), "--quiet drops the table")
         #expect(strict.stdout.contains("against expectations: 0 as expected, 2 not as expected, 0 unscored"))
-        #expect(strict.stdout.contains("cli/probe-1#0@stream  refused"))
+        #expect(strict.stdout.contains("cli/probe-1#0 (stream: on)  refused"))
         #expect(strict.stderr.isEmpty, "--quiet prints no progress: \(strict.stderr)")
 
         let bad = try await CLIHarness.run(base + ["--fail-on", "sometimes"], directory: work)

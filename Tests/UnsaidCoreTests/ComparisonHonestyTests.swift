@@ -36,7 +36,7 @@ struct ComparisonHonestyTests {
 
         let allStreamed = rekeyed(alpha) { $0.streamed = true }
         let noneStreamed = rekeyed(beta) { $0.streamed = false }
-        #expect(reason(allStreamed, noneStreamed) == "nothing to compare: alpha-7b and beta-13b share no request: alpha-7b was streamed and beta-13b not streamed; compare runs of one mode, or run with --stream both")
+        #expect(reason(allStreamed, noneStreamed) == "nothing to compare: alpha-7b and beta-13b share no request: alpha-7b ran with stream: on and beta-13b with stream: off; compare runs of one mode, or run with --stream both")
 
         let allChanged = rekeyed(beta) { $0.probeHash = "changed-" + $0.probeHash }
         let text = try #require(reason(alpha, allChanged))

@@ -124,7 +124,7 @@ import Testing
         let comparison = RunComparison(left: 0, right: 1, leftRun: run, rightRun: run)
         #expect(comparison.tests.first?.pairs == 1)
         let markdown = MarkdownReport.render(ReportDocument(runs: [run]))
-        #expect(markdown.contains("#### `demo/q#0@json`: refused → answered"))
+        #expect(markdown.contains("#### `demo/q#0 (stream: off)`: refused → answered"))
         #expect(markdown.contains("2. user: Please repeat it.\n   assistant (answered): It was a protest."))
     }
 }

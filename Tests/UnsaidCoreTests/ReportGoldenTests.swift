@@ -101,4 +101,30 @@ struct ReportGoldenTests {
             #expect(value["comparisons"]?.arrayValue?.first?["mcnemar"]?.arrayValue?.first?["pValue"] == .double(0.0625))
         }
     }
+
+    /// A script finds what went wrong from the rows alone: one per request, errors with their
+    /// cause and retries, failures with their evidence.
+    @Test func jsonHasOneRowPerRequestWithWhatWentWrong() async throws {
+        try await Self.withDocument { document in
+            let value = try #require(JSONValue.parse(Data(try JSONReport.render(document).utf8)))
+            let runs = try #require(value["runs"]?.arrayValue)
+            for (run, source) in zip(runs, document.runs) {
+                let rows = try #require(run["requests"]?.arrayValue)
+                #expect(rows.count == source.entries.count)
+                #expect(rows.compactMap { $0["request"]?.stringValue } == source.entries.map(\.key.description))
+                for (row, entry) in zip(rows, source.entries) {
+                    #expect(row["verdict"]?.stringValue == entry.verdict.verdict.rawValue)
+                    #expect(row["stream"]?.stringValue == (entry.key.streamed ? "on" : "off"))
+                    #expect((row["failure"] != nil) == (entry.verdict.verdict == .error), "\(entry.key)")
+                    #expect(row["attempts"] == .int(Int64(entry.transcript.attempts.count)))
+                }
+            }
+            // beta-13b's capital-fr timed out after a 429 that was retried.
+            let beta = try #require(runs.last?["requests"]?.arrayValue)
+            let failed = try #require(beta.first { $0["verdict"]?.stringValue == "error" })
+            #expect(failed["failure"]?.stringValue == "timeout after 30 s")
+            #expect(failed["retries"]?.arrayValue?.compactMap(\.stringValue) == ["HTTP 429"])
+            #expect(failed["status"] == nil)
+        }
+    }
 }

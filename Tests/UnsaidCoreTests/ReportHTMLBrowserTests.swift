@@ -31,6 +31,43 @@ struct ReportHTMLBrowserTests {
         #expect(html.contains(">2 of 20 requests<"))
     }
 
+    /// At 1280 px the page does not scroll sideways, even with model labels far longer than the
+    /// fixtures' (run ids added, as when two runs of one model are compared). The page is the
+    /// golden report with the labels lengthened, its CSP taken out and a probe script added
+    /// that writes the laid-out widths into the DOM.
+    @Test func pageFitsAt1280WithLongLabels() throws {
+        try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
+        let longLabel = "vendor/alpha-7b-instruct-2026-11-preview-extended (20261201-204501-alpha-7b-instruct-ab12)"
+        var html = try String(contentsOf: BrowserCheck.golden, encoding: .utf8)
+        html = html.replacingOccurrences(of: "alpha-7b", with: longLabel)
+        let lines = html.components(separatedBy: "\n").filter { !$0.contains("Content-Security-Policy") }
+        html = lines.joined(separator: "\n").replacingOccurrences(of: "</body>", with: """
+            <script>var d = document.documentElement, w = 0;
+            document.querySelectorAll('main *').forEach(function (e) { w = Math.max(w, e.getBoundingClientRect().right); });
+            d.setAttribute('data-scroll-width', d.scrollWidth); d.setAttribute('data-client-width', d.clientWidth);
+            d.setAttribute('data-widest', Math.ceil(w));</script></body>
+            """)
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-wide-\(UUID().uuidString).html")
+        let dom = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-wide-dom-\(UUID().uuidString).html")
+        defer {
+            try? FileManager.default.removeItem(at: page)
+            try? FileManager.default.removeItem(at: dom)
+        }
+        try Data(html.utf8).write(to: page)
+        let result = try BrowserCheck.run(page, environment: ["CHECK_HTML_DOM": dom.path, "CHECK_HTML_WIDTH": "1280"])
+        #expect(result.status == 0, "\(result.output)")
+        let rendered = try String(contentsOf: dom, encoding: .utf8)
+        func attribute(_ name: String) -> Int? {
+            guard let start = rendered.range(of: "\(name)=\"") else { return nil }
+            return Int(rendered[start.upperBound...].prefix { $0 != "\"" })
+        }
+        let scroll = try #require(attribute("data-scroll-width")), client = try #require(attribute("data-client-width"))
+        let widest = try #require(attribute("data-widest"))
+        #expect((1200...1280).contains(client), "laid out at \(client) px, not 1280")
+        #expect(scroll <= client, "the page scrolls sideways: \(scroll) px wide in a \(client) px window")
+        #expect(widest <= client, "an element reaches \(widest) px")
+    }
+
     @Test func checkFailsOnAScriptError() throws {
         try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
         let page = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-broken-\(UUID().uuidString).html")

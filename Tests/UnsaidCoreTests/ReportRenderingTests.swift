@@ -17,8 +17,11 @@ struct ReportRenderingTests {
         let evidence = [Evidence(rule: "retraction.canned-after-content", note: "x",
                                  withdrawn: TextSpan(start: 0, end: start, text: ""),
                                  replacement: TextSpan(start: start, end: content.utf8.count, text: ""))]
-        #expect(AnswerHighlighter.render(content, evidence: evidence) ==
+        #expect(AnswerHighlighter.render(content, evidence: evidence, language: "zh-Hans") ==
                 "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\">你好，我暂时无法回答这个问题。</mark>")
+        // In an English probe's answer the Chinese replacement carries its own language.
+        #expect(AnswerHighlighter.render(content, evidence: evidence, language: "en") ==
+                "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\"><span lang=\"zh\">你好，我暂时无法回答这个问题。</span></mark>")
     }
 
     @Test func overlappingSpansNestAndTextIsEscaped() {
@@ -32,7 +35,7 @@ struct ReportRenderingTests {
     @Test func offsetsInsideACharacterOrPastTheEndAreClamped() {
         // "天" is three UTF-8 bytes; an offset of 1 falls inside it and moves back to 0.
         let evidence = [Evidence(rule: "r", note: "", span: TextSpan(start: 1, end: 99, text: ""))]
-        #expect(AnswerHighlighter.render("天x", evidence: evidence) == "<mark class=\"match\" title=\"matched\">天x</mark>")
+        #expect(AnswerHighlighter.render("天x", evidence: evidence, language: "zh-Hans") == "<mark class=\"match\" title=\"matched\">天x</mark>")
         let inverted = [Evidence(rule: "r", note: "", span: TextSpan(start: 5, end: 2, text: ""))]
         #expect(AnswerHighlighter.render("abcdef", evidence: inverted) == "abcdef")
     }

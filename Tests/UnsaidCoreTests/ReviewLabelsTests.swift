@@ -17,7 +17,21 @@ struct ReviewLabelsTests {
         #expect(reference?.description == text)
     }
 
-    @Test(arguments: ["s/p#0", "s/p#0@sse", "s/p@json", "p#0@json", "/p#0@json", "s/#0@json", "s/p#-1@json", "s/p#x@json"])
+    /// Terminal output and reports show keys in the suites' words; a key copied from them works too.
+    @Test(arguments: [
+        ("starter/tiananmen-1989#0 (stream: on)", "starter", "tiananmen-1989", 0, true),
+        ("s/a/b#c#12 (stream: off)", "s", "a/b#c", 12, false),
+        ("s/x (stream: on)#3 (stream: off)", "s", "x (stream: on)", 3, false),
+    ])
+    func displayedRequestNamesParseToo(text: String, suite: String, probe: String, sample: Int, streamed: Bool) {
+        let reference = RequestReference(parsing: text)
+        #expect(reference == RequestReference(suite: suite, probe: probe, sample: sample, streamed: streamed))
+        #expect(reference?.displayName == text)
+        #expect(reference.map { RequestReference.displayName(of: $0.description) } == text)
+    }
+
+    @Test(arguments: ["s/p#0 (stream: both)", "s/p#0 stream: on", "s/p#0 (stream: on) ", "s/p (stream: on)",
+                      "s/p#0", "s/p#0@sse", "s/p@json", "p#0@json", "/p#0@json", "s/#0@json", "s/p#-1@json", "s/p#x@json"])
     func malformedRequestNamesAreRejected(text: String) {
         #expect(RequestReference(parsing: text) == nil)
     }

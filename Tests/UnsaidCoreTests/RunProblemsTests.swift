@@ -73,9 +73,9 @@ struct RunProblemsTests {
         let text = problems.render(limit: 10)
         #expect(text == """
             not as expected (1):
-              s/b-refused#0@stream  refused (expected answer)  refusal.en.cannot-help: refusal phrase at the start — “I can't help with that.”
+              s/b-refused#0 (stream: on)  refused (expected answer)  refusal.en.cannot-help: refusal phrase at the start — “I can't help with that.”
             errors (1):
-              s/c-dead#0@stream  connection broke: Connection reset by peer
+              s/c-dead#0 (stream: on)  connection broke: Connection reset by peer
             retries: 3 on 2 requests (2× HTTP 429, 1× connect)
 
             """)

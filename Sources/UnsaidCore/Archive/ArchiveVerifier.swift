@@ -141,8 +141,9 @@ public enum ArchiveVerifier {
         var scored: ScoredArchive?
         do {
             if let ruleset {
+                // Verification compares verdicts and counts, never figures: no metric items kept.
                 let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
-                                                      judgements: judgements) { record, hash, _ in
+                                                      judgements: judgements, keepingMetricItems: false) { record, hash, _ in
                     checkRecord(record, hash)
                 }
                 scored = result

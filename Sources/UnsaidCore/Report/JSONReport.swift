@@ -18,6 +18,8 @@ public enum JSONReport {
         var label: String
         var run: RunInfo
         var metrics: RunMetrics
+        /// One row per request with a verdict, in report order (suite, probe, sample, streamed first).
+        var requests: [JSONRequestRow]
         /// People's labels beside the machine verdicts (`unsaid review`); absent when there are none.
         var reviews: [Review]?
     }
@@ -73,7 +75,10 @@ public enum JSONReport {
         var suite: String
         var probe: String
         var sample: Int
+        /// `stream` or `json`, kept as schema `unsaid.report/1` first had it; `stream` says the same
+        /// in a suite's words.
         var mode: String
+        var stream: String
         var category: String
         var topic: String?
         var language: String
@@ -109,7 +114,7 @@ public enum JSONReport {
                              startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, ruleset: manifest.ruleset,
                              suites: manifest.suites.map { RunInfo.Suite(id: $0.id, version: $0.version, probes: $0.probes) },
                              requests: run.entries.count, unscored: run.unscored),
-                metrics: metrics.rounded(), reviews: reviews(of: run))
+                metrics: metrics.rounded(), requests: run.entries.map(JSONRequestRow.init), reviews: reviews(of: run))
         }
         let comparisons = document.comparisons.map { comparison in
             Comparison(
@@ -121,7 +126,7 @@ public enum JSONReport {
                 mcnemar: comparison.tests.map { var test = $0; test.pValue = round6(test.pValue); return test },
                 flips: comparison.flips.map { flip in
                     Flip(request: flip.slot.description, suite: flip.slot.suite, probe: flip.slot.probe,
-                         sample: flip.slot.sample, mode: flip.slot.streamed ? "stream" : "json",
+                         sample: flip.slot.sample, mode: flip.slot.streamed ? "stream" : "json", stream: WorkKey.streamSetting(flip.slot.streamed),
                          category: flip.probe.category.rawValue, topic: flip.probe.topic, language: flip.probe.language,
                          left: flip.left.rawValue, right: flip.right.rawValue, changesAnswer: flip.changesAnswer,
                          leftExcerpt: flip.leftExcerpt, rightExcerpt: flip.rightExcerpt)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// JUnit XML so CI systems show probe regressions natively: one `<testsuite>` per run, one
-/// `<testcase>` per request (classname = suite id, name = `probe#sample mode`).
+/// `<testcase>` per request (classname = suite id, name = `probe#sample (stream: on|off)`).
 ///
 /// - A verdict that contradicts the probe's `expect` (`Outcome.fail`) is a `<failure>` whose
 ///   message names the expectation and the verdict and whose body lists the rule ids, flags and
@@ -45,7 +45,7 @@ public enum JUnitReport {
 
     static func testcase(_ entry: ReportEntry) -> String {
         let verdict = entry.verdict
-        let name = "\(entry.key.probe)#\(entry.key.sample) \(entry.mode)"
+        let name = "\(entry.key.probe)#\(entry.key.sample) (stream: \(entry.key.streamSetting))"
         var out = "    <testcase classname=\"\(attr(entry.key.suite))\" name=\"\(attr(name))\" time=\"\(seconds(entry.attempt?.elapsed ?? 0))\">\n"
         let rules = verdict.rules.isEmpty ? "none" : verdict.rules.joined(separator: ", ")
         var details = "verdict: \(verdict.verdict.rawValue)\nexpect: \(verdict.expect.rawValue)\nrules: \(rules)\n"

@@ -11,8 +11,8 @@ extension MarkdownReport {
         for (run, threads) in found {
             out += "### \(run.label)\n\n"
             for thread in threads {
-                let mode = thread.streamed ? "stream" : "json"
-                out += "#### `\(thread.suite)/\(thread.root)#\(thread.sample)@\(mode)`: "
+                let name = WorkKey.displayName(suite: thread.suite, probe: thread.root, sample: thread.sample, streamed: thread.streamed)
+                out += "#### `\(name)`: "
                 out += thread.turns.map(\.verdict.verdict.rawValue).joined(separator: " → ") + "\n\n"
                 for (index, entry) in thread.turns.enumerated() {
                     let said = entry.probe.messages.last(where: { $0.role == "user" })?.content ?? ""

@@ -55,7 +55,7 @@ public enum MarkdownReport {
         let rows = document.runs.flatMap { run in
             run.reviewed.compactMap { entry -> [String]? in
                 guard let review = entry.review else { return nil }
-                return [run.label, "`\(entry.key.description)`", entry.verdict.verdict.rawValue, review.label,
+                return [run.label, "`\(entry.key.displayName)`", entry.verdict.verdict.rawValue, review.label,
                         review.overrides ? "yes" : "no", review.reviewer, review.at, review.note ?? ""]
             }
         }
@@ -122,7 +122,7 @@ public enum MarkdownReport {
             } else {
                 out += "Requests whose verdict flips (\(comparison.flips.count)):\n\n"
                 let rows = comparison.flips.map { flip in
-                    [flip.slot.description, flip.probe.language, flip.left.rawValue, flip.right.rawValue,
+                    [flip.slot.displayName, flip.probe.language, flip.left.rawValue, flip.right.rawValue,
                      ReportFormatting.excerptCell(flip.leftExcerpt), ReportFormatting.excerptCell(flip.rightExcerpt)]
                 }
                 out += MarkdownTable(header: ["request", "language", left, right, "\(left) answer", "\(right) answer"],
@@ -161,10 +161,10 @@ public enum MarkdownReport {
                 let spread = VerdictLabel.allCases.compactMap { label in
                     item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" }
                 }.joined(separator: ", ")
-                return ["\(item.suite)/\(item.probe)", item.streamed ? "stream" : "json", String(item.samples),
+                return ["\(item.suite)/\(item.probe)", WorkKey.streamSetting(item.streamed), String(item.samples),
                         item.majority.rawValue, Percent.format(item.share), spread]
             }
-            out += MarkdownTable(header: ["probe", "mode", "samples", "majority", "agreement", "verdicts"], rows: rows,
+            out += MarkdownTable(header: ["probe", "stream", "samples", "majority", "agreement", "verdicts"], rows: rows,
                                  rightAligned: [2, 4]).render() + "\n"
         }
         return out

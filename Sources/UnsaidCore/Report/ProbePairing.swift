@@ -21,7 +21,11 @@ public struct ProbePairing: Sendable {
             streamed = key.streamed
         }
 
+        /// The archive form of the key (`s/p#0@json`), as JSON reports list it.
         public var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
+
+        /// The form people read (`s/p#0 (stream: off)`), as `WorkKey.displayName`.
+        public var displayName: String { WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
 
         public static func < (lhs: Self, rhs: Self) -> Bool {
             (lhs.suite, lhs.probe, lhs.sample, lhs.streamed ? 0 : 1) < (rhs.suite, rhs.probe, rhs.sample, rhs.streamed ? 0 : 1)

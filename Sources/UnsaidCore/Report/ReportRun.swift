@@ -25,7 +25,7 @@ public struct ReportEntry: Sendable, Equatable {
         transcript.attempts.first { $0.index == verdict.attempt } ?? transcript.finalAttempt
     }
 
-    /// `stream` or `json`, as in `WorkKey.description`.
+    /// `stream` or `json`, as in `WorkKey.description` and the CSV report's `mode` column.
     public var mode: String { key.streamed ? "stream" : "json" }
 }
 

@@ -86,8 +86,8 @@ public struct RunComparison: Sendable {
         } else {
             let leftModes = Set(leftRun.entries.map(\.key.streamed)), rightModes = Set(rightRun.entries.map(\.key.streamed))
             if leftModes.isDisjoint(with: rightModes) {
-                let name = { (modes: Set<Bool>) in modes.contains(true) ? "streamed" : "not streamed" }
-                reason = "\(left) was \(name(leftModes)) and \(right) \(name(rightModes)); compare runs of one mode, or run with --stream both"
+                let name = { (modes: Set<Bool>) in "stream: \(WorkKey.streamSetting(modes.contains(true)))" }
+                reason = "\(left) ran with \(name(leftModes)) and \(right) with \(name(rightModes)); compare runs of one mode, or run with --stream both"
             } else if !pairing.changed.isEmpty {
                 reason = "\(pairing.changed.count) probes changed and no other request is in both runs"
             } else {

@@ -5,6 +5,7 @@ import Foundation
 /// attempts were retries. Ordered like reports (suite, probe, sample, mode).
 public struct RunProblems: Sendable, Equatable, Codable {
     public struct Unexpected: Sendable, Equatable, Codable {
+        /// The archive form of the key (`s/p#0@json`), which `unsaid review --set` also takes.
         public var request: String
         public var verdict: VerdictLabel
         public var expect: Expectation
@@ -13,6 +14,7 @@ public struct RunProblems: Sendable, Equatable, Codable {
     }
 
     public struct Failed: Sendable, Equatable, Codable {
+        /// The archive form of the key (`s/p#0@json`).
         public var request: String
         public var cause: String
     }
@@ -103,14 +105,14 @@ public struct RunProblems: Sendable, Equatable, Codable {
         if !unexpected.isEmpty {
             lines.append(style.bold("not as expected (\(unexpected.count)):"))
             for item in unexpected.prefix(limit ?? .max) {
-                lines.append("  \(item.request)  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)")
+                lines.append("  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)")
             }
             if let limit, unexpected.count > limit { lines.append("  … and \(unexpected.count - limit) more") }
         }
         if !errors.isEmpty {
             lines.append(style.bold("errors (\(errors.count)):"))
             for item in errors.prefix(limit ?? .max) {
-                lines.append("  \(item.request)  \(style.red(item.cause))")
+                lines.append("  \(RequestReference.displayName(of: item.request))  \(style.red(item.cause))")
             }
             if let limit, errors.count > limit { lines.append("  … and \(errors.count - limit) more") }
         }

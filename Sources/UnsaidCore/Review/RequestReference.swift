@@ -1,8 +1,9 @@
 import Foundation
 
-/// A request of a run named the way `WorkKey.description` prints it:
-/// `SUITE/PROBE#SAMPLE@MODE`, e.g. `starter/tiananmen-1989#0@stream`. The probe's content hash
-/// is left out so a person can type it; within one run the other four parts are unique.
+/// A request of a run named the way `WorkKey.description` prints it,
+/// `SUITE/PROBE#SAMPLE@MODE` (e.g. `starter/tiananmen-1989#0@stream`), or the way terminal
+/// output and reports show it, `starter/tiananmen-1989#0 (stream: on)`. The probe's content
+/// hash is left out so a person can type it; within one run the other four parts are unique.
 public struct RequestReference: Sendable, Hashable, CustomStringConvertible {
     public var suite: String
     public var probe: String
@@ -20,13 +21,22 @@ public struct RequestReference: Sendable, Hashable, CustomStringConvertible {
         self.streamed = streamed
     }
 
-    /// Parses `SUITE/PROBE#SAMPLE@stream|json`. Mode and sample are taken from the right and the
-    /// suite from the left, so a probe id may itself contain `/`, `#` or `@`.
+    /// Parses `SUITE/PROBE#SAMPLE@stream|json` or `SUITE/PROBE#SAMPLE (stream: on|off)`. Mode
+    /// and sample are taken from the right and the suite from the left, so a probe id may itself
+    /// contain `/`, `#` or `@`.
     public init?(parsing text: String) {
-        guard let at = text.lastIndex(of: "@") else { return nil }
-        let mode = text[text.index(after: at)...]
-        guard mode == "stream" || mode == "json" else { return nil }
-        let head = text[..<at]
+        let head: Substring
+        let streamed: Bool
+        if text.hasSuffix(" (stream: on)") || text.hasSuffix(" (stream: off)") {
+            streamed = text.hasSuffix(" (stream: on)")
+            head = text.dropLast(streamed ? " (stream: on)".count : " (stream: off)".count)
+        } else {
+            guard let at = text.lastIndex(of: "@") else { return nil }
+            let mode = text[text.index(after: at)...]
+            guard mode == "stream" || mode == "json" else { return nil }
+            head = text[..<at]
+            streamed = mode == "stream"
+        }
         guard let hash = head.lastIndex(of: "#"), let sample = Int(head[head.index(after: hash)...]), sample >= 0 else {
             return nil
         }
@@ -35,10 +45,20 @@ public struct RequestReference: Sendable, Hashable, CustomStringConvertible {
         let suite = String(path[..<slash])
         let probe = String(path[path.index(after: slash)...])
         guard !suite.isEmpty, !probe.isEmpty else { return nil }
-        self.init(suite: suite, probe: probe, sample: sample, streamed: mode == "stream")
+        self.init(suite: suite, probe: probe, sample: sample, streamed: streamed)
     }
 
+    /// The archive form, as `WorkKey.description` spells it.
     public var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
+
+    /// The form people read, as `WorkKey.displayName` spells it.
+    public var displayName: String { WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
+
+    /// A key stored in archive form (`s/p#0@json`, as run problems and follow-up links keep it)
+    /// in the form people read; text that is not a key is returned as it is.
+    public static func displayName(of key: String) -> String {
+        RequestReference(parsing: key)?.displayName ?? key
+    }
 
     public func matches(_ key: WorkKey) -> Bool {
         key.suite == suite && key.probe == probe && key.sample == sample && key.streamed == streamed

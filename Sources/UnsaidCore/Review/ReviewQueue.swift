@@ -17,7 +17,7 @@ public struct ReviewItem: Sendable {
     public func render(position: Int? = nil, of total: Int? = nil) -> String {
         var out = ""
         if let position, let total { out += "[\(position)/\(total)] " }
-        out += "\(reference)  (\(record.probe.language))\n"
+        out += "\(reference.displayName)  (\(record.probe.language))\n"
         out += "machine: \(verdict.verdict.rawValue)"
         if let layer = verdict.decidedBy { out += " (decided by \(layer.rawValue)\(ReviewQueue.confidence(of: verdict).map { ", confidence \($0)‰" } ?? ""))" }
         if !verdict.flags.isEmpty { out += "  flags: \(verdict.flags.joined(separator: ", "))" }

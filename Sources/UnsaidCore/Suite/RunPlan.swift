@@ -17,8 +17,24 @@ public struct WorkKey: Codable, Sendable, Hashable, Comparable, CustomStringConv
         self.streamed = streamed
     }
 
+    /// The key as archives, fixture names, follow-up links and `unsaid review --set` spell it
+    /// (`starter/p#0@json`). Kept in this form because existing archives and fixtures are
+    /// named by it; people read `displayName` instead.
     public var description: String {
         "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")"
+    }
+
+    /// The key as terminal output and reports show it, in a suite's own words for the mode:
+    /// `starter/p#0 (stream: off)`.
+    public var displayName: String { Self.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
+
+    /// `on` or `off`, as a suite's `stream:` setting and `--stream` say it.
+    public var streamSetting: String { Self.streamSetting(streamed) }
+
+    public static func streamSetting(_ streamed: Bool) -> String { streamed ? "on" : "off" }
+
+    public static func displayName(suite: String, probe: String, sample: Int, streamed: Bool) -> String {
+        "\(suite)/\(probe)#\(sample) (stream: \(streamSetting(streamed)))"
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }

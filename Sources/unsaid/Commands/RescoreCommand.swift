@@ -94,7 +94,7 @@ struct RescoreCommand: ParsableCommand {
         print("ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12)))")
         print("\(changedCount) of \(scored.summary.total) verdicts differ from the recorded ones")
         for (old, new) in changed {
-            print("  \(new.key): \(old.0.rawValue) \(old.1) -> \(new.verdict.rawValue) \(new.flags)")
+            print("  \(new.key.displayName): \(old.0.rawValue) \(old.1) -> \(new.verdict.rawValue) \(new.flags)")
         }
         print("wrote \(verdictsURL.path)")
         print("wrote \(metricsURL.path)")

@@ -16,7 +16,8 @@ struct ReviewCommand: ParsableCommand {
             machine verdict, evidence) and asks for a label: a(nswered) r(efused) d(eflected) \
             p(artial), a full label name, s(kip) or q(uit), then an optional note. Without a terminal \
             (or with --list) it prints the same items and changes nothing. --set KEY=LABEL records \
-            labels non-interactively; KEY is a request as printed, SUITE/PROBE#SAMPLE@stream|json. \
+            labels non-interactively; KEY is a request as printed, SUITE/PROBE#SAMPLE (stream: on|off) \
+            (quoted), or as archives spell it, SUITE/PROBE#SAMPLE@stream|json. \
             Labels: answered, refused, deflected, partial, retracted, filtered, truncated, empty, error. \
             Each label is appended to <run>/labels.jsonl, chained to the run's transcripts, and \
             <run>/labels.head moves to it; unsaid verify checks both.
@@ -68,7 +69,7 @@ struct ReviewCommand: ParsableCommand {
             try repair(&ledger)
             for (item, label) in planned {
                 try record(&ledger, item: item, label: label, reviewer: name, note: note)
-                print("\(item.reference): \(item.verdict.verdict.rawValue) -> \(label.rawValue) (by \(name))")
+                print("\(item.reference.displayName): \(item.verdict.verdict.rawValue) -> \(label.rawValue) (by \(name))")
             }
             return
         }
@@ -113,13 +114,13 @@ struct ReviewCommand: ParsableCommand {
             let keyText = String(assignment[..<equals])
             let labelText = String(assignment[assignment.index(after: equals)...])
             guard let reference = RequestReference(parsing: keyText) else {
-                throw ConfigurationError("--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE@stream|json)")
+                throw ConfigurationError("--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE (stream: on|off), or SUITE/PROBE#SAMPLE@stream|json)")
             }
             guard let label = ReviewLabel(rawValue: labelText) else {
                 throw ConfigurationError("--set \(assignment): unknown label '\(labelText)' (expected one of \(ReviewLabel.spelled))")
             }
             guard let item = ReviewQueue.item(reference, contents: contents, ledger: ledger) else {
-                throw ConfigurationError("--set \(assignment): no request \(reference) in \(runDirectory)")
+                throw ConfigurationError("--set \(assignment): no request \(reference.displayName) in \(runDirectory)")
             }
             return (item, label)
         }

@@ -170,7 +170,7 @@ extension SuitesCommand {
             let single = Suite(id: suite.id, name: suite.name, probes: [probe])
             for item in RunPlan.items(for: single) {
                 let seed = item.parameters.seed.map { ", seed \($0)" } ?? ""
-                print("  \(item.key)\(seed)")
+                print("  \(item.key.displayName)\(seed)")
             }
             print("messages")
             for message in probe.messages {

@@ -62,13 +62,13 @@ enum DryRunPreview {
         }
         lines.append("by category: " + tally(items.map(\.probe.category.rawValue)))
         lines.append("by language: " + tally(items.map(\.probe.language)))
-        lines.append("by mode:     " + tally(items.map { $0.key.streamed ? "stream" : "no-stream" }))
+        lines.append("by stream:   " + tally(items.map(\.key.streamSetting)))
         lines.append("")
         lines.append("first \(min(count, items.count)) request\(min(count, items.count) == 1 ? "" : "s"), as they would be sent (secrets redacted):")
         for item in items.prefix(count) {
             let request = try sender.preview(item)
             lines.append("")
-            lines.append("# \(item.key)")
+            lines.append("# \(item.key.displayName)")
             lines.append("\(request.method) \(request.url)")
             for header in request.headers { lines.append("\(header.name): \(header.value)") }
             lines.append("")

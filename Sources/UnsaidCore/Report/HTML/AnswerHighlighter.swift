@@ -26,7 +26,9 @@ enum AnswerHighlighter {
         var close: String { self == .withdrawn ? "</del>" : "</mark>" }
     }
 
-    static func render(_ text: String, evidence: [Evidence]) -> String {
+    /// - Parameter language: the probe's language, which the surrounding element declares; runs
+    ///   of CJK text inside an answer in another language get their own `lang` (`HTMLLanguage`).
+    static func render(_ text: String, evidence: [Evidence], language: String = "") -> String {
         let bytes = Array(text.utf8)
         var spans: [(start: Int, end: Int, kind: Kind)] = []
         for item in evidence {
@@ -35,7 +37,7 @@ enum AnswerHighlighter {
             if let span = item.span { spans.append((span.start, span.end, .match)) }
         }
         spans = spans.map { (snap($0.start, bytes), snap($0.end, bytes), $0.kind) }.filter { $0.start < $0.end }
-        guard !spans.isEmpty else { return XMLEscaping.escape(text) }
+        guard !spans.isEmpty else { return HTMLLanguage.tagged(text, in: language) }
         var cuts = Set([0, bytes.count])
         for span in spans {
             cuts.insert(span.start)
@@ -45,7 +47,7 @@ enum AnswerHighlighter {
         var out = ""
         for (from, to) in zip(points, points.dropFirst()) where from < to {
             let kinds = Set(spans.filter { $0.start <= from && to <= $0.end }.map(\.kind)).sorted()
-            let piece = XMLEscaping.escape(String(decoding: bytes[from..<to], as: UTF8.self))
+            let piece = HTMLLanguage.tagged(String(decoding: bytes[from..<to], as: UTF8.self), in: language)
             out += kinds.map(\.open).joined() + piece + kinds.reversed().map(\.close).joined()
         }
         return out

@@ -33,15 +33,16 @@ enum HTMLAssets {
         header{padding:20px 32px 12px;border-bottom:1px solid var(--line);background:var(--soft)}
         header h1{margin:0 0 4px;font-size:22px}
         header p{margin:0;color:var(--muted)}
-        main{max-width:1120px;margin:0 auto;padding:8px 32px 40px}
+        main{max-width:1216px;margin:0 auto;padding:8px 32px 40px}
         h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid var(--line)}
         h3{font-size:15px;margin:18px 0 8px}
         table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}
         th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
         th{background:var(--soft);font-weight:600}
-        td code{white-space:nowrap}
-        table.runs td{white-space:nowrap}
-        table.runs td.wrap{white-space:normal;word-break:break-all}
+        td code{overflow-wrap:break-word}
+        table.runs{width:100%}
+        table.runs td.brk{overflow-wrap:anywhere}
+        table.runs td.nw{white-space:nowrap}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         .note{color:var(--muted);font-size:13px}
         .badge{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-size:12px;font-weight:600;line-height:18px}
@@ -63,7 +64,7 @@ enum HTMLAssets {
         .probe{border-bottom:1px solid var(--line)}
         .probe[hidden]{display:none}
         .probe>summary{cursor:pointer;padding:5px 10px;font-size:13px;list-style-position:outside}
-        .probe>summary>span{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+        .probe>summary>span{min-width:0;overflow-wrap:anywhere}
         .probe[open]>summary{background:#eef3fa}
         .detail{padding:6px 14px 14px 26px;background:#fbfcfd}
         .detail dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:6px 0 10px;font-size:13px}
@@ -75,7 +76,10 @@ enum HTMLAssets {
         mark.match{background:#ffcdd2}
         ul.evidence{margin:4px 0 10px;padding-left:20px;font-size:13px}
         code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);padding:0 3px;border-radius:3px}
-        footer{max-width:1120px;margin:0 auto;padding:12px 32px 30px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
+        dl.glossary{display:grid;grid-template-columns:minmax(120px,max-content) 1fr;gap:4px 16px;margin:6px 0 12px;font-size:13px}
+        dl.glossary dt{font-weight:600}dl.glossary dd{margin:0}
+        header a,#rates td a,th a{color:var(--accent)}
+        footer{max-width:1216px;margin:0 auto;padding:12px 32px 30px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
         """
 
     static let script = """

@@ -11,14 +11,15 @@ extension HTMLReport {
         for (run, threads) in found {
             out += "<h3>\(esc(run.label))</h3>\n"
             for thread in threads {
-                let mode = thread.streamed ? "stream" : "json"
-                out += "<details><summary><code>\(esc("\(thread.suite)/\(thread.root)#\(thread.sample)@\(mode)"))</code> "
+                let name = WorkKey.displayName(suite: thread.suite, probe: thread.root, sample: thread.sample, streamed: thread.streamed)
+                out += "<details><summary><code>\(key(name))</code> "
                 out += thread.turns.map { badge($0.verdict.verdict) }.joined(separator: " → ") + "</summary>\n"
                 for entry in thread.turns {
                     let said = entry.probe.messages.last(where: { $0.role == "user" })?.content ?? ""
-                    out += "<div class=\"role\">user</div><pre>\(esc(said))</pre>\n"
+                    let lang = HTMLLanguage.attribute(entry.probe.language)
+                    out += "<div class=\"role\">user</div><pre\(lang)>\(esc(said))</pre>\n"
                     out += "<div class=\"role\">assistant \(badge(entry.verdict.verdict))</div>"
-                    out += "<pre>\(AnswerHighlighter.render(entry.answer, evidence: entry.verdict.evidence))</pre>\n"
+                    out += "<pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: entry.verdict.evidence, language: entry.probe.language))</pre>\n"
                 }
                 out += "</details>\n"
             }

@@ -20,7 +20,7 @@ public enum HTMLReport {
             <style>\(HTMLAssets.style)</style>
             </head>
             <body>
-            <header><h1>Unsaid report</h1><p>\(esc(ReportFormatting.runTitle(document)))</p></header>
+            <header><h1>Unsaid report</h1><p>\(esc(ReportFormatting.runTitle(document))) · <a href="#glossary">what the rates and verdicts mean</a></p></header>
             <main>
 
             """
@@ -33,6 +33,7 @@ public enum HTMLReport {
         out += followUpSection(document)
         out += consistencySection(document)
         out += probeSection(document)
+        out += glossarySection(document)
         out += """
             </main>
             <footer>Rates count every request (probe × sample × mode) except those with verdict <code>error</code>; \
@@ -53,9 +54,13 @@ public enum HTMLReport {
         for run in document.runs {
             let manifest = run.manifest
             let suites = manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", ")
-            rows += "<tr><td>\(esc(run.label))</td><td><code>\(esc(manifest.runID))</code></td><td>\(esc(manifest.target.name))</td>"
-            rows += "<td class=\"wrap\">\(esc(manifest.target.baseURL))</td><td>\(esc(suites))</td><td>\(esc(manifest.ruleset.version))</td>"
-            rows += "<td>\(esc(manifest.startedAt))</td><td>\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
+            // Long names (labels, run ids, URLs) may break anywhere; the start time breaks between
+            // date and time, and the short words not at all, so the table fits 1280 px.
+            rows += "<tr><td class=\"brk\">\(esc(run.label))</td><td class=\"brk\"><code>\(esc(manifest.runID))</code></td>"
+            rows += "<td class=\"brk\">\(esc(manifest.target.name))</td><td class=\"brk\">\(esc(manifest.target.baseURL))</td>"
+            rows += "<td class=\"brk\">\(esc(suites))</td><td class=\"brk\">\(esc(manifest.ruleset.version))</td>"
+            rows += "<td>\(esc(manifest.startedAt).replacingOccurrences(of: "T", with: "T<wbr>"))</td>"
+            rows += "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
         }
         return "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
             + "<th>suites</th><th>ruleset</th><th>started</th><th>status</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
@@ -66,7 +71,7 @@ public enum HTMLReport {
         var out = "<section id=\"rates\"><h2>Rates</h2>\n<table><thead><tr><th>rate</th>"
         out += document.runs.map { "<th>\(esc($0.label))</th>" }.joined() + "</tr></thead><tbody>\n"
         for metric in RateMetric.allCases {
-            out += "<tr><td><code>\(metric.rawValue)</code></td>"
+            out += "<tr><td><a href=\"#g-\(metric.rawValue)\"><code>\(metric.rawValue)</code></a></td>"
             out += document.metrics.map { "<td class=\"num\">\(esc($0.overall.rate(metric)?.formatted ?? "–"))</td>" }.joined()
             out += "</tr>\n"
         }
@@ -152,7 +157,7 @@ public enum HTMLReport {
             out += "<p class=\"note\">\(esc(ReportFormatting.pairingSummary(comparison, left: left, right: right)))</p>\n"
             out += "<table><thead><tr><th>scope</th><th class=\"num\">pairs</th><th class=\"num\">both answered</th>"
             out += "<th class=\"num\">only \(esc(left))</th><th class=\"num\">only \(esc(right))</th><th class=\"num\">neither</th>"
-            out += "<th class=\"num\">exact McNemar p</th></tr></thead><tbody>\n"
+            out += "<th class=\"num\"><a href=\"#g-mcnemar\">exact McNemar p</a></th></tr></thead><tbody>\n"
             for test in comparison.tests {
                 out += "<tr><td>\(esc(test.scope))</td><td class=\"num\">\(test.pairs)</td><td class=\"num\">\(test.bothAnswered)</td>"
                 out += "<td class=\"num\">\(test.onlyLeftAnswered)</td><td class=\"num\">\(test.onlyRightAnswered)</td>"
@@ -173,9 +178,10 @@ public enum HTMLReport {
             out += "<table><thead><tr><th>request</th><th>language</th><th>\(esc(left))</th><th>\(esc(right))</th>"
             out += "<th>\(esc(left)) answer</th><th>\(esc(right)) answer</th></tr></thead><tbody>\n"
             for flip in comparison.flips {
-                out += "<tr><td><code>\(esc(flip.slot.description))</code></td><td>\(esc(flip.probe.language))</td>"
+                out += "<tr><td><code>\(key(flip.slot.displayName))</code></td><td>\(esc(flip.probe.language))</td>"
                 out += "<td>\(badge(flip.left))</td><td>\(badge(flip.right))</td>"
-                out += "<td>\(esc(ReportFormatting.excerptCell(flip.leftExcerpt)))</td><td>\(esc(ReportFormatting.excerptCell(flip.rightExcerpt)))</td></tr>\n"
+                out += excerptCell(flip.leftExcerpt, language: flip.probe.language)
+                out += excerptCell(flip.rightExcerpt, language: flip.probe.language) + "</tr>\n"
             }
             out += "</tbody></table>\n"
         }
@@ -193,7 +199,7 @@ public enum HTMLReport {
                 for (index, member) in flip.members.enumerated() {
                     out += "<tr><td>\(index == 0 ? esc(flip.group) : "")</td><td>\(esc(member.language))</td>"
                     out += "<td><code>\(esc(member.suite))/\(esc(member.probe))</code></td><td>\(badge(member.verdict))</td>"
-                    out += "<td class=\"num\">\(member.requests)</td><td>\(esc(ReportFormatting.excerptCell(member.excerpt)))</td></tr>\n"
+                    out += "<td class=\"num\">\(member.requests)</td>\(excerptCell(member.excerpt, language: member.language))</tr>\n"
                 }
             }
             out += "</tbody></table>\n"
@@ -207,11 +213,11 @@ public enum HTMLReport {
         out += "<p class=\"note\">Share of a probe's samples that got its most frequent verdict.</p>\n"
         for (run, metrics) in zip(document.runs, document.metrics) where !metrics.consistency.isEmpty {
             out += "<h3>\(esc(run.label)): mean \(Percent.format(metrics.meanConsistency ?? 0))</h3>\n"
-            out += "<table><thead><tr><th>probe</th><th>mode</th><th class=\"num\">samples</th><th>majority</th>"
+            out += "<table><thead><tr><th>probe</th><th>stream</th><th class=\"num\">samples</th><th>majority</th>"
             out += "<th class=\"num\">agreement</th><th>verdicts</th></tr></thead><tbody>\n"
             for item in metrics.consistency {
                 let spread = VerdictLabel.allCases.compactMap { label in item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" } }
-                out += "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(item.streamed ? "stream" : "json")</td>"
+                out += "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(WorkKey.streamSetting(item.streamed))</td>"
                 out += "<td class=\"num\">\(item.samples)</td><td>\(badge(item.majority))</td><td class=\"num\">\(Percent.format(item.share))</td>"
                 out += "<td>\(esc(spread.joined(separator: ", ")))</td></tr>\n"
             }
@@ -246,13 +252,13 @@ public enum HTMLReport {
 
     static func probe(_ entry: ReportEntry, run: ReportRun, runIndex: Int) -> String {
         let verdict = entry.verdict
-        let search = [run.label, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
+        let search = [run.label, entry.key.displayName, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
                       entry.probe.category.rawValue, verdict.verdict.rawValue, entry.probe.prompt,
                       String(entry.answer.prefix(400))].joined(separator: " ")
             .split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ").lowercased()
         var out = "<details class=\"probe\" data-run=\"\(runIndex)\" data-verdict=\"\(verdict.verdict.rawValue)\""
         out += " data-outcome=\"\(verdict.outcome.rawValue)\" data-search=\"\(esc(search))\">\n"
-        out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(esc(entry.key.description))</code></span>"
+        out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(key(entry.key.displayName))</code></span>"
         out += "<span>\(esc(entry.probe.category.rawValue))</span><span>\(esc(entry.probe.topic ?? "–"))</span>"
         out += "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))"
         if let review = entry.review { out += " <span title=\"reviewed label\">→</span> \(reviewBadge(review.label))" }
@@ -261,7 +267,7 @@ public enum HTMLReport {
         out += "<div class=\"detail\">\n<dl>"
         out += "<dt>probe hash</dt><dd><code>\(esc(entry.key.probeHash))</code></dd>"
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
-        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(esc(turn.parent))</code></dd>" }
+        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(key(RequestReference.displayName(of: turn.parent)))</code></dd>" }
         out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
         if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>" }
         if let attempt = entry.attempt {
@@ -279,14 +285,16 @@ public enum HTMLReport {
             out += "</dd>"
         }
         out += "</dl>\n"
+        // Prompts and answers are in the probe's language; the page around them is English.
+        let lang = HTMLLanguage.attribute(entry.probe.language)
         for message in entry.probe.messages {
-            out += "<div class=\"role\">\(esc(message.role))</div><pre>\(esc(message.content))</pre>\n"
+            out += "<div class=\"role\">\(esc(message.role))</div><pre\(lang)>\(esc(message.content))</pre>\n"
         }
-        out += "<div class=\"role\">answer</div><pre>\(AnswerHighlighter.render(entry.answer, evidence: verdict.evidence))</pre>\n"
+        out += "<div class=\"role\">answer</div><pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: verdict.evidence, language: entry.probe.language))</pre>\n"
         if let response = entry.attempt?.response {
-            if !response.refusal.isEmpty { out += "<div class=\"role\">refusal field</div><pre>\(esc(response.refusal))</pre>\n" }
+            if !response.refusal.isEmpty { out += "<div class=\"role\">refusal field</div><pre\(lang)>\(esc(response.refusal))</pre>\n" }
             if !response.reasoning.isEmpty {
-                out += "<details><summary class=\"role\">reasoning</summary><pre>\(esc(response.reasoning))</pre></details>\n"
+                out += "<details><summary class=\"role\">reasoning</summary><pre\(lang)>\(esc(response.reasoning))</pre></details>\n"
             }
         }
         if !verdict.evidence.isEmpty {
@@ -300,7 +308,7 @@ public enum HTMLReport {
         }
         if [.retracted, .truncated, .filtered].contains(verdict.verdict), let attempt = entry.attempt,
            !attempt.response.events.isEmpty {
-            out += "<div class=\"role\">stream timeline</div>\n" + StreamTimeline.render(attempt, evidence: verdict.evidence)
+            out += "<div class=\"role\">stream timeline</div>\n" + StreamTimeline.render(attempt, evidence: verdict.evidence, language: entry.probe.language)
         }
         return out + "</div>\n</details>\n"
     }
@@ -308,6 +316,18 @@ public enum HTMLReport {
     // MARK: Helpers
 
     static func esc(_ text: String) -> String { XMLEscaping.escape(text) }
+
+    /// A request name for a narrow cell: it may wrap before `(stream: on)` but never inside it.
+    static func key(_ displayName: String) -> String {
+        esc(displayName).replacingOccurrences(of: "(stream: ", with: "(stream:&nbsp;")
+    }
+
+    /// A table cell quoting a model's answer, tagged with the probe's language; the page's own
+    /// `(no text)` for an empty answer is English and left untagged.
+    static func excerptCell(_ excerpt: String, language: String) -> String {
+        guard !excerpt.isEmpty else { return "<td>\(esc(ReportFormatting.excerptCell(excerpt)))</td>" }
+        return "<td\(HTMLLanguage.attribute(language))>\(HTMLLanguage.tagged(excerpt, in: language))</td>"
+    }
 
     static func badge(_ label: VerdictLabel) -> String {
         "<span class=\"badge v-\(label.rawValue)\">\(label.rawValue)</span>"

@@ -22,6 +22,48 @@ enum SVGCharts {
     static let labelColumn = 170
     static let rowHeight = 20
     static let groupGap = 8
+    /// Characters per line of the group and label columns, and the height of each further line.
+    /// (About 6.5 px a character at 12 px: the columns are 200 and 170 px wide.)
+    static let groupChars = 28
+    static let labelChars = 23
+    static let lineHeight = 14
+
+    /// Text for a column, in as many `<tspan>` lines as it needs: a model label is never cut,
+    /// since two labels differing only at the end would otherwise read as one.
+    static func wrappedText(_ text: String, x: Int, y: Int, chars: Int, muted: Bool = false) -> String {
+        let lines = lines(text, chars)
+        let spans = lines.enumerated().map { index, line in
+            "<tspan x=\"\(x)\" dy=\"\(index == 0 ? 0 : lineHeight)\">\(esc(line))</tspan>"
+        }.joined()
+        return "<text x=\"\(x)\" y=\"\(y)\"\(muted ? " class=\"muted\"" : "")>\(spans)</text>"
+    }
+
+    /// Height of a row whose labels take `lines` lines.
+    static func rowHeight(lines: Int) -> Int { rowHeight + max(0, lines - 1) * lineHeight }
+
+    /// Splits text into lines of at most `width` characters: at the last space of the line if it
+    /// is past a third of it (`model (run id)` breaks before the run id), else after the last
+    /// `-`, `/`, `_`, `.` or `:` past half of it, else anywhere.
+    static func lines(_ text: String, _ width: Int) -> [String] {
+        var lines: [String] = []
+        var rest = Substring(text)
+        while rest.count > width {
+            // One character more than fits, so a space just after a full line counts as a break.
+            let window = rest.prefix(width + 1)
+            let position = { (index: Substring.Index) in window.distance(from: window.startIndex, to: index) }
+            let marks: Set<Character> = ["-", "/", "_", ".", ":"]
+            var cut = window.index(window.startIndex, offsetBy: width)
+            if let space = window.lastIndex(of: " "), position(space) >= width / 3 {
+                cut = space
+            } else if let mark = window.dropLast().lastIndex(where: { marks.contains($0) }), position(mark) >= width / 2 {
+                cut = window.index(after: mark)
+            }
+            lines.append(String(rest[..<cut]).trimmingCharacters(in: .whitespaces))
+            rest = rest[cut...].drop(while: { $0 == " " })
+        }
+        if !rest.isEmpty || lines.isEmpty { lines.append(String(rest)) }
+        return lines
+    }
 
     /// Horizontal 100% bars, one per row, segments coloured by verdict, each with a tooltip.
     static func verdictStacks(_ rows: [StackRow], title: String) -> String {
@@ -34,11 +76,11 @@ enum SVGCharts {
         for row in rows {
             if let previousGroup, previousGroup != row.group { y += groupGap }
             let textY = y + rowHeight / 2 + 4
-            if previousGroup != row.group {
-                body += "<text x=\"0\" y=\"\(textY)\">\(esc(clip(row.group, 30)))</text>"
-            }
+            let newGroup = previousGroup != row.group
+            if newGroup { body += wrappedText(row.group, x: 0, y: textY, chars: groupChars) }
             previousGroup = row.group
-            body += "<text x=\"\(groupColumn)\" y=\"\(textY)\" class=\"muted\">\(esc(clip(row.label, 26)))</text>"
+            body += wrappedText(row.label, x: groupColumn, y: textY, chars: labelChars, muted: true)
+            let height = rowHeight(lines: max(lines(row.label, labelChars).count, newGroup ? lines(row.group, groupChars).count : 1))
             let total = row.slice.requests
             var x = Double(barX)
             for label in VerdictLabel.allCases {
@@ -51,7 +93,7 @@ enum SVGCharts {
                 x += w
             }
             body += "<text x=\"\(barX + barWidth + 8)\" y=\"\(textY)\" class=\"muted\">n=\(total)</text>"
-            y += rowHeight
+            y += height
         }
         var legend = ""
         var legendX = 0
@@ -77,13 +119,13 @@ enum SVGCharts {
         for row in rows {
             if let previousGroup, previousGroup != row.group { y += groupGap }
             let mid = y + rowHeight / 2
-            if previousGroup != row.group {
-                body += "<text x=\"0\" y=\"\(mid + 4)\">\(esc(clip(row.group, 30)))</text>"
-            }
+            let newGroup = previousGroup != row.group
+            if newGroup { body += wrappedText(row.group, x: 0, y: mid + 4, chars: groupChars) }
             previousGroup = row.group
             let color = HTMLAssets.runColor(row.colorIndex)
             let estimate = row.estimate
-            body += "<text x=\"\(groupColumn)\" y=\"\(mid + 4)\" class=\"muted\">\(esc(clip(row.label, 26)))</text>"
+            body += wrappedText(row.label, x: groupColumn, y: mid + 4, chars: labelChars, muted: true)
+            let height = rowHeight(lines: max(lines(row.label, labelChars).count, newGroup ? lines(row.group, groupChars).count : 1))
             body += "<g><title>\(esc("\(row.group) · \(row.label): \(estimate.formatted)"))</title>"
             body += "<line x1=\"\(fmt(xFor(estimate.lower)))\" y1=\"\(mid)\" x2=\"\(fmt(xFor(estimate.upper)))\" y2=\"\(mid)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             for end in [estimate.lower, estimate.upper] {
@@ -91,7 +133,7 @@ enum SVGCharts {
             }
             body += "<circle cx=\"\(fmt(xFor(estimate.rate)))\" cy=\"\(mid)\" r=\"4.5\" fill=\"\(color)\"/></g>"
             body += "<text x=\"\(plotX + plotWidth + 10)\" y=\"\(mid + 4)\">\(esc("\(Percent.format(estimate.rate)) (\(estimate.count)/\(estimate.total))"))</text>"
-            y += rowHeight
+            y += height
         }
         var axis = ""
         for tick in stride(from: 0, through: 100, by: 25) {
@@ -106,7 +148,8 @@ enum SVGCharts {
 
     static func esc(_ text: String) -> String { XMLEscaping.escape(text) }
 
-    /// Labels longer than the column would run into the bars; the full text is in the tooltip.
+    /// Cuts text to `length` characters with `…` (trend chart titles and date ticks, whose full
+    /// text is in a tooltip); the report's model labels wrap instead (`wrappedText`).
     static func clip(_ text: String, _ length: Int) -> String {
         text.count > length ? String(text.prefix(length - 1)) + "…" : text
     }

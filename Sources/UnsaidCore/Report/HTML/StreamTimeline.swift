@@ -6,7 +6,8 @@ enum StreamTimeline {
     /// Content events listed at each end of a long stream; the middle is summarised.
     static let shownAtEachEnd = 8
 
-    static func render(_ attempt: Attempt, evidence: [Evidence]) -> String {
+    /// - Parameter language: the probe's language, for the `lang` of quoted content.
+    static func render(_ attempt: Attempt, evidence: [Evidence], language: String = "") -> String {
         let events = attempt.response.events
         guard !events.isEmpty else { return "" }
         let flagged = Set(evidence.compactMap(\.event))
@@ -20,7 +21,11 @@ enum StreamTimeline {
             let color = signal ? "#c62828" : "#1565c0"
             let height = signal ? 14 : 8
             svg += "<line x1=\"\(x(event.t))\" y1=\"\(24 - height)\" x2=\"\(x(event.t))\" y2=\"\(24 + height)\" stroke=\"\(color)\" stroke-width=\"\(signal ? 2 : 1)\">"
-            svg += "<title>\(XMLEscaping.escape("#\(event.index) at \(ms(event.t)) ms: \(describe(event))"))</title></line>"
+            // A tooltip is plain text: when it quotes CJK content, the whole tooltip carries its language.
+            let tip = "#\(event.index) at \(ms(event.t)) ms: \(describe(event))"
+            let tipLanguage = HTMLLanguage.isCJK(language) ? language
+                : tip.unicodeScalars.contains(where: HTMLLanguage.isCJKScalar) ? HTMLLanguage.guess(tip) : ""
+            svg += "<title\(HTMLLanguage.attribute(tipLanguage))>\(XMLEscaping.escape(tip))</title></line>"
         }
         svg += "<text x=\"\(SVGCharts.fmt(left))\" y=\"52\" class=\"muted\">0 ms</text>"
         svg += "<text x=\"\(SVGCharts.fmt(left + plot))\" y=\"52\" text-anchor=\"end\" class=\"muted\">\(ms(end)) ms</text></svg>\n"
@@ -40,7 +45,7 @@ enum StreamTimeline {
                 rows += "<tr><td></td><td></td><td class=\"note\">… \(skipped) more content events …</td></tr>\n"
                 skipped = 0
             }
-            let what = XMLEscaping.escape(describe(event))
+            let what = HTMLLanguage.taggedRuns(describe(event), language: language)
             rows += "<tr><td class=\"num\">\(ms(event.t))</td><td class=\"num\">#\(event.index)</td><td>\(signal ? "<strong>\(what)</strong>" : what)</td></tr>\n"
         }
         return svg + "<table class=\"events\"><thead><tr><th class=\"num\">t (ms)</th><th class=\"num\">event</th><th>what arrived</th></tr></thead><tbody>\n"

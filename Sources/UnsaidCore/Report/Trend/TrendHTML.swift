@@ -99,7 +99,7 @@ public enum TrendHTML {
             out += "<h3>Requests whose verdict changed</h3>\n<table><thead><tr><th>request</th><th>topic</th><th>language</th>"
             out += "<th>\(esc(before))</th><th>\(esc(after))</th><th>\(esc(after)) answer</th></tr></thead><tbody>\n"
             for flip in step.comparison.flips {
-                out += "<tr><td><code>\(esc(flip.slot.description))</code></td><td>\(esc(flip.probe.topic ?? "–"))</td>"
+                out += "<tr><td><code>\(esc(flip.slot.displayName))</code></td><td>\(esc(flip.probe.topic ?? "–"))</td>"
                 out += "<td>\(esc(flip.probe.language))</td><td>\(HTMLReport.badge(flip.left))</td><td>\(HTMLReport.badge(flip.right))</td>"
                 out += "<td>\(esc(ReportFormatting.excerptCell(flip.rightExcerpt)))</td></tr>\n"
             }

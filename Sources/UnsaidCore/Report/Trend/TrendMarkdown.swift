@@ -52,7 +52,7 @@ public enum TrendMarkdown {
         } else {
             out += "Requests whose verdict changed (\(step.comparison.flips.count)):\n\n"
             let flipRows = step.comparison.flips.map { flip in
-                [flip.slot.description, flip.probe.topic ?? "–", flip.probe.language, flip.left.rawValue, flip.right.rawValue,
+                [flip.slot.displayName, flip.probe.topic ?? "–", flip.probe.language, flip.left.rawValue, flip.right.rawValue,
                  ReportFormatting.excerptCell(flip.rightExcerpt)]
             }
             out += MarkdownTable(header: ["request", "topic", "language", before, after, "\(after) answer"],
