@@ -42,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Selection")
     var selecting: SelectionOptions
 
-    @OptionGroup(title: "Sharding (see docs/scale.md)")
+    @OptionGroup(title: "Sharding")
     var sharding: ShardOptions
 
     @Flag(name: .long, help: "Print how many requests the run would send (by category, language and mode) and the first ones exactly as they would be sent, redacted; send and write nothing.")
