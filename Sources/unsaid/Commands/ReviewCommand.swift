@@ -109,7 +109,7 @@ struct ReviewCommand: ParsableCommand {
     private func plan(_ assignments: [String], contents: ArchiveContents, ledger: LabelsLedger) throws -> [(ReviewItem, ReviewLabel)] {
         try assignments.map { assignment in
             guard let equals = assignment.lastIndex(of: "=") else {
-                throw ConfigurationError("--set \(assignment): expected KEY=LABEL, e.g. starter/probe-1#0@stream=refused")
+                throw ConfigurationError("--set \(assignment): expected KEY=LABEL, e.g. 'starter/probe-1#0 (stream: on)=refused'")
             }
             let keyText = String(assignment[..<equals])
             let labelText = String(assignment[assignment.index(after: equals)...])

@@ -43,6 +43,7 @@ enum HTMLAssets {
         table.runs{width:100%}
         table.runs td.brk{overflow-wrap:anywhere}
         table.runs td.nw{white-space:nowrap}
+        table.runs td:first-child{min-width:220px}
         td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
         .note{color:var(--muted);font-size:13px}
         .badge{display:inline-block;padding:0 7px;border-radius:9px;color:#fff;font-size:12px;font-weight:600;line-height:18px}

@@ -54,12 +54,12 @@ public enum HTMLReport {
         for run in document.runs {
             let manifest = run.manifest
             let suites = manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", ")
-            // Long names (labels, run ids, URLs) may break anywhere; the start time breaks between
+            // Long names (labels, run ids, URLs) may break anywhere; the start time is on two lines,
             // date and time, and the short words not at all, so the table fits 1280 px.
             rows += "<tr><td class=\"brk\">\(esc(run.label))</td><td class=\"brk\"><code>\(esc(manifest.runID))</code></td>"
             rows += "<td class=\"brk\">\(esc(manifest.target.name))</td><td class=\"brk\">\(esc(manifest.target.baseURL))</td>"
             rows += "<td class=\"brk\">\(esc(suites))</td><td class=\"brk\">\(esc(manifest.ruleset.version))</td>"
-            rows += "<td>\(esc(manifest.startedAt).replacingOccurrences(of: "T", with: "T<wbr>"))</td>"
+            rows += "<td>\(esc(manifest.startedAt).replacingOccurrences(of: "T", with: "T<br>"))</td>"
             rows += "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
         }
         return "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
