@@ -19,6 +19,7 @@ struct Unsaid: AsyncParsableCommand {
             SignCommand.self,
             KeygenCommand.self,
             RunsCommand.self,
+            MergeCommand.self,
             RescoreCommand.self,
             TargetsCommand.self,
             EvalDetectorCommand.self,

@@ -203,6 +203,13 @@ public enum ArchiveVerifier {
                       counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                       : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
 
+        // 7b. A merged run (`unsaid merge`): every record came from a shard whose own chain holds.
+        if let merge = manifest.merge {
+            let problem = MergeProvenance.check(layout, manifest: manifest)
+            report.record("shard provenance", problem == nil, problem
+                          ?? "\(merge.shards.count) of \(merge.shardCount) shards, each chain rebuilt from the merged records\(merge.partial ? "; partial, left out: \(merge.missing.joined(separator: "; "))" : "")")
+        }
+
         // 8. Reviewers' labels (labels.jsonl), when there are any.
         if let labels = LabelsVerification.check(directory: directory, manifest: manifest, transcripts: keyHashes) {
             report.record("labels", labels.passed, labels.detail)

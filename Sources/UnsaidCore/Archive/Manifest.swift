@@ -178,6 +178,10 @@ public struct Manifest: Codable, Sendable, Equatable {
     public var files: [String: FileDigest]
     /// Absent for runs without a judge.
     public var judge: JudgeInfo?
+    /// Which part of a sharded audit this run is (`run --shard`); absent for a whole run.
+    public var shard: ShardInfo?
+    /// What a merged run (`unsaid merge`) was made of; absent for a run that sent its requests.
+    public var merge: MergeInfo?
 
     public init(runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
                 suites: [SuiteInfo], arguments: RunArguments, ruleset: RulesetInfo, planned: Int) {

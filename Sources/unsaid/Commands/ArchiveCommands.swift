@@ -151,7 +151,9 @@ struct RunsCommand: ParsableCommand {
             // archived more since, one line of transcripts.jsonl per request.
             let completed = manifest.status == .complete ? manifest.completed
                 : max(manifest.completed, RecordCount.lines(in: layout.transcripts))
-            listed.append(Listed(run: manifest.runID, directory: layout.directory.path, status: manifest.status.rawValue,
+            // A merged run that left shards out is listed as partial (its manifest names them).
+            let status = manifest.merge?.partial == true ? "partial" : manifest.status.rawValue
+            listed.append(Listed(run: manifest.runID, directory: layout.directory.path, status: status,
                                  startedAt: manifest.startedAt, baseURL: manifest.target.baseURL, model: manifest.target.model,
                                  suites: manifest.suites.map(\.id), planned: manifest.planned, completed: completed,
                                  counts: manifest.counts))

@@ -42,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Selection")
     var selecting: SelectionOptions
 
+    @OptionGroup(title: "Sharding")
+    var sharding: ShardOptions
+
     @Flag(name: .long, help: "Print how many requests the run would send (by category, language and mode) and the first ones exactly as they would be sent, redacted; send and write nothing.")
     var dryRun = false
 
@@ -189,6 +192,8 @@ struct RunCommand: AsyncParsableCommand {
         // Before anything is created: a SIGTERM or Ctrl-C from here on ends as a resumable interrupt.
         InterruptSignals.install()
         try checkNumbers()
+        let shard = try sharding.resolve()
+        if resume != nil && shard != nil { throw ConfigurationError("--resume takes the shard from the archive; drop --shard") }
         for value in transform {
             // A ConfigurationError, not a ValidationError: one line on stderr, no usage text.
             do { _ = try TransformSpec.parse(value) } catch { throw ConfigurationError("--transform: \(error)") }
@@ -215,12 +220,13 @@ struct RunCommand: AsyncParsableCommand {
             if let problem = SafeName.problem(with: id) { throw ConfigurationError("--run-id \(problem)") }
         }
         if dryRun {
-            for settings in targets { try preview(target: settings, suites: suites) }
+            for settings in targets { try preview(target: settings, suites: suites, shard: shard?.shard) }
             return
         }
         var outcomes: [RunOutcome] = []
         for (settings, id) in zip(targets, ids) {
-            outcomes.append(try await execute(try prepareNewRun(ruleset: ruleset, target: settings, suites: suites, runID: id)))
+            outcomes.append(try await execute(try prepareNewRun(ruleset: ruleset, target: settings, suites: suites, runID: id,
+                                                                shard: shard)))
         }
         if outcomes.count > 1 {
             do {
@@ -270,9 +276,10 @@ struct RunCommand: AsyncParsableCommand {
         GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed).overriding(settings.parameters)
     }
 
-    private func preview(target settings: TargetSettings, suites: [Suite]) throws {
-        let items = Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
+    private func preview(target settings: TargetSettings, suites: [Suite], shard: Shard?) throws {
+        let whole = Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
                               selection: selecting.selection)
+        let items = shard.map { $0.slice(whole) } ?? whole
         do {
             console.result(try DryRunPreview.render(items: items, target: settings.name, sender: try makeSender(settings),
                                                     model: settings.model))
@@ -283,17 +290,22 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func prepareNewRun(ruleset: Ruleset, target settings: TargetSettings, suites: [Suite], runID: String?) throws -> Prepared {
+    private func prepareNewRun(ruleset: Ruleset, target settings: TargetSettings, suites: [Suite], runID: String?,
+                               shard: ShardEnvironment.Resolved?) throws -> Prepared {
         let model = settings.model
         let overrides = overrides(for: settings)
         let streamMode = selecting.streamMode
         let selection = selecting.selection
-        let items = Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
-        if items.isEmpty { throw ConfigurationError("no probe matches the selection (\(suite.joined(separator: ", ")))") }
+        let whole = Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
+        if whole.isEmpty { throw ConfigurationError("no probe matches the selection (\(suite.joined(separator: ", ")))") }
+        // A shard's part may be empty (a small plan, many shards): it still writes a complete
+        // archive, so merge sees every shard.
+        let items = shard.map { $0.shard.slice(whole) } ?? whole
         let headers = settings.headers
         let sender = try makeSender(settings)
 
-        let runID = runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)")
+        let runID = (runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)"))
+            + (shard.map { ShardOptions.runIDSuffix($0.shard) } ?? "")
         // Joined to --out as one directory name, so it must be a name, not a path.
         if let problem = SafeName.problem(with: runID) { throw ConfigurationError("--run-id \(problem)") }
         let layout = ArchiveLayout(directory: URL(fileURLWithPath: out).appendingPathComponent(runID))
@@ -313,6 +325,11 @@ struct RunCommand: AsyncParsableCommand {
                                              attempts: settings.attempts),
                              transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+        if let shard {
+            manifest.shard = .init(shard: shard.shard, planDigest: PlanDigest.digest(whole.map(\.key)), wholePlan: whole.count,
+                                   source: shard.source)
+            console.log("shard \(shard.shard) from \(shard.source): \(items.count) of the plan's \(whole.count) requests")
+        }
         let judge = try judgeTarget.map(makeJudge)
         if let judge {
             manifest.judge = .init(name: judge.settings.name, baseURL: judge.sender.redactedBaseURL, model: judge.settings.model)
@@ -371,8 +388,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
         }
         let judge = try judgeTarget.map(makeJudge)
-        let plan = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
-                             selection: manifest.arguments.selection ?? RunSelection())
+        let whole = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
+                              selection: manifest.arguments.selection ?? RunSelection())
+        var plan = whole
+        if let info = manifest.shard {
+            // A shard resumes its own part of the same whole plan, or not at all.
+            guard PlanDigest.digest(whole.map(\.key)) == info.planDigest, let shard = Shard(index: info.index, count: info.count) else {
+                throw ConfigurationError("cannot resume: the suites no longer plan what shard \(info.name) was part of (plan digest differs)")
+            }
+            plan = shard.slice(whole)
+        }
         let planned = Set(plan.map(\.key))
         // Follow-up turns are not in the plan: they are sent when an answer calls for them.
         if let stray = contents.plannedKeys.sorted().first(where: { !planned.contains($0) }) {
