@@ -45,12 +45,6 @@ public struct RunSummaryReport: Encodable, Sendable {
         public var thresholds: [Gate]
         public var failed: Bool
 
-        public init(manifest: Manifest, directory: String, verdicts: [Verdict], problems: RunProblems,
-                    thresholds: [Gate], failed: Bool) {
-            self.init(manifest: manifest, directory: directory, summary: VerdictSummary(verdicts), problems: problems,
-                      thresholds: thresholds, failed: failed)
-        }
-
         public init(manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
                     thresholds: [Gate], failed: Bool) {
             run = manifest.runID

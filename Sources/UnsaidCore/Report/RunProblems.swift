@@ -78,15 +78,6 @@ public struct RunProblems: Sendable, Equatable, Codable {
         self.retries = retries
     }
 
-    /// From an archive's records and verdicts (a record without a verdict is left out).
-    public init(records: [TranscriptRecord], verdicts: [Verdict]) {
-        var byKey: [WorkKey: Verdict] = [:]
-        for verdict in verdicts { byKey[verdict.key] = verdict }
-        self.init(entries: records.compactMap { record in
-            byKey[record.transcript.key].map { ReportEntry(probe: record.probe, transcript: record.transcript, verdict: $0) }
-        })
-    }
-
     public var isEmpty: Bool { unexpected.isEmpty && errors.isEmpty && retries.attempts == 0 }
 
     static func evidenceLine(_ entry: ReportEntry) -> String {

@@ -203,13 +203,8 @@ public struct RedactionPolicy: Sendable, Equatable {
     public func redact(response: DecodedResponse) -> DecodedResponse {
         guard !scrubber.isEmpty else { return response }
         var result = response
-        let fields: [WritableKeyPath<ChatEvent, String?>] = [\.content, \.reasoning, \.refusal, \.malformed]
-        for field in fields {
-            let pieces = result.events.map { Array(($0[keyPath: field] ?? "").utf8) }
-            guard let scrubbed = scrubber.scrub(pieces: pieces) else { continue }
-            for index in result.events.indices where result.events[index][keyPath: field] != nil {
-                result.events[index][keyPath: field] = String(decoding: scrubbed[index], as: UTF8.self)
-            }
+        if let events = scrubbingTextFields(of: response.events) {
+            result.events = events
         }
         // Every other string (errors, annotations, usage, the assembled texts) through one
         // encode–scrub–decode pass, which sees each string with JSON escaping applied.
@@ -226,6 +221,24 @@ public struct RedactionPolicy: Sendable, Equatable {
         return emptied
     }
 
+    /// The text fields of the events (content, reasoning, refusal, malformed data) with secrets
+    /// replaced, each field's deltas scrubbed as one text: a secret spread over several events
+    /// becomes the placeholder in the first and is dropped from the rest. Nil when none held one.
+    private func scrubbingTextFields(of events: [ChatEvent]) -> [ChatEvent]? {
+        var result = events
+        var changed = false
+        let fields: [WritableKeyPath<ChatEvent, String?>] = [\.content, \.reasoning, \.refusal, \.malformed]
+        for field in fields {
+            let pieces = result.map { Array(($0[keyPath: field] ?? "").utf8) }
+            guard let scrubbed = scrubber.scrub(pieces: pieces) else { continue }
+            changed = true
+            for index in result.indices where result[index][keyPath: field] != nil {
+                result[index][keyPath: field] = String(decoding: scrubbed[index], as: UTF8.self)
+            }
+        }
+        return changed ? result : nil
+    }
+
     /// An attempt with secrets removed from headers, chunks, the decoded answer and the failure
     /// message. The answer is decoded again from the scrubbed chunks when they changed.
     public func redact(attempt: Attempt, streamed: Bool) -> Attempt {
@@ -233,14 +246,16 @@ public struct RedactionPolicy: Sendable, Equatable {
         result.headers = redact(headers: attempt.headers)
         if !scrubber.isEmpty {
             var chunks = redact(chunks: attempt.chunks)
-            if streamed, let rewritten = rewritingEventsOfSpreadSecrets(chunks) {
+            var response = chunks == attempt.chunks
+                ? attempt.response : ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
+            // Events are located (a second decode) only when a secret is still spread over them.
+            if streamed, scrubbingTextFields(of: response.events) != nil,
+               let rewritten = rewritingEventsOfSpreadSecrets(chunks) {
                 chunks = rewritten
+                response = ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
             }
-            if chunks != attempt.chunks {
-                result.chunks = chunks
-                result.response = ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
-            }
-            result.response = redact(response: result.response)
+            result.chunks = chunks
+            result.response = redact(response: response)
         }
         if var failure = result.failure {
             failure.message = redact(failure.message)
@@ -252,24 +267,20 @@ public struct RedactionPolicy: Sendable, Equatable {
     /// A secret spread over several events — a model echoing a key token by token — is whole in
     /// no stretch of the raw bytes, so the byte scrub cannot see it, yet its pieces are there.
     /// The events holding a piece are rewritten: their data re-encoded with each text field as
-    /// `redact(response:)` leaves it (the placeholder in the first event, the rest of the secret
-    /// dropped from the others); their other field lines stay. Nil when no event needed it.
+    /// `scrubbingTextFields` leaves it (the placeholder in the first event, the rest of the
+    /// secret dropped from the others); their other field lines stay. Nil when no event needed it.
     func rewritingEventsOfSpreadSecrets(_ chunks: [WireChunk]) -> [WireChunk]? {
         let (decoded, ranges) = ChatResponseDecoder.decodeLocatingEvents(chunks: chunks, streamed: true)
-        guard decoded.bodyFormat == .sse else { return nil }
-        let redacted = redact(response: decoded)
+        guard decoded.bodyFormat == .sse, let scrubbed = scrubbingTextFields(of: decoded.events) else { return nil }
         let body = [UInt8](chunks.joinedBytes)
         var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
-        for event in decoded.events {
+        for (event, after) in zip(decoded.events, scrubbed) {
             guard event.index < ranges.count, let range = ranges[event.index] else { continue }
-            // `redact(response:)` withholds everything when a replacement would break its JSON;
-            // an event it dropped keeps none of its text either.
-            let after = redacted.events.indices.contains(event.index) ? redacted.events[event.index] : nil
             let fields: [KeyPath<ChatEvent, String?>] = [\.content, \.reasoning, \.refusal, \.malformed]
             var substitutions: [String: String] = [:]
             for field in fields {
                 guard let original = event[keyPath: field], !original.isEmpty else { continue }
-                let replaced = after?[keyPath: field] ?? ""
+                let replaced = after[keyPath: field] ?? ""
                 if replaced != original { substitutions[original] = replaced }
             }
             guard !substitutions.isEmpty else { continue }
