@@ -265,7 +265,7 @@ package enum ArchiveVerifier {
         if recorded.verdict != derived.verdict {
             return "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
         }
-        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags) recorded, \(derived.flags) derived" }
+        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags.wire) recorded, \(derived.flags.wire) derived" }
         if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
         return "\(derived.key): evidence or ruleset differs from what the transcript gives"
     }

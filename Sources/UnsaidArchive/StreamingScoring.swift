@@ -80,8 +80,8 @@ extension ArchiveScoring {
         if !marked.isEmpty {
             try rewrite(temporary, marking: marked)
             for (position, _) in marked where position < items.count {
-                if !items[position].verdict.flags.contains(VerdictEngine.crossModeFlag) {
-                    items[position].verdict.flags.append(VerdictEngine.crossModeFlag)
+                if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
+                    items[position].verdict.flags.append(.streamNonstreamMismatch)
                 }
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import UnsaidArchive
 import UnsaidSuite
 import UnsaidSupport
+import UnsaidVerdict
 
 /// The full metrics object as JSON; the schema is documented in `docs/report-schema.md`.
 ///
@@ -30,7 +31,7 @@ package enum JSONReport {
     struct Review: Encodable {
         var request: String
         var machine: String
-        var machineFlags: [String]
+        var machineFlags: [VerdictFlag]
         var label: String
         var overrides: Bool
         var reviewer: String

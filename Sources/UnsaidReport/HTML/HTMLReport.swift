@@ -272,7 +272,7 @@ package enum HTMLReport {
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
         if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(key(RequestReference.displayName(of: turn.parent)))</code></dd>" }
         out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
-        if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>" }
+        if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0.wire))</code>" }.joined(separator: " "))</dd>" }
         if let attempt = entry.attempt {
             let status = attempt.status.map(String.init) ?? "none"
             let finish = attempt.response.finishReason ?? "none"
