@@ -17,14 +17,6 @@ package struct JudgeRecord: Codable, Sendable, Equatable {
     package var judged: String
     /// The request sent to the judge and everything that came back.
     package var transcript: Transcript
-
-    package init(seq: Int, prev: String, key: WorkKey, judged: String, transcript: Transcript) {
-        self.seq = seq
-        self.prev = prev
-        self.key = key
-        self.judged = judged
-        self.transcript = transcript
-    }
 }
 
 /// The judge exchanges of a run, read back and checked.

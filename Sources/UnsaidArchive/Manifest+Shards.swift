@@ -37,14 +37,6 @@ extension Manifest {
         package var shards: [MergedShard]
         /// Shards left out, e.g. `3/8: missing`, `5/8: not finished (status running)`.
         package var missing: [String]
-
-        package init(shardCount: Int, planDigest: String, partial: Bool, shards: [MergedShard], missing: [String]) {
-            self.shardCount = shardCount
-            self.planDigest = planDigest
-            self.partial = partial
-            self.shards = shards
-            self.missing = missing
-        }
     }
 
     /// One shard of a merged run, as it was when merged.
@@ -60,16 +52,5 @@ extension Manifest {
         package var records: Int
         /// The shard's file digests, as its manifest committed to them.
         package var files: [String: FileDigest]
-
-        package init(index: Int, runID: String, manifestFile: String, manifestSHA256: String, chainHead: String,
-                    records: Int, files: [String: FileDigest]) {
-            self.index = index
-            self.runID = runID
-            self.manifestFile = manifestFile
-            self.manifestSHA256 = manifestSHA256
-            self.chainHead = chainHead
-            self.records = records
-            self.files = files
-        }
     }
 }

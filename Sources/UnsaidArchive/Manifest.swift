@@ -66,12 +66,6 @@ package struct Manifest: Codable, Sendable, Equatable {
         package var sha256: String
         package var bytes: Int
         package var lines: Int
-
-        package init(sha256: String, bytes: Int, lines: Int) {
-            self.sha256 = sha256
-            self.bytes = bytes
-            self.lines = lines
-        }
     }
 
     /// What the run was asked to do, so `unsaid run --resume` can carry on without the original

@@ -57,14 +57,6 @@ package struct ProvenanceRecord: Codable, Sendable, Equatable {
     package var shardPrev: String
     package var shardHash: String
 
-    package init(seq: Int, shard: Int, shardSeq: Int, shardPrev: String, shardHash: String) {
-        self.seq = seq
-        self.shard = shard
-        self.shardSeq = shardSeq
-        self.shardPrev = shardPrev
-        self.shardHash = shardHash
-    }
-
     /// The shard's own line for `record` (merged), as this provenance says it was.
     func shardLine(of record: TranscriptRecord) throws -> Data {
         try CanonicalJSON.encode(TranscriptRecord(seq: shardSeq, prev: shardPrev, probe: record.probe,

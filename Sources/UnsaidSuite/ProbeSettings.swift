@@ -18,15 +18,7 @@ struct ProbeSettings: Sendable, Equatable {
     /// Values set here win; tags add to the inherited ones rather than replacing them, so a
     /// suite-wide tag is never lost by a probe that has tags of its own.
     func overriding(_ base: ProbeSettings) -> ProbeSettings {
-        var tags = base.tags ?? []
-        for tag in self.tags ?? [] where !tags.contains(tag) {
-            tags.append(tag)
-        }
-        var terms = base.terms ?? []
-        for term in self.terms ?? [] where !terms.contains(term) {
-            terms.append(term)
-        }
-        return ProbeSettings(
+        ProbeSettings(
             system: system ?? base.system,
             language: language ?? base.language,
             topic: topic ?? base.topic,
@@ -34,8 +26,18 @@ struct ProbeSettings: Sendable, Equatable {
             expect: expect ?? base.expect,
             stream: stream ?? base.stream,
             repeatCount: repeatCount ?? base.repeatCount,
-            tags: (self.tags == nil && base.tags == nil) ? nil : tags,
-            terms: (self.terms == nil && base.terms == nil) ? nil : terms,
+            tags: Self.accumulated(tags, onto: base.tags),
+            terms: Self.accumulated(terms, onto: base.terms),
             parameters: parameters.overriding(base.parameters))
+    }
+
+    /// The inherited values, then this level's that are new; nil when neither level gives any.
+    private static func accumulated(_ own: [String]?, onto inherited: [String]?) -> [String]? {
+        guard own != nil || inherited != nil else { return nil }
+        var all = inherited ?? []
+        for value in own ?? [] where !all.contains(value) {
+            all.append(value)
+        }
+        return all
     }
 }

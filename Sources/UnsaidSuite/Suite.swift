@@ -24,9 +24,4 @@ package struct Suite: Codable, Sendable {
 package struct SuiteSource: Codable, Sendable, Hashable {
     package var path: String
     package var sha256: String
-
-    package init(path: String, sha256: String) {
-        self.path = path
-        self.sha256 = sha256
-    }
 }

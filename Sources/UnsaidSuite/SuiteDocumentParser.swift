@@ -389,26 +389,25 @@ struct SuiteDocumentParser {
     }
 
     private mutating func number(_ node: Node, field: String, in range: ClosedRange<Double>) -> Double? {
-        guard let raw = string(node, field: field) else { return nil }
-        guard let value = Double(raw), value.isFinite else {
-            report(at: position(of: node), field, "'\(raw)' is not a number")
-            return nil
-        }
-        guard range.contains(value) else {
-            report(at: position(of: node), field, "\(raw) is outside \(format(range.lowerBound))...\(format(range.upperBound))")
-            return nil
-        }
-        return value
+        bounded(node, field: field, in: range, kind: "a number", parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } },
+                show: Self.format)
     }
 
     private mutating func integer(_ node: Node, field: String, in range: ClosedRange<Int>) -> Int? {
+        bounded(node, field: field, in: range, kind: "a whole number", parse: { Int($0) }, show: { String($0) })
+    }
+
+    /// A scalar that `parse` reads as a value inside `range`; anything else is reported, naming
+    /// what was expected (`kind`) or the range (its bounds written by `show`).
+    private mutating func bounded<Value: Comparable>(_ node: Node, field: String, in range: ClosedRange<Value>, kind: String,
+                                                     parse: (String) -> Value?, show: (Value) -> String) -> Value? {
         guard let raw = string(node, field: field) else { return nil }
-        guard let value = Int(raw) else {
-            report(at: position(of: node), field, "'\(raw)' is not a whole number")
+        guard let value = parse(raw) else {
+            report(at: position(of: node), field, "'\(raw)' is not \(kind)")
             return nil
         }
         guard range.contains(value) else {
-            report(at: position(of: node), field, "\(raw) is outside \(range.lowerBound)...\(range.upperBound)")
+            report(at: position(of: node), field, "\(raw) is outside \(show(range.lowerBound))...\(show(range.upperBound))")
             return nil
         }
         return value
@@ -455,7 +454,7 @@ struct SuiteDocumentParser {
         parent.isEmpty ? key : "\(parent).\(key)"
     }
 
-    private func format(_ value: Double) -> String {
+    private static func format(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 

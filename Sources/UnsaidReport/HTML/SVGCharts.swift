@@ -66,22 +66,35 @@ package enum SVGCharts {
         return lines
     }
 
+    /// Rows laid out top to bottom from `top`, as both charts draw them: a gap between groups, the
+    /// group's name beside its first row, each row's label, and each row as tall as the longer of
+    /// the two once wrapped. `marks` draws a row's own marks given the row's top; the result is the
+    /// whole body and the y below the last row.
+    static func groupedRows<Row>(_ rows: [Row], top: Int, group: (Row) -> String, label: (Row) -> String,
+                                 marks: (Row, _ y: Int) -> String) -> (body: String, bottom: Int) {
+        var y = top
+        var body = ""
+        var previousGroup: String?
+        for row in rows {
+            if let previousGroup, previousGroup != group(row) { y += groupGap }
+            let textY = y + rowHeight / 2 + 4
+            let newGroup = previousGroup != group(row)
+            if newGroup { body += wrappedText(group(row), x: 0, y: textY, chars: groupChars) }
+            previousGroup = group(row)
+            body += wrappedText(label(row), x: groupColumn, y: textY, chars: labelChars, muted: true)
+            body += marks(row, y)
+            y += rowHeight(lines: max(lines(label(row), labelChars).count, newGroup ? lines(group(row), groupChars).count : 1))
+        }
+        return (body, y)
+    }
+
     /// Horizontal 100% bars, one per row, segments coloured by verdict, each with a tooltip.
     static func verdictStacks(_ rows: [StackRow], title: String) -> String {
         let barX = groupColumn + labelColumn
         let barWidth = width - barX - 60
         let legendHeight = 28
-        var y = legendHeight
-        var body = ""
-        var previousGroup: String?
-        for row in rows {
-            if let previousGroup, previousGroup != row.group { y += groupGap }
-            let textY = y + rowHeight / 2 + 4
-            let newGroup = previousGroup != row.group
-            if newGroup { body += wrappedText(row.group, x: 0, y: textY, chars: groupChars) }
-            previousGroup = row.group
-            body += wrappedText(row.label, x: groupColumn, y: textY, chars: labelChars, muted: true)
-            let height = rowHeight(lines: max(lines(row.label, labelChars).count, newGroup ? lines(row.group, groupChars).count : 1))
+        let (body, bottom) = groupedRows(rows, top: legendHeight, group: \.group, label: \.label) { row, y in
+            var body = ""
             let total = row.slice.requests
             var x = Double(barX)
             for label in VerdictLabel.allCases {
@@ -93,8 +106,8 @@ package enum SVGCharts {
                 body += "<title>\(esc("\(row.group) · \(row.label): \(label.rawValue) \(count) of \(total) (\(Percent.format(share)))"))</title></rect>"
                 x += w
             }
-            body += "<text x=\"\(barX + barWidth + 8)\" y=\"\(textY)\" class=\"muted\">n=\(total)</text>"
-            y += height
+            body += "<text x=\"\(barX + barWidth + 8)\" y=\"\(y + rowHeight / 2 + 4)\" class=\"muted\">n=\(total)</text>"
+            return body
         }
         var legend = ""
         var legendX = 0
@@ -103,7 +116,7 @@ package enum SVGCharts {
             legend += "<text x=\"\(legendX + 16)\" y=\"16\">\(label.rawValue)</text>"
             legendX += 16 + label.rawValue.count * 7 + 14
         }
-        let height = y + 6
+        let height = bottom + 6
         return "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(esc(title))\">"
             + "<title>\(esc(title))</title>" + legend + body + "</svg>\n"
     }
@@ -113,28 +126,19 @@ package enum SVGCharts {
         let plotX = groupColumn + labelColumn
         let plotWidth = width - plotX - 150
         let top = 22
-        var y = top
-        var body = ""
-        var previousGroup: String?
         func xFor(_ value: Double) -> Double { Double(plotX) + value * Double(plotWidth) }
-        for row in rows {
-            if let previousGroup, previousGroup != row.group { y += groupGap }
+        let (body, y) = groupedRows(rows, top: top, group: \.group, label: \.label) { row, y in
             let mid = y + rowHeight / 2
-            let newGroup = previousGroup != row.group
-            if newGroup { body += wrappedText(row.group, x: 0, y: mid + 4, chars: groupChars) }
-            previousGroup = row.group
             let color = HTMLAssets.runColor(row.colorIndex)
             let estimate = row.estimate
-            body += wrappedText(row.label, x: groupColumn, y: mid + 4, chars: labelChars, muted: true)
-            let height = rowHeight(lines: max(lines(row.label, labelChars).count, newGroup ? lines(row.group, groupChars).count : 1))
-            body += "<g><title>\(esc("\(row.group) · \(row.label): \(estimate.formatted)"))</title>"
+            var body = "<g><title>\(esc("\(row.group) · \(row.label): \(estimate.formatted)"))</title>"
             body += "<line x1=\"\(fmt(xFor(estimate.lower)))\" y1=\"\(mid)\" x2=\"\(fmt(xFor(estimate.upper)))\" y2=\"\(mid)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             for end in [estimate.lower, estimate.upper] {
                 body += "<line x1=\"\(fmt(xFor(end)))\" y1=\"\(mid - 5)\" x2=\"\(fmt(xFor(end)))\" y2=\"\(mid + 5)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             }
             body += "<circle cx=\"\(fmt(xFor(estimate.rate)))\" cy=\"\(mid)\" r=\"4.5\" fill=\"\(color)\"/></g>"
             body += "<text x=\"\(plotX + plotWidth + 10)\" y=\"\(mid + 4)\">\(esc("\(Percent.format(estimate.rate)) (\(estimate.count)/\(estimate.total))"))</text>"
-            y += height
+            return body
         }
         var axis = ""
         for tick in stride(from: 0, through: 100, by: 25) {

@@ -43,12 +43,6 @@ package struct TransformSpec: Codable, Sendable, Hashable {
 
     package static let placeholder = "{prompt}"
 
-    package init(kind: TransformKind, argument: String? = nil, label: String? = nil) {
-        self.kind = kind
-        self.argument = argument
-        self.label = label
-    }
-
     /// Parses `NAME[:ARGUMENT]`. Throws `TransformSpecError` with a message for the terminal.
     package static func parse(_ text: String) throws -> TransformSpec {
         let name: String
