@@ -46,14 +46,4 @@ import UnsaidTranscript
         #expect(keyless.first(named: "Authorization") == nil)
         #expect(keyless.first(named: "Accept") == "application/json")
     }
-
-    @Test func configDecodesWithDefaults() throws {
-        let json = #"{"name":"n","baseURL":"http://h/v1","model":"m","timeouts":{"stall":5},"retry":{"maxAttempts":1}}"#
-        let decoded = try CanonicalJSON.decode(TargetConfig.self, from: Data(json.utf8))
-        #expect(decoded.apiKeyEnv == "OPENAI_API_KEY")
-        #expect(decoded.includeUsage)
-        #expect(decoded.timeouts == TargetTimeouts(connect: 10, total: 300, stall: 5))
-        #expect(decoded.retry == RetryPolicy(maxAttempts: 1, baseDelay: 0.5, maxDelay: 30))
-        #expect(decoded.headers.isEmpty && decoded.extraBody.isEmpty && decoded.redact.isEmpty)
-    }
 }

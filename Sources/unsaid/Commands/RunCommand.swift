@@ -188,11 +188,11 @@ struct RunCommand: AsyncParsableCommand {
         var archive: ArchiveWriter
         var items: [WorkItem]
         var alreadyDone: Int
-        var sender: ConfiguredSender
+        var sender: TargetConnection
         var ruleset: Ruleset
         var concurrency: Int
         var rateLimit: Double?
-        var judge: ConfiguredSender?
+        var judge: TargetConnection?
         /// Held until the process ends: no other process may write this run meanwhile.
         var lock: ArchiveLock
     }
@@ -223,7 +223,7 @@ struct RunCommand: AsyncParsableCommand {
         if judgeTarget != nil && ruleset.judge == nil {
             throw ConfigurationError("--judge-target: the ruleset \(ruleset.version) has no judge rubric (judge.json)")
         }
-        let ids = targets.map { settings in runID.map { targets.count > 1 ? "\($0)-\(settings.name)" : $0 } }
+        let ids = targets.map { target in runID.map { targets.count > 1 ? "\($0)-\(target.config.name)" : $0 } }
         // Every id is checked before the first run starts: each becomes a directory name.
         for case let id? in ids {
             if let problem = SafeName.problem(with: id) { throw ConfigurationError("--run-id \(problem)") }
@@ -255,7 +255,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The endpoints to run against: named targets from the targets file, or the one given by flags.
-    private func resolveTargets() throws -> [TargetSettings] {
+    private func resolveTargets() throws -> [ResolvedTarget] {
         let headers = try parseHeaders()
         let environment = ProcessInfo.processInfo.environment
         if target.isEmpty && !allTargets {
@@ -265,7 +265,7 @@ struct RunCommand: AsyncParsableCommand {
             guard let model = model ?? environment["OPENAI_MODEL"], !model.isEmpty else {
                 throw ConfigurationError("no model: pass --model NAME or set OPENAI_MODEL")
             }
-            return [settings(baseURL: baseURL, model: model, headers: headers)]
+            return [flags(headers: headers).resolve(name: model, baseURL: baseURL, model: model)]
         }
         let path = config ?? "unsaid.yaml"
         let file: TargetsFile
@@ -273,25 +273,25 @@ struct RunCommand: AsyncParsableCommand {
             file = try TargetsFile.load(path: path)
             let entries = allTargets ? file.targets : try file.select(target, file: path)
             guard !entries.isEmpty else { throw ConfigurationError("\(path): no targets defined") }
-            let defaults = settings(baseURL: "", model: "", headers: headers)
-            return entries.map { TargetSettings(entry: $0, defaults: defaults) }
+            let flags = flags(headers: headers)
+            return entries.map { flags.resolve($0) }
         } catch let error as SuiteError {
             throw ConfigurationError(error.description)
         }
     }
 
     /// Command-line overrides win over a target's own parameters, which win over the suite's.
-    private func overrides(for settings: TargetSettings) -> GenerationParameters {
-        GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed).overriding(settings.parameters)
+    private func overrides(for target: ResolvedTarget) -> GenerationParameters {
+        GenerationParameters(temperature: temperature, topP: topP, maxTokens: maxTokens, seed: seed).overriding(target.config.parameters)
     }
 
-    private func preview(target settings: TargetSettings, suites: [Suite], shard: Shard?) throws {
-        let whole = Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
+    private func preview(target: ResolvedTarget, suites: [Suite], shard: Shard?) throws {
+        let whole = Self.plan(suites, overrides: overrides(for: target), streamMode: selecting.streamMode,
                               selection: selecting.selection)
         let items = shard.map { $0.slice(whole) } ?? whole
         do {
-            console.result(try DryRunPreview.render(items: items, target: settings.name, sender: try makeSender(settings),
-                                                    model: settings.model))
+            console.result(try DryRunPreview.render(items: items, target: target.config.name,
+                                                    connection: try connect(target.config)))
         } catch let error as ConfigurationError {
             throw error
         } catch {
@@ -299,10 +299,11 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func prepareNewRun(ruleset: Ruleset, target settings: TargetSettings, suites: [Suite], runID: String?,
+    private func prepareNewRun(ruleset: Ruleset, target: ResolvedTarget, suites: [Suite], runID: String?,
                                shard: ShardEnvironment.Resolved?) throws -> Prepared {
+        let settings = target.config
         let model = settings.model
-        let overrides = overrides(for: settings)
+        let overrides = overrides(for: target)
         let streamMode = selecting.streamMode
         let selection = selecting.selection
         let whole = Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
@@ -311,7 +312,7 @@ struct RunCommand: AsyncParsableCommand {
         // archive, so merge sees every shard.
         let items = shard.map { $0.shard.slice(whole) } ?? whole
         let headers = settings.headers
-        let sender = try makeSender(settings)
+        let sender = try connect(settings)
 
         let runID = (runID ?? ArchiveLayout.makeRunID(model: settings.name == model ? model : "\(settings.name)-\(model)"))
             + (shard.map { ShardOptions.runIDSuffix($0.shard) } ?? "")
@@ -328,10 +329,10 @@ struct RunCommand: AsyncParsableCommand {
                              apiKeyEnv: settings.apiKeyEnv, headerNames: headers.keys.sorted(),
                              streamMode: streamMode == .both ? .both : nil,
                              selection: selection.isEmpty ? nil : selection,
-                             settings: .init(concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency,
-                                             rateLimit: settings.rateLimit, connectTimeout: settings.connectTimeout,
-                                             timeout: settings.totalTimeout, stallTimeout: settings.stallTimeout,
-                                             attempts: settings.attempts),
+                             settings: .init(concurrency: target.concurrency ?? concurrency ?? Defaults.concurrency,
+                                             rateLimit: target.rateLimit, connectTimeout: settings.timeouts.connect,
+                                             timeout: settings.timeouts.total, stallTimeout: settings.timeouts.stall,
+                                             attempts: settings.retry.maxAttempts),
                              transforms: transform.isEmpty ? nil : transform),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         if let shard {
@@ -341,7 +342,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let judge = try judgeTarget.map(makeJudge)
         if let judge {
-            manifest.judge = .init(name: judge.settings.name, baseURL: judge.sender.redactedBaseURL, model: judge.settings.model)
+            manifest.judge = .init(name: judge.config.name, baseURL: judge.redactedBaseURL, model: judge.config.model)
         }
         let archive: ArchiveWriter
         let lock: ArchiveLock
@@ -353,8 +354,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("\(error)")
         }
         return Prepared(layout: layout, archive: archive, items: items, alreadyDone: 0, sender: sender, ruleset: ruleset,
-                        concurrency: settings.concurrency ?? concurrency ?? Defaults.concurrency, rateLimit: settings.rateLimit,
-                        judge: judge?.sender, lock: lock)
+                        concurrency: target.concurrency ?? concurrency ?? Defaults.concurrency, rateLimit: target.rateLimit,
+                        judge: judge, lock: lock)
     }
 
     /// Checks everything before touching the archive: a resume that must be refused leaves the
@@ -414,13 +415,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         // Flags given now win; otherwise the run carries on as it was started.
         let recorded = manifest.arguments.settings
-        let sender = try makeSender(TargetSettings(
-            name: manifest.target.name, baseURL: endpoint, model: manifest.target.model,
-            apiKeyEnv: manifest.arguments.apiKeyEnv, headers: headers, redact: redact,
-            connectTimeout: connectTimeout ?? recorded?.connectTimeout ?? Defaults.connectTimeout,
-            totalTimeout: timeout ?? recorded?.timeout ?? Defaults.timeout,
-            stallTimeout: stallTimeout ?? recorded?.stallTimeout ?? Defaults.stallTimeout,
-            attempts: attempts ?? recorded?.attempts ?? Defaults.attempts, maxResponseBytes: maxResponseBytes))
+        let given = flags(headers: headers)
+        let sender = try connect(given.filling(from: TargetFlags(
+            apiKeyEnv: manifest.arguments.apiKeyEnv, connectTimeout: recorded?.connectTimeout, totalTimeout: recorded?.timeout,
+            stallTimeout: recorded?.stallTimeout, attempts: recorded?.attempts)
+        ).resolve(name: manifest.target.name, baseURL: endpoint, model: manifest.target.model).config)
 
         // All checks passed: now repair the torn tail and continue the chain.
         let repaired: ResumePoint
@@ -438,7 +437,7 @@ struct RunCommand: AsyncParsableCommand {
         return Prepared(layout: repaired.layout, archive: archive, items: remaining, alreadyDone: repaired.recordCount,
                         sender: sender, ruleset: ruleset,
                         concurrency: concurrency ?? recorded?.concurrency ?? Defaults.concurrency, rateLimit: recorded?.rateLimit,
-                        judge: judge?.sender, lock: lock)
+                        judge: judge, lock: lock)
     }
 
     private func execute(_ prepared: Prepared) async throws -> RunOutcome {
@@ -528,35 +527,28 @@ struct RunCommand: AsyncParsableCommand {
     /// The judge's sender: a target of the targets file, with this command's timeouts and
     /// attempts where the file sets none (and none of the run's `--header`s, which are for the
     /// target under test).
-    private func makeJudge(_ name: String) throws -> (settings: TargetSettings, sender: ConfiguredSender) {
+    private func makeJudge(_ name: String) throws -> TargetConnection {
         let path = config ?? "unsaid.yaml"
         do {
             let file = try TargetsFile.load(path: path)
             guard let entry = try file.select([name], file: path).first else {
                 throw ConfigurationError("--judge-target: no target '\(name)' in \(path)")
             }
-            let settings = TargetSettings(entry: entry, defaults: self.settings(baseURL: "", model: "", headers: [:]))
-            return (settings, try makeSender(settings))
+            return try connect(flags(headers: [:]).resolve(entry).config)
         } catch let error as SuiteError {
             throw ConfigurationError("--judge-target: \(error.description)")
         }
     }
 
-    private func settings(baseURL: String, model: String, headers: [String: String]) -> TargetSettings {
-        TargetSettings(
-            name: model, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv, headers: headers,
-            redact: redact, connectTimeout: connectTimeout ?? Defaults.connectTimeout, totalTimeout: timeout ?? Defaults.timeout,
-            stallTimeout: stallTimeout ?? Defaults.stallTimeout, attempts: attempts ?? Defaults.attempts,
-            maxResponseBytes: maxResponseBytes)
+    /// How to reach a target as the flags say; `TargetFlags.resolve` adds the targets file and the defaults.
+    private func flags(headers: [String: String]) -> TargetFlags {
+        TargetFlags(apiKeyEnv: apiKeyEnv, headers: headers, redact: redact, connectTimeout: connectTimeout,
+                    totalTimeout: timeout, stallTimeout: stallTimeout, attempts: attempts, maxResponseBytes: maxResponseBytes)
     }
 
-    /// What the run flags default to when neither the command line nor a resumed run sets them.
+    /// What `--concurrency` defaults to when neither the command line nor a resumed run sets it.
     enum Defaults {
         static let concurrency = 4
-        static let connectTimeout = 10.0
-        static let timeout = 300.0
-        static let stallTimeout = 60.0
-        static let attempts = 3
     }
 
     /// The manifest's `target.streamMode` for a forced mode (names kept from older archives).
