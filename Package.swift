@@ -83,7 +83,10 @@ let package = Package(
         ),
         .target(
             name: "UnsaidRun",
-            dependencies: ["UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive"]
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive",
+                "UnsaidFixture",
+            ]
         ),
         .target(
             name: "UnsaidReport",
@@ -143,6 +146,13 @@ let package = Package(
             name: "UnsaidArchiveTests",
             dependencies: [
                 "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "UnsaidRunTests",
+            dependencies: [
+                "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive", "UnsaidRun",
+                "UnsaidTestSupport",
             ]
         ),
         .testTarget(

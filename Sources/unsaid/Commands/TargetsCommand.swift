@@ -39,7 +39,7 @@ struct TargetsCheckCommand: AsyncParsableCommand {
         var rows = [["target", "model", "reachable", "auth", "streaming", "status", "time", "note"]]
         var allGood = true
         for entry in entries {
-            let configured = try connect(ResolvedTarget.check(entry).config)
+            let configured = try libcurlConnection(ResolvedTarget.check(entry).config)
             let transcript = await configured.sender.send(item)
             let check = TargetCheck(transcript)
             allGood = allGood && check.healthy
