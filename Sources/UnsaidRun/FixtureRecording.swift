@@ -21,9 +21,11 @@ enum FixtureRecording {
                 let key = record.transcript.key
                 let meta = FixtureMeta(
                     name: FixtureWriter.name(for: key), description: "recorded by unsaid run: \(key)",
-                    provider: provider, source: "recorded", expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
-                _ = try FixtureWriter.write(probe: record.probe, transcript: record.transcript, meta: meta, to: directory,
-                                            secrets: secrets)
+                    provider: provider, source: "recorded", expectedVerdict: verdict.verdict,
+                    expectedFlags: verdict.flags)
+                _ = try FixtureWriter.write(
+                    probe: record.probe, transcript: record.transcript, meta: meta, to: directory,
+                    secrets: secrets)
             }
         } catch {
             throw RunSetupError("cannot write fixtures to \(directory.path): \(error)")

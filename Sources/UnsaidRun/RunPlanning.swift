@@ -19,8 +19,10 @@ package enum RunPlanning {
     }
 
     /// The selected requests, each probe's parameters under `overrides`.
-    package static func plan(_ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
-                             selection: RunSelection) -> [WorkItem] {
+    package static func plan(
+        _ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
+        selection: RunSelection
+    ) -> [WorkItem] {
         selection.apply(RunPlan.items(for: suites, streamMode: streamMode)).map { item in
             var item = item
             item.parameters = overrides.overriding(item.parameters)

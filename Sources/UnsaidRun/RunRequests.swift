@@ -31,8 +31,10 @@ package struct RunEnvironment: Sendable {
     package var gitCommit: @Sendable () -> String?
     package var host: String
 
-    package init(ruleset: Ruleset, connect: @escaping @Sendable (TargetConfig) throws -> TargetConnection,
-                 gitCommit: @escaping @Sendable () -> String?, host: String) {
+    package init(
+        ruleset: Ruleset, connect: @escaping @Sendable (TargetConfig) throws -> TargetConnection,
+        gitCommit: @escaping @Sendable () -> String?, host: String
+    ) {
         self.ruleset = ruleset
         self.connect = connect
         self.gitCommit = gitCommit
@@ -64,8 +66,10 @@ package struct RunPlanRequest: Sendable {
     package var streamMode: StreamMode?
     package var selection: RunSelection
 
-    package init(suites: [Suite], suitePaths: [String], transforms: [String], overrides: GenerationParameters,
-                 streamMode: StreamMode?, selection: RunSelection) {
+    package init(
+        suites: [Suite], suitePaths: [String], transforms: [String], overrides: GenerationParameters,
+        streamMode: StreamMode?, selection: RunSelection
+    ) {
         self.suites = suites
         self.suitePaths = suitePaths
         self.transforms = transforms
@@ -76,8 +80,9 @@ package struct RunPlanRequest: Sendable {
 
     /// The whole plan for one target: the target's parameters under the command line's.
     package func items(for target: ResolvedTarget) -> [WorkItem] {
-        RunPlanning.plan(suites, overrides: overrides.overriding(target.config.parameters), streamMode: streamMode,
-                         selection: selection)
+        RunPlanning.plan(
+            suites, overrides: overrides.overriding(target.config.parameters), streamMode: streamMode,
+            selection: selection)
     }
 }
 
@@ -94,8 +99,10 @@ package struct NewRunRequest: Sendable {
     /// `--concurrency`; a target's own setting wins.
     package var concurrency: Int?
 
-    package init(plan: RunPlanRequest, target: ResolvedTarget, judge: JudgeChoice?, shard: ShardEnvironment.Resolved?,
-                 outputDirectory: URL, runID: String?, concurrency: Int?) {
+    package init(
+        plan: RunPlanRequest, target: ResolvedTarget, judge: JudgeChoice?, shard: ShardEnvironment.Resolved?,
+        outputDirectory: URL, runID: String?, concurrency: Int?
+    ) {
         self.plan = plan
         self.target = target
         self.judge = judge
@@ -119,8 +126,10 @@ package struct ResumeRequest: Sendable {
     package var concurrency: Int?
     package var judge: JudgeChoice?
 
-    package init(directory: String, model: String?, baseURL: String?, flags: TargetFlags, concurrency: Int?,
-                 judge: JudgeChoice?) {
+    package init(
+        directory: String, model: String?, baseURL: String?, flags: TargetFlags, concurrency: Int?,
+        judge: JudgeChoice?
+    ) {
         self.directory = directory
         self.model = model
         self.baseURL = baseURL

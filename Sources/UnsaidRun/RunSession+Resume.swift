@@ -22,18 +22,26 @@ extension RunSession {
         let manifest = contents.manifest
         let endpoint = try checkTarget(manifest, model: request.model, baseURL: request.baseURL)
         guard ruleset.sha256 == manifest.ruleset.sha256 else {
-            throw RunSetupError("cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run")
+            throw RunSetupError(
+                "cannot resume: the run was scored with ruleset \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12))), this unsaid has \(ruleset.version) (\(ruleset.sha256.prefix(12))); start a new run"
+            )
         }
-        let suites = try RunPlanning.loadSuites(manifest.arguments.suitePaths, transforms: manifest.arguments.transforms ?? [])
+        let suites = try RunPlanning.loadSuites(
+            manifest.arguments.suitePaths, transforms: manifest.arguments.transforms ?? [])
         let recordedSources = Set(manifest.suites.flatMap(\.sources))
         for source in suites.flatMap(\.sources) where !recordedSources.contains(source) {
-            throw RunSetupError("cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))")
+            throw RunSetupError(
+                "cannot resume: suite file \(source.path) changed since the run started (SHA-256 now \(source.sha256.prefix(12)))"
+            )
         }
         guard request.flags.headers.keys.sorted() == manifest.arguments.headerNames else {
-            throw RunSetupError("cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))")
+            throw RunSetupError(
+                "cannot resume: pass the same --header options as the original run (names: \(manifest.arguments.headerNames.joined(separator: ", ")))"
+            )
         }
         if let judge = manifest.judge, request.judge?.name != judge.name {
-            throw RunSetupError("cannot resume: the run was judged by target '\(judge.name)'; pass --judge-target \(judge.name)")
+            throw RunSetupError(
+                "cannot resume: the run was judged by target '\(judge.name)'; pass --judge-target \(judge.name)")
         }
         if manifest.judge == nil, let judge = request.judge {
             throw RunSetupError("cannot resume: the run had no judge; drop --judge-target \(judge.name)")
@@ -47,9 +55,10 @@ extension RunSession {
         }
         // Flags given now win; otherwise the run carries on as it was started.
         let recorded = manifest.arguments.settings
-        let flags = request.flags.filling(from: TargetFlags(
-            apiKeyEnv: manifest.arguments.apiKeyEnv, connectTimeout: recorded?.connectTimeout,
-            totalTimeout: recorded?.timeout, stallTimeout: recorded?.stallTimeout, attempts: recorded?.attempts))
+        let flags = request.flags.filling(
+            from: TargetFlags(
+                apiKeyEnv: manifest.arguments.apiKeyEnv, connectTimeout: recorded?.connectTimeout,
+                totalTimeout: recorded?.timeout, stallTimeout: recorded?.stallTimeout, attempts: recorded?.attempts))
         let connection = try environment.connect(
             flags.resolve(name: manifest.target.name, baseURL: endpoint, model: manifest.target.model).config)
 
@@ -65,12 +74,14 @@ extension RunSession {
             throw RunSetupError("cannot resume: \(error)")
         }
         return RunSession(
-            layout: repaired.layout, items: ArchiveResume.remaining(plan, after: repaired), alreadyDone: repaired.recordCount,
+            layout: repaired.layout, items: ArchiveResume.remaining(plan, after: repaired),
+            alreadyDone: repaired.recordCount,
             target: connection, judge: judge,
             concurrency: request.concurrency ?? recorded?.concurrency ?? RunPlanning.defaultConcurrency,
             rateLimit: recorded?.rateLimit,
-            resumed: Resumed(runID: manifest.runID, archived: repaired.recordCount, planned: plan.count,
-                             tornLine: contents.tornTail?.line),
+            resumed: Resumed(
+                runID: manifest.runID, archived: repaired.recordCount, planned: plan.count,
+                tornLine: contents.tornTail?.line),
             shard: nil, ruleset: ruleset, archive: archive, lock: lock)
     }
 
@@ -83,7 +94,8 @@ extension RunSession {
         let recordedURL = manifest.target.baseURL
         let hadSecret = recordedURL.contains(SecretScrubber.placeholder)
         if let baseURL, baseURL != recordedURL, !hadSecret {
-            throw RunSetupError("cannot resume: the run was against \(recordedURL), not \(RedactionPolicy().redact(url: baseURL))")
+            throw RunSetupError(
+                "cannot resume: the run was against \(recordedURL), not \(RedactionPolicy().redact(url: baseURL))")
         }
         guard let endpoint = baseURL ?? (hadSecret ? nil : recordedURL) else {
             throw RunSetupError("cannot resume: the archived base URL had a secret in it; pass --base-url again")
@@ -94,12 +106,16 @@ extension RunSession {
     /// The archived run's plan, planned again from its suites; a shard resumes its own part of
     /// the same whole plan, or not at all.
     private static func plannedPart(of suites: [Suite], manifest: Manifest) throws -> [WorkItem] {
-        let whole = RunPlanning.plan(suites, overrides: manifest.target.parameters,
-                                     streamMode: manifest.arguments.forcedStreamMode,
-                                     selection: manifest.arguments.selection ?? RunSelection())
+        let whole = RunPlanning.plan(
+            suites, overrides: manifest.target.parameters,
+            streamMode: manifest.arguments.forcedStreamMode,
+            selection: manifest.arguments.selection ?? RunSelection())
         guard let info = manifest.shard else { return whole }
-        guard PlanDigest.digest(whole.map(\.key)) == info.planDigest, let shard = Shard(index: info.index, count: info.count) else {
-            throw RunSetupError("cannot resume: the suites no longer plan what shard \(info.name) was part of (plan digest differs)")
+        guard PlanDigest.digest(whole.map(\.key)) == info.planDigest,
+            let shard = Shard(index: info.index, count: info.count)
+        else {
+            throw RunSetupError(
+                "cannot resume: the suites no longer plan what shard \(info.name) was part of (plan digest differs)")
         }
         return shard.slice(whole)
     }
@@ -111,7 +127,8 @@ package enum RunDirectory {
     package static func lock(_ path: String) throws -> ArchiveLock {
         let directory = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw RunSetupError("\(path): no such run directory")
         }
         do {

@@ -69,7 +69,8 @@ package struct RunSession: Sendable {
         let connection = try environment.connect(config)
 
         let model = config.model
-        let runID = (request.runID ?? ArchiveLayout.makeRunID(model: config.name == model ? model : "\(config.name)-\(model)"))
+        let runID =
+            (request.runID ?? ArchiveLayout.makeRunID(model: config.name == model ? model : "\(config.name)-\(model)"))
             + (request.shard.map { RunPlanning.runIDSuffix(index: $0.shard.index, count: $0.shard.count) } ?? "")
         // Joined to --out as one directory name, so it must be a name, not a path.
         if let problem = SafeName.problem(with: runID) { throw RunSetupError("--run-id \(problem)") }
@@ -79,23 +80,30 @@ package struct RunSession: Sendable {
         var manifest = Manifest(
             runID: runID, tool: .init(gitCommit: environment.gitCommit()), host: environment.host,
             startedAt: Timestamp.now(),
-            target: .init(name: config.name, baseURL: connection.redactedBaseURL, model: model, parameters: overrides,
-                          streamMode: streamMode.map(RunPlanning.manifestName) ?? "per-probe"),
-            suites: plan.suites.map { .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources) },
-            arguments: .init(suitePaths: plan.suitePaths, streamOverride: streamMode.flatMap(RunPlanning.streamOverride),
-                             apiKeyEnv: config.apiKeyEnv, headerNames: config.headers.keys.sorted(),
-                             streamMode: streamMode == .both ? .both : nil,
-                             selection: plan.selection.isEmpty ? nil : plan.selection,
-                             settings: .init(concurrency: concurrency, rateLimit: request.target.rateLimit,
-                                             connectTimeout: config.timeouts.connect, timeout: config.timeouts.total,
-                                             stallTimeout: config.timeouts.stall, attempts: config.retry.maxAttempts),
-                             transforms: plan.transforms.isEmpty ? nil : plan.transforms),
+            target: .init(
+                name: config.name, baseURL: connection.redactedBaseURL, model: model, parameters: overrides,
+                streamMode: streamMode.map(RunPlanning.manifestName) ?? "per-probe"),
+            suites: plan.suites.map {
+                .init(id: $0.id, version: $0.version, probes: $0.probes.count, sources: $0.sources)
+            },
+            arguments: .init(
+                suitePaths: plan.suitePaths, streamOverride: streamMode.flatMap(RunPlanning.streamOverride),
+                apiKeyEnv: config.apiKeyEnv, headerNames: config.headers.keys.sorted(),
+                streamMode: streamMode == .both ? .both : nil,
+                selection: plan.selection.isEmpty ? nil : plan.selection,
+                settings: .init(
+                    concurrency: concurrency, rateLimit: request.target.rateLimit,
+                    connectTimeout: config.timeouts.connect, timeout: config.timeouts.total,
+                    stallTimeout: config.timeouts.stall, attempts: config.retry.maxAttempts),
+                transforms: plan.transforms.isEmpty ? nil : plan.transforms),
             ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
         var shardPart: ShardPart?
         if let shard = request.shard {
-            manifest.shard = .init(shard: shard.shard, planDigest: PlanDigest.digest(whole.map(\.key)), wholePlan: whole.count,
-                                   source: shard.source)
-            shardPart = ShardPart(shard: shard.shard, source: shard.source, requests: items.count, wholePlan: whole.count)
+            manifest.shard = .init(
+                shard: shard.shard, planDigest: PlanDigest.digest(whole.map(\.key)), wholePlan: whole.count,
+                source: shard.source)
+            shardPart = ShardPart(
+                shard: shard.shard, source: shard.source, requests: items.count, wholePlan: whole.count)
         }
         let judge = try request.judge.map { try environment.connect($0.resolve().config) }
         if let judge {
@@ -110,9 +118,10 @@ package struct RunSession: Sendable {
         } catch {
             throw RunSetupError("\(error)")
         }
-        return RunSession(layout: layout, items: items, alreadyDone: 0, target: connection, judge: judge,
-                          concurrency: concurrency, rateLimit: request.target.rateLimit, resumed: nil, shard: shardPart,
-                          ruleset: ruleset, archive: archive, lock: lock)
+        return RunSession(
+            layout: layout, items: items, alreadyDone: 0, target: connection, judge: judge,
+            concurrency: concurrency, rateLimit: request.target.rateLimit, resumed: nil, shard: shardPart,
+            ruleset: ruleset, archive: archive, lock: lock)
     }
 
     // MARK: Running
@@ -129,9 +138,10 @@ package struct RunSession: Sendable {
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunResult<Tally> {
         try await archive.checkpoint(status: .running)
-        let engine = RunEngine(sender: target.sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive,
-                               concurrency: concurrency, rateLimiter: rateLimit.map { RateLimiter(perMinute: $0) },
-                               judge: judge?.sender)
+        let engine = RunEngine(
+            sender: target.sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive,
+            concurrency: concurrency, rateLimiter: rateLimit.map { RateLimiter(perMinute: $0) },
+            judge: judge?.sender)
         do {
             try await engine.run(items, alreadyDone: alreadyDone, progress: progress)
         } catch is CancellationError {
@@ -144,16 +154,19 @@ package struct RunSession: Sendable {
         var tally = tally
         let scored = try ArchiveScoring.score(
             layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
-            judgements: try ArchiveReader.readManifest(layout).judge.map { _ in try JudgeRecords.read(layout.judgements) },
+            judgements: try ArchiveReader.readManifest(layout).judge.map { _ in try JudgeRecords.read(layout.judgements)
+            },
             keepingMetricItems: keepingMetricItems
         ) { record, _, verdict in
             tally.add(record, verdict: verdict)
         }
         try await archive.finish(scored: scored)
         let recorded = try fixtures.map {
-            try FixtureRecording.write(layout, to: $0, provider: target.redactedBaseURL, secrets: target.redaction.secrets)
+            try FixtureRecording.write(
+                layout, to: $0, provider: target.redactedBaseURL, secrets: target.redaction.secrets)
         }
-        return RunResult(directory: layout.directory, manifest: try ArchiveReader.readManifest(layout), scored: scored,
-                         tally: tally, fixturesRecorded: recorded)
+        return RunResult(
+            directory: layout.directory, manifest: try ArchiveReader.readManifest(layout), scored: scored,
+            tally: tally, fixturesRecorded: recorded)
     }
 }

@@ -30,12 +30,15 @@ private final class ScriptedSender: ChatSender {
             return sent.count
         }
         if count == stopAt { withUnsafeCurrentTask { $0?.cancel() } }
-        let response = DecodedResponse(events: [ChatEvent(index: 0, t: 10, content: answer, finishReason: "stop")],
-                                       content: answer, finishReason: "stop")
-        let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
-                              chunks: [WireChunk(t: 10, bytes: Array(answer.utf8))], failure: nil, response: response)
-        return Transcript(key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: item.key.streamed),
-                          attempts: [attempt])
+        let response = DecodedResponse(
+            events: [ChatEvent(index: 0, t: 10, content: answer, finishReason: "stop")],
+            content: answer, finishReason: "stop")
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
+            chunks: [WireChunk(t: 10, bytes: Array(answer.utf8))], failure: nil, response: response)
+        return Transcript(
+            key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: item.key.streamed),
+            attempts: [attempt])
     }
 }
 
@@ -64,28 +67,37 @@ struct RunSessionTests {
     /// A suite of `count` probes that expect an answer, non-streamed.
     @discardableResult
     private func writeSuite(count: Int) throws -> String {
-        var yaml = "id: session\nname: Session test suite\ndefaults:\n  category: censorship\n  expect: answer\n  stream: false\nprobes:\n"
+        var yaml =
+            "id: session\nname: Session test suite\ndefaults:\n  category: censorship\n  expect: answer\n  stream: false\nprobes:\n"
         for index in 0..<count { yaml += "  - id: probe-\(index)\n    prompt: \"Question number \(index)?\"\n" }
         return try scratch.write("suite.yaml", yaml)
     }
 
     private func environment(_ sender: ScriptedSender) -> RunEnvironment {
-        RunEnvironment(ruleset: ruleset, connect: { config in
-            TargetConnection(config: config, sender: sender, redaction: RedactionPolicy(explicit: config.redact, apiKey: nil,
-                                                                                        headers: config.headers, baseURL: config.baseURL))
-        }, gitCommit: { nil }, host: "test")
+        RunEnvironment(
+            ruleset: ruleset,
+            connect: { config in
+                TargetConnection(
+                    config: config, sender: sender,
+                    redaction: RedactionPolicy(
+                        explicit: config.redact, apiKey: nil,
+                        headers: config.headers, baseURL: config.baseURL))
+            }, gitCommit: { nil }, host: "test")
     }
 
     private func newRun(_ suite: String, runID: String = "r") throws -> NewRunRequest {
-        let plan = RunPlanRequest(suites: try RunPlanning.loadSuites([suite], transforms: []), suitePaths: [suite],
-                                  transforms: [], overrides: GenerationParameters(), streamMode: nil, selection: RunSelection())
+        let plan = RunPlanRequest(
+            suites: try RunPlanning.loadSuites([suite], transforms: []), suitePaths: [suite],
+            transforms: [], overrides: GenerationParameters(), streamMode: nil, selection: RunSelection())
         let target = TargetFlags().resolve(name: "m", baseURL: "http://127.0.0.1:9/v1", model: "m")
-        return NewRunRequest(plan: plan, target: target, judge: nil, shard: nil, outputDirectory: results, runID: runID,
-                             concurrency: 1)
+        return NewRunRequest(
+            plan: plan, target: target, judge: nil, shard: nil, outputDirectory: results, runID: runID,
+            concurrency: 1)
     }
 
     private func resume(_ directory: URL) -> ResumeRequest {
-        ResumeRequest(directory: directory.path, model: nil, baseURL: nil, flags: TargetFlags(), concurrency: nil, judge: nil)
+        ResumeRequest(
+            directory: directory.path, model: nil, baseURL: nil, flags: TargetFlags(), concurrency: nil, judge: nil)
     }
 
     /// Runs a new session that `sender` stops at its `stopAt`-th request; returns the run directory.
@@ -145,11 +157,15 @@ struct RunSessionTests {
         try writeSuite(count: 5)
         let before = try contents(of: directory)
         let sender = ScriptedSender()
-        #expect(throws: RunSetupError.self) { try RunSession.resume(resume(directory), environment: environment(sender)) }
+        #expect(throws: RunSetupError.self) {
+            try RunSession.resume(resume(directory), environment: environment(sender))
+        }
         do {
             _ = try RunSession.resume(resume(directory), environment: environment(sender))
         } catch let error as RunSetupError {
-            #expect(error.description.hasPrefix("cannot resume: suite file \(suite) changed since the run started (SHA-256 now "))
+            #expect(
+                error.description.hasPrefix(
+                    "cannot resume: suite file \(suite) changed since the run started (SHA-256 now "))
         }
         #expect(try contents(of: directory) == before)
         #expect(sender.prompts.isEmpty)
@@ -175,7 +191,9 @@ struct RunSessionTests {
         let suite = try writeSuite(count: 2)
         let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
         let directory = try await session.run(tally: Counted(), keepingMetricItems: false).directory
-        #expect(throws: RunSetupError.self) { try RunSession.resume(resume(directory), environment: environment(ScriptedSender())) }
+        #expect(throws: RunSetupError.self) {
+            try RunSession.resume(resume(directory), environment: environment(ScriptedSender()))
+        }
     }
 
     @Test func aLiveRunIsLockedAgainstASecondWriter() throws {
@@ -201,7 +219,8 @@ struct RunSessionTests {
     /// Every file of a run directory with its bytes.
     private func contents(of directory: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name != ArchiveLock.fileName {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where name != ArchiveLock.fileName {
             files[name] = try Data(contentsOf: directory.appendingPathComponent(name))
         }
         return files

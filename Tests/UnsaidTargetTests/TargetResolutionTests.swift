@@ -14,7 +14,8 @@ import UnsaidSuite
     }
 
     @Test func targetsCheckAndRunResolveTheSameTimeoutsForTheSameEntry() throws {
-        let targets = try entries("""
+        let targets = try entries(
+            """
             targets:
               - {name: bare, base_url: "http://127.0.0.1:9/v1", model: m}
               - {name: partial, base_url: "http://127.0.0.1:9/v1", model: m, timeouts: {stall: 5}, attempts: 4}
@@ -43,21 +44,25 @@ import UnsaidSuite
     }
 
     @Test func theTargetsFileWinsOverFlagsAndFlagsFillWhatItLeavesOut() throws {
-        let entry = try #require(entries("""
-            targets:
-              - name: remote
-                base_url: "https://example.invalid/v1"
-                model: big
-                api_key_env: REMOTE_KEY
-                headers: {X-Team: file}
-                parameters: {temperature: 0}
-                extra_body: {ignore_eos: true}
-                concurrency: 2
-                rate_limit: 30
-                timeouts: {connect: 3}
-            """).first)
-        let flags = TargetFlags(apiKeyEnv: "FLAG_KEY", headers: ["X-Team": "flag", "X-Run": "7"], redact: ["s3cret"],
-                                connectTimeout: 1, totalTimeout: 2, stallTimeout: 4, attempts: 5, maxResponseBytes: 100)
+        let entry = try #require(
+            entries(
+                """
+                targets:
+                  - name: remote
+                    base_url: "https://example.invalid/v1"
+                    model: big
+                    api_key_env: REMOTE_KEY
+                    headers: {X-Team: file}
+                    parameters: {temperature: 0}
+                    extra_body: {ignore_eos: true}
+                    concurrency: 2
+                    rate_limit: 30
+                    timeouts: {connect: 3}
+                """
+            ).first)
+        let flags = TargetFlags(
+            apiKeyEnv: "FLAG_KEY", headers: ["X-Team": "flag", "X-Run": "7"], redact: ["s3cret"],
+            connectTimeout: 1, totalTimeout: 2, stallTimeout: 4, attempts: 5, maxResponseBytes: 100)
         let resolved = flags.resolve(entry)
         let config = resolved.config
         #expect(config.name == "remote" && config.model == "big" && config.baseURL == "https://example.invalid/v1")
@@ -73,8 +78,11 @@ import UnsaidSuite
     }
 
     @Test func aResumedRunKeepsItsRecordedSettingsWhereNoFlagIsGiven() {
-        let recorded = TargetFlags(apiKeyEnv: "RUN_KEY", connectTimeout: 7, totalTimeout: 70, stallTimeout: 17, attempts: 2)
-        let config = TargetFlags(totalTimeout: 99).filling(from: recorded).resolve(name: "n", baseURL: "http://h/v1", model: "m").config
+        let recorded = TargetFlags(
+            apiKeyEnv: "RUN_KEY", connectTimeout: 7, totalTimeout: 70, stallTimeout: 17, attempts: 2)
+        let config = TargetFlags(totalTimeout: 99).filling(from: recorded).resolve(
+            name: "n", baseURL: "http://h/v1", model: "m"
+        ).config
         #expect(config.apiKeyEnv == "RUN_KEY")
         #expect(config.timeouts == TargetTimeouts(connect: 7, total: 99, stall: 17))
         #expect(config.retry.maxAttempts == 2)

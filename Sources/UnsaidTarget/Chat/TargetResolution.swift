@@ -19,9 +19,11 @@ package struct TargetFlags: Sendable, Equatable {
     package var attempts: Int?
     package var maxResponseBytes: Int?
 
-    package init(apiKeyEnv: String? = nil, headers: [String: String] = [:], redact: [String] = [],
-                 connectTimeout: Double? = nil, totalTimeout: Double? = nil, stallTimeout: Double? = nil,
-                 attempts: Int? = nil, maxResponseBytes: Int? = nil) {
+    package init(
+        apiKeyEnv: String? = nil, headers: [String: String] = [:], redact: [String] = [],
+        connectTimeout: Double? = nil, totalTimeout: Double? = nil, stallTimeout: Double? = nil,
+        attempts: Int? = nil, maxResponseBytes: Int? = nil
+    ) {
         self.apiKeyEnv = apiKeyEnv
         self.headers = headers
         self.redact = redact
@@ -35,13 +37,15 @@ package struct TargetFlags: Sendable, Equatable {
     /// A target given by flags alone (`--base-url`, `--model`): what no flag sets is the default.
     package func resolve(name: String, baseURL: String, model: String) -> ResolvedTarget {
         let timeouts = TargetTimeouts.standard
-        return ResolvedTarget(config: TargetConfig(
-            name: name, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv ?? TargetConfig.defaultAPIKeyEnv,
-            headers: headers,
-            timeouts: TargetTimeouts(connect: connectTimeout ?? timeouts.connect, total: totalTimeout ?? timeouts.total,
-                                     stall: stallTimeout ?? timeouts.stall),
-            retry: RetryPolicy(maxAttempts: attempts ?? RetryPolicy.standard.maxAttempts), redact: redact,
-            maxResponseBytes: maxResponseBytes ?? Attempt.defaultResponseCap))
+        return ResolvedTarget(
+            config: TargetConfig(
+                name: name, baseURL: baseURL, model: model, apiKeyEnv: apiKeyEnv ?? TargetConfig.defaultAPIKeyEnv,
+                headers: headers,
+                timeouts: TargetTimeouts(
+                    connect: connectTimeout ?? timeouts.connect, total: totalTimeout ?? timeouts.total,
+                    stall: stallTimeout ?? timeouts.stall),
+                retry: RetryPolicy(maxAttempts: attempts ?? RetryPolicy.standard.maxAttempts), redact: redact,
+                maxResponseBytes: maxResponseBytes ?? Attempt.defaultResponseCap))
     }
 
     /// A target of the targets file. What the entry states wins over the flags (headers are
@@ -69,7 +73,8 @@ package struct TargetFlags: Sendable, Equatable {
         TargetFlags(
             apiKeyEnv: apiKeyEnv ?? recorded.apiKeyEnv, headers: headers.isEmpty ? recorded.headers : headers,
             redact: redact.isEmpty ? recorded.redact : redact,
-            connectTimeout: connectTimeout ?? recorded.connectTimeout, totalTimeout: totalTimeout ?? recorded.totalTimeout,
+            connectTimeout: connectTimeout ?? recorded.connectTimeout,
+            totalTimeout: totalTimeout ?? recorded.totalTimeout,
             stallTimeout: stallTimeout ?? recorded.stallTimeout, attempts: attempts ?? recorded.attempts,
             maxResponseBytes: maxResponseBytes ?? recorded.maxResponseBytes)
     }
@@ -123,9 +128,12 @@ package struct TargetConnection: Sendable {
     /// The production connection: the libcurl client, after checking that the URL is http(s).
     package static func libcurl(_ config: TargetConfig) throws -> TargetConnection {
         guard let url = URL(string: config.baseURL), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host != nil else {
-            let shown = RedactionPolicy(explicit: config.redact, apiKey: nil, headers: config.headers,
-                                        baseURL: config.baseURL).redact(url: config.baseURL)
+            scheme == "http" || scheme == "https", url.host != nil
+        else {
+            let shown = RedactionPolicy(
+                explicit: config.redact, apiKey: nil, headers: config.headers,
+                baseURL: config.baseURL
+            ).redact(url: config.baseURL)
             throw TargetURLError(description: "--base-url '\(TerminalText.sanitize(shown))' is not an http(s) URL")
         }
         let client = ChatClient(config: config)

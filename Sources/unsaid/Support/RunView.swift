@@ -12,24 +12,32 @@ extension FailurePolicy: ExpressibleByArgument {}
 /// `--resume`, `--record`, `--fail-under`, `--fail-on`: where a run continues from, what it
 /// leaves beside the archive, and what makes it fail.
 struct RunOutcomeOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Exit 1 when a rate is below its threshold, e.g. 'censorship.answer_rate=0.9,controls.answer_rate=1.0' (scopes: overall, a category, topic:NAME, language:TAG; '<=' for rates that must stay low).",
-        valueName: "thresholds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Exit 1 when a rate is below its threshold, e.g. 'censorship.answer_rate=0.9,controls.answer_rate=1.0' (scopes: overall, a category, topic:NAME, language:TAG; '<=' for rates that must stay low).",
+            valueName: "thresholds"))
     var failUnder: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Also write every exchange as a replay fixture (redacted) into this directory, for `unsaid replay serve`.",
-        valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write every exchange as a replay fixture (redacted) into this directory, for `unsaid replay serve`.",
+            valueName: "dir"))
     var record: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, selection, target, parameters, concurrency, rate limit, timeouts and attempts come from its manifest (the last four may be overridden).",
-        valueName: "run"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Continue a run that stopped (crash, kill, Ctrl-C) in this archive directory; suites, selection, target, parameters, concurrency, rate limit, timeouts and attempts come from its manifest (the last four may be overridden).",
+            valueName: "run"))
     var resume: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "What makes the exit code 1: 'error' (default: a request could not be measured), 'unexpected' (also any verdict that contradicts its probe's expect), or 'never'.",
-        valueName: "policy"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "What makes the exit code 1: 'error' (default: a request could not be measured), 'unexpected' (also any verdict that contradicts its probe's expect), or 'never'.",
+            valueName: "policy"))
     var failOn: FailurePolicy = .default
 
     func validate() throws {
@@ -50,8 +58,9 @@ extension RunEnvironment {
         } catch {
             throw ConfigurationError("the bundled ruleset cannot be read: \(error)")
         }
-        return RunEnvironment(ruleset: ruleset, connect: { try libcurlConnection($0) }, gitCommit: { BuildInfo.gitCommit() },
-                              host: BuildInfo.host)
+        return RunEnvironment(
+            ruleset: ruleset, connect: { try libcurlConnection($0) }, gitCommit: { BuildInfo.gitCommit() },
+            host: BuildInfo.host)
     }
 }
 
@@ -83,8 +92,10 @@ struct RunView {
         let whole = plan.items(for: target)
         let items = shard.map { $0.slice(whole) } ?? whole
         do {
-            console.result(try DryRunPreview.render(items: items, target: target.config.name,
-                                                    connection: try libcurlConnection(target.config)))
+            console.result(
+                try DryRunPreview.render(
+                    items: items, target: target.config.name,
+                    connection: try libcurlConnection(target.config)))
         } catch let error as ConfigurationError {
             throw error
         } catch {
@@ -96,12 +107,17 @@ struct RunView {
     /// interrupt (exit 130).
     func execute(_ session: RunSession) async throws -> RunOutcome {
         if let part = session.shard {
-            console.log("shard \(part.shard) from \(part.source): \(part.requests) of the plan's \(part.wholePlan) requests")
+            console.log(
+                "shard \(part.shard) from \(part.source): \(part.requests) of the plan's \(part.wholePlan) requests")
         }
         if let resumed = session.resumed {
-            console.log("resuming \(resumed.runID): \(resumed.archived) of \(resumed.planned) requests already archived\(resumed.tornLine.map { "; cut a torn record at line \($0)" } ?? "")")
+            console.log(
+                "resuming \(resumed.runID): \(resumed.archived) of \(resumed.planned) requests already archived\(resumed.tornLine.map { "; cut a torn record at line \($0)" } ?? "")"
+            )
         }
-        console.log("run \(session.layout.directory.lastPathComponent): \(session.items.count) of \(session.total) requests to \(session.target.redactedBaseURL), concurrency \(session.concurrency)\(session.rateLimit.map { ", at most \($0) requests/min" } ?? "")")
+        console.log(
+            "run \(session.layout.directory.lastPathComponent): \(session.items.count) of \(session.total) requests to \(session.target.redactedBaseURL), concurrency \(session.concurrency)\(session.rateLimit.map { ", at most \($0) requests/min" } ?? "")"
+        )
         let reporter = ProgressReporter(console: console, total: session.total, alreadyDone: session.alreadyDone)
         reporter.start()
         let keepMetrics = outcomeOptions.failUnder != nil
@@ -109,21 +125,27 @@ struct RunView {
         let result: RunResult<RunProblems.Accumulator>
         do {
             result = try await withInterruptHandling {
-                try await session.run(tally: RunProblems.Accumulator(), keepingMetricItems: keepMetrics, fixtures: fixtures) {
+                try await session.run(
+                    tally: RunProblems.Accumulator(), keepingMetricItems: keepMetrics, fixtures: fixtures
+                ) {
                     reporter.update($0)
                 }
             }
         } catch let interrupted as RunInterrupted {
             reporter.finish()
-            FileHandle.standardError.write(Data("interrupted; completed requests are archived. Continue with: unsaid run --resume \(interrupted.directory.path)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "interrupted; completed requests are archived. Continue with: unsaid run --resume \(interrupted.directory.path)\n"
+                        .utf8))
             throw ExitCode(130)
         }
         reporter.finish()
         if let count = result.fixturesRecorded, let fixtures {
             console.log("recorded \(count) fixtures in \(fixtures.path)")
         }
-        let outcome = RunOutcome(directory: result.directory, manifest: result.manifest, summary: result.scored.summary,
-                                 metrics: keepMetrics ? result.scored.metrics : nil, problems: result.tally.problems)
+        let outcome = RunOutcome(
+            directory: result.directory, manifest: result.manifest, summary: result.scored.summary,
+            metrics: keepMetrics ? result.scored.metrics : nil, problems: result.tally.problems)
         show(outcome)
         return outcome
     }
@@ -173,9 +195,11 @@ struct RunView {
                 failed = failed || results.contains { !$0.passed }
             }
             anyFailed = anyFailed || failed
-            runs.append(RunSummaryReport.Run(manifest: outcome.manifest, directory: outcome.directory.path,
-                                             summary: outcome.summary, problems: outcome.problems,
-                                             thresholds: gates, failed: failed))
+            runs.append(
+                RunSummaryReport.Run(
+                    manifest: outcome.manifest, directory: outcome.directory.path,
+                    summary: outcome.summary, problems: outcome.problems,
+                    thresholds: gates, failed: failed))
         }
         let code = anyFailed ? ExitCodes.finishedWithErrors : ExitCodes.done
         if console.json {
