@@ -20,7 +20,7 @@ public struct Fixture: Codable, Sendable, Equatable {
 
     /// The canonical key of the request this fixture answers.
     public var requestKey: FixtureRequestKey {
-        FixtureRequestKey(body: transcript.request.body)
+        get throws { try FixtureRequestKey(body: transcript.request.body) }
     }
 
     /// The bytes a fixture file holds: key-sorted, pretty-printed, ending in a newline, so a

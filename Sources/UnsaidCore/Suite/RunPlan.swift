@@ -51,13 +51,15 @@ public struct WorkItem: Sendable, Hashable {
 public enum RunPlan {
     /// - Parameter streamOverride: `true`/`false` forces every probe into one mode (CLI `--stream`
     ///   / `--no-stream`); `nil` keeps each probe's own `stream` setting.
-    public static func items(for suite: Suite, streamOverride: Bool? = nil) -> [WorkItem] {
-        items(for: suite, streamMode: streamOverride.map { $0 ? .on : .off })
+    ///
+    /// Throws `ProbeHashError` when a probe's content hash cannot be computed.
+    public static func items(for suite: Suite, streamOverride: Bool? = nil) throws -> [WorkItem] {
+        try items(for: suite, streamMode: streamOverride.map { $0 ? .on : .off })
     }
 
     /// - Parameter streamMode: forces every probe into one mode, or both (CLI `--stream
     ///   on|off|both`); `nil` keeps each probe's own `stream` setting.
-    public static func items(for suite: Suite, streamMode: StreamMode?) -> [WorkItem] {
+    public static func items(for suite: Suite, streamMode: StreamMode?) throws -> [WorkItem] {
         var items: [WorkItem] = []
         for probe in suite.probes {
             let modes: [Bool]
@@ -66,7 +68,7 @@ public enum RunPlan {
             case .off: modes = [false]
             case .both: modes = [true, false]
             }
-            let hash = probe.contentHash
+            let hash = try probe.contentHash
             for sample in 0..<max(1, probe.repeatCount) {
                 var parameters = probe.parameters
                 // Distinct samples need distinct seeds, or a seeded server returns the same text.
@@ -83,11 +85,11 @@ public enum RunPlan {
 
     /// Several suites in one run (`unsaid run Probes/` or `unsaid run a.yaml b.yaml`): each
     /// suite's items in suite order. Keys stay distinct because they carry the suite id.
-    public static func items(for suites: [Suite], streamOverride: Bool? = nil) -> [WorkItem] {
-        suites.flatMap { items(for: $0, streamOverride: streamOverride) }
+    public static func items(for suites: [Suite], streamOverride: Bool? = nil) throws -> [WorkItem] {
+        try suites.flatMap { try items(for: $0, streamOverride: streamOverride) }
     }
 
-    public static func items(for suites: [Suite], streamMode: StreamMode?) -> [WorkItem] {
-        suites.flatMap { items(for: $0, streamMode: streamMode) }
+    public static func items(for suites: [Suite], streamMode: StreamMode?) throws -> [WorkItem] {
+        try suites.flatMap { try items(for: $0, streamMode: streamMode) }
     }
 }

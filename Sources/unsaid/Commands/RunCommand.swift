@@ -277,7 +277,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func preview(target settings: TargetSettings, suites: [Suite], shard: Shard?) throws {
-        let whole = Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
+        let whole = try Self.plan(suites, overrides: overrides(for: settings), streamMode: selecting.streamMode,
                               selection: selecting.selection)
         let items = shard.map { $0.slice(whole) } ?? whole
         do {
@@ -296,7 +296,7 @@ struct RunCommand: AsyncParsableCommand {
         let overrides = overrides(for: settings)
         let streamMode = selecting.streamMode
         let selection = selecting.selection
-        let whole = Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
+        let whole = try Self.plan(suites, overrides: overrides, streamMode: streamMode, selection: selection)
         if whole.isEmpty { throw ConfigurationError("no probe matches the selection (\(suite.joined(separator: ", ")))") }
         // A shard's part may be empty (a small plan, many shards): it still writes a complete
         // archive, so merge sees every shard.
@@ -388,7 +388,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ConfigurationError("cannot resume: the run had no judge; drop --judge-target \(judgeTarget)")
         }
         let judge = try judgeTarget.map(makeJudge)
-        let whole = Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
+        let whole = try Self.plan(suites, overrides: manifest.target.parameters, streamMode: manifest.arguments.forcedStreamMode,
                               selection: manifest.arguments.selection ?? RunSelection())
         var plan = whole
         if let info = manifest.shard {
@@ -508,8 +508,14 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private static func plan(_ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
-                             selection: RunSelection) -> [WorkItem] {
-        selection.apply(RunPlan.items(for: suites, streamMode: streamMode)).map { item in
+                             selection: RunSelection) throws -> [WorkItem] {
+        let items: [WorkItem]
+        do {
+            items = try RunPlan.items(for: suites, streamMode: streamMode)
+        } catch let error as ProbeHashError {
+            throw ConfigurationError(error.description)  // a suite problem: exit 2, before anything is sent
+        }
+        return selection.apply(items).map { item in
             var item = item
             item.parameters = overrides.overriding(item.parameters)
             return item
