@@ -8,7 +8,7 @@ SUITE ?= Probes/starter.yaml
 BENCH_ARGS ?=
 
 PREFIX ?= /usr/local
-VERSION := $(shell sed -n 's/.*string = "\(.*\)".*/\1/p' Sources/UnsaidCore/Support/UnsaidVersion.swift)
+VERSION := $(shell sed -n 's/.*string = "\(.*\)".*/\1/p' Sources/UnsaidSupport/UnsaidVersion.swift)
 DIST := unsaid-$(VERSION)-$(shell uname -s | tr A-Z a-z)-$(shell uname -m)
 
 .PHONY: run test bench eval train fuzz build deps venv model clean install dist
@@ -22,11 +22,13 @@ run: build model
 # Two processes: the pure tests (CPU-heavy, no sockets) first, then everything that talks over
 # loopback. In one process on 2 cores the CPU-heavy tests can hold both of Swift's cooperative
 # threads long enough to starve the in-process servers the network tests depend on.
+# The pure tests are the test targets of the pipeline's stages (Unsaid<Stage>Tests).
+PURE_TESTS := Unsaid(Support|Suite|Transcript|Verdict|Archive|Report)Tests
 TEST_ENV := UNSAID_LLAMA_PYTHON=$(abspath $(PYTHON)) UNSAID_LLAMA_MODEL=$(abspath $(MODEL)) UNSAID_REQUIRE_INTEGRATION=1
 test: build model
 	swift build --build-tests
-	$(TEST_ENV) swift test --skip-build --filter UnsaidCoreTests
-	$(TEST_ENV) swift test --skip-build --skip UnsaidCoreTests
+	$(TEST_ENV) swift test --skip-build --filter '$(PURE_TESTS)'
+	$(TEST_ENV) swift test --skip-build --skip '$(PURE_TESTS)'
 
 ## bench: release build, stream from a loopback server through the full pipeline, print figures
 bench: deps
@@ -51,7 +53,7 @@ eval: build
 ## (same data and seed give byte-identical weights); bump RULES_VERSION when it changes
 RULES_VERSION ?= 1.1.0
 train: build
-	$(UNSAID) detector train $(DETECTOR_DEV) $(DETECTOR_OWN) --out Sources/UnsaidCore/Verdict/Rules --version $(RULES_VERSION)
+	$(UNSAID) detector train $(DETECTOR_DEV) $(DETECTOR_OWN) --out Sources/UnsaidVerdict/Rules --version $(RULES_VERSION)
 
 ## install: release build; binary, ruleset, probe library, man page and completions under PREFIX
 install: deps

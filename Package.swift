@@ -1,17 +1,33 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The package follows the pipeline: Suite → Target → Transcript → Verdict → Archive → Report.
-// `UnsaidCore` holds every pure stage (no network); `UnsaidTarget` is the only module that talks
-// HTTP, through the `CCurl` shim, so nothing above the transport knows libcurl exists.
+// One module per pipeline stage, and dependencies only point down the pipeline:
+//
+//   Support → Suite → Transcript → Target → Verdict → Archive → Fixture → Run → Report
+//                                                                   ↘ Replay (loopback server)
+//
+// - UnsaidSupport:    JSON bytes (parser, canonical encoding), hashing, text helpers. No Unsaid types.
+// - UnsaidSuite:      suite files, probes, the run plan and shards, the verdict vocabulary suites speak.
+// - UnsaidTranscript: what came over the wire (chunks, arrival times) and its decoding (SSE, chat
+//                     chunks), redaction. A pure data model, so it sits below the target that fills it.
+// - UnsaidTarget:     the only network code: libcurl through the CCurl shim, the targets file, retries.
+// - UnsaidVerdict:    detectors and rules (versioned data in Rules/); verdict = f(transcript, ruleset).
+// - UnsaidArchive:    hash-chained transcripts and verdicts, manifest, labels ledger, verify, sign, merge.
+// - UnsaidFixture:    recorded fixtures (`--record`) and the request key replay matches on.
+// - UnsaidRun:        the engine: a plan through a sender into the archive, bounded concurrency.
+// - UnsaidReport:     metrics, statistics, comparisons and every report format.
+// - UnsaidReplay:     the SwiftNIO loopback server: replays fixtures, scripts faults (tests, drills, bench).
+//
+// Everything the project shares between modules is `package`; nothing is `public`, because Unsaid
+// ships a command, not a library (README, "The pipeline").
+//
+// Linux only: built and tested on Debian with libcurl4-openssl-dev; the code calls Glibc and reads
+// /proc directly, so the manifest claims no Apple platform.
 let package = Package(
     name: "Unsaid",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "unsaid", targets: ["unsaid"]),
         .executable(name: "unsaid-bench", targets: ["unsaid-bench"]),
-        .library(name: "UnsaidCore", targets: ["UnsaidCore"]),
-        .library(name: "UnsaidTarget", targets: ["UnsaidTarget"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,22 +42,61 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(
-            name: "UnsaidCore",
+            name: "UnsaidSupport",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "UnsaidSuite",
             dependencies: [
+                "UnsaidSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.copy("Verdict/Rules"), .copy("Suite/Transforms/Tables")]
+            resources: [.copy("Transforms/Tables")]
+        ),
+        .target(
+            name: "UnsaidTranscript",
+            dependencies: ["UnsaidSupport", "UnsaidSuite"]
         ),
         .target(
             name: "UnsaidTarget",
-            dependencies: ["CCurl", "UnsaidCore"]
+            dependencies: [
+                "CCurl", "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "UnsaidVerdict",
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript"],
+            resources: [.copy("Rules")]
+        ),
+        .target(
+            name: "UnsaidArchive",
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "UnsaidFixture",
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidArchive"]
+        ),
+        .target(
+            name: "UnsaidRun",
+            dependencies: ["UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive"]
+        ),
+        .target(
+            name: "UnsaidReport",
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Loopback OpenAI-compatible server used by tests, fault drills, replay and benchmarks.
         .target(
             name: "UnsaidReplay",
             dependencies: [
-                "UnsaidCore",
+                "UnsaidSupport", "UnsaidTranscript", "UnsaidFixture",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -50,24 +105,60 @@ let package = Package(
         .executableTarget(
             name: "unsaid",
             dependencies: [
-                "UnsaidCore", "UnsaidTarget", "UnsaidReplay",
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict",
+                "UnsaidArchive", "UnsaidFixture", "UnsaidRun", "UnsaidReport", "UnsaidReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "unsaid-bench",
-            dependencies: ["UnsaidCore", "UnsaidTarget", "UnsaidReplay"]
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive",
+                "UnsaidRun", "UnsaidReport", "UnsaidReplay",
+            ]
         ),
+
+        // Helpers that tests of several stages share (a scratch suite folder, a small real archive).
+        .target(
+            name: "UnsaidTestSupport",
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive"],
+            path: "Tests/UnsaidTestSupport"
+        ),
+
+        // Pure tests, one target beside each stage (`make test` runs these first, in one process).
+        .testTarget(name: "UnsaidSupportTests", dependencies: ["UnsaidSupport", "UnsaidSuite"]),
         .testTarget(
-            name: "UnsaidCoreTests",
-            dependencies: ["UnsaidCore"],
-            exclude: ["Golden"],
+            name: "UnsaidSuiteTests",
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTestSupport"],
             resources: [.copy("SuiteSamples")]
         ),
+        .testTarget(name: "UnsaidTranscriptTests", dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript"]),
+        .testTarget(
+            name: "UnsaidVerdictTests",
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidFixture", "UnsaidReport",
+            ]
+        ),
+        .testTarget(
+            name: "UnsaidArchiveTests",
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "UnsaidReportTests",
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidRun",
+                "UnsaidReport", "UnsaidTestSupport",
+            ],
+            exclude: ["Golden"]
+        ),
+
+        // Loopback tests: real servers on 127.0.0.1, the real binary (run second by `make test`).
         .testTarget(
             name: "UnsaidReplayTests",
             dependencies: [
-                "UnsaidReplay", "UnsaidCore",
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidArchive", "UnsaidFixture", "UnsaidReplay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -76,11 +167,17 @@ let package = Package(
         // exit codes, kill -9 and resume, the secret scan, rescore.
         .testTarget(
             name: "UnsaidCLITests",
-            dependencies: ["UnsaidCore", "UnsaidReplay"]
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidFixture",
+                "UnsaidReplay",
+            ]
         ),
         .testTarget(
             name: "UnsaidTargetTests",
-            dependencies: ["UnsaidCore", "UnsaidTarget", "UnsaidReplay"]
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidFixture",
+                "UnsaidReplay",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -89,5 +186,9 @@ let package = Package(
 // `make fuzz` only (scripts/fuzz.sh sets UNSAID_FUZZ and builds on .build-fuzz with
 // -sanitize=fuzzer,address): a libFuzzer binary over the parsers. Ordinary builds never see it.
 if Context.environment["UNSAID_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "UnsaidFuzz", dependencies: ["UnsaidCore"], path: "Fuzz/UnsaidFuzz"))
+    package.targets.append(.executableTarget(
+        name: "UnsaidFuzz",
+        dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidArchive"],
+        path: "Fuzz/UnsaidFuzz"
+    ))
 }

@@ -2,7 +2,7 @@
 """Generates the data tables behind the `pinyin`, `traditional` and `simplified` prompt transforms.
 
 Run once by a developer, never at build or run time; the output is checked in at
-Sources/UnsaidCore/Suite/Transforms/Tables/ and read by pure Swift code.
+Sources/UnsaidSuite/Transforms/Tables/ and read by pure Swift code.
 
     python3 -m venv /tmp/gen && /tmp/gen/bin/pip install pypinyin==0.55.0 opencc==1.4.2
     /tmp/gen/bin/python scripts/generate_transform_tables.py
@@ -30,7 +30,7 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.constants import PHRASES_DICT
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "UnsaidCore", "Suite", "Transforms", "Tables")
+OUT = os.path.join(ROOT, "Sources", "UnsaidSuite", "Transforms", "Tables")
 
 
 # Phrase readings of pypinyin that are wrong in the sentences where the probes use them

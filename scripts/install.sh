@@ -12,15 +12,15 @@ set -euo pipefail
 binary=$1
 prefix=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's/.*string = "\(.*\)".*/\1/p' "$root/Sources/UnsaidCore/Support/UnsaidVersion.swift")
+version=$(sed -n 's/.*string = "\(.*\)".*/\1/p' "$root/Sources/UnsaidSupport/UnsaidVersion.swift")
 
 install -d "$prefix/bin" "$prefix/share/unsaid" "$prefix/share/man/man1" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \
   "$prefix/share/fish/vendor_completions.d"
 install -m 0755 "$binary" "$prefix/bin/unsaid"
 rm -rf "$prefix/share/unsaid/Rules" "$prefix/share/unsaid/Probes" "$prefix/share/unsaid/Tables"
-cp -R "$root/Sources/UnsaidCore/Verdict/Rules" "$prefix/share/unsaid/Rules"
-cp -R "$root/Sources/UnsaidCore/Suite/Transforms/Tables" "$prefix/share/unsaid/Tables"
+cp -R "$root/Sources/UnsaidVerdict/Rules" "$prefix/share/unsaid/Rules"
+cp -R "$root/Sources/UnsaidSuite/Transforms/Tables" "$prefix/share/unsaid/Tables"
 cp -R "$root/Probes" "$prefix/share/unsaid/Probes"
 "$prefix/bin/unsaid" --experimental-dump-help | python3 "$root/scripts/gen-manpage.py" "$version" \
   > "$prefix/share/man/man1/unsaid.1"

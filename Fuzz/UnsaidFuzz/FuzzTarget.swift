@@ -1,5 +1,8 @@
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidTarget
+import UnsaidTranscript
 
 // libFuzzer entry point for Unsaid's parsers. One binary, five targets, chosen by the
 // UNSAID_FUZZ_TARGET environment variable (sse, chunks, suite, targets, archive), because

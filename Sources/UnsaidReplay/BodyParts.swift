@@ -1,7 +1,7 @@
 /// A response body as a list of timed parts that faults can edit by byte offset: remove a range,
 /// insert bytes or a lazily produced part. Offsets count the bytes of `.bytes` parts; editing
 /// splits a part where needed and never moves a delay off the bytes it was recorded before.
-struct BodyParts {
+package struct BodyParts {
     private(set) var parts: [ScriptedPart]
 
     init(_ parts: [ScriptedPart]) {

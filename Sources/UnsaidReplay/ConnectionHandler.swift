@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
-import UnsaidCore
 
+import UnsaidTranscript
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

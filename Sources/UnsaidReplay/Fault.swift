@@ -1,6 +1,6 @@
 /// A transport misbehaviour the server acts out while sending a scripted response. Byte counts are
 /// body (payload) bytes, never chunk framing, so a test can say "the client saw exactly N bytes".
-public enum Fault: Sendable, Equatable {
+package enum Fault: Sendable, Equatable {
     /// Send the head and the first `bytes` body bytes, then close cleanly (FIN) without finishing
     /// the body (no chunked terminator). If the body is shorter, all of it is sent before the close.
     case closeAfter(bytes: Int)

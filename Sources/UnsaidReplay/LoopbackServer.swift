@@ -7,10 +7,10 @@ import NIOPosix
 /// handler, whose `ScriptedResponse` is played back byte for byte — delays, chunking and faults
 /// included. It is what tests, fault drills, replay and the benchmark talk to instead of a
 /// real provider. It owns its event loops, so `shutdown()` leaves nothing running.
-public final class LoopbackServer: Sendable {
-    public let port: Int
+package final class LoopbackServer: Sendable {
+    package let port: Int
     /// The OpenAI-style base URL clients append `/chat/completions` to.
-    public let baseURL: String
+    package let baseURL: String
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
@@ -33,7 +33,7 @@ public final class LoopbackServer: Sendable {
 
     /// Starts listening. `port` 0 picks a free port (read it back from `port`).
     /// - Throws: `LoopbackServerError.nonLoopbackHost` for any host that is not loopback.
-    public static func start(
+    package static func start(
         host: String = "127.0.0.1",
         port: Int = 0,
         handler: @escaping @Sendable (ReceivedRequest) async -> ScriptedResponse
@@ -82,7 +82,7 @@ public final class LoopbackServer: Sendable {
     /// Stops listening, waits for handler calls in flight (they are cancelled, so a handler that
     /// honours cancellation returns promptly), then closes every open connection.
     /// Safe to call more than once.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         guard shutdownState.claim() else { return }
         do {
             try await channel.close()

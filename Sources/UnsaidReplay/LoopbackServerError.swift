@@ -1,12 +1,12 @@
 /// Why a loopback server could not be started.
-public enum LoopbackServerError: Error, Equatable, CustomStringConvertible {
+package enum LoopbackServerError: Error, Equatable, CustomStringConvertible {
     /// The server only ever listens on the loopback interface; anything else is refused.
     case nonLoopbackHost(String)
     case invalidPort(Int)
     /// The socket was bound but reports no port (should not happen with TCP).
     case noBoundPort
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .nonLoopbackHost(let host):
             return "refusing to listen on '\(host)': the replay server binds only to 127.0.0.0/8, ::1 or localhost"

@@ -1,11 +1,12 @@
 import Foundation
-import UnsaidCore
+import UnsaidSupport
+import UnsaidTranscript
 
 /// Turns a recorded attempt into the `ScriptedResponse` that replays it: the recorded status,
 /// headers and body chunks byte for byte, each chunk after its recorded gap scaled by the speed,
 /// with faults applied on top. Pure, so every fault's effect on the bytes can be tested without
 /// a socket.
-enum RecordedResponse {
+package enum RecordedResponse {
     /// Headers that describe the original connection or framing, not the answer; the replay
     /// sets its own framing.
     private static let hopByHop: Set<String> = [

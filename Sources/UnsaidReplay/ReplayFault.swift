@@ -1,5 +1,5 @@
 import Foundation
-import UnsaidCore
+import UnsaidSupport
 
 /// One fault the replay server acts out on a recorded response, as asked for by the
 /// `X-Unsaid-Fault` request header or a fixture's `meta.fault`. The grammar (docs/replay.md):
@@ -9,8 +9,8 @@ import UnsaidCore
 ///
 /// Every directive takes the `times=N` parameter: it then applies only to the first N requests
 /// for the same recording carrying the same header, so a retry can be made to succeed.
-public struct ReplayFault: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct ReplayFault: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// `close-after=N`: close cleanly after N body bytes, without ending the body.
         case closeAfter(bytes: Int)
         /// `cut`: send every recorded byte, then close without ending the body.
@@ -36,17 +36,17 @@ public struct ReplayFault: Sendable, Equatable {
         case noFinalNewline
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Apply only to the first `times` matching requests; nil = always.
-    public var times: Int?
+    package var times: Int?
 
-    public init(_ kind: Kind, times: Int? = nil) {
+    package init(_ kind: Kind, times: Int? = nil) {
         self.kind = kind
         self.times = times
     }
 
     /// The request header that selects faults.
-    public static let headerName = "X-Unsaid-Fault"
+    package static let headerName = "X-Unsaid-Fault"
 
     /// Whether the fault is acted out by the connection (only one such fault can apply at once)
     /// rather than by rewriting the body.
@@ -58,7 +58,7 @@ public struct ReplayFault: Sendable, Equatable {
     }
 
     /// Parses a header value (or `meta.fault`); an empty value and `none` mean no fault.
-    public static func parseList(_ text: String) throws -> [ReplayFault] {
+    package static func parseList(_ text: String) throws -> [ReplayFault] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed.lowercased() == "none" { return [] }
         let faults = try trimmed.split(separator: ",", omittingEmptySubsequences: false).map {

@@ -1,8 +1,8 @@
 /// A fault header or `meta.fault` that does not follow the grammar.
-public struct ReplayFaultSyntaxError: Error, Equatable, CustomStringConvertible {
-    public var description: String
+package struct ReplayFaultSyntaxError: Error, Equatable, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

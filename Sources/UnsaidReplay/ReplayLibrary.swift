@@ -1,16 +1,16 @@
 import Foundation
-import UnsaidCore
+import UnsaidFixture
 
 /// The recordings a replay server answers from, indexed by the canonical hash of their request.
 /// Several recordings of one request (repeated samples of a run) are served in recorded order,
 /// cycling, so replaying a run answers each sample with its own recording.
-public struct ReplayLibrary: Sendable {
-    public let fixtures: [Fixture]
+package struct ReplayLibrary: Sendable {
+    package let fixtures: [Fixture]
     let keys: [FixtureRequestKey]
     private let index: [String: [Int]]
 
     /// Throws `FixtureError.invalid` naming the recording whose request cannot be keyed.
-    public init(_ fixtures: [Fixture]) throws {
+    package init(_ fixtures: [Fixture]) throws {
         self.fixtures = fixtures
         self.keys = try fixtures.map { fixture in
             do {
@@ -27,7 +27,7 @@ public struct ReplayLibrary: Sendable {
     }
 
     /// Loads a fixture directory, a run directory or a single file (see `FixtureCollection`).
-    public static func load(from url: URL) throws -> ReplayLibrary {
+    package static func load(from url: URL) throws -> ReplayLibrary {
         try ReplayLibrary(try FixtureCollection.load(from: url))
     }
 

@@ -1,11 +1,12 @@
 import Foundation
-import UnsaidCore
+import UnsaidSupport
+import UnsaidFixture
 
 /// Decides what the replay server answers to one request: routes it, finds the recording by the
 /// canonical request hash, reads the fault header and builds the scripted response. Holds the
 /// only state a replay has — which of several identical recordings comes next, and how often a
 /// `times=N` fault has been served — behind a lock, so connections can ask concurrently.
-final class ReplayResponder: @unchecked Sendable {
+package final class ReplayResponder: @unchecked Sendable {
     let library: ReplayLibrary
     let speed: ReplaySpeed
     private let lock = NSLock()

@@ -1,19 +1,18 @@
 import Foundation
-import UnsaidCore
 
 /// An OpenAI-compatible endpoint on loopback that answers from recordings: a fixture directory,
 /// a run's archive, or fixtures handed over in memory. A request is matched by the canonical hash
 /// of its body (`FixtureRequestKey`); the recorded bytes go out exactly as recorded, chunk by
 /// chunk at the recorded pace scaled by `speed`, with faults from the `X-Unsaid-Fault` header
 /// or the fixture's metadata. Built on `LoopbackServer`, so the client path is the real one.
-public final class ReplayServer: Sendable {
-    public let library: ReplayLibrary
-    public let speed: ReplaySpeed
+package final class ReplayServer: Sendable {
+    package let library: ReplayLibrary
+    package let speed: ReplaySpeed
     private let server: LoopbackServer
 
-    public var port: Int { server.port }
+    package var port: Int { server.port }
     /// The OpenAI-style base URL clients append `/chat/completions` to.
-    public var baseURL: String { server.baseURL }
+    package var baseURL: String { server.baseURL }
 
     private init(library: ReplayLibrary, speed: ReplaySpeed, server: LoopbackServer) {
         self.library = library
@@ -22,12 +21,12 @@ public final class ReplayServer: Sendable {
     }
 
     /// Serves the recordings at `path` (see `FixtureCollection.load(from:)`).
-    public static func start(serving path: URL, host: String = "127.0.0.1", port: Int = 0,
+    package static func start(serving path: URL, host: String = "127.0.0.1", port: Int = 0,
                              speed: ReplaySpeed = .recorded) async throws -> ReplayServer {
         try await start(library: ReplayLibrary.load(from: path), host: host, port: port, speed: speed)
     }
 
-    public static func start(library: ReplayLibrary, host: String = "127.0.0.1", port: Int = 0,
+    package static func start(library: ReplayLibrary, host: String = "127.0.0.1", port: Int = 0,
                              speed: ReplaySpeed = .recorded) async throws -> ReplayServer {
         let responder = ReplayResponder(library: library, speed: speed)
         let server = try await LoopbackServer.start(host: host, port: port) { request in
@@ -44,7 +43,7 @@ public final class ReplayServer: Sendable {
     }
 
     /// Stops listening and closes every connection; safe to call more than once.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await server.shutdown()
     }
 }

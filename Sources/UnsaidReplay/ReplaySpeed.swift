@@ -1,16 +1,16 @@
 import Foundation
-import UnsaidCore
+import UnsaidSupport
 
 /// How fast recorded bytes are replayed: the recorded gaps between chunks divided by a factor
 /// (1 = recorded pace, 10 = ten times faster), or no delays at all (`max`, for tests and benchmarks).
-public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
+package enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
     case factor(Double)
     case max
 
-    public static let recorded = ReplaySpeed.factor(1)
+    package static let recorded = ReplaySpeed.factor(1)
 
     /// Parses `max` or a positive number (`1`, `10`, `0.5`).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let text = text.trimmingCharacters(in: .whitespaces).lowercased()
         if text == "max" {
             self = .max
@@ -22,7 +22,7 @@ public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A recorded gap in microseconds at this speed; negative gaps (clock noise) count as zero.
-    public func scaled(micros: Int64) -> Duration {
+    package func scaled(micros: Int64) -> Duration {
         switch self {
         case .max:
             return .zero
@@ -32,7 +32,7 @@ public enum ReplaySpeed: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .max: return "max"
         case .factor(let factor):

@@ -1,12 +1,13 @@
 import NIOCore
 import NIOHTTP1
-import UnsaidCore
+import UnsaidSupport
+import UnsaidTranscript
 
 /// The protocol side of the loopback server: turns one `ScriptedResponse` into the exact sequence
 /// of socket actions — writes, waits, and one terminal step — with chunk framing and faults
 /// applied. It knows nothing of sockets, so every fault can be tested by reading the steps; the
 /// connection handler only carries them out. Bodies are produced lazily, one write at a time.
-struct ResponseScript {
+package struct ResponseScript {
     enum Step: Equatable {
         /// Bytes to put on the wire as one write (already framed).
         case write(ByteBuffer)

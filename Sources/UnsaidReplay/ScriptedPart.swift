@@ -1,6 +1,6 @@
 /// One piece of a scripted response body. The server sends parts in order; with chunked framing
 /// each piece it writes becomes its own chunk, so a client sees the same boundaries a provider would.
-public enum ScriptedPart: Sendable, Equatable {
+package enum ScriptedPart: Sendable, Equatable {
     /// `bytes`, sent after waiting `delay` (measured from the end of the previous part).
     case bytes([UInt8], delay: Duration = .zero)
     /// `unit` repeated cyclically until `totalBytes` are sent, in writes of at most `chunkSize` bytes,
@@ -9,7 +9,7 @@ public enum ScriptedPart: Sendable, Equatable {
     case repeated([UInt8], totalBytes: Int, chunkSize: Int = 65_536, delay: Duration = .zero)
 
     /// The number of body bytes this part contributes.
-    public var byteCount: Int {
+    package var byteCount: Int {
         switch self {
         case .bytes(let bytes, _):
             return bytes.count

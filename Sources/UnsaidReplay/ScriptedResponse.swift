@@ -1,4 +1,4 @@
-import UnsaidCore
+import UnsaidTranscript
 
 /// What the loopback server answers to one request: status, headers in wire order, body parts
 /// with their delays, and optionally a fault to act out.
@@ -6,13 +6,13 @@ import UnsaidCore
 /// Framing follows the headers: with a `Content-Length` header the body is sent as is; without
 /// one it is sent chunked, and `Transfer-Encoding: chunked` is added if the headers lack it.
 /// A `Connection: close` header makes the server close the connection after the response.
-public struct ScriptedResponse: Sendable, Equatable {
-    public var status: Int
-    public var headers: [HTTPHeader]
-    public var parts: [ScriptedPart]
-    public var fault: Fault?
+package struct ScriptedResponse: Sendable, Equatable {
+    package var status: Int
+    package var headers: [HTTPHeader]
+    package var parts: [ScriptedPart]
+    package var fault: Fault?
 
-    public init(status: Int, headers: [HTTPHeader], parts: [ScriptedPart], fault: Fault? = nil) {
+    package init(status: Int, headers: [HTTPHeader], parts: [ScriptedPart], fault: Fault? = nil) {
         self.status = status
         self.headers = headers
         self.parts = parts
@@ -20,7 +20,7 @@ public struct ScriptedResponse: Sendable, Equatable {
     }
 
     /// A plain JSON answer with a Content-Length, the shape of a non-streaming chat completion.
-    public static func json(_ status: Int, _ body: String) -> ScriptedResponse {
+    package static func json(_ status: Int, _ body: String) -> ScriptedResponse {
         let bytes = Array(body.utf8)
         return ScriptedResponse(
             status: status,
@@ -34,7 +34,7 @@ public struct ScriptedResponse: Sendable, Equatable {
 
     /// A chunked `text/event-stream` answer. Each string is one full event as it goes on the wire
     /// (e.g. "data: {...}\n\n"); the first is sent at once, each later one `interval` after the previous.
-    public static func sse(events: [String], interval: Duration) -> ScriptedResponse {
+    package static func sse(events: [String], interval: Duration) -> ScriptedResponse {
         ScriptedResponse(
             status: 200,
             headers: [
@@ -48,14 +48,14 @@ public struct ScriptedResponse: Sendable, Equatable {
     }
 
     /// The same response with `fault` acted out.
-    public func with(fault: Fault?) -> ScriptedResponse {
+    package func with(fault: Fault?) -> ScriptedResponse {
         var copy = self
         copy.fault = fault
         return copy
     }
 
     /// The same response with `Connection: close`, so the server closes after sending it.
-    public func closingConnection() -> ScriptedResponse {
+    package func closingConnection() -> ScriptedResponse {
         var copy = self
         copy.headers.removeAll { $0.name.lowercased() == "connection" }
         copy.headers.append(HTTPHeader(name: "Connection", value: "close"))
@@ -63,7 +63,7 @@ public struct ScriptedResponse: Sendable, Equatable {
     }
 
     /// Total body bytes the parts describe (before any fault).
-    public var bodyByteCount: Int {
+    package var bodyByteCount: Int {
         parts.reduce(0) { $0 + $1.byteCount }
     }
 

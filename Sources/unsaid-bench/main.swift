@@ -11,9 +11,14 @@
 import Glibc
 #endif
 import Foundation
-import UnsaidCore
 import UnsaidReplay
 import UnsaidTarget
+import UnsaidArchive
+import UnsaidReport
+import UnsaidRun
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidVerdict
 
 struct Scale {
     var probes: Int

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSupport
 
 @main
 struct Unsaid: AsyncParsableCommand {

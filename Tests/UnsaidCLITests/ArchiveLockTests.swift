@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// Two processes on one run directory: the second is refused before it touches anything.

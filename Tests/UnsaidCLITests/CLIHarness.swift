@@ -1,5 +1,6 @@
 import Foundation
-import UnsaidCore
+import UnsaidSupport
+import UnsaidTranscript
 import UnsaidReplay
 
 /// Runs the `unsaid` binary built beside the tests.

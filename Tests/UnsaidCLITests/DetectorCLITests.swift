@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidVerdict
 import UnsaidReplay
 
 /// `unsaid detector train` through the real binary: reproducible weights, a rule directory that

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// A conversation through the real binary and the loopback server: the first answer is

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
 import UnsaidReplay
 
 /// `scripts/install.sh` (what `make install` and `make dist` run) lays out a prefix from which

@@ -3,7 +3,12 @@ import Glibc
 #endif
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidVerdict
+import UnsaidArchive
+import UnsaidFixture
 import UnsaidReplay
 
 /// `unsaid run --judge-target` end to end: the judge is a replay server answering from recorded

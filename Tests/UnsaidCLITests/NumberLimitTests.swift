@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
 import UnsaidReplay
 
 /// Numbers are checked where they are parsed: one line naming the flag or file:line:col, exit 2,

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// Names that become file names are checked as names: nothing is written or read outside the
@@ -35,7 +37,7 @@ struct PathContainmentTests {
         let run = try await CLIHarness.run(
             ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r"], directory: work)
         #expect(run.status == 0, "\(run.stderr)")
-        let bundled = CLIHarness.packageRoot.appendingPathComponent("Sources/UnsaidCore/Verdict/Rules")
+        let bundled = CLIHarness.packageRoot.appendingPathComponent("Sources/UnsaidVerdict/Rules")
         let manifestData = try Data(contentsOf: bundled.appendingPathComponent("ruleset.json"))
         let manifest = try #require(JSONValue.parse(manifestData)?.objectValue)
 

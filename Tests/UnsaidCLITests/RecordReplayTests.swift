@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// `unsaid run --record DIR` then `replay serve DIR` reproduces the run: what a user does to pin

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// `--max-response-bytes`: a runaway answer is stopped in the client, what arrived is kept and

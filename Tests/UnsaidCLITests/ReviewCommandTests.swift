@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// `unsaid review` end to end with the real binary: labels recorded with --set land in a

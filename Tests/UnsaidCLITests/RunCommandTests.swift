@@ -3,7 +3,10 @@ import Glibc
 #endif
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidVerdict
+import UnsaidArchive
 import UnsaidReplay
 
 /// End-to-end behaviour of `unsaid run`, `verify`, `rescore` and `--resume`, driving the real

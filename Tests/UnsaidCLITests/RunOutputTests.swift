@@ -3,7 +3,10 @@ import Glibc
 #endif
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidArchive
 import UnsaidReplay
 
 /// What `unsaid run` says at the end: the problems by name with their causes, the exit code

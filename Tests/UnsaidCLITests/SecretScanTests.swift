@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
 import UnsaidReplay
 
 /// API keys, credential headers, keys in query strings and `--redact` strings must never appear

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// Running part of a suite: selection flags, `--stream both`, `--dry-run`, a single file of a

@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// `unsaid run --shard` and `unsaid merge`, driving the real binary: shard processes against one

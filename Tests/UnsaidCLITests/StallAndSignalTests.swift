@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidArchive
 import UnsaidReplay
 
 /// `--stall-timeout` cuts a silent stream close to the setting, and SIGTERM stops a run the way

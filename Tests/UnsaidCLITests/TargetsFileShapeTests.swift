@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
 import UnsaidReplay
 
 /// `unsaid.yaml` gets the suite files' treatment: aliases refused fast, typos and syntax errors

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
 import UnsaidReplay
 
 /// Several targets in one command, the comparison at the end, `--fail-under`, and `targets check`.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
 import UnsaidReplay
 
 /// `unsaid trend` through the binary: two runs of one suite line up; a run of another suite is

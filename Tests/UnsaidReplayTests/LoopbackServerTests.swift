@@ -1,7 +1,8 @@
 import NIOCore
 import NIOPosix
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 import UnsaidReplay
 
 /// The server over real loopback sockets, read by a bare TCP client (no HTTP library), so every

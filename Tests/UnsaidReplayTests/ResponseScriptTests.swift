@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidReplay
 
 /// The protocol side, without sockets: which bytes and waits a script turns into.

@@ -1,5 +1,6 @@
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 /// What the client records, checked without a network: `prepare` and `makeAttempt` are the whole

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 @Suite struct ChatRequestBuilderTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidVerdict
+import UnsaidFixture
 import UnsaidReplay
 import UnsaidTarget
 

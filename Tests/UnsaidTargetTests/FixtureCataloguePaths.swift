@@ -1,5 +1,5 @@
 import Foundation
-import UnsaidCore
+import UnsaidFixture
 
 /// Where the catalogue lives and the switches that rewrite it.
 enum FixtureCataloguePaths {

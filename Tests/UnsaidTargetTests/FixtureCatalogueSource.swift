@@ -1,5 +1,6 @@
 import Foundation
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 
 /// The hand-built part of the fixture catalogue: one recipe per wire shape in
 /// PROVIDER-SIGNALS.md, the seed case, reasoning models, and plain answers and refusals in three

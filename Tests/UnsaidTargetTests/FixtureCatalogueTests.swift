@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidVerdict
+import UnsaidFixture
 import UnsaidReplay
 import UnsaidTarget
 

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidVerdict
+import UnsaidFixture
 import UnsaidTarget
 
 /// Tools, not checks: they rewrite parts of `Tests/Fixtures` when asked through the environment

@@ -1,5 +1,7 @@
 import Foundation
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidFixture
 import UnsaidTarget
 
 /// A hand-built recording: what was asked, and the bytes a provider sent back with their gaps.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
+import UnsaidFixture
 @testable import UnsaidReplay
 
 /// What the replay server answers, decided without a socket: routing, matching by request hash,

@@ -1,5 +1,4 @@
 import Foundation
-import UnsaidCore
 
 /// Tiny helpers for writing provider wire bytes by hand: JSON with the key order a provider
 /// uses (`CanonicalJSON` would sort it), SSE framing, and token-sized pieces of text. Used only

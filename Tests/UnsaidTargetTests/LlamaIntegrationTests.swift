@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSupport
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 /// Round trips through the real llama.cpp server. Skipped unless UNSAID_LLAMA_PYTHON and

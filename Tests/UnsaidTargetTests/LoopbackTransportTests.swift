@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 /// The transport against sockets with a known behaviour: nothing listening, or listening and

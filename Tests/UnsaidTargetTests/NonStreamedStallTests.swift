@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 import UnsaidReplay
 import UnsaidTarget
 

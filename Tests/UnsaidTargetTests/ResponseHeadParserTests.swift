@@ -1,5 +1,6 @@
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 @Suite struct ResponseHeadParserTests {

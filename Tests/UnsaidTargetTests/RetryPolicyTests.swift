@@ -1,5 +1,6 @@
 import Testing
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 @testable import UnsaidTarget
 
 /// SplitMix64: a seeded generator, so the "random" delays of a test are the same on every run.

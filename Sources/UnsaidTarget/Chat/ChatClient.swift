@@ -1,5 +1,6 @@
 import Foundation
-import UnsaidCore
+import UnsaidSuite
+import UnsaidTranscript
 
 /// Sends work items to one OpenAI-compatible target and records everything that happened as a
 /// `Transcript`: the (redacted) request, every attempt with its raw chunks and arrival times,
@@ -7,10 +8,10 @@ import UnsaidCore
 ///
 /// It never throws: a failed request is a transcript whose last attempt says why, because a
 /// failure can itself be the finding.
-public struct ChatClient: ChatSender {
-    public let config: TargetConfig
-    public let loop: CurlEventLoop
-    public let redactor: RedactionPolicy
+package struct ChatClient: ChatSender {
+    package let config: TargetConfig
+    package let loop: CurlEventLoop
+    package let redactor: RedactionPolicy
     private let apiKey: String?
     private let sleep: @Sendable (Duration) async throws -> Void
 
@@ -18,7 +19,7 @@ public struct ChatClient: ChatSender {
     ///   - environment: where the API key is looked up (`config.apiKeyEnv`).
     ///   - sleep: how backoff waits; tests replace it to avoid real delays. It must throw when the
     ///     task is cancelled so an interrupted run stops waiting.
-    public init(config: TargetConfig, loop: CurlEventLoop = .shared,
+    package init(config: TargetConfig, loop: CurlEventLoop = .shared,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.config = config
@@ -30,7 +31,7 @@ public struct ChatClient: ChatSender {
     }
 
     /// The request for a work item as sent and as recorded (redacted).
-    public func prepare(_ item: WorkItem) throws -> (request: HTTPRequest, recorded: RecordedRequest) {
+    package func prepare(_ item: WorkItem) throws -> (request: HTTPRequest, recorded: RecordedRequest) {
         let streamed = item.key.streamed
         let body = try ChatRequestBuilder.body(config: config, item: item)
         let headers = ChatRequestBuilder.headers(config: config, apiKey: apiKey, streamed: streamed)
@@ -50,7 +51,7 @@ public struct ChatClient: ChatSender {
     }
 
     /// Sends the item, retrying as `config.retry` allows, and returns every attempt.
-    public func send(_ item: WorkItem) async -> Transcript {
+    package func send(_ item: WorkItem) async -> Transcript {
         let streamed = item.key.streamed
         let prepared: (request: HTTPRequest, recorded: RecordedRequest)
         do {

@@ -1,13 +1,15 @@
 import Foundation
-import UnsaidCore
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
 
 /// Builds the exact bytes and headers of a chat-completions request. Pure: the same config, key
 /// and work item always give the same request, byte for byte (keys sorted by `CanonicalJSON`).
-public enum ChatRequestBuilder {
+package enum ChatRequestBuilder {
     /// The body as a JSON object: `model`, `messages`, the sampling parameters that are set
     /// (the work item's, falling back to the target's defaults), `stream`, `stream_options`, then
     /// the target's extra fields.
-    public static func bodyObject(config: TargetConfig, item: WorkItem) -> [String: JSONValue] {
+    package static func bodyObject(config: TargetConfig, item: WorkItem) -> [String: JSONValue] {
         let streamed = item.key.streamed
         let parameters = item.parameters.overriding(config.parameters)
         var object: [String: JSONValue] = [
@@ -31,13 +33,13 @@ public enum ChatRequestBuilder {
     }
 
     /// The body bytes. Throws only for values JSON cannot express (a NaN temperature).
-    public static func body(config: TargetConfig, item: WorkItem) throws -> [UInt8] {
+    package static func body(config: TargetConfig, item: WorkItem) throws -> [UInt8] {
         [UInt8](try CanonicalJSON.encode(JSONValue.object(bodyObject(config: config, item: item))))
     }
 
     /// Default headers, then the target's extra headers (sorted by name, so the order is stable);
     /// an extra header replaces a default of the same name.
-    public static func headers(config: TargetConfig, apiKey: String?, streamed: Bool) -> [HTTPHeader] {
+    package static func headers(config: TargetConfig, apiKey: String?, streamed: Bool) -> [HTTPHeader] {
         var headers = [
             HTTPHeader(name: "Content-Type", value: "application/json"),
             HTTPHeader(name: "Accept", value: streamed ? "text/event-stream" : "application/json"),

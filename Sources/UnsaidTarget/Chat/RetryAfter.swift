@@ -1,9 +1,9 @@
 import Foundation
 
 /// Parses the `Retry-After` header (RFC 9110 §10.2.3): either a number of seconds or an HTTP-date.
-public enum RetryAfter {
+package enum RetryAfter {
     /// Seconds to wait from `now`; 0 for a date already past; `nil` when the value is neither form.
-    public static func seconds(from value: String, now: Date) -> Double? {
+    package static func seconds(from value: String, now: Date) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
         if trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) {
@@ -17,7 +17,7 @@ public enum RetryAfter {
     /// An HTTP-date in any of the three forms recipients must accept: IMF-fixdate
     /// (`Sun, 06 Nov 1994 08:49:37 GMT`), the obsolete RFC 850 form (`Sunday, 06-Nov-94 08:49:37 GMT`)
     /// and asctime (`Sun Nov  6 08:49:37 1994`).
-    public static func httpDate(_ value: String) -> Date? {
+    package static func httpDate(_ value: String) -> Date? {
         // asctime pads single-digit days with a space; collapse runs of spaces first.
         let normalized = value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         let formats = [

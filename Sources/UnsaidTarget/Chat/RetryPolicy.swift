@@ -1,5 +1,5 @@
 import Foundation
-import UnsaidCore
+import UnsaidTranscript
 
 /// When and how long to wait before trying a request again.
 ///
@@ -7,21 +7,21 @@ import UnsaidCore
 /// (before any body arrived), HTTP 429 and HTTP 5xx. Everything else — other statuses, timeouts,
 /// stalls, a stream cut off after content, a truncated stream — is kept as the final answer,
 /// because it may be the behaviour being measured.
-public struct RetryPolicy: Codable, Sendable, Equatable {
+package struct RetryPolicy: Codable, Sendable, Equatable {
     /// Attempts in total, the first included (at least 1).
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The first retry waits up to this many seconds; each later one doubles the ceiling.
-    public var baseDelay: Double
+    package var baseDelay: Double
     /// No wait is ever longer, including one a server asked for with `Retry-After`.
-    public var maxDelay: Double
+    package var maxDelay: Double
 
-    public init(maxAttempts: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+    package init(maxAttempts: Int = 3, baseDelay: Double = 0.5, maxDelay: Double = 30) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = RetryPolicy()
         maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
@@ -32,7 +32,7 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
     /// Whether an attempt that ended this way is worth another try.
     /// - Parameter receivedBody: whether any body bytes arrived. A connection that breaks after
     ///   the answer started is evidence (a cut-off stream), not noise, so it is not retried.
-    public func shouldRetry(status: Int?, failure: TransportFailure?, receivedBody: Bool) -> Bool {
+    package func shouldRetry(status: Int?, failure: TransportFailure?, receivedBody: Bool) -> Bool {
         if let status, !(200..<300).contains(status) {
             return status == 429 || (500..<600).contains(status)
         }
@@ -46,7 +46,7 @@ public struct RetryPolicy: Codable, Sendable, Equatable {
     /// `min(maxDelay, baseDelay × 2^(retry−1))`, so clients that failed together do not retry
     /// together. With `Retry-After`: exactly what the server asked, but never more than
     /// `maxDelay` (a server asking for an hour gets `maxDelay`, and the retry may meet another 429).
-    public func delay(beforeRetry retry: Int, retryAfter: Double?,
+    package func delay(beforeRetry retry: Int, retryAfter: Double?,
                       using generator: inout some RandomNumberGenerator) -> Double {
         let ceiling = max(0, maxDelay)
         if let retryAfter, retryAfter.isFinite {

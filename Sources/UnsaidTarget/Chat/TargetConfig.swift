@@ -1,37 +1,39 @@
-import UnsaidCore
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
 
 /// An OpenAI-compatible chat-completions endpoint and how to talk to it.
 ///
 /// Decoding fills every field but `name`, `baseURL` and `model` with its default when absent,
 /// so a target file only states what differs.
-public struct TargetConfig: Codable, Sendable, Equatable {
-    public var name: String
+package struct TargetConfig: Codable, Sendable, Equatable {
+    package var name: String
     /// The API root, e.g. `http://127.0.0.1:8080/v1`; requests go to `baseURL + "/chat/completions"`.
-    public var baseURL: String
-    public var model: String
+    package var baseURL: String
+    package var model: String
     /// The environment variable holding the API key. When it is set (and not empty) the key is
     /// sent as `Authorization: Bearer <key>`; otherwise no `Authorization` header is sent.
-    public var apiKeyEnv: String
+    package var apiKeyEnv: String
     /// Extra request headers. One named like a default header (`Accept`, `User-Agent`, …, or
     /// `Authorization`) replaces it.
-    public var headers: [String: String]
+    package var headers: [String: String]
     /// Extra top-level body fields, merged into the request JSON; they win over the standard
     /// fields, except `stream`, which always follows the work item's mode.
-    public var extraBody: [String: JSONValue]
+    package var extraBody: [String: JSONValue]
     /// Sampling defaults for parameters a probe leaves unset.
-    public var parameters: GenerationParameters
-    public var timeouts: TargetTimeouts
-    public var retry: RetryPolicy
+    package var parameters: GenerationParameters
+    package var timeouts: TargetTimeouts
+    package var retry: RetryPolicy
     /// Ask streamed answers to end with a usage chunk (`stream_options.include_usage`).
-    public var includeUsage: Bool
+    package var includeUsage: Bool
     /// Literal secrets to scrub from everything recorded (request and response). The API key and
     /// the values of credential headers are added automatically.
-    public var redact: [String]
+    package var redact: [String]
     /// The most body bytes kept per attempt; past it the transfer is stopped and what arrived is
     /// kept and scored (flag `response_too_large`).
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
 
-    public init(name: String, baseURL: String, model: String, apiKeyEnv: String = "OPENAI_API_KEY",
+    package init(name: String, baseURL: String, model: String, apiKeyEnv: String = "OPENAI_API_KEY",
                 headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
                 parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
                 retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = [],
@@ -50,7 +52,7 @@ public struct TargetConfig: Codable, Sendable, Equatable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         baseURL = try container.decode(String.self, forKey: .baseURL)
@@ -68,7 +70,7 @@ public struct TargetConfig: Codable, Sendable, Equatable {
 
     /// Where chat requests are POSTed: the path gets `/chat/completions`; a query string on
     /// `baseURL` (some gateways take `?api-version=…`) stays at the end.
-    public var chatCompletionsURL: String {
+    package var chatCompletionsURL: String {
         let suffixStart = baseURL.firstIndex(where: { $0 == "?" || $0 == "#" }) ?? baseURL.endIndex
         var path = String(baseURL[..<suffixStart])
         while path.hasSuffix("/") { path.removeLast() }

@@ -1,22 +1,22 @@
-import UnsaidCore
+import UnsaidSupport
 /// How long a target gets, in seconds. A value of zero or less means "no limit".
-public struct TargetTimeouts: Codable, Sendable, Equatable {
+package struct TargetTimeouts: Codable, Sendable, Equatable {
     /// Establishing the connection (TCP and TLS).
-    public var connect: Double
+    package var connect: Double
     /// The whole request, first byte sent to last byte received.
-    public var total: Double
+    package var total: Double
     /// The longest the server may stay silent mid-answer. libcurl counts it in whole seconds and
     /// averages the transfer rate over the last few seconds, so a stall is noticed a few seconds
     /// after the window has passed, not exactly at its end.
-    public var stall: Double
+    package var stall: Double
 
-    public init(connect: Double = 10, total: Double = 300, stall: Double = 60) {
+    package init(connect: Double = 10, total: Double = 300, stall: Double = 60) {
         self.connect = connect
         self.total = total
         self.stall = stall
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = TargetTimeouts()
         connect = try container.decodeIfPresent(Double.self, forKey: .connect) ?? defaults.connect

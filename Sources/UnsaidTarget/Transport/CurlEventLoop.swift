@@ -1,6 +1,6 @@
 import CCurl
 import Foundation
-import UnsaidCore
+import UnsaidTranscript
 
 /// One thread driving one libcurl multi handle, shared by every request sent through it.
 ///
@@ -11,9 +11,9 @@ import UnsaidCore
 /// libcurl state is only ever used from it.
 ///
 /// A loop lives until `shutdown()`; the shared instance lives for the whole process.
-public final class CurlEventLoop: @unchecked Sendable {
+package final class CurlEventLoop: @unchecked Sendable {
     /// The process-wide loop `ChatClient` uses by default.
-    public static let shared = CurlEventLoop(name: "unsaid.curl.shared")
+    package static let shared = CurlEventLoop(name: "unsaid.curl.shared")
 
     private enum Command {
         case add(CurlTransfer)
@@ -35,7 +35,7 @@ public final class CurlEventLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
 
     /// Starts the loop's thread.
-    public init(name: String = "unsaid.curl") {
+    package init(name: String = "unsaid.curl") {
         precondition(CurlGlobal.isReady, "curl_global_init failed")
         guard let multi = curl_multi_init() else {
             preconditionFailure("curl_multi_init failed (out of memory)")
@@ -49,7 +49,7 @@ public final class CurlEventLoop: @unchecked Sendable {
     /// Sends a request; the stream reports its head, body reads and end. Ending the iteration
     /// early (breaking out, or cancelling the consuming task) aborts the transfer: the loop
     /// removes the handle and frees it.
-    public func stream(_ request: HTTPRequest) -> AsyncStream<HTTPEvent> {
+    package func stream(_ request: HTTPRequest) -> AsyncStream<HTTPEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: HTTPEvent.self, bufferingPolicy: .unbounded)
         guard let transfer = CurlTransfer(continuation: continuation) else {
             continuation.yield(.end(TransportFailure(kind: .protocol, message: "libcurl could not create a handle")))
@@ -76,7 +76,7 @@ public final class CurlEventLoop: @unchecked Sendable {
     }
 
     /// Sends a request and collects the whole answer. A cancelled task gets a `.cancelled` failure.
-    public func perform(_ request: HTTPRequest) async -> HTTPResponse {
+    package func perform(_ request: HTTPRequest) async -> HTTPResponse {
         let start = MonotonicClock.nowMicros()
         var status: Int?
         var headers: [HTTPHeader] = []
@@ -107,7 +107,7 @@ public final class CurlEventLoop: @unchecked Sendable {
 
     /// How many transfers the loop is running, counted on the loop thread after every command
     /// submitted before this call (so a cancellation that already happened is reflected).
-    public func activeTransferCount() async -> Int {
+    package func activeTransferCount() async -> Int {
         await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
             if !submit(.inspect({ continuation.resume(returning: $0) })) {
                 continuation.resume(returning: 0)
@@ -117,7 +117,7 @@ public final class CurlEventLoop: @unchecked Sendable {
 
     /// Ends every transfer with a `.cancelled` failure, stops the thread and frees the multi
     /// handle. Later requests end at once with `.cancelled`.
-    public func shutdown() {
+    package func shutdown() {
         inbox.withLock { inbox in
             guard !inbox.closed, !inbox.stopping else { return }
             inbox.stopping = true

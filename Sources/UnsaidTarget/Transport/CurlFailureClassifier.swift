@@ -1,9 +1,9 @@
 import Foundation
-import UnsaidCore
+import UnsaidTranscript
 
 /// Maps a libcurl result code to the failure an auditor can act on. Pure, so the mapping is
 /// tested without provoking each error on a real socket.
-enum CurlFailureClassifier {
+package enum CurlFailureClassifier {
     /// What the transfer knew when libcurl gave up; only `CURLE_OPERATION_TIMEDOUT` needs it.
     struct Context: Sendable {
         /// Whether a connection was ever established.

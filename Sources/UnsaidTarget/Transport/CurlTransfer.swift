@@ -1,5 +1,5 @@
 import CCurl
-import UnsaidCore
+import UnsaidTranscript
 
 /// One libcurl easy handle and everything that must live exactly as long as it: the header list,
 /// the error buffer and the stream the caller reads.

@@ -1,8 +1,8 @@
-import UnsaidCore
+import UnsaidTranscript
 
 /// What a transfer reports, in order: at most one `head`, any number of `body` reads, then
 /// exactly one `end` (unless the consumer stopped listening first).
-public enum HTTPEvent: Sendable, Equatable {
+package enum HTTPEvent: Sendable, Equatable {
     /// The final status line and its headers (interim `1xx` blocks are not reported).
     case head(status: Int, headers: [HTTPHeader])
     /// Bytes as one libcurl write delivered them; `t` is microseconds since the transfer started,

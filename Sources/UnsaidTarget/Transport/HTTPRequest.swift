@@ -1,25 +1,25 @@
-import UnsaidCore
+import UnsaidTranscript
 
 /// One HTTP exchange to hand to a `CurlEventLoop`. Transport-level only: nothing here knows
 /// about chat completions.
-public struct HTTPRequest: Sendable, Equatable {
-    public var method: String
-    public var url: String
-    public var headers: [HTTPHeader]
+package struct HTTPRequest: Sendable, Equatable {
+    package var method: String
+    package var url: String
+    package var headers: [HTTPHeader]
     /// The request body; `nil` sends none.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
     /// Time allowed to establish the connection (TCP and TLS). `nil` keeps libcurl's default.
-    public var connectTimeout: Duration?
+    package var connectTimeout: Duration?
     /// Time allowed for the whole exchange. `nil` means no limit.
-    public var totalTimeout: Duration?
+    package var totalTimeout: Duration?
     /// The longest the server may go without sending a byte before the transfer is abandoned as
     /// stalled. libcurl measures it in whole seconds, so it is rounded up (minimum one second).
-    public var stallTimeout: Duration?
+    package var stallTimeout: Duration?
     /// The most body bytes kept; past it the transfer is stopped from the write callback and what
     /// arrived up to the cap is kept. `nil` means no cap.
-    public var maxResponseBytes: Int?
+    package var maxResponseBytes: Int?
 
-    public init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+    package init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
                 connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil,
                 maxResponseBytes: Int? = nil) {
         self.method = method

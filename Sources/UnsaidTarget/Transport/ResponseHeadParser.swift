@@ -1,11 +1,11 @@
-import UnsaidCore
+import UnsaidTranscript
 
 /// Assembles the final status line and headers from the header lines libcurl delivers one by one.
 ///
 /// A response can carry several header blocks: interim `1xx` ones (`100 Continue`, `103 Early
 /// Hints`) before the real one. Each status line starts a fresh block, and only a block with a
 /// final status is reported. Lines after that (chunked trailers) are ignored.
-struct ResponseHeadParser: Sendable {
+package struct ResponseHeadParser: Sendable {
     private var status: Int?
     private var headers: [HTTPHeader] = []
     private(set) var isComplete = false

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidReport
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSupport
+import UnsaidVerdict
 
 /// `unsaid detector train|crossval`: the learned layer of the detector, from labelled rows.
 struct DetectorCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSupport
+import UnsaidVerdict
 
 /// `unsaid eval-detector FILE.jsonl`: measures the refusal/deflection detector on labelled rows.
 struct EvalDetectorCommand: ParsableCommand {

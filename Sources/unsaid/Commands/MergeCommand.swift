@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidSupport
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

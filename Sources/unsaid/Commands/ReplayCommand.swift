@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
 import UnsaidReplay
+import UnsaidFixture
 
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +66,7 @@ struct ReplayServeCommand: AsyncParsableCommand {
 }
 
 extension ReplaySpeed: ExpressibleByArgument {
-    public init?(argument: String) {
+    package init?(argument: String) {
         self.init(argument)
     }
 }

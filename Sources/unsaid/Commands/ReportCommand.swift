@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidReport
 
 extension ReportFormat: ExpressibleByArgument {}
 

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidVerdict
 
 struct RescoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

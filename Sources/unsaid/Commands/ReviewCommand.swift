@@ -3,7 +3,8 @@ import Glibc
 #endif
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidReport
 
 /// `unsaid review RUN`: a person labels the verdicts the detector was unsure of. Labels go into
 /// the run's hash-chained `labels.jsonl`; the machine verdicts are never changed.

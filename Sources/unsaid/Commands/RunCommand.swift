@@ -1,6 +1,15 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidReplay
+import UnsaidReport
+import UnsaidRun
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTarget
+import UnsaidTranscript
+import UnsaidVerdict
+import UnsaidFixture
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

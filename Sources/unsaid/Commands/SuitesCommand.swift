@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSuite
+import UnsaidSupport
 
 /// `unsaid suites …`: work with suite files without running them.
 struct SuitesCommand: AsyncParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
 import UnsaidTarget
+import UnsaidReport
+import UnsaidSuite
+import UnsaidTranscript
 
 struct TargetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSupport
 
 /// A problem with what the user asked for (flags, config, suite files). Printed as one line,
 /// exit code 2, per the CLI contract (0 done, 1 run finished with errored probes, 2 usage/config).

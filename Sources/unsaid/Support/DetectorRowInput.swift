@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidReport
+import UnsaidVerdict
 
 /// Where labelled detector rows come from: a JSON Lines file, or a run directory whose
 /// `labels.jsonl` holds a reviewer's labels. Bad input is one error naming file and line (exit 2).

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSupport
 
 /// `--quiet`, `--verbose` and `--json`, shared by every command that reports a result (`run`,
 /// `compare`, `verify`, `runs`).

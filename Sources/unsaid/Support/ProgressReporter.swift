@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
-import UnsaidCore
+import UnsaidRun
+import UnsaidSuite
+import UnsaidSupport
 
 /// Shows run progress: a bar redrawn in place on a terminal that can do it, one plain line per
 /// request otherwise (pipes, CI logs, `TERM=dumb`, `--verbose`), nothing under `--quiet`.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidArchive
+import UnsaidReport
+import UnsaidVerdict
 
 extension FailurePolicy: ExpressibleByArgument {}
 

@@ -1,5 +1,5 @@
 import Foundation
-import UnsaidCore
+import UnsaidArchive
 
 /// Takes the exclusive lock of an existing run directory for a command that changes it, or
 /// stops with one line naming the process that holds it (exit 2).

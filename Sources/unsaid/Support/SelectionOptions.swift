@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSuite
 
 extension StreamMode: ExpressibleByArgument {}
 extension ProbeCategory: ExpressibleByArgument {}

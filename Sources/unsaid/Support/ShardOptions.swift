@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import UnsaidCore
+import UnsaidSuite
 
 /// `unsaid run --shard I/N` or `--shard-from-env --shards N`: send one of N disjoint parts of
 /// the run plan, chosen from each request's key, so the machines of a sharded audit agree on

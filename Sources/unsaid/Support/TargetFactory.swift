@@ -1,6 +1,8 @@
 import Foundation
-import UnsaidCore
 import UnsaidTarget
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
 
 /// Target settings gathered from flags (and from a targets file).
 struct TargetSettings {

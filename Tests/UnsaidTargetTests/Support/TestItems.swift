@@ -1,4 +1,4 @@
-import UnsaidCore
+import UnsaidSuite
 
 /// Work items built the way a run builds them (through `RunPlan`), for the chat client tests.
 enum TestItems {

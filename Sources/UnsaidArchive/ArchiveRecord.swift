@@ -1,0 +1,34 @@
+import Foundation
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
+
+/// One line of `transcripts.jsonl`: a transcript with the probe it answers, linked to the line
+/// before it by SHA-256. The hash of a record is the SHA-256 of its line's bytes (without the
+/// newline), and the next record's `prev` must equal it, so removing, reordering or editing any
+/// line breaks the chain.
+package struct TranscriptRecord: Codable, Sendable, Equatable {
+    /// 1-based position in the file.
+    package var seq: Int
+    /// Hash of the previous record's line; `ArchiveChain.genesis` for the first.
+    package var prev: String
+    /// The probe as it was sent (so verdicts can be re-derived without the suite files).
+    package var probe: Probe
+    package var transcript: Transcript
+
+    package init(seq: Int, prev: String, probe: Probe, transcript: Transcript) {
+        self.seq = seq
+        self.prev = prev
+        self.probe = probe
+        self.transcript = transcript
+    }
+}
+
+package enum ArchiveChain {
+    /// The `prev` of the first record: 64 zeros.
+    package static let genesis = String(repeating: "0", count: 64)
+
+    package static func hash(ofLine line: Data) -> String {
+        SHA256Hex.digest(line)
+    }
+}

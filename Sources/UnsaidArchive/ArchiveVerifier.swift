@@ -1,0 +1,302 @@
+import Crypto
+import Foundation
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidVerdict
+
+/// The outcome of `unsaid verify`: every check in order, and the first that failed.
+package struct VerificationReport: Sendable {
+    package struct Check: Sendable, Equatable {
+        package var name: String
+        package var passed: Bool
+        package var detail: String
+    }
+
+    package var checks: [Check] = []
+
+    package var passed: Bool { checks.allSatisfy(\.passed) }
+    package var firstFailure: Check? { checks.first { !$0.passed } }
+
+    mutating func record(_ name: String, _ passed: Bool, _ detail: String) {
+        checks.append(Check(name: name, passed: passed, detail: detail))
+    }
+}
+
+/// Proves that a run directory is complete, unmodified, and that its verdicts follow from its
+/// transcripts under the ruleset recorded with it. Any single changed, deleted, reordered or
+/// appended byte makes at least one check fail.
+package enum ArchiveVerifier {
+    /// - Parameter trustedKey: when given, `manifest.sig` must exist and be made by this key.
+    package static func verify(directory: URL, trustedKey: Curve25519.Signing.PublicKey? = nil) -> VerificationReport {
+        var report = VerificationReport()
+        let layout = ArchiveLayout(directory: directory)
+        let fileManager = FileManager.default
+
+        // 1. The manifest, and its own digest.
+        let manifest: Manifest
+        do {
+            manifest = try ArchiveReader.readManifest(layout)
+            report.record("manifest", true, "format \(manifest.formatVersion), run \(manifest.runID)")
+        } catch {
+            report.record("manifest", false, "\(error)")
+            return report
+        }
+        let manifestBytes = fileManager.contents(atPath: layout.manifest.path) ?? Data()
+        let actualDigest = SHA256Hex.digest(manifestBytes)
+        if let sidecar = fileManager.contents(atPath: layout.manifestDigest.path) {
+            // The sidecar must be exactly what ManifestFile writes, so damage anywhere in it shows.
+            let expected = Data((actualDigest + "  manifest.json\n").utf8)
+            report.record("manifest digest", sidecar == expected, sidecar == expected ? actualDigest
+                          : "\(layout.manifestDigest.path): does not read '\(actualDigest)  manifest.json' (the manifest or its digest changed)")
+        } else {
+            report.record("manifest digest", false, "\(layout.manifestDigest.path): missing")
+        }
+
+        // 2. Signature (required when a trusted key is given; checked when present).
+        if trustedKey != nil || fileManager.fileExists(atPath: layout.signature.path) {
+            switch ArchiveSigner.check(directory: directory, trustedKey: trustedKey) {
+            case .success(let file):
+                let trust = trustedKey == nil ? " (embedded key only: pass --pubkey to check who signed)" : " (trusted key)"
+                report.record("signature", true, "ed25519 by key \(file.keyFingerprint)\(trust)")
+            case .failure(let error):
+                report.record("signature", false, "\(error)")
+            }
+        }
+
+        guard manifest.status == .complete else {
+            if let live = ArchiveLock.holder(of: directory) {
+                report.record("status", false, "the run is live: another process\(live.pid.map { " (pid \($0))" } ?? "") is still writing it; verify it once that has finished")
+                return report
+            }
+            report.record("status", false, "the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume \(directory.path)")
+            return report
+        }
+
+        // 3. Every data file is the one the manifest committed to.
+        let judged = manifest.judge != nil
+        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
+            + (judged ? [JudgeRecords.fileName] : []) {
+            let url = directory.appendingPathComponent(name)
+            guard let expected = manifest.files[name] else {
+                report.record(name, false, "manifest lists no digest for \(name)")
+                continue
+            }
+            do {
+                let actual = try FileDigester.digest(url)
+                let same = actual == expected
+                report.record(name, same, same ? "\(actual.lines) lines, sha256 \(actual.sha256)"
+                              : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)")
+            } catch {
+                report.record(name, false, "\(error)")
+            }
+        }
+
+        // 4–6 in one streamed pass over the transcripts: the chain record by record, a small
+        // index of request keys for duplicates, and every verdict re-derived into a temporary
+        // file, so no run is ever held in memory to verify it.
+        var ruleset: Ruleset?
+        var rulesetProblem: String?
+        do {
+            let data = try Data(contentsOf: layout.ruleset)
+            let loaded = try Ruleset.load(from: data)
+            if loaded.sha256 == manifest.ruleset.sha256 {
+                ruleset = loaded
+            } else {
+                rulesetProblem = "\(layout.ruleset.path): SHA-256 \(loaded.sha256), manifest says \(manifest.ruleset.sha256)"
+            }
+        } catch {
+            rulesetProblem = "\(layout.ruleset.path): cannot be loaded (\(error))"
+        }
+        let derivedURL = fileManager.temporaryDirectory.appendingPathComponent("unsaid-verify-\(UUID().uuidString).jsonl")
+        defer { try? fileManager.removeItem(at: derivedURL) }
+        var seen = RequestKeyIndex()
+        var duplicate: String?
+        let checkUnique = { (record: TranscriptRecord) in
+            guard duplicate == nil else { return }
+            if let first = seen.insert(record.transcript.key, line: record.seq) {
+                duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
+            }
+        }
+        // The judge's exchanges (a run with a judge): few, so read whole; each must name a
+        // transcript record of this run, which the streamed pass checks as it meets them.
+        var judgements: JudgeRecords?
+        var judgementsError: String?
+        var judgedKeys: [String: WorkKey] = [:]
+        var matchedJudged = Set<String>()
+        if manifest.judge != nil {
+            do {
+                let read = try JudgeRecords.read(layout.judgements)
+                judgements = read
+                for record in read.records { judgedKeys[record.judged] = record.key }
+            } catch {
+                judgementsError = "\(error)"
+            }
+        }
+        // Reviewers' labels name transcript records by key and hash: gathered only when there are labels.
+        let hasLabels = LabelsLedger.exists(in: directory)
+        var keyHashes: [WorkKey: String] = [:]
+        let checkRecord = { (record: TranscriptRecord, hash: String) in
+            checkUnique(record)
+            if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
+            if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
+        }
+        let transcripts: ArchiveStream.TranscriptsSummary
+        var scored: ScoredArchive?
+        do {
+            if let ruleset {
+                // Verification compares verdicts and counts, never figures: no metric items kept.
+                let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
+                                                      judgements: judgements, keepingMetricItems: false) { record, hash, _ in
+                    checkRecord(record, hash)
+                }
+                scored = result
+                transcripts = result.transcripts
+            } else {
+                transcripts = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
+            }
+        } catch {
+            report.record("transcript chain", false, "\(error)")
+            return report
+        }
+        if let torn = transcripts.tornTail {
+            report.record("transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
+            return report
+        }
+        let head = transcripts.chainHead
+        let headMatches = head == manifest.chainHead && transcripts.records == manifest.completed
+        report.record("transcript chain", headMatches, headMatches
+                      ? "\(transcripts.records) records, head \(head)"
+                      : "\(layout.transcripts.path): \(transcripts.records) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)")
+
+        // 5. No request recorded twice.
+        report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
+
+        // 5b. The judge's exchanges, when the run had a judge: their own chain, the head the
+        // manifest names, and a link to a transcript record of this run for each.
+        if let judge = manifest.judge {
+            if let judgementsError {
+                report.record("judge chain", false, judgementsError)
+            } else if let judgements {
+                var problem: String?
+                if let torn = judgements.tornTail {
+                    problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
+                } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
+                    problem = "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let stray = judgements.records.first(where: { !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key }) {
+                    problem = "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
+                }
+                report.record("judge chain", problem == nil,
+                              problem ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)")
+            }
+        }
+
+        // 6. Verdicts re-derived with the archived ruleset match the recorded ones byte for byte.
+        guard let ruleset, let scored else {
+            report.record("ruleset", false, rulesetProblem ?? "\(layout.ruleset.path): cannot be loaded")
+            return report
+        }
+        let derivedCount = scored.summary.total
+        let verdictProblem = compareVerdicts(recorded: layout.verdicts, derived: derivedURL, derivedCount: derivedCount)
+        report.record("verdicts", verdictProblem == nil,
+                      verdictProblem ?? "\(derivedCount) verdicts re-derived with ruleset \(ruleset.version)")
+
+        // 7. The counts in the manifest are the counts of the verdicts.
+        let counts = scored.counts
+        report.record("counts", counts == manifest.counts,
+                      counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                      : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+
+        // 7b. A merged run (`unsaid merge`): every record came from a shard whose own chain holds.
+        if let merge = manifest.merge {
+            let problem = MergeProvenance.check(layout, manifest: manifest)
+            report.record("shard provenance", problem == nil, problem
+                          ?? "\(merge.shards.count) of \(merge.shardCount) shards, each chain rebuilt from the merged records\(merge.partial ? "; partial, left out: \(merge.missing.joined(separator: "; "))" : "")")
+        }
+
+        // 8. Reviewers' labels (labels.jsonl), when there are any.
+        if let labels = LabelsVerification.check(directory: directory, manifest: manifest, transcripts: keyHashes) {
+            report.record("labels", labels.passed, labels.detail)
+        }
+        return report
+    }
+
+    /// The first difference between the recorded verdicts file and the re-derived one, read
+    /// line by line in step; `nil` when they are the same bytes.
+    static func compareVerdicts(recorded: URL, derived: URL, derivedCount: Int) -> String? {
+        guard let counter = LineReader(path: recorded.path) else {
+            return derivedCount == 0 ? nil : "\(recorded.path): 0 verdicts for \(derivedCount) transcripts"
+        }
+        var recordedCount = 0
+        do {
+            while let line = try counter.next() {
+                if line.terminated { recordedCount += 1 }
+            }
+        } catch {
+            return "\(error)"
+        }
+        if recordedCount != derivedCount {
+            return "\(recorded.path): \(recordedCount) verdicts for \(derivedCount) transcripts"
+        }
+        guard let left = LineReader(path: recorded.path), let right = LineReader(path: derived.path) else {
+            return "\(derived.path): re-derived verdicts are missing"
+        }
+        do {
+            for index in 0..<derivedCount {
+                guard let line = try left.next(), let expected = try right.next() else { break }
+                guard line.bytes != expected.bytes else { continue }
+                let derivedVerdict = try? CanonicalJSON.decode(Verdict.self, from: expected.bytes)
+                let recordedVerdict = try? CanonicalJSON.decode(Verdict.self, from: line.bytes)
+                let what: String
+                if let recordedVerdict, let derivedVerdict {
+                    what = describeDifference(recorded: recordedVerdict, derived: derivedVerdict)
+                } else {
+                    what = "line is not a verdict"
+                }
+                return "\(recorded.path):\(index + 1): \(what)"
+            }
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+
+    static func describeDifference(recorded: Verdict, derived: Verdict) -> String {
+        if recorded.key != derived.key { return "recorded for \(recorded.key), transcript is \(derived.key)" }
+        if recorded.verdict != derived.verdict {
+            return "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
+        }
+        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags) recorded, \(derived.flags) derived" }
+        if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
+        return "\(derived.key): evidence or ruleset differs from what the transcript gives"
+    }
+}
+
+/// Request keys seen so far, as 128-bit digests with the line that first held each: a run of
+/// any size is checked for duplicates in a few tens of bytes per request.
+struct RequestKeyIndex {
+    private struct Digest: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+    private var lines: [Digest: Int] = [:]
+
+    var count: Int { lines.count }
+
+    /// The line that already held `key`, or `nil` when it is new (and now recorded at `line`).
+    mutating func insert(_ key: WorkKey, line: Int) -> Int? {
+        var hasher = SHA256()
+        for field in [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"] {
+            hasher.update(data: Data(field.utf8))
+            hasher.update(data: Data([0]))
+        }
+        let bytes = Array(hasher.finalize())
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for byte in bytes[0..<8] { high = high << 8 | UInt64(byte) }
+        for byte in bytes[8..<16] { low = low << 8 | UInt64(byte) }
+        let digest = Digest(high: high, low: low)
+        if let first = lines[digest] { return first }
+        lines[digest] = line
+        return nil
+    }
+}

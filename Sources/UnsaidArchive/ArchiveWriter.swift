@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Crypto
+import Foundation
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
+import UnsaidVerdict
+
+/// Writes one run's archive as results arrive.
+///
+/// Durability policy: each transcript record is one `write`; `append` returns (and the run counts
+/// the record as complete) only after an `fsync` that started after that write has returned, so a
+/// record that was reported complete survives a crash or power loss. The `fsync`s are shared
+/// (group commit): records from all requests in flight are written as they complete and one
+/// `fsync` covers every record written since the last. Verdict lines are written without `fsync`
+/// because they can always be re-derived from the transcripts. The manifest is replaced
+/// atomically (write to a temporary file, fsync, rename) and never claims an unsynced record.
+package actor ArchiveWriter {
+    package let layout: ArchiveLayout
+    package private(set) var manifest: Manifest
+    private let transcripts: AppendOnlyFile
+    private let verdicts: AppendOnlyFile
+    private var chainHead: String
+    private var sequence: Int
+    private var counts: [String: Int]
+    private let commit: GroupCommit
+    /// `judgements.jsonl` and its chain, for a run with a judge.
+    private let judgements: AppendOnlyFile?
+    private var judgeHead: String
+    private var judgeSequence: Int
+
+    /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
+    /// a copy of the ruleset beside the results.
+    package init(creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data) throws {
+        let fileManager = FileManager.default
+        let path = layout.directory.path
+        if fileManager.fileExists(atPath: path) {
+            let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
+            // The lock file of the process creating the run may already be there.
+            guard contents.allSatisfy({ $0 == ArchiveLock.fileName }) else { throw ArchiveError.alreadyExists(path: path) }
+        }
+        do {
+            try fileManager.createDirectory(at: layout.directory, withIntermediateDirectories: true)
+        } catch {
+            throw ArchiveError.io(path: path, reason: error.localizedDescription)
+        }
+        self.layout = layout
+        self.manifest = manifest
+        self.transcripts = try AppendOnlyFile(path: layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: layout.verdicts.path)
+        self.chainHead = manifest.chainHead
+        self.sequence = 0
+        self.counts = [:]
+        let transcripts = self.transcripts
+        self.commit = GroupCommit(durable: 0) { try transcripts.sync() }
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
+        self.judgeHead = ArchiveChain.genesis
+        self.judgeSequence = 0
+        try writeAtomically(ruleset, to: layout.ruleset)
+        try ManifestFile.write(manifest, layout: layout)
+    }
+
+    /// Continues an existing archive after `ArchiveResume` has checked and repaired it.
+    package init(continuing point: ResumePoint, manifest: Manifest) throws {
+        self.layout = point.layout
+        self.manifest = manifest
+        self.transcripts = try AppendOnlyFile(path: point.layout.transcripts.path)
+        self.verdicts = try AppendOnlyFile(path: point.layout.verdicts.path)
+        self.chainHead = point.chainHead
+        self.sequence = point.recordCount
+        self.counts = point.counts
+        // `ArchiveResume.repair` synced the file, so every record already in it is durable.
+        let transcripts = self.transcripts
+        self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
+        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
+        self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
+        self.judgeSequence = point.judgements?.records.count ?? 0
+    }
+
+    /// Appends a transcript to the chain, then its provisional verdict, and returns the record
+    /// hash once the record is on disk. One call so the two files stay in the same order even with
+    /// many requests in flight; the writes happen without suspending, the wait for the shared
+    /// `fsync` after them, so other requests' records join the same `fsync`.
+    @discardableResult
+    /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
+    ///   after the transcript record, linked to that record's hash.
+    package func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) async throws -> String {
+        sequence += 1
+        let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
+        let line = try CanonicalJSON.encode(record)
+        var bytes = line
+        bytes.append(0x0A)
+        try transcripts.append(bytes)
+        let written = sequence
+        commit.didWrite(through: written)
+        chainHead = ArchiveChain.hash(ofLine: line)
+        let head = chainHead
+
+        if let judgement, let judgements {
+            judgeSequence += 1
+            let judgeLine = try CanonicalJSON.encode(JudgeRecord(seq: judgeSequence, prev: judgeHead, key: transcript.key,
+                                                                 judged: chainHead, transcript: judgement))
+            try judgements.append(judgeLine + [0x0A])
+            try judgements.sync()
+            judgeHead = ArchiveChain.hash(ofLine: judgeLine)
+        }
+
+        var verdictLine = try CanonicalJSON.encode(verdict)
+        verdictLine.append(0x0A)
+        try verdicts.append(verdictLine)
+        counts[verdict.verdict.rawValue, default: 0] += 1
+        try await commit.waitUntilDurable(through: written)
+        return head
+    }
+
+    /// Records how far the run got without closing it (used for progress and interruption). The
+    /// manifest names only records already on disk: it waits for the `fsync` covering them.
+    package func checkpoint(status: Manifest.Status) async throws {
+        let (completed, head, doneCounts) = (sequence, chainHead, counts)
+        let (judgeCount, judgeChain) = (judgeSequence, judgeHead)
+        try await commit.waitUntilDurable(through: completed)
+        manifest.status = status
+        manifest.completed = completed
+        manifest.counts = doneCounts
+        manifest.chainHead = head
+        manifest.judge?.records = judgeCount
+        manifest.judge?.chainHead = judgeChain
+        try ManifestFile.write(manifest, layout: layout)
+    }
+
+    /// Seals the run: writes the final verdicts (which may add findings that need the whole run,
+    /// such as streamed-vs-non-streamed disagreement), counts, chain head and file digests.
+    @discardableResult
+    package func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) async throws -> Manifest {
+        try await commit.waitUntilDurable(through: sequence)
+        verdicts.close()
+        try writeAtomically(VerdictFile.encode(finalVerdicts), to: layout.verdicts)
+        return try await seal(counts: Manifest.counts(of: finalVerdicts), status: status)
+    }
+
+    /// Seals the run after `ArchiveScoring.score(_:engine:to:)` streamed the final verdicts into
+    /// `layout.verdicts` (so no run, however large, is held in memory to finish it).
+    @discardableResult
+    package func finish(scored: ScoredArchive, status: Manifest.Status = .complete) async throws -> Manifest {
+        try await commit.waitUntilDurable(through: sequence)
+        verdicts.close()
+        return try await seal(counts: scored.counts, status: status)
+    }
+
+    private func seal(counts finalCounts: [String: Int], status: Manifest.Status) async throws -> Manifest {
+        counts = finalCounts
+        manifest.finishedAt = Timestamp.now()
+        manifest.files = [
+            ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
+            ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
+            ArchiveLayout.rulesetName: try FileDigester.digest(layout.ruleset),
+        ]
+        if judgements != nil {
+            manifest.files[JudgeRecords.fileName] = try FileDigester.digest(layout.judgements)
+        }
+        try await checkpoint(status: status)
+        transcripts.close()
+        judgements?.close()
+        return manifest
+    }
+}
+
+/// The bytes of a verdicts file: one canonical JSON verdict per line, in transcript order.
+package enum VerdictFile {
+    package static func encode(_ verdicts: [Verdict]) throws -> Data {
+        var data = Data()
+        for verdict in verdicts {
+            data.append(try CanonicalJSON.encode(verdict))
+            data.append(0x0A)
+        }
+        return data
+    }
+}
+
+/// SHA-256, size and line count of a file, read in blocks so large archives are never held whole.
+package enum FileDigester {
+    package static func digest(_ url: URL) throws -> Manifest.FileDigest {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw ArchiveError.missing(path: url.path)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes = 0
+        var lines = 0
+        while true {
+            let block: Data
+            do {
+                block = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw ArchiveError.io(path: url.path, reason: error.localizedDescription)
+            }
+            if block.isEmpty { break }
+            hasher.update(data: block)
+            bytes += block.count
+            // Counted over the raw buffer: Data's byte iterator was a visible share of a run.
+            lines += block.withUnsafeBytes { raw in
+                var count = 0
+                for byte in raw where byte == 0x0A { count += 1 }
+                return count
+            }
+        }
+        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Manifest.FileDigest(sha256: hex, bytes: bytes, lines: lines)
+    }
+}

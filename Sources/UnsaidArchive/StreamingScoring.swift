@@ -1,0 +1,188 @@
+import Crypto
+import Foundation
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidTranscript
+import UnsaidVerdict
+
+/// The result of scoring a whole archive as a stream (see `ArchiveScoring.score(_:engine:to:each:)`).
+package struct ScoredArchive: Sendable {
+    package var transcripts: ArchiveStream.TranscriptsSummary
+    /// Verdicts per label (`Manifest.counts`).
+    package var counts: [String: Int]
+    package var summary: VerdictSummary
+    /// What metrics need of each request, in archive order: the probe without its messages and
+    /// the verdict without its evidence, so a large run's figures fit in a little memory.
+    package var metricItems: [(probe: Probe, verdict: Verdict)]
+    /// Verdicts changed afterwards because the other transport's answer to the same sample
+    /// disagreed (`stream_nonstream_mismatch`).
+    package var crossModeMarked: Int
+
+}
+
+extension ArchiveScoring {
+    /// Judges every record of an archive as it is read and writes the verdicts file to `output`
+    /// (written beside it under a temporary name, then renamed). Byte for byte the same file as
+    /// `VerdictFile.encode(verdicts(for:engine:))` over the loaded records.
+    ///
+    /// Whole-run findings come from a small index instead of held transcripts: each record's
+    /// (suite, probe, probe hash, sample) digest with its verdict label. When a streamed and a
+    /// non-streamed answer to the same sample disagree, only those lines are rewritten in a second
+    /// pass over the (small) verdict lines.
+    ///
+    /// - Parameter each: sees every record with its provisional verdict (before cross-mode
+    ///   marking, which changes flags and evidence but never labels or outcomes).
+    @discardableResult
+    /// - Parameter judgements: the judge's archived exchanges for a run with a judge (each record's
+    ///   verdict then takes the exchange linked to its line hash); nil for a run without one.
+    /// - Parameter keepingMetricItems: false leaves `metricItems` empty, for a caller that needs
+    ///   no figures (the end of a run without `--fail-under`): nothing then grows with the run.
+    package static func score(_ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
+                             keepingMetricItems: Bool = true,
+                             each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }) throws -> ScoredArchive {
+        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
+        let file = try AppendOnlyFile(truncating: temporary.path)
+        var index = CrossModeIndex()
+        var counts: [String: Int] = [:]
+        var summary = VerdictSummary([])
+        var items: [(probe: Probe, verdict: Verdict)] = []
+        var position = 0
+        var pending = Data()
+        // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
+        let judged: [String: Transcript]? = judgements.map { records in
+            var byJudged: [String: Transcript] = [:]
+            for record in records.records { byJudged[record.judged] = record.transcript }
+            return byJudged
+        }
+        let transcripts = try ArchiveStream.transcripts(layout) { record, hash in
+            let verdict = engine.judge(record.transcript, probe: record.probe,
+                                       judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
+            try each(record, hash, verdict)
+            index.add(record.transcript.key, label: verdict.verdict, position: position)
+            position += 1
+            counts[verdict.verdict.rawValue, default: 0] += 1
+            summary.add(verdict)
+            if keepingMetricItems {
+                items.append(Self.metricItem(probe: record.probe, verdict: verdict))
+            }
+            pending.append(try CanonicalJSON.encode(verdict))
+            pending.append(0x0A)
+            if pending.count >= 1 << 20 {
+                try file.append(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.append(pending)
+        try file.sync()
+        file.close()
+
+        let marked = index.disagreeing()
+        if !marked.isEmpty {
+            try rewrite(temporary, marking: marked)
+            for (position, _) in marked where position < items.count {
+                if !items[position].verdict.flags.contains(VerdictEngine.crossModeFlag) {
+                    items[position].verdict.flags.append(VerdictEngine.crossModeFlag)
+                }
+            }
+        }
+        if rename(temporary.path, output.path) != 0 {
+            throw ArchiveError.io(path: output.path, reason: String(cString: strerror(errno)))
+        }
+        return ScoredArchive(transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
+                             crossModeMarked: marked.count)
+    }
+
+    /// What `RunMetrics` reads of one request and nothing more: the probe's category, topic,
+    /// language and turn, the verdict's key, label and outcome. A copy that kept the rest (tags,
+    /// parameters, flags, evidence) cost about 4 KB a request, which at 100,000 requests was most
+    /// of `rescore`'s memory.
+    static func metricItem(probe: Probe, verdict: Verdict) -> (probe: Probe, verdict: Verdict) {
+        let slimProbe = Probe(id: "", messages: [], language: probe.language, topic: probe.topic,
+                              category: probe.category, turn: probe.turn)
+        let slimVerdict = Verdict(key: verdict.key, verdict: verdict.verdict, flags: [], evidence: [], attempt: 0,
+                                  expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
+        return (slimProbe, slimVerdict)
+    }
+
+    /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
+    private static func rewrite(_ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]) throws {
+        let rewritten = url.appendingPathExtension("marked")
+        let file = try AppendOnlyFile(truncating: rewritten.path)
+        var position = 0
+        var pending = Data()
+        try ArchiveStream.verdicts(url) { verdict, line in
+            if let mark = marked[position] {
+                var verdict = verdict
+                let other = Verdict(key: verdict.key, verdict: mark.other, flags: [], evidence: [], attempt: 0,
+                                    expect: verdict.expect, outcome: .unscored, ruleset: verdict.ruleset)
+                verdict = mark.otherIsStreamed
+                    ? VerdictEngine.applyingCrossMode(streamed: other, nonStreamed: verdict).nonStreamed
+                    : VerdictEngine.applyingCrossMode(streamed: verdict, nonStreamed: other).streamed
+                pending.append(try CanonicalJSON.encode(verdict))
+            } else {
+                pending.append(line)
+            }
+            pending.append(0x0A)
+            position += 1
+            if pending.count >= 1 << 20 {
+                try file.append(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try file.append(pending)
+        try file.sync()
+        file.close()
+        if rename(rewritten.path, url.path) != 0 {
+            throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// The small index behind cross-mode findings: per sample (suite, probe, probe hash, sample),
+/// where its streamed and non-streamed verdicts are and what they said. Keys are SHA-256 digests
+/// cut to 128 bits, so an entry costs tens of bytes however long the names are.
+struct CrossModeIndex {
+    private struct Digest: Hashable {
+        var high: UInt64
+        var low: UInt64
+    }
+    private struct Entry {
+        var streamed: (position: Int, label: VerdictLabel)?
+        var nonStreamed: (position: Int, label: VerdictLabel)?
+    }
+    private var entries: [Digest: Entry] = [:]
+
+    mutating func add(_ key: WorkKey, label: VerdictLabel, position: Int) {
+        var hasher = SHA256()
+        for field in [key.suite, key.probe, key.probeHash, String(key.sample)] {
+            hasher.update(data: Data(field.utf8))
+            hasher.update(data: Data([0]))
+        }
+        let digest = Array(hasher.finalize())
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for byte in digest[0..<8] { high = high << 8 | UInt64(byte) }
+        for byte in digest[8..<16] { low = low << 8 | UInt64(byte) }
+        let id = Digest(high: high, low: low)
+        // The last record of a mode wins, as in `verdicts(for:engine:)`.
+        if key.streamed {
+            entries[id, default: Entry()].streamed = (position, label)
+        } else {
+            entries[id, default: Entry()].nonStreamed = (position, label)
+        }
+    }
+
+    /// Positions whose verdict must be marked, with the other mode's label and whether the other
+    /// one is the streamed answer.
+    func disagreeing() -> [Int: (other: VerdictLabel, otherIsStreamed: Bool)] {
+        var marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)] = [:]
+        for entry in entries.values {
+            guard let streamed = entry.streamed, let nonStreamed = entry.nonStreamed else { continue }
+            guard let left = VerdictEngine.disposition(streamed.label), let right = VerdictEngine.disposition(nonStreamed.label),
+                  left != right else { continue }
+            marked[streamed.position] = (nonStreamed.label, false)
+            marked[nonStreamed.position] = (streamed.label, true)
+        }
+        return marked
+    }
+}

@@ -1,7 +1,0 @@
-/// A Codable path as people write it: `targets[1].base_url`.
-enum CodingPathText {
-    static func describe(_ path: [CodingKey]) -> String {
-        let keys = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return keys.hasPrefix(".") ? String(keys.dropFirst()) : keys
-    }
-}

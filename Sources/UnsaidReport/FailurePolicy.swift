@@ -1,0 +1,97 @@
+import Foundation
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidSupport
+import UnsaidVerdict
+
+/// What makes `unsaid run` exit 1 (`--fail-on`).
+///
+/// The default is `error`: a run exists to measure a model, and a refusal, deflection or
+/// retraction is a finding, not a failure of the run; but a request that ended in an error was
+/// not measured at all, so the result is incomplete and a script must notice. `unexpected` is
+/// for CI gates that treat any verdict contradicting a probe's `expect` as a regression (errors
+/// fail it too); `never` exits 0 whenever the run finished. `--fail-under` thresholds apply on
+/// top of any policy.
+package enum FailurePolicy: String, Sendable, CaseIterable, Codable {
+    case unexpected
+    case error
+    case never
+
+    package static let `default` = FailurePolicy.error
+
+    package func fails(_ problems: RunProblems) -> Bool {
+        switch self {
+        case .unexpected: !problems.unexpected.isEmpty || !problems.errors.isEmpty
+        case .error: !problems.errors.isEmpty
+        case .never: false
+        }
+    }
+}
+
+/// The one JSON object `unsaid run --json` prints on standard output.
+package struct RunSummaryReport: Encodable, Sendable {
+    package static let schema = "unsaid.run-summary/1"
+
+    package struct Run: Encodable, Sendable {
+        package var run: String
+        package var directory: String
+        package var status: String
+        package var target: String
+        package var model: String
+        package var baseURL: String
+        package var planned: Int
+        package var requests: Int
+        package var verdicts: [String: Int]
+        package var outcomes: [String: Int]
+        package var unexpected: [RunProblems.Unexpected]
+        package var errors: [RunProblems.Failed]
+        package var retries: RunProblems.Retries
+        package var thresholds: [Gate]
+        package var failed: Bool
+
+        package init(manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
+                    thresholds: [Gate], failed: Bool) {
+            run = manifest.runID
+            self.directory = directory
+            status = manifest.status.rawValue
+            target = manifest.target.name
+            model = manifest.target.model
+            baseURL = manifest.target.baseURL
+            planned = manifest.planned
+            requests = summary.total
+            self.verdicts = Dictionary(uniqueKeysWithValues: VerdictLabel.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) })
+            outcomes = ["pass": summary.outcomes[.pass] ?? 0, "fail": summary.outcomes[.fail] ?? 0,
+                        "unscored": summary.outcomes[.unscored] ?? 0]
+            unexpected = problems.unexpected
+            errors = problems.errors
+            retries = problems.retries
+            self.thresholds = thresholds
+            self.failed = failed
+        }
+    }
+
+    package struct Gate: Encodable, Sendable {
+        package var check: String
+        package var passed: Bool
+
+        package init(check: String, passed: Bool) {
+            self.check = check
+            self.passed = passed
+        }
+    }
+
+    package var schema = RunSummaryReport.schema
+    package var failOn: String
+    package var exitCode: Int32
+    package var runs: [Run]
+
+    package init(failOn: FailurePolicy, exitCode: Int32, runs: [Run]) {
+        self.failOn = failOn.rawValue
+        self.exitCode = exitCode
+        self.runs = runs
+    }
+
+    package func rendered() throws -> String {
+        String(decoding: try CanonicalJSON.encodePretty(self), as: UTF8.self) + "\n"
+    }
+}

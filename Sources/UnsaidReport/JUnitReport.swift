@@ -1,0 +1,85 @@
+import Foundation
+import UnsaidArchive
+import UnsaidSupport
+
+/// JUnit XML so CI systems show probe regressions natively: one `<testsuite>` per run, one
+/// `<testcase>` per request (classname = suite id, name = `probe#sample (stream: on|off)`).
+///
+/// - A verdict that contradicts the probe's `expect` (`Outcome.fail`) is a `<failure>` whose
+///   message names the expectation and the verdict and whose body lists the rule ids, flags and
+///   an excerpt of the answer.
+/// - A verdict of `error` (transport or HTTP failure) is an `<error>`: the probe could not be
+///   judged, which a CI run should not pass over silently, but it is not a model regression.
+/// - Everything else passes, including `expect: any` probes; every test case carries its verdict
+///   in `<system-out>`.
+package enum JUnitReport {
+    package static func render(_ document: ReportDocument) -> String {
+        var totals = (tests: 0, failures: 0, errors: 0)
+        var suites = ""
+        for run in document.runs {
+            let failures = run.entries.filter { $0.verdict.outcome == .fail && $0.verdict.verdict != .error }.count
+            let errors = run.entries.filter { $0.verdict.verdict == .error }.count
+            totals.tests += run.entries.count
+            totals.failures += failures
+            totals.errors += errors
+            // The suite's time is how long the run took (start to finish), not the sum of its
+            // requests, which overlap when several are in flight; the sum stands in only for a
+            // run that never finished.
+            let time = wallTime(run.manifest) ?? run.entries.reduce(0) { $0 + ($1.attempt?.elapsed ?? 0) }
+            suites += "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.entries.count)\""
+            suites += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
+            suites += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
+            suites += "    <properties>\n"
+            for (name, value) in [("run", run.manifest.runID), ("target", run.manifest.target.name),
+                                  ("model", run.manifest.target.model), ("ruleset", run.manifest.ruleset.version)] {
+                suites += "      <property name=\"\(name)\" value=\"\(attr(value))\"/>\n"
+            }
+            suites += "    </properties>\n"
+            for entry in run.entries { suites += testcase(entry) }
+            suites += "  </testsuite>\n"
+        }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"unsaid\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"0\">\n"
+        out += suites
+        out += "</testsuites>\n"
+        return out
+    }
+
+    static func testcase(_ entry: ReportEntry) -> String {
+        let verdict = entry.verdict
+        let name = "\(entry.key.probe)#\(entry.key.sample) (stream: \(entry.key.streamSetting))"
+        var out = "    <testcase classname=\"\(attr(entry.key.suite))\" name=\"\(attr(name))\" time=\"\(seconds(entry.attempt?.elapsed ?? 0))\">\n"
+        let rules = verdict.rules.isEmpty ? "none" : verdict.rules.joined(separator: ", ")
+        var details = "verdict: \(verdict.verdict.rawValue)\nexpect: \(verdict.expect.rawValue)\nrules: \(rules)\n"
+        if !verdict.flags.isEmpty { details += "flags: \(verdict.flags.joined(separator: ", "))\n" }
+        details += "answer: \(Excerpt.of(entry.answer))\n"
+        if verdict.verdict == .error {
+            let message = verdict.evidence.first.map { "\($0.rule): \($0.note)" } ?? "no usable response"
+            out += "      <error message=\"\(attr(message))\" type=\"error\">\(text(details))</error>\n"
+        } else if verdict.outcome == .fail {
+            let message = "expected \(verdict.expect.rawValue), got \(verdict.verdict.rawValue) (\(rules))"
+            out += "      <failure message=\"\(attr(message))\" type=\"\(verdict.verdict.rawValue)\">\(text(details))</failure>\n"
+        }
+        out += "      <system-out>verdict: \(verdict.verdict.rawValue); outcome: \(verdict.outcome.rawValue); rules: \(attr(rules))</system-out>\n"
+        out += "    </testcase>\n"
+        return out
+    }
+
+    /// Microseconds from `startedAt` to `finishedAt`, when both are there and in order.
+    static func wallTime(_ manifest: Manifest) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let finished = manifest.finishedAt, let end = formatter.date(from: finished),
+              let start = formatter.date(from: manifest.startedAt), end >= start else { return nil }
+        return Int64((end.timeIntervalSince(start) * 1_000_000).rounded())
+    }
+
+    static func attr(_ value: String) -> String {
+        // Line breaks in attributes would be normalised to spaces by XML parsers anyway.
+        XMLEscaping.escape(value).replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\r", with: "&#13;")
+    }
+
+    static func text(_ value: String) -> String { XMLEscaping.escape(value) }
+
+    static func seconds(_ microseconds: Int64) -> String { String(format: "%.3f", Double(microseconds) / 1_000_000) }
+}

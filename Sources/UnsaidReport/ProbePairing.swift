@@ -1,0 +1,82 @@
+import Foundation
+import UnsaidSuite
+
+/// Matches the requests of two runs so their verdicts can be compared one-to-one.
+///
+/// Requests pair when they share suite id, probe id, sample and mode, and the probe's content
+/// hash (`WorkKey.probeHash`) is the same on both sides. A probe whose hash changed is refused
+/// and listed: its prompt or parameters differ between the runs, so any difference in the
+/// verdicts could come from the edit rather than the model.
+package struct ProbePairing: Sendable {
+    /// Where a request sits in the plan, without the hash.
+    package struct Slot: Hashable, Sendable, Comparable, CustomStringConvertible {
+        package var suite: String
+        package var probe: String
+        package var sample: Int
+        package var streamed: Bool
+
+        package init(_ key: WorkKey) {
+            suite = key.suite
+            probe = key.probe
+            sample = key.sample
+            streamed = key.streamed
+        }
+
+        /// The archive form of the key (`s/p#0@json`), as JSON reports list it.
+        package var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
+
+        /// The form people read (`s/p#0 (stream: off)`), as `WorkKey.displayName`.
+        package var displayName: String { WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
+
+        package static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.suite, lhs.probe, lhs.sample, lhs.streamed ? 0 : 1) < (rhs.suite, rhs.probe, rhs.sample, rhs.streamed ? 0 : 1)
+        }
+    }
+
+    package struct Pair: Sendable, Equatable {
+        package var slot: Slot
+        package var left: ReportEntry
+        package var right: ReportEntry
+    }
+
+    /// A probe that exists in both runs with different content; none of its requests are paired.
+    package struct ChangedProbe: Sendable, Equatable, Codable {
+        package var suite: String
+        package var probe: String
+        package var leftHash: String
+        package var rightHash: String
+    }
+
+    package var pairs: [Pair]
+    package var changed: [ChangedProbe]
+    /// Requests only the left (right) run has, e.g. a probe added to the suite or a `repeat` raised.
+    package var onlyLeft: [Slot]
+    package var onlyRight: [Slot]
+
+    package init(left: [ReportEntry], right: [ReportEntry]) {
+        var rightBySlot: [Slot: ReportEntry] = [:]
+        for entry in right { rightBySlot[Slot(entry.key)] = entry }
+        var leftSlots = Set<Slot>()
+        var pairs: [Pair] = []
+        var changed: [String: ChangedProbe] = [:]
+        var onlyLeft: [Slot] = []
+        for entry in left {
+            let slot = Slot(entry.key)
+            leftSlots.insert(slot)
+            guard let other = rightBySlot[slot] else {
+                onlyLeft.append(slot)
+                continue
+            }
+            if other.key.probeHash == entry.key.probeHash {
+                pairs.append(Pair(slot: slot, left: entry, right: other))
+            } else {
+                changed["\(slot.suite)/\(slot.probe)"] = ChangedProbe(
+                    suite: slot.suite, probe: slot.probe, leftHash: entry.key.probeHash, rightHash: other.key.probeHash)
+            }
+        }
+        self.pairs = pairs.sorted { $0.slot < $1.slot }
+        self.changed = changed.values.sorted { ($0.suite, $0.probe) < ($1.suite, $1.probe) }
+        self.onlyLeft = onlyLeft.sorted()
+        self.onlyRight = rightBySlot.keys.filter { !leftSlots.contains($0) }.sorted()
+    }
+}

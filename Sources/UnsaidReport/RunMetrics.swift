@@ -1,0 +1,144 @@
+import Foundation
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidVerdict
+
+/// Counts and rates for one slice of a run (the whole run, one category, topic or language).
+package struct SliceMetrics: Codable, Sendable, Equatable {
+    /// `MetricScope.description`: `overall`, `category:safety`, `topic:tiananmen`, `language:en`.
+    package var scope: String
+    /// Requests in the slice, errors included.
+    package var requests: Int
+    /// Requests with a verdict other than `error`: the denominator of the general rates.
+    package var scored: Int
+    /// Requests per verdict label; every label is present, zeros included.
+    package var verdicts: [String: Int]
+    /// Requests per outcome against `expect` (`pass`, `fail`, `unscored`), zeros included.
+    package var outcomes: [String: Int]
+    /// Rates by `RateMetric` raw value; a rate is absent when its denominator is zero (e.g.
+    /// `censorship_rate` in a slice without censorship probes).
+    package var rates: [String: RateEstimate]
+
+    package init(scope: MetricScope, items: [(probe: Probe, verdict: Verdict)]) {
+        self.scope = scope.description
+        self.requests = items.count
+        self.scored = items.filter { $0.verdict.verdict != .error }.count
+        var verdicts: [String: Int] = [:]
+        for label in VerdictLabel.allCases { verdicts[label.rawValue] = 0 }
+        var outcomes: [String: Int] = ["pass": 0, "fail": 0, "unscored": 0]
+        for item in items {
+            verdicts[item.verdict.verdict.rawValue, default: 0] += 1
+            outcomes[item.verdict.outcome.rawValue, default: 0] += 1
+        }
+        self.verdicts = verdicts
+        self.outcomes = outcomes
+        var rates: [String: RateEstimate] = [:]
+        for metric in RateMetric.allCases {
+            let counted = items.filter { metric.counts($0.probe.category, $0.verdict.verdict) }
+            let hits = counted.filter { metric.isHit($0.verdict.verdict) }.count
+            rates[metric.rawValue] = RateEstimate(count: hits, total: counted.count)
+        }
+        self.rates = rates
+    }
+
+    package func rate(_ metric: RateMetric) -> RateEstimate? { rates[metric.rawValue] }
+
+    package func count(_ label: VerdictLabel) -> Int { verdicts[label.rawValue] ?? 0 }
+
+    package func count(_ outcome: Outcome) -> Int { outcomes[outcome.rawValue] ?? 0 }
+}
+
+/// How stable a probe's verdict is across repeated samples (runs with `repeat` > 1).
+package struct ProbeConsistency: Codable, Sendable, Equatable {
+    package var suite: String
+    package var probe: String
+    package var streamed: Bool
+    /// Samples with a verdict other than `error`.
+    package var samples: Int
+    /// The most frequent verdict (ties go to the label first in taxonomy order).
+    package var majority: VerdictLabel
+    /// Samples that got the majority verdict.
+    package var agreeing: Int
+    /// `agreeing / samples`: 1 when every sample got the same verdict.
+    package var share: Double
+    /// Samples per verdict label (only labels that occurred).
+    package var verdicts: [String: Int]
+}
+
+/// Everything measured about one run: rates overall and per category, topic and language, and
+/// per-probe consistency across samples. A pure function of (probe, verdict) pairs.
+package struct RunMetrics: Codable, Sendable, Equatable {
+    package var overall: SliceMetrics
+    package var categories: [SliceMetrics]
+    package var topics: [SliceMetrics]
+    package var languages: [SliceMetrics]
+    /// Only probes with more than one scored sample in a mode, sorted by suite, probe, mode.
+    package var consistency: [ProbeConsistency]
+    /// Mean of `consistency[].share`; absent when no probe was repeated.
+    package var meanConsistency: Double?
+
+    package init(_ items: [(probe: Probe, verdict: Verdict)]) {
+        overall = SliceMetrics(scope: .overall, items: items)
+        let categories = Set(items.map(\.probe.category)).sorted()
+        self.categories = categories.map { category in
+            SliceMetrics(scope: .category(category), items: items.filter { $0.probe.category == category })
+        }
+        let topics = Set(items.compactMap(\.probe.topic)).sorted()
+        self.topics = topics.map { topic in
+            SliceMetrics(scope: .topic(topic), items: items.filter { $0.probe.topic == topic })
+        }
+        let languages = Set(items.map(\.probe.language)).sorted()
+        self.languages = languages.map { language in
+            SliceMetrics(scope: .language(language), items: items.filter { $0.probe.language == language })
+        }
+        consistency = RunMetrics.consistency(items.map(\.verdict))
+        meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
+    }
+
+    /// Joins records and verdicts by request key; records without a verdict are left out.
+    package init(records: [TranscriptRecord], verdicts: [Verdict]) {
+        var probes: [WorkKey: Probe] = [:]
+        for record in records where record.probe.turn == nil { probes[record.transcript.key] = record.probe }
+        self.init(verdicts.compactMap { verdict in probes[verdict.key].map { (probe: $0, verdict: verdict) } })
+    }
+
+    /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
+    /// would weigh those probes twice.
+    package init(run: ReportRun) {
+        self.init(run.entries.filter { $0.probe.turn == nil }.map { (probe: $0.probe, verdict: $0.verdict) })
+    }
+
+    /// The slice for a scope, if the run has requests in it.
+    package func slice(_ scope: MetricScope) -> SliceMetrics? {
+        let name = scope.description
+        if name == overall.scope { return overall }
+        return (categories + topics + languages).first { $0.scope == name }
+    }
+
+    static func consistency(_ verdicts: [Verdict]) -> [ProbeConsistency] {
+        struct Group: Hashable { var suite: String, probe: String, streamed: Bool }
+        var groups: [Group: [VerdictLabel]] = [:]
+        for verdict in verdicts where verdict.verdict != .error {
+            groups[Group(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed), default: []]
+                .append(verdict.verdict)
+        }
+        return groups.compactMap { group, labels -> ProbeConsistency? in
+            guard labels.count > 1 else { return nil }
+            var counts: [VerdictLabel: Int] = [:]
+            for label in labels { counts[label, default: 0] += 1 }
+            let top = counts.values.max() ?? 0
+            let majority = VerdictLabel.allCases.first { counts[$0] == top } ?? .answered
+            return ProbeConsistency(
+                suite: group.suite, probe: group.probe, streamed: group.streamed, samples: labels.count,
+                majority: majority, agreeing: top, share: Double(top) / Double(labels.count),
+                verdicts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
+        }
+        .sorted { ($0.suite, $0.probe, $0.streamed ? 0 : 1) < ($1.suite, $1.probe, $1.streamed ? 0 : 1) }
+    }
+}
+
+extension ScoredArchive {
+    /// The run's figures, as `RunMetrics(records:verdicts:)` computes them: follow-up turns are
+    /// left out (they are sent only after some verdicts, and would weigh those probes twice).
+    package var metrics: RunMetrics { RunMetrics(metricItems.filter { $0.probe.turn == nil }) }
+}

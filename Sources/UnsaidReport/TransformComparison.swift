@@ -1,0 +1,73 @@
+import Foundation
+import UnsaidSuite
+
+/// For a run with prompt transforms: each plain probe's verdict beside the verdict of each of
+/// its rewrites, and where a rewrite turned a block into an answer (`keyword_sensitive`): the
+/// model or provider reacted to the wording (a keyword, a script) rather than the topic.
+package struct TransformComparison: Sendable, Equatable {
+    package static let keywordSensitiveFlag = "keyword_sensitive"
+
+    package struct Row: Sendable, Equatable {
+        package var topic: String?
+        package var language: String
+        package var suite: String
+        /// The plain probe's id.
+        package var probe: String
+        /// Majority verdict of the plain probe (ties: taxonomy order); `nil` if only errors.
+        package var plain: VerdictLabel?
+        /// Transform name → majority verdict of the rewritten probe.
+        package var transformed: [String: VerdictLabel]
+        /// Transforms that flipped `filtered`/`refused` to `answered`, in column order.
+        package var keywordSensitive: [String]
+    }
+
+    /// Transform names in the order they first appear in the run.
+    package var transforms: [String]
+    /// Sorted by topic, language, suite and probe.
+    package var rows: [Row]
+
+    /// Blocks a rewrite may lift; `deflected` is left out because it is not a block.
+    static let blocks: Set<VerdictLabel> = [.filtered, .refused]
+
+    /// `nil` when the run has no transformed probes.
+    package static func find(in run: ReportRun) -> TransformComparison? {
+        var transforms: [String] = []
+        var bySource: [String: [String: [ReportEntry]]] = [:]
+        var plainEntries: [String: [ReportEntry]] = [:]
+        for entry in run.entries where entry.probe.turn == nil {
+            let suite = entry.key.suite
+            if let transform = entry.probe.transform {
+                if !transforms.contains(transform.name) { transforms.append(transform.name) }
+                bySource["\(suite)/\(transform.source)", default: [:]][transform.name, default: []].append(entry)
+            } else {
+                plainEntries["\(suite)/\(entry.probe.id)", default: []].append(entry)
+            }
+        }
+        guard !transforms.isEmpty else { return nil }
+        let rows = bySource.compactMap { source, rewrites -> Row? in
+            guard let plain = plainEntries[source], let first = plain.first else { return nil }
+            let plainVerdict = majority(plain)
+            var transformed: [String: VerdictLabel] = [:]
+            for (name, entries) in rewrites { transformed[name] = majority(entries) }
+            let sensitive = transforms.filter { name in
+                guard let plainVerdict, blocks.contains(plainVerdict) else { return false }
+                return transformed[name] == .answered
+            }
+            return Row(topic: first.probe.topic, language: first.probe.language, suite: first.key.suite,
+                       probe: first.probe.id, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
+        }
+        .sorted { ($0.topic ?? "", $0.language, $0.suite, $0.probe) < ($1.topic ?? "", $1.language, $1.suite, $1.probe) }
+        return TransformComparison(transforms: transforms, rows: rows)
+    }
+
+    /// The most frequent verdict among scored requests; errors say nothing about the model.
+    static func majority(_ entries: [ReportEntry]) -> VerdictLabel? {
+        var counts: [VerdictLabel: Int] = [:]
+        for entry in entries where entry.verdict.verdict != .error { counts[entry.verdict.verdict, default: 0] += 1 }
+        guard let top = counts.values.max() else { return nil }
+        return VerdictLabel.allCases.first { counts[$0] == top }
+    }
+
+    /// Rows with at least one keyword-sensitive transform.
+    package var sensitiveCount: Int { rows.filter { !$0.keywordSensitive.isEmpty }.count }
+}

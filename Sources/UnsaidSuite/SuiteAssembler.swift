@@ -1,0 +1,244 @@
+import Foundation
+import UnsaidSupport
+
+/// Builds one suite from its root file: follows `include:` (refusing paths that leave the root
+/// file's directory and include cycles), applies defaults down the include tree, expands
+/// variants, and checks that probe ids are unique across all the files.
+///
+/// Resolution rules:
+/// - An included file's probes come before the including file's own probes, in `include:` order.
+/// - Defaults flow down: an included file's `defaults:` override its includer's, which override
+///   the built-in ones (language `en`, category `control`, expect `any`, stream `on`, repeat 1).
+///   `tags` accumulate instead of replacing.
+/// - A file reached twice through different includes (a diamond, not a cycle) is loaded once.
+/// - Only the root file's `id`, `name`, `description` and `version` describe the suite.
+struct SuiteAssembler {
+    struct Result {
+        var suite: Suite?
+        var errors: [SuiteError]
+        var rootDisplay: String
+        var rootCanonical: String
+        var idPosition: SourcePosition
+        /// Canonical paths of every file the suite read, the root included.
+        var files: Set<String>
+        /// The canonical path of the file that defined each probe, by probe id.
+        var probeFiles: [String: String] = [:]
+    }
+
+    private let rootDirectory: String
+    private let rootDirectoryCanonical: String
+    private var errors: [(order: Int, error: SuiteError)] = []
+    private var fileOrder: [String: Int] = [:]
+    private var loaded = Set<String>()
+    private var sources: [SuiteSource] = []
+    private var probes: [Probe] = []
+    private var firstDefinition: [String: String] = [:]
+    private var canonicalPaths: [String: String] = [:]
+    private var probeFiles: [String: String] = [:]
+
+    private init(root: String) {
+        rootDirectory = SuitePaths.directory(of: SuitePaths.absolute(root))
+        rootDirectoryCanonical = SuitePaths.canonical(rootDirectory)
+    }
+
+    static func assemble(root: String) -> Result {
+        var assembler = SuiteAssembler(root: root)
+        let rootCanonical = SuitePaths.canonical(root)
+        let document = assembler.loadFile(display: root, canonical: rootCanonical,
+                                          chain: [], inherited: ProbeSettings())
+        var result = Result(suite: nil, errors: [], rootDisplay: root, rootCanonical: rootCanonical,
+                            idPosition: document?.idPosition ?? .start, files: assembler.loaded)
+        if let document {
+            result.suite = assembler.suite(from: document, root: root)
+        }
+        result.errors = assembler.sortedErrors()
+        result.probeFiles = assembler.probeFiles
+        return result
+    }
+
+    // MARK: - Files
+
+    private mutating func loadFile(display: String, canonical: String, chain: [String],
+                                   inherited: ProbeSettings) -> SuiteDocument? {
+        loaded.insert(canonical)
+        canonicalPaths[display] = canonical
+        fileOrder[display] = fileOrder[display] ?? fileOrder.count
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: display))
+        } catch {
+            report(SuiteError(file: display, message: "cannot read the file"))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            report(SuiteError(file: display, message: "the file is not UTF-8 text"))
+            return nil
+        }
+        sources.append(SuiteSource(path: display, sha256: SHA256Hex.digest(data)))
+        var parser = SuiteDocumentParser(file: display)
+        let parsed = parser.parse(text)
+        parser.errors.forEach { report($0) }
+        guard let document = parsed else { return nil }
+
+        if !chain.isEmpty, let position = document.transformsPosition {
+            report(SuiteError(file: display, line: position.line, column: position.column, field: "transforms",
+                              message: "only the suite's root file may set transforms"))
+        }
+        let settings = document.defaults.overriding(inherited)
+        let chain = chain + [canonical]
+        for include in document.includes {
+            self.include(include, from: display, chain: chain, inherited: settings)
+        }
+        for entry in document.probes {
+            addProbes(from: entry, file: display, settings: settings)
+        }
+        return document
+    }
+
+    private mutating func include(_ include: IncludeEntry, from file: String, chain: [String],
+                                  inherited: ProbeSettings) {
+        func fail(_ message: String) {
+            report(SuiteError(file: file, line: include.position.line, column: include.position.column,
+                              field: include.field, message: message))
+        }
+        let target = SuitePaths.join(SuitePaths.directory(of: file), include.path)
+        guard SuitePaths.isInside(SuitePaths.absolute(target), directory: rootDirectory) else {
+            return fail("'\(include.path)' leaves the suite's directory")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return fail("no such file '\(include.path)'")
+        }
+        let canonical = SuitePaths.canonical(target)
+        // A symlink inside the directory may still point outside it.
+        guard SuitePaths.isInside(canonical, directory: rootDirectoryCanonical) else {
+            return fail("'\(include.path)' leaves the suite's directory")
+        }
+        if let start = chain.firstIndex(of: canonical) {
+            let cycle = (chain[start...] + [canonical]).map(relativeName).joined(separator: " -> ")
+            return fail("include cycle: \(cycle)")
+        }
+        guard !loaded.contains(canonical) else { return }
+        _ = loadFile(display: target, canonical: canonical, chain: chain, inherited: inherited)
+    }
+
+    /// A file's path relative to the root file's directory, for naming include chains.
+    private func relativeName(_ canonical: String) -> String {
+        SuitePaths.isInside(canonical, directory: rootDirectoryCanonical)
+            ? String(canonical.dropFirst(rootDirectoryCanonical.count + 1))
+            : canonical
+    }
+
+    // MARK: - Probes
+
+    /// The probe itself (when it has a prompt of its own) and one probe per variant.
+    ///
+    /// Variant ids: the variant's `id` if given, else `<probe id>.<suffix>`, else
+    /// `<probe id>.<language>`. All of them share the probe's `group` (its `id` unless `group:`
+    /// is set), which is what pairs results across languages.
+    private mutating func addProbes(from entry: ProbeEntry, file: String, settings inherited: ProbeSettings) {
+        let settings = entry.settings.overriding(inherited)
+        let group = entry.group ?? (entry.variants.isEmpty ? nil : entry.id)
+        if let content = entry.content {
+            add(makeProbe(id: entry.id, content: content, settings: settings, group: group, variant: nil,
+                          followUps: entry.followUps),
+                file: file, position: entry.idPosition, field: "\(entry.field).id")
+        }
+        for variant in entry.variants {
+            guard let content = variant.content,
+                  let label = variant.id ?? variant.suffix ?? variant.language else { continue }
+            let id = variant.id ?? "\(entry.id).\(label)"
+            var variantSettings = settings
+            variantSettings.system = variant.system ?? settings.system
+            variantSettings.language = variant.language ?? settings.language
+            variantSettings.topic = variant.topic ?? settings.topic
+            if variant.tags != nil || variant.terms != nil {
+                variantSettings = ProbeSettings(tags: variant.tags, terms: variant.terms).overriding(variantSettings)
+            }
+            add(makeProbe(id: id, content: content, settings: variantSettings, group: group, variant: label,
+                          followUps: variant.followUps ?? entry.followUps),
+                file: file, position: variant.position, field: variant.field)
+        }
+    }
+
+    private func makeProbe(id: String, content: ProbeContent, settings: ProbeSettings,
+                           group: String?, variant: String?, followUps: [FollowUpTurn]?) -> Probe {
+        var messages: [ChatMessage]
+        switch content {
+        case .prompt(let prompt):
+            messages = [ChatMessage(role: "user", content: prompt)]
+        case .messages(let given):
+            messages = given
+        }
+        // A conversation that brings its own system message keeps it; the default does not stack on top.
+        if let system = settings.system, !messages.contains(where: { $0.role == "system" }) {
+            messages.insert(ChatMessage(role: "system", content: system), at: 0)
+        }
+        return Probe(
+            id: id, messages: messages, language: settings.language ?? "en", topic: settings.topic,
+            tags: settings.tags ?? [], category: settings.category ?? .control,
+            expect: settings.expect ?? .any, stream: settings.stream ?? .on,
+            repeatCount: settings.repeatCount ?? 1, group: group, variant: variant,
+            parameters: settings.parameters, terms: settings.terms, followUps: followUps)
+    }
+
+    private mutating func add(_ probe: Probe, file: String, position: SourcePosition, field: String) {
+        let location = "\(file):\(position.line):\(position.column)"
+        if let first = firstDefinition[probe.id] {
+            report(SuiteError(file: file, line: position.line, column: position.column, field: field,
+                              message: "duplicate id '\(probe.id)' (first defined at \(first))"))
+            return
+        }
+        firstDefinition[probe.id] = location
+        probeFiles[probe.id] = canonicalPaths[file]
+        probes.append(probe)
+    }
+
+    // MARK: - Suite
+
+    private mutating func suite(from document: SuiteDocument, root: String) -> Suite? {
+        let id: String
+        if let given = document.id {
+            id = given
+        } else {
+            id = SuitePaths.stem(of: root)
+            guard SuiteSchema.isValidIdentifier(id) else {
+                report(SuiteError(file: root, line: 1, column: 1, field: "id",
+                                  message: "the file name '\(SuitePaths.fileName(of: root))' is not a valid suite id; set 'id'"))
+                return nil
+            }
+        }
+        if probes.isEmpty && !errors.contains(where: { $0.error.file == root }) {
+            report(SuiteError(file: root, line: document.position.line, column: document.position.column,
+                              message: "the suite has no probes"))
+        }
+        let expanded = TransformExpansion.expand(probes, with: document.transforms)
+        for probe in expanded where probe.transform != nil {
+            if let first = firstDefinition[probe.id], let position = document.transformsPosition {
+                report(SuiteError(file: root, line: position.line, column: position.column, field: "transforms",
+                                  message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+            }
+        }
+        guard errors.isEmpty else { return nil }
+        return Suite(id: id, name: document.name ?? id, description: document.description ?? "",
+                     version: document.version ?? "1", probes: expanded, sources: sources)
+    }
+
+    // MARK: - Errors
+
+    private mutating func report(_ error: SuiteError) {
+        errors.append((fileOrder[error.file] ?? fileOrder.count, error))
+    }
+
+    /// File by file in load order, then by position, so the list reads top to bottom.
+    private func sortedErrors() -> [SuiteError] {
+        errors.enumerated().sorted { lhs, rhs in
+            let a = lhs.element, b = rhs.element
+            if a.order != b.order { return a.order < b.order }
+            let aPosition = (a.error.line ?? 0, a.error.column ?? 0)
+            let bPosition = (b.error.line ?? 0, b.error.column ?? 0)
+            if aPosition != bPosition { return aPosition < bPosition }
+            return lhs.offset < rhs.offset
+        }.map(\.element.error)
+    }
+}

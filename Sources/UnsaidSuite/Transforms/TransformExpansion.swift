@@ -1,0 +1,63 @@
+import Foundation
+
+/// Adds the transformed versions of a suite's probes: after each probe, one probe per transform
+/// that has something to act on, in the same group so the results pair up with the plain prompt.
+///
+/// Only the last user message (the question) is rewritten; a system message and earlier turns
+/// stay as written. A rewritten probe's id is `<probe id>.t-<transform>`; it keeps the probe's
+/// category, expectation, parameters, stream mode and repeats, adds the tag `transform:<name>`,
+/// and records the transform (which enters its hash). A plain probe without a group gets its own
+/// id as group, so plain and rewritten results pair.
+package enum TransformExpansion {
+    package static func expand(_ probes: [Probe], with specs: [TransformSpec],
+                              transformer: PromptTransformer = .bundled) -> [Probe] {
+        guard !specs.isEmpty else { return probes }
+        var out: [Probe] = []
+        // Rewrites that already exist (a suite's own transforms, when `--transform` names the
+        // same one again) are not made twice.
+        let existing = Set(probes.filter { $0.transform != nil }.map(\.id))
+        for probe in probes {
+            // A probe that is itself a rewrite is not rewritten again (run-level transforms on
+            // top of a suite's own would otherwise stack).
+            guard probe.transform == nil,
+                  let index = probe.messages.lastIndex(where: { $0.role == "user" }) else {
+                out.append(probe)
+                continue
+            }
+            var plain = probe
+            var rewrites: [Probe] = []
+            for spec in specs {
+                guard let text = transformer.apply(spec, to: probe.messages[index].content, language: probe.language,
+                                                   terms: probe.terms ?? []),
+                      !existing.contains("\(probe.id).\(spec.idSuffix)") else { continue }
+                var rewritten = probe
+                rewritten.id = "\(probe.id).\(spec.idSuffix)"
+                rewritten.messages[index].content = text
+                rewritten.group = probe.group ?? probe.id
+                rewritten.variant = [probe.variant, spec.name].compactMap { $0 }.joined(separator: "+")
+                rewritten.language = PromptTransformer.language(after: spec, from: probe.language)
+                rewritten.tags.append("transform:\(spec.kind.rawValue)")
+                rewritten.transform = AppliedTransform(spec: spec, source: probe.id)
+                rewrites.append(rewritten)
+            }
+            if !rewrites.isEmpty { plain.group = probe.group ?? probe.id }
+            out.append(plain)
+            out += rewrites
+        }
+        return out
+    }
+
+    /// The run-level `--transform` list applied to loaded suites; a probe id that a rewrite would
+    /// take twice (a suite that already defines `<id>.t-pinyin`) is an error, not a silent clash.
+    package static func expand(_ suites: [Suite], with specs: [TransformSpec]) throws -> [Suite] {
+        try suites.map { suite in
+            var suite = suite
+            suite.probes = expand(suite.probes, with: specs)
+            var seen = Set<String>()
+            if let duplicate = suite.probes.first(where: { !seen.insert($0.id).inserted }) {
+                throw TransformSpecError("suite '\(suite.id)': the transforms produce probe id '\(duplicate.id)', which the suite already has")
+            }
+            return suite
+        }
+    }
+}

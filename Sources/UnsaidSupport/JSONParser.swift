@@ -1,0 +1,283 @@
+import Foundation
+
+/// Unsaid's JSON reader: strict RFC 8259, from UTF-8 bytes straight to `JSONValue` in one pass.
+///
+/// It is the only one (`JSONValue.parse` calls it). Decoding `JSONValue` through `JSONDecoder` tries
+/// each JSON type in turn and throws on every miss; that cost close to a millisecond per stream
+/// chunk, and a probe has hundreds of chunks. Numbers follow `JSONValue`'s rule: an integer literal
+/// that fits `Int64` is `.int`, any other number `.double`; numbers too large for a `Double` are
+/// rejected, as `JSONDecoder` rejects them. A leading UTF-8 byte order mark is skipped (RFC 8259 §8.1
+/// allows it; files saved on Windows carry one).
+///
+/// `JSONParserDifferentialTests` checks it against `JSONDecoder` and `JSONSerialization` over every
+/// JSON text in the repository. It departs from them on purpose in five places: trailing commas, and
+/// a NUL byte after the value, are rejected (swift-foundation accepts both); a lone UTF-16 surrogate
+/// in a `\u` escape and invalid UTF-8 inside a string become U+FFFD instead of failing the whole
+/// document (a provider's chunk cut mid-character keeps its text; the raw bytes are archived anyway);
+/// a repeated key keeps its last value, as `JSONSerialization` does (`JSONDecoder` keeps the first).
+package enum JSONParser {
+    /// Nesting deeper than this is rejected instead of exhausting the stack on hostile input.
+    package static let maximumDepth = 512
+
+    /// Parses one JSON text (surrounding whitespace allowed); nil when the bytes are not JSON.
+    package static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        if let result = bytes.withContiguousStorageIfAvailable({ parse(buffer: $0) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { parse(buffer: $0) }
+    }
+
+    package static func parse(_ text: String) -> JSONValue? {
+        var text = text
+        return text.withUTF8 { parse(buffer: $0) }
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        var reader = Reader(bytes: buffer)
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { reader.position = 3 }
+        reader.skipWhitespace()
+        guard let value = reader.value() else { return nil }
+        reader.skipWhitespace()
+        return reader.position == buffer.count ? value : nil
+    }
+}
+
+private struct Reader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+    var depth = 0
+    /// Reused for strings with escapes.
+    var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    private var current: UInt8? {
+        position < bytes.count ? bytes[position] : nil
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func value() -> JSONValue? {
+        guard let byte = current else { return nil }
+        switch byte {
+        case UInt8(ascii: "{"): return object()
+        case UInt8(ascii: "["): return array()
+        case UInt8(ascii: "\""): return string().map(JSONValue.string)
+        case UInt8(ascii: "t"): return literal("true", .bool(true))
+        case UInt8(ascii: "f"): return literal("false", .bool(false))
+        case UInt8(ascii: "n"): return literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+        default: return nil
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, _ value: JSONValue) -> JSONValue? {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return nil }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
+        for offset in 0..<count where bytes[position + offset] != expected[offset] {
+            return nil
+        }
+        position += count
+        return value
+    }
+
+    private mutating func object() -> JSONValue? {
+        guard depth < JSONParser.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        position += 1
+        var fields: [String: JSONValue] = [:]
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return .object(fields)
+        }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\""), let key = string() else { return nil }
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { return nil }
+            position += 1
+            skipWhitespace()
+            guard let element = value() else { return nil }
+            fields[key] = element
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return .object(fields)
+            default: return nil
+            }
+        }
+    }
+
+    private mutating func array() -> JSONValue? {
+        guard depth < JSONParser.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            position += 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            guard let element = value() else { return nil }
+            elements.append(element)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            default: return nil
+            }
+        }
+    }
+
+    /// Reads a string starting at its opening quote.
+    private mutating func string() -> String? {
+        position += 1
+        let start = position
+        // Fast path: no escapes, decode the slice directly.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { return nil }
+            position += 1
+        }
+        guard position < bytes.count else { return nil }
+
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard let escaped = current else { return nil }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escaped)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard let scalar = unicodeEscape() else { return nil }
+                    UTF8.encode(scalar) { scratch.append($0) }
+                default: return nil
+                }
+            case 0..<0x20:
+                return nil
+            default:
+                scratch.append(byte)
+                position += 1
+            }
+        }
+        return nil
+    }
+
+    /// Reads the hex digits after `\u` (and a following low surrogate escape, if any).
+    private mutating func unicodeEscape() -> Unicode.Scalar? {
+        guard let unit = hex4() else { return nil }
+        if (0xD800...0xDBFF).contains(unit) {
+            // A high surrogate is only whole with a `\uDC00`–`\uDFFF` right after it.
+            if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                let save = position
+                position += 2
+                if let low = hex4(), (0xDC00...0xDFFF).contains(low) {
+                    return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                }
+                position = save
+            }
+            return Unicode.Scalar(0xFFFD)
+        }
+        return Unicode.Scalar(unit) ?? Unicode.Scalar(0xFFFD)
+    }
+
+    private mutating func hex4() -> UInt32? {
+        guard position + 4 <= bytes.count else { return nil }
+        var unit: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt32(digit)
+            position += 1
+        }
+        return unit
+    }
+
+    private mutating func number() -> JSONValue? {
+        let start = position
+        let negative = current == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard let first = current, isDigit(first) else { return nil }
+        position += 1
+        if first != UInt8(ascii: "0") {
+            while let byte = current, isDigit(byte) { position += 1 }
+        }
+        var integral = true
+        if current == UInt8(ascii: ".") {
+            integral = false
+            position += 1
+            guard let byte = current, isDigit(byte) else { return nil }
+            while let byte = current, isDigit(byte) { position += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            integral = false
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let byte = current, isDigit(byte) else { return nil }
+            while let byte = current, isDigit(byte) { position += 1 }
+        }
+        let literal = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        if integral, let integer = int64(literal, negative: negative) {
+            return .int(integer)
+        }
+        guard let double = Double(String(decoding: literal, as: UTF8.self)), double.isFinite else { return nil }
+        return .double(double)
+    }
+
+    /// The integer value of a validated integer literal, nil when it does not fit `Int64`.
+    private func int64(_ literal: UnsafeBufferPointer<UInt8>, negative: Bool) -> Int64? {
+        var value: Int64 = 0
+        for byte in literal.dropFirst(negative ? 1 : 0) {
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (shifted, overflowA) = value.multipliedReportingOverflow(by: 10)
+            // Accumulate negatively so Int64.min fits.
+            let (next, overflowB) = shifted.subtractingReportingOverflow(digit)
+            if overflowA || overflowB { return nil }
+            value = next
+        }
+        if negative { return value }
+        let (positive, overflow) = (0 as Int64).subtractingReportingOverflow(value)
+        return overflow ? nil : positive
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+}

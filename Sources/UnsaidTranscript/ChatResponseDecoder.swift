@@ -1,0 +1,229 @@
+import Foundation
+import UnsaidSupport
+
+/// Turns the raw bytes of one attempt into a `DecodedResponse`. Pure: the same chunks always
+/// decode to the same value, which is what makes offline re-scoring possible.
+///
+/// Decoding never gives up early: what could be read is kept (it is the evidence), and what could
+/// not is described in `protocolError`.
+package enum ChatResponseDecoder {
+    package static func decode(chunks: [WireChunk], streamed: Bool) -> DecodedResponse {
+        decodeLocatingEvents(chunks: chunks, streamed: streamed).response
+    }
+
+    /// Decodes, and also says where in the joined chunk bytes each event of a stream lay
+    /// (`eventRanges[event.index]`; nil for a JSON document or an unreadable body). Redaction
+    /// uses it to rewrite the events a secret was spread over.
+    package static func decodeLocatingEvents(chunks: [WireChunk], streamed: Bool)
+        -> (response: DecodedResponse, eventRanges: [Range<Int>?]) {
+        let body = [UInt8](chunks.joinedBytes)
+        var problems = ProblemLog()
+        // Checked on the whole body because a multi-byte character may straddle two chunks.
+        if let offset = UTF8Validation.firstInvalidOffset(in: body) {
+            problems.note("invalid UTF-8 at byte \(offset)")
+        }
+
+        var response: DecodedResponse
+        var ranges: [Range<Int>?] = []
+        if firstSignificantByte(of: body) == nil {
+            response = DecodedResponse()
+            problems.note("empty body")
+        } else if streamed && !isJSONDocument(body) {
+            (response, ranges) = decodeStream(chunks, body: body, problems: &problems)
+        } else {
+            // Not streamed, or a server that ignored `stream: true` / answered with an error body.
+            response = decodeDocument(body, t: chunks.last?.t ?? 0, problems: &problems)
+        }
+        response.protocolError = problems.message
+        ranges += Array(repeating: nil, count: max(0, response.events.count - ranges.count))
+        return (response, ranges)
+    }
+
+    // MARK: - Streamed
+
+    private static func decodeStream(_ chunks: [WireChunk], body: [UInt8],
+                                     problems: inout ProblemLog) -> (DecodedResponse, [Range<Int>?]) {
+        var parser = SSEParser()
+        var assembler = ResponseAssembler(format: .sse)
+        // One range per chat event; `dispatched` counts SSE events, some of which (pings, vendor
+        // events) make no chat event.
+        var ranges: [Range<Int>?] = []
+        var dispatched = 0
+        for (chunkIndex, chunk) in chunks.enumerated() {
+            for event in parser.feed(chunk.bytes, chunkIndex: chunkIndex) {
+                let before = assembler.response.events.count
+                take(event, t: chunk.t, into: &assembler, problems: &problems)
+                if assembler.response.events.count > before {
+                    ranges.append(parser.eventRanges[dispatched])
+                }
+                dispatched += 1
+            }
+        }
+        let leftover = parser.finish()
+        let isEventStream = parser.sawEventStreamLine || startsLikeEventStream(body)
+
+        if assembler.response.events.isEmpty && !isEventStream {
+            problems.note("body is neither SSE nor JSON")
+            assembler.add(ChatEvent(index: 0, t: chunks.last?.t ?? 0,
+                                    malformed: String(decoding: body, as: UTF8.self)))
+            assembler.response.bodyFormat = nil
+        } else if leftover {
+            assembler.response.unterminatedEvent = true
+        }
+        return (assembler.response, ranges)
+    }
+
+    private static func take(_ event: SSEEvent, t: Int64, into assembler: inout ResponseAssembler,
+                             problems: inout ProblemLog) {
+        let index = assembler.nextIndex
+        switch event.type {
+        case "message":
+            let trimmed = trimmedData(event.data)
+            if trimmed == "[DONE]" {
+                assembler.add(ChatEvent(index: index, t: t, done: true))
+                assembler.response.sawDone = true
+            } else if trimmed.isEmpty {
+                // A keep-alive with an empty data line: nothing said, nothing wrong.
+                assembler.add(ChatEvent(index: index, t: t))
+            } else if let object = JSONParser.parse(event.data)?.objectValue {
+                let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
+                assembler.add(reading.event, usage: reading.usage)
+            } else {
+                problems.noteMalformedEvent("event \(index) is not a JSON object")
+                assembler.add(ChatEvent(index: index, t: t, malformed: event.data))
+            }
+        case "error":
+            // Anthropic-style `event: error`; its data may wrap the error (`{"type":"error","error":{…}}`).
+            let error: ProviderError
+            if let value = JSONParser.parse(event.data) {
+                let inner = value["error"].flatMap { $0.isNull ? nil : $0 } ?? value
+                error = ChatChunkReader.providerError(inner, eventIndex: index)
+                    ?? ProviderError(code: nil, message: nil, type: nil, eventIndex: index, raw: value)
+            } else {
+                error = ProviderError(code: nil, message: event.data, type: nil, eventIndex: index,
+                                      raw: .string(event.data))
+            }
+            assembler.add(ChatEvent(index: index, t: t, error: error))
+        default:
+            // Other named events (pings, vendor extensions) are not part of the chat answer.
+            break
+        }
+    }
+
+    /// The event's data without surrounding whitespace. Nearly every event is a JSON object
+    /// whose first and last bytes are ASCII and not whitespace: it is returned as it is, because
+    /// Foundation's trimming (through NSString on Linux) cost a fifth of a streamed run's time.
+    /// Anything else is trimmed exactly as before.
+    static func trimmedData(_ data: String) -> String {
+        let bytes = data.utf8
+        if let first = bytes.first, let last = bytes.last,
+           first < 0x80, last < 0x80, !isASCIIWhitespace(first), !isASCIIWhitespace(last) {
+            return data
+        }
+        return data.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Tab, LF, VT, FF, CR and space: the ASCII members of `.whitespacesAndNewlines`.
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte)
+    }
+
+    // MARK: - One JSON document
+
+    private static func decodeDocument(_ body: [UInt8], t: Int64, problems: inout ProblemLog) -> DecodedResponse {
+        var assembler = ResponseAssembler(format: .json)
+        // Lossy on purpose: an invalid byte inside a string should not hide the rest of the answer.
+        let text = String(decoding: body.starts(with: utf8BOM) ? body.dropFirst(utf8BOM.count) : body[...],
+                          as: UTF8.self)
+        let value = JSONParser.parse(text)
+        guard let object = value?.objectValue else {
+            // Kept whole as the one event: a proxy's HTML page or plain-text error is evidence too.
+            problems.note(value == nil ? "body is not JSON" : "body is not a JSON object")
+            assembler.add(ChatEvent(index: 0, t: t, malformed: text))
+            assembler.response.bodyFormat = nil
+            return assembler.response
+        }
+        let reading = ChatChunkReader.read(object, index: 0, t: t, streamed: false, errorEventIndex: nil)
+        assembler.add(reading.event, usage: reading.usage)
+        return assembler.response
+    }
+
+    // MARK: - Sniffing
+
+    private static let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// The first byte after an optional BOM and JSON/SSE whitespace, nil for an empty body.
+    private static func firstSignificantIndex(of body: [UInt8]) -> Int? {
+        var index = body.starts(with: utf8BOM) ? utf8BOM.count : 0
+        while index < body.count {
+            switch body[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return index
+            }
+        }
+        return nil
+    }
+
+    private static func firstSignificantByte(of body: [UInt8]) -> UInt8? {
+        firstSignificantIndex(of: body).map { body[$0] }
+    }
+
+    /// A body opening with `{` or `[` is a JSON document: no SSE line can usefully start that way.
+    private static func isJSONDocument(_ body: [UInt8]) -> Bool {
+        let first = firstSignificantByte(of: body)
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
+    /// Whether the body opens with a comment or a known field, for a stream cut before its first
+    /// line ended (the parser has then seen no complete line).
+    private static func startsLikeEventStream(_ body: [UInt8]) -> Bool {
+        guard let start = firstSignificantIndex(of: body) else { return false }
+        let head = body[start...]
+        return [":", "data", "event", "id", "retry"].contains { field in
+            let name = Array(field.utf8)
+            return head.starts(with: name) || (head.count < name.count && name.starts(with: head))
+        }
+    }
+}
+
+/// Builds a `DecodedResponse` event by event, keeping the assembled text in step with the events.
+private struct ResponseAssembler {
+    var response: DecodedResponse
+
+    init(format: BodyFormat) {
+        response = DecodedResponse(bodyFormat: format)
+    }
+
+    var nextIndex: Int { response.events.count }
+
+    mutating func add(_ event: ChatEvent, usage: JSONValue? = nil) {
+        response.events.append(event)
+        if let content = event.content { response.content += content }
+        if let reasoning = event.reasoning { response.reasoning += reasoning }
+        if let refusal = event.refusal { response.refusal += refusal }
+        if let reason = event.finishReason { response.finishReason = reason }
+        if let error = event.error { response.errors.append(error) }
+        if let usage { response.usage = usage }
+    }
+}
+
+/// The problems found in a body, at most one of each kind, in the order found.
+private struct ProblemLog {
+    private var notes: [String] = []
+    private var sawMalformedEvent = false
+
+    mutating func note(_ problem: String) {
+        notes.append(problem)
+    }
+
+    /// Only the first malformed event is described; the rest are visible in the events.
+    mutating func noteMalformedEvent(_ problem: String) {
+        guard !sawMalformedEvent else { return }
+        sawMalformedEvent = true
+        notes.append(problem)
+    }
+
+    var message: String? {
+        notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
+}

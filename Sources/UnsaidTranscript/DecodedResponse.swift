@@ -1,0 +1,101 @@
+import Foundation
+import UnsaidSupport
+
+/// An error object a provider put in the body (a whole error response, or a chunk mid-stream).
+package struct ProviderError: Codable, Sendable, Equatable {
+    /// `error.code`, kept as text because providers send strings ("1301") or numbers (429).
+    package var code: String?
+    package var message: String?
+    package var type: String?
+    /// Index of the event that carried it, when streamed.
+    package var eventIndex: Int?
+    /// The whole error object as sent.
+    package var raw: JSONValue
+
+    package init(code: String?, message: String?, type: String?, eventIndex: Int?, raw: JSONValue) {
+        self.code = code
+        self.message = message
+        self.type = type
+        self.eventIndex = eventIndex
+        self.raw = raw
+    }
+}
+
+/// One meaningful unit of the answer: an SSE `data:` event, or the whole JSON body when not streamed.
+package struct ChatEvent: Codable, Sendable, Equatable {
+    package var index: Int
+    /// Arrival of the bytes that completed this event, microseconds since the attempt started.
+    package var t: Int64
+    package var content: String?
+    package var reasoning: String?
+    package var refusal: String?
+    package var finishReason: String?
+    package var error: ProviderError?
+    /// Fields beyond the standard chat-completion shape (Azure `content_filter_results`, MiniMax
+    /// `output_sensitive`, Baidu `ban_round`, llama.cpp `timings`, …), keyed as `field` for the
+    /// chunk's top level and `choices.field` for the first choice.
+    package var annotations: [String: JSONValue]?
+    /// The raw data of an event that was not valid JSON.
+    package var malformed: String?
+    /// `data: [DONE]`.
+    package var done: Bool?
+
+    package init(index: Int, t: Int64, content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
+                finishReason: String? = nil, error: ProviderError? = nil,
+                annotations: [String: JSONValue]? = nil, malformed: String? = nil, done: Bool? = nil) {
+        self.index = index
+        self.t = t
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.finishReason = finishReason
+        self.error = error
+        self.annotations = annotations
+        self.malformed = malformed
+        self.done = done
+    }
+}
+
+/// What the body of one attempt says, decoded the same way for streamed and non-streamed answers.
+package struct DecodedResponse: Codable, Sendable, Equatable {
+    package var events: [ChatEvent]
+    /// The assembled answer text (all `content` deltas, or `message.content`).
+    package var content: String
+    /// The assembled reasoning (`reasoning_content`/`reasoning`).
+    package var reasoning: String
+    /// The assembled `refusal` field.
+    package var refusal: String
+    /// The last non-null finish reason, verbatim (unknown values are kept, never dropped).
+    package var finishReason: String?
+    package var usage: JSONValue?
+    /// Whether a streamed answer ended with `data: [DONE]`.
+    package var sawDone: Bool
+    package var errors: [ProviderError]
+    /// Set when the body could not be read as a chat response at all (not JSON, not SSE), or only
+    /// partly (an event that is not JSON, bytes that are not UTF-8); problems are joined with "; ".
+    package var protocolError: String?
+    /// How the body was read; nil when there was no body.
+    package var bodyFormat: BodyFormat?
+    /// True when a stream ended inside an event (bytes after the last blank line), which SSE drops:
+    /// the connection was cut mid-event. Nil otherwise.
+    package var unterminatedEvent: Bool?
+
+    package init(events: [ChatEvent] = [], content: String = "", reasoning: String = "", refusal: String = "",
+                finishReason: String? = nil, usage: JSONValue? = nil, sawDone: Bool = false,
+                errors: [ProviderError] = [], protocolError: String? = nil,
+                bodyFormat: BodyFormat? = nil, unterminatedEvent: Bool? = nil) {
+        self.events = events
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.finishReason = finishReason
+        self.usage = usage
+        self.sawDone = sawDone
+        self.errors = errors
+        self.protocolError = protocolError
+        self.bodyFormat = bodyFormat
+        self.unterminatedEvent = unterminatedEvent
+    }
+
+    package static let empty = DecodedResponse()
+}

@@ -1,0 +1,237 @@
+import Foundation
+
+/// One dispatched server-sent event.
+package struct SSEEvent: Sendable, Equatable {
+    /// The `event:` field, "message" when none was given.
+    package var type: String
+    /// The `data:` lines joined with LF.
+    package var data: String
+    /// The last event id seen (`id:` fields persist across events per the spec); an empty `id:`
+    /// resets it to nil.
+    package var id: String?
+    /// A `retry:` value given in this event (digits only), in milliseconds.
+    package var retry: Int?
+    /// Index of the chunk whose bytes completed this event.
+    package var chunkIndex: Int
+
+    package init(type: String = "message", data: String, id: String? = nil, retry: Int? = nil, chunkIndex: Int = 0) {
+        self.type = type
+        self.data = data
+        self.id = id
+        self.retry = retry
+        self.chunkIndex = chunkIndex
+    }
+}
+
+/// Incremental parser for `text/event-stream` (WHATWG HTML, "Server-sent events").
+/// Feed it bytes as they arrive; it returns the events each feed completes.
+///
+/// It works on bytes, never on per-chunk strings: network reads split UTF-8 sequences, CR/LF
+/// pairs and the BOM anywhere, and decoding a chunk on its own would corrupt them. Field values
+/// are decoded (lossily) only once their line is complete.
+package struct SSEParser: Sendable {
+    /// The last event id buffer; persists across events and survives `finish()`.
+    package private(set) var lastEventID: String?
+    /// The last valid `retry:` value, even one given in an event that never dispatched.
+    package private(set) var reconnectionTime: Int?
+    /// Whether any comment or known field (`data`, `event`, `id`, `retry`) was seen: tells a
+    /// stream that was cut before its first event apart from a body that is not SSE at all.
+    package private(set) var sawEventStreamLine = false
+    /// Where each dispatched event lies in the stream: from the first byte of its first field line
+    /// to just past the blank line that dispatched it, as offsets into all bytes fed so far. One
+    /// entry per event returned by `feed`, in order. Redaction uses it to rewrite the events a
+    /// secret was spread over.
+    package private(set) var eventRanges: [Range<Int>] = []
+
+    /// Bytes of a line begun in an earlier chunk.
+    private var line: [UInt8] = []
+    /// The data buffer: every `data` value followed by LF, as the spec describes it.
+    private var data: [UInt8] = []
+    private var eventType: String?
+    private var eventRetry: Int?
+    /// A field line arrived since the last blank line (an event is under construction).
+    private var eventPending = false
+    /// Still at the very start of the stream, where one BOM may appear.
+    private var atStreamStart = true
+    private var bomMatched = 0
+    /// The previous chunk ended in CR: an LF opening the next chunk ends the same line.
+    private var skipLeadingLF = false
+    /// Bytes fed before the current chunk.
+    private var consumed = 0
+    /// Stream offset of the line held in `line` (begun in an earlier chunk).
+    private var heldLineOffset = 0
+    /// Stream offset of the first field line of the event under construction.
+    private var eventStartOffset: Int?
+
+    private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private static let lf: UInt8 = 0x0A
+    private static let cr: UInt8 = 0x0D
+    private static let colon: UInt8 = 0x3A
+    private static let space: UInt8 = 0x20
+
+    package init() {}
+
+    /// Feeds the bytes of one network chunk. `chunkIndex` is recorded in the events it completes.
+    package mutating func feed(_ bytes: some Collection<UInt8>, chunkIndex: Int) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        let handled: Int? = bytes.withContiguousStorageIfAvailable { buffer in
+            consume(buffer, chunkIndex: chunkIndex, into: &events)
+            return buffer.count
+        }
+        if let handled {
+            consumed += handled
+        } else {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { consume($0, chunkIndex: chunkIndex, into: &events) }
+            consumed += copy.count
+        }
+        return events
+    }
+
+    /// Ends the stream. An unterminated last event is dropped (per the spec); the return value says
+    /// whether bytes were left over, which the decoder reports as a truncated stream.
+    package mutating func finish() -> Bool {
+        let leftover = !line.isEmpty || eventPending || (atStreamStart && bomMatched > 0)
+        line.removeAll()
+        data.removeAll()
+        eventType = nil
+        eventRetry = nil
+        eventPending = false
+        atStreamStart = true
+        bomMatched = 0
+        skipLeadingLF = false
+        eventStartOffset = nil
+        return leftover
+    }
+
+    // MARK: - Bytes to lines
+
+    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, into events: inout [SSEEvent]) {
+        let count = buffer.count
+        var position = 0
+        if atStreamStart {
+            while position < count, atStreamStart {
+                if buffer[position] == Self.bom[bomMatched] {
+                    bomMatched += 1
+                    position += 1
+                    if bomMatched == Self.bom.count { atStreamStart = false }
+                } else {
+                    // Not a BOM after all: the bytes held back belong to the first line.
+                    line.append(contentsOf: Self.bom[0..<bomMatched])
+                    atStreamStart = false
+                }
+            }
+            if atStreamStart { return }
+        }
+        if skipLeadingLF, position < count {
+            if buffer[position] == Self.lf {
+                position += 1
+                // The CR that ended the last chunk dispatched an event: its CR LF counts whole.
+                if let last = eventRanges.last, last.upperBound == consumed {
+                    eventRanges[eventRanges.count - 1] = last.lowerBound..<(consumed + 1)
+                }
+            }
+            skipLeadingLF = false
+        }
+
+        var lineStart = position
+        while position < count {
+            let byte = buffer[position]
+            guard byte == Self.lf || byte == Self.cr else {
+                position += 1
+                continue
+            }
+            let piece = UnsafeBufferPointer(rebasing: buffer[lineStart..<position])
+            // The line ends just past its terminator (CR LF counts whole when both are here).
+            var end = position + 1
+            if byte == Self.cr, end < count, buffer[end] == Self.lf { end += 1 }
+            let span = LineSpan(start: line.isEmpty ? consumed + lineStart : heldLineOffset, end: consumed + end)
+            if line.isEmpty {
+                process(line: piece, span: span, chunkIndex: chunkIndex, into: &events)
+            } else {
+                // Swap the buffer out so processing the line does not overlap an access to `self.line`.
+                var joined: [UInt8] = []
+                swap(&joined, &line)
+                joined.append(contentsOf: piece)
+                joined.withUnsafeBufferPointer { process(line: $0, span: span, chunkIndex: chunkIndex, into: &events) }
+                joined.removeAll(keepingCapacity: true)
+                swap(&joined, &line)
+            }
+            if byte == Self.cr && end == count && end == position + 1 {
+                skipLeadingLF = true
+            }
+            position = end
+            lineStart = position
+        }
+        if lineStart < count {
+            if line.isEmpty { heldLineOffset = consumed + lineStart }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
+        }
+    }
+
+    /// Where a complete line lies in the stream, its terminator included.
+    private struct LineSpan {
+        var start: Int
+        var end: Int
+    }
+
+    // MARK: - Lines to events
+
+    private mutating func process(line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
+                                  into events: inout [SSEEvent]) {
+        guard let first = line.first else {
+            dispatch(end: span.end, chunkIndex: chunkIndex, into: &events)
+            return
+        }
+        if first == Self.colon {
+            sawEventStreamLine = true
+            return
+        }
+        if eventStartOffset == nil { eventStartOffset = span.start }
+        let nameEnd = line.firstIndex(of: Self.colon) ?? line.count
+        var valueStart = Swift.min(nameEnd + 1, line.count)
+        if valueStart < line.count, line[valueStart] == Self.space { valueStart += 1 }
+        let name = UnsafeBufferPointer(rebasing: line[0..<nameEnd])
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
+
+        if name.elementsEqual("data".utf8) {
+            data.append(contentsOf: value)
+            data.append(Self.lf)
+        } else if name.elementsEqual("event".utf8) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if name.elementsEqual("id".utf8) {
+            // An id with NUL would poison the Last-Event-ID header, so the spec ignores it.
+            if !value.contains(0) {
+                lastEventID = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+            }
+        } else if name.elementsEqual("retry".utf8) {
+            if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+               let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
+                eventRetry = milliseconds
+                reconnectionTime = milliseconds
+            }
+        } else {
+            eventPending = true
+            return
+        }
+        sawEventStreamLine = true
+        eventPending = true
+    }
+
+    private mutating func dispatch(end: Int, chunkIndex: Int, into events: inout [SSEEvent]) {
+        let start = eventStartOffset ?? end
+        defer {
+            eventType = nil
+            eventRetry = nil
+            eventPending = false
+            eventStartOffset = nil
+        }
+        guard !data.isEmpty else { return }
+        eventRanges.append(start..<end)
+        data.removeLast()
+        let text = String(decoding: data, as: UTF8.self)
+        data.removeAll(keepingCapacity: true)
+        let type = eventType.flatMap { $0.isEmpty ? nil : $0 } ?? "message"
+        events.append(SSEEvent(type: type, data: text, id: lastEventID, retry: eventRetry, chunkIndex: chunkIndex))
+    }
+}

@@ -1,0 +1,149 @@
+/// Turns an answer (and the prompt it answers) into the sparse, hashed feature vector the learned
+/// classifier reads. Pure and deterministic: the same texts always give the same indices, on every
+/// machine, because the hash is FNV-1a over Unicode scalar values, not Swift's seeded `Hasher`.
+///
+/// Feature families (`unsaid-ngram/1`), each hashed under its own tag so families never collide
+/// by construction (only by bucket):
+/// - character n-grams, n = 1…4, over the normalised answer (its first `maxScalars` scalars);
+/// - character n-grams, n = 2…4, of the first and of the last `window` scalars, tagged apart,
+///   because where a phrase stands matters: a refusal opens or closes an answer;
+/// - word unigrams and bigrams (runs of letters and digits);
+/// - the answer's length (log₂ bucket), its line breaks and digits (a list of steps or figures is
+///   substance);
+/// - how much of the prompt the answer takes up: the share of the prompt's character bigrams that
+///   appear in the answer, alone and crossed with the length, so "answered a different, safer
+///   question" is visible (a feature of its own when there is no prompt).
+/// Presence only (binary), L2-normalised: every present feature has the value `1/√n`.
+package struct TextFeatures: Sendable, Equatable {
+    /// Sorted, distinct bucket indices.
+    let indices: [Int32]
+    /// The value of each present feature.
+    let value: Double
+
+    struct Settings: Codable, Sendable, Equatable {
+        /// Number of hash buckets (a power of two).
+        var dimension: Int
+        /// Scalars at the start and the end of the answer whose n-grams are tagged by position.
+        var window: Int
+        /// Scalars of the answer read for whole-text n-grams; a longer answer is judged by its
+        /// start and (through the window) its end, so judging stays cheap on huge answers.
+        var maxScalars: Int
+    }
+
+    init(answer: String, prompt: String, settings: Settings) {
+        var builder = Builder(dimension: settings.dimension)
+        let scalars = Array(answer.unicodeScalars.prefix(settings.maxScalars).map(\.value))
+        let tail = answer.unicodeScalars.count > settings.maxScalars
+            ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
+            : Array(scalars.suffix(settings.window))
+        let head = Array(scalars.prefix(settings.window))
+
+        for n in 1...4 { builder.ngrams(scalars, n: n, tag: UInt32(n)) }
+        for n in 2...4 {
+            builder.ngrams(head, n: n, tag: 0x10 + UInt32(n))
+            builder.ngrams(tail, n: n, tag: 0x20 + UInt32(n))
+        }
+        let words = Self.words(scalars)
+        for (index, word) in words.enumerated() {
+            builder.add(tag: 0x30, word)
+            if index + 1 < words.count { builder.add(tag: 0x31, word + [0x20] + words[index + 1]) }
+        }
+
+        let length = answer.unicodeScalars.count
+        let lengthBucket = UInt32(min(12, Self.log2(length + 1)))
+        builder.add(tag: 0x40, [lengthBucket])
+        let promptBigrams = Self.bigrams(Array(prompt.unicodeScalars.map(\.value)))
+        if promptBigrams.isEmpty {
+            // No prompt to relate to (bare text): say so, rather than claim the answer ignores it.
+            builder.add(tag: 0x45, [])
+        } else {
+            let answerBigrams = Self.bigrams(scalars)
+            let shared = promptBigrams.filter { answerBigrams.contains($0) }.count
+            let overlapBucket = UInt32(min(4, shared * 5 / promptBigrams.count))
+            builder.add(tag: 0x41, [overlapBucket])
+            builder.add(tag: 0x42, [overlapBucket, lengthBucket])
+        }
+        let lineBreaks = scalars.filter { $0 == 0x0A }.count
+        builder.add(tag: 0x43, [UInt32(min(5, lineBreaks))])
+        let digits = scalars.filter { (0x30...0x39).contains($0) }.count
+        builder.add(tag: 0x44, [UInt32(min(4, Self.log2(digits + 1)))])
+
+        indices = builder.sortedIndices()
+        value = indices.isEmpty ? 0 : 1 / Double(indices.count).squareRoot()
+    }
+
+    /// Maximal runs of letters and digits.
+    private static func words(_ scalars: [UInt32]) -> [[UInt32]] {
+        var words: [[UInt32]] = []
+        var current: [UInt32] = []
+        for value in scalars {
+            if let scalar = Unicode.Scalar(value), scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                current.append(value)
+            } else if !current.isEmpty {
+                words.append(current)
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// Bigrams of letters and digits (punctuation and spaces dropped first), as packed pairs.
+    private static func bigrams(_ scalars: [UInt32]) -> Set<UInt64> {
+        let letters = scalars.filter { value in
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+        }
+        var result = Set<UInt64>()
+        guard letters.count >= 2 else { return result }
+        for index in 0..<(letters.count - 1) {
+            result.insert(UInt64(letters[index]) << 32 | UInt64(letters[index + 1]))
+        }
+        return result
+    }
+
+    private static func log2(_ value: Int) -> Int {
+        value <= 1 ? 0 : Int.bitWidth - 1 - value.leadingZeroBitCount
+    }
+
+    /// Collects hashed bucket indices.
+    private struct Builder {
+        let mask: UInt64
+        var seen: Set<Int32> = []
+
+        init(dimension: Int) {
+            mask = UInt64(max(1, dimension) - 1)
+        }
+
+        mutating func add(tag: UInt32, _ values: [UInt32]) {
+            var hash = FNV1a()
+            hash.mix(tag)
+            for value in values { hash.mix(value) }
+            seen.insert(Int32(truncatingIfNeeded: hash.value & mask))
+        }
+
+        mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
+            guard scalars.count >= n else { return }
+            for start in 0...(scalars.count - n) {
+                var hash = FNV1a()
+                hash.mix(tag)
+                for offset in 0..<n { hash.mix(scalars[start + offset]) }
+                seen.insert(Int32(truncatingIfNeeded: hash.value & mask))
+            }
+        }
+
+        func sortedIndices() -> [Int32] { seen.sorted() }
+    }
+}
+
+/// 64-bit FNV-1a over 32-bit units: stable across runs and machines.
+package struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func mix(_ unit: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) {
+            value ^= UInt64((unit >> UInt32(shift)) & 0xFF)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+}

@@ -1,0 +1,361 @@
+/// A necessary condition for a phrase pattern to match anywhere in a text: which literal strings
+/// (UTF-16, as NSRegularExpression sees the text) any match must contain. Checking it against the
+/// literals present in a text lets the classifier skip most of the ~100 expressions on most
+/// answers without running them, and since the condition only ever says "cannot match", a rule
+/// that does run finds exactly what it found before.
+///
+/// The analysis understands the subset of ICU syntax the phrase files use (literals, escapes,
+/// simple classes, groups, lookarounds, alternation, quantifiers). Anything else — flags,
+/// `\Q…\E`, code-point escapes, nested classes — makes the whole pattern `.always`, which just
+/// means the expression always runs.
+package indirect enum LiteralCondition: Equatable {
+    /// No constraint: the expression must run.
+    case always
+    /// The text must contain the literal with this index (see `LiteralCondition.Analysis`).
+    case literal(Int)
+    case all([LiteralCondition])
+    case any([LiteralCondition])
+
+    /// Whether the condition holds given which literals are present.
+    func holds(_ present: [Bool]) -> Bool {
+        switch self {
+        case .always: return true
+        case .literal(let index): return present[index]
+        case .all(let parts): return parts.allSatisfy { $0.holds(present) }
+        case .any(let parts): return parts.contains { $0.holds(present) }
+        }
+    }
+
+    /// Builds conditions for many patterns over one shared table of literals.
+    struct Analysis {
+        private(set) var literals: [[UInt16]] = []
+        private var indices: [[UInt16]: Int] = [:]
+
+        mutating func condition(for pattern: String) -> LiteralCondition {
+            var parser = PatternParser(pattern)
+            guard let info = try? parser.parse() else { return .always }
+            return intern(info.condition)
+        }
+
+        private mutating func intern(_ condition: Condition) -> LiteralCondition {
+            switch condition {
+            case .always: return .always
+            case .literal(let units):
+                if let index = indices[units] { return .literal(index) }
+                indices[units] = literals.count
+                literals.append(units)
+                return .literal(literals.count - 1)
+            case .all(let parts): return .all(parts.map { intern($0) })
+            case .any(let parts): return .any(parts.map { intern($0) })
+            }
+        }
+    }
+}
+
+/// A condition over literal strings, before the literals are numbered.
+private indirect enum Condition {
+    case always
+    case literal([UInt16])
+    case all([Condition])
+    case any([Condition])
+
+    static func and(_ parts: [Condition]) -> Condition {
+        let kept = parts.flatMap { part -> [Condition] in
+            switch part {
+            case .always: return []
+            case .all(let inner): return inner
+            default: return [part]
+            }
+        }
+        if kept.isEmpty { return .always }
+        return kept.count == 1 ? kept[0] : .all(kept)
+    }
+
+    static func or(_ parts: [Condition]) -> Condition {
+        var kept: [Condition] = []
+        for part in parts {
+            switch part {
+            case .always: return .always
+            case .any(let inner): kept += inner
+            default: kept.append(part)
+            }
+        }
+        if kept.isEmpty { return .always }
+        return kept.count == 1 ? kept[0] : .any(kept)
+    }
+}
+
+/// What is known about the strings a sub-pattern matches: either exactly which strings (a small
+/// set), or only a condition every matched string satisfies.
+private enum MatchInfo {
+    case exact(Set<[UInt16]>)
+    case constrained(Condition)
+
+    /// The largest exact set kept before falling back to a condition.
+    static let maximumExact = 64
+
+    static let empty = MatchInfo.exact([[]])
+    static let anything = MatchInfo.constrained(.always)
+
+    var condition: Condition {
+        switch self {
+        case .constrained(let condition): return condition
+        case .exact(let strings):
+            if strings.contains([]) { return .always }
+            return .or(strings.sorted { $0.lexicographicallyPrecedes($1) }.map { .literal($0) })
+        }
+    }
+
+    /// A sequence of sub-patterns: exact runs are multiplied out while small, and every part's
+    /// condition must hold (a match contains each part's match).
+    static func sequence(_ items: [MatchInfo]) -> MatchInfo {
+        var conditions: [Condition] = []
+        var current: Set<[UInt16]>? = [[]]
+        for item in items {
+            switch item {
+            case .exact(let strings):
+                if let run = current, run.count * strings.count <= maximumExact {
+                    var product: Set<[UInt16]> = []
+                    for left in run { for right in strings { product.insert(left + right) } }
+                    current = product
+                } else {
+                    if let run = current { conditions.append(MatchInfo.exact(run).condition) }
+                    current = strings
+                }
+            case .constrained(let condition):
+                if let run = current { conditions.append(MatchInfo.exact(run).condition) }
+                conditions.append(condition)
+                current = [[]]
+            }
+        }
+        if conditions.isEmpty, let run = current { return .exact(run) }
+        if let run = current { conditions.append(MatchInfo.exact(run).condition) }
+        return .constrained(.and(conditions))
+    }
+
+    static func alternation(_ branches: [MatchInfo]) -> MatchInfo {
+        var union: Set<[UInt16]> = []
+        var allExact = true
+        for branch in branches {
+            guard case .exact(let strings) = branch else { allExact = false; break }
+            union.formUnion(strings)
+        }
+        if allExact, union.count <= maximumExact { return .exact(union) }
+        return .constrained(.or(branches.map(\.condition)))
+    }
+
+    func repeated(minimum: Int, maximum: Int?) -> MatchInfo {
+        if minimum == 0 {
+            // Optional once: the empty string or one match; more repetitions say nothing useful.
+            if maximum == 1, case .exact(var strings) = self, strings.count < MatchInfo.maximumExact {
+                strings.insert([])
+                return .exact(strings)
+            }
+            return .anything
+        }
+        if minimum == 1, maximum == 1 { return self }
+        return .constrained(condition)
+    }
+}
+
+/// The pattern the analysis does not understand; the caller treats it as unconstrained.
+private struct UnsupportedPattern: Error {}
+
+/// A recursive-descent reader for the ICU pattern subset described on `LiteralCondition`.
+private struct PatternParser {
+    private let scalars: [Unicode.Scalar]
+    private var position = 0
+
+    init(_ pattern: String) {
+        scalars = Array(pattern.unicodeScalars)
+    }
+
+    mutating func parse() throws -> MatchInfo {
+        let info = try alternation()
+        guard position == scalars.count else { throw UnsupportedPattern() }
+        return info
+    }
+
+    private var current: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
+
+    private mutating func alternation() throws -> MatchInfo {
+        var branches = [try sequence()]
+        while current == "|" {
+            position += 1
+            branches.append(try sequence())
+        }
+        return branches.count == 1 ? branches[0] : MatchInfo.alternation(branches)
+    }
+
+    private mutating func sequence() throws -> MatchInfo {
+        var items: [MatchInfo] = []
+        while let scalar = current, scalar != "|", scalar != ")" {
+            let atom = try self.atom()
+            items.append(try quantified(atom))
+        }
+        return MatchInfo.sequence(items)
+    }
+
+    private mutating func atom() throws -> MatchInfo {
+        guard let scalar = current else { throw UnsupportedPattern() }
+        position += 1
+        switch scalar {
+        case "(": return try group()
+        case "[": return try characterClass()
+        case "\\": return try escape()
+        case ".": return .anything
+        case "^", "$": return .empty
+        case "?", "*", "+", "{", "}", "]", ")", "|": throw UnsupportedPattern()
+        default: return .exact([Array(String(scalar).utf16)])
+        }
+    }
+
+    private mutating func group() throws -> MatchInfo {
+        var lookaround = false
+        if current == "?" {
+            position += 1
+            guard let kind = current else { throw UnsupportedPattern() }
+            position += 1
+            switch kind {
+            case ":", ">": break
+            case "=", "!": lookaround = true
+            case "<":
+                if current == "=" || current == "!" {
+                    position += 1
+                    lookaround = true
+                } else {
+                    // A named group: (?<name>…)
+                    while let scalar = current, scalar != ">" {
+                        guard scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) else { throw UnsupportedPattern() }
+                        position += 1
+                    }
+                    guard current == ">" else { throw UnsupportedPattern() }
+                    position += 1
+                }
+            default: throw UnsupportedPattern() // flags, comments, conditionals
+            }
+        }
+        let inner = try alternation()
+        guard current == ")" else { throw UnsupportedPattern() }
+        position += 1
+        // A lookaround consumes nothing: the matched text does not include what it looks at.
+        return lookaround ? .empty : inner
+    }
+
+    private mutating func quantified(_ atom: MatchInfo) throws -> MatchInfo {
+        guard let scalar = current else { return atom }
+        let minimum: Int
+        let maximum: Int?
+        switch scalar {
+        case "?": minimum = 0; maximum = 1; position += 1
+        case "*": minimum = 0; maximum = nil; position += 1
+        case "+": minimum = 1; maximum = nil; position += 1
+        case "{":
+            position += 1
+            guard let low = number() else { throw UnsupportedPattern() }
+            minimum = low
+            if current == "," {
+                position += 1
+                maximum = number()
+            } else {
+                maximum = low
+            }
+            guard current == "}" else { throw UnsupportedPattern() }
+            position += 1
+        default: return atom
+        }
+        if current == "?" || current == "+" { position += 1 } // lazy or possessive
+        if let next = current, ["?", "*", "+", "{"].contains(next) { throw UnsupportedPattern() }
+        return atom.repeated(minimum: minimum, maximum: maximum)
+    }
+
+    private mutating func number() -> Int? {
+        var value: Int?
+        while let scalar = current, ("0"..."9").contains(scalar), (value ?? 0) < 100_000 {
+            value = (value ?? 0) * 10 + Int(scalar.value - 0x30)
+            position += 1
+        }
+        return value
+    }
+
+    private static let zeroWidthEscapes: Set<Unicode.Scalar> = ["b", "B", "A", "z", "Z", "G"]
+    private static let classEscapes: Set<Unicode.Scalar> = ["d", "D", "s", "S", "w", "W", "h", "H", "v", "V", "R", "X"]
+    private static let controlEscapes: [Unicode.Scalar: UInt16] = ["n": 0x0A, "t": 0x09, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B]
+
+    private mutating func escape() throws -> MatchInfo {
+        guard let scalar = current else { throw UnsupportedPattern() }
+        position += 1
+        if Self.zeroWidthEscapes.contains(scalar) { return .empty }
+        if Self.classEscapes.contains(scalar) { return .anything }
+        if let unit = Self.controlEscapes[scalar] { return .exact([[unit]]) }
+        if ("1"..."9").contains(scalar) {
+            // A back reference matches some earlier text; nothing is known about it.
+            while let digit = current, ("0"..."9").contains(digit) { position += 1 }
+            return .anything
+        }
+        if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar) {
+            return .exact([[UInt16(scalar.value)]])
+        }
+        throw UnsupportedPattern() // \Q, \u, \x, \p, \N, \c, \0, …
+    }
+
+    /// A bracket expression. Simple positive ones become the set of their characters; negated
+    /// ones match anything; set operations and nested sets are not handled.
+    private mutating func characterClass() throws -> MatchInfo {
+        var negated = false
+        if current == "^" {
+            negated = true
+            position += 1
+        }
+        var members: [Unicode.Scalar] = []
+        var unknown = false
+        var first = true
+        // Whether the last member was a plain character, which a following "-" makes a range start.
+        var rangeable = false
+        while true {
+            guard let scalar = current else { throw UnsupportedPattern() }
+            position += 1
+            switch scalar {
+            case "]":
+                if first { throw UnsupportedPattern() }
+                if negated || unknown { return .anything }
+                return .exact(Set(members.map { Array(String($0).utf16) }))
+            case "[", "^", "&", "$", "{", "}", ":":
+                // Nested sets, set operations, POSIX classes, string literals: not handled.
+                throw UnsupportedPattern()
+            case "-":
+                // A range: the previous member up to the next plain character.
+                guard rangeable, let low = members.popLast(), let high = current,
+                      !["]", "\\", "[", "-", "^", "&", "$", "{", "}", ":"].contains(high),
+                      low.value <= high.value else { throw UnsupportedPattern() }
+                position += 1
+                rangeable = false
+                if high.value - low.value > 32 {
+                    unknown = true
+                } else {
+                    for value in low.value...high.value {
+                        guard let member = Unicode.Scalar(value) else { throw UnsupportedPattern() }
+                        members.append(member)
+                    }
+                }
+            case "\\":
+                guard let escaped = current else { throw UnsupportedPattern() }
+                position += 1
+                rangeable = false
+                if Self.classEscapes.contains(escaped) {
+                    unknown = true
+                } else if let unit = Self.controlEscapes[escaped], let member = Unicode.Scalar(unit) {
+                    members.append(member)
+                } else if escaped.isASCII, !escaped.properties.isAlphabetic, !("0"..."9").contains(escaped) {
+                    members.append(escaped)
+                } else {
+                    throw UnsupportedPattern()
+                }
+            default:
+                members.append(scalar)
+                rangeable = true
+            }
+            first = false
+        }
+    }
+}

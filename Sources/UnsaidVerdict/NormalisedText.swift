@@ -1,0 +1,340 @@
+import Foundation
+
+/// Text prepared for matching, with a way back to the original bytes.
+///
+/// Each character of the source is normalised on its own (NFKC, lower case, the character map,
+/// Traditional → Simplified); every whitespace run collapses to one space (a run holding a line
+/// break also ends a sentence). Because NFKC composes only within a grapheme cluster, character-by-character
+/// normalisation equals whole-string normalisation, and every UTF-16 unit of the result remembers
+/// the UTF-8 range of the source character it came from. Matches found in the normalised text
+/// are reported as byte offsets into the original answer.
+package struct NormalisedText {
+    let text: String
+    /// UTF-16 length of `text` (what NSRegularExpression counts in).
+    let length: Int
+    /// For each UTF-16 unit of `text`: start and end UTF-8 offsets of its source character,
+    /// counted from the start of the whole answer (`baseOffset` included).
+    private let starts: [Int]
+    private let ends: [Int]
+    let units: [UInt16]
+    /// Whether every unit is printable ASCII (U+0020–U+007E).
+    let isPrintableASCII: Bool
+    /// Prefix sums of character weights (see `RuleParameters.denseScriptWeight`).
+    private let weights: [Int]
+    /// UTF-16 offsets where sentences start (the first is 0).
+    let sentenceStarts: [Int]
+    /// UTF-16 ranges inside quotation marks.
+    let quoted: [NSRange]
+    /// The source bytes, to cut matched spans out of.
+    private let source: [UInt8]
+    private let baseOffset: Int
+
+    init(_ source: some StringProtocol, baseOffset: Int = 0, tables: NormalisationTables) {
+        let bytes = Array(source.utf8)
+        var builder = Builder(capacity: bytes.count)
+        // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
+        // and the dictionary lookups, done per character, used to dominate judging.
+        var cache: [UInt64: CharacterNormalisation] = [:]
+        var index = 0
+        // The source index of `index` when the slow path last left off there (character-aligned).
+        var aligned: (offset: Int, index: String.Index)?
+        while index < bytes.count {
+            let byte = bytes[index]
+            let offset = baseOffset + index
+            // An ASCII byte followed by another ASCII byte (or the end) is a character on its own,
+            // CR LF excepted: no grapheme rule joins two ASCII scalars but that one, and anything
+            // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
+            if byte < 0x80, index + 1 == bytes.count || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A)) {
+                let fast = tables.ascii[Int(byte)]
+                switch fast.kind {
+                case .whitespace: builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
+                case .single: builder.single(fast, offset: offset)
+                case .general: builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
+                }
+                index += 1
+                continue
+            }
+            // Anything else: let String find the character (grapheme breaking) and normalise it.
+            let start: String.Index
+            if let aligned, aligned.offset == index {
+                start = aligned.index
+            } else {
+                start = source.utf8.index(source.utf8.startIndex, offsetBy: index)
+            }
+            let next = source.index(after: start)
+            let character = source[start]
+            let normalisation = tables.normalisation(of: character, cache: &cache)
+            builder.piece(normalisation, offset: offset, length: normalisation.utf8Count, space: tables.space)
+            index += normalisation.utf8Count
+            aligned = (index, next)
+        }
+        var units = builder.units
+        var starts = builder.starts
+        var ends = builder.ends
+        var traits = builder.traits
+        let quoteMarks = builder.quoteMarks
+        let lineBreaks = builder.lineBreaks
+        let hardBoundaries = builder.hardBoundaries
+        var text = String(decoding: builder.utf8, as: UTF8.self)
+        // Positions are at most the length before the trailing space goes.
+        var isLineBreak = [Bool](repeating: false, count: units.count + 1)
+        for position in lineBreaks { isLineBreak[position] = true }
+        var isHardBoundary = [Bool](repeating: false, count: units.count + 1)
+        for position in hardBoundaries { isHardBoundary[position] = true }
+        if text.last == " " {
+            text.removeLast()
+            units.removeLast()
+            starts.removeLast()
+            ends.removeLast()
+            traits.removeLast()
+        }
+        self.text = text
+        self.units = units
+        self.length = units.count
+        self.starts = starts
+        self.ends = ends
+        self.source = bytes
+        self.baseOffset = baseOffset
+        self.isPrintableASCII = units.allSatisfy(CannedPattern.isPrintableASCII)
+
+        var weights = [0]
+        weights.reserveCapacity(units.count + 1)
+        var sentenceStarts = [0]
+        var unitIndex = 0
+        var pendingBoundary = false
+        var total = 0
+        for (index, scalar) in traits.enumerated() {
+            if pendingBoundary, !scalar.isWhitespace, !scalar.isTerminator {
+                sentenceStarts.append(unitIndex)
+                pendingBoundary = false
+            }
+            if isLineBreak[unitIndex] {
+                pendingBoundary = true
+            } else if scalar.isTerminator {
+                // "3.5" and "e.g" are not sentence ends: an ASCII full stop counts only before a
+                // space, the end, or a non-ASCII character (Chinese puts no space after "。").
+                if !scalar.isFullStop || index + 1 == traits.count || isHardBoundary[unitIndex] {
+                    pendingBoundary = true
+                } else if traits[index + 1].endsFullStop {
+                    pendingBoundary = true
+                }
+            }
+            total += scalar.weight
+            weights.append(total)
+            if scalar.width > 1 {
+                for _ in 1..<scalar.width { weights.append(total) }
+            }
+            unitIndex += scalar.width
+        }
+        self.weights = weights
+        self.sentenceStarts = sentenceStarts
+        self.quoted = Self.quotedRanges(quoteMarks, isLineBreak: isLineBreak, maximum: tables.quoteMaximumCharacters)
+    }
+
+    /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within
+    /// `maximum` characters; otherwise the mark is taken for a stray one and nothing is quoted,
+    /// so an unbalanced quote cannot hide the rest of an answer from the detectors.
+    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], isLineBreak: [Bool],
+                                     maximum: Int) -> [NSRange] {
+        var ranges: [NSRange] = []
+        guard !marks.isEmpty else { return ranges }
+        // breaksBefore[i]: line breaks at positions below i.
+        var breaksBefore = [0]
+        breaksBefore.reserveCapacity(isLineBreak.count + 1)
+        for flag in isLineBreak { breaksBefore.append(breaksBefore[breaksBefore.count - 1] + (flag ? 1 : 0)) }
+        var index = 0
+        while index < marks.count {
+            let mark = marks[index]
+            guard mark.kind != .close else { index += 1; continue }
+            var closing: Int?
+            var next = index + 1
+            while next < marks.count {
+                let candidate = marks[next]
+                if candidate.position - mark.position > maximum { break }
+                if candidate.kind != .open { closing = next; break }
+                next += 1
+            }
+            if let closing {
+                let start = mark.position + 1
+                let end = marks[closing].position
+                let crossesLine = end > start && breaksBefore[end] - breaksBefore[start] > 0
+                if !crossesLine && end > start {
+                    ranges.append(NSRange(location: start, length: end - start))
+                    index = closing + 1
+                    continue
+                }
+            }
+            index += 1
+        }
+        return ranges
+    }
+
+    // MARK: - Queries
+
+    /// The weighted length of a UTF-16 range (whitespace not counted).
+    func weightedLength(_ range: NSRange) -> Int {
+        let lower = max(0, min(range.location, length))
+        let upper = max(lower, min(range.location + range.length, length))
+        return weights[upper] - weights[lower]
+    }
+
+    var weightedLength: Int { weights[length] }
+
+    /// Which sentence (0-based) a UTF-16 offset falls in.
+    func sentenceIndex(at position: Int) -> Int {
+        var low = 0
+        var high = sentenceStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if sentenceStarts[middle] <= position { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// The UTF-16 offset where the sentence containing `position` ends (exclusive).
+    func sentenceEnd(after position: Int) -> Int {
+        let index = sentenceIndex(at: position)
+        return index + 1 < sentenceStarts.count ? sentenceStarts[index + 1] : length
+    }
+
+    func isQuoted(_ range: NSRange) -> Bool {
+        // `quoted` is sorted and its ranges are disjoint, so only the last one starting at or
+        // before the location can hold it.
+        var low = 0
+        var high = quoted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if quoted[middle].location <= range.location { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 && NSLocationInRange(range.location, quoted[low - 1])
+    }
+
+    /// The original bytes a normalised range came from, as a span of the whole answer.
+    func span(_ range: NSRange) -> TextSpan {
+        guard length > 0, range.location < length else {
+            let end = source.count + baseOffset
+            return TextSpan(start: end, end: end, text: "")
+        }
+        // Evidence spans never start or end on the whitespace between sentences.
+        var first = range.location
+        var last = max(first, min(range.location + range.length, length) - 1)
+        while first < last, units[first] == 0x20 { first += 1 }
+        while last > first, units[last] == 0x20 { last -= 1 }
+        let start = starts[first]
+        let end = ends[last]
+        let text = String(decoding: source[(start - baseOffset)..<(end - baseOffset)], as: UTF8.self)
+        return TextSpan(start: start, end: end, text: text)
+    }
+
+    /// The normalised text of a range.
+    func substring(_ range: NSRange) -> String {
+        (text as NSString).substring(with: range)
+    }
+}
+
+/// Accumulates normalised text while `NormalisedText.init` walks the source.
+private struct Builder {
+    var units: [UInt16] = []
+    /// The same text as UTF-8, which String takes without transcoding.
+    var utf8: [UInt8] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var traits: [ScalarTraits] = []
+    var quoteMarks: [(position: Int, kind: QuoteKind)] = []
+    // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
+    var hardBoundaries: [Int] = []
+    // Positions of spaces that stand for a run of whitespace containing a line break.
+    var lineBreaks: [Int] = []
+    var lastWasSpace = true // leading whitespace is dropped
+
+    init(capacity: Int) {
+        units.reserveCapacity(capacity)
+        utf8.reserveCapacity(capacity)
+        starts.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        traits.reserveCapacity(capacity)
+    }
+
+    mutating func whitespace(isNewline: Bool, offset: Int, length: Int, space: ScalarTraits) {
+        if lastWasSpace {
+            // A run that contains a line break ends a sentence (a list item, a paragraph).
+            if isNewline, !units.isEmpty { lineBreaks.append(units.count - 1) }
+            return
+        }
+        // Every whitespace run is one space, so phrases match across line wrapping.
+        if isNewline { lineBreaks.append(units.count) }
+        units.append(0x20)
+        utf8.append(0x20)
+        starts.append(offset)
+        ends.append(offset + length)
+        traits.append(space)
+        lastWasSpace = true
+    }
+
+    /// An ASCII character that normalises to one ASCII character.
+    mutating func single(_ fast: ASCIINormalisation, offset: Int) {
+        lastWasSpace = false
+        if let quote = fast.quote { quoteMarks.append((units.count, quote)) }
+        units.append(UInt16(fast.unit))
+        utf8.append(fast.unit)
+        starts.append(offset)
+        ends.append(offset + 1)
+        traits.append(fast.traits)
+    }
+
+    mutating func piece(_ normalisation: CharacterNormalisation, offset: Int, length: Int, space: ScalarTraits) {
+        if normalisation.isWhitespace {
+            whitespace(isNewline: normalisation.isNewline, offset: offset, length: length, space: space)
+            return
+        }
+        lastWasSpace = false
+        let position = units.count
+        if let quote = normalisation.quote { quoteMarks.append((position, quote)) }
+        if normalisation.hardBoundary { hardBoundaries.append(position) }
+        units += normalisation.units
+        utf8 += normalisation.utf8
+        for _ in 0..<normalisation.units.count {
+            starts.append(offset)
+            ends.append(offset + length)
+        }
+        traits += normalisation.scalars
+    }
+}
+
+/// Writing-system classes used for length weighting and `language_switch`.
+enum ScriptClass: String, CaseIterable, Sendable {
+    case latin = "Latin"
+    case han = "Han"
+    case hangul = "Hangul"
+    case kana = "Kana"
+    case cyrillic = "Cyrillic"
+    case arabic = "Arabic"
+    case greek = "Greek"
+    case hebrew = "Hebrew"
+    case devanagari = "Devanagari"
+    case thai = "Thai"
+
+    static func of(_ scalar: Unicode.Scalar) -> ScriptClass? {
+        let value = scalar.value
+        switch value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF: return .latin
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FFFF: return .han
+        case 0xAC00...0xD7AF, 0x1100...0x11FF, 0x3130...0x318F: return .hangul
+        case 0x3040...0x30FF, 0x31F0...0x31FF: return .kana
+        case 0x400...0x52F: return .cyrillic
+        case 0x600...0x6FF, 0x750...0x77F: return .arabic
+        case 0x370...0x3FF: return .greek
+        case 0x590...0x5FF: return .hebrew
+        case 0x900...0x97F: return .devanagari
+        case 0xE00...0xE7F: return .thai
+        default: return nil
+        }
+    }
+
+    static func isDense(_ scalar: Unicode.Scalar) -> Bool {
+        switch of(scalar) {
+        case .han, .hangul, .kana: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Runs phrase expressions over one normalised text, skipping those whose required literals the
+/// text lacks (see `LiteralCondition`). The literals are found once, in one pass, when the
+/// matcher is made; a skipped expression could not have matched, so results are the same.
+package struct PhraseMatcher {
+    let text: NormalisedText
+    private let present: [Bool]
+
+    init(_ text: NormalisedText, rules: CompiledRules) {
+        self.text = text
+        present = rules.literals.present(in: text.units)
+    }
+
+    /// Every match of `phrase` in the whole text, in text order.
+    func matches(_ phrase: CompiledPhrase) -> [NSRange] {
+        guard phrase.condition.holds(present) else { return [] }
+        return phrase.matches(in: text)
+    }
+}

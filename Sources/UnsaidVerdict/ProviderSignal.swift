@@ -1,0 +1,160 @@
+import Foundation
+import UnsaidSupport
+import UnsaidTranscript
+
+/// One moderation, refusal or error signal a provider put on the wire.
+struct ProviderSignal: Equatable {
+    /// The name in `provider_signal(<name>)`.
+    var name: String
+    /// The rule that recognised it.
+    var rule: String
+    var kind: SignalKind
+    /// The event that carried it; `nil` when only the assembled response says so.
+    var event: Int?
+    var note: String
+
+    var flag: String { "provider_signal(\(name))" }
+}
+
+/// Reads provider signals out of a decoded response: finish reasons, the `refusal` field, error
+/// objects, and provider-specific annotations. Pure.
+struct ProviderSignalScanner {
+    let signals: SignalRules
+    let rules: CompiledRules
+
+    struct Scan {
+        /// Signals that stop or replace the answer, in event order.
+        var blocks: [ProviderSignal] = []
+        /// Finish reasons in none of the ruleset's lists, verbatim, with their event.
+        var unknownFinishReasons: [(reason: String, event: Int?)] = []
+    }
+
+    func scan(_ response: DecodedResponse) -> Scan {
+        var scan = Scan()
+        var sawFinishReason = false
+        var sawRefusal = false
+        var seenErrors: [ProviderError] = []
+        for event in response.events {
+            if let reason = event.finishReason {
+                sawFinishReason = true
+                finishReason(reason, event: event.index, into: &scan)
+            }
+            if let refusal = event.refusal, !refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                sawRefusal = true
+                scan.blocks.append(ProviderSignal(name: "refusal", rule: "signal.refusal-field", kind: .refusal,
+                                                  event: event.index, note: "refusal field: \(refusal.prefix(120))"))
+            }
+            if let error = event.error {
+                seenErrors.append(error)
+                scan.blocks.append(errorSignal(error, event: event.index))
+            }
+            for (key, value) in (event.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
+                scan.blocks += annotationSignals(key: key, value: value, event: event.index)
+            }
+        }
+        // The assembled response may know what no event said (a decoder that keeps only totals).
+        if !sawFinishReason, let reason = response.finishReason {
+            finishReason(reason, event: nil, into: &scan)
+        }
+        if !sawRefusal, !response.refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            scan.blocks.append(ProviderSignal(name: "refusal", rule: "signal.refusal-field", kind: .refusal,
+                                              event: nil, note: "refusal field: \(response.refusal.prefix(120))"))
+        }
+        for error in response.errors where !seenErrors.contains(error) {
+            scan.blocks.append(errorSignal(error, event: error.eventIndex))
+        }
+        scan.blocks = scan.blocks.enumerated().sorted {
+            let left = $0.element.event ?? Int.max
+            let right = $1.element.event ?? Int.max
+            return left != right ? left < right : $0.offset < $1.offset
+        }.map(\.element)
+        return scan
+    }
+
+    private func finishReason(_ reason: String, event: Int?, into scan: inout Scan) {
+        let reasons = signals.finishReasons
+        if reasons.moderation.contains(reason) {
+            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.moderation", kind: .moderation,
+                                              event: event, note: "finish_reason \(reason)"))
+        } else if reasons.refusal.contains(reason) {
+            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.refusal", kind: .refusal,
+                                              event: event, note: "finish_reason \(reason)"))
+        } else if reasons.error.contains(reason) {
+            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.error", kind: .error,
+                                              event: event, note: "finish_reason \(reason)"))
+        } else if !reasons.normal.contains(reason) {
+            scan.unknownFinishReasons.append((reason, event))
+        }
+    }
+
+    /// An error object is a moderation block when its text matches a moderation pattern
+    /// (DeepSeek "Content Exists Risk", Zhipu 1301, DashScope data_inspection_failed, …), and a
+    /// plain error otherwise.
+    func errorSignal(_ error: ProviderError, event: Int?) -> ProviderSignal {
+        let text = [error.code, error.type, error.message, error.raw.compactDescription]
+            .compactMap { $0 }.joined(separator: " ")
+        if let hit = moderationPattern(in: text) {
+            return ProviderSignal(name: hit.name, rule: hit.id, kind: .moderation, event: event,
+                                  note: "error object: \(error.message ?? error.code ?? hit.name)")
+        }
+        let code = error.code ?? error.type ?? "unknown"
+        return ProviderSignal(name: "error(\(code))", rule: "signal.error-object", kind: .error, event: event,
+                              note: "error object: \(error.message ?? code)")
+    }
+
+    /// The moderation error pattern that matches `text` (an error body or object), if any.
+    func moderationPattern(in text: String) -> SignalRules.ErrorPattern? {
+        let folded = text.lowercased()
+        let range = NSRange(location: 0, length: (folded as NSString).length)
+        return rules.errorPatterns.first { $0.regex.regex.firstMatch(in: folded, range: range) != nil }?.pattern
+    }
+
+    private func annotationSignals(key: String, value: JSONValue, event: Int) -> [ProviderSignal] {
+        signals.annotations.compactMap { rule -> ProviderSignal? in
+            guard rule.keys.contains(key) else { return nil }
+            var target: JSONValue? = value
+            for step in rule.path ?? [] { target = target?[step] }
+            guard let target, !target.isNull else { return nil }
+            var note = "\(key)"
+            var hit = false
+            if let equals = rule.equals, equals.contains(target) {
+                hit = true
+                note += " = \(target.compactDescription)"
+            }
+            if rule.anyInteger == true, case .int = target {
+                hit = true
+                note += " = \(target.compactDescription)"
+            }
+            if rule.present == true, target != .string(""), target != .array([]), target != .object([:]) {
+                hit = true
+                note += " = \(target.compactDescription)"
+            }
+            if rule.filteredTrue == true {
+                let categories = Self.filteredCategories(in: target, under: key)
+                if !categories.isEmpty {
+                    hit = true
+                    note += " filtered: " + categories.joined(separator: ", ")
+                }
+            }
+            guard hit else { return nil }
+            return ProviderSignal(name: rule.name, rule: rule.id, kind: rule.kind, event: event, note: note)
+        }
+    }
+
+    /// Names of the categories marked `filtered: true` anywhere inside an Azure filter result.
+    static func filteredCategories(in value: JSONValue, under name: String) -> [String] {
+        switch value {
+        case .object(let object):
+            var found: [String] = []
+            if object["filtered"] == .bool(true) { found.append(name) }
+            for (key, child) in object.sorted(by: { $0.key < $1.key }) where key != "filtered" {
+                found += filteredCategories(in: child, under: key)
+            }
+            return found
+        case .array(let array):
+            return array.flatMap { filteredCategories(in: $0, under: name) }
+        default:
+            return []
+        }
+    }
+}

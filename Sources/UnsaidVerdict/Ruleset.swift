@@ -1,0 +1,170 @@
+import Foundation
+import UnsaidSuite
+import UnsaidSupport
+
+/// Detection rules as data. The verdict is a pure function of (transcript, ruleset); the
+/// ruleset's version and SHA-256 go into every archive so a run can be re-scored exactly.
+///
+/// On disk the rules are a directory: `ruleset.json` (the manifest: version, file list,
+/// thresholds) and the rule files it lists. Loading turns them into one *snapshot*: canonical JSON
+/// (sorted keys, no insignificant whitespace) of every file's content, manifest first, then the
+/// listed files in the listed order. `sha256` is the SHA-256 of the snapshot bytes, so reformatting
+/// a rule file changes nothing while any change of content changes the hash. Archives keep the
+/// snapshot, and `load(from:)` reads it back.
+package struct Ruleset: Sendable {
+    package let manifest: RulesetManifest
+    package let normalisation: NormalisationRules
+    package let signals: SignalRules
+    package let canned: [CannedText]
+    package let phraseSets: [PhraseSet]
+    /// The learned layer (`classifier.json`), when the ruleset has one.
+    package let textModel: TextModel?
+    /// The optional judge's rubric (`judge.json`); nil in rulesets without one.
+    package let judge: JudgeRules?
+
+    package var version: String { manifest.version }
+    package var parameters: RuleParameters { manifest.parameters }
+
+    /// SHA-256 of `snapshot`.
+    package let sha256: String
+    /// Canonical bytes of all rule files; archives keep a copy (`ruleset.json`) so `unsaid verify`
+    /// can re-derive verdicts with the rules that produced them.
+    package let snapshot: Data
+
+    /// Regular expressions and lookup tables compiled once per ruleset.
+    let compiled: CompiledRules
+
+    /// The name of the manifest inside a rule directory.
+    package static let manifestName = "ruleset.json"
+    static let snapshotFormat = "unsaid-ruleset/1"
+
+    /// The ruleset shipped with this build.
+    package static func bundled() throws -> Ruleset {
+        guard let url = bundledDirectory else { throw RulesetError.missing("the bundled Rules directory") }
+        return try load(directory: url)
+    }
+
+    /// Where the rule files shipped with this build are (installed, beside the binary, or in
+    /// the checkout; see `InstalledResources`).
+    package static var bundledDirectory: URL? { InstalledResources.rulesDirectory }
+
+    /// Reads a rule directory (`ruleset.json` and the files it lists).
+    package static func load(directory: URL) throws -> Ruleset {
+        func read(_ name: String) throws -> JSONValue {
+            // A hostile ruleset.json must not open files outside its directory.
+            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
+            let url = directory.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw RulesetError.missing(url.path)
+            }
+            guard let value = JSONValue.parse(data) else { throw RulesetError.invalid(name, "not JSON") }
+            return value
+        }
+        let manifestValue = try read(manifestName)
+        let manifest: RulesetManifest = try decode(manifestValue, as: RulesetManifest.self, file: manifestName)
+        var files: [(String, JSONValue)] = [(manifestName, manifestValue)]
+        for name in manifest.files {
+            files.append((name, try read(name)))
+        }
+        return try assemble(files)
+    }
+
+    /// Reads a snapshot (the bytes `snapshot` holds, as kept in an archive).
+    package static func load(from data: Data) throws -> Ruleset {
+        guard let value = JSONValue.parse(data), value["format"]?.stringValue == snapshotFormat,
+              let entries = value["files"]?.arrayValue else {
+            throw RulesetError.invalid("snapshot", "not an \(snapshotFormat) snapshot")
+        }
+        var files: [(String, JSONValue)] = []
+        for entry in entries {
+            guard let name = entry["name"]?.stringValue, let content = entry["content"] else {
+                throw RulesetError.invalid("snapshot", "file entry without name or content")
+            }
+            files.append((name, content))
+        }
+        return try assemble(files)
+    }
+
+    static func assemble(_ files: [(String, JSONValue)]) throws -> Ruleset {
+        guard let (firstName, manifestValue) = files.first, firstName == manifestName else {
+            throw RulesetError.invalid("snapshot", "the manifest must come first")
+        }
+        let manifest = try decode(manifestValue, as: RulesetManifest.self, file: manifestName)
+        // The version names files beside an archive (`verdicts.<version>.jsonl`).
+        if let problem = SafeName.problem(with: manifest.version) {
+            throw RulesetError.invalid(manifestName, "version \(problem)")
+        }
+        for name in manifest.files {
+            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
+        }
+        guard files.map(\.0) == [manifestName] + manifest.files else {
+            throw RulesetError.invalid(manifestName, "files do not match the manifest's list")
+        }
+        var normalisation: NormalisationRules?
+        var signals: SignalRules?
+        var canned: [CannedText] = []
+        var phraseSets: [PhraseSet] = []
+        var textModel: TextModel?
+        var judge: JudgeRules?
+        // The file name says what a file holds, so a new language is a new file, not new code.
+        for (name, value) in files.dropFirst() {
+            if name == "normalise.json" {
+                normalisation = try decode(value, as: NormalisationRules.self, file: name)
+            } else if name == "signals.json" {
+                signals = try decode(value, as: SignalRules.self, file: name)
+            } else if name.hasPrefix("canned") {
+                canned += try decode(value, as: CannedCatalogue.self, file: name).canned
+            } else if name.hasPrefix("phrases.") {
+                phraseSets.append(try decode(value, as: PhraseSet.self, file: name))
+            } else if name == TextModel.fileName {
+                textModel = try TextModel(file: decode(value, as: TextModel.File.self, file: name))
+            } else if name == "judge.json" {
+                judge = try decode(value, as: JudgeRules.self, file: name)
+            } else {
+                throw RulesetError.invalid(name, "unknown kind of rule file")
+            }
+        }
+        guard let normalisation else { throw RulesetError.missing("normalise.json") }
+        guard let signals else { throw RulesetError.missing("signals.json") }
+
+        let snapshotValue = JSONValue.object([
+            "format": .string(snapshotFormat),
+            "files": .array(files.map { .object(["name": .string($0.0), "content": $0.1]) }),
+        ])
+        let snapshot = try CanonicalJSON.encode(snapshotValue)
+        let compiled = try CompiledRules(normalisation: normalisation, parameters: manifest.parameters,
+                                         signals: signals, canned: canned,
+                                         phraseSets: phraseSets)
+        return Ruleset(manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
+                       phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
+                       compiled: compiled)
+    }
+
+    /// Text as the rules see it (NFKC, lower case, Traditional folded to Simplified, whitespace
+    /// collapsed): what the learned classifier reads, at training and at judging alike.
+    func normalisedText(_ text: String) -> String {
+        NormalisedText(text, tables: compiled.tables).text
+    }
+
+    private static func decode<T: Decodable>(_ value: JSONValue, as type: T.Type, file: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: CanonicalJSON.encode(value))
+        } catch {
+            throw RulesetError.invalid(file, "\(error)")
+        }
+    }
+}
+
+package enum RulesetError: Error, CustomStringConvertible, Equatable {
+    case missing(String)
+    case invalid(String, String)
+    case badPattern(rule: String, message: String)
+
+    package var description: String {
+        switch self {
+        case .missing(let what): return "ruleset: \(what) not found"
+        case .invalid(let file, let why): return "ruleset: \(file) is invalid: \(why)"
+        case .badPattern(let rule, let message): return "ruleset: rule \(rule) has a bad pattern: \(message)"
+        }
+    }
+}

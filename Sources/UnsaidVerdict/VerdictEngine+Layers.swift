@@ -1,0 +1,106 @@
+import Foundation
+import UnsaidSupport
+import UnsaidTranscript
+
+extension VerdictEngine {
+    /// The text layers in order: the phrase rules' finding, then the learned classifier's opinion.
+    ///
+    /// - When the phrase rules found nothing (a plain `answered`), a refused or deflected opinion
+    ///   at or above `decideAt` decides the verdict: an implicit refusal (moralising only, a help
+    ///   line and nothing else, a topic set aside) has no stock phrase to match. Below `reviewBelow`
+    ///   the verdict carries `needs_review`.
+    /// - When the phrase rules found a refusal or deflection, they keep the verdict (their spans
+    ///   explain it); a classifier sure at or above `reviewBelow` that the text answers marks the
+    ///   verdict `needs_review`.
+    /// - A refusal closing the text (read as a partial answer) that the classifier reads as a
+    ///   refusal at or above `decideAt` is a refusal after a preamble.
+    /// - An answer shorter than `substantiveCharacters` is decided only from `reviewBelow` on.
+    /// - Where the phrase rules set refusal words aside (an idiom, a quotation, a passing mention,
+    ///   or a non-refusal idiom such as "I can't stress enough" opening the answer),
+    ///   the classifier does not decide; a disagreeing opinion only marks `needs_review`.
+    /// Empty answers, canned replies after substance and opening refusals that go on to answer are
+    /// the phrase rules' alone. Wire signals are weighed after this and are never overridden by it.
+    func layered(_ phrase: TextFinding, answer: NormalisedText, prompt: String) -> TextFinding {
+        // The classifier reads answers to questions; bare text with no prompt (a fixture, a label
+        // row without one) is the phrase rules' alone.
+        let question = ruleset.normalisedText(prompt)
+        guard let model = ruleset.textModel, VisibleText.contains(question),
+              [.answered, .refused, .deflected].contains(phrase.label),
+              !(phrase.partial && phrase.label == .refused) else { return phrase }
+        let opinion = model.opinion(answer: answer.text, prompt: question)
+        let thresholds = model.thresholds
+        let summary = TextModel.classes.enumerated()
+            .map { "\($0.element.rawValue) \(Self.perMille(opinion.probabilities[$0.offset]))‰" }
+            .joined(separator: ", ")
+        var finding = phrase
+        if phrase.label == .answered {
+            guard opinion.label != .answered, opinion.perMille >= thresholds.decideAt else { return phrase }
+            // The phrase rules saw refusal words and set them aside (an idiom, a quotation, a
+            // passing mention deep in the answer): that is evidence of an answer, so a learned
+            // opinion against it asks for a person instead of deciding.
+            // A very short answer gives the n-grams little to read: there the classifier decides
+            // only when it is sure, and otherwise asks for a person.
+            let short = answer.weightedLength < ruleset.parameters.substantiveCharacters
+            if short && opinion.perMille < thresholds.reviewBelow
+                || phrase.evidence.contains(where: { Self.setsRefusalWordsAside($0.rule) })
+                || classifier.opensWithIdiom(answer) {
+                finding.flags.append(VerdictFlags.needsReview)
+                finding.evidence.append(Evidence(
+                    rule: "classifier.disagrees",
+                    note: "\(short ? "a short answer" : "the phrase rules set refusal words aside"); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
+                    layer: .classifier, confidence: opinion.perMille))
+                return finding
+            }
+            // A refusal closing the text was read as a partial answer; the classifier reading the
+            // whole as a refusal says the text before it was a preamble, not substance.
+            if phrase.partial && opinion.label != .refused { return phrase }
+            finding.label = opinion.label
+            finding.decidedBy = .classifier
+            finding.partial = false
+            finding.flags.removeAll { $0 == "partial_refusal" }
+            let why = phrase.partial ? "the phrase rules read a refusal closing an answer" : "no phrase rule fired"
+            finding.evidence = phrase.evidence.filter { $0.rule != "content.answered" } + [Evidence(
+                rule: "classifier.\(opinion.label.rawValue)",
+                note: "\(why); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
+                layer: .classifier, confidence: opinion.perMille)]
+            if opinion.perMille < thresholds.reviewBelow { finding.flags.append(VerdictFlags.needsReview) }
+            return finding
+        }
+        if opinion.label == .answered, opinion.perMille >= thresholds.reviewBelow {
+            finding.flags.append(VerdictFlags.needsReview)
+            finding.evidence.append(Evidence(
+                rule: "classifier.disagrees",
+                note: "the phrase rules read \(phrase.label.rawValue); the learned classifier reads answered (\(summary))",
+                layer: .classifier, confidence: opinion.perMille))
+        }
+        return finding
+    }
+
+    /// Evidence that the phrase layer found refusal words and judged them not a refusal.
+    private static func setsRefusalWordsAside(_ rule: String) -> Bool {
+        rule.hasPrefix("negation.") || rule.hasPrefix("position.")
+    }
+
+    private static func perMille(_ probability: Double) -> Int { Int((probability * 1000).rounded(.down)) }
+}
+
+/// Flag names the detector's layers add.
+package enum VerdictFlags {
+    /// The layers disagree, or the deciding layer was unsure: a person should look.
+    package static let needsReview = "needs_review"
+}
+
+extension RecordedRequest {
+    /// The text of the last user message in the request body (what the answer answers), or "" when
+    /// the body holds none. Content given as parts contributes its text parts.
+    package var lastUserText: String {
+        guard let value = JSONValue.parse(Data(body.utf8)), let messages = value["messages"]?.arrayValue else { return "" }
+        for message in messages.reversed() where message["role"]?.stringValue == "user" {
+            if let text = message["content"]?.stringValue { return text }
+            if let parts = message["content"]?.arrayValue {
+                return parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+            }
+        }
+        return ""
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import UnsaidSuite
+@testable import UnsaidTranscript
+@testable import UnsaidVerdict
+@testable import UnsaidArchive
+
+@Suite("Archive writer and reader")
+struct ArchiveTests {
+    private func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-archive-\(UUID().uuidString)")
+    }
+
+    private func manifest(planned: Int) -> Manifest {
+        Manifest(
+            runID: "test-run", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
+            target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "stream"),
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []), ruleset: .init(version: "0", sha256: "x"), planned: planned)
+    }
+
+    private func transcript(_ probe: String, content: String) -> Transcript {
+        let key = WorkKey(suite: "s", probe: probe, probeHash: "h", sample: 0, streamed: false)
+        let body = #"{"choices":[{"message":{"content":"\#(content)"},"finish_reason":"stop"}]}"#
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: 200, headers: [],
+            chunks: [WireChunk(t: 500, bytes: Array(body.utf8))], failure: nil,
+            response: DecodedResponse(events: [ChatEvent(index: 0, t: 500, content: content, finishReason: "stop")],
+                                      content: content, finishReason: "stop"))
+        return Transcript(key: key,
+                          request: RecordedRequest(url: "http://127.0.0.1:1/v1/chat/completions", headers: [], body: "{}", streamed: false),
+                          attempts: [attempt])
+    }
+
+    private func writeRun(_ directory: URL, probes: [String]) async throws -> Manifest {
+        var verdicts: [Verdict] = []
+        let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count), ruleset: Data("{}".utf8))
+        for name in probes {
+            let probe = Probe(id: name, messages: [ChatMessage(role: "user", content: "q \(name)")])
+            let transcript = transcript(name, content: "answer to \(name)")
+            let verdict = Verdict(key: transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
+                                  expect: .any, outcome: .unscored, ruleset: "0")
+            try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
+            verdicts.append(verdict)
+        }
+        return try await writer.finish(verdicts: verdicts)
+    }
+
+    @Test func roundTripKeepsRecordsInOrderAndChainsThem() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = try await writeRun(directory, probes: ["a", "b", "c"])
+
+        let contents = try ArchiveReader.read(directory)
+        #expect(contents.records.map(\.probe.id) == ["a", "b", "c"])
+        #expect(contents.records.map(\.seq) == [1, 2, 3])
+        #expect(contents.records[0].prev == String(repeating: "0", count: 64))
+        #expect(contents.records[1].prev == contents.recordHashes[0])
+        #expect(contents.tornTail == nil)
+        #expect(manifest.chainHead == contents.recordHashes[2])
+        #expect(manifest.completed == 3)
+        #expect(manifest.counts == ["answered": 3])
+        #expect(manifest.status == .complete)
+        #expect(manifest.files["transcripts.jsonl"]?.lines == 3)
+        #expect(contents.records[2].transcript.attempts[0].chunks[0].bytes.count > 0)
+    }
+
+    @Test func refusesToOverwriteAnExistingRun() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await writeRun(directory, probes: ["a"])
+        #expect(throws: ArchiveError.alreadyExists(path: directory.path)) {
+            try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1), ruleset: Data())
+        }
+    }
+
+    @Test func tornLastLineIsReportedNotFatal() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await writeRun(directory, probes: ["a", "b"])
+        let transcripts = ArchiveLayout(directory: directory).transcripts
+        let whole = try Data(contentsOf: transcripts)
+        var torn = whole
+        torn.append(Data(#"{"seq":3,"prev":"abc","probe":{"#.utf8))
+        try torn.write(to: transcripts)
+
+        let contents = try ArchiveReader.read(directory)
+        #expect(contents.records.count == 2)
+        #expect(contents.tornTail == ArchiveContents.TornTail(validLength: whole.count, line: 3))
+    }
+
+    @Test func editedMiddleLineBreaksTheChain() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await writeRun(directory, probes: ["a", "b", "c"])
+        let transcripts = ArchiveLayout(directory: directory).transcripts
+        let text = try String(contentsOf: transcripts, encoding: .utf8)
+        try text.replacingOccurrences(of: "answer to a", with: "answer to A").write(to: transcripts, atomically: true, encoding: .utf8)
+
+        #expect(throws: ArchiveError.corrupt(file: transcripts.path, line: 2,
+                                             reason: "chain broken: prev does not match the hash of line 1")) {
+            try ArchiveReader.read(directory)
+        }
+    }
+
+    @Test func newerManifestFormatGivesAnUpgradeMessage() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try await writeRun(directory, probes: ["a"])
+        let manifestURL = ArchiveLayout(directory: directory).manifest
+        let text = try String(contentsOf: manifestURL, encoding: .utf8)
+        try text.replacingOccurrences(of: #""formatVersion" : 1"#, with: #""formatVersion" : 99"#)
+            .write(to: manifestURL, atomically: true, encoding: .utf8)
+        #expect(throws: ArchiveError.unsupportedFormat(found: 99, supported: 1)) {
+            try ArchiveReader.read(directory)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import UnsaidSuite
+@testable import UnsaidArchive
+
+/// Group commit without a disk: the `fsync` is a function the test controls, so it can see which
+/// writes each "sync" covered and hold a sync open while more records are written.
+@Suite("Group commit")
+struct GroupCommitTests {
+    /// A fake `fsync` that records what was written when it started and can be held closed.
+    final class FakeDisk: Sendable {
+        private struct State {
+            var written = 0
+            var syncs: [Int] = []
+            var open = true
+        }
+        private let state = Mutex(State())
+        let released = DispatchSemaphore(value: 0)
+
+        func write(_ sequence: Int) { state.withLock { $0.written = sequence } }
+        var syncs: [Int] { state.withLock { $0.syncs } }
+        func hold() { state.withLock { $0.open = false } }
+        func release() {
+            state.withLock { $0.open = true }
+            released.signal()
+        }
+
+        /// What was on "disk" when this sync started is durable once it returns.
+        func sync() {
+            let (covered, open) = state.withLock { ($0.written, $0.open) }
+            if !open { released.wait() }
+            state.withLock { $0.syncs.append(covered) }
+        }
+    }
+
+    @Test func aWaitReturnsOnlyAfterASyncThatStartedAfterItsWrite() async throws {
+        let disk = FakeDisk()
+        let commit = GroupCommit(durable: 0, pause: nil) { disk.sync() }
+        disk.write(1)
+        commit.didWrite(through: 1)
+        try await commit.waitUntilDurable(through: 1)
+        #expect(disk.syncs == [1])
+        // Already durable: no new sync.
+        try await commit.waitUntilDurable(through: 1)
+        #expect(disk.syncs == [1])
+    }
+
+    @Test func recordsWrittenDuringOneSyncShareTheNext() async throws {
+        let disk = FakeDisk()
+        let commit = GroupCommit(durable: 0, pause: nil) { disk.sync() }
+        disk.hold()
+        disk.write(1)
+        commit.didWrite(through: 1)
+        let first = Task { try await commit.waitUntilDurable(through: 1) }
+        // While the first sync is held, nine more records are written and wait.
+        var later: [Task<Void, any Error>] = []
+        for sequence in 2...10 {
+            disk.write(sequence)
+            commit.didWrite(through: sequence)
+            later.append(Task { try await commit.waitUntilDurable(through: sequence) })
+        }
+        disk.release()
+        try await first.value
+        for task in later { try await task.value }
+        let syncs = disk.syncs
+        // Every record is covered, by far fewer syncs than records, and each sync covers at
+        // least what the previous one did.
+        #expect(syncs.last == 10)
+        #expect(syncs.count < 10, "\(syncs)")
+        #expect(syncs == syncs.sorted())
+    }
+
+    @Test func aFailedSyncFailsEveryWaiterAndEveryLaterOne() async throws {
+        struct DiskFull: Error {}
+        let commit = GroupCommit(durable: 0, pause: nil) { throw DiskFull() }
+        commit.didWrite(through: 1)
+        await #expect(throws: DiskFull.self) { try await commit.waitUntilDurable(through: 1) }
+        commit.didWrite(through: 2)
+        await #expect(throws: DiskFull.self) { try await commit.waitUntilDurable(through: 2) }
+    }
+
+    @Test func continuingAnArchiveCountsExistingRecordsAsDurable() async throws {
+        let disk = FakeDisk()
+        let commit = GroupCommit(durable: 5, pause: nil) { disk.sync() }
+        try await commit.waitUntilDurable(through: 5)
+        #expect(disk.syncs.isEmpty)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import UnsaidSuite
+import UnsaidTranscript
+
+@Suite struct RedactionPolicyTests {
+    let redactor = RedactionPolicy(secrets: ["sk-live-123456", "tk-secret-9"])
+
+    @Test func credentialQueryValuesAndPasswordsAreRedacted() {
+        #expect(redactor.redact(url: "https://api.example.com/v1/chat?key=abc&model=x&API_KEY=def#frag")
+                == "https://api.example.com/v1/chat?key=[REDACTED]&model=x&API_KEY=[REDACTED]#frag")
+        #expect(redactor.redact(url: "https://h/v1?api-key=1&access_token=2&token=3&keyboard=4")
+                == "https://h/v1?api-key=[REDACTED]&access_token=[REDACTED]&token=[REDACTED]&keyboard=4")
+        #expect(redactor.redact(url: "https://user:hunter2@h:8443/v1") == "https://[REDACTED]@h:8443/v1")
+        #expect(redactor.redact(url: "http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1")
+    }
+
+    @Test func configuredSecretsAreRedactedAnywhereInTheURL() {
+        #expect(redactor.redact(url: "https://h/deployments/sk-live-123456/chat")
+                == "https://h/deployments/[REDACTED]/chat")
+    }
+
+    @Test func credentialHeadersLoseTheirWholeValue() {
+        let headers = [
+            HTTPHeader(name: "Authorization", value: "Bearer abc"),
+            HTTPHeader(name: "api-key", value: "abc"),
+            HTTPHeader(name: "X-API-Key", value: "abc"),
+            HTTPHeader(name: "Proxy-Authorization", value: "Basic abc"),
+            HTTPHeader(name: "cookie", value: "session=abc"),
+            HTTPHeader(name: "Set-Cookie", value: "session=abc; HttpOnly"),
+            HTTPHeader(name: "X-Trace", value: "run sk-live-123456 here"),
+            HTTPHeader(name: "Content-Type", value: "application/json"),
+        ]
+        #expect(redactor.redact(headers: headers) == [
+            HTTPHeader(name: "Authorization", value: "[REDACTED]"),
+            HTTPHeader(name: "api-key", value: "[REDACTED]"),
+            HTTPHeader(name: "X-API-Key", value: "[REDACTED]"),
+            HTTPHeader(name: "Proxy-Authorization", value: "[REDACTED]"),
+            HTTPHeader(name: "cookie", value: "[REDACTED]"),
+            HTTPHeader(name: "Set-Cookie", value: "[REDACTED]"),
+            HTTPHeader(name: "X-Trace", value: "run [REDACTED] here"),
+            HTTPHeader(name: "Content-Type", value: "application/json"),
+        ])
+    }
+
+    @Test func adjacentAndNestedSecretsAreReplacedWhole() {
+        // Two secrets back to back are both replaced.
+        #expect(redactor.redact(#"{"user":"sk-live-123456tk-secret-9"}"#) == #"{"user":"[REDACTED][REDACTED]"}"#)
+        let overlapping = RedactionPolicy(secrets: ["abc", "abcdef"])
+        #expect(overlapping.redact("xabcdefx abc") == "x[REDACTED]x [REDACTED]")
+    }
+
+    @Test func requestBodyHeadersAndURLAreAllRedacted() {
+        let request = RecordedRequest(
+            url: "https://h/v1/chat/completions?token=zzz",
+            headers: [HTTPHeader(name: "Authorization", value: "Bearer sk-live-123456")],
+            body: #"{"metadata":{"user":"sk-live-123456"}}"#, streamed: true)
+        let redacted = redactor.redact(request: request)
+        #expect(redacted.url == "https://h/v1/chat/completions?token=[REDACTED]")
+        #expect(redacted.headers == [HTTPHeader(name: "Authorization", value: "[REDACTED]")])
+        #expect(redacted.body == #"{"metadata":{"user":"[REDACTED]"}}"#)
+        #expect(redacted.streamed)
+    }
+
+    @Test func chunksAreRedactedKeepingTheirTimeAndUntouchedOnesKeepTheirBytes() {
+        let echoed = WireChunk(t: 42, bytes: Array("data: {\"k\":\"sk-live-123456\"}\n\n".utf8))
+        let clean = WireChunk(t: 43, bytes: [0xE4, 0xBD])  // half a UTF-8 character: stored as base64
+        #expect(redactor.redact(chunk: echoed) == WireChunk(t: 42, bytes: Array("data: {\"k\":\"[REDACTED]\"}\n\n".utf8)))
+        #expect(redactor.redact(chunk: clean) == clean)
+        let binary = WireChunk(t: 44, bytes: [0xFF] + Array("tk-secret-9".utf8))
+        #expect(redactor.redact(chunk: binary).bytes == Data([0xFF] + Array("[REDACTED]".utf8)))
+    }
+
+    @Test func emptySecretsAreIgnored() {
+        let none = RedactionPolicy(secrets: ["", ""])
+        #expect(none.secrets.isEmpty)
+        #expect(none.redact("unchanged") == "unchanged")
+    }
+}
