@@ -3,53 +3,62 @@ import Foundation
 /// The `Encoder` behind `CanonicalJSON.encode`: RFC 8785 (JCS) bytes, written by the project
 /// rather than by Foundation, so a hash never depends on another library's number formatting.
 ///
-/// Scalars are rendered to their final bytes the moment they are encoded, into one shared buffer.
-/// Objects only remember which rendered range belongs to which key, because synthesized `Codable`
-/// encodes fields in declaration order and JCS wants them sorted; `serialize` then copies the
-/// ranges out in sorted order. Nothing goes through `Any`, `NSNumber` or a dictionary.
+/// Encoding builds a light tree that holds the values themselves (a string is a reference to the
+/// `String`, a number the number), because synthesized `Codable` encodes fields in declaration order
+/// and JCS wants them sorted; `serialize` then writes every byte once, straight into the output:
+/// keys in UTF-16 order, strings escaped and numbers formatted as they are copied out. Nothing goes
+/// through `Any`, `NSNumber` or a dictionary; scalar types are recognised by one protocol check
+/// (`CanonicalScalar`), a `JSONValue` is rendered in one pass, non-finite numbers are refused while
+/// encoding (where the coding path is known), and paths are only assembled when an error needs one.
 struct CanonicalJSONEncoder {
     func encode<T: Encodable>(_ value: T) throws -> Data {
-        let scalars = ScalarBuffer()
         let root = EncodingSlot()
-        try CanonicalValueEncoder(scalars: scalars, slot: root, codingPath: []).encodeValue(value)
+        try CanonicalValueEncoder(slot: root, parent: nil, key: nil).encodeValue(value)
         guard let node = root.node else {
             throw EncodingError.invalidValue(value, EncodingError.Context(
                 codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
         }
         var output: [UInt8] = []
-        output.reserveCapacity(scalars.bytes.count + 64)
-        Self.serialize(node, scalars: scalars.bytes, into: &output)
+        output.reserveCapacity(1024)
+        Self.serialize(node, into: &output)
         return Data(output)
     }
 
-    private static func serialize(_ node: JSONNode, scalars: [UInt8], into output: inout [UInt8]) {
+    private static func serialize(_ node: JSONNode, into output: inout [UInt8]) {
         switch node {
-        case .scalar(let range):
-            output.append(contentsOf: scalars[range])
+        case .null: CanonicalLiteral.append("null", to: &output)
+        case .bool(let value): CanonicalLiteral.append(value ? "true" : "false", to: &output)
+        case .int(let value): IntegerText.append(value, to: &output)
+        case .unsigned(let value): IntegerText.append(value, to: &output)
+        // Finite by construction: the encoder refused NaN and infinities with their path.
+        case .double(let value): _ = ECMAScriptNumber.append(value, to: &output)
+        case .float(let value): _ = ECMAScriptNumber.append(value, to: &output)
+        case .string(let value): JCSString.append(value, to: &output)
+        case .rendered(let bytes): output.append(contentsOf: bytes)
         case .object(let object):
             output.append(UInt8(ascii: "{"))
             var first = true
             for index in object.sortedUniqueIndices() {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
-                output.append(contentsOf: scalars[object.keys[index].rendered])
+                JCSString.append(object.keys[index], to: &output)
                 output.append(UInt8(ascii: ":"))
-                serialize(object.values[index], scalars: scalars, into: &output)
+                serialize(object.values[index], into: &output)
             }
             output.append(UInt8(ascii: "}"))
         case .array(let array):
             output.append(UInt8(ascii: "["))
             for (index, element) in array.elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                serialize(element, scalars: scalars, into: &output)
+                serialize(element, into: &output)
             }
             output.append(UInt8(ascii: "]"))
         case .slot(let slot):
             // A super-encoder that wrote nothing stands for an empty object, as in JSONEncoder.
             if let inner = slot.node {
-                serialize(inner, scalars: scalars, into: &output)
+                serialize(inner, into: &output)
             } else {
-                output.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+                CanonicalLiteral.append("{}", to: &output)
             }
         }
     }
@@ -57,19 +66,16 @@ struct CanonicalJSONEncoder {
 
 // MARK: - The value tree
 
-/// Rendered scalar bytes (numbers, literals, quoted strings, quoted keys) for one encode call.
-final class ScalarBuffer {
-    var bytes: [UInt8] = []
-
-    func append(_ render: (inout [UInt8]) throws -> Void) rethrows -> Range<Int> {
-        let start = bytes.count
-        try render(&bytes)
-        return start..<bytes.count
-    }
-}
-
 indirect enum JSONNode {
-    case scalar(Range<Int>)
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case unsigned(UInt64)
+    case double(Double)
+    case float(Float)
+    case string(String)
+    /// Bytes already in canonical form (a `JSONValue`, rendered in one pass).
+    case rendered([UInt8])
     case object(ObjectNode)
     case array(ArrayNode)
     /// Filled in later (by a super-encoder); empty means `{}`.
@@ -77,12 +83,7 @@ indirect enum JSONNode {
 }
 
 final class ObjectNode {
-    struct Key {
-        var name: String
-        /// The key already quoted and escaped, in the scalar buffer.
-        var rendered: Range<Int>
-    }
-    var keys: [Key] = []
+    var keys: [String] = []
     var values: [JSONNode] = []
 
     /// Indices in JCS order: keys compared as UTF-16 code units (RFC 8785 §3.2.3). A key written
@@ -91,13 +92,13 @@ final class ObjectNode {
         var order = Array(keys.indices)
         if order.count < 2 { return order }
         order.sort { left, right in
-            let order = JCSKeyOrder.compare(keys[left].name, keys[right].name)
-            return order == 0 ? left < right : order < 0
+            let comparison = JCSKeyOrder.compare(keys[left], keys[right])
+            return comparison == 0 ? left < right : comparison < 0
         }
         var unique: [Int] = []
         unique.reserveCapacity(order.count)
         for (position, index) in order.enumerated() {
-            if position + 1 < order.count, JCSKeyOrder.compare(keys[order[position + 1]].name, keys[index].name) == 0 { continue }
+            if position + 1 < order.count, JCSKeyOrder.compare(keys[order[position + 1]], keys[index]) == 0 { continue }
             unique.append(index)
         }
         return unique
@@ -145,15 +146,31 @@ enum JCSKeyOrder {
 
 /// One position in the value being encoded (the top, a field, an element).
 final class CanonicalValueEncoder: Encoder {
-    let scalars: ScalarBuffer
     let slot: EncodingSlot
-    let codingPath: [CodingKey]
+    /// Where this position sits, kept as a parent link: the path is only assembled when asked for
+    /// (errors), not copied for every nested value.
+    private let parent: CanonicalValueEncoder?
+    private let key: CodingKey?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(scalars: ScalarBuffer, slot: EncodingSlot, codingPath: [CodingKey]) {
-        self.scalars = scalars
+    init(slot: EncodingSlot, parent: CanonicalValueEncoder?, key: CodingKey?) {
         self.slot = slot
-        self.codingPath = codingPath
+        self.parent = parent
+        self.key = key
+    }
+
+    var codingPath: [CodingKey] {
+        var path: [CodingKey] = []
+        var position: CanonicalValueEncoder? = self
+        while let current = position {
+            if let key = current.key { path.append(key) }
+            position = current.parent
+        }
+        return path.reversed()
+    }
+
+    func child(at key: CodingKey, slot: EncodingSlot = EncodingSlot()) -> CanonicalValueEncoder {
+        CanonicalValueEncoder(slot: slot, parent: self, key: key)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -164,7 +181,7 @@ final class CanonicalValueEncoder: Encoder {
             object = ObjectNode()
             slot.node = .object(object)
         }
-        return KeyedEncodingContainer(CanonicalKeyedContainer<Key>(encoder: self, object: object, codingPath: codingPath))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<Key>(encoder: self, object: object))
     }
 
     func unkeyedContainer() -> UnkeyedEncodingContainer {
@@ -175,7 +192,7 @@ final class CanonicalValueEncoder: Encoder {
             array = ArrayNode()
             slot.node = .array(array)
         }
-        return CanonicalUnkeyedContainer(encoder: self, array: array, codingPath: codingPath)
+        return CanonicalUnkeyedContainer(encoder: self, array: array)
     }
 
     func singleValueContainer() -> SingleValueEncodingContainer {
@@ -184,8 +201,8 @@ final class CanonicalValueEncoder: Encoder {
 
     /// Encodes any value into this encoder's slot, rendering the types JSON has words for directly.
     func encodeValue<T: Encodable>(_ value: T) throws {
-        if let node = try scalarNode(value) {
-            slot.node = node
+        if let scalar = value as? CanonicalScalar {
+            slot.node = try scalar.node(at: self, key: nil)
         } else {
             try value.encode(to: self)
         }
@@ -194,86 +211,213 @@ final class CanonicalValueEncoder: Encoder {
     /// The node for `value` at `key` below this position: scalars rendered in place, anything
     /// else through a child encoder.
     func node<T: Encodable>(for value: T, at key: CodingKey) throws -> JSONNode {
-        if let node = try scalarNode(value, key: key) { return node }
-        let child = CanonicalValueEncoder(scalars: scalars, slot: EncodingSlot(), codingPath: codingPath + [key])
+        if let scalar = value as? CanonicalScalar {
+            return try scalar.node(at: self, key: key)
+        }
+        let child = child(at: key)
         try value.encode(to: child)
         return child.slot.node ?? .object(ObjectNode())  // encoded nothing: `{}`, as JSONEncoder does
     }
 
-    private func scalarNode<T: Encodable>(_ value: T, key: CodingKey? = nil) throws -> JSONNode? {
-        switch value {
-        case let text as String: return .scalar(renderString(text))
-        case let flag as Bool: return .scalar(renderLiteral(flag ? "true" : "false"))
-        case let number as Int: return .scalar(renderInteger(number))
-        case let number as Int64: return .scalar(renderInteger(number))
-        case let number as Int32: return .scalar(renderInteger(number))
-        case let number as Int16: return .scalar(renderInteger(number))
-        case let number as Int8: return .scalar(renderInteger(number))
-        case let number as UInt: return .scalar(renderInteger(number))
-        case let number as UInt64: return .scalar(renderInteger(number))
-        case let number as UInt32: return .scalar(renderInteger(number))
-        case let number as UInt16: return .scalar(renderInteger(number))
-        case let number as UInt8: return .scalar(renderInteger(number))
-        case let number as Double: return .scalar(try renderFloat(number, key: key))
-        case let number as Float: return .scalar(try renderFloat(number, key: key))
-        // JSONEncoder's default strategies for the two Foundation types it treats specially.
-        case let data as Data: return .scalar(renderString(data.base64EncodedString()))
-        case let url as URL: return .scalar(renderString(url.absoluteString))
-        default: return nil
+    /// A finite double or float as a node; NaN and infinities are refused here, with the path.
+    func floatNode<F: BinaryFloatingPoint & LosslessStringConvertible>(_ number: F, key: CodingKey?, wrap: (F) -> JSONNode) throws -> JSONNode {
+        guard number.isFinite else { throw FloatText.nonFinite(number, at: self, key: key) }
+        return wrap(number)
+    }
+}
+
+// MARK: - Scalars
+
+/// Types written as one JSON scalar (or, for `JSONValue`, rendered whole), found with one
+/// conformance check instead of a cast per type.
+protocol CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) throws -> JSONNode
+}
+
+/// Integers keep every digit (`Int64.max` stays exact) rather than passing through a double as
+/// JCS's I-JSON subset would; every integer Unsaid writes is far below 2^53, where the two agree.
+enum IntegerText {
+    static func append<I: BinaryInteger>(_ number: I, to output: inout [UInt8]) {
+        if number == 0 {
+            output.append(UInt8(ascii: "0"))
+            return
         }
-    }
-
-    func renderString(_ text: String) -> Range<Int> {
-        scalars.append { JCSString.append(text, to: &$0) }
-    }
-
-    func renderLiteral(_ word: StaticString) -> Range<Int> {
-        scalars.append { $0.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)) }
-    }
-
-    /// Integers keep every digit (`Int64.max` stays exact) rather than passing through a double
-    /// as JCS's I-JSON subset would; every integer Unsaid writes is far below 2^53, where the two agree.
-    func renderInteger<I: BinaryInteger>(_ number: I) -> Range<Int> {
-        scalars.append { $0.append(contentsOf: String(number).utf8) }
-    }
-
-    func renderFloat<F: BinaryFloatingPoint & LosslessStringConvertible>(_ number: F, key: CodingKey?) throws -> Range<Int> {
-        try scalars.append { output in
-            guard ECMAScriptNumber.append(number, to: &output) else {
-                let path = key.map { codingPath + [$0] } ?? codingPath
-                throw EncodingError.invalidValue(number, EncodingError.Context(
-                    codingPath: path,
-                    debugDescription: "\(number) at \(CodingPathText.describe(path).isEmpty ? "the top" : CodingPathText.describe(path)) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            while magnitude > 0 {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
             }
+            output.append(contentsOf: buffer[start...])
         }
     }
 }
 
+enum FloatText {
+    static func nonFinite<F: BinaryFloatingPoint>(_ number: F, at encoder: CanonicalValueEncoder, key: CodingKey?) -> EncodingError {
+        let path = encoder.codingPath + (key.map { [$0] } ?? [])
+        let place = path.isEmpty ? "the top" : CodingPathText.describe(path)
+        return EncodingError.invalidValue(number, EncodingError.Context(
+            codingPath: path,
+            debugDescription: "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
+    }
+}
+
+enum CanonicalLiteral {
+    static func append(_ word: StaticString, to output: inout [UInt8]) {
+        output.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+    }
+}
+
+extension String: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .string(self) }
+}
+extension Bool: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .bool(self) }
+}
+extension Int: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .int(Int64(self)) }
+}
+extension Int64: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .int(self) }
+}
+extension Int32: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .int(Int64(self)) }
+}
+extension Int16: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .int(Int64(self)) }
+}
+extension Int8: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .int(Int64(self)) }
+}
+extension UInt: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .unsigned(UInt64(self)) }
+}
+extension UInt64: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .unsigned(self) }
+}
+extension UInt32: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .unsigned(UInt64(self)) }
+}
+extension UInt16: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .unsigned(UInt64(self)) }
+}
+extension UInt8: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .unsigned(UInt64(self)) }
+}
+extension Double: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) throws -> JSONNode {
+        try encoder.floatNode(self, key: key, wrap: JSONNode.double)
+    }
+}
+extension Float: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) throws -> JSONNode {
+        try encoder.floatNode(self, key: key, wrap: JSONNode.float)
+    }
+}
+/// JSONEncoder's default strategies for the two Foundation types it treats specially.
+extension Data: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .string(base64EncodedString()) }
+}
+extension URL: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) -> JSONNode { .string(absoluteString) }
+}
+
+/// A `JSONValue` (provider fields Unsaid keeps as they came) is written in one recursive pass, keys
+/// sorted as everywhere else, instead of through `Encodable` one value at a time. Only when a
+/// non-finite double turns up is the path to it looked for, for the error.
+extension JSONValue: CanonicalScalar {
+    func node(at encoder: CanonicalValueEncoder, key: CodingKey?) throws -> JSONNode {
+        var output: [UInt8] = []
+        guard append(to: &output) else {
+            let (inner, number) = firstNonFinite() ?? ([], .nan)
+            let path = encoder.codingPath + (key.map { [$0] } ?? []) + inner
+            let place = path.isEmpty ? "the top" : CodingPathText.describe(path)
+            throw EncodingError.invalidValue(number, EncodingError.Context(
+                codingPath: path,
+                debugDescription: "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
+        }
+        return .rendered(output)
+    }
+
+    /// `false` at the first NaN or infinity (the output is then incomplete and discarded).
+    private func append(to output: inout [UInt8]) -> Bool {
+        switch self {
+        case .null: CanonicalLiteral.append("null", to: &output)
+        case .bool(let value): CanonicalLiteral.append(value ? "true" : "false", to: &output)
+        case .int(let value): IntegerText.append(value, to: &output)
+        case .double(let value): return ECMAScriptNumber.append(value, to: &output)
+        case .string(let value): JCSString.append(value, to: &output)
+        case .array(let values):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in values.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                guard element.append(to: &output) else { return false }
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            output.append(UInt8(ascii: "{"))
+            for (index, name) in fields.keys.sorted(by: { JCSKeyOrder.compare($0, $1) < 0 }).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JCSString.append(name, to: &output)
+                output.append(UInt8(ascii: ":"))
+                guard fields[name]?.append(to: &output) ?? false else { return false }
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        return true
+    }
+
+    /// Where the first NaN or infinity sits (in output order), and which it is.
+    private func firstNonFinite() -> ([CodingKey], Double)? {
+        switch self {
+        case .double(let value): return value.isFinite ? nil : ([], value)
+        case .array(let values):
+            for (index, element) in values.enumerated() {
+                if let (inner, value) = element.firstNonFinite() { return ([IndexKey(intValue: index)] + inner, value) }
+            }
+            return nil
+        case .object(let fields):
+            for name in fields.keys.sorted(by: { JCSKeyOrder.compare($0, $1) < 0 }) {
+                if let (inner, value) = fields[name]?.firstNonFinite() { return ([NameKey(name)] + inner, value) }
+            }
+            return nil
+        default: return nil
+        }
+    }
+}
+
+// MARK: - Containers
+
 private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: CanonicalValueEncoder
     let object: ObjectNode
-    let codingPath: [CodingKey]
+    var codingPath: [CodingKey] { encoder.codingPath }
 
     private func add(_ node: JSONNode, for key: Key) {
-        object.keys.append(ObjectNode.Key(name: key.stringValue, rendered: encoder.renderString(key.stringValue)))
+        object.keys.append(key.stringValue)
         object.values.append(node)
     }
 
-    mutating func encodeNil(forKey key: Key) throws { add(.scalar(encoder.renderLiteral("null")), for: key) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { add(.scalar(encoder.renderLiteral(value ? "true" : "false")), for: key) }
-    mutating func encode(_ value: String, forKey key: Key) throws { add(.scalar(encoder.renderString(value)), for: key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { add(.scalar(try encoder.renderFloat(value, key: key)), for: key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { add(.scalar(try encoder.renderFloat(value, key: key)), for: key) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { add(.scalar(encoder.renderInteger(value)), for: key) }
+    mutating func encodeNil(forKey key: Key) throws { add(.null, for: key) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { add(.bool(value), for: key) }
+    mutating func encode(_ value: String, forKey key: Key) throws { add(.string(value), for: key) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { add(try value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { add(try value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         add(try encoder.node(for: value, at: key), for: key)
@@ -282,77 +426,73 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = ObjectNode()
         add(.object(nested), for: key)
-        let child = CanonicalValueEncoder(scalars: encoder.scalars, slot: EncodingSlot(), codingPath: codingPath + [key])
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(encoder: child, object: nested, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(encoder: encoder.child(at: key), object: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
         let nested = ArrayNode()
         add(.array(nested), for: key)
-        let child = CanonicalValueEncoder(scalars: encoder.scalars, slot: EncodingSlot(), codingPath: codingPath + [key])
-        return CanonicalUnkeyedContainer(encoder: child, array: nested, codingPath: codingPath + [key])
+        return CanonicalUnkeyedContainer(encoder: encoder.child(at: key), array: nested)
     }
 
-    mutating func superEncoder() -> Encoder { superEncoder(named: SuperKey.super) }
+    mutating func superEncoder() -> Encoder { superEncoder(named: NameKey("super")) }
     mutating func superEncoder(forKey key: Key) -> Encoder { superEncoder(named: key) }
 
     private func superEncoder(named key: CodingKey) -> Encoder {
         let slot = EncodingSlot()
-        object.keys.append(ObjectNode.Key(name: key.stringValue, rendered: encoder.renderString(key.stringValue)))
+        object.keys.append(key.stringValue)
         object.values.append(.slot(slot))
-        return CanonicalValueEncoder(scalars: encoder.scalars, slot: slot, codingPath: codingPath + [key])
+        return encoder.child(at: key, slot: slot)
     }
 }
 
 private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
     let encoder: CanonicalValueEncoder
     let array: ArrayNode
-    let codingPath: [CodingKey]
+    var codingPath: [CodingKey] { encoder.codingPath }
     var count: Int { array.elements.count }
 
     private var nextKey: CodingKey { IndexKey(intValue: array.elements.count) }
 
-    mutating func encodeNil() throws { array.elements.append(.scalar(encoder.renderLiteral("null"))) }
-    mutating func encode(_ value: Bool) throws { array.elements.append(.scalar(encoder.renderLiteral(value ? "true" : "false"))) }
-    mutating func encode(_ value: String) throws { array.elements.append(.scalar(encoder.renderString(value))) }
-    mutating func encode(_ value: Double) throws { array.elements.append(.scalar(try encoder.renderFloat(value, key: nextKey))) }
-    mutating func encode(_ value: Float) throws { array.elements.append(.scalar(try encoder.renderFloat(value, key: nextKey))) }
-    mutating func encode(_ value: Int) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: Int8) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: Int16) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: Int32) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: Int64) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: UInt) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: UInt8) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: UInt16) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: UInt32) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
-    mutating func encode(_ value: UInt64) throws { array.elements.append(.scalar(encoder.renderInteger(value))) }
+    mutating func encodeNil() throws { array.elements.append(.null) }
+    mutating func encode(_ value: Bool) throws { array.elements.append(.bool(value)) }
+    mutating func encode(_ value: String) throws { array.elements.append(.string(value)) }
+    mutating func encode(_ value: Double) throws { array.elements.append(try value.node(at: encoder, key: nextKey)) }
+    mutating func encode(_ value: Float) throws { array.elements.append(try value.node(at: encoder, key: nextKey)) }
+    mutating func encode(_ value: Int) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int8) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int16) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int32) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int64) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt8) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt16) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt32) throws { array.elements.append(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt64) throws { array.elements.append(value.node(at: encoder, key: nil)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         array.elements.append(try encoder.node(for: value, at: nextKey))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let path = codingPath + [nextKey]
+        let child = encoder.child(at: nextKey)
         let nested = ObjectNode()
         array.elements.append(.object(nested))
-        let child = CanonicalValueEncoder(scalars: encoder.scalars, slot: EncodingSlot(), codingPath: path)
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(encoder: child, object: nested, codingPath: path))
+        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(encoder: child, object: nested))
     }
 
     mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
-        let path = codingPath + [nextKey]
+        let child = encoder.child(at: nextKey)
         let nested = ArrayNode()
         array.elements.append(.array(nested))
-        let child = CanonicalValueEncoder(scalars: encoder.scalars, slot: EncodingSlot(), codingPath: path)
-        return CanonicalUnkeyedContainer(encoder: child, array: nested, codingPath: path)
+        return CanonicalUnkeyedContainer(encoder: child, array: nested)
     }
 
     mutating func superEncoder() -> Encoder {
-        let path = codingPath + [nextKey]
         let slot = EncodingSlot()
+        let child = encoder.child(at: nextKey, slot: slot)
         array.elements.append(.slot(slot))
-        return CanonicalValueEncoder(scalars: encoder.scalars, slot: slot, codingPath: path)
+        return child
     }
 }
 
@@ -360,23 +500,23 @@ private struct CanonicalSingleValueContainer: SingleValueEncodingContainer {
     let encoder: CanonicalValueEncoder
     var codingPath: [CodingKey] { encoder.codingPath }
 
-    private func set(_ range: Range<Int>) { encoder.slot.node = .scalar(range) }
+    private func set(_ node: JSONNode) { encoder.slot.node = node }
 
-    mutating func encodeNil() throws { set(encoder.renderLiteral("null")) }
-    mutating func encode(_ value: Bool) throws { set(encoder.renderLiteral(value ? "true" : "false")) }
-    mutating func encode(_ value: String) throws { set(encoder.renderString(value)) }
-    mutating func encode(_ value: Double) throws { set(try encoder.renderFloat(value, key: nil)) }
-    mutating func encode(_ value: Float) throws { set(try encoder.renderFloat(value, key: nil)) }
-    mutating func encode(_ value: Int) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: Int8) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: Int16) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: Int32) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: Int64) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: UInt) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: UInt8) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: UInt16) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: UInt32) throws { set(encoder.renderInteger(value)) }
-    mutating func encode(_ value: UInt64) throws { set(encoder.renderInteger(value)) }
+    mutating func encodeNil() throws { set(.null) }
+    mutating func encode(_ value: Bool) throws { set(.bool(value)) }
+    mutating func encode(_ value: String) throws { set(.string(value)) }
+    mutating func encode(_ value: Double) throws { set(try value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Float) throws { set(try value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int8) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int16) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int32) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: Int64) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt8) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt16) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt32) throws { set(value.node(at: encoder, key: nil)) }
+    mutating func encode(_ value: UInt64) throws { set(value.node(at: encoder, key: nil)) }
     mutating func encode<T: Encodable>(_ value: T) throws { try encoder.encodeValue(value) }
 }
 
@@ -387,6 +527,10 @@ private struct IndexKey: CodingKey {
     init?(stringValue: String) { nil }
 }
 
-private enum SuperKey: String, CodingKey {
-    case `super`
+private struct NameKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
