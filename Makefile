@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/.*string = "\(.*\)".*/\1/p' Sources/UnsaidSupport/UnsaidVersion.swift)
 DIST := unsaid-$(VERSION)-$(shell uname -s | tr A-Z a-z)-$(shell uname -m)
 
-.PHONY: run test bench eval train fuzz build deps venv model clean install dist
+.PHONY: run test bench eval train fuzz format format-check build deps venv model clean install dist
 
 ## run: install what is missing, build, run the starter suite against the embedded local model
 run: build model
@@ -38,6 +38,14 @@ bench: deps
 ## fuzz: libFuzzer over the parsers (SSE, chunk decoder, suites, targets file, archive), on .build-fuzz; not part of test
 fuzz: deps
 	scripts/fuzz.sh
+
+## format: rewrite Sources/, Tests/ and Fuzz/ in the project's style (.swift-format: 4 spaces, 120 columns)
+format:
+	swift format format --in-place --recursive --parallel Sources Tests Fuzz Package.swift
+
+## format-check: fail (and list the places) where a file is not formatted; CI runs it before the tests
+format-check:
+	swift format lint --strict --recursive --parallel Sources Tests Fuzz Package.swift
 
 ## eval: measure the detector on the development set in ../shared/detector-dev (read in place):
 ## first in-sample (flattering: the rules and the bundled classifier saw these rows), then leaving

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Group commit for an append-only file: many writers append whole records, and one `fsync`
 /// covers every record written before it started.
@@ -10,16 +11,19 @@ import Foundation
 ///
 /// Records are identified by their 1-based sequence number. The writer calls `didWrite(through:)`
 /// right after a record's bytes are in the file, then `waitUntilDurable(through:)`.
-package final class GroupCommit: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Highest record whose bytes are in the file (not necessarily on disk).
-    private var written: Int
-    /// Highest record covered by a completed `fsync`.
-    private var synced: Int
-    private var syncing = false
-    /// Once an `fsync` fails nothing after it can be promised durable; every later wait fails.
-    private var failure: (any Error)?
-    private var waiters: [(through: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+package final class GroupCommit: Sendable {
+    private typealias Waiter = (through: Int, continuation: CheckedContinuation<Void, any Error>)
+    private struct State {
+        /// Highest record whose bytes are in the file (not necessarily on disk).
+        var written: Int
+        /// Highest record covered by a completed `fsync`.
+        var synced: Int
+        var syncing = false
+        /// Once an `fsync` fails nothing after it can be promised durable; every later wait fails.
+        var failure: (any Error)?
+        var waiters: [Waiter] = []
+    }
+    private let state: Mutex<State>
     private let sync: @Sendable () throws -> Void
     private let queue = DispatchQueue(label: "unsaid.archive.fsync")
     private let pause: PauseBeforeSync?
@@ -28,26 +32,25 @@ package final class GroupCommit: @unchecked Sendable {
     ///   - durable: records already on disk (when continuing an archive).
     ///   - sync: the `fsync` itself; runs on a private queue, never on Swift's cooperative pool.
     init(durable: Int, pause: PauseBeforeSync? = .fromEnvironment(), sync: @escaping @Sendable () throws -> Void) {
-        self.written = durable
-        self.synced = durable
+        self.state = Mutex(State(written: durable, synced: durable))
         self.pause = pause
         self.sync = sync
     }
 
     /// Record `sequence` (and everything before it) is in the file.
     func didWrite(through sequence: Int) {
-        lock.withLock { written = max(written, sequence) }
+        state.withLock { $0.written = max($0.written, sequence) }
     }
 
     /// Returns once an `fsync` that started after record `sequence` was written has completed.
     func waitUntilDurable(through sequence: Int) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let (resumeNow, error, startSync): (Bool, (any Error)?, Bool) = lock.withLock {
-                if let failure { return (true, failure, false) }
-                if synced >= sequence { return (true, nil, false) }
-                waiters.append((sequence, continuation))
-                if syncing { return (false, nil, false) }
-                syncing = true
+            let (resumeNow, error, startSync): (Bool, (any Error)?, Bool) = state.withLock { state in
+                if let failure = state.failure { return (true, failure, false) }
+                if state.synced >= sequence { return (true, nil, false) }
+                state.waiters.append((sequence, continuation))
+                if state.syncing { return (false, nil, false) }
+                state.syncing = true
                 return (false, nil, true)
             }
             if resumeNow {
@@ -60,23 +63,23 @@ package final class GroupCommit: @unchecked Sendable {
     /// Runs on `queue`: one `fsync` per round, each covering everything written when it started.
     private func syncUntilNoOneWaits() {
         while true {
-            let target = lock.withLock { written }
+            let target = state.withLock { $0.written }
             pause?.holdIfCovering(target)
             var error: (any Error)?
             do { try sync() } catch let thrown { error = thrown }
-            let (ready, again): ([(through: Int, continuation: CheckedContinuation<Void, any Error>)], Bool) = lock.withLock {
+            let (ready, again): ([Waiter], Bool) = state.withLock { state in
                 if let error {
-                    failure = error
-                    let all = waiters
-                    waiters = []
-                    syncing = false
+                    state.failure = error
+                    let all = state.waiters
+                    state.waiters = []
+                    state.syncing = false
                     return (all, false)
                 }
-                synced = max(synced, target)
-                let covered = waiters.filter { $0.through <= target }
-                waiters.removeAll { $0.through <= target }
-                let again = !waiters.isEmpty
-                if !again { syncing = false }
+                state.synced = max(state.synced, target)
+                let covered = state.waiters.filter { $0.through <= target }
+                state.waiters.removeAll { $0.through <= target }
+                let again = !state.waiters.isEmpty
+                if !again { state.syncing = false }
                 return (covered, again)
             }
             for waiter in ready {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Synchronization
 import NIOHTTP1
 import NIOPosix
 
@@ -97,16 +98,15 @@ package final class LoopbackServer: Sendable {
 }
 
 /// Makes `shutdown()` idempotent across tasks.
-private final class ShutdownState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed = false
+private final class ShutdownState: Sendable {
+    private let claimed = Mutex(false)
 
     /// True for the first caller only.
     func claim() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if claimed { return false }
-        claimed = true
-        return true
+        claimed.withLock { claimed in
+            if claimed { return false }
+            claimed = true
+            return true
+        }
     }
 }

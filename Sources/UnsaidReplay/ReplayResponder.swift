@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UnsaidSupport
 import UnsaidFixture
 
@@ -6,12 +7,16 @@ import UnsaidFixture
 /// canonical request hash, reads the fault header and builds the scripted response. Holds the
 /// only state a replay has — which of several identical recordings comes next, and how often a
 /// `times=N` fault has been served — behind a lock, so connections can ask concurrently.
-package final class ReplayResponder: @unchecked Sendable {
+package final class ReplayResponder: Sendable {
     let library: ReplayLibrary
     let speed: ReplaySpeed
-    private let lock = NSLock()
-    private var nextOfKey: [String: Int] = [:]
-    private var servedWithFault: [String: Int] = [:]
+    /// Which recording of each request key answers next, and how often each recording has been
+    /// served with each fault header, shared by concurrent connections.
+    private struct Turns {
+        var nextOfKey: [String: Int] = [:]
+        var servedWithFault: [String: Int] = [:]
+    }
+    private let turns = Mutex(Turns())
 
     init(library: ReplayLibrary, speed: ReplaySpeed) {
         self.library = library
@@ -58,9 +63,9 @@ package final class ReplayResponder: @unchecked Sendable {
         guard !matches.isEmpty else {
             return .respond(Self.error(404, type: "not_found", notFoundMessage(for: key)))
         }
-        let position = lock.withLock {
-            let turn = nextOfKey[key.hash, default: 0]
-            nextOfKey[key.hash] = turn + 1
+        let position = turns.withLock { turns in
+            let turn = turns.nextOfKey[key.hash, default: 0]
+            turns.nextOfKey[key.hash] = turn + 1
             return matches[turn % matches.count]
         }
         let fixture = library.fixtures[position]
@@ -97,9 +102,9 @@ package final class ReplayResponder: @unchecked Sendable {
     /// Drops directives whose `times` budget is used up for this recording and header.
     private func limitedByTimes(_ faults: [ReplayFault], recording: String, header: String) -> [ReplayFault] {
         guard faults.contains(where: { $0.times != nil }) else { return faults }
-        let served = lock.withLock {
-            let count = servedWithFault[recording + "\u{0}" + header, default: 0] + 1
-            servedWithFault[recording + "\u{0}" + header] = count
+        let served = turns.withLock { turns in
+            let count = turns.servedWithFault[recording + "\u{0}" + header, default: 0] + 1
+            turns.servedWithFault[recording + "\u{0}" + header] = count
             return count
         }
         return faults.filter { fault in fault.times.map { served <= $0 } ?? true }

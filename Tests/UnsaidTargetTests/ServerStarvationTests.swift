@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import UnsaidSuite
 import UnsaidTranscript
@@ -18,11 +19,10 @@ import UnsaidTarget
 /// test fails if the handler could only run once the spinning had given up.
 @Suite struct ServerStarvationTests {
     /// Set from the server's handler, read by the spinning threads.
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var raised = false
-        func raise() { lock.withLock { raised = true } }
-        var isRaised: Bool { lock.withLock { raised } }
+    final class Flag: Sendable {
+        private let raised = Mutex(false)
+        func raise() { raised.withLock { $0 = true } }
+        var isRaised: Bool { raised.withLock { $0 } }
     }
 
     /// Spins (no sleeping: a blocked thread could be replaced, a busy one is not) until `flag` is

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 import UnsaidTranscript
 
 /// One thread driving one libcurl multi handle, shared by every request sent through it.
@@ -29,7 +30,7 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    private let inbox = Locked(Inbox())
+    private let inbox = Mutex(Inbox())
     /// Transfers whose handles are in the multi handle. Loop thread only. Holding them here is
     /// what keeps the unretained pointers libcurl passes to the callbacks valid.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
