@@ -15,8 +15,10 @@ struct CanonicalJSONEncoder {
         let root = EncodingSlot()
         try CanonicalValueEncoder(slot: root, parent: nil, key: nil).encodeValue(value)
         guard let node = root.node else {
-            throw EncodingError.invalidValue(value, EncodingError.Context(
-                codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
+            throw EncodingError.invalidValue(
+                value,
+                EncodingError.Context(
+                    codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
         }
         var output: [UInt8] = []
         output.reserveCapacity(1024)
@@ -220,7 +222,9 @@ final class CanonicalValueEncoder: Encoder {
     }
 
     /// A finite double or float as a node; NaN and infinities are refused here, with the path.
-    func floatNode<F: BinaryFloatingPoint & LosslessStringConvertible>(_ number: F, key: CodingKey?, wrap: (F) -> JSONNode) throws -> JSONNode {
+    func floatNode<F: BinaryFloatingPoint & LosslessStringConvertible>(
+        _ number: F, key: CodingKey?, wrap: (F) -> JSONNode
+    ) throws -> JSONNode {
         guard number.isFinite else { throw FloatText.nonFinite(number, at: self, key: key) }
         return wrap(number)
     }
@@ -258,12 +262,17 @@ enum IntegerText {
 }
 
 enum FloatText {
-    static func nonFinite<F: BinaryFloatingPoint>(_ number: F, at encoder: CanonicalValueEncoder, key: CodingKey?) -> EncodingError {
+    static func nonFinite<F: BinaryFloatingPoint>(
+        _ number: F, at encoder: CanonicalValueEncoder, key: CodingKey?
+    ) -> EncodingError {
         let path = encoder.codingPath + (key.map { [$0] } ?? [])
         let place = path.isEmpty ? "the top" : CodingPathText.describe(path)
-        return EncodingError.invalidValue(number, EncodingError.Context(
-            codingPath: path,
-            debugDescription: "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
+        return EncodingError.invalidValue(
+            number,
+            EncodingError.Context(
+                codingPath: path,
+                debugDescription:
+                    "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
     }
 }
 
@@ -337,9 +346,12 @@ extension JSONValue: CanonicalScalar {
             let (inner, number) = firstNonFinite() ?? ([], .nan)
             let path = encoder.codingPath + (key.map { [$0] } ?? []) + inner
             let place = path.isEmpty ? "the top" : CodingPathText.describe(path)
-            throw EncodingError.invalidValue(number, EncodingError.Context(
-                codingPath: path,
-                debugDescription: "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
+            throw EncodingError.invalidValue(
+                number,
+                EncodingError.Context(
+                    codingPath: path,
+                    debugDescription:
+                        "\(number) at \(place) is not a finite number; canonical JSON (RFC 8785) cannot carry it"))
         }
         return .rendered(output)
     }
@@ -406,8 +418,12 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
     mutating func encodeNil(forKey key: Key) throws { add(.null, for: key) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { add(.bool(value), for: key) }
     mutating func encode(_ value: String, forKey key: Key) throws { add(.string(value), for: key) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { add(try value.node(at: encoder, key: key), for: key) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { add(try value.node(at: encoder, key: key), for: key) }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        add(try value.node(at: encoder, key: key), for: key)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        add(try value.node(at: encoder, key: key), for: key)
+    }
     mutating func encode(_ value: Int, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
     mutating func encode(_ value: Int16, forKey key: Key) throws { add(value.node(at: encoder, key: key), for: key) }
@@ -423,10 +439,13 @@ private struct CanonicalKeyedContainer<Key: CodingKey>: KeyedEncodingContainerPr
         add(try encoder.node(for: value, at: key), for: key)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type, forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
         let nested = ObjectNode()
         add(.object(nested), for: key)
-        return KeyedEncodingContainer(CanonicalKeyedContainer<NestedKey>(encoder: encoder.child(at: key), object: nested))
+        return KeyedEncodingContainer(
+            CanonicalKeyedContainer<NestedKey>(encoder: encoder.child(at: key), object: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
@@ -474,7 +493,9 @@ private struct CanonicalUnkeyedContainer: UnkeyedEncodingContainer {
         array.elements.append(try encoder.node(for: value, at: nextKey))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         let child = encoder.child(at: nextKey)
         let nested = ObjectNode()
         array.elements.append(.object(nested))

@@ -8,7 +8,8 @@
 enum ECMAScriptNumber {
     /// Appends the text of a finite value; `false` (and nothing written) for NaN or an infinity,
     /// which JSON cannot carry.
-    static func append<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, to output: inout [UInt8]) -> Bool {
+    static func append<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F, to output: inout [UInt8]) -> Bool
+    {
         guard value.isFinite else { return false }
         if value == 0 {
             output.append(UInt8(ascii: "0"))  // both zeros: ECMAScript prints -0 as 0
@@ -22,7 +23,9 @@ enum ECMAScriptNumber {
 
     /// The significant digits (no leading or trailing zeros) and where the decimal point goes:
     /// the value is `0.d1d2d3… × 10^point`.
-    private static func shortestDigits<F: BinaryFloatingPoint & LosslessStringConvertible>(of value: F) -> (digits: [UInt8], point: Int) {
+    private static func shortestDigits<F: BinaryFloatingPoint & LosslessStringConvertible>(
+        of value: F
+    ) -> (digits: [UInt8], point: Int) {
         // `description` is "123.45", "1e-07", "1.7976931348623157e+308" or "5e-324" for a
         // positive finite value: mantissa digits with an optional point, then an optional exponent.
         var digits: [UInt8] = []

@@ -52,8 +52,9 @@ import Testing
             if parts[1] == "error" {
                 #expect(throws: EncodingError.self) { try CanonicalJSON.encode(value) }
             } else {
-                #expect(String(decoding: try CanonicalJSON.encode(value), as: UTF8.self) == String(parts[1]),
-                        "bits \(parts[0])")
+                #expect(
+                    String(decoding: try CanonicalJSON.encode(value), as: UTF8.self) == String(parts[1]),
+                    "bits \(parts[0])")
             }
         }
     }
@@ -85,8 +86,10 @@ import Testing
             var data = Data([0xFF, 0x00, 0x7F])
             var url = URL(string: "https://example.com/a/b?c=d")
         }
-        #expect(String(decoding: try CanonicalJSON.encode(Outer()), as: UTF8.self)
-            == #"{"data":"/wB/","inner":{"y":[],"z":1},"map":{"a":true,"😀":false,"דּ":true},"name":"n","present":0,"url":"https://example.com/a/b?c=d"}"#)
+        #expect(
+            String(decoding: try CanonicalJSON.encode(Outer()), as: UTF8.self)
+                == #"{"data":"/wB/","inner":{"y":[],"z":1},"map":{"a":true,"😀":false,"דּ":true},"name":"n","present":0,"url":"https://example.com/a/b?c=d"}"#
+        )
 
         class Base: Encodable { var base = 1 }
         final class Derived: Base {
@@ -97,7 +100,8 @@ import Testing
                 try super.encode(to: container.superEncoder())
             }
         }
-        #expect(String(decoding: try CanonicalJSON.encode(Derived()), as: UTF8.self) == #"{"own":2,"super":{"base":1}}"#)
+        #expect(
+            String(decoding: try CanonicalJSON.encode(Derived()), as: UTF8.self) == #"{"own":2,"super":{"base":1}}"#)
     }
 
     @Test func aKeyWrittenTwiceKeepsTheLastValue() throws {

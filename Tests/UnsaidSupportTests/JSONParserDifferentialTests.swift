@@ -48,7 +48,9 @@ import Testing
         case (nil, let value?):
             return "only JSONDecoder accepts it: \(value.compactDescription.prefix(80))"
         case (let a?, let b?):
-            if !same(a, b) { return "values differ: \(a.compactDescription.prefix(80)) vs \(b.compactDescription.prefix(80))" }
+            if !same(a, b) {
+                return "values differ: \(a.compactDescription.prefix(80)) vs \(b.compactDescription.prefix(80))"
+            }
             return foundation.serializationAccepts ? nil : "JSONSerialization rejects what both decoders accept"
         }
     }
@@ -56,10 +58,14 @@ import Testing
     // MARK: - The project's own JSON
 
     static func projectFiles() -> [URL] {
-        let roots = ["Tests", "Probes", "Sources/UnsaidCore/Verdict/Rules"].map { repository.appendingPathComponent($0) }
+        let roots = ["Tests", "Probes", "Sources/UnsaidCore/Verdict/Rules"].map {
+            repository.appendingPathComponent($0)
+        }
         var files: [URL] = []
         for root in roots {
-            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { continue }
+            guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else {
+                continue
+            }
             for case let url as URL in walker where ["json", "jsonl"].contains(url.pathExtension) {
                 files.append(url)
             }
