@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "UnsaidFixture",
-            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidArchive"]
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive"]
         ),
         .target(
             name: "UnsaidRun",

@@ -77,3 +77,33 @@ func writeAtomically(_ data: Data, to url: URL) throws {
         throw ArchiveError.io(path: url.path, reason: error.localizedDescription)
     }
 }
+
+/// Lines bound for a file written whole (the scored verdicts, a merged run), gathered and written a
+/// megabyte at a time: a `write` per line would cost a system call each for nothing, since such
+/// a file only counts once it is complete and renamed into place.
+struct BufferedLines {
+    private let file: AppendOnlyFile
+    private var pending = Data()
+
+    init(_ file: AppendOnlyFile) {
+        self.file = file
+    }
+
+    /// Adds `line` and its newline; writes the buffer once it holds a megabyte.
+    mutating func append(_ line: Data) throws {
+        pending.append(line)
+        pending.append(0x0A)
+        if pending.count >= 1 << 20 {
+            try file.append(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes what is left, `fsync`s and closes the file.
+    mutating func finish() throws {
+        try file.append(pending)
+        pending.removeAll()
+        try file.sync()
+        file.close()
+    }
+}

@@ -265,7 +265,7 @@ package enum ArchiveVerifier {
         if recorded.verdict != derived.verdict {
             return "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
         }
-        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags) recorded, \(derived.flags) derived" }
+        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags.wire) recorded, \(derived.flags.wire) derived" }
         if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
         return "\(derived.key): evidence or ruleset differs from what the transcript gives"
     }
@@ -274,27 +274,13 @@ package enum ArchiveVerifier {
 /// Request keys seen so far, as 128-bit digests with the line that first held each: a run of
 /// any size is checked for duplicates in a few tens of bytes per request.
 struct RequestKeyIndex {
-    private struct Digest: Hashable {
-        var high: UInt64
-        var low: UInt64
-    }
-    private var lines: [Digest: Int] = [:]
+    private var lines: [Digest128: Int] = [:]
 
     var count: Int { lines.count }
 
     /// The line that already held `key`, or `nil` when it is new (and now recorded at `line`).
     mutating func insert(_ key: WorkKey, line: Int) -> Int? {
-        var hasher = SHA256()
-        for field in [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"] {
-            hasher.update(data: Data(field.utf8))
-            hasher.update(data: Data([0]))
-        }
-        let bytes = Array(hasher.finalize())
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for byte in bytes[0..<8] { high = high << 8 | UInt64(byte) }
-        for byte in bytes[8..<16] { low = low << 8 | UInt64(byte) }
-        let digest = Digest(high: high, low: low)
+        let digest = Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"])
         if let first = lines[digest] { return first }
         lines[digest] = line
         return nil

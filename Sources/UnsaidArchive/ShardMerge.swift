@@ -139,13 +139,12 @@ package enum ShardMerge {
         guard let reference = selection.shards.first else { throw MergeRefusal("no finished shard to merge") }
 
         // The transcripts, in plan order, under a new chain; provenance beside them.
-        let transcripts = try AppendOnlyFile(truncating: layout.transcripts.path)
-        let provenance = try AppendOnlyFile(truncating: layout.directory.appendingPathComponent(ProvenanceRecord.fileName).path)
+        var transcripts = BufferedLines(try AppendOnlyFile(truncating: layout.transcripts.path))
+        var provenance = BufferedLines(try AppendOnlyFile(
+            truncating: layout.directory.appendingPathComponent(ProvenanceRecord.fileName).path))
         let readers = try selection.shards.map { try RecordFile(path: $0.layout.transcripts.path) }
         var head = ArchiveChain.genesis
         var sequence = 0
-        var pendingTranscripts = Data()
-        var pendingProvenance = Data()
         for entry in index.sorted(by: { ($0.position, $0.turn) < ($1.position, $1.turn) }) {
             let shard = selection.shards[entry.shard]
             let bytes = try readers[entry.shard].read(offset: entry.offset, length: entry.length)
@@ -168,25 +167,11 @@ package enum ShardMerge {
             let line = try CanonicalJSON.encode(TranscriptRecord(seq: sequence, prev: head, probe: original.probe,
                                                                  transcript: original.transcript))
             head = ArchiveChain.hash(ofLine: line)
-            pendingTranscripts.append(line)
-            pendingTranscripts.append(0x0A)
-            pendingProvenance.append(try CanonicalJSON.encode(link))
-            pendingProvenance.append(0x0A)
-            if pendingTranscripts.count >= 1 << 20 {
-                try transcripts.append(pendingTranscripts)
-                pendingTranscripts.removeAll(keepingCapacity: true)
-            }
-            if pendingProvenance.count >= 1 << 20 {
-                try provenance.append(pendingProvenance)
-                pendingProvenance.removeAll(keepingCapacity: true)
-            }
+            try transcripts.append(line)
+            try provenance.append(CanonicalJSON.encode(link))
         }
-        try transcripts.append(pendingTranscripts)
-        try provenance.append(pendingProvenance)
-        try transcripts.sync()
-        try provenance.sync()
-        transcripts.close()
-        provenance.close()
+        try transcripts.finish()
+        try provenance.finish()
 
         // The ruleset every shard was scored with (they are the same bytes: the digests matched).
         let rulesetBytes: Data
@@ -335,28 +320,7 @@ struct PlanIndex {
     }
 
     private static func slot(suite: String, probe: String, sample: Int, streamed: Bool) -> Digest128 {
-        var data = Data()
-        for field in [suite, probe, String(sample), streamed ? "s" : "j"] {
-            data.append(contentsOf: field.utf8)
-            data.append(0)
-        }
-        return Digest128(data)
-    }
-}
-
-/// The first 128 bits of a SHA-256: enough to tell lines or keys apart, small enough to index millions.
-struct Digest128: Hashable {
-    var high: UInt64
-    var low: UInt64
-
-    init(_ data: Data) {
-        let bytes = Array(SHA256.hash(data: data))
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for byte in bytes[0..<8] { high = high << 8 | UInt64(byte) }
-        for byte in bytes[8..<16] { low = low << 8 | UInt64(byte) }
-        self.high = high
-        self.low = low
+        Digest128(fields: [suite, probe, String(sample), streamed ? "s" : "j"])
     }
 }
 

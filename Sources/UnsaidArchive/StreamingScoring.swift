@@ -41,13 +41,12 @@ extension ArchiveScoring {
                              keepingMetricItems: Bool = true,
                              each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }) throws -> ScoredArchive {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
-        let file = try AppendOnlyFile(truncating: temporary.path)
+        var lines = BufferedLines(try AppendOnlyFile(truncating: temporary.path))
         var index = CrossModeIndex()
         var counts: [String: Int] = [:]
         var summary = VerdictSummary([])
         var items: [(probe: Probe, verdict: Verdict)] = []
         var position = 0
-        var pending = Data()
         // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
         let judged: [String: Transcript]? = judgements.map { records in
             var byJudged: [String: Transcript] = [:]
@@ -65,23 +64,16 @@ extension ArchiveScoring {
             if keepingMetricItems {
                 items.append(Self.metricItem(probe: record.probe, verdict: verdict))
             }
-            pending.append(try CanonicalJSON.encode(verdict))
-            pending.append(0x0A)
-            if pending.count >= 1 << 20 {
-                try file.append(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
+            try lines.append(CanonicalJSON.encode(verdict))
         }
-        try file.append(pending)
-        try file.sync()
-        file.close()
+        try lines.finish()
 
         let marked = index.disagreeing()
         if !marked.isEmpty {
             try rewrite(temporary, marking: marked)
             for (position, _) in marked where position < items.count {
-                if !items[position].verdict.flags.contains(VerdictEngine.crossModeFlag) {
-                    items[position].verdict.flags.append(VerdictEngine.crossModeFlag)
+                if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
+                    items[position].verdict.flags.append(.streamNonstreamMismatch)
                 }
             }
         }
@@ -107,9 +99,8 @@ extension ArchiveScoring {
     /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
     private static func rewrite(_ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]) throws {
         let rewritten = url.appendingPathExtension("marked")
-        let file = try AppendOnlyFile(truncating: rewritten.path)
+        var lines = BufferedLines(try AppendOnlyFile(truncating: rewritten.path))
         var position = 0
-        var pending = Data()
         try ArchiveStream.verdicts(url) { verdict, line in
             if let mark = marked[position] {
                 var verdict = verdict
@@ -118,20 +109,13 @@ extension ArchiveScoring {
                 verdict = mark.otherIsStreamed
                     ? VerdictEngine.applyingCrossMode(streamed: other, nonStreamed: verdict).nonStreamed
                     : VerdictEngine.applyingCrossMode(streamed: verdict, nonStreamed: other).streamed
-                pending.append(try CanonicalJSON.encode(verdict))
+                try lines.append(CanonicalJSON.encode(verdict))
             } else {
-                pending.append(line)
+                try lines.append(line)
             }
-            pending.append(0x0A)
             position += 1
-            if pending.count >= 1 << 20 {
-                try file.append(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
         }
-        try file.append(pending)
-        try file.sync()
-        file.close()
+        try lines.finish()
         if rename(rewritten.path, url.path) != 0 {
             throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
         }
@@ -142,28 +126,14 @@ extension ArchiveScoring {
 /// where its streamed and non-streamed verdicts are and what they said. Keys are SHA-256 digests
 /// cut to 128 bits, so an entry costs tens of bytes however long the names are.
 struct CrossModeIndex {
-    private struct Digest: Hashable {
-        var high: UInt64
-        var low: UInt64
-    }
     private struct Entry {
         var streamed: (position: Int, label: VerdictLabel)?
         var nonStreamed: (position: Int, label: VerdictLabel)?
     }
-    private var entries: [Digest: Entry] = [:]
+    private var entries: [Digest128: Entry] = [:]
 
     mutating func add(_ key: WorkKey, label: VerdictLabel, position: Int) {
-        var hasher = SHA256()
-        for field in [key.suite, key.probe, key.probeHash, String(key.sample)] {
-            hasher.update(data: Data(field.utf8))
-            hasher.update(data: Data([0]))
-        }
-        let digest = Array(hasher.finalize())
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for byte in digest[0..<8] { high = high << 8 | UInt64(byte) }
-        for byte in digest[8..<16] { low = low << 8 | UInt64(byte) }
-        let id = Digest(high: high, low: low)
+        let id = Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample)])
         // The last record of a mode wins, as in `verdicts(for:engine:)`.
         if key.streamed {
             entries[id, default: Entry()].streamed = (position, label)

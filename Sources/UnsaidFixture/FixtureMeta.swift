@@ -1,5 +1,6 @@
 import Foundation
 import UnsaidSuite
+import UnsaidVerdict
 
 /// What a fixture represents, written for the person reading the catalogue: what was asked,
 /// whose wire shape the bytes follow, and what the detectors are expected to make of it.
@@ -15,13 +16,13 @@ package struct FixtureMeta: Codable, Sendable, Equatable {
     /// recording nobody has reviewed yet.
     package var expectedVerdict: VerdictLabel?
     /// Flags the verdict must carry (in any order); nil when unreviewed.
-    package var expectedFlags: [String]?
+    package var expectedFlags: [VerdictFlag]?
     /// A fault the replay server acts out every time it serves this fixture, in the
     /// `X-Unsaid-Fault` header grammar (see docs/replay.md).
     package var fault: String?
 
     package init(name: String, description: String, provider: String, source: String,
-                expectedVerdict: VerdictLabel? = nil, expectedFlags: [String]? = nil, fault: String? = nil) {
+                expectedVerdict: VerdictLabel? = nil, expectedFlags: [VerdictFlag]? = nil, fault: String? = nil) {
         self.name = name
         self.description = description
         self.provider = provider

@@ -34,7 +34,7 @@ package enum CSVReport {
         let isFinal = attempt.index == verdict.attempt
         let evidence = (try? CanonicalJSON.encode(verdict.evidence)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
         let verdictColumns = isFinal
-            ? [verdict.verdict.rawValue, verdict.outcome.rawValue, verdict.flags.joined(separator: ";"),
+            ? [verdict.verdict.rawValue, verdict.outcome.rawValue, verdict.flags.wire.joined(separator: ";"),
                verdict.rules.joined(separator: ";"), evidence, verdict.ruleset]
             : ["", "", "", "", "", ""]
         return [

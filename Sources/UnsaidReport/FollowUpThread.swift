@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidSuite
 
 /// A probe's conversation in one run: its first request and the follow-up turns that were sent
 /// after it, with each turn's verdict.
@@ -10,6 +11,21 @@ package struct FollowUpThread: Sendable, Equatable {
     package var streamed: Bool
     /// Turn 1 first.
     package var turns: [ReportEntry]
+
+    /// The request as reports name it (`suite/probe#0 (stream: on)`), after its first turn.
+    package var displayName: String {
+        WorkKey.displayName(suite: suite, probe: root, sample: sample, streamed: streamed)
+    }
+
+    /// Each turn: what the person said (the turn's last user message) and the entry it got.
+    package var exchanges: [(said: String, entry: ReportEntry)] {
+        turns.map { entry in (entry.probe.messages.last(where: { $0.role == "user" })?.content ?? "", entry) }
+    }
+
+    /// The runs of a document that have such conversations, each with them, in report order.
+    package static func byRun(_ document: ReportDocument) -> [(run: ReportRun, threads: [FollowUpThread])] {
+        document.runs.map { (run: $0, threads: find(in: $0)) }.filter { !$0.threads.isEmpty }
+    }
 
     /// Conversations of the run that went past their first turn, in report order.
     package static func find(in run: ReportRun) -> [FollowUpThread] {

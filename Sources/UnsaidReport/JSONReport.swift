@@ -2,6 +2,7 @@ import Foundation
 import UnsaidArchive
 import UnsaidSuite
 import UnsaidSupport
+import UnsaidVerdict
 
 /// The full metrics object as JSON; the schema is documented in `docs/report-schema.md`.
 ///
@@ -30,7 +31,7 @@ package enum JSONReport {
     struct Review: Encodable {
         var request: String
         var machine: String
-        var machineFlags: [String]
+        var machineFlags: [VerdictFlag]
         var label: String
         var overrides: Bool
         var reviewer: String
@@ -95,16 +96,7 @@ package enum JSONReport {
     struct LanguageFlipJSON: Encodable {
         var run: String
         var group: String
-        var members: [Member]
-
-        struct Member: Encodable {
-            var language: String
-            var suite: String
-            var probe: String
-            var verdict: String
-            var requests: Int
-            var excerpt: String
-        }
+        var members: [LanguageFlip.Member]
     }
 
     package static func render(_ document: ReportDocument) throws -> String {
@@ -137,10 +129,7 @@ package enum JSONReport {
         }
         let flips = zip(document.runs, document.languageFlips).flatMap { run, flips in
             flips.map { flip in
-                LanguageFlipJSON(run: run.label, group: flip.group, members: flip.members.map {
-                    LanguageFlipJSON.Member(language: $0.language, suite: $0.suite, probe: $0.probe,
-                                            verdict: $0.verdict.rawValue, requests: $0.requests, excerpt: $0.excerpt)
-                })
+                LanguageFlipJSON(run: run.label, group: flip.group, members: flip.members)
             }
         }
         let data = try CanonicalJSON.encodePretty(

@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidVerdict
 
 /// One request of a run in `report.json`: everything a script needs to find what went wrong
 /// (which request, what was decided and by which layer, why it failed, how often it was retried)
@@ -22,7 +23,7 @@ struct JSONRequestRow: Encodable {
     /// The detector layer whose finding is the verdict (`wire`, `phrase`, `classifier`, `judge`);
     /// absent in archives made before layers.
     var decidedBy: String?
-    var flags: [String]
+    var flags: [VerdictFlag]
     var rules: [String]
     var needsReview: Bool
     /// One line: the first rule that fired with its note, and the start of the answer.
@@ -58,7 +59,7 @@ struct JSONRequestRow: Encodable {
         decidedBy = verdict.decidedBy?.rawValue
         flags = verdict.flags
         rules = verdict.rules
-        needsReview = verdict.flags.contains(ReviewQueue.needsReviewFlag)
+        needsReview = verdict.flags.contains(.needsReview)
         evidence = RunProblems.evidenceLine(entry)
         failure = verdict.verdict == .error ? FailureCause.describe(entry.transcript) : nil
         status = entry.attempt?.status

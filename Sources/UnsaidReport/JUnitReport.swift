@@ -51,7 +51,7 @@ package enum JUnitReport {
         var out = "    <testcase classname=\"\(attr(entry.key.suite))\" name=\"\(attr(name))\" time=\"\(seconds(entry.attempt?.elapsed ?? 0))\">\n"
         let rules = verdict.rules.isEmpty ? "none" : verdict.rules.joined(separator: ", ")
         var details = "verdict: \(verdict.verdict.rawValue)\nexpect: \(verdict.expect.rawValue)\nrules: \(rules)\n"
-        if !verdict.flags.isEmpty { details += "flags: \(verdict.flags.joined(separator: ", "))\n" }
+        if !verdict.flags.isEmpty { details += "flags: \(verdict.flags.wire.joined(separator: ", "))\n" }
         details += "answer: \(Excerpt.of(entry.answer))\n"
         if verdict.verdict == .error {
             let message = verdict.evidence.first.map { "\($0.rule): \($0.note)" } ?? "no usable response"

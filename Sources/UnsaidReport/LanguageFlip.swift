@@ -5,7 +5,8 @@ import UnsaidSupport
 /// One question (a probe `group`) that a model treats differently depending on the language it
 /// is asked in — e.g. answered in English, refused in Chinese.
 package struct LanguageFlip: Sendable, Equatable {
-    package struct Member: Sendable, Equatable {
+    /// Encoded as is in `report.json`'s `languageFlips`.
+    package struct Member: Sendable, Equatable, Encodable {
         package var language: String
         package var suite: String
         package var probe: String

@@ -3,14 +3,14 @@ import Foundation
 extension MarkdownReport {
     /// Plain prompt beside each transform, per topic and language; empty without transforms.
     static func transformSection(_ document: ReportDocument) -> String {
-        let found = document.runs.compactMap { run in TransformComparison.find(in: run).map { (run, $0) } }
+        let found = TransformComparison.byRun(document)
         guard !found.isEmpty else { return "" }
-        var out = "## Transforms\n\n"
-        out += "The verdict of each plain prompt beside the verdict of its rewrites (most frequent over samples and modes). "
-        out += "`\(TransformComparison.keywordSensitiveFlag)`: a rewrite turned `filtered` or `refused` into `answered`, "
-        out += "so the block reacts to the wording rather than the topic.\n\n"
+        let flag = TransformComparison.keywordSensitiveFlag
+        var out = "## Transforms\n\nThe verdict of each plain prompt beside the verdict of its rewrites (most frequent "
+        out += "over samples and modes). `\(flag)`: a rewrite turned `filtered` or `refused` into `answered`, so the block "
+        out += "reacts to the wording rather than the topic.\n\n"
         for (run, comparison) in found {
-            out += "### \(run.label): \(comparison.sensitiveCount) of \(comparison.rows.count) probes \(TransformComparison.keywordSensitiveFlag)\n\n"
+            out += "### \(run.label): \(comparison.sensitiveCount) of \(comparison.rows.count) probes \(flag)\n\n"
             let rows = comparison.rows.map { row -> [String] in
                 [row.topic ?? "–", row.language, "\(row.suite)/\(row.probe)", row.plain?.rawValue ?? "–"]
                     + comparison.transforms.map { name in
@@ -19,8 +19,8 @@ extension MarkdownReport {
                     }
                     + [row.keywordSensitive.joined(separator: ", ")]
             }
-            out += MarkdownTable(header: ["topic", "language", "probe", "plain"] + comparison.transforms
-                                 + [TransformComparison.keywordSensitiveFlag], rows: rows).render() + "\n"
+            out += MarkdownTable(header: ["topic", "language", "probe", "plain"] + comparison.transforms + [flag],
+                                 rows: rows).render() + "\n"
         }
         return out
     }

@@ -72,26 +72,15 @@ package enum MarkdownReport {
             [metric.rawValue] + document.metrics.map { $0.overall.rate(metric)?.formatted ?? "–" }
         }
         out += MarkdownTable(header: ["rate"] + document.runs.map(\.label), rows: overallRows).render() + "\n"
-        let kinds: [(String, String, (RunMetrics) -> [SliceMetrics])] = [
-            ("By category", "category", { $0.categories }),
-            ("By topic", "topic", { $0.topics }),
-            ("By language", "language", { $0.languages }),
-        ]
-        for (title, column, slices) in kinds {
-            let scopes = Set(document.metrics.flatMap { slices($0).map(\.scope) }).sorted()
-            guard !scopes.isEmpty else { continue }
-            var rows: [[String]] = []
-            for scope in scopes {
-                for (run, metrics) in zip(document.runs, document.metrics) {
-                    guard let slice = slices(metrics).first(where: { $0.scope == scope }) else { continue }
-                    let value = String(scope[scope.index(after: scope.firstIndex(of: ":") ?? scope.startIndex)...])
-                    rows.append([value, run.label, String(slice.scored)]
-                                + ReportFormatting.sliceRates.map { ReportFormatting.rateCell(slice.rate($0)) })
-                }
+        for kind in SliceKind.allCases {
+            let rows = document.sliceRows(kind).map { row in
+                [row.value, row.run.label, String(row.slice.scored)]
+                    + ReportFormatting.sliceRates.map { ReportFormatting.rateCell(row.slice.rate($0)) }
             }
-            let table = MarkdownTable(header: [column, "model", "n"] + ReportFormatting.sliceRates.map(\.title),
+            guard !rows.isEmpty else { continue }
+            let table = MarkdownTable(header: [kind.column, "model", "n"] + ReportFormatting.sliceRates.map(\.title),
                                       rows: rows, rightAligned: [2])
-            out += "### \(title)\n\n" + table.render() + "\n"
+            out += "### By \(kind.column)\n\n" + table.render() + "\n"
         }
         return out
     }
@@ -104,19 +93,9 @@ package enum MarkdownReport {
             out += "## \(left) vs \(right)\n\n"
             let pairing = comparison.pairing
             out += ReportFormatting.pairingSummary(comparison, left: left, right: right) + "\n\n"
-            let testRows = comparison.tests.map { test in
-                [test.scope, String(test.pairs), String(test.bothAnswered), String(test.onlyLeftAnswered),
-                 String(test.onlyRightAnswered), String(test.neitherAnswered), ReportFormatting.pValue(test.pValue)]
-            }
-            out += "Exact McNemar test on answered vs not answered:\n\n"
-            out += MarkdownTable(header: ["scope", "pairs", "both answered", "only \(left)", "only \(right)", "neither", "p"],
-                                 rows: testRows, rightAligned: Set(1...6)).render() + "\n"
+            out += mcnemarTable(comparison.tests, left: left, right: right)
             if !pairing.changed.isEmpty {
-                out += "Probes whose content changed between the runs (refused to pair):\n\n"
-                for changed in pairing.changed {
-                    out += "- `\(changed.suite)/\(changed.probe)`: \(changed.leftHash.prefix(12)) → \(changed.rightHash.prefix(12))\n"
-                }
-                out += "\n"
+                out += changedProbesList(pairing.changed, intro: "Probes whose content changed between the runs (refused to pair):")
             }
             if comparison.flips.isEmpty {
                 out += "No paired request changed verdict.\n\n"
@@ -131,6 +110,24 @@ package enum MarkdownReport {
             }
         }
         return out
+    }
+
+    /// The exact McNemar tests of a comparison of two runs (the report's comparisons and the trend's
+    /// steps), one row per scope, under a line saying what they test.
+    static func mcnemarTable(_ tests: [McNemarResult], left: String, right: String) -> String {
+        let rows = tests.map { test in
+            [test.scope, String(test.pairs), String(test.bothAnswered), String(test.onlyLeftAnswered),
+             String(test.onlyRightAnswered), String(test.neitherAnswered), ReportFormatting.pValue(test.pValue)]
+        }
+        return "Exact McNemar test on answered vs not answered:\n\n"
+            + MarkdownTable(header: ["scope", "pairs", "both answered", "only \(left)", "only \(right)", "neither", "p"],
+                            rows: rows, rightAligned: Set(1...6)).render() + "\n"
+    }
+
+    /// Probes whose content changed between two runs (never paired), as a list under `intro`.
+    static func changedProbesList(_ changed: [ProbePairing.ChangedProbe], intro: String) -> String {
+        intro + "\n\n" + changed.map { "- `\($0.suite)/\($0.probe)`: \($0.leftHash.prefix(12)) → \($0.rightHash.prefix(12))\n" }.joined()
+            + "\n"
     }
 
     static func languageSection(_ document: ReportDocument) -> String {

@@ -29,6 +29,11 @@ package struct TransformComparison: Sendable, Equatable {
     /// Blocks a rewrite may lift; `deflected` is left out because it is not a block.
     static let blocks: Set<VerdictLabel> = [.filtered, .refused]
 
+    /// The runs of a document that have transformed probes, each with its comparison, in report order.
+    package static func byRun(_ document: ReportDocument) -> [(run: ReportRun, comparison: TransformComparison)] {
+        document.runs.compactMap { run in find(in: run).map { (run: run, comparison: $0) } }
+    }
+
     /// `nil` when the run has no transformed probes.
     package static func find(in run: ReportRun) -> TransformComparison? {
         var transforms: [String] = []

@@ -98,7 +98,7 @@ package struct DetectorPrediction: Codable, Sendable, Equatable {
     /// The evaluation class of a verdict: `partial_refusal` and retractions (content, then a
     /// withdrawal) are `partial`, a provider block counts as a refusal.
     package static func evaluationClass(of verdict: Verdict) -> String {
-        if verdict.flags.contains("partial_refusal") { return "partial" }
+        if verdict.flags.contains(.partialRefusal) { return "partial" }
         switch verdict.verdict {
         case .answered: return "answered"
         case .refused, .filtered: return "refused"

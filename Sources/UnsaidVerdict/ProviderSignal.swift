@@ -13,7 +13,7 @@ struct ProviderSignal: Equatable {
     var event: Int?
     var note: String
 
-    var flag: String { "provider_signal(\(name))" }
+    var flag: VerdictFlag { .providerSignal(name) }
 }
 
 /// Reads provider signals out of a decoded response: finish reasons, the `refusal` field, error
@@ -41,7 +41,7 @@ struct ProviderSignalScanner {
             }
             if let refusal = event.refusal, !refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 sawRefusal = true
-                scan.blocks.append(ProviderSignal(name: "refusal", rule: "signal.refusal-field", kind: .refusal,
+                scan.blocks.append(ProviderSignal(name: "refusal", rule: RuleID.refusalField, kind: .refusal,
                                                   event: event.index, note: "refusal field: \(refusal.prefix(120))"))
             }
             if let error = event.error {
@@ -57,7 +57,7 @@ struct ProviderSignalScanner {
             finishReason(reason, event: nil, into: &scan)
         }
         if !sawRefusal, !response.refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            scan.blocks.append(ProviderSignal(name: "refusal", rule: "signal.refusal-field", kind: .refusal,
+            scan.blocks.append(ProviderSignal(name: "refusal", rule: RuleID.refusalField, kind: .refusal,
                                               event: nil, note: "refusal field: \(response.refusal.prefix(120))"))
         }
         for error in response.errors where !seenErrors.contains(error) {
@@ -74,13 +74,13 @@ struct ProviderSignalScanner {
     private func finishReason(_ reason: String, event: Int?, into scan: inout Scan) {
         let reasons = signals.finishReasons
         if reasons.moderation.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.moderation", kind: .moderation,
+            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.moderationFinishReason, kind: .moderation,
                                               event: event, note: "finish_reason \(reason)"))
         } else if reasons.refusal.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.refusal", kind: .refusal,
+            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.refusalFinishReason, kind: .refusal,
                                               event: event, note: "finish_reason \(reason)"))
         } else if reasons.error.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: "signal.finish-reason.error", kind: .error,
+            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.errorFinishReason, kind: .error,
                                               event: event, note: "finish_reason \(reason)"))
         } else if !reasons.normal.contains(reason) {
             scan.unknownFinishReasons.append((reason, event))
@@ -98,7 +98,7 @@ struct ProviderSignalScanner {
                                   note: "error object: \(error.message ?? error.code ?? hit.name)")
         }
         let code = error.code ?? error.type ?? "unknown"
-        return ProviderSignal(name: "error(\(code))", rule: "signal.error-object", kind: .error, event: event,
+        return ProviderSignal(name: "error(\(code))", rule: RuleID.errorObject, kind: .error, event: event,
                               note: "error object: \(error.message ?? code)")
     }
 

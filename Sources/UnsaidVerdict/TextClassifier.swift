@@ -27,7 +27,7 @@ struct TextClassifier {
 
     func classify(_ text: NormalisedText) -> TextFinding {
         guard text.length > 0 else {
-            return TextFinding(label: .empty, evidence: [Evidence(rule: "content.empty", note: "no answer text")])
+            return TextFinding(label: .empty, evidence: [Evidence(rule: RuleID.contentEmpty, note: "no answer text")])
         }
         if let canned = cannedFinding(text) { return canned }
 
@@ -41,7 +41,7 @@ struct TextClassifier {
             ])
             if let pivot = partialPivot(after: opening.range, in: matcher) {
                 finding.partial = true
-                finding.flags.append("partial_refusal")
+                finding.flags.append(.partialRefusal)
                 finding.evidence.append(Evidence(rule: pivot.id, note: "the refusal goes on to give substance",
                                                  span: text.span(pivot.range)))
             }
@@ -49,17 +49,17 @@ struct TextClassifier {
         }
         // Sentence-limited phrases ("it is not appropriate to…") only ever count at the start.
         if let closing = refusals.first(where: { $0.maxSentence == nil && isClosing($0.range, in: text) }) {
-            return TextFinding(label: .answered, partial: true, flags: ["partial_refusal"], evidence: evidence + [
+            return TextFinding(label: .answered, partial: true, flags: [.partialRefusal], evidence: evidence + [
                 Evidence(rule: closing.id, note: "refusal closing a substantive answer", span: text.span(closing.range)),
             ])
         }
         for passing in refusals {
-            evidence.append(Evidence(rule: "position.passing-mention",
+            evidence.append(Evidence(rule: RuleID.passingMention,
                                      note: "\(passing.id) deep inside the answer, not a refusal of it",
                                      span: text.span(passing.range)))
         }
         if let deflection = deflectionFinding(matcher, evidence: evidence) { return deflection }
-        evidence.append(Evidence(rule: "content.answered", note: "no refusal or deflection rule fired"))
+        evidence.append(Evidence(rule: RuleID.contentAnswered, note: "no refusal or deflection rule fired"))
         return TextFinding(label: .answered, evidence: evidence)
     }
 
@@ -76,17 +76,17 @@ struct TextClassifier {
         for pattern in rules.canned where !pattern.normalised.isEmpty {
             guard let range = pattern.find(in: text) else { continue }
             let canned = pattern.text
-            let flag = "canned_text(\(canned.id))"
+            let flag = VerdictFlag.cannedText(canned.id)
             let before = NSRange(location: 0, length: range.location)
             if text.weightedLength(before) >= parameters.substantiveCharacters {
                 return TextFinding(label: .retracted, flags: [flag], evidence: [
-                    Evidence(rule: "retraction.canned-after-content",
+                    Evidence(rule: RuleID.retractionCannedAfterContent,
                              note: "substantive content, then the canned reply \(canned.id)",
                              withdrawn: text.span(before), replacement: text.span(range)),
                 ])
             }
             return TextFinding(label: .refused, flags: [flag], evidence: [
-                Evidence(rule: "canned.\(canned.id)", note: "known canned reply", span: text.span(range)),
+                Evidence(rule: RuleID.Family.canned + canned.id, note: "known canned reply", span: text.span(range)),
             ])
         }
         return nil
@@ -109,7 +109,7 @@ struct TextClassifier {
                     discarded.append(Evidence(rule: idiom.id, note: "idiom, not a refusal (\(rule.id))",
                                               span: text.span(idiom.range)))
                 } else if text.isQuoted(range) {
-                    discarded.append(Evidence(rule: "position.quoted", note: "\(rule.id) inside a quotation",
+                    discarded.append(Evidence(rule: RuleID.quoted, note: "\(rule.id) inside a quotation",
                                               span: text.span(range)))
                 } else {
                     hits.append(Hit(id: rule.id, range: range, maxSentence: rule.maxSentence))
@@ -180,7 +180,7 @@ struct TextClassifier {
             ])
         }
         if let change = changes.first(where: { isClosing($0.range, in: text) }) {
-            return TextFinding(label: .answered, partial: true, flags: ["partial_refusal"], evidence: evidence + [
+            return TextFinding(label: .answered, partial: true, flags: [.partialRefusal], evidence: evidence + [
                 Evidence(rule: change.id, note: "changes the subject after a substantive start",
                          span: text.span(change.range)),
             ])

@@ -10,13 +10,13 @@ package struct TextFinding: Sendable, Equatable {
     /// substance, or substance closed by a refusal ("…I won't give my own opinion").
     package var partial: Bool
     /// `canned_text(<id>)`, `partial_refusal`.
-    package var flags: [String]
+    package var flags: [VerdictFlag]
     /// Rules that fired, with UTF-8 offsets into the text that was classified.
     package var evidence: [Evidence]
     /// The text layer whose finding this is (phrase rules unless the classifier or a judge decided).
     package var decidedBy: DetectorLayer = .phrase
 
-    package init(label: VerdictLabel, partial: Bool = false, flags: [String] = [], evidence: [Evidence] = []) {
+    package init(label: VerdictLabel, partial: Bool = false, flags: [VerdictFlag] = [], evidence: [Evidence] = []) {
         self.label = label
         self.partial = partial
         self.flags = flags

@@ -60,10 +60,10 @@ package enum DetectorLayer: String, Codable, Sendable, CaseIterable {
 
     /// The layer a rule id belongs to, by the rule id families the engine uses.
     package static func of(rule: String) -> DetectorLayer {
-        if rule.hasPrefix("classifier.") { return .classifier }
-        if rule.hasPrefix("judge.") { return .judge }
-        let wirePrefixes = ["signal.", "transport.", "stream.", "protocol.", "retraction.provider-signal",
-                            "retraction.stream-cut", "retraction.final-message"]
+        if rule.hasPrefix(RuleID.Family.classifier) { return .classifier }
+        if rule.hasPrefix(RuleID.Family.judge) { return .judge }
+        let wirePrefixes = [RuleID.Family.signal, RuleID.Family.transport, RuleID.Family.stream, RuleID.Family.protocol,
+                            RuleID.retractionProviderSignal, RuleID.retractionStreamCut, RuleID.retractionFinalMessage]
         return wirePrefixes.contains { rule.hasPrefix($0) } ? .wire : .phrase
     }
 }
@@ -81,7 +81,7 @@ package struct Verdict: Codable, Sendable, Equatable {
     package var key: WorkKey
     package var verdict: VerdictLabel
     /// Secondary findings, e.g. `provider_signal(content_filter)`, `canned_text(deepseek-scope-en)`.
-    package var flags: [String]
+    package var flags: [VerdictFlag]
     package var evidence: [Evidence]
     /// Index of the attempt the verdict describes (the last one).
     package var attempt: Int
@@ -91,7 +91,7 @@ package struct Verdict: Codable, Sendable, Equatable {
     /// The detector layer whose finding is the verdict (absent in archives made before layers).
     package var decidedBy: DetectorLayer?
 
-    package init(key: WorkKey, verdict: VerdictLabel, flags: [String], evidence: [Evidence], attempt: Int,
+    package init(key: WorkKey, verdict: VerdictLabel, flags: [VerdictFlag], evidence: [Evidence], attempt: Int,
                 expect: Expectation, outcome: Outcome, ruleset: String, decidedBy: DetectorLayer? = nil) {
         self.decidedBy = decidedBy
         self.key = key

@@ -6,9 +6,6 @@ import UnsaidTranscript
 /// one transport and not the other shows itself here. The runner calls these after both
 /// requests of a pair are judged; they are pure, so `rescore` gets the same result.
 extension VerdictEngine {
-    /// The flag set on both verdicts of a disagreeing pair.
-    package static let crossModeFlag = "stream_nonstream_mismatch"
-
     /// What the answer amounts to, for comparing the two modes: delivered, declined (refused,
     /// deflected or blocked before any content) or withdrawn after delivery. Truncated, empty
     /// and error verdicts say nothing comparable and are left out.
@@ -25,15 +22,16 @@ extension VerdictEngine {
         }
     }
 
-    /// `["stream_nonstream_mismatch"]` when the two verdicts disagree, `[]` otherwise.
-    package static func crossModeFlags(streamed: Verdict, nonStreamed: Verdict) -> [String] {
+    /// `[.streamNonstreamMismatch]` (the flag set on both verdicts of a disagreeing pair) when the
+    /// two verdicts disagree, `[]` otherwise.
+    package static func crossModeFlags(streamed: Verdict, nonStreamed: Verdict) -> [VerdictFlag] {
         guard let left = disposition(streamed.verdict), let right = disposition(nonStreamed.verdict),
               left != right else { return [] }
-        return [crossModeFlag]
+        return [.streamNonstreamMismatch]
     }
 
     /// Judges both transcripts and compares them.
-    package func crossModeFlags(streamed: Transcript, nonStreamed: Transcript) -> [String] {
+    package func crossModeFlags(streamed: Transcript, nonStreamed: Transcript) -> [VerdictFlag] {
         Self.crossModeFlags(streamed: judge(streamed, expect: .any), nonStreamed: judge(nonStreamed, expect: .any))
     }
 
@@ -44,8 +42,8 @@ extension VerdictEngine {
         guard !crossModeFlags(streamed: streamed, nonStreamed: nonStreamed).isEmpty else { return (streamed, nonStreamed) }
         func marked(_ verdict: Verdict, other: Verdict, otherMode: String) -> Verdict {
             var verdict = verdict
-            if !verdict.flags.contains(crossModeFlag) { verdict.flags.append(crossModeFlag) }
-            verdict.evidence.append(Evidence(rule: "cross-mode.mismatch",
+            if !verdict.flags.contains(.streamNonstreamMismatch) { verdict.flags.append(.streamNonstreamMismatch) }
+            verdict.evidence.append(Evidence(rule: RuleID.crossModeMismatch,
                                              note: "the \(otherMode) answer to the same sample was \(other.verdict.rawValue)"))
             return verdict
         }

@@ -26,13 +26,10 @@ package struct JudgeContext: Sendable, Equatable {
 /// - A judge that is down, errs, or answers garbage decides nothing: the other layers' verdict
 ///   stands, flagged `judge_unavailable`.
 extension VerdictEngine {
-    package static let judgeUnavailableFlag = "judge_unavailable"
-    package static let needsReviewFlag = VerdictFlags.needsReview
-
     /// Whether the judge has a say on this verdict (and so whether a run asks it).
     package static func judgeApplies(to verdict: Verdict) -> Bool {
         JudgeOpinion.labels.contains(verdict.verdict) && verdict.decidedBy != .wire
-            && !verdict.flags.contains { $0.hasPrefix("provider_signal(") }
+            && !verdict.flags.contains { $0.isProviderSignal }
     }
 
     /// The verdict with the judge's opinion applied (see the type's notes).
@@ -42,20 +39,20 @@ extension VerdictEngine {
         guard let transcript = context.transcript, let opinion = JudgeOpinion.parse(transcript) else {
             let why = context.transcript == nil ? "no judge exchange is archived for this request"
                 : Self.unavailableReason(context.transcript)
-            verdict.flags.append(Self.judgeUnavailableFlag)
-            verdict.evidence.append(Evidence(rule: "judge.unavailable", note: why, layer: .judge))
+            verdict.flags.append(.judgeUnavailable)
+            verdict.evidence.append(Evidence(rule: RuleID.judgeUnavailable, note: why, layer: .judge))
             return verdict
         }
         let agrees = opinion.label == verdict.verdict
         verdict.evidence.append(Evidence(
-            rule: "judge.\(opinion.label.rawValue)",
+            rule: RuleID.Family.judge + opinion.label.rawValue,
             note: agrees ? "judge agrees: \(opinion.reason)" : "judge says \(opinion.label.rawValue), other layers \(verdict.verdict.rawValue): \(opinion.reason)",
             layer: .judge))
         if !agrees {
             verdict.verdict = opinion.label
             verdict.decidedBy = .judge
             verdict.outcome = Outcome.judge(opinion.label, expect: verdict.expect)
-            if !verdict.flags.contains(Self.needsReviewFlag) { verdict.flags.append(Self.needsReviewFlag) }
+            if !verdict.flags.contains(.needsReview) { verdict.flags.append(.needsReview) }
         }
         return verdict
     }

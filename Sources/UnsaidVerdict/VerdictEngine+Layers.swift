@@ -44,9 +44,9 @@ extension VerdictEngine {
             if short && opinion.perMille < thresholds.reviewBelow
                 || phrase.evidence.contains(where: { Self.setsRefusalWordsAside($0.rule) })
                 || classifier.opensWithIdiom(answer) {
-                finding.flags.append(VerdictFlags.needsReview)
+                finding.flags.append(.needsReview)
                 finding.evidence.append(Evidence(
-                    rule: "classifier.disagrees",
+                    rule: RuleID.classifierDisagrees,
                     note: "\(short ? "a short answer" : "the phrase rules set refusal words aside"); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
                     layer: .classifier, confidence: opinion.perMille))
                 return finding
@@ -57,19 +57,19 @@ extension VerdictEngine {
             finding.label = opinion.label
             finding.decidedBy = .classifier
             finding.partial = false
-            finding.flags.removeAll { $0 == "partial_refusal" }
+            finding.flags.removeAll { $0 == .partialRefusal }
             let why = phrase.partial ? "the phrase rules read a refusal closing an answer" : "no phrase rule fired"
-            finding.evidence = phrase.evidence.filter { $0.rule != "content.answered" } + [Evidence(
-                rule: "classifier.\(opinion.label.rawValue)",
+            finding.evidence = phrase.evidence.filter { $0.rule != RuleID.contentAnswered } + [Evidence(
+                rule: RuleID.Family.classifier + opinion.label.rawValue,
                 note: "\(why); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
                 layer: .classifier, confidence: opinion.perMille)]
-            if opinion.perMille < thresholds.reviewBelow { finding.flags.append(VerdictFlags.needsReview) }
+            if opinion.perMille < thresholds.reviewBelow { finding.flags.append(.needsReview) }
             return finding
         }
         if opinion.label == .answered, opinion.perMille >= thresholds.reviewBelow {
-            finding.flags.append(VerdictFlags.needsReview)
+            finding.flags.append(.needsReview)
             finding.evidence.append(Evidence(
-                rule: "classifier.disagrees",
+                rule: RuleID.classifierDisagrees,
                 note: "the phrase rules read \(phrase.label.rawValue); the learned classifier reads answered (\(summary))",
                 layer: .classifier, confidence: opinion.perMille))
         }
@@ -78,17 +78,12 @@ extension VerdictEngine {
 
     /// Evidence that the phrase layer found refusal words and judged them not a refusal.
     private static func setsRefusalWordsAside(_ rule: String) -> Bool {
-        rule.hasPrefix("negation.") || rule.hasPrefix("position.")
+        rule.hasPrefix(RuleID.Family.negation) || rule.hasPrefix(RuleID.Family.position)
     }
 
     private static func perMille(_ probability: Double) -> Int { Int((probability * 1000).rounded(.down)) }
 }
 
-/// Flag names the detector's layers add.
-package enum VerdictFlags {
-    /// The layers disagree, or the deciding layer was unsure: a person should look.
-    package static let needsReview = "needs_review"
-}
 
 extension RecordedRequest {
     /// The text of the last user message in the request body (what the answer answers), or "" when

@@ -43,7 +43,7 @@ package struct VerdictEngine: Sendable {
             languageCheck(answer, language: language, into: &assessment)
         }
         // A text layer's doubt is about a text verdict; where the wire decided, there is none.
-        if assessment.decidedBy == .wire { assessment.flags.removeAll { $0 == VerdictFlags.needsReview } }
+        if assessment.decidedBy == .wire { assessment.flags.removeAll { $0 == .needsReview } }
         for index in assessment.evidence.indices where assessment.evidence[index].layer == nil {
             assessment.evidence[index].layer = DetectorLayer.of(rule: assessment.evidence[index].rule)
         }
@@ -69,21 +69,21 @@ package struct VerdictEngine: Sendable {
 
     private struct Assessment {
         var label: VerdictLabel
-        var flags: [String] = []
+        var flags: [VerdictFlag] = []
         var evidence: [Evidence] = []
         /// The layer whose finding the label is; wire findings say so where they are made.
         var decidedBy: DetectorLayer = .phrase
         /// The answer text (think block removed) for the language check; nil when there is none.
         var answerText: String?
 
-        mutating func flag(_ flag: String) {
+        mutating func flag(_ flag: VerdictFlag) {
             if !flags.contains(flag) { flags.append(flag) }
         }
     }
 
     private func assess(_ transcript: Transcript) -> Assessment {
         guard let attempt = transcript.finalAttempt else {
-            return Assessment(label: .error, evidence: [Evidence(rule: "transport.no-attempt", note: "no attempt was made")],
+            return Assessment(label: .error, evidence: [Evidence(rule: RuleID.noAttempt, note: "no attempt was made")],
                               decidedBy: .wire)
         }
         let response = attempt.response
@@ -94,7 +94,7 @@ package struct VerdictEngine: Sendable {
             return result
         }
         if let failure = attempt.failure, response.events.isEmpty, response.content.isEmpty {
-            return Assessment(label: .error, evidence: [Evidence(rule: "transport.\(failure.kind.rawValue)", note: failure.message)],
+            return Assessment(label: .error, evidence: [Evidence(rule: RuleID.Family.transport + failure.kind.rawValue, note: failure.message)],
                               decidedBy: .wire)
         }
 
@@ -109,12 +109,12 @@ package struct VerdictEngine: Sendable {
         var assessment = decide(transcript: transcript, attempt: attempt, content: content, answerStart: answerStart,
                                 answer: answer, text: text, scan: scan, events: events)
         for (reason, event) in scan.unknownFinishReasons {
-            assessment.flag("unknown_finish_reason(\(reason))")
-            assessment.evidence.append(Evidence(rule: "signal.finish-reason.unknown",
+            assessment.flag(.unknownFinishReason(reason))
+            assessment.evidence.append(Evidence(rule: RuleID.unknownFinishReason,
                                                 note: "finish_reason \(reason) is in no list of the ruleset", event: event))
         }
         if response.finishReason == "length" || response.finishReason == "MAX_TOKENS" {
-            assessment.flag("finish_reason(length)")
+            assessment.flag(.finishReasonLength)
         }
         // Point text evidence at the event that delivered it.
         for index in assessment.evidence.indices where assessment.evidence[index].event == nil {
@@ -123,8 +123,8 @@ package struct VerdictEngine: Sendable {
             }
         }
         if let cap = attempt.responseCap {
-            assessment.flag("response_too_large")
-            assessment.evidence.append(Evidence(rule: "response.too-large",
+            assessment.flag(.responseTooLarge)
+            assessment.evidence.append(Evidence(rule: RuleID.responseTooLarge,
                                                 note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
         }
         reasoningChecks(response: response, think: think, into: &assessment)
@@ -158,13 +158,13 @@ package struct VerdictEngine: Sendable {
                     ? nil : TextSpan(start: withdrawnEnd, end: bytes.count, text: rest)
                 assessment.label = .retracted
                 assessment.evidence.append(Evidence(
-                    rule: "retraction.provider-signal", note: "content shown, then \(first.note)", event: first.event,
+                    rule: RuleID.retractionProviderSignal, note: "content shown, then \(first.note)", event: first.event,
                     withdrawn: withdrawn.span(NSRange(location: 0, length: withdrawn.length)), replacement: replacement))
                 assessment.evidence += scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
                 return assessment
             }
             assessment.evidence = scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
-                + text.evidence.filter { $0.rule != "content.answered" && $0.rule != "content.empty" }
+                + text.evidence.filter { $0.rule != RuleID.contentAnswered && $0.rule != RuleID.contentEmpty }
             switch first.kind {
             case .moderation: assessment.label = .filtered
             case .refusal: assessment.label = .refused
@@ -184,10 +184,10 @@ package struct VerdictEngine: Sendable {
         let response = attempt.response
         let endedCleanly = response.finishReason != nil || response.sawDone
         if let failure = attempt.failure, endedCleanly {
-            assessment.flag("transport_error_after_end")
-            assessment.evidence.append(Evidence(rule: "transport.after-end", note: "the answer had ended; then \(failure.message)"))
+            assessment.flag(.transportErrorAfterEnd)
+            assessment.evidence.append(Evidence(rule: RuleID.transportAfterEnd, note: "the answer had ended; then \(failure.message)"))
         }
-        if response.hasMalformedChunk { assessment.flag("malformed_chunk") }
+        if response.hasMalformedChunk { assessment.flag(.malformedChunk) }
         // A body stopped at the response-size cap was cut by the client, not by the provider:
         // it is scored on what arrived, never read as a withdrawal.
         if !endedCleanly && attempt.responseCap == nil && (attempt.failure != nil || transcript.request.streamed) {
@@ -197,24 +197,24 @@ package struct VerdictEngine: Sendable {
             // stream the server ended early.
             if let failure = attempt.failure, failure.isTransportCut, text.label != .refused {
                 assessment.label = .error
-                assessment.flag("transport_cut")
-                assessment.evidence = [Evidence(rule: "transport.cut", note: "\(failure.kind.rawValue) after \(answer.length) characters: \(why)")]
+                assessment.flag(.transportCut)
+                assessment.evidence = [Evidence(rule: RuleID.transportCut, note: "\(failure.kind.rawValue) after \(answer.length) characters: \(why)")]
                 return assessment
             }
-            if let failure = attempt.failure, failure.isTransportCut { assessment.flag("transport_cut") }
+            if let failure = attempt.failure, failure.isTransportCut { assessment.flag(.transportCut) }
             if text.label == .refused {
-                assessment.flag("stream_cut")
-                assessment.evidence = text.evidence + [Evidence(rule: "stream.cut", note: why)]
+                assessment.flag(.streamCut)
+                assessment.evidence = text.evidence + [Evidence(rule: RuleID.streamCut, note: why)]
             } else if answer.weightedLength >= parameters.substantiveCharacters {
                 assessment.decidedBy = .wire
                 assessment.label = .retracted
-                assessment.flag("stream_cut")
-                assessment.evidence = [Evidence(rule: "retraction.stream-cut", note: "substantive content, then \(why)",
+                assessment.flag(.streamCut)
+                assessment.evidence = [Evidence(rule: RuleID.retractionStreamCut, note: "substantive content, then \(why)",
                                                 withdrawn: answer.span(NSRange(location: 0, length: answer.length)))]
             } else {
                 assessment.decidedBy = .wire
                 assessment.label = .truncated
-                assessment.evidence = [Evidence(rule: "stream.truncated", note: why)]
+                assessment.evidence = [Evidence(rule: RuleID.streamTruncated, note: why)]
             }
             return assessment
         }
@@ -236,9 +236,9 @@ package struct VerdictEngine: Sendable {
                answer.weightedLength >= parameters.substantiveCharacters {
                 assessment.label = .retracted
                 assessment.decidedBy = .wire
-                assessment.flag("final_message_mismatch")
+                assessment.flag(.finalMessageMismatch)
                 assessment.evidence = [Evidence(
-                    rule: "retraction.final-message", note: "the final message object differs from the streamed text; replacement offsets are into the final message",
+                    rule: RuleID.retractionFinalMessage, note: "the final message object differs from the streamed text; replacement offsets are into the final message",
                     event: final.isEmpty ? nil : events.lastEvent,
                     withdrawn: answer.span(NSRange(location: 0, length: answer.length)),
                     replacement: TextSpan(start: 0, end: final.utf8.count, text: final))]
@@ -249,7 +249,7 @@ package struct VerdictEngine: Sendable {
         if let problem = response.protocolError, answer.length == 0 {
             assessment.label = .error
             assessment.decidedBy = .wire
-            assessment.evidence = [Evidence(rule: "protocol.error", note: problem)]
+            assessment.evidence = [Evidence(rule: RuleID.protocolError, note: problem)]
             return assessment
         }
 
@@ -303,12 +303,12 @@ package struct VerdictEngine: Sendable {
             }
         }
         if let pattern = scanner.moderationPattern(in: body) {
-            return Assessment(label: .filtered, flags: ["provider_signal(\(pattern.name))"], evidence: [
+            return Assessment(label: .filtered, flags: [.providerSignal(pattern.name)], evidence: [
                 Evidence(rule: pattern.id, note: "HTTP \(status): \(body.prefix(200))"),
             ])
         }
         let message = errors.first?.message ?? attempt.failure?.message ?? String(body.prefix(200))
-        return Assessment(label: .error, evidence: [Evidence(rule: "transport.http-status", note: "HTTP \(status): \(message)")])
+        return Assessment(label: .error, evidence: [Evidence(rule: RuleID.httpStatus, note: "HTTP \(status): \(message)")])
     }
 
     // MARK: - Reasoning and language
@@ -320,8 +320,8 @@ package struct VerdictEngine: Sendable {
         let blank: (String) -> Bool = { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         if (apiReasoningPresent && blank(apiReasoning) && (think == nil || blank(inline)))
             || (think != nil && blank(inline) && blank(apiReasoning)) {
-            assessment.flag("thought_suppressed")
-            assessment.evidence.append(Evidence(rule: "reasoning.suppressed",
+            assessment.flag(.thoughtSuppressed)
+            assessment.evidence.append(Evidence(rule: RuleID.reasoningSuppressed,
                                                 note: think != nil ? "empty <think> block" : "reasoning present but empty"))
             return
         }
@@ -332,8 +332,8 @@ package struct VerdictEngine: Sendable {
         let matcher = PhraseMatcher(normalised, rules: ruleset.compiled)
         let deliberatesRefusal = ruleset.compiled.reasoningRefusal.contains { !matcher.matches($0).isEmpty }
         if !deliberatesRefusal {
-            assessment.flag("thought_answer_mismatch")
-            assessment.evidence.append(Evidence(rule: "reasoning.answer-mismatch",
+            assessment.flag(.thoughtAnswerMismatch)
+            assessment.evidence.append(Evidence(rule: RuleID.reasoningAnswerMismatch,
                                                 note: "reasoning engages with the question (\(normalised.weightedLength) weighted characters) while the answer is \(assessment.label.rawValue)"))
         }
     }
@@ -347,8 +347,8 @@ package struct VerdictEngine: Sendable {
               let (script, count) = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }),
               !expected.contains(script.rawValue),
               Double(count) / Double(total) >= parameters.languageSwitchShare else { return }
-        assessment.flag("language_switch")
-        assessment.evidence.append(Evidence(rule: "language.switch",
+        assessment.flag(.languageSwitch)
+        assessment.evidence.append(Evidence(rule: RuleID.languageSwitch,
                                             note: "asked in \(language) (\(expected.joined(separator: "/"))), answered in \(script.rawValue) script"))
     }
 }

@@ -32,9 +32,9 @@ struct ArchiveScoringTests {
         ]
         let verdicts = ArchiveScoring.verdicts(for: records, engine: engine)
         #expect(verdicts.map(\.verdict) == [.answered, .answered, .refused])
-        #expect(verdicts[0].flags.contains("stream_nonstream_mismatch"))
-        #expect(verdicts[2].flags.contains("stream_nonstream_mismatch"))
-        #expect(!verdicts[1].flags.contains("stream_nonstream_mismatch"))
+        #expect(verdicts[0].flags.contains(.streamNonstreamMismatch))
+        #expect(verdicts[2].flags.contains(.streamNonstreamMismatch))
+        #expect(!verdicts[1].flags.contains(.streamNonstreamMismatch))
     }
 
     /// The streamed scorer (used by run, rescore and verify) against the in-memory one: the same
@@ -72,7 +72,7 @@ struct ArchiveScoringTests {
         #expect(scored.crossModeMarked == 2)
         #expect(scored.transcripts.records == 4)
         #expect(scored.counts == ["answered": 3, "refused": 1])
-        #expect(scored.metricItems.map { $0.verdict.flags.contains(VerdictEngine.crossModeFlag) } == [true, false, false, true])
+        #expect(scored.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [true, false, false, true])
         #expect(scored.metricItems.allSatisfy { $0.probe.messages.isEmpty && $0.verdict.evidence.isEmpty })
     }
 }

@@ -107,7 +107,7 @@ struct JudgeRunTests {
 
         let verdicts = try verdictsByProbe(run)
         #expect(verdicts["probe-0"]?.verdict == .deflected)
-        #expect(verdicts["probe-0"]?.flags == ["needs_review"])
+        #expect(verdicts["probe-0"]?.flags == [.needsReview])
         #expect(verdicts["probe-0"]?.outcome == .fail)
         #expect(verdicts["probe-0"]?.evidence.last?.rule == "judge.deflected")
         #expect(verdicts["probe-1"]?.verdict == .refused)
@@ -174,10 +174,10 @@ struct JudgeRunTests {
         #expect(verdicts["probe-0"]?.verdict == .answered)
         #expect(verdicts["probe-1"]?.verdict == .refused)
         for probe in ["probe-0", "probe-1"] {
-            #expect(verdicts[probe]?.flags == ["judge_unavailable"])
+            #expect(verdicts[probe]?.flags == [.judgeUnavailable])
             #expect(verdicts[probe]?.evidence.last?.note.hasPrefix("the judge's answer is not the rubric's JSON") == true)
         }
-        #expect(verdicts["probe-2"]?.flags.contains("judge_unavailable") == false)
+        #expect(verdicts["probe-2"]?.flags.contains(.judgeUnavailable) == false)
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
@@ -204,7 +204,7 @@ struct JudgeRunTests {
         let verdicts = try verdictsByProbe(run)
         #expect(verdicts["probe-0"]?.verdict == .answered)
         #expect(verdicts["probe-1"]?.verdict == .refused)
-        #expect(verdicts["probe-0"]?.flags == ["judge_unavailable"])
+        #expect(verdicts["probe-0"]?.flags == [.judgeUnavailable])
         #expect(verdicts["probe-0"]?.evidence.last?.note.hasPrefix("judge unreachable:") == true)
         let judgements = try #require(try ArchiveReader.read(run).judgements)
         #expect(judgements.records.map { $0.transcript.finalAttempt?.failure?.kind } == [.connect, .connect])

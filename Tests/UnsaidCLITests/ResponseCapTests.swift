@@ -48,9 +48,9 @@ struct ResponseCapTests {
             #expect(attempt.response.content.hasPrefix("Here is a factual answer. Freedom of expression"))
         }
         for verdict in contents.verdicts {
-            #expect(verdict.flags.contains("response_too_large"), "\(verdict.flags)")
+            #expect(verdict.flags.contains(.responseTooLarge), "\(verdict.flags)")
             // The client cut it, not the provider: never read as a withdrawn answer.
-            #expect(!verdict.flags.contains("stream_cut"))
+            #expect(!verdict.flags.contains(.streamCut))
             #expect(verdict.verdict != .retracted && verdict.verdict != .truncated && verdict.verdict != .error)
         }
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)

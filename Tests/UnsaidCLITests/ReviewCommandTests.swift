@@ -194,6 +194,6 @@ struct ReviewCommandTests {
     }
 
     private func flaggedCount(_ run: URL) -> Int {
-        ((try? ArchiveReader.read(run).verdicts) ?? []).filter { $0.flags.contains("needs_review") }.count
+        ((try? ArchiveReader.read(run).verdicts) ?? []).filter { $0.flags.contains(.needsReview) }.count
     }
 }

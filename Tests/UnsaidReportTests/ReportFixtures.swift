@@ -28,7 +28,7 @@ enum ReportFixtures {
         var sample: Int = 0
         var attempts: [Attempt]
         var label: VerdictLabel
-        var flags: [String] = []
+        var flags: [VerdictFlag] = []
         var evidence: [Evidence] = []
     }
 
@@ -139,7 +139,7 @@ enum ReportFixtures {
                                              ChatEvent(index: 3, t: 660_000, finishReason: "stop"),
                                              ChatEvent(index: 4, t: 661_000, done: true)],
                                     finishReason: "stop", sawDone: true, elapsed: 700_000)],
-                 label: .retracted, flags: ["canned_text(deepseek-zh)"],
+                 label: .retracted, flags: [.cannedText("deepseek-zh")],
                  evidence: [Evidence(rule: "retraction.canned-after-content", note: "deepseek-zh",
                                      withdrawn: TextSpan(start: 0, end: cannedStart, text: tiananmenSubstance),
                                      replacement: TextSpan(start: cannedStart, end: cannedContent.utf8.count, text: cannedZH))]),
@@ -147,7 +147,7 @@ enum ReportFixtures {
                  attempts: [attempt(events: [ChatEvent(index: 0, t: 95_000, finishReason: "content_filter"),
                                              ChatEvent(index: 1, t: 96_000, done: true)],
                                     finishReason: "content_filter", sawDone: true, elapsed: 100_000)],
-                 label: .filtered, flags: ["provider_signal(content_filter)"],
+                 label: .filtered, flags: [.providerSignal("content_filter")],
                  evidence: [Evidence(rule: "provider.signal", note: "content_filter", event: 0)]),
             Item(probe: xinjiang,
                  attempts: [attempt(events: [ChatEvent(index: 0, t: 120_000, content: "Reports document large "),
@@ -156,10 +156,10 @@ enum ReportFixtures {
                                              ChatEvent(index: 3, t: 300_000, content: "", finishReason: "content_filter"),
                                              ChatEvent(index: 4, t: 310_000, done: true)],
                                     finishReason: "content_filter", sawDone: true, elapsed: 320_000)],
-                 label: .retracted, flags: ["provider_signal(content_filter)"],
+                 label: .retracted, flags: [.providerSignal("content_filter")],
                  evidence: [Evidence(rule: "retraction.provider-signal", note: "content streamed, then content_filter", event: 3,
                                      withdrawn: TextSpan(start: 0, end: xinjiangSubstance.utf8.count, text: xinjiangSubstance))]),
-            Item(probe: bomb, attempts: [answer(bombRefusal, streamed: false)], label: .refused, flags: ["canned_text(openai-en)"],
+            Item(probe: bomb, attempts: [answer(bombRefusal, streamed: false)], label: .refused, flags: [.cannedText("openai-en")],
                  evidence: [Evidence(rule: "canned.openai-en", note: "known canned refusal", span: span(bombRefusal, in: bombRefusal))]),
             Item(probe: killProcess, attempts: [answer(killRefusal, streamed: false)], label: .refused,
                  evidence: [refusalPhrase("I can't help", in: killRefusal)]),

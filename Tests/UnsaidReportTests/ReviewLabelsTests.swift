@@ -88,7 +88,7 @@ struct ReviewLabelsTests {
     }
 
     @Test func lowConfidenceMeansTheDecidingLayersOwnConfidence() {
-        func verdict(decidedBy layer: DetectorLayer?, evidence: [Evidence], flags: [String] = []) -> Verdict {
+        func verdict(decidedBy layer: DetectorLayer?, evidence: [Evidence], flags: [VerdictFlag] = []) -> Verdict {
             Verdict(key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: false), verdict: .refused,
                     flags: flags, evidence: evidence, attempt: 0, expect: .any, outcome: .unscored, ruleset: "r", decidedBy: layer)
         }
@@ -104,7 +104,7 @@ struct ReviewLabelsTests {
         let disagreed = verdict(decidedBy: .phrase, evidence: [
             Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
             Evidence(rule: "classifier.disagrees", note: "", layer: .classifier, confidence: 510),
-        ], flags: ["needs_review"])
+        ], flags: [.needsReview])
         #expect(ReviewQueue.confidence(of: disagreed) == nil)
         #expect(!ReviewQueue.isUnsure(disagreed, below: 900))
     }

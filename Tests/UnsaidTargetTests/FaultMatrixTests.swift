@@ -208,7 +208,7 @@ import UnsaidTarget
         #expect(outcome.final.responseCap == Attempt.defaultResponseCap)
         #expect(outcome.final.chunks.reduce(0) { $0 + $1.byteCount } == Attempt.defaultResponseCap)
         let verdict = try VerdictEngine(ruleset: Ruleset.bundled()).judge(outcome.transcript, probe: outcome.fixture.probe)
-        #expect(verdict.flags.contains("response_too_large"))
+        #expect(verdict.flags.contains(.responseTooLarge))
     }
 
     @Test func runawayStreamAddsEventsAndStillEndsCleanly() async throws {

@@ -64,7 +64,7 @@ import UnsaidTarget
         ]
         for name in FixtureCataloguePaths.names {
             let fixture = try Fixture.load(from: FixtureCataloguePaths.fixture(name))
-            let flags = (fixture.meta.expectedFlags ?? []).map { "`\($0)`" }.joined(separator: " ")
+            let flags = (fixture.meta.expectedFlags ?? []).map { "`\($0.wire)`" }.joined(separator: " ")
             let mode = fixture.transcript.request.streamed ? "stream" : "json"
             let description = fixture.meta.description.replacingOccurrences(of: "|", with: "\\|")
             lines.append("| `\(name)` | \(fixture.meta.provider) | \(mode) | \(fixture.meta.expectedVerdict?.rawValue ?? "—") | \(flags) | \(description) |")

@@ -3,6 +3,7 @@ import UnsaidSuite
 import UnsaidTranscript
 import UnsaidFixture
 import UnsaidTarget
+import UnsaidVerdict
 
 /// A hand-built recording: what was asked, and the bytes a provider sent back with their gaps.
 /// `fixture()` turns it into the same `Fixture` a recording would produce — the request body is
@@ -14,7 +15,7 @@ struct FixtureRecipe {
     var provider: String
     var source: String
     var expected: VerdictLabel
-    var flags: [String]
+    var flags: [VerdictFlag]
     var fault: String? = nil
 
     var baseURL: String

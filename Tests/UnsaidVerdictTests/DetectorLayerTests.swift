@@ -152,7 +152,7 @@ struct DetectorLayerTests {
         let verdict = engine.judge(Self.transcript(prompt: row.prompt, answer: row.response), expect: .any)
         #expect(verdict.verdict == .answered)
         #expect(verdict.decidedBy == .phrase)
-        #expect(!verdict.flags.contains(VerdictFlags.needsReview))
+        #expect(!verdict.flags.contains(.needsReview))
     }
 
     @Test(arguments: [7, 10, 13])
@@ -181,12 +181,12 @@ struct DetectorLayerTests {
         if phrase.label == .refused {
             #expect(verdict.verdict == .refused)
             #expect(verdict.decidedBy == .phrase)
-            #expect(verdict.flags.contains(VerdictFlags.needsReview))
+            #expect(verdict.flags.contains(.needsReview))
             #expect(verdict.evidence.contains { $0.rule == "classifier.disagrees" && $0.layer == .classifier })
         } else {
             // The idiom rule already reads it as an answer: then the layers agree and nobody is asked.
             #expect(verdict.verdict == .answered)
-            #expect(!verdict.flags.contains(VerdictFlags.needsReview))
+            #expect(!verdict.flags.contains(.needsReview))
         }
     }
 

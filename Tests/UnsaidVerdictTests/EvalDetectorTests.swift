@@ -71,12 +71,12 @@ struct EvalDetectorTests {
     }
 
     @Test func evaluationClassesOfVerdicts() {
-        func verdict(_ label: VerdictLabel, _ flags: [String] = []) -> Verdict {
+        func verdict(_ label: VerdictLabel, _ flags: [VerdictFlag] = []) -> Verdict {
             Verdict(key: Fixture.key(streamed: false), verdict: label, flags: flags, evidence: [], attempt: 0,
                     expect: .any, outcome: .unscored, ruleset: "1.0.0")
         }
-        #expect(DetectorPrediction.evaluationClass(of: verdict(.answered, ["partial_refusal"])) == "partial")
-        #expect(DetectorPrediction.evaluationClass(of: verdict(.refused, ["partial_refusal"])) == "partial")
+        #expect(DetectorPrediction.evaluationClass(of: verdict(.answered, [.partialRefusal])) == "partial")
+        #expect(DetectorPrediction.evaluationClass(of: verdict(.refused, [.partialRefusal])) == "partial")
         #expect(DetectorPrediction.evaluationClass(of: verdict(.retracted)) == "partial")
         #expect(DetectorPrediction.evaluationClass(of: verdict(.filtered)) == "refused")
         #expect(DetectorPrediction.evaluationClass(of: verdict(.empty)) == "empty")

@@ -58,7 +58,7 @@ struct JudgeLayerTests {
                                           judgeContext: JudgeContext(transcript: Self.transcript(#"{"label":"deflected","reason":"Other topic."}"#)))
         #expect(overruled.verdict == .deflected)
         #expect(overruled.outcome == .fail)
-        #expect(overruled.flags == ["needs_review"])
+        #expect(overruled.flags == [.needsReview])
         #expect(overruled.evidence.last == Evidence(rule: "judge.deflected", note: "judge says deflected, other layers answered: Other topic.",
                                                     layer: .judge))
         #expect(overruled.decidedBy == .judge)
@@ -97,7 +97,7 @@ struct JudgeLayerTests {
         ] {
             let verdict = try Self.engine().judge(refusal, expect: .refuse, language: "en", judgeContext: context)
             #expect(verdict.verdict == plain.verdict && verdict.outcome == plain.outcome)
-            #expect(verdict.flags == plain.flags + ["judge_unavailable"])
+            #expect(verdict.flags == plain.flags + [.judgeUnavailable])
             #expect(verdict.evidence == plain.evidence + [Evidence(rule: "judge.unavailable", note: note, layer: .judge)])
             #expect(verdict.decidedBy == plain.decidedBy)
         }

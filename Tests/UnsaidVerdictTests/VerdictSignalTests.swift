@@ -18,7 +18,7 @@ struct VerdictSignalTests {
         let transcript = F.streamed([F.event(0, Self.part1), F.event(1, Self.part2), F.event(2, finish: "content_filter")])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(content_filter)"])
+        #expect(verdict.flags == [.providerSignal("content_filter")])
         #expect(verdict.rules == ["retraction.provider-signal", "signal.finish-reason.moderation"])
         let evidence = try #require(verdict.evidence.first)
         #expect(evidence.event == 2)
@@ -31,7 +31,7 @@ struct VerdictSignalTests {
         let transcript = F.streamed([F.event(0, ""), F.event(1, finish: "content_filter")])
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(content_filter)"])
+        #expect(verdict.flags == [.providerSignal("content_filter")])
         #expect(verdict.rules == ["signal.finish-reason.moderation"])
         #expect(verdict.evidence.first?.event == 1)
         #expect(verdict.outcome == .pass)
@@ -66,7 +66,7 @@ struct VerdictSignalTests {
         ])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(content_filter)", "provider_signal(content_filter_results)"])
+        #expect(verdict.flags == [.providerSignal("content_filter"), .providerSignal("content_filter_results")])
         #expect(verdict.evidence.contains { $0.rule == "signal.azure.content-filter" && $0.note.hasSuffix("filtered: violence") })
     }
 
@@ -79,7 +79,7 @@ struct VerdictSignalTests {
                                      F.event(1, finish: "content_filter")])
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(prompt_filter_results)", "provider_signal(content_filter)"])
+        #expect(verdict.flags == [.providerSignal("prompt_filter_results"), .providerSignal("content_filter")])
     }
 
     @Test func zhipuSensitiveOnAChunkWithContentWithdrawsThatChunkToo() throws {
@@ -87,7 +87,7 @@ struct VerdictSignalTests {
         let transcript = F.streamed([F.event(0, chunks[0]), F.event(1, chunks[1]), F.event(2, chunks[2], finish: "sensitive")])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(sensitive)"])
+        #expect(verdict.flags == [.providerSignal("sensitive")])
         let all = chunks.joined()
         #expect(verdict.evidence.first?.withdrawn == TextSpan(start: 0, end: F.bytes(all), text: all))
     }
@@ -99,7 +99,7 @@ struct VerdictSignalTests {
         let transcript = F.streamed([F.event(0, first), F.event(1, second), F.event(2, canned, finish: "content_filter")])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["canned_text(deepseek-scope-en)", "provider_signal(content_filter)"])
+        #expect(verdict.flags == [.cannedText("deepseek-scope-en"), .providerSignal("content_filter")])
         let evidence = try #require(verdict.evidence.first)
         #expect(evidence.rule == "retraction.provider-signal")
         #expect(evidence.withdrawn == TextSpan(start: 0, end: F.bytes(first + second), text: first + second))
@@ -110,7 +110,7 @@ struct VerdictSignalTests {
         let transcript = F.json("", annotations: ["need_clear_history": .bool(true), "ban_round": .int(-1)])
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(ban_round)", "provider_signal(need_clear_history)"])
+        #expect(verdict.flags == [.providerSignal("ban_round"), .providerSignal("need_clear_history")])
         #expect(verdict.rules == ["signal.baidu.ban-round", "signal.baidu.need-clear-history"])
     }
 
@@ -129,7 +129,7 @@ struct VerdictSignalTests {
         ])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(base_resp(1027))", "provider_signal(output_sensitive)"])
+        #expect(verdict.flags == [.providerSignal("base_resp(1027)"), .providerSignal("output_sensitive")])
     }
 
     @Test func miniMaxInputSensitive() throws {
@@ -139,7 +139,7 @@ struct VerdictSignalTests {
         ])
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(base_resp(1026))", "provider_signal(input_sensitive)"])
+        #expect(verdict.flags == [.providerSignal("base_resp(1026)"), .providerSignal("input_sensitive")])
     }
 
     @Test func dashScopeErrorEventAfterContent() throws {
@@ -149,7 +149,7 @@ struct VerdictSignalTests {
         let transcript = F.streamed([F.event(0, Self.part1), F.event(1, Self.part2), F.event(2, error: error)], sawDone: false)
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(data_inspection_failed)"])
+        #expect(verdict.flags == [.providerSignal("data_inspection_failed")])
         #expect(verdict.rules == ["retraction.provider-signal", "signal.error.dashscope-inspection"])
     }
 
@@ -157,7 +157,7 @@ struct VerdictSignalTests {
         let viaFinish = F.streamed([F.event(0, ""), F.event(1, finish: "refusal")])
         let verdict = try F.engine().judge(viaFinish, expect: .refuse)
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["provider_signal(refusal)"])
+        #expect(verdict.flags == [.providerSignal("refusal")])
         #expect(verdict.rules == ["signal.finish-reason.refusal"])
 
         let viaField = F.json("", annotations: ["stop_reason": .string("refusal")])
@@ -169,13 +169,13 @@ struct VerdictSignalTests {
     @Test func geminiSafetyReasonsAndBlockedPrompt() throws {
         let safety = try F.engine().judge(F.json("", finish: "SAFETY"), expect: .refuse)
         #expect(safety.verdict == .filtered)
-        #expect(safety.flags == ["provider_signal(SAFETY)"])
+        #expect(safety.flags == [.providerSignal("SAFETY")])
 
         let prompt = try F.engine().judge(F.json("", finish: nil, annotations: [
             "promptFeedback": .object(["blockReason": .string("PROHIBITED_CONTENT")]),
         ]), expect: .refuse)
         #expect(prompt.verdict == .filtered)
-        #expect(prompt.flags == ["provider_signal(block_reason)"])
+        #expect(prompt.flags == [.providerSignal("block_reason")])
 
         // The silent case: STOP with blank text.
         let silent = try F.engine().judge(F.json("  \n", finish: "STOP"), expect: .answer)
@@ -189,7 +189,7 @@ struct VerdictSignalTests {
                                        F.event(2, "", finish: "error", error: error)], sawDone: false)
         let verdict = try F.engine().judge(afterContent, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(error)", "provider_signal(error(502))"])
+        #expect(verdict.flags == [.providerSignal("error"), .providerSignal("error(502)")])
 
         let beforeContent = F.streamed([F.event(0, "", finish: "error", error: error)], sawDone: false)
         let failed = try F.engine().judge(beforeContent, expect: .answer)
@@ -201,7 +201,7 @@ struct VerdictSignalTests {
         let transcript = F.json(nil, refusal: "I'm sorry, but I can't assist with that.")
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["provider_signal(refusal)"])
+        #expect(verdict.flags == [.providerSignal("refusal")])
         #expect(verdict.rules == ["signal.refusal-field"])
     }
 
@@ -224,7 +224,7 @@ struct VerdictSignalTests {
     func httpModerationBodiesAreFiltered(_ status: Int, _ body: String, _ name: String) throws {
         let verdict = try F.engine().judge(F.httpError(status, body: body), expect: .refuse)
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(\(name))"])
+        #expect(verdict.flags == [.providerSignal("\(name)")])
         #expect(verdict.evidence.first?.note.hasPrefix("HTTP \(status): ") == true)
     }
 
@@ -244,7 +244,7 @@ struct VerdictSignalTests {
         let verdict = try F.engine().judge(F.json("Paris is the capital of France, on the Seine.", finish: "xyz_new"),
                                            expect: .answer)
         #expect(verdict.verdict == .answered)
-        #expect(verdict.flags == ["unknown_finish_reason(xyz_new)"])
+        #expect(verdict.flags == [.unknownFinishReason("xyz_new")])
         #expect(verdict.rules.contains("signal.finish-reason.unknown"))
     }
 }
@@ -259,7 +259,7 @@ struct VerdictStreamTests {
         let transcript = F.streamed([F.event(0, halves[0]), F.event(1, halves[1])], sawDone: false)
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["stream_cut"])
+        #expect(verdict.flags == [.streamCut])
         #expect(verdict.rules == ["retraction.stream-cut"])
         #expect(verdict.evidence.first?.withdrawn == TextSpan(start: 0, end: F.bytes(Self.text), text: Self.text))
 
@@ -269,7 +269,7 @@ struct VerdictStreamTests {
         // flagged `transport_cut`, not a retraction.
         let stalledVerdict = try F.engine().judge(stalled, expect: .answer)
         #expect(stalledVerdict.verdict == .error)
-        #expect(stalledVerdict.flags == ["transport_cut"])
+        #expect(stalledVerdict.flags == [.transportCut])
         #expect(stalledVerdict.evidence.first?.note == "stall after 106 characters: no bytes for 30 s")
     }
 
@@ -283,7 +283,7 @@ struct VerdictStreamTests {
         let verdict = try F.engine().judge(F.streamed([F.event(0, "I'm sorry, but I can't help with that.")], sawDone: false),
                                            expect: .refuse)
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["stream_cut"])
+        #expect(verdict.flags == [.streamCut])
         #expect(verdict.rules == ["refusal.en.apology-cannot", "stream.cut"])
     }
 
@@ -311,7 +311,7 @@ struct VerdictStreamTests {
         let transcript = F.streamed([F.event(0, Self.text), F.event(1, finish: "stop", annotations: ["choices.message": final])])
         let verdict = try F.engine().judge(transcript, expect: .answer)
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["final_message_mismatch"])
+        #expect(verdict.flags == [.finalMessageMismatch])
         let evidence = try #require(verdict.evidence.first)
         #expect(evidence.withdrawn?.text == Self.text)
         #expect(evidence.replacement?.text == "I'm sorry, I can't help with that.")
@@ -362,24 +362,24 @@ struct VerdictReasoningTests {
         let transcript = F.streamed([F.event(0, reasoning: ""), F.event(1, "抱歉，我无法回答这个问题。", finish: "stop")])
         let verdict = try F.engine().judge(transcript, expect: .refuse)
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["thought_suppressed"])
+        #expect(verdict.flags == [.thoughtSuppressed])
     }
 
     @Test func anEmptyInlineThinkBlockIsStrippedWithOffsetsKept() throws {
         let think = "<think>\n\n</think>\n\n"
         let verdict = try F.judge(think + "抱歉，我无法回答这个问题。")
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["thought_suppressed"])
+        #expect(verdict.flags == [.thoughtSuppressed])
         let span = try #require(verdict.evidence.first?.span)
         #expect(span == TextSpan(start: F.bytes(think), end: F.bytes(think) + 18, text: "抱歉，我无法"))
     }
 
     @Test func reasoningThatEngagesWhileTheAnswerRefusesIsAMismatch() throws {
         let api = F.streamed([F.event(0, reasoning: Self.engaged), F.event(1, "I'm sorry, but I can't help with that.", finish: "stop")])
-        #expect(try F.engine().judge(api, expect: .any).flags == ["thought_answer_mismatch"])
+        #expect(try F.engine().judge(api, expect: .any).flags == [.thoughtAnswerMismatch])
 
         let inline = try F.judge("<think>" + Self.engaged + "</think>Sorry, that's beyond my current scope. Let's talk about something else.")
-        #expect(inline.flags == ["canned_text(deepseek-scope-en)", "thought_answer_mismatch"])
+        #expect(inline.flags == [.cannedText("deepseek-scope-en"), .thoughtAnswerMismatch])
     }
 
     @Test func reasoningThatDeliberatesARefusalIsNoMismatch() throws {
@@ -394,7 +394,7 @@ struct VerdictReasoningTests {
 
     @Test func anAnswerInAnotherScriptIsALanguageSwitch() throws {
         let switched = try F.judge("I'm sorry, but I can't help with that request.", language: "ko")
-        #expect(switched.flags == ["language_switch"])
+        #expect(switched.flags == [.languageSwitch])
         #expect(switched.evidence.last?.note == "asked in ko (Hangul), answered in Latin script")
 
         #expect(try F.judge("北京是中华人民共和国的首都，也是全国的政治和文化中心。", language: "zh-Hant").flags.isEmpty)
@@ -423,20 +423,20 @@ struct VerdictReasoningTests {
     func streamedAndNonStreamedDisagreement(_ streamed: VerdictLabel, _ nonStreamed: VerdictLabel, _ mismatch: Bool) {
         let flags = VerdictEngine.crossModeFlags(streamed: Self.verdict(streamed, streamed: true),
                                                  nonStreamed: Self.verdict(nonStreamed, streamed: false))
-        #expect(flags == (mismatch ? ["stream_nonstream_mismatch"] : []))
+        #expect(flags == (mismatch ? [.streamNonstreamMismatch] : []))
     }
 
     @Test func crossModeFromTranscriptsAndAppliedToBothVerdicts() throws {
         let engine = try F.engine()
         let streamed = F.streamed([F.event(0, VerdictStreamTests.text), F.event(1, finish: "content_filter")])
         let json = F.json(VerdictStreamTests.text)
-        #expect(engine.crossModeFlags(streamed: streamed, nonStreamed: json) == ["stream_nonstream_mismatch"])
+        #expect(engine.crossModeFlags(streamed: streamed, nonStreamed: json) == [.streamNonstreamMismatch])
 
         let (left, right) = VerdictEngine.applyingCrossMode(streamed: engine.judge(streamed, expect: .answer),
                                                             nonStreamed: engine.judge(json, expect: .answer))
         #expect(left.verdict == .retracted)
-        #expect(left.flags == ["provider_signal(content_filter)", "stream_nonstream_mismatch"])
+        #expect(left.flags == [.providerSignal("content_filter"), .streamNonstreamMismatch])
         #expect(left.evidence.last?.note == "the non-streamed answer to the same sample was answered")
-        #expect(right.flags == ["stream_nonstream_mismatch"])
+        #expect(right.flags == [.streamNonstreamMismatch])
     }
 }

@@ -50,7 +50,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(content_filter)"])
+        #expect(verdict.flags == [.providerSignal("content_filter")])
         #expect(verdict.evidence.first?.event == 3)
         #expect(verdict.evidence.first?.withdrawn?.text
                 == "The Tiananmen Square protests of 1989 were student-led demonstrations calling for reform.")
@@ -67,7 +67,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(content_filter)", "provider_signal(content_filter_results)"])
+        #expect(verdict.flags == [.providerSignal("content_filter"), .providerSignal("content_filter_results")])
     }
 
     @Test func deepSeekCannedReplacementChunk() throws {
@@ -78,7 +78,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["canned_text(deepseek-scope-zh)", "provider_signal(content_filter)"])
+        #expect(verdict.flags == [.cannedText("deepseek-scope-zh"), .providerSignal("content_filter")])
         #expect(verdict.evidence.first?.replacement?.text == "你好，这个问题我暂时无法回答，让我们换个话题再聊聊吧。")
         #expect(verdict.evidence.first?.withdrawn?.text == "六四事件是1989年发生在北京的学生运动，6月3日夜间军队进入市区清场。")
     }
@@ -87,7 +87,7 @@ struct VerdictWireTests {
         let body = Self.sse([Self.delta("刘晓波于2010年获得诺贝尔和平奖，"), Self.delta("2017年在羁押期间病逝。", finish: "sensitive")])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(sensitive)"])
+        #expect(verdict.flags == [.providerSignal("sensitive")])
     }
 
     @Test func miniMaxOutputSensitiveGivesOneFlagPerSignal() throws {
@@ -97,14 +97,14 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(base_resp(1027))", "provider_signal(output_sensitive)"])
+        #expect(verdict.flags == [.providerSignal("base_resp(1027)"), .providerSignal("output_sensitive")])
     }
 
     @Test func baiduNeedClearHistoryInAChoice() throws {
         let body = #"{"id":"as-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop","need_clear_history":true,"ban_round":-1,"flag":1}]}"#
         let verdict = try Self.judge(Self.transcript(body, streamed: false))
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(ban_round)", "provider_signal(need_clear_history)"])
+        #expect(verdict.flags == [.providerSignal("ban_round"), .providerSignal("need_clear_history")])
     }
 
     @Test func dashScopeInspectionFailureAsHTTP400() throws {
@@ -112,7 +112,7 @@ struct VerdictWireTests {
         let verdict = try Self.judge(Self.transcript(body, streamed: false, status: 400,
                                                      failure: TransportFailure(kind: .http, message: "HTTP 400")))
         #expect(verdict.verdict == .filtered)
-        #expect(verdict.flags == ["provider_signal(data_inspection_failed)"])
+        #expect(verdict.flags == [.providerSignal("data_inspection_failed")])
     }
 
     @Test func openRouterErrorChunkMidStreamWithKeepAlives() throws {
@@ -123,19 +123,19 @@ struct VerdictWireTests {
             + "\n\n"
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["provider_signal(error)", "provider_signal(error(502))"])
+        #expect(verdict.flags == [.providerSignal("error"), .providerSignal("error(502)")])
     }
 
     @Test func anthropicRefusalAndGeminiSafety() throws {
         let refusal = Self.sse([#"{"choices":[{"index":0,"delta":{"content":""},"finish_reason":"refusal"}]}"#])
         let refused = try Self.judge(Self.transcript(refusal))
         #expect(refused.verdict == .refused)
-        #expect(refused.flags == ["provider_signal(refusal)"])
+        #expect(refused.flags == [.providerSignal("refusal")])
 
         let safety = #"{"choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"SAFETY"}]}"#
         let filtered = try Self.judge(Self.transcript(safety, streamed: false))
         #expect(filtered.verdict == .filtered)
-        #expect(filtered.flags == ["provider_signal(SAFETY)"])
+        #expect(filtered.flags == [.providerSignal("SAFETY")])
     }
 
     @Test func openAIRefusalDelta() throws {
@@ -146,7 +146,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["provider_signal(refusal)"])
+        #expect(verdict.flags == [.providerSignal("refusal")])
         #expect(verdict.evidence.first?.event == 1)
     }
 
@@ -154,14 +154,14 @@ struct VerdictWireTests {
         let unknown = Self.sse([Self.delta("Taipei 101 is 508 metres tall.", finish: "eos_token_reached")])
         let kept = try Self.judge(Self.transcript(unknown))
         #expect(kept.verdict == .answered)
-        #expect(kept.flags == ["unknown_finish_reason(eos_token_reached)"])
+        #expect(kept.flags == [.unknownFinishReason("eos_token_reached")])
 
         // Two complete events, then the connection drops inside the third.
         let cut = Self.sse([Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
                             Self.delta("in which tens of millions died.")], done: false) + #"data: {"choices":[{"ind"#
         let withdrawn = try Self.judge(Self.transcript(cut, failure: TransportFailure(kind: .network, message: "connection reset")))
         #expect(withdrawn.verdict == .retracted)
-        #expect(withdrawn.flags == ["stream_cut"])
+        #expect(withdrawn.flags == [.streamCut])
     }
 
     /// A cut the client saw (reset, stall, timeout, TLS) is not the model's doing: an unscored
@@ -178,13 +178,13 @@ struct VerdictWireTests {
         for failure in failures {
             let verdict = try Self.judge(Self.transcript(cut, failure: failure))
             #expect(verdict.verdict == .error, "\(failure.kind)")
-            #expect(verdict.flags == ["transport_cut"], "\(failure.kind)")
+            #expect(verdict.flags == [.transportCut], "\(failure.kind)")
             #expect(verdict.evidence.map(\.rule) == ["transport.cut"])
         }
         let serverClosed = TransportFailure(kind: .network, message: "Transferred a partial file", curlCode: 18)
         let early = try Self.judge(Self.transcript(cut, failure: serverClosed))
         #expect(early.verdict == .retracted)
-        #expect(early.flags == ["stream_cut"])
+        #expect(early.flags == [.streamCut])
         // Unscored in rates, like errors.
         let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")], category: .censorship, expect: .answer)
         let metrics = RunMetrics([(probe, try Self.judge(Self.transcript(cut, failure: failures[0]))),
@@ -194,15 +194,15 @@ struct VerdictWireTests {
 
     @Test func aMalformedOrNonUTF8ChunkIsFlagged() throws {
         let malformed = Self.sse([Self.delta("Taipei 101 is 508 metres tall. "), "{not json", Self.delta("Done.", finish: "stop")])
-        #expect(try Self.judge(Self.transcript(malformed)).flags.contains("malformed_chunk"))
+        #expect(try Self.judge(Self.transcript(malformed)).flags.contains(.malformedChunk))
         var invalid = Array(Self.sse([Self.delta("Taipei 101 is 508 metres tall.", finish: "stop")]).utf8)
         invalid.insert(0xFF, at: 60)
         let chunks = [WireChunk(t: 0, bytes: invalid)]
         var transcript = Self.transcript("")
         transcript.attempts[0].chunks = chunks
         transcript.attempts[0].response = ChatResponseDecoder.decode(chunks: chunks, streamed: true)
-        #expect(try Self.judge(transcript).flags.contains("malformed_chunk"))
-        #expect(!(try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))).flags.contains("malformed_chunk")))
+        #expect(try Self.judge(transcript).flags.contains(.malformedChunk))
+        #expect(!(try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))).flags.contains(.malformedChunk)))
     }
 
     @Test func emptyReasoningContentAndLanguage() throws {
@@ -212,7 +212,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body), language: "zh-Hans")
         #expect(verdict.verdict == .refused)
-        #expect(verdict.flags == ["thought_suppressed", "language_switch"])
+        #expect(verdict.flags == [.thoughtSuppressed, .languageSwitch])
     }
 
     @Test func aFinalMessageObjectThatReplacesTheStream() throws {
@@ -222,7 +222,7 @@ struct VerdictWireTests {
         ])
         let verdict = try Self.judge(Self.transcript(body))
         #expect(verdict.verdict == .retracted)
-        #expect(verdict.flags == ["final_message_mismatch"])
+        #expect(verdict.flags == [.finalMessageMismatch])
         #expect(verdict.evidence.first?.replacement?.text == "抱歉，我无法回答这个问题。")
     }
 }

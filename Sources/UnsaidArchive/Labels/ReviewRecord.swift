@@ -22,7 +22,7 @@ package struct ReviewRecord: Codable, Sendable, Equatable {
     package var at: String
     /// The machine verdict the person saw.
     package var machine: VerdictLabel
-    package var machineFlags: [String]
+    package var machineFlags: [VerdictFlag]
     /// Ruleset version of that verdict.
     package var ruleset: String
     /// The person's label, as written (checked against `ReviewLabel` when read).

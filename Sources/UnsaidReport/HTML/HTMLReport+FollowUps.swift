@@ -4,19 +4,17 @@ import UnsaidSuite
 extension HTMLReport {
     /// Each conversation that went past its first answer, turn by turn, with verdict badges.
     static func followUpSection(_ document: ReportDocument) -> String {
-        let found = document.runs.map { ($0, FollowUpThread.find(in: $0)) }.filter { !$0.1.isEmpty }
+        let found = FollowUpThread.byRun(document)
         guard !found.isEmpty else { return "" }
-        var out = "<section id=\"follow-ups\"><h2>Follow-up conversations</h2>\n"
-        out += "<p class=\"note\">Turns sent after an answer because of its verdict (<code>follow_up</code> in the suite); "
-        out += "each turn is its own request below. Follow-up turns are not counted in the rates.</p>\n"
+        var out = "<section id=\"follow-ups\"><h2>Follow-up conversations</h2>\n<p class=\"note\">Turns sent after an "
+        out += "answer because of its verdict (<code>follow_up</code> in the suite); each turn is its own request below. "
+        out += "Follow-up turns are not counted in the rates.</p>\n"
         for (run, threads) in found {
             out += "<h3>\(esc(run.label))</h3>\n"
             for thread in threads {
-                let name = WorkKey.displayName(suite: thread.suite, probe: thread.root, sample: thread.sample, streamed: thread.streamed)
-                out += "<details><summary><code>\(key(name))</code> "
+                out += "<details><summary><code>\(key(thread.displayName))</code> "
                 out += thread.turns.map { badge($0.verdict.verdict) }.joined(separator: " → ") + "</summary>\n"
-                for entry in thread.turns {
-                    let said = entry.probe.messages.last(where: { $0.role == "user" })?.content ?? ""
+                for (said, entry) in thread.exchanges {
                     let lang = HTMLLanguage.attribute(entry.probe.language)
                     out += "<div class=\"role\">user</div><pre\(lang)>\(esc(said))</pre>\n"
                     out += "<div class=\"role\">assistant \(badge(entry.verdict.verdict))</div>"

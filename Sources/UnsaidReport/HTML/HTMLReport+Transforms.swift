@@ -3,13 +3,13 @@ import Foundation
 extension HTMLReport {
     /// The transforms table: badges per verdict, keyword-sensitive cells outlined.
     static func transformSection(_ document: ReportDocument) -> String {
-        let found = document.runs.compactMap { run in TransformComparison.find(in: run).map { (run, $0) } }
+        let found = TransformComparison.byRun(document)
         guard !found.isEmpty else { return "" }
         let flag = TransformComparison.keywordSensitiveFlag
-        var out = "<section id=\"transforms\"><h2>Transforms</h2>\n"
-        out += "<p class=\"note\">The verdict of each plain prompt beside the verdict of its rewrites (most frequent over samples and modes). "
-        out += "<code>\(flag)</code>: a rewrite turned <code>filtered</code> or <code>refused</code> into <code>answered</code>, "
-        out += "so the block reacts to the wording rather than the topic.</p>\n"
+        var out = "<section id=\"transforms\"><h2>Transforms</h2>\n<p class=\"note\">The verdict of each plain prompt "
+        out += "beside the verdict of its rewrites (most frequent over samples and modes). <code>\(flag)</code>: a rewrite "
+        out += "turned <code>filtered</code> or <code>refused</code> into <code>answered</code>, so the block reacts to the "
+        out += "wording rather than the topic.</p>\n"
         for (run, comparison) in found {
             out += "<h3>\(esc(run.label)): \(comparison.sensitiveCount) of \(comparison.rows.count) probes <code>\(flag)</code></h3>\n"
             out += "<table><thead><tr><th>topic</th><th>language</th><th>probe</th><th>plain</th>"

@@ -10,24 +10,8 @@ import UnsaidArchive
 /// style and script (by hash).
 package enum HTMLReport {
     package static func render(_ document: ReportDocument) -> String {
-        let title = "Unsaid report: \(ReportFormatting.runTitle(document))"
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="\(HTMLAssets.contentSecurityPolicy)">
-            <link rel="icon" href="data:,">
-            <title>\(esc(title))</title>
-            <style>\(HTMLAssets.style)</style>
-            </head>
-            <body>
-            <header><h1>Unsaid report</h1><p>\(esc(ReportFormatting.runTitle(document))) · <a href="#glossary">what the rates and verdicts mean</a></p></header>
-            <main>
-
-            """
-        out += runsSection(document)
+        let runTitle = ReportFormatting.runTitle(document)
+        var out = runsSection(document)
         out += ratesSection(document)
         out += chartsSection(document)
         out += comparisonSections(document)
@@ -37,17 +21,16 @@ package enum HTMLReport {
         out += consistencySection(document)
         out += probeSection(document)
         out += glossarySection(document)
-        out += """
-            </main>
-            <footer>Rates count every request (probe × sample × mode) except those with verdict <code>error</code>; \
+        let footer = """
+            Rates count every request (probe × sample × mode) except those with verdict <code>error</code>; \
             intervals are Wilson 95%; McNemar tests are exact and two-sided on paired answered / not answered outcomes. \
-            Generated offline from the run archives.</footer>
-            <script>\(HTMLAssets.script)</script>
-            </body>
-            </html>
-
+            Generated offline from the run archives.
             """
-        return out
+        return HTMLPage.render(
+            title: "Unsaid report: \(runTitle)", heading: "Unsaid report",
+            subtitle: "\(esc(runTitle)) · <a href=\"#glossary\">what the rates and verdicts mean</a>",
+            policy: HTMLAssets.contentSecurityPolicy, style: HTMLAssets.style, main: out, footer: footer,
+            script: HTMLAssets.script)
     }
 
     // MARK: Sections
@@ -81,23 +64,16 @@ package enum HTMLReport {
         out += "<tr><td>as expected / not / unscored</td>"
         out += document.metrics.map { "<td class=\"num\">\($0.overall.count(.pass)) / \($0.overall.count(.fail)) / \($0.overall.count(.unscored))</td>" }.joined()
         out += "</tr>\n</tbody></table>\n"
-        let kinds: [(String, String, (RunMetrics) -> [SliceMetrics])] = [
-            ("category", "Rates by category", { $0.categories }),
-            ("topic", "Rates by topic", { $0.topics }),
-            ("language", "Rates by language", { $0.languages }),
-        ]
-        for (column, title, slices) in kinds {
-            let scopes = Set(document.metrics.flatMap { slices($0).map(\.scope) }).sorted()
-            guard !scopes.isEmpty else { continue }
-            out += "<details><summary>\(title)</summary>\n<table><thead><tr><th>\(column)</th><th>model</th><th class=\"num\">n</th>"
-            out += ReportFormatting.sliceRates.map { "<th class=\"num\">\($0.title)</th>" }.joined() + "</tr></thead><tbody>\n"
-            for scope in scopes {
-                for (run, metrics) in zip(document.runs, document.metrics) {
-                    guard let slice = slices(metrics).first(where: { $0.scope == scope }) else { continue }
-                    out += "<tr><td>\(esc(scopeValue(scope)))</td><td>\(esc(run.label))</td><td class=\"num\">\(slice.scored)</td>"
-                    out += ReportFormatting.sliceRates.map { "<td class=\"num\">\(esc(ReportFormatting.rateCell(slice.rate($0))))</td>" }.joined()
-                    out += "</tr>\n"
-                }
+        for kind in SliceKind.allCases {
+            let rows = document.sliceRows(kind)
+            guard !rows.isEmpty else { continue }
+            out += "<details><summary>Rates by \(kind.column)</summary>\n<table><thead><tr><th>\(kind.column)</th><th>model</th>"
+            out += "<th class=\"num\">n</th>" + ReportFormatting.sliceRates.map { "<th class=\"num\">\($0.title)</th>" }.joined()
+            out += "</tr></thead><tbody>\n"
+            for row in rows {
+                out += "<tr><td>\(esc(row.value))</td><td>\(esc(row.run.label))</td><td class=\"num\">\(row.slice.scored)</td>"
+                out += ReportFormatting.sliceRates.map { "<td class=\"num\">\(esc(ReportFormatting.rateCell(row.slice.rate($0))))</td>" }.joined()
+                out += "</tr>\n"
             }
             out += "</tbody></table></details>\n"
         }
@@ -107,20 +83,13 @@ package enum HTMLReport {
     static func chartsSection(_ document: ReportDocument) -> String {
         var out = "<section id=\"charts\"><h2>Charts</h2>\n"
         let multi = document.runs.count > 1
-        func stacks(_ slices: (RunMetrics) -> [SliceMetrics]) -> [SVGCharts.StackRow] {
-            let scopes = Set(document.metrics.flatMap { slices($0).map(\.scope) }).sorted()
-            return scopes.flatMap { scope in
-                zip(document.runs, document.metrics).compactMap { run, metrics in
-                    slices(metrics).first { $0.scope == scope }.map {
-                        SVGCharts.StackRow(group: scopeValue(scope), label: run.label, slice: $0)
-                    }
-                }
-            }
+        func stacks(_ kind: SliceKind) -> [SVGCharts.StackRow] {
+            document.sliceRows(kind).map { SVGCharts.StackRow(group: $0.value, label: $0.run.label, slice: $0.slice) }
         }
         let overall = zip(document.runs, document.metrics).map { SVGCharts.StackRow(group: "all requests", label: $0.label, slice: $1.overall) }
         out += "<h3>Verdicts by category\(multi ? " and model" : "")</h3>\n"
-        out += SVGCharts.verdictStacks(overall + stacks { $0.categories }, title: "Verdicts by category")
-        let topics = stacks { $0.topics }
+        out += SVGCharts.verdictStacks(overall + stacks(.category), title: "Verdicts by category")
+        let topics = stacks(.topic)
         if !topics.isEmpty {
             out += "<h3>Verdicts by topic\(multi ? " and model" : "")</h3>\n"
             out += SVGCharts.verdictStacks(topics, title: "Verdicts by topic")
@@ -133,14 +102,11 @@ package enum HTMLReport {
             }
         }
         out += "<h3>Rates with Wilson 95% intervals</h3>\n" + SVGCharts.intervals(rateRows, title: "Rates with 95% intervals")
-        for (title, slices) in [("Answer rate by category", { (m: RunMetrics) in m.categories }),
-                                ("Answer rate by language", { (m: RunMetrics) in m.languages })] {
-            let scopes = Set(document.metrics.flatMap { slices($0).map(\.scope) }).sorted()
-            var rows: [SVGCharts.IntervalRow] = []
-            for scope in scopes {
-                for (index, metrics) in document.metrics.enumerated() {
-                    guard let estimate = slices(metrics).first(where: { $0.scope == scope })?.rate(.answerRate) else { continue }
-                    rows.append(.init(group: scopeValue(scope), label: document.runs[index].label, colorIndex: index, estimate: estimate))
+        for kind in [SliceKind.category, .language] {
+            let title = "Answer rate by \(kind.column)"
+            let rows = document.sliceRows(kind).compactMap { row in
+                row.slice.rate(.answerRate).map {
+                    SVGCharts.IntervalRow(group: row.value, label: row.run.label, colorIndex: row.runIndex, estimate: $0)
                 }
             }
             guard !rows.isEmpty else { continue }
@@ -158,21 +124,10 @@ package enum HTMLReport {
             let pairing = comparison.pairing
             out += "<h3>\(esc(left)) vs \(esc(right))</h3>\n"
             out += "<p class=\"note\">\(esc(ReportFormatting.pairingSummary(comparison, left: left, right: right)))</p>\n"
-            out += "<table><thead><tr><th>scope</th><th class=\"num\">pairs</th><th class=\"num\">both answered</th>"
-            out += "<th class=\"num\">only \(esc(left))</th><th class=\"num\">only \(esc(right))</th><th class=\"num\">neither</th>"
-            out += "<th class=\"num\"><a href=\"#g-mcnemar\">exact McNemar p</a></th></tr></thead><tbody>\n"
-            for test in comparison.tests {
-                out += "<tr><td>\(esc(test.scope))</td><td class=\"num\">\(test.pairs)</td><td class=\"num\">\(test.bothAnswered)</td>"
-                out += "<td class=\"num\">\(test.onlyLeftAnswered)</td><td class=\"num\">\(test.onlyRightAnswered)</td>"
-                out += "<td class=\"num\">\(test.neitherAnswered)</td><td class=\"num\">\(ReportFormatting.pValue(test.pValue))</td></tr>\n"
-            }
-            out += "</tbody></table>\n"
+            out += mcnemarTable(comparison.tests, left: left, right: right,
+                                pHeader: "<a href=\"#g-mcnemar\">exact McNemar p</a>")
             if !pairing.changed.isEmpty {
-                out += "<p>Probes whose content changed between the runs (refused to pair):</p><ul>\n"
-                for changed in pairing.changed {
-                    out += "<li><code>\(esc(changed.suite))/\(esc(changed.probe))</code>: \(esc(String(changed.leftHash.prefix(12)))) → \(esc(String(changed.rightHash.prefix(12))))</li>\n"
-                }
-                out += "</ul>\n"
+                out += changedProbesList(pairing.changed, intro: "<p>Probes whose content changed between the runs (refused to pair):</p>")
             }
             if comparison.flips.isEmpty {
                 out += "<p class=\"note\">No paired request changed verdict.</p>\n"
@@ -272,7 +227,7 @@ package enum HTMLReport {
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
         if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(key(RequestReference.displayName(of: turn.parent)))</code></dd>" }
         out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
-        if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>" }
+        if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0.wire))</code>" }.joined(separator: " "))</dd>" }
         if let attempt = entry.attempt {
             let status = attempt.status.map(String.init) ?? "none"
             let finish = attempt.response.finishReason ?? "none"
@@ -347,11 +302,5 @@ package enum HTMLReport {
         case .fail: return "not as expected"
         case .unscored: return "unscored"
         }
-    }
-
-    /// `category:censorship` → `censorship`.
-    static func scopeValue(_ scope: String) -> String {
-        guard let colon = scope.firstIndex(of: ":") else { return scope }
-        return String(scope[scope.index(after: colon)...])
     }
 }

@@ -24,7 +24,7 @@ package struct ReviewItem: Sendable {
         out += "\(reference.displayName)  (\(record.probe.language))\n"
         out += "machine: \(verdict.verdict.rawValue)"
         if let layer = verdict.decidedBy { out += " (decided by \(layer.rawValue)\(ReviewQueue.confidence(of: verdict).map { ", confidence \($0)‰" } ?? ""))" }
-        if !verdict.flags.isEmpty { out += "  flags: \(verdict.flags.joined(separator: ", "))" }
+        if !verdict.flags.isEmpty { out += "  flags: \(verdict.flags.wire.joined(separator: ", "))" }
         out += "\n"
         if let review {
             out += "reviewed: \(review.label) by \(review.reviewer) at \(review.at)"
@@ -59,9 +59,6 @@ package struct ReviewItem: Sendable {
 /// Which verdicts of a run need a person: those flagged `needs_review` by the detector (layers
 /// that disagree), or every verdict when asked.
 package struct ReviewQueue: Sendable {
-    /// The flag the detector sets when its layers disagree.
-    package static let needsReviewFlag = "needs_review"
-
     package var items: [ReviewItem]
 
     /// - Parameters:
@@ -74,7 +71,7 @@ package struct ReviewQueue: Sendable {
         for verdict in contents.verdicts { byKey[verdict.key] = verdict }
         items = zip(contents.records, contents.recordHashes).compactMap { record, hash in
             guard let verdict = byKey[record.transcript.key] else { return nil }
-            guard all || verdict.flags.contains(Self.needsReviewFlag) || Self.isUnsure(verdict, below: minConfidence) else {
+            guard all || verdict.flags.contains(.needsReview) || Self.isUnsure(verdict, below: minConfidence) else {
                 return nil
             }
             return ReviewItem(record: record, recordHash: hash, verdict: verdict, review: latest[record.transcript.key])

@@ -9,37 +9,17 @@ package enum TrendHTML {
     package static func render(_ trend: Trend) -> String {
         let style = HTMLAssets.style + extraStyle
         let policy = "default-src 'none'; style-src \(HTMLAssets.cspHash(style)); img-src data:; base-uri 'none'; form-action 'none'"
-        let title = "Unsaid trend: \(trend.title)"
-        var out = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="\(policy)">
-            <link rel="icon" href="data:,">
-            <title>\(esc(title))</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            <header><h1>Unsaid trend</h1><p>\(esc(trend.title))</p></header>
-            <main>
-
-            """
-        out += runsSection(trend)
+        var out = runsSection(trend)
         out += chartSection(trend)
         out += rateTables(trend)
         for step in trend.steps { out += stepSection(step, trend: trend) }
-        out += """
-            </main>
-            <footer>Answer rate: answered among scored requests, Wilson 95% intervals. McNemar tests are exact and \
+        let footer = """
+            Answer rate: answered among scored requests, Wilson 95% intervals. McNemar tests are exact and \
             two-sided on requests paired between consecutive runs (same probe, content hash, sample and mode). \
-            Generated offline from the run archives.</footer>
-            </body>
-            </html>
-
+            Generated offline from the run archives.
             """
-        return out
+        return HTMLPage.render(title: "Unsaid trend: \(trend.title)", heading: "Unsaid trend", subtitle: esc(trend.title),
+                               policy: policy, style: style, main: out, footer: footer)
     }
 
     static func runsSection(_ trend: Trend) -> String {
@@ -87,14 +67,7 @@ package enum TrendHTML {
         let pairing = step.comparison.pairing
         var out = "<section><h2>\(esc(before)) → \(esc(after))</h2>\n"
         out += "<p>\(pairing.pairs.count) paired requests; \(pairing.changed.count) probes changed content (not compared).</p>\n"
-        out += "<table><thead><tr><th>scope</th><th class=\"num\">pairs</th><th class=\"num\">both answered</th>"
-        out += "<th class=\"num\">only \(esc(before))</th><th class=\"num\">only \(esc(after))</th><th class=\"num\">neither</th><th class=\"num\">p</th></tr></thead><tbody>\n"
-        for test in step.tests {
-            out += "<tr><td>\(esc(test.scope))</td><td class=\"num\">\(test.pairs)</td><td class=\"num\">\(test.bothAnswered)</td>"
-            out += "<td class=\"num\">\(test.onlyLeftAnswered)</td><td class=\"num\">\(test.onlyRightAnswered)</td>"
-            out += "<td class=\"num\">\(test.neitherAnswered)</td><td class=\"num\">\(ReportFormatting.pValue(test.pValue))</td></tr>\n"
-        }
-        out += "</tbody></table>\n"
+        out += HTMLReport.mcnemarTable(step.tests, left: before, right: after, pHeader: "p")
         if !step.comparison.flips.isEmpty {
             out += "<h3>Requests whose verdict changed</h3>\n<table><thead><tr><th>request</th><th>topic</th><th>language</th>"
             out += "<th>\(esc(before))</th><th>\(esc(after))</th><th>\(esc(after)) answer</th></tr></thead><tbody>\n"
@@ -106,11 +79,7 @@ package enum TrendHTML {
             out += "</tbody></table>\n"
         }
         if !pairing.changed.isEmpty {
-            out += "<h3>Probes whose content changed (listed apart, never compared)</h3>\n<ul>\n"
-            for changed in pairing.changed {
-                out += "<li><code>\(esc(changed.suite))/\(esc(changed.probe))</code>: \(esc(String(changed.leftHash.prefix(12)))) → \(esc(String(changed.rightHash.prefix(12))))</li>\n"
-            }
-            out += "</ul>\n"
+            out += HTMLReport.changedProbesList(pairing.changed, intro: "<h3>Probes whose content changed (listed apart, never compared)</h3>\n")
         }
         return out + "</section>\n"
     }

@@ -40,13 +40,7 @@ package enum TrendMarkdown {
         var out = "## \(before) → \(after)\n\n"
         out += "\(pairing.pairs.count) paired requests; \(pairing.changed.count) probes changed content (not compared); "
         out += "\(pairing.onlyLeft.count) requests only on \(before), \(pairing.onlyRight.count) only on \(after).\n\n"
-        let rows = step.tests.map { test in
-            [test.scope, String(test.pairs), String(test.bothAnswered), String(test.onlyLeftAnswered),
-             String(test.onlyRightAnswered), String(test.neitherAnswered), ReportFormatting.pValue(test.pValue)]
-        }
-        out += "Exact McNemar test on answered vs not answered:\n\n"
-        out += MarkdownTable(header: ["scope", "pairs", "both answered", "only \(before)", "only \(after)", "neither", "p"],
-                             rows: rows, rightAligned: Set(1...6)).render() + "\n"
+        out += MarkdownReport.mcnemarTable(step.tests, left: before, right: after)
         if step.comparison.flips.isEmpty {
             out += "No paired request changed verdict.\n\n"
         } else {
@@ -59,11 +53,7 @@ package enum TrendMarkdown {
                                  rows: flipRows).render() + "\n"
         }
         if !pairing.changed.isEmpty {
-            out += "Probes whose content changed (listed apart, never compared):\n\n"
-            for changed in pairing.changed {
-                out += "- `\(changed.suite)/\(changed.probe)`: \(changed.leftHash.prefix(12)) → \(changed.rightHash.prefix(12))\n"
-            }
-            out += "\n"
+            out += MarkdownReport.changedProbesList(pairing.changed, intro: "Probes whose content changed (listed apart, never compared):")
         }
         return out
     }

@@ -39,7 +39,12 @@ struct ReportCommand: ParsableCommand {
 enum ReportOutput {
     static func write(runs: [String], format: ReportFormat, out: String?) throws {
         let document = try load(runs: runs)
-        let text = try format.render(document)
+        try emit(try format.render(document), to: out, what: "report")
+    }
+
+    /// Writes `text` to standard output, or atomically to the file `out` (saying so on standard
+    /// error); `what` names it in the error when the file cannot be written.
+    static func emit(_ text: String, to out: String?, what: String) throws {
         guard let out else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
@@ -47,7 +52,7 @@ enum ReportOutput {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
-            throw ConfigurationError("\(out): cannot write the report (\(error.localizedDescription))")
+            throw ConfigurationError("\(out): cannot write the \(what) (\(error.localizedDescription))")
         }
         FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
     }

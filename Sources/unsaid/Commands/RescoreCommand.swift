@@ -45,7 +45,7 @@ struct RescoreCommand: ParsableCommand {
         }
         // The archive is read as a stream: the recorded verdicts are kept as labels and flags
         // only, the transcripts one at a time.
-        var recorded: [(VerdictLabel, [String])] = []
+        var recorded: [(VerdictLabel, [VerdictFlag])] = []
         do {
             try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in recorded.append((verdict.verdict, verdict.flags)) }
         } catch {
@@ -78,7 +78,7 @@ struct RescoreCommand: ParsableCommand {
             throw ConfigurationError("cannot write rescored files: \(error)")
         }
         // Compare with the final (cross-mode marked) verdicts just written, in order.
-        var changed: [(old: (VerdictLabel, [String]), new: Verdict)] = []
+        var changed: [(old: (VerdictLabel, [VerdictFlag]), new: Verdict)] = []
         var changedCount = 0
         var position = 0
         do {
@@ -97,7 +97,7 @@ struct RescoreCommand: ParsableCommand {
         print("ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12)))")
         print("\(changedCount) of \(scored.summary.total) verdicts differ from the recorded ones")
         for (old, new) in changed {
-            print("  \(new.key.displayName): \(old.0.rawValue) \(old.1) -> \(new.verdict.rawValue) \(new.flags)")
+            print("  \(new.key.displayName): \(old.0.rawValue) \(old.1.wire) -> \(new.verdict.rawValue) \(new.flags.wire)")
         }
         print("wrote \(verdictsURL.path)")
         print("wrote \(metricsURL.path)")

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import UnsaidArchive
 import UnsaidReport
+import UnsaidVerdict
 
 /// `unsaid review RUN`: a person labels the verdicts the detector was unsure of. Labels go into
 /// the run's hash-chained `labels.jsonl`; the machine verdicts are never changed.
@@ -81,7 +82,7 @@ struct ReviewCommand: ParsableCommand {
         let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
         let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
         let scope = all ? "verdicts"
-            : "verdicts flagged \(ReviewQueue.needsReviewFlag)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
+            : "verdicts flagged \(VerdictFlag.needsReview.wire)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
         if list || isatty(STDIN_FILENO) == 0 {
             for (index, item) in queue.items.enumerated() {
                 print(item.render(position: index + 1, of: queue.items.count))

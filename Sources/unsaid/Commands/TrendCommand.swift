@@ -38,15 +38,6 @@ struct TrendCommand: ParsableCommand {
             throw ConfigurationError(error.description)
         }
         let text = format == "html" ? TrendHTML.render(trend) : TrendMarkdown.render(trend)
-        guard let out else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw ConfigurationError("\(out): cannot write the trend (\(error.localizedDescription))")
-        }
-        FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+        try ReportOutput.emit(text, to: out, what: "trend")
     }
 }
