@@ -81,11 +81,13 @@ struct ASCIINormalisation: Sendable {
 }
 
 /// What the weighting and sentence-splitting pass needs to know about one scalar of normalised text.
+/// Small on purpose: one is kept per UTF-16 unit while a text is normalised, so at 12 bytes
+/// instead of 24 a 16 MB answer needs 200 MB less.
 struct ScalarTraits: Sendable {
     /// Characters weight (0 for whitespace, `denseScriptWeight` for Han, Hangul and Kana, else 1).
-    let weight: Int
-    /// UTF-16 units.
-    let width: Int
+    let weight: Int32
+    /// UTF-16 units (1 or 2).
+    let width: UInt8
     let isWhitespace: Bool
     let isTerminator: Bool
     /// U+002E, the only terminator that needs a look at the next scalar.
@@ -98,11 +100,11 @@ struct ScalarTraits: Sendable {
         if isWhitespace {
             weight = 0
         } else if ScriptClass.isDense(scalar) {
-            weight = denseScriptWeight
+            weight = Int32(clamping: denseScriptWeight)
         } else {
             weight = 1
         }
-        width = scalar.utf16.count
+        width = UInt8(scalar.utf16.count)
         isTerminator = sentenceTerminators.contains(Character(scalar))
         isFullStop = scalar == "."
         endsFullStop = isWhitespace || !scalar.isASCII || scalar == "\""
