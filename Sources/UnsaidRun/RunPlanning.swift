@@ -18,12 +18,19 @@ package enum RunPlanning {
         }
     }
 
-    /// The selected requests, each probe's parameters under `overrides`.
+    /// The selected requests, each probe's parameters under `overrides`. A probe that cannot be
+    /// hashed is a suite problem: refused before anything is sent.
     package static func plan(
         _ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
         selection: RunSelection
-    ) -> [WorkItem] {
-        selection.apply(RunPlan.items(for: suites, streamMode: streamMode)).map { item in
+    ) throws -> [WorkItem] {
+        let items: [WorkItem]
+        do {
+            items = try RunPlan.items(for: suites, streamMode: streamMode)
+        } catch let error as ProbeHashError {
+            throw RunSetupError(error.description)
+        }
+        return selection.apply(items).map { item in
             var item = item
             item.parameters = overrides.overriding(item.parameters)
             return item

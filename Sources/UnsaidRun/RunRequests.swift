@@ -79,8 +79,8 @@ package struct RunPlanRequest: Sendable {
     }
 
     /// The whole plan for one target: the target's parameters under the command line's.
-    package func items(for target: ResolvedTarget) -> [WorkItem] {
-        RunPlanning.plan(
+    package func items(for target: ResolvedTarget) throws -> [WorkItem] {
+        try RunPlanning.plan(
             suites, overrides: overrides.overriding(target.config.parameters), streamMode: streamMode,
             selection: selection)
     }

@@ -106,7 +106,7 @@ extension RunSession {
     /// The archived run's plan, planned again from its suites; a shard resumes its own part of
     /// the same whole plan, or not at all.
     private static func plannedPart(of suites: [Suite], manifest: Manifest) throws -> [WorkItem] {
-        let whole = RunPlanning.plan(
+        let whole = try RunPlanning.plan(
             suites, overrides: manifest.target.parameters,
             streamMode: manifest.arguments.forcedStreamMode,
             selection: manifest.arguments.selection ?? RunSelection())

@@ -59,7 +59,7 @@ package struct RunSession: Sendable {
         let plan = request.plan
         let config = request.target.config
         let overrides = plan.overrides.overriding(config.parameters)
-        let whole = plan.items(for: request.target)
+        let whole = try plan.items(for: request.target)
         if whole.isEmpty {
             throw RunSetupError("no probe matches the selection (\(plan.suitePaths.joined(separator: ", ")))")
         }

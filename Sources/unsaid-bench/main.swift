@@ -117,7 +117,7 @@ for scale in options.scales {
         Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
               category: .censorship, expect: .answer)
     }
-    let items = RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
+    let items = try RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
     let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
     print("unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer")
 

@@ -13,7 +13,7 @@ import UnsaidTranscript
         parameters: GenerationParameters(temperature: 0.5, topP: 0.9))
 
     @Test func streamedBodyIsCanonicalAndMergesDefaultsAndExtras() throws {
-        let item = TestItems.item(prompt: "Hi", streamed: true,
+        let item = try TestItems.item(prompt: "Hi", streamed: true,
                                   parameters: GenerationParameters(temperature: 0, maxTokens: 24, seed: 7))
         let body = String(decoding: try ChatRequestBuilder.body(config: config, item: item), as: UTF8.self)
         // The probe's temperature wins over the target's, top_p falls back to the target's, the
@@ -27,7 +27,7 @@ import UnsaidTranscript
         var plain = config
         plain.extraBody = [:]
         plain.parameters = GenerationParameters()
-        let item = TestItems.item(prompt: "Hi", streamed: false, parameters: GenerationParameters())
+        let item = try TestItems.item(prompt: "Hi", streamed: false, parameters: GenerationParameters())
         let body = String(decoding: try ChatRequestBuilder.body(config: plain, item: item), as: UTF8.self)
         #expect(body == #"{"messages":[{"content":"Hi","role":"user"}],"model":"gemma","stream":false}"#)
     }

@@ -135,7 +135,7 @@ extension SuitesCommand {
                     let data = try CanonicalJSON.encodePretty(probe)
                     print(String(decoding: data, as: UTF8.self), terminator: "")
                 } else {
-                    describe(probe, in: suite)
+                    try describe(probe, in: suite)
                 }
             }
         }
@@ -150,7 +150,7 @@ extension SuitesCommand {
             return parts.isEmpty ? "(server defaults)" : parts.joined(separator: ", ")
         }
 
-        private func describe(_ probe: Probe, in suite: Suite) {
+        private func describe(_ probe: Probe, in suite: Suite) throws {
             print("probe       \(probe.id)")
             print("suite       \(suite.id) (\(suite.sources.first?.path ?? "?"))")
             if let group = probe.group {
@@ -168,11 +168,11 @@ extension SuitesCommand {
             for (index, followUp) in (probe.followUps ?? []).enumerated() {
                 print("follow-up   \(index + 2): on \(followUp.on.joined(separator: "/")), carrying the \(followUp.answer.rawValue) answer: \(followUp.text)")
             }
-            print("hash        \(probe.contentHash)")
+            print("hash        \(try probe.contentHash)")
             print("parameters  \(parameterSummary(probe.parameters))")
             print("requests")
             let single = Suite(id: suite.id, name: suite.name, probes: [probe])
-            for item in RunPlan.items(for: single) {
+            for item in try RunPlan.items(for: single) {
                 let seed = item.parameters.seed.map { ", seed \($0)" } ?? ""
                 print("  \(item.key.displayName)\(seed)")
             }

@@ -35,7 +35,7 @@ struct TargetsCheckCommand: AsyncParsableCommand {
         }
         let probe = Probe(id: "targets-check", messages: [ChatMessage(role: "user", content: "Reply with the single word OK.")],
                           parameters: GenerationParameters(maxTokens: 8))
-        guard let item = RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true).first else { return }
+        guard let item = try RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true).first else { return }
         var rows = [["target", "model", "reachable", "auth", "streaming", "status", "time", "note"]]
         var allGood = true
         for entry in entries {

@@ -89,7 +89,7 @@ struct RunView {
 
     /// `--dry-run`: what the run would send to `target`, sending and writing nothing.
     func preview(_ plan: RunPlanRequest, target: ResolvedTarget, shard: Shard?) throws {
-        let whole = plan.items(for: target)
+        let whole = try plan.items(for: target)
         let items = shard.map { $0.slice(whole) } ?? whole
         do {
             console.result(
