@@ -23,7 +23,7 @@ run: build model
 # loopback. In one process on 2 cores the CPU-heavy tests can hold both of Swift's cooperative
 # threads long enough to starve the in-process servers the network tests depend on.
 # The pure tests are the test targets of the pipeline's stages (Unsaid<Stage>Tests).
-PURE_TESTS := Unsaid(Support|Suite|Transcript|Verdict|Archive|Report)Tests
+PURE_TESTS := Unsaid(Support|Suite|Transcript|Verdict|Archive|Run|Report)Tests
 TEST_ENV := UNSAID_LLAMA_PYTHON=$(abspath $(PYTHON)) UNSAID_LLAMA_MODEL=$(abspath $(MODEL)) UNSAID_REQUIRE_INTEGRATION=1
 test: build model
 	swift build --build-tests

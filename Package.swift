@@ -14,7 +14,8 @@ import PackageDescription
 // - UnsaidVerdict:    detectors and rules (versioned data in Rules/); verdict = f(transcript, ruleset).
 // - UnsaidArchive:    hash-chained transcripts and verdicts, manifest, labels ledger, verify, sign, merge.
 // - UnsaidFixture:    recorded fixtures (`--record`) and the request key replay matches on.
-// - UnsaidRun:        the engine: a plan through a sender into the archive, bounded concurrency.
+// - UnsaidRun:        a run session (new run or resume, the archive lock, final scoring, `--record`) and
+//                     the engine: a plan through a sender into the archive, bounded concurrency.
 // - UnsaidReport:     metrics, statistics, comparisons and every report format.
 // - UnsaidReplay:     the SwiftNIO loopback server: replays fixtures, scripts faults (tests, drills, bench).
 //
@@ -83,7 +84,10 @@ let package = Package(
         ),
         .target(
             name: "UnsaidRun",
-            dependencies: ["UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive"]
+            dependencies: [
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive",
+                "UnsaidFixture",
+            ]
         ),
         .target(
             name: "UnsaidReport",
@@ -143,6 +147,13 @@ let package = Package(
             name: "UnsaidArchiveTests",
             dependencies: [
                 "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "UnsaidRunTests",
+            dependencies: [
+                "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive", "UnsaidRun",
+                "UnsaidTestSupport",
             ]
         ),
         .testTarget(

@@ -106,7 +106,7 @@ package enum ShardMerge {
         for source in suites.flatMap(\.sources) where !recorded.contains(source.sha256) {
             throw MergeRefusal("suite file \(source.path) changed since the shards ran (SHA-256 now \(source.sha256.prefix(12)))")
         }
-        let keys = (arguments.selection ?? RunSelection()).apply(RunPlan.items(for: suites, streamMode: arguments.forcedStreamMode)).map(\.key)
+        let keys = (arguments.selection ?? RunSelection()).apply(try RunPlan.items(for: suites, streamMode: arguments.forcedStreamMode)).map(\.key)
         guard PlanDigest.digest(keys) == shard.shard.planDigest else {
             throw MergeRefusal("the suites at \(arguments.suitePaths.joined(separator: ", ")) no longer plan what the shards ran (plan digest differs)")
         }

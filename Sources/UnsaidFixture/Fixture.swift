@@ -23,7 +23,7 @@ package struct Fixture: Codable, Sendable, Equatable {
 
     /// The canonical key of the request this fixture answers.
     package var requestKey: FixtureRequestKey {
-        FixtureRequestKey(body: transcript.request.body)
+        get throws { try FixtureRequestKey(body: transcript.request.body) }
     }
 
     /// The bytes a fixture file holds: key-sorted, pretty-printed, ending in a newline, so a

@@ -16,18 +16,23 @@ package struct FixtureRequestKey: Sendable, Hashable {
     /// Lower-case hex SHA-256 over the canonical JSON of `fields`.
     package let hash: String
 
-    package init(body: String) {
-        self.init(fields: Self.normalise(JSONParser.parse(body)?.objectValue, raw: body))
+    /// Throws `FixtureKeyError` when the fields cannot be written as canonical JSON, rather than
+    /// giving every such request the hash of empty input (and so one shared recording).
+    package init(body: String) throws {
+        try self.init(fields: Self.normalise(JSONParser.parse(body)?.objectValue, raw: body))
     }
 
-    package init(body: [UInt8]) {
-        self.init(body: String(decoding: body, as: UTF8.self))
+    package init(body: [UInt8]) throws {
+        try self.init(body: String(decoding: body, as: UTF8.self))
     }
 
-    private init(fields: [String: JSONValue]) {
+    init(fields: [String: JSONValue]) throws {
         self.fields = fields
-        let data = (try? CanonicalJSON.encode(JSONValue.object(fields))) ?? Data()
-        self.hash = SHA256Hex.digest(data)
+        do {
+            self.hash = SHA256Hex.digest(try CanonicalJSON.encode(JSONValue.object(fields)))
+        } catch {
+            throw FixtureKeyError(reason: error)
+        }
     }
 
     /// Names of the fields whose values differ from `other`, in `fieldNames` order.
@@ -155,5 +160,22 @@ package struct FixtureRequestKey: Sendable, Hashable {
         guard let value else { return "absent" }
         if let text = value.stringValue { return quote(text) }
         return value.compactDescription
+    }
+}
+
+/// A request whose replay key cannot be computed, said for the person reading the replay log.
+package struct FixtureKeyError: Error, CustomStringConvertible, Equatable {
+    package var reason: String
+
+    package init(reason: Error) {
+        if case EncodingError.invalidValue(_, let context) = reason {
+            self.reason = context.debugDescription
+        } else {
+            self.reason = "\(reason)"
+        }
+    }
+
+    package var description: String {
+        "the request's replay key cannot be computed: \(reason)"
     }
 }

@@ -9,9 +9,16 @@ package struct ReplayLibrary: Sendable {
     let keys: [FixtureRequestKey]
     private let index: [String: [Int]]
 
-    package init(_ fixtures: [Fixture]) {
+    /// Throws `FixtureError.invalid` naming the recording whose request cannot be keyed.
+    package init(_ fixtures: [Fixture]) throws {
         self.fixtures = fixtures
-        self.keys = fixtures.map(\.requestKey)
+        self.keys = try fixtures.map { fixture in
+            do {
+                return try fixture.requestKey
+            } catch {
+                throw FixtureError.invalid(path: fixture.meta.name, reason: "\(error)")
+            }
+        }
         var index: [String: [Int]] = [:]
         for (position, key) in keys.enumerated() {
             index[key.hash, default: []].append(position)
@@ -21,7 +28,7 @@ package struct ReplayLibrary: Sendable {
 
     /// Loads a fixture directory, a run directory or a single file (see `FixtureCollection`).
     package static func load(from url: URL) throws -> ReplayLibrary {
-        ReplayLibrary(try FixtureCollection.load(from: url))
+        try ReplayLibrary(try FixtureCollection.load(from: url))
     }
 
     /// Positions of the recordings answering a request with this key, in recorded order.

@@ -53,7 +53,12 @@ package final class ReplayResponder: Sendable {
             return .respond(Self.error(400, type: "invalid_fault", "invalid \(ReplayFault.headerName) header: \(error)"))
         }
 
-        let key = FixtureRequestKey(body: request.body)
+        let key: FixtureRequestKey
+        do {
+            key = try FixtureRequestKey(body: request.body)
+        } catch {
+            return .respond(Self.error(400, type: "invalid_request", "\(error)"))
+        }
         let matches = library.matches(key)
         guard !matches.isEmpty else {
             return .respond(Self.error(404, type: "not_found", notFoundMessage(for: key)))

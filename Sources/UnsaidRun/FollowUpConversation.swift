@@ -9,7 +9,7 @@ import UnsaidVerdict
 package enum FollowUpConversation {
     /// The next request, or `nil` when the probe has no further follow-up or the verdict is not
     /// one the next follow-up is for.
-    package static func next(after item: WorkItem, transcript: Transcript, verdict: Verdict) -> WorkItem? {
+    package static func next(after item: WorkItem, transcript: Transcript, verdict: Verdict) throws -> WorkItem? {
         let probe = item.probe
         let turn = probe.turn?.turn ?? 1
         guard let followUp = probe.followUps?[safe: turn - 1], followUp.follows(verdict.verdict) else { return nil }
@@ -21,7 +21,7 @@ package enum FollowUpConversation {
             ChatMessage(role: "user", content: followUp.text),
         ]
         next.turn = TurnLink(turn: turn + 1, root: root, parent: item.key.description, parentHash: item.key.probeHash)
-        let key = WorkKey(suite: item.key.suite, probe: next.id, probeHash: next.contentHash,
+        let key = WorkKey(suite: item.key.suite, probe: next.id, probeHash: try next.contentHash,
                           sample: item.key.sample, streamed: item.key.streamed)
         return WorkItem(key: key, probe: next, parameters: item.parameters)
     }

@@ -93,7 +93,7 @@ extension RunEngine {
     /// the next; every turn is archived as its own transcript, linked to the one it follows.
     func converse(after item: WorkItem, transcript: Transcript, verdict: Verdict) async throws {
         var current = (item: item, transcript: transcript, verdict: verdict)
-        while let next = FollowUpConversation.next(after: current.item, transcript: current.transcript, verdict: current.verdict) {
+        while let next = try FollowUpConversation.next(after: current.item, transcript: current.transcript, verdict: current.verdict) {
             try await rateLimiter?.acquire()
             let answer = await sender.send(next)
             try Task.checkCancellation()

@@ -133,33 +133,61 @@ package struct Probe: Codable, Sendable, Hashable {
     /// because the digest is taken over canonical JSON of the parsed values. A transformed probe's
     /// transform (name, version, argument) is part of the digest, so a new version of a transform
     /// is never compared with results of the old one; plain probes hash as they always did.
+    ///
+    /// Throws `ProbeHashError` when the content cannot be written as canonical JSON (a parameter that
+    /// is not a finite number): a probe must never share the hash of empty input with another.
     package var contentHash: String {
-        struct Hashed: Encodable {
-            var messages: [ChatMessage]
-            var parameters: GenerationParameters
-            var transform: HashedTransform?
-            var turn: HashedTurn?
+        get throws {
+            struct Hashed: Encodable {
+                var messages: [ChatMessage]
+                var parameters: GenerationParameters
+                var transform: HashedTransform?
+                var turn: HashedTurn?
+            }
+            struct HashedTurn: Encodable {
+                var parent: String
+                var turn: Int
+                var text: String
+                var answer: PriorAnswer
+            }
+            struct HashedTransform: Encodable {
+                var name: String
+                var version: Int
+                var argument: String?
+            }
+            var hashed = Hashed(messages: messages, parameters: parameters,
+                                transform: transform.map { HashedTransform(name: $0.name, version: $0.version, argument: $0.argument) })
+            // A follow-up turn's messages hold the model's previous answer, which differs from run to
+            // run; its identity is what the suite wrote: the parent's hash and this turn's text.
+            if let turn, let followUp = followUps?[safe: turn.turn - 2] {
+                hashed.messages = []
+                hashed.turn = HashedTurn(parent: turn.parentHash, turn: turn.turn, text: followUp.text, answer: followUp.answer)
+            }
+            do {
+                return SHA256Hex.digest(try CanonicalJSON.encode(hashed))
+            } catch {
+                throw ProbeHashError(probe: id, reason: error)
+            }
         }
-        struct HashedTurn: Encodable {
-            var parent: String
-            var turn: Int
-            var text: String
-            var answer: PriorAnswer
+    }
+}
+
+/// A probe whose content hash cannot be computed, said for the person at the terminal:
+/// `probe q7: its content hash cannot be computed: nan at parameters.temperature is not a finite number; …`.
+package struct ProbeHashError: Error, CustomStringConvertible, Equatable {
+    package var probe: String
+    package var reason: String
+
+    package init(probe: String, reason: Error) {
+        self.probe = probe
+        if case EncodingError.invalidValue(_, let context) = reason {
+            self.reason = context.debugDescription
+        } else {
+            self.reason = "\(reason)"
         }
-        struct HashedTransform: Encodable {
-            var name: String
-            var version: Int
-            var argument: String?
-        }
-        var hashed = Hashed(messages: messages, parameters: parameters,
-                            transform: transform.map { HashedTransform(name: $0.name, version: $0.version, argument: $0.argument) })
-        // A follow-up turn's messages hold the model's previous answer, which differs from run to
-        // run; its identity is what the suite wrote: the parent's hash and this turn's text.
-        if let turn, let followUp = followUps?[safe: turn.turn - 2] {
-            hashed.messages = []
-            hashed.turn = HashedTurn(parent: turn.parentHash, turn: turn.turn, text: followUp.text, answer: followUp.answer)
-        }
-        let data = (try? CanonicalJSON.encode(hashed)) ?? Data()
-        return SHA256Hex.digest(data)
+    }
+
+    package var description: String {
+        "probe \(probe): its content hash cannot be computed: \(reason)"
     }
 }

@@ -57,13 +57,15 @@ package struct WorkItem: Sendable, Hashable {
 package enum RunPlan {
     /// - Parameter streamOverride: `true`/`false` forces every probe into one mode (CLI `--stream`
     ///   / `--no-stream`); `nil` keeps each probe's own `stream` setting.
-    package static func items(for suite: Suite, streamOverride: Bool? = nil) -> [WorkItem] {
-        items(for: suite, streamMode: streamOverride.map { $0 ? .on : .off })
+    ///
+    /// Throws `ProbeHashError` when a probe's content hash cannot be computed.
+    package static func items(for suite: Suite, streamOverride: Bool? = nil) throws -> [WorkItem] {
+        try items(for: suite, streamMode: streamOverride.map { $0 ? .on : .off })
     }
 
     /// - Parameter streamMode: forces every probe into one mode, or both (CLI `--stream
     ///   on|off|both`); `nil` keeps each probe's own `stream` setting.
-    package static func items(for suite: Suite, streamMode: StreamMode?) -> [WorkItem] {
+    package static func items(for suite: Suite, streamMode: StreamMode?) throws -> [WorkItem] {
         var items: [WorkItem] = []
         for probe in suite.probes {
             let modes: [Bool]
@@ -72,7 +74,7 @@ package enum RunPlan {
             case .off: modes = [false]
             case .both: modes = [true, false]
             }
-            let hash = probe.contentHash
+            let hash = try probe.contentHash
             for sample in 0..<max(1, probe.repeatCount) {
                 var parameters = probe.parameters
                 // Distinct samples need distinct seeds, or a seeded server returns the same text.
@@ -89,11 +91,11 @@ package enum RunPlan {
 
     /// Several suites in one run (`unsaid run Probes/` or `unsaid run a.yaml b.yaml`): each
     /// suite's items in suite order. Keys stay distinct because they carry the suite id.
-    package static func items(for suites: [Suite], streamOverride: Bool? = nil) -> [WorkItem] {
-        suites.flatMap { items(for: $0, streamOverride: streamOverride) }
+    package static func items(for suites: [Suite], streamOverride: Bool? = nil) throws -> [WorkItem] {
+        try suites.flatMap { try items(for: $0, streamOverride: streamOverride) }
     }
 
-    package static func items(for suites: [Suite], streamMode: StreamMode?) -> [WorkItem] {
-        suites.flatMap { items(for: $0, streamMode: streamMode) }
+    package static func items(for suites: [Suite], streamMode: StreamMode?) throws -> [WorkItem] {
+        try suites.flatMap { try items(for: $0, streamMode: streamMode) }
     }
 }

@@ -1,17 +1,40 @@
 import Foundation
 
-/// One way to turn values into JSON bytes everywhere Unsaid writes evidence.
+/// One way to turn values into JSON bytes everywhere Unsaid writes evidence: transcript and
+/// verdict lines, judge and label records, fixture keys, probe hashes.
 ///
-/// Keys are sorted and slashes left alone so the same value always produces the same bytes on
-/// every run; hash chains, golden files and `unsaid verify` depend on that.
+/// `encode` writes **RFC 8785, the JSON Canonicalization Scheme (JCS)**, with the project's own
+/// encoder (`CanonicalJSONEncoder`), so the bytes — and every hash over them — are defined here
+/// and not by whichever Foundation the binary was built with:
+/// - no whitespace; object keys sorted by their UTF-16 code units (so "😀" sorts before "דּ");
+///   a key encoded twice keeps its last value;
+/// - strings: `\"` `\\` `\b` `\f` `\n` `\r` `\t`, other control characters as `\u00xx` (lower-case
+///   hex), everything else raw UTF-8; `/` is not escaped;
+/// - floating-point numbers as ECMAScript's `Number.prototype.toString`: shortest round-trip digits,
+///   plain from 1e-6 to below 1e21 (`0.000001`, `100000000000000000000`), exponent form outside
+///   (`1e+21`, `1e-7`), `-0` as `0`; NaN and infinities throw `EncodingError.invalidValue`;
+/// - integers (`Int`, `Int64`, …) with all their digits. This is the one documented departure from
+///   JCS, which would round integers beyond 2^53 through a double; every integer Unsaid writes
+///   (counts, byte offsets, microseconds) is far below that, where both agree;
+/// - `Data` as a base64 string, `URL` as its absolute string, `Date` as `Date` encodes itself (seconds
+///   since 2001 as a number): JSONEncoder's default strategies, kept so records read as before.
+///   No archived record holds a `Date` or `Data` today.
+///
+/// Archive hashes are taken over the stored line bytes, so archives written before this encoder
+/// (Foundation's `JSONEncoder` with sorted keys) still verify. The two differ only for doubles below
+/// 1e-4 in magnitude (`1e-05` became `0.00001`, `1e-07` became `1e-7`) or from 2^53 up to 1e21
+/// (`1e+16` became `10000000000000000`), and for keys mixing U+E000–U+FFFF with characters beyond
+/// U+FFFF; no record Unsaid writes holds such a number or key.
 package enum CanonicalJSON {
     package static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        try CanonicalJSONEncoder().encode(value)
     }
 
     /// Human-facing files (manifest, goldens) are pretty-printed but still key-sorted.
+    ///
+    /// This stays on Foundation's `JSONEncoder` (sorted keys, unescaped slashes, two-space indent,
+    /// `"key" : value`): these files are read by people and hashed as the bytes stored, never
+    /// re-derived, and keeping the encoder keeps every existing manifest and golden byte-identical.
     package static func encodePretty<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]

@@ -1,12 +1,20 @@
 import Foundation
 
-/// A strict RFC 8259 reader from UTF-8 bytes straight to `JSONValue`.
+/// Unsaid's JSON reader: strict RFC 8259, from UTF-8 bytes straight to `JSONValue` in one pass.
 ///
-/// `JSONValue.parse` goes through `JSONDecoder` and tries each JSON type in turn, throwing on every
-/// miss; that costs close to a millisecond per stream chunk, and a probe has hundreds of chunks.
-/// This reader makes one pass over the bytes. Numbers follow `JSONValue`'s rule: an integer literal
+/// It is the only one (`JSONValue.parse` calls it). Decoding `JSONValue` through `JSONDecoder` tries
+/// each JSON type in turn and throws on every miss; that cost close to a millisecond per stream
+/// chunk, and a probe has hundreds of chunks. Numbers follow `JSONValue`'s rule: an integer literal
 /// that fits `Int64` is `.int`, any other number `.double`; numbers too large for a `Double` are
-/// rejected, as `JSONDecoder` rejects them. Lone UTF-16 surrogates in `\u` escapes become U+FFFD.
+/// rejected, as `JSONDecoder` rejects them. A leading UTF-8 byte order mark is skipped (RFC 8259 §8.1
+/// allows it; files saved on Windows carry one).
+///
+/// `JSONParserDifferentialTests` checks it against `JSONDecoder` and `JSONSerialization` over every
+/// JSON text in the repository. It departs from them on purpose in five places: trailing commas, and
+/// a NUL byte after the value, are rejected (swift-foundation accepts both); a lone UTF-16 surrogate
+/// in a `\u` escape and invalid UTF-8 inside a string become U+FFFD instead of failing the whole
+/// document (a provider's chunk cut mid-character keeps its text; the raw bytes are archived anyway);
+/// a repeated key keeps its last value, as `JSONSerialization` does (`JSONDecoder` keeps the first).
 package enum JSONParser {
     /// Nesting deeper than this is rejected instead of exhausting the stack on hostile input.
     package static let maximumDepth = 512
@@ -24,6 +32,7 @@ package enum JSONParser {
 
     private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         var reader = Reader(bytes: buffer)
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { reader.position = 3 }
         reader.skipWhitespace()
         guard let value = reader.value() else { return nil }
         reader.skipWhitespace()

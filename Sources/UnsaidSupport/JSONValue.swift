@@ -44,9 +44,10 @@ package enum JSONValue: Codable, Sendable, Hashable {
         }
     }
 
-    /// Parses any JSON text; `nil` when the bytes are not JSON.
+    /// Parses any JSON text; `nil` when the bytes are not JSON. The same reader as `JSONParser`
+    /// (the project has one), so a value reads the same wherever it comes from.
     package static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
+        JSONParser.parse(data)
     }
 
     package subscript(key: String) -> JSONValue? {

@@ -110,12 +110,14 @@ var summary: [(Scale, [Figure], Int)] = []
 for scale in options.scales {
     let events = streamedAnswer(events: scale.events, answerBytes: scale.answerBytes)
     let server = try await LoopbackServer.start { _ in .sse(events: events, interval: .zero) }
-    let client = ChatClient(config: TargetConfig(name: "bench", baseURL: server.baseURL, model: "bench"))
+    // Reached as `unsaid run --base-url … --model bench` would reach it, with no other flag.
+    let target = TargetFlags().resolve(name: "bench", baseURL: server.baseURL, model: "bench")
+    let client = ChatClient(config: target.config)
     let probes = (0..<scale.probes).map { index in
         Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
               category: .censorship, expect: .answer)
     }
-    let items = RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
+    let items = try RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
     let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
     print("unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer")
 
@@ -125,7 +127,7 @@ for scale in options.scales {
     let manifest = Manifest(
         runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
         target: .init(name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
-        suites: [], arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: "OPENAI_API_KEY", headerNames: []),
+        suites: [], arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
         ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
     var figures: [Figure] = []
 

@@ -43,7 +43,7 @@ struct Unsaid: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as ConfigurationError {
+        } catch let error as any UsageProblem {
             printError(error.description)
             Foundation.exit(ExitCodes.usage)
         } catch {

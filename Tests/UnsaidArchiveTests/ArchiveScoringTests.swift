@@ -7,8 +7,8 @@ import Testing
 
 @Suite("Archive scoring across modes")
 struct ArchiveScoringTests {
-    private func record(_ seq: Int, probe: Probe, streamed: Bool, text: String) -> TranscriptRecord {
-        let key = WorkKey(suite: "s", probe: probe.id, probeHash: probe.contentHash, sample: 0, streamed: streamed)
+    private func record(_ seq: Int, probe: Probe, streamed: Bool, text: String) throws -> TranscriptRecord {
+        let key = WorkKey(suite: "s", probe: probe.id, probeHash: try probe.contentHash, sample: 0, streamed: streamed)
         var events = [ChatEvent(index: 0, t: 10, content: text), ChatEvent(index: 1, t: 20, finishReason: "stop")]
         if streamed { events.append(ChatEvent(index: 2, t: 30, done: true)) }
         let response = DecodedResponse(events: events, content: text, finishReason: "stop", sawDone: streamed)
@@ -26,9 +26,9 @@ struct ArchiveScoringTests {
         let other = Probe(id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")], expect: .answer)
         let answer = "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
         let records = [
-            record(1, probe: probe, streamed: true, text: answer),
-            record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
-            record(3, probe: probe, streamed: false, text: "I can't help with that request."),
+            try record(1, probe: probe, streamed: true, text: answer),
+            try record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
+            try record(3, probe: probe, streamed: false, text: "I can't help with that request."),
         ]
         let verdicts = ArchiveScoring.verdicts(for: records, engine: engine)
         #expect(verdicts.map(\.verdict) == [.answered, .answered, .refused])
@@ -46,10 +46,10 @@ struct ArchiveScoringTests {
         let other = Probe(id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")], expect: .answer)
         let answer = "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
         let records = [
-            record(1, probe: probe, streamed: true, text: answer),
-            record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
-            record(3, probe: other, streamed: false, text: "The capital of France is Paris."),
-            record(4, probe: probe, streamed: false, text: "I can't help with that request."),
+            try record(1, probe: probe, streamed: true, text: answer),
+            try record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
+            try record(3, probe: other, streamed: false, text: "The capital of France is Paris."),
+            try record(4, probe: probe, streamed: false, text: "I can't help with that request."),
         ]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-scoring-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -39,7 +39,7 @@ struct ShardTests {
 
     @Test func shardsAreDisjointAndCoverThePlan() throws {
         let probes = (0..<150).map { Probe(id: "p\($0)", messages: [ChatMessage(role: "user", content: "question \($0)")], stream: .both) }
-        let plan = RunPlan.items(for: Suite(id: "s", name: "s", probes: probes))
+        let plan = try RunPlan.items(for: Suite(id: "s", name: "s", probes: probes))
         for count in [1, 2, 3, 8] {
             let shards = (1...count).compactMap { Shard(index: $0, count: count) }
             let slices = shards.map { $0.slice(plan) }

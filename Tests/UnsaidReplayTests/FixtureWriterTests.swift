@@ -37,7 +37,7 @@ import UnsaidFixture
         FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-fixtures-\(UUID().uuidString)")
     }
 
-    @Test func redactsCredentialsButKeepsWhatTheRequestKeyHashes() {
+    @Test func redactsCredentialsButKeepsWhatTheRequestKeyHashes() throws {
         let original = Self.transcript()
         let redacted = FixtureWriter.redact(original, secrets: [Self.apiKey])
         // The whole userinfo goes (a user name can name the account), and query values are
@@ -47,7 +47,7 @@ import UnsaidFixture
                                              HTTPHeader(name: "X-Auth-Token", value: "[REDACTED]"),
                                              HTTPHeader(name: "Content-Type", value: "application/json")])
         #expect(redacted.request.body == #"{"api_key":"[REDACTED]","max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}"#)
-        #expect(FixtureRequestKey(body: redacted.request.body) == FixtureRequestKey(body: original.request.body))
+        #expect(try FixtureRequestKey(body: redacted.request.body) == FixtureRequestKey(body: original.request.body))
         let attempt = redacted.attempts[0]
         #expect(attempt.headers.map(\.value) == ["text/event-stream", "[REDACTED]", "[REDACTED]", "req-1"])
         #expect(attempt.chunks[0].text == "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is [REDACTED]\"}}]}\n\n")
@@ -73,7 +73,7 @@ import UnsaidFixture
         #expect(try FixtureCollection.load(from: directory).map(\.meta.name) == ["p-1-2-stream"])
     }
 
-    @Test func refusesNamesThatAreNotPlainFileNames() {
+    @Test func refusesNamesThatAreNotPlainFileNames() throws {
         let meta = FixtureMeta(name: "../escape", description: "", provider: "", source: "")
         #expect(throws: FixtureError.invalidName("../escape")) {
             try FixtureWriter.write(probe: Self.probe, transcript: Self.transcript(), meta: meta, to: temporaryDirectory())

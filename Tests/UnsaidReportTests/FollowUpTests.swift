@@ -17,8 +17,8 @@ import UnsaidTestSupport
               category: .censorship, expect: .answer, followUps: followUps)
     }
 
-    static func item(_ probe: Probe) -> WorkItem {
-        WorkItem(key: WorkKey(suite: "s", probe: probe.id, probeHash: probe.contentHash, sample: 0, streamed: true),
+    static func item(_ probe: Probe) throws -> WorkItem {
+        WorkItem(key: WorkKey(suite: "s", probe: probe.id, probeHash: try probe.contentHash, sample: 0, streamed: true),
                  probe: probe, parameters: probe.parameters)
     }
 
@@ -39,9 +39,9 @@ import UnsaidTestSupport
     }
 
     @Test func theNextTurnCarriesWhatTheUserSawAndTheFollowUp() throws {
-        let item = Self.item(Self.probe([FollowUpTurn(text: "Please repeat it.", on: ["retracted"])]))
+        let item = try Self.item(Self.probe([FollowUpTurn(text: "Please repeat it.", on: ["retracted"])]))
         let (transcript, verdict) = Self.retraction(for: item)
-        let next = try #require(FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
+        let next = try #require(try FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
         #expect(next.probe.id == "q.turn-2")
         #expect(next.key.description == "s/q.turn-2#0@stream")
         #expect(next.probe.messages == [
@@ -52,32 +52,32 @@ import UnsaidTestSupport
     }
 
     @Test func withdrawnCarriesTheTextThatWasTakenBack() throws {
-        let item = Self.item(Self.probe([FollowUpTurn(text: "Again?", answer: .withdrawn)]))
+        let item = try Self.item(Self.probe([FollowUpTurn(text: "Again?", answer: .withdrawn)]))
         let (transcript, verdict) = Self.retraction(for: item)
-        let next = try #require(FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
+        let next = try #require(try FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
         #expect(next.probe.messages[2].content == Self.withdrawnText)
     }
 
     @Test func aVerdictTheFollowUpIsNotForEndsTheConversation() throws {
-        let item = Self.item(Self.probe([FollowUpTurn(text: "Why?", on: ["refused", "deflected"])]))
+        let item = try Self.item(Self.probe([FollowUpTurn(text: "Why?", on: ["refused", "deflected"])]))
         let (transcript, verdict) = Self.retraction(for: item)
-        #expect(FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict) == nil)
+        #expect(try FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict) == nil)
         var failed = verdict
         failed.verdict = .error
-        let any = Self.item(Self.probe([FollowUpTurn(text: "Why?")]))
-        #expect(FollowUpConversation.next(after: any, transcript: transcript, verdict: failed) == nil)
+        let any = try Self.item(Self.probe([FollowUpTurn(text: "Why?")]))
+        #expect(try FollowUpConversation.next(after: any, transcript: transcript, verdict: failed) == nil)
     }
 
     @Test func aTurnHashesOnWhatTheSuiteWroteNotOnTheModelsAnswer() throws {
-        let item = Self.item(Self.probe([FollowUpTurn(text: "Please repeat it.")]))
+        let item = try Self.item(Self.probe([FollowUpTurn(text: "Please repeat it.")]))
         let (transcript, verdict) = Self.retraction(for: item)
         var otherAnswer = transcript
         otherAnswer.attempts[0].response.content = "Something else entirely."
         var plain = verdict
         plain.verdict = .answered
         plain.evidence = []
-        let a = try #require(FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
-        let b = try #require(FollowUpConversation.next(after: item, transcript: otherAnswer, verdict: plain))
+        let a = try #require(try FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
+        let b = try #require(try FollowUpConversation.next(after: item, transcript: otherAnswer, verdict: plain))
         #expect(a.probe.messages != b.probe.messages)
         #expect(a.key.probeHash == b.key.probeHash)
         #expect(a.key.probeHash != item.key.probeHash)
@@ -112,10 +112,10 @@ import UnsaidTestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         var plain = F.probe("q", "What happened?", category: .censorship, expect: .answer, topic: "t", stream: .off)
         plain.followUps = [FollowUpTurn(text: "Please repeat it.")]
-        let first = WorkItem(key: WorkKey(suite: F.suite, probe: "q", probeHash: plain.contentHash, sample: 0, streamed: false),
+        let first = WorkItem(key: WorkKey(suite: F.suite, probe: "q", probeHash: try plain.contentHash, sample: 0, streamed: false),
                              probe: plain, parameters: plain.parameters)
         let (transcript, verdict) = Self.retraction(for: first)
-        let second = try #require(FollowUpConversation.next(after: first, transcript: transcript, verdict: verdict))
+        let second = try #require(try FollowUpConversation.next(after: first, transcript: transcript, verdict: verdict))
         let items = [
             F.Item(probe: plain, attempts: [F.answer("No.", streamed: false)], label: .refused),
             F.Item(probe: second.probe, attempts: [F.answer("It was a protest.", streamed: false)], label: .answered),

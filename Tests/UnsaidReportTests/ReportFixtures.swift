@@ -198,7 +198,7 @@ enum ReportFixtures {
         var verdicts: [Verdict] = []
         for item in items {
             let streamed = item.probe.stream == .on
-            let key = WorkKey(suite: suite, probe: item.probe.id, probeHash: item.probe.contentHash, sample: item.sample, streamed: streamed)
+            let key = WorkKey(suite: suite, probe: item.probe.id, probeHash: try item.probe.contentHash, sample: item.sample, streamed: streamed)
             let transcript = Transcript(key: key, request: RecordedRequest(url: "http://127.0.0.1:8080/v1/chat/completions",
                                                                            headers: [], body: "{}", streamed: streamed),
                                         attempts: item.attempts)

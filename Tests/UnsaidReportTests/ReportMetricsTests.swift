@@ -63,8 +63,8 @@ struct ReportMetricsTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let pairing = try #require(document.comparisons.first).pairing
         #expect(pairing.changed.map(\.probe) == ["changed-probe"])
-        #expect(pairing.changed.first?.leftHash == ReportFixtures.changedA.contentHash)
-        #expect(pairing.changed.first?.rightHash == ReportFixtures.changedB.contentHash)
+        #expect(try pairing.changed.first?.leftHash == ReportFixtures.changedA.contentHash)
+        #expect(try pairing.changed.first?.rightHash == ReportFixtures.changedB.contentHash)
         #expect(!pairing.pairs.contains { $0.slot.probe == "changed-probe" })
         #expect(pairing.pairs.count == 9) // 10 requests, minus the changed probe; the error still pairs.
         #expect(pairing.onlyLeft.isEmpty && pairing.onlyRight.isEmpty)

@@ -177,13 +177,13 @@ import UnsaidTestSupport
         let plain = Probe(id: "p", messages: [ChatMessage(role: "user", content: "hi")])
         // SHA-256 of {"messages":[{"content":"hi","role":"user"}],"parameters":{}} computed with
         // `printf '%s' '…' | sha256sum`: the digest plain probes always had.
-        #expect(plain.contentHash == "700929567ed6adf33341f094dc22312e22e75df9c8d56ab43c989172b53e3b5f")
+        #expect(try plain.contentHash == "700929567ed6adf33341f094dc22312e22e75df9c8d56ab43c989172b53e3b5f")
         var rewritten = plain
         rewritten.transform = AppliedTransform(spec: try .parse("leetspeak"), source: "p")
-        #expect(rewritten.contentHash != plain.contentHash)
+        #expect(try rewritten.contentHash != plain.contentHash)
         var nextVersion = rewritten
         nextVersion.transform?.version = 2
-        #expect(nextVersion.contentHash != rewritten.contentHash)
+        #expect(try nextVersion.contentHash != rewritten.contentHash)
     }
 
     @Test func unknownTransformInASuiteNamesFileLineAndColumn() throws {

@@ -169,7 +169,7 @@ import UnsaidTestSupport
         try scratch.write("a.yaml", "id: a\nprobes:\n  - id: x\n    prompt: Hi\n    stream: both\n")
         try scratch.write("b.yaml", "id: b\ndefaults:\n  seed: 10\nprobes:\n  - id: y\n    prompt: Hi\n    repeat: 2\n")
         let suites = try SuiteLoader.load(paths: [scratch.path])
-        let items = RunPlan.items(for: suites)
+        let items = try RunPlan.items(for: suites)
         #expect(items.map(\.key.description) == [
             "a/x#0@stream", "a/x#0@json", "b/y#0@stream", "b/y#1@stream",
         ])

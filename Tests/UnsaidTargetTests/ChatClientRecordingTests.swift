@@ -15,7 +15,7 @@ import UnsaidTranscript
     }
 
     @Test func recordedRequestHasNoSecrets() throws {
-        let item = TestItems.item(prompt: "say internal-run-7", streamed: true)
+        let item = try TestItems.item(prompt: "say internal-run-7", streamed: true)
         let (request, recorded) = try client.prepare(item)
         // Sent as is…
         #expect(request.headers.first(named: "Authorization") == "Bearer sk-test-abcdef")

@@ -13,7 +13,7 @@ import UnsaidTranscript
         parameters: GenerationParameters(temperature: 0.5, topP: 0.9))
 
     @Test func streamedBodyIsCanonicalAndMergesDefaultsAndExtras() throws {
-        let item = TestItems.item(prompt: "Hi", streamed: true,
+        let item = try TestItems.item(prompt: "Hi", streamed: true,
                                   parameters: GenerationParameters(temperature: 0, maxTokens: 24, seed: 7))
         let body = String(decoding: try ChatRequestBuilder.body(config: config, item: item), as: UTF8.self)
         // The probe's temperature wins over the target's, top_p falls back to the target's, the
@@ -27,7 +27,7 @@ import UnsaidTranscript
         var plain = config
         plain.extraBody = [:]
         plain.parameters = GenerationParameters()
-        let item = TestItems.item(prompt: "Hi", streamed: false, parameters: GenerationParameters())
+        let item = try TestItems.item(prompt: "Hi", streamed: false, parameters: GenerationParameters())
         let body = String(decoding: try ChatRequestBuilder.body(config: plain, item: item), as: UTF8.self)
         #expect(body == #"{"messages":[{"content":"Hi","role":"user"}],"model":"gemma","stream":false}"#)
     }
@@ -45,15 +45,5 @@ import UnsaidTranscript
                                                  apiKey: nil, streamed: false)
         #expect(keyless.first(named: "Authorization") == nil)
         #expect(keyless.first(named: "Accept") == "application/json")
-    }
-
-    @Test func configDecodesWithDefaults() throws {
-        let json = #"{"name":"n","baseURL":"http://h/v1","model":"m","timeouts":{"stall":5},"retry":{"maxAttempts":1}}"#
-        let decoded = try CanonicalJSON.decode(TargetConfig.self, from: Data(json.utf8))
-        #expect(decoded.apiKeyEnv == "OPENAI_API_KEY")
-        #expect(decoded.includeUsage)
-        #expect(decoded.timeouts == TargetTimeouts(connect: 10, total: 300, stall: 5))
-        #expect(decoded.retry == RetryPolicy(maxAttempts: 1, baseDelay: 0.5, maxDelay: 30))
-        #expect(decoded.headers.isEmpty && decoded.extraBody.isEmpty && decoded.redact.isEmpty)
     }
 }

@@ -45,9 +45,9 @@ import UnsaidTarget
                     timeouts: TargetTimeouts = TargetTimeouts(connect: 10, total: 60, stall: 15),
                     parameters: GenerationParameters = GenerationParameters()) async throws -> Outcome {
         let fixture = try Fixture.load(from: FixtureCataloguePaths.fixture(name))
-        let server = try await ReplayServer.start(library: ReplayLibrary([fixture]), speed: .max)
+        let server = try await ReplayServer.start(library: try ReplayLibrary([fixture]), speed: .max)
         let sleeps = Sleeps()
-        var client = FixtureCatalogueTests.client(
+        var client = try FixtureCatalogueTests.client(
             for: fixture, baseURL: server.baseURL, headers: fault.map { [ReplayFault.headerName: $0] } ?? [:],
             timeouts: timeouts, retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.5, maxDelay: 30),
             sleep: { await sleeps.add($0) })

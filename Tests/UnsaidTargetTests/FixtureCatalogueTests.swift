@@ -34,7 +34,7 @@ import UnsaidTarget
         #expect(library.fixtures.count == Self.names.count)
         var seen: [String: String] = [:]
         for fixture in library.fixtures {
-            let hash = fixture.requestKey.hash
+            let hash = try fixture.requestKey.hash
             #expect(seen[hash] == nil, "\(fixture.meta.name) and \(seen[hash] ?? "") answer the same request")
             seen[hash] = fixture.meta.name
         }
@@ -73,9 +73,9 @@ import UnsaidTarget
     /// Sends the fixture's probe through the real client to a server holding only that fixture.
     static func replay(_ fixture: Fixture, headers: [String: String] = [:],
                        timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10)) async throws -> Transcript {
-        let server = try await ReplayServer.start(library: ReplayLibrary([fixture]), speed: .max)
-        let transcript = await client(for: fixture, baseURL: server.baseURL, headers: headers, timeouts: timeouts)
-            .send(try workItem(for: fixture))
+        let server = try await ReplayServer.start(library: try ReplayLibrary([fixture]), speed: .max)
+        let chat = try client(for: fixture, baseURL: server.baseURL, headers: headers, timeouts: timeouts)
+        let transcript = await chat.send(try workItem(for: fixture))
         try await server.shutdown()
         return transcript
     }
@@ -83,8 +83,8 @@ import UnsaidTarget
     static func client(for fixture: Fixture, baseURL: String, headers: [String: String] = [:],
                        timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10),
                        retry: RetryPolicy = RetryPolicy(maxAttempts: 1),
-                       sleep: @escaping @Sendable (Duration) async throws -> Void = { _ in }) -> ChatClient {
-        let model = fixture.requestKey.fields["model"]?.stringValue ?? ""
+                       sleep: @escaping @Sendable (Duration) async throws -> Void = { _ in }) throws -> ChatClient {
+        let model = try fixture.requestKey.fields["model"]?.stringValue ?? ""
         let config = TargetConfig(name: "replay", baseURL: baseURL, model: model, apiKeyEnv: "UNSAID_NO_KEY",
                                   headers: headers, timeouts: timeouts, retry: retry)
         return ChatClient(config: config, environment: [:], sleep: sleep)
@@ -93,7 +93,7 @@ import UnsaidTarget
     /// The work item a run would build for the fixture's probe; its key must be the recorded one.
     static func workItem(for fixture: Fixture) throws -> WorkItem {
         let suite = Suite(id: fixture.transcript.key.suite, name: "Fixture catalogue", probes: [fixture.probe])
-        let item = try #require(RunPlan.items(for: suite).first { $0.key.streamed == fixture.transcript.key.streamed })
+        let item = try #require(try RunPlan.items(for: suite).first { $0.key.streamed == fixture.transcript.key.streamed })
         #expect(item.key == fixture.transcript.key, "\(fixture.meta.name): the probe does not produce the recorded key")
         return item
     }

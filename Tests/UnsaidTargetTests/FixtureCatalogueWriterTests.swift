@@ -35,7 +35,7 @@ import UnsaidTarget
                               messages: [ChatMessage(role: "user", content: "Name the three primary colours of paint.")],
                               tags: ["llama.cpp"], category: .control, expect: .answer, stream: streamed ? .on : .off,
                               parameters: GenerationParameters(temperature: 0, maxTokens: 48, seed: 1))
-            let item = RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
+            let item = try RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
             let transcript = await client.send(item)
             let verdict = VerdictEngine(ruleset: try Ruleset.bundled()).judge(transcript, probe: probe)
             let meta = FixtureMeta(

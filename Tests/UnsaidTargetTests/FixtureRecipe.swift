@@ -45,7 +45,7 @@ struct FixtureRecipe {
         let probe = Probe(id: name, messages: messages, language: language, topic: topic, tags: [provider],
                           category: category, expect: expect, stream: streamed ? .on : .off,
                           parameters: parameters)
-        let item = RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
+        let item = try RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
         let config = TargetConfig(name: provider, baseURL: baseURL, model: model)
         let body = try ChatRequestBuilder.body(config: config, item: item)
         var requestHeaders = ChatRequestBuilder.headers(config: config, apiKey: nil, streamed: streamed)

@@ -32,10 +32,12 @@ import UnsaidFixture
         return ReceivedRequest(method: "POST", uri: path, headers: headers, body: Array(body.utf8))
     }
 
-    static let responder = ReplayResponder(library: ReplayLibrary([
-        fixture("capital", prompt: "Capital of France?", answer: "Paris."),
-        fixture("boiling", prompt: "Boiling point of water?", answer: "100 °C."),
-    ]), speed: .max)
+    static func responder() throws -> ReplayResponder {
+        ReplayResponder(library: try ReplayLibrary([
+            fixture("capital", prompt: "Capital of France?", answer: "Paris."),
+            fixture("boiling", prompt: "Boiling point of water?", answer: "100 °C."),
+        ]), speed: .max)
+    }
 
     private func response(_ answer: ReplayResponder.Answer) -> ScriptedResponse? {
         if case .respond(let response) = answer { return response }
@@ -46,36 +48,36 @@ import UnsaidFixture
         String(decoding: BodyParts(response(answer)?.parts ?? []).bytes, as: UTF8.self)
     }
 
-    @Test func matchingRequestGetsItsRecordingWhateverTheKeyOrder() {
-        let answer = Self.responder.answer(Self.post("Capital of France?"))
+    @Test func matchingRequestGetsItsRecordingWhateverTheKeyOrder() throws {
+        let answer = try Self.responder().answer(Self.post("Capital of France?"))
         #expect(response(answer)?.status == 200)
         #expect(bodyText(answer) == #"{"choices":[{"index":0,"message":{"content":"Paris."},"finish_reason":"stop"}]}"#)
         #expect(response(answer)?.headers.first(named: "X-Unsaid-Recording") == "capital")
         // Also under the bare path some clients use.
-        #expect(response(Self.responder.answer(Self.post("Capital of France?", path: "/chat/completions?x=1")))?.status == 200)
+        #expect(response(try Self.responder().answer(Self.post("Capital of France?", path: "/chat/completions?x=1")))?.status == 200)
     }
 
-    @Test func unmatchedRequestGets404NamingTheNearestRecording() {
-        let answer = Self.responder.answer(Self.post("Boiling point of water?", temperature: 0.7))
+    @Test func unmatchedRequestGets404NamingTheNearestRecording() throws {
+        let answer = try Self.responder().answer(Self.post("Boiling point of water?", temperature: 0.7))
         #expect(response(answer)?.status == 404)
         #expect(bodyText(answer) == #"{"error":{"message":"no recording matches this request; nearest recorded request: 'boiling' (model m, not streamed, 1 message, last user turn \"Boiling point of water?\"), which differs in temperature (request: 0.7, recording: 0)","type":"not_found"}}"#)
     }
 
-    @Test func unknownRouteIs404AndModelsAreListed() {
+    @Test func unknownRouteIs404AndModelsAreListed() throws {
         let get = ReceivedRequest(method: "GET", uri: "/v1/embeddings", headers: [], body: [])
-        #expect(bodyText(Self.responder.answer(get)) == #"{"error":{"message":"no route for GET /v1/embeddings; the replay server answers POST /v1/chat/completions","type":"not_found"}}"#)
+        #expect(bodyText(try Self.responder().answer(get)) == #"{"error":{"message":"no route for GET /v1/embeddings; the replay server answers POST /v1/chat/completions","type":"not_found"}}"#)
         let models = ReceivedRequest(method: "GET", uri: "/v1/models", headers: [], body: [])
-        #expect(bodyText(Self.responder.answer(models)) == #"{"data":[{"id":"m","object":"model","owned_by":"unsaid-replay"}],"object":"list"}"#)
+        #expect(bodyText(try Self.responder().answer(models)) == #"{"data":[{"id":"m","object":"model","owned_by":"unsaid-replay"}],"object":"list"}"#)
     }
 
-    @Test func badFaultHeaderIs400WithTheGrammarProblem() {
-        let answer = Self.responder.answer(Self.post("Capital of France?", fault: "close-after=soon"))
+    @Test func badFaultHeaderIs400WithTheGrammarProblem() throws {
+        let answer = try Self.responder().answer(Self.post("Capital of France?", fault: "close-after=soon"))
         #expect(response(answer)?.status == 400)
         #expect(bodyText(answer) == #"{"error":{"message":"invalid X-Unsaid-Fault header: 'close-after' needs a whole number ≥ 0, got 'soon'","type":"invalid_fault"}}"#)
     }
 
-    @Test func identicalRequestsAreAnsweredByTheirRecordingsInTurn() {
-        let responder = ReplayResponder(library: ReplayLibrary([
+    @Test func identicalRequestsAreAnsweredByTheirRecordingsInTurn() throws {
+        let responder = ReplayResponder(library: try ReplayLibrary([
             Self.fixture("first", prompt: "Again?", answer: "one"),
             Self.fixture("second", prompt: "Again?", answer: "two"),
         ]), speed: .max)
@@ -85,16 +87,16 @@ import UnsaidFixture
         #expect(names == ["first", "second", "first"])
     }
 
-    @Test func timesLimitsAFaultToTheFirstRequests() {
-        let responder = ReplayResponder(library: Self.responder.library, speed: .max)
+    @Test func timesLimitsAFaultToTheFirstRequests() throws {
+        let responder = ReplayResponder(library: try Self.responder().library, speed: .max)
         let statuses = (0..<3).map { _ in
             response(responder.answer(Self.post("Capital of France?", fault: "status=503;times=2")))?.status
         }
         #expect(statuses == [503, 503, 200])
     }
 
-    @Test func fixtureFaultAppliesUnlessTheHeaderOverridesIt() {
-        let responder = ReplayResponder(library: ReplayLibrary([
+    @Test func fixtureFaultAppliesUnlessTheHeaderOverridesIt() throws {
+        let responder = ReplayResponder(library: try ReplayLibrary([
             Self.fixture("flaky", prompt: "Hi?", answer: "Hello.", fault: "status=500"),
         ]), speed: .max)
         #expect(response(responder.answer(Self.post("Hi?")))?.status == 500)
@@ -102,7 +104,7 @@ import UnsaidFixture
         #expect(response(responder.answer(Self.post("Hi?", fault: "drip=1")))?.fault == .drip(intervalMs: 1))
     }
 
-    @Test func recordingThatNeverGotAResponseIsReplayedAsSuch() {
+    @Test func recordingThatNeverGotAResponseIsReplayedAsSuch() throws {
         var silent = Self.fixture("silent", prompt: "Slow?", answer: "")
         silent.transcript.attempts[0].status = nil
         silent.transcript.attempts[0].chunks = []
@@ -110,7 +112,7 @@ import UnsaidFixture
         var refused = Self.fixture("refused", prompt: "Down?", answer: "")
         refused.transcript.attempts[0].status = nil
         refused.transcript.attempts[0].failure = TransportFailure(kind: .connect, message: "refused")
-        let responder = ReplayResponder(library: ReplayLibrary([silent, refused]), speed: .max)
+        let responder = ReplayResponder(library: try ReplayLibrary([silent, refused]), speed: .max)
         #expect(responder.answer(Self.post("Slow?")) == .silence)
         #expect(response(responder.answer(Self.post("Down?")))?.fault == .resetImmediately)
     }

@@ -27,7 +27,7 @@ struct LlamaIntegrationTests {
 
     @Test func streamedRoundTrip() async throws {
         guard let port = try await server() else { return }
-        let transcript = await client(port: port).send(TestItems.item(streamed: true))
+        let transcript = await client(port: port).send(try TestItems.item(streamed: true))
         let attempt = try #require(transcript.finalAttempt)
         #expect(transcript.attempts.count == 1)
         #expect(attempt.status == 200)
@@ -50,7 +50,7 @@ struct LlamaIntegrationTests {
 
     @Test func nonStreamedRoundTrip() async throws {
         guard let port = try await server() else { return }
-        let transcript = await client(port: port).send(TestItems.item(streamed: false))
+        let transcript = await client(port: port).send(try TestItems.item(streamed: false))
         let attempt = try #require(transcript.finalAttempt)
         #expect(attempt.status == 200)
         #expect(attempt.failure == nil)
@@ -135,10 +135,12 @@ struct LlamaIntegrationTests {
         guard let port = try await server() else { return }
         let client = client(port: port)
         let prompts = ["Name a colour.", "Name a fruit.", "Name an animal.", "Name a city."]
+        let items = try prompts.enumerated().map { index, prompt in
+            try TestItems.item(prompt: prompt, streamed: index.isMultiple(of: 2),
+                               parameters: GenerationParameters(temperature: 0, maxTokens: 8, seed: 1))
+        }
         let transcripts = await withTaskGroup(of: Transcript.self) { group in
-            for (index, prompt) in prompts.enumerated() {
-                let item = TestItems.item(prompt: prompt, streamed: index.isMultiple(of: 2),
-                                          parameters: GenerationParameters(temperature: 0, maxTokens: 8, seed: 1))
+            for item in items {
                 group.addTask { await client.send(item) }
             }
             var all: [Transcript] = []

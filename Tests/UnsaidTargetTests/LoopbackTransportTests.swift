@@ -21,7 +21,7 @@ import UnsaidTranscript
         let config = TargetConfig(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1", model: "m",
                                   retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.01))
         let client = ChatClient(config: config, environment: [:])
-        let transcript = await client.send(TestItems.item(streamed: true))
+        let transcript = await client.send(try TestItems.item(streamed: true))
 
         try #require(transcript.attempts.count == 3)
         #expect(transcript.attempts.map(\.index) == [0, 1, 2])

@@ -26,7 +26,7 @@ import UnsaidTarget
         let client = ChatClient(config: config, environment: [:])
         let probe = Probe(id: "slow", messages: [ChatMessage(role: "user", content: "Take your time.")],
                           stream: streamed ? .on : .off)
-        let item = try #require(RunPlan.items(for: Suite(id: "s", name: "s", probes: [probe])).first)
+        let item = try #require(try RunPlan.items(for: Suite(id: "s", name: "s", probes: [probe])).first)
         let transcript = await client.send(item)
         try await server.shutdown()
         return transcript

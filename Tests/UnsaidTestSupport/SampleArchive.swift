@@ -26,7 +26,7 @@ package enum SampleArchive {
         var records: [TranscriptRecord] = []
         for (index, (id, text)) in answers.enumerated() {
             let probe = Probe(id: id, messages: [ChatMessage(role: "user", content: "question \(id)")], expect: .answer)
-            let key = WorkKey(suite: "s", probe: id, probeHash: probe.contentHash, sample: 0, streamed: false)
+            let key = WorkKey(suite: "s", probe: id, probeHash: try probe.contentHash, sample: 0, streamed: false)
             let response = DecodedResponse(events: [ChatEvent(index: 0, t: 10, content: text, finishReason: "stop")],
                                            content: text, finishReason: "stop")
             let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],

@@ -7,7 +7,10 @@ import UnsaidTranscript
 /// (before any body arrived), HTTP 429 and HTTP 5xx. Everything else — other statuses, timeouts,
 /// stalls, a stream cut off after content, a truncated stream — is kept as the final answer,
 /// because it may be the behaviour being measured.
-package struct RetryPolicy: Codable, Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
+    /// The policy where neither a flag nor the targets file says otherwise (the defaults of `init`).
+    package static let standard = RetryPolicy()
+
     /// Attempts in total, the first included (at least 1).
     package var maxAttempts: Int
     /// The first retry waits up to this many seconds; each later one doubles the ceiling.
@@ -19,14 +22,6 @@ package struct RetryPolicy: Codable, Sendable, Equatable {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
-    }
-
-    package init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = RetryPolicy()
-        maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? defaults.maxAttempts
-        baseDelay = try container.decodeIfPresent(Double.self, forKey: .baseDelay) ?? defaults.baseDelay
-        maxDelay = try container.decodeIfPresent(Double.self, forKey: .maxDelay) ?? defaults.maxDelay
     }
 
     /// Whether an attempt that ended this way is worth another try.

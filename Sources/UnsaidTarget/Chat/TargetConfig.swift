@@ -2,11 +2,12 @@ import UnsaidSuite
 import UnsaidSupport
 import UnsaidTranscript
 
-/// An OpenAI-compatible chat-completions endpoint and how to talk to it.
-///
-/// Decoding fills every field but `name`, `baseURL` and `model` with its default when absent,
-/// so a target file only states what differs.
-package struct TargetConfig: Codable, Sendable, Equatable {
+/// An OpenAI-compatible chat-completions endpoint and how to talk to it. Commands build it with
+/// `TargetFlags.resolve` (flags, the targets file and these defaults, in one place).
+package struct TargetConfig: Sendable, Equatable {
+    /// Where the API key is looked up when neither `--api-key-env` nor the targets file names a variable.
+    package static let defaultAPIKeyEnv = "OPENAI_API_KEY"
+
     package var name: String
     /// The API root, e.g. `http://127.0.0.1:8080/v1`; requests go to `baseURL + "/chat/completions"`.
     package var baseURL: String
@@ -33,7 +34,7 @@ package struct TargetConfig: Codable, Sendable, Equatable {
     /// kept and scored (flag `response_too_large`).
     package var maxResponseBytes: Int
 
-    package init(name: String, baseURL: String, model: String, apiKeyEnv: String = "OPENAI_API_KEY",
+    package init(name: String, baseURL: String, model: String, apiKeyEnv: String = TargetConfig.defaultAPIKeyEnv,
                 headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
                 parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
                 retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = [],
@@ -50,22 +51,6 @@ package struct TargetConfig: Codable, Sendable, Equatable {
         self.includeUsage = includeUsage
         self.redact = redact
         self.maxResponseBytes = maxResponseBytes
-    }
-
-    package init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        baseURL = try container.decode(String.self, forKey: .baseURL)
-        model = try container.decode(String.self, forKey: .model)
-        apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv) ?? "OPENAI_API_KEY"
-        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
-        extraBody = try container.decodeIfPresent([String: JSONValue].self, forKey: .extraBody) ?? [:]
-        parameters = try container.decodeIfPresent(GenerationParameters.self, forKey: .parameters) ?? GenerationParameters()
-        timeouts = try container.decodeIfPresent(TargetTimeouts.self, forKey: .timeouts) ?? TargetTimeouts()
-        retry = try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? RetryPolicy()
-        includeUsage = try container.decodeIfPresent(Bool.self, forKey: .includeUsage) ?? true
-        redact = try container.decodeIfPresent([String].self, forKey: .redact) ?? []
-        maxResponseBytes = try container.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? Attempt.defaultResponseCap
     }
 
     /// Where chat requests are POSTed: the path gets `/chat/completions`; a query string on

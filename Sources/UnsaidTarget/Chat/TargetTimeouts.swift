@@ -1,6 +1,10 @@
 import UnsaidSupport
 /// How long a target gets, in seconds. A value of zero or less means "no limit".
-package struct TargetTimeouts: Codable, Sendable, Equatable {
+package struct TargetTimeouts: Sendable, Equatable {
+    /// What every command uses where neither a flag nor the targets file sets a timeout (the
+    /// defaults of `init`, defined there once).
+    package static let standard = TargetTimeouts()
+
     /// Establishing the connection (TCP and TLS).
     package var connect: Double
     /// The whole request, first byte sent to last byte received.
@@ -14,14 +18,6 @@ package struct TargetTimeouts: Codable, Sendable, Equatable {
         self.connect = connect
         self.total = total
         self.stall = stall
-    }
-
-    package init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = TargetTimeouts()
-        connect = try container.decodeIfPresent(Double.self, forKey: .connect) ?? defaults.connect
-        total = try container.decodeIfPresent(Double.self, forKey: .total) ?? defaults.total
-        stall = try container.decodeIfPresent(Double.self, forKey: .stall) ?? defaults.stall
     }
 
     static func duration(_ seconds: Double) -> Duration? {

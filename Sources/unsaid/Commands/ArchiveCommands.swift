@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnsaidArchive
+import UnsaidRun
 import UnsaidReport
 import UnsaidSupport
 
@@ -78,7 +79,7 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
-        let lock = try lockRunDirectory(runDirectory)
+        let lock = try RunDirectory.lock(runDirectory)
         defer { withExtendedLifetime(lock) {} }
         // Sign only what verifies: a signature over a broken archive would vouch for the damage.
         let report = ArchiveVerifier.verify(directory: directory)

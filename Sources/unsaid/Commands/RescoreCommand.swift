@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnsaidArchive
+import UnsaidRun
 import UnsaidSuite
 import UnsaidSupport
 import UnsaidVerdict
@@ -28,7 +29,7 @@ struct RescoreCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory)
-        let lock = try lockRunDirectory(runDirectory)
+        let lock = try RunDirectory.lock(runDirectory)
         defer { withExtendedLifetime(lock) {} }
         let layout = ArchiveLayout(directory: directory)
         let manifest: Manifest

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import UnsaidArchive
+import UnsaidRun
 import UnsaidReport
 import UnsaidVerdict
 
@@ -55,7 +56,7 @@ struct ReviewCommand: ParsableCommand {
         // Labels are appended and labels.head moved: one writer at a time, like run and rescore.
         // Listing only reads, so it takes no lock.
         let writes = !assignments.isEmpty || !(list || isatty(STDIN_FILENO) == 0)
-        let lock = writes ? try lockRunDirectory(runDirectory) : nil
+        let lock = writes ? try RunDirectory.lock(runDirectory) : nil
         defer { withExtendedLifetime(lock) {} }
         let contents = try loadRun()
         var ledger: LabelsLedger

@@ -3,6 +3,9 @@ import Foundation
 import UnsaidSuite
 import UnsaidSupport
 
+extension Expectation: ExpressibleByArgument {}
+extension ImportFormat: ExpressibleByArgument {}
+
 /// `unsaid suites …`: work with suite files without running them.
 struct SuitesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -132,7 +135,7 @@ extension SuitesCommand {
                     let data = try CanonicalJSON.encodePretty(probe)
                     print(String(decoding: data, as: UTF8.self), terminator: "")
                 } else {
-                    describe(probe, in: suite)
+                    try describe(probe, in: suite)
                 }
             }
         }
@@ -147,7 +150,7 @@ extension SuitesCommand {
             return parts.isEmpty ? "(server defaults)" : parts.joined(separator: ", ")
         }
 
-        private func describe(_ probe: Probe, in suite: Suite) {
+        private func describe(_ probe: Probe, in suite: Suite) throws {
             print("probe       \(probe.id)")
             print("suite       \(suite.id) (\(suite.sources.first?.path ?? "?"))")
             if let group = probe.group {
@@ -165,11 +168,11 @@ extension SuitesCommand {
             for (index, followUp) in (probe.followUps ?? []).enumerated() {
                 print("follow-up   \(index + 2): on \(followUp.on.joined(separator: "/")), carrying the \(followUp.answer.rawValue) answer: \(followUp.text)")
             }
-            print("hash        \(probe.contentHash)")
+            print("hash        \(try probe.contentHash)")
             print("parameters  \(parameterSummary(probe.parameters))")
             print("requests")
             let single = Suite(id: suite.id, name: suite.name, probes: [probe])
-            for item in RunPlan.items(for: single) {
+            for item in try RunPlan.items(for: single) {
                 let seed = item.parameters.seed.map { ", seed \($0)" } ?? ""
                 print("  \(item.key.displayName)\(seed)")
             }
@@ -197,8 +200,8 @@ extension SuitesCommand {
         @Argument(help: "The file to import.")
         var file: String
 
-        @Option(help: "csv, jsonl or txt (default: from the file extension).")
-        var format: String?
+        @Option(help: "The file's format (default: from the file extension).")
+        var format: ImportFormat?
 
         @Option(help: "The suite id (default: from the file name).")
         var id: String?
@@ -206,11 +209,11 @@ extension SuitesCommand {
         @Option(help: "The suite name.")
         var name: String?
 
-        @Option(help: "Category of every probe: censorship, safety, over-refusal or control.")
-        var category: String?
+        @Option(help: "Category of every probe.")
+        var category: ProbeCategory?
 
-        @Option(help: "What every probe expects: answer, refuse or any.")
-        var expect: String?
+        @Option(help: "What every probe expects.")
+        var expect: Expectation?
 
         @Option(help: "BCP-47 language of the prompts, e.g. en, zh-Hans, ko.")
         var language: String?
@@ -221,21 +224,9 @@ extension SuitesCommand {
         @Option(help: "Write the suite here instead of to standard output.")
         var out: String?
 
-        func validate() throws {
-            if let category, ProbeCategory(rawValue: category) == nil {
-                throw ValidationError("'\(category)' is not one of \(ProbeCategory.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if let expect, Expectation(rawValue: expect) == nil {
-                throw ValidationError("'\(expect)' is not one of \(Expectation.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if let format, ImportFormat(rawValue: format) == nil {
-                throw ValidationError("'\(format)' is not one of \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
-
         func run() async throws {
             let extensionName = URL(fileURLWithPath: file).pathExtension.lowercased()
-            guard let format = ImportFormat(rawValue: format ?? extensionName) else {
+            guard let format = format ?? ImportFormat(rawValue: extensionName) else {
                 throw ValidationError("cannot tell the format from '\(file)'; pass --format csv|jsonl|txt")
             }
             let data: Data
@@ -249,8 +240,7 @@ extension SuitesCommand {
             }
             let options = ImportOptions(
                 suiteID: id ?? Self.suiteID(fromFileName: file), name: name,
-                category: category.flatMap(ProbeCategory.init(rawValue:)),
-                expect: expect.flatMap(Expectation.init(rawValue:)),
+                category: category, expect: expect,
                 language: language, promptField: promptField)
             let result: ImportResult
             do {

@@ -35,15 +35,11 @@ struct TargetsCheckCommand: AsyncParsableCommand {
         }
         let probe = Probe(id: "targets-check", messages: [ChatMessage(role: "user", content: "Reply with the single word OK.")],
                           parameters: GenerationParameters(maxTokens: 8))
-        guard let item = RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true).first else { return }
-        let defaults = TargetSettings(name: "", baseURL: "", model: "", apiKeyEnv: "OPENAI_API_KEY", headers: [:], redact: [],
-                                      connectTimeout: 10, totalTimeout: 60, stallTimeout: 30, attempts: 1)
+        guard let item = try RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true).first else { return }
         var rows = [["target", "model", "reachable", "auth", "streaming", "status", "time", "note"]]
         var allGood = true
         for entry in entries {
-            var settings = TargetSettings(entry: entry, defaults: defaults)
-            settings.attempts = 1
-            let configured = try makeSender(settings)
+            let configured = try libcurlConnection(ResolvedTarget.check(entry).config)
             let transcript = await configured.sender.send(item)
             let check = TargetCheck(transcript)
             allGood = allGood && check.healthy

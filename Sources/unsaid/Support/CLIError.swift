@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnsaidRun
 import UnsaidSupport
 
 /// A problem with what the user asked for (flags, config, suite files). Printed as one line,
@@ -11,6 +12,12 @@ struct ConfigurationError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// Any error that is one line for the user and exit code 2: the CLI's own, and the run stage's
+/// refusals (a resume that does not match its archive, a run id that is not a name, …).
+protocol UsageProblem: Error, CustomStringConvertible {}
+extension ConfigurationError: UsageProblem {}
+extension RunSetupError: UsageProblem {}
 
 enum ExitCodes {
     static let done: Int32 = 0

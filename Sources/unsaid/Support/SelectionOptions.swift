@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnsaidSuite
+import UnsaidTarget
 
 extension StreamMode: ExpressibleByArgument {}
 extension ProbeCategory: ExpressibleByArgument {}
@@ -53,9 +54,11 @@ struct SelectionOptions: ParsableArguments {
 
 /// `unsaid run --dry-run`: what a run would send, without sending or writing anything.
 enum DryRunPreview {
-    static func render(items: [WorkItem], target: String, sender: ConfiguredSender, model: String,
+    static func render(items: [WorkItem], target: String, connection: TargetConnection,
                        first count: Int = 3) throws -> String {
-        var lines = ["dry run: \(items.count) request\(items.count == 1 ? "" : "s") to \(sender.redactedBaseURL) (model \(model)); nothing is sent or written"]
+        // The libcurl client builds the request exactly as it would send it, then redacts it.
+        let client = ChatClient(config: connection.config)
+        var lines = ["dry run: \(items.count) request\(items.count == 1 ? "" : "s") to \(connection.redactedBaseURL) (model \(connection.config.model)); nothing is sent or written"]
         if items.isEmpty {
             lines.append("no probe matches the selection")
             return lines.joined(separator: "\n") + "\n"
@@ -66,7 +69,7 @@ enum DryRunPreview {
         lines.append("")
         lines.append("first \(min(count, items.count)) request\(min(count, items.count) == 1 ? "" : "s"), as they would be sent (secrets redacted):")
         for item in items.prefix(count) {
-            let request = try sender.preview(item)
+            let request = try client.prepare(item).recorded
             lines.append("")
             lines.append("# \(item.key.displayName)")
             lines.append("\(request.method) \(request.url)")

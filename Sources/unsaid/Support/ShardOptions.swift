@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnsaidRun
 import UnsaidSuite
 
 /// `unsaid run --shard I/N` or `--shard-from-env --shards N`: send one of N disjoint parts of
@@ -39,7 +40,5 @@ struct ShardOptions: ParsableArguments {
     }
 
     /// The directory-name suffix that keeps the shards of one run id apart: `-shard-2-of-8`.
-    static func runIDSuffix(_ shard: Shard) -> String { runIDSuffix(index: shard.index, count: shard.count) }
-
-    static func runIDSuffix(index: Int, count: Int) -> String { "-shard-\(index)-of-\(count)" }
+    static func runIDSuffix(index: Int, count: Int) -> String { RunPlanning.runIDSuffix(index: index, count: count) }
 }

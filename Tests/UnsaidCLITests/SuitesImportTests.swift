@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// `suites import` options are typed: a value outside the vocabulary is a usage error (exit 2)
+/// whose first line names the option and every allowed value.
+@Suite("suites import options")
+struct SuitesImportTests {
+    @Test func aValueOutsideTheVocabularyIsAUsageErrorNamingTheAllowedValues() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "prompt\nWhat happened in 1989?\n".write(
+            to: work.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let cases = [
+            (
+                ["--category", "nope"],
+                "Error: The value 'nope' is invalid for '--category <category>'. Please provide one of 'censorship', 'safety', 'over-refusal' or 'control'."
+            ),
+            (
+                ["--expect", "maybe"],
+                "Error: The value 'maybe' is invalid for '--expect <expect>'. Please provide one of 'answer', 'refuse' or 'any'."
+            ),
+            (
+                ["--format", "xml"],
+                "Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'csv', 'jsonl' or 'txt'."
+            ),
+        ]
+        for (arguments, message) in cases {
+            let result = try await CLIHarness.run(["suites", "import", "p.csv"] + arguments, directory: work)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").first.map(String.init) == message)
+            #expect(result.stdout.isEmpty)
+        }
+        // Valid values reach the suite as they are.
+        let good = try await CLIHarness.run(
+            ["suites", "import", "p.csv", "--category", "safety", "--expect", "refuse"],
+            directory: work)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("category: safety") && good.stdout.contains("expect: refuse"))
+    }
+}

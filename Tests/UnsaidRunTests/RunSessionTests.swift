@@ -1,0 +1,228 @@
+import Foundation
+import Synchronization
+import Testing
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidTarget
+import UnsaidTestSupport
+import UnsaidTranscript
+import UnsaidVerdict
+@testable import UnsaidRun
+
+/// A `ChatSender` that answers every request at once with a fixed non-streamed answer, remembers
+/// the prompts it was sent, and can stop the run (as Ctrl-C does) when asked for a given prompt.
+private final class ScriptedSender: ChatSender {
+    private let sent = Mutex<[String]>([])
+    private let answer: String
+    /// The request that cancels the run: it is "sent", but the run stops before archiving it.
+    private let stopAt: Int?
+
+    init(answer: String = "Freedom of speech is written into Article 35 of the Constitution.", stopAt: Int? = nil) {
+        self.answer = answer
+        self.stopAt = stopAt
+    }
+
+    var prompts: [String] { sent.withLock { $0 } }
+
+    func send(_ item: WorkItem) async -> Transcript {
+        let count = sent.withLock { sent in
+            sent.append(item.probe.messages.last?.content ?? "")
+            return sent.count
+        }
+        if count == stopAt { withUnsafeCurrentTask { $0?.cancel() } }
+        let response = DecodedResponse(
+            events: [ChatEvent(index: 0, t: 10, content: answer, finishReason: "stop")],
+            content: answer, finishReason: "stop")
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
+            chunks: [WireChunk(t: 10, bytes: Array(answer.utf8))], failure: nil, response: response)
+        return Transcript(
+            key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: item.key.streamed),
+            attempts: [attempt])
+    }
+}
+
+/// Counts what the end of the run streamed past, as the CLI's problem list does.
+private struct Counted: RunTally {
+    var records = 0
+    var keys = Set<WorkKey>()
+    mutating func add(_ record: TranscriptRecord, verdict: Verdict) {
+        records += 1
+        keys.insert(record.transcript.key)
+    }
+}
+
+@Suite("Run session: new runs, resume policy, final scoring")
+struct RunSessionTests {
+    let scratch: SuiteScratch
+    let results: URL
+    let ruleset: Ruleset
+
+    init() throws {
+        scratch = try SuiteScratch()
+        results = URL(fileURLWithPath: scratch.path).appendingPathComponent("Results")
+        ruleset = try Ruleset.bundled()
+    }
+
+    /// A suite of `count` probes that expect an answer, non-streamed.
+    @discardableResult
+    private func writeSuite(count: Int) throws -> String {
+        var yaml =
+            "id: session\nname: Session test suite\ndefaults:\n  category: censorship\n  expect: answer\n  stream: false\nprobes:\n"
+        for index in 0..<count { yaml += "  - id: probe-\(index)\n    prompt: \"Question number \(index)?\"\n" }
+        return try scratch.write("suite.yaml", yaml)
+    }
+
+    private func environment(_ sender: ScriptedSender) -> RunEnvironment {
+        RunEnvironment(
+            ruleset: ruleset,
+            connect: { config in
+                TargetConnection(
+                    config: config, sender: sender,
+                    redaction: RedactionPolicy(
+                        explicit: config.redact, apiKey: nil,
+                        headers: config.headers, baseURL: config.baseURL))
+            }, gitCommit: { nil }, host: "test")
+    }
+
+    private func newRun(_ suite: String, runID: String = "r") throws -> NewRunRequest {
+        let plan = RunPlanRequest(
+            suites: try RunPlanning.loadSuites([suite], transforms: []), suitePaths: [suite],
+            transforms: [], overrides: GenerationParameters(), streamMode: nil, selection: RunSelection())
+        let target = TargetFlags().resolve(name: "m", baseURL: "http://127.0.0.1:9/v1", model: "m")
+        return NewRunRequest(
+            plan: plan, target: target, judge: nil, shard: nil, outputDirectory: results, runID: runID,
+            concurrency: 1)
+    }
+
+    private func resume(_ directory: URL) -> ResumeRequest {
+        ResumeRequest(
+            directory: directory.path, model: nil, baseURL: nil, flags: TargetFlags(), concurrency: nil, judge: nil)
+    }
+
+    /// Runs a new session that `sender` stops at its `stopAt`-th request; returns the run directory.
+    private func interruptedRun(_ suite: String, sender: ScriptedSender) async throws -> URL {
+        let session = try RunSession.start(newRun(suite), environment: environment(sender))
+        await #expect(throws: RunInterrupted.self) {
+            _ = try await session.run(tally: Counted(), keepingMetricItems: false)
+        }
+        return session.layout.directory
+    }
+
+    @Test func aNewRunArchivesEveryRequestOnceAndScoresTheArchive() async throws {
+        let suite = try writeSuite(count: 5)
+        let sender = ScriptedSender()
+        let session = try RunSession.start(newRun(suite), environment: environment(sender))
+        #expect(session.items.count == 5 && session.alreadyDone == 0 && session.concurrency == 1)
+        let result = try await session.run(tally: Counted(), keepingMetricItems: true)
+        #expect(sender.prompts.sorted() == (0..<5).map { "Question number \($0)?" })
+        #expect(result.tally.records == 5 && result.tally.keys.count == 5)
+        #expect(result.scored.summary.counts[.answered] == 5)
+        #expect(result.scored.metricItems.count == 5)
+        #expect(result.manifest.status == .complete && result.manifest.completed == 5)
+        #expect(ArchiveVerifier.verify(directory: result.directory).passed)
+    }
+
+    @Test func withoutMetricItemsNothingOfTheRunIsKept() async throws {
+        let suite = try writeSuite(count: 3)
+        let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
+        let result = try await session.run(tally: Counted(), keepingMetricItems: false)
+        #expect(result.scored.metricItems.isEmpty)
+        #expect(result.scored.summary.total == 3)
+    }
+
+    @Test func anInterruptedRunSaysSoAndResumeSendsOnlyWhatIsMissing() async throws {
+        let suite = try writeSuite(count: 6)
+        let first = ScriptedSender(stopAt: 3)
+        let directory = try await interruptedRun(suite, sender: first)
+        let stopped = try ArchiveReader.readManifest(ArchiveLayout(directory: directory))
+        #expect(stopped.status == .interrupted)
+        #expect(stopped.completed == 2)
+
+        let second = ScriptedSender()
+        let session = try RunSession.resume(resume(directory), environment: environment(second))
+        #expect(session.resumed == RunSession.Resumed(runID: "r", archived: 2, planned: 6, tornLine: nil))
+        #expect(session.items.count == 4 && session.total == 6)
+        let result = try await session.run(tally: Counted(), keepingMetricItems: false)
+        // The two archived before the stop are not sent again; the one cut off is.
+        #expect(second.prompts == (2..<6).map { "Question number \($0)?" })
+        #expect(result.tally.records == 6 && result.tally.keys.count == 6)
+        #expect(result.manifest.status == .complete)
+        #expect(ArchiveVerifier.verify(directory: directory).passed)
+    }
+
+    @Test func resumeRefusesAChangedSuiteAndChangesNothing() async throws {
+        let suite = try writeSuite(count: 4)
+        let directory = try await interruptedRun(suite, sender: ScriptedSender(stopAt: 2))
+        try writeSuite(count: 5)
+        let before = try contents(of: directory)
+        let sender = ScriptedSender()
+        #expect(throws: RunSetupError.self) {
+            try RunSession.resume(resume(directory), environment: environment(sender))
+        }
+        do {
+            _ = try RunSession.resume(resume(directory), environment: environment(sender))
+        } catch let error as RunSetupError {
+            #expect(
+                error.description.hasPrefix(
+                    "cannot resume: suite file \(suite) changed since the run started (SHA-256 now "))
+        }
+        #expect(try contents(of: directory) == before)
+        #expect(sender.prompts.isEmpty)
+    }
+
+    @Test func resumeRefusesAnotherModelOrOtherHeaders() async throws {
+        let suite = try writeSuite(count: 3)
+        let directory = try await interruptedRun(suite, sender: ScriptedSender(stopAt: 2))
+        let sender = ScriptedSender()
+        var otherModel = resume(directory)
+        otherModel.model = "other"
+        #expect(throws: RunSetupError("cannot resume: the run was against model 'm', not 'other'")) {
+            try RunSession.resume(otherModel, environment: environment(sender))
+        }
+        var headers = resume(directory)
+        headers.flags.headers = ["X-Extra": "1"]
+        #expect(throws: RunSetupError("cannot resume: pass the same --header options as the original run (names: )")) {
+            try RunSession.resume(headers, environment: environment(sender))
+        }
+    }
+
+    @Test func aCompleteRunIsNotResumed() async throws {
+        let suite = try writeSuite(count: 2)
+        let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
+        let directory = try await session.run(tally: Counted(), keepingMetricItems: false).directory
+        #expect(throws: RunSetupError.self) {
+            try RunSession.resume(resume(directory), environment: environment(ScriptedSender()))
+        }
+    }
+
+    @Test func aLiveRunIsLockedAgainstASecondWriter() throws {
+        let suite = try writeSuite(count: 2)
+        let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
+        #expect(throws: RunSetupError.self) {
+            try RunSession.resume(resume(session.layout.directory), environment: environment(ScriptedSender()))
+        }
+    }
+
+    @Test func aRunIDMustBeANameAndTheSelectionMustMatchSomething() throws {
+        let suite = try writeSuite(count: 2)
+        #expect(throws: RunSetupError.self) {
+            try RunSession.start(newRun(suite, runID: "../escape"), environment: environment(ScriptedSender()))
+        }
+        var request = try newRun(suite)
+        request.plan.selection = RunSelection(filters: ["nothing-*"])
+        #expect(throws: RunSetupError("no probe matches the selection (\(suite))")) {
+            try RunSession.start(request, environment: environment(ScriptedSender()))
+        }
+    }
+
+    /// Every file of a run directory with its bytes.
+    private func contents(of directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where name != ArchiveLock.fileName {
+            files[name] = try Data(contentsOf: directory.appendingPathComponent(name))
+        }
+        return files
+    }
+}
