@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "UnsaidArchiveTests",
             dependencies: [
-                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive", "UnsaidTestSupport",
+                "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidArchive",
+                "UnsaidTestSupport",
             ]
         ),
         .testTarget(
@@ -197,9 +198,10 @@ let package = Package(
 // `make fuzz` only (scripts/fuzz.sh sets UNSAID_FUZZ and builds on .build-fuzz with
 // -sanitize=fuzzer,address): a libFuzzer binary over the parsers. Ordinary builds never see it.
 if Context.environment["UNSAID_FUZZ"] != nil {
-    package.targets.append(.executableTarget(
-        name: "UnsaidFuzz",
-        dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidArchive"],
-        path: "Fuzz/UnsaidFuzz"
-    ))
+    package.targets.append(
+        .executableTarget(
+            name: "UnsaidFuzz",
+            dependencies: ["UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidArchive"],
+            path: "Fuzz/UnsaidFuzz"
+        ))
 }

@@ -27,7 +27,8 @@ private let target: Target = {
 
 /// A private scratch directory for the targets whose parsers read files.
 private let scratch: URL = {
-    let base = ProcessInfo.processInfo.environment["UNSAID_FUZZ_SCRATCH"].map { URL(fileURLWithPath: $0) }
+    let base =
+        ProcessInfo.processInfo.environment["UNSAID_FUZZ_SCRATCH"].map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.temporaryDirectory
     let url = base.appendingPathComponent("unsaid-fuzz-\(getpid())")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

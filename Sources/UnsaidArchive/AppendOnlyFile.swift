@@ -47,7 +47,9 @@ final class AppendOnlyFile: @unchecked Sendable {
     }
 
     func sync() throws {
-        guard fsync(descriptor) == 0 else { throw ArchiveError.io(path: path, reason: String(cString: strerror(errno))) }
+        guard fsync(descriptor) == 0 else {
+            throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 
     func close() {

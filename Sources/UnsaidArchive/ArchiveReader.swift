@@ -41,10 +41,12 @@ package enum ArchiveReader {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try readManifest(layout)
         let (records, hashes, torn) = try readTranscripts(layout)
-        let verdicts = tolerateBrokenVerdicts ? ((try? readVerdicts(layout.verdicts)) ?? []) : try readVerdicts(layout.verdicts)
+        let verdicts =
+            tolerateBrokenVerdicts ? ((try? readVerdicts(layout.verdicts)) ?? []) : try readVerdicts(layout.verdicts)
         let judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
-        return ArchiveContents(layout: layout, manifest: manifest, records: records, recordHashes: hashes,
-                               verdicts: verdicts, tornTail: torn, judgements: judgements)
+        return ArchiveContents(
+            layout: layout, manifest: manifest, records: records, recordHashes: hashes,
+            verdicts: verdicts, tornTail: torn, judgements: judgements)
     }
 
     package static func readManifest(_ layout: ArchiveLayout) throws -> Manifest {
@@ -59,11 +61,14 @@ package enum ArchiveReader {
         do {
             return try CanonicalJSON.decode(Manifest.self, from: data)
         } catch {
-            throw ArchiveError.corrupt(file: layout.manifest.path, line: 1, reason: "manifest is not readable (\(error))")
+            throw ArchiveError.corrupt(
+                file: layout.manifest.path, line: 1, reason: "manifest is not readable (\(error))")
         }
     }
 
-    static func readTranscripts(_ layout: ArchiveLayout) throws -> ([TranscriptRecord], [String], ArchiveContents.TornTail?) {
+    static func readTranscripts(
+        _ layout: ArchiveLayout
+    ) throws -> ([TranscriptRecord], [String], ArchiveContents.TornTail?) {
         var records: [TranscriptRecord] = []
         var hashes: [String] = []
         let summary = try ArchiveStream.transcripts(layout) { record, hash in

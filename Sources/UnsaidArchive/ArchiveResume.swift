@@ -43,9 +43,10 @@ package enum ArchiveResume {
             if record.probe.turn == nil { plannedKeys.insert(record.transcript.key) }
         }
         let judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
-        return ResumePoint(layout: layout, manifest: manifest, recordCount: summary.records, chainHead: summary.chainHead,
-                           tornTail: summary.tornTail, keys: keys, plannedKeys: plannedKeys, counts: [:],
-                           judgements: judgements)
+        return ResumePoint(
+            layout: layout, manifest: manifest, recordCount: summary.records, chainHead: summary.chainHead,
+            tornTail: summary.tornTail, keys: keys, plannedKeys: plannedKeys, counts: [:],
+            judgements: judgements)
     }
 
     /// Cuts a torn last record back to the last whole one and rewrites the provisional verdicts
@@ -63,7 +64,8 @@ package enum ArchiveResume {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw ArchiveError.io(path: point.layout.transcripts.path, reason: "cannot cut the torn record or sync: \(error)")
+            throw ArchiveError.io(
+                path: point.layout.transcripts.path, reason: "cannot cut the torn record or sync: \(error)")
         }
         point.tornTail = nil
         if let torn = point.judgements?.tornTail {
@@ -75,11 +77,13 @@ package enum ArchiveResume {
                 try handle.synchronize()
                 try handle.close()
             } catch {
-                throw ArchiveError.io(path: point.layout.judgements.path, reason: "cannot cut the torn record: \(error)")
+                throw ArchiveError.io(
+                    path: point.layout.judgements.path, reason: "cannot cut the torn record: \(error)")
             }
             point.judgements?.tornTail = nil
         }
-        let scored = try ArchiveScoring.score(point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements)
+        let scored = try ArchiveScoring.score(
+            point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements)
         point.counts = scored.counts
         return point
     }

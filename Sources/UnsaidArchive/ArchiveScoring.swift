@@ -11,11 +11,14 @@ package enum ArchiveScoring {
     }
 
     /// - Parameter judgeContexts: one per record, in order, for a run with a judge; nil without.
-    package static func verdicts(for records: [TranscriptRecord], engine: VerdictEngine,
-                                judgeContexts: [JudgeContext]? = nil) -> [Verdict] {
+    package static func verdicts(
+        for records: [TranscriptRecord], engine: VerdictEngine,
+        judgeContexts: [JudgeContext]? = nil
+    ) -> [Verdict] {
         var verdicts = records.enumerated().map { index, record in
-            engine.judge(record.transcript, probe: record.probe,
-                         judgeContext: judgeContexts.map { index < $0.count ? $0[index] : JudgeContext(transcript: nil) })
+            engine.judge(
+                record.transcript, probe: record.probe,
+                judgeContext: judgeContexts.map { index < $0.count ? $0[index] : JudgeContext(transcript: nil) })
         }
 
         // Probes run in both modes: a streamed answer that disagrees with the non-streamed one is
@@ -35,7 +38,8 @@ package enum ArchiveScoring {
         }
         for (pair, streamIndex) in streamed {
             guard let jsonIndex = nonStreamed[pair] else { continue }
-            let marked = VerdictEngine.applyingCrossMode(streamed: verdicts[streamIndex], nonStreamed: verdicts[jsonIndex])
+            let marked = VerdictEngine.applyingCrossMode(
+                streamed: verdicts[streamIndex], nonStreamed: verdicts[jsonIndex])
             verdicts[streamIndex] = marked.streamed
             verdicts[jsonIndex] = marked.nonStreamed
         }

@@ -46,7 +46,9 @@ package enum ArchiveSigner {
         // Create with 0600 from the start rather than chmod afterwards, so the secret is never
         // readable by others even briefly.
         let descriptor = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw ArchiveError.io(path: privatePath, reason: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else {
+            throw ArchiveError.io(path: privatePath, reason: String(cString: strerror(errno)))
+        }
         let bytes = Array(privateText.utf8)
         let written = write(descriptor, bytes, bytes.count)
         _ = fsync(descriptor)
@@ -102,15 +104,18 @@ package enum ArchiveSigner {
     }
 
     /// Checks `manifest.sig` against the manifest bytes and, when given, a trusted public key.
-    package static func check(directory: URL, trustedKey: Curve25519.Signing.PublicKey?) -> Result<SignatureFile, ArchiveError> {
+    package static func check(
+        directory: URL, trustedKey: Curve25519.Signing.PublicKey?
+    ) -> Result<SignatureFile, ArchiveError> {
         let layout = ArchiveLayout(directory: directory)
         guard let data = FileManager.default.contents(atPath: layout.signature.path) else {
             return .failure(.missing(path: layout.signature.path))
         }
         guard let file = try? CanonicalJSON.decode(SignatureFile.self, from: data),
-              let signature = Data(base64Encoded: file.signature),
-              let embeddedRaw = Data(base64Encoded: file.publicKey),
-              let embedded = try? Curve25519.Signing.PublicKey(rawRepresentation: embeddedRaw) else {
+            let signature = Data(base64Encoded: file.signature),
+            let embeddedRaw = Data(base64Encoded: file.publicKey),
+            let embedded = try? Curve25519.Signing.PublicKey(rawRepresentation: embeddedRaw)
+        else {
             return .failure(.corrupt(file: layout.signature.path, line: 1, reason: "not a readable signature file"))
         }
         guard let manifest = FileManager.default.contents(atPath: layout.manifest.path) else {
@@ -121,13 +126,22 @@ package enum ArchiveSigner {
         // state any fingerprint it likes, the trusted key's included.
         let embeddedFingerprint = fingerprint(embedded)
         if let trustedKey, trustedKey.rawRepresentation != embedded.rawRepresentation {
-            return .failure(.mismatch("\(layout.signature.path): signed by key \(embeddedFingerprint), not by the trusted key \(fingerprint(trustedKey))"))
+            return .failure(
+                .mismatch(
+                    "\(layout.signature.path): signed by key \(embeddedFingerprint), not by the trusted key \(fingerprint(trustedKey))"
+                ))
         }
         guard file.keyFingerprint == embeddedFingerprint else {
-            return .failure(.mismatch("\(layout.signature.path): states key fingerprint \(file.keyFingerprint), but its key's fingerprint is \(embeddedFingerprint)"))
+            return .failure(
+                .mismatch(
+                    "\(layout.signature.path): states key fingerprint \(file.keyFingerprint), but its key's fingerprint is \(embeddedFingerprint)"
+                ))
         }
         guard key.isValidSignature(signature, for: manifest) else {
-            return .failure(.mismatch("\(layout.signature.path): the signature does not match manifest.json (the manifest changed after signing, or the signature is forged)"))
+            return .failure(
+                .mismatch(
+                    "\(layout.signature.path): the signature does not match manifest.json (the manifest changed after signing, or the signature is forged)"
+                ))
         }
         return .success(file)
     }

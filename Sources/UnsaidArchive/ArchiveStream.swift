@@ -20,8 +20,10 @@ package enum ArchiveStream {
     /// and the chain on the way. A broken line in the middle is an error with file and line; a
     /// broken last line ends the walk and is reported as `tornTail`.
     @discardableResult
-    package static func transcripts(_ layout: ArchiveLayout,
-                                   _ body: (TranscriptRecord, _ hash: String) throws -> Void) throws -> TranscriptsSummary {
+    package static func transcripts(
+        _ layout: ArchiveLayout,
+        _ body: (TranscriptRecord, _ hash: String) throws -> Void
+    ) throws -> TranscriptsSummary {
         let path = layout.transcripts.path
         guard let reader = LineReader(path: path) else { throw ArchiveError.missing(path: path) }
         var previous = ArchiveChain.genesis
@@ -34,16 +36,20 @@ package enum ArchiveStream {
             guard let record else {
                 // Only the last line may be broken: that is a torn write.
                 if next == nil {
-                    return TranscriptsSummary(records: lineNumber - 1, chainHead: previous,
-                                              tornTail: .init(validLength: line.offset, line: lineNumber))
+                    return TranscriptsSummary(
+                        records: lineNumber - 1, chainHead: previous,
+                        tornTail: .init(validLength: line.offset, line: lineNumber))
                 }
                 throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "not a transcript record")
             }
             guard record.seq == lineNumber else {
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "sequence number \(record.seq), expected \(lineNumber)")
+                throw ArchiveError.corrupt(
+                    file: path, line: lineNumber, reason: "sequence number \(record.seq), expected \(lineNumber)")
             }
             guard record.prev == previous else {
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
+                throw ArchiveError.corrupt(
+                    file: path, line: lineNumber,
+                    reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
             }
             previous = ArchiveChain.hash(ofLine: line.bytes)
             try body(record, previous)

@@ -46,8 +46,12 @@ package enum ArchiveVerifier {
         if let sidecar = fileManager.contents(atPath: layout.manifestDigest.path) {
             // The sidecar must be exactly what ManifestFile writes, so damage anywhere in it shows.
             let expected = Data((actualDigest + "  manifest.json\n").utf8)
-            report.record("manifest digest", sidecar == expected, sidecar == expected ? actualDigest
-                          : "\(layout.manifestDigest.path): does not read '\(actualDigest)  manifest.json' (the manifest or its digest changed)")
+            report.record(
+                "manifest digest", sidecar == expected,
+                sidecar == expected
+                    ? actualDigest
+                    : "\(layout.manifestDigest.path): does not read '\(actualDigest)  manifest.json' (the manifest or its digest changed)"
+            )
         } else {
             report.record("manifest digest", false, "\(layout.manifestDigest.path): missing")
         }
@@ -56,7 +60,8 @@ package enum ArchiveVerifier {
         if trustedKey != nil || fileManager.fileExists(atPath: layout.signature.path) {
             switch ArchiveSigner.check(directory: directory, trustedKey: trustedKey) {
             case .success(let file):
-                let trust = trustedKey == nil ? " (embedded key only: pass --pubkey to check who signed)" : " (trusted key)"
+                let trust =
+                    trustedKey == nil ? " (embedded key only: pass --pubkey to check who signed)" : " (trusted key)"
                 report.record("signature", true, "ed25519 by key \(file.keyFingerprint)\(trust)")
             case .failure(let error):
                 report.record("signature", false, "\(error)")
@@ -65,17 +70,24 @@ package enum ArchiveVerifier {
 
         guard manifest.status == .complete else {
             if let live = ArchiveLock.holder(of: directory) {
-                report.record("status", false, "the run is live: another process\(live.pid.map { " (pid \($0))" } ?? "") is still writing it; verify it once that has finished")
+                report.record(
+                    "status", false,
+                    "the run is live: another process\(live.pid.map { " (pid \($0))" } ?? "") is still writing it; verify it once that has finished"
+                )
                 return report
             }
-            report.record("status", false, "the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume \(directory.path)")
+            report.record(
+                "status", false,
+                "the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume \(directory.path)"
+            )
             return report
         }
 
         // 3. Every data file is the one the manifest committed to.
         let judged = manifest.judge != nil
         for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
-            + (judged ? [JudgeRecords.fileName] : []) {
+            + (judged ? [JudgeRecords.fileName] : [])
+        {
             let url = directory.appendingPathComponent(name)
             guard let expected = manifest.files[name] else {
                 report.record(name, false, "manifest lists no digest for \(name)")
@@ -84,8 +96,12 @@ package enum ArchiveVerifier {
             do {
                 let actual = try FileDigester.digest(url)
                 let same = actual == expected
-                report.record(name, same, same ? "\(actual.lines) lines, sha256 \(actual.sha256)"
-                              : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)")
+                report.record(
+                    name, same,
+                    same
+                        ? "\(actual.lines) lines, sha256 \(actual.sha256)"
+                        : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
+                )
             } catch {
                 report.record(name, false, "\(error)")
             }
@@ -102,19 +118,22 @@ package enum ArchiveVerifier {
             if loaded.sha256 == manifest.ruleset.sha256 {
                 ruleset = loaded
             } else {
-                rulesetProblem = "\(layout.ruleset.path): SHA-256 \(loaded.sha256), manifest says \(manifest.ruleset.sha256)"
+                rulesetProblem =
+                    "\(layout.ruleset.path): SHA-256 \(loaded.sha256), manifest says \(manifest.ruleset.sha256)"
             }
         } catch {
             rulesetProblem = "\(layout.ruleset.path): cannot be loaded (\(error))"
         }
-        let derivedURL = fileManager.temporaryDirectory.appendingPathComponent("unsaid-verify-\(UUID().uuidString).jsonl")
+        let derivedURL = fileManager.temporaryDirectory.appendingPathComponent(
+            "unsaid-verify-\(UUID().uuidString).jsonl")
         defer { try? fileManager.removeItem(at: derivedURL) }
         var seen = RequestKeyIndex()
         var duplicate: String?
         let checkUnique = { (record: TranscriptRecord) in
             guard duplicate == nil else { return }
             if let first = seen.insert(record.transcript.key, line: record.seq) {
-                duplicate = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
+                duplicate =
+                    "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
             }
         }
         // The judge's exchanges (a run with a judge): few, so read whole; each must name a
@@ -145,8 +164,10 @@ package enum ArchiveVerifier {
         do {
             if let ruleset {
                 // Verification compares verdicts and counts, never figures: no metric items kept.
-                let result = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
-                                                      judgements: judgements, keepingMetricItems: false) { record, hash, _ in
+                let result = try ArchiveScoring.score(
+                    layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
+                    judgements: judgements, keepingMetricItems: false
+                ) { record, hash, _ in
                     checkRecord(record, hash)
                 }
                 scored = result
@@ -159,14 +180,18 @@ package enum ArchiveVerifier {
             return report
         }
         if let torn = transcripts.tornTail {
-            report.record("transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
+            report.record(
+                "transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
             return report
         }
         let head = transcripts.chainHead
         let headMatches = head == manifest.chainHead && transcripts.records == manifest.completed
-        report.record("transcript chain", headMatches, headMatches
-                      ? "\(transcripts.records) records, head \(head)"
-                      : "\(layout.transcripts.path): \(transcripts.records) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)")
+        report.record(
+            "transcript chain", headMatches,
+            headMatches
+                ? "\(transcripts.records) records, head \(head)"
+                : "\(layout.transcripts.path): \(transcripts.records) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)"
+        )
 
         // 5. No request recorded twice.
         report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
@@ -181,12 +206,19 @@ package enum ArchiveVerifier {
                 if let torn = judgements.tornTail {
                     problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
                 } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
-                    problem = "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
-                } else if let stray = judgements.records.first(where: { !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key }) {
-                    problem = "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
+                    problem =
+                        "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let stray = judgements.records.first(where: {
+                    !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key
+                }) {
+                    problem =
+                        "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
                 }
-                report.record("judge chain", problem == nil,
-                              problem ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)")
+                report.record(
+                    "judge chain", problem == nil,
+                    problem
+                        ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)"
+                )
             }
         }
 
@@ -197,20 +229,27 @@ package enum ArchiveVerifier {
         }
         let derivedCount = scored.summary.total
         let verdictProblem = compareVerdicts(recorded: layout.verdicts, derived: derivedURL, derivedCount: derivedCount)
-        report.record("verdicts", verdictProblem == nil,
-                      verdictProblem ?? "\(derivedCount) verdicts re-derived with ruleset \(ruleset.version)")
+        report.record(
+            "verdicts", verdictProblem == nil,
+            verdictProblem ?? "\(derivedCount) verdicts re-derived with ruleset \(ruleset.version)")
 
         // 7. The counts in the manifest are the counts of the verdicts.
         let counts = scored.counts
-        report.record("counts", counts == manifest.counts,
-                      counts == manifest.counts ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-                      : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })")
+        report.record(
+            "counts", counts == manifest.counts,
+            counts == manifest.counts
+                ? counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                : "manifest counts \(manifest.counts.sorted { $0.key < $1.key }), transcripts give \(counts.sorted { $0.key < $1.key })"
+        )
 
         // 7b. A merged run (`unsaid merge`): every record came from a shard whose own chain holds.
         if let merge = manifest.merge {
             let problem = MergeProvenance.check(layout, manifest: manifest)
-            report.record("shard provenance", problem == nil, problem
-                          ?? "\(merge.shards.count) of \(merge.shardCount) shards, each chain rebuilt from the merged records\(merge.partial ? "; partial, left out: \(merge.missing.joined(separator: "; "))" : "")")
+            report.record(
+                "shard provenance", problem == nil,
+                problem
+                    ?? "\(merge.shards.count) of \(merge.shardCount) shards, each chain rebuilt from the merged records\(merge.partial ? "; partial, left out: \(merge.missing.joined(separator: "; "))" : "")"
+            )
         }
 
         // 8. Reviewers' labels (labels.jsonl), when there are any.
@@ -263,10 +302,16 @@ package enum ArchiveVerifier {
     static func describeDifference(recorded: Verdict, derived: Verdict) -> String {
         if recorded.key != derived.key { return "recorded for \(recorded.key), transcript is \(derived.key)" }
         if recorded.verdict != derived.verdict {
-            return "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
+            return
+                "\(derived.key): recorded verdict '\(recorded.verdict.rawValue)', transcript gives '\(derived.verdict.rawValue)'"
         }
-        if recorded.flags != derived.flags { return "\(derived.key): flags \(recorded.flags.wire) recorded, \(derived.flags.wire) derived" }
-        if recorded.outcome != derived.outcome { return "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived" }
+        if recorded.flags != derived.flags {
+            return "\(derived.key): flags \(recorded.flags.wire) recorded, \(derived.flags.wire) derived"
+        }
+        if recorded.outcome != derived.outcome {
+            return
+                "\(derived.key): outcome '\(recorded.outcome.rawValue)' recorded, '\(derived.outcome.rawValue)' derived"
+        }
         return "\(derived.key): evidence or ruleset differs from what the transcript gives"
     }
 }
@@ -280,7 +325,9 @@ struct RequestKeyIndex {
 
     /// The line that already held `key`, or `nil` when it is new (and now recorded at `line`).
     mutating func insert(_ key: WorkKey, line: Int) -> Int? {
-        let digest = Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"])
+        let digest = Digest128(fields: [
+            key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j",
+        ])
         if let first = lines[digest] { return first }
         lines[digest] = line
         return nil

@@ -39,7 +39,9 @@ package actor ArchiveWriter {
         if fileManager.fileExists(atPath: path) {
             let contents = (try? fileManager.contentsOfDirectory(atPath: path)) ?? []
             // The lock file of the process creating the run may already be there.
-            guard contents.allSatisfy({ $0 == ArchiveLock.fileName }) else { throw ArchiveError.alreadyExists(path: path) }
+            guard contents.allSatisfy({ $0 == ArchiveLock.fileName }) else {
+                throw ArchiveError.alreadyExists(path: path)
+            }
         }
         do {
             try fileManager.createDirectory(at: layout.directory, withIntermediateDirectories: true)
@@ -86,7 +88,9 @@ package actor ArchiveWriter {
     @discardableResult
     /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
     ///   after the transcript record, linked to that record's hash.
-    package func append(probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil) async throws -> String {
+    package func append(
+        probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil
+    ) async throws -> String {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
@@ -100,8 +104,10 @@ package actor ArchiveWriter {
 
         if let judgement, let judgements {
             judgeSequence += 1
-            let judgeLine = try CanonicalJSON.encode(JudgeRecord(seq: judgeSequence, prev: judgeHead, key: transcript.key,
-                                                                 judged: chainHead, transcript: judgement))
+            let judgeLine = try CanonicalJSON.encode(
+                JudgeRecord(
+                    seq: judgeSequence, prev: judgeHead, key: transcript.key,
+                    judged: chainHead, transcript: judgement))
             try judgements.append(judgeLine + [0x0A])
             try judgements.sync()
             judgeHead = ArchiveChain.hash(ofLine: judgeLine)
@@ -133,7 +139,8 @@ package actor ArchiveWriter {
     /// Seals the run: writes the final verdicts (which may add findings that need the whole run,
     /// such as streamed-vs-non-streamed disagreement), counts, chain head and file digests.
     @discardableResult
-    package func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) async throws -> Manifest {
+    package func finish(verdicts finalVerdicts: [Verdict], status: Manifest.Status = .complete) async throws -> Manifest
+    {
         try await commit.waitUntilDurable(through: sequence)
         verdicts.close()
         try writeAtomically(VerdictFile.encode(finalVerdicts), to: layout.verdicts)

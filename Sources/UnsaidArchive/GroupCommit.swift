@@ -101,7 +101,8 @@ struct PauseBeforeSync: Sendable {
 
     static func fromEnvironment() -> PauseBeforeSync? {
         guard let value = ProcessInfo.processInfo.environment[environmentName],
-              let colon = value.firstIndex(of: ":"), let record = Int(value[..<colon]) else { return nil }
+            let colon = value.firstIndex(of: ":"), let record = Int(value[..<colon])
+        else { return nil }
         return PauseBeforeSync(record: record, marker: String(value[value.index(after: colon)...]))
     }
 

@@ -52,10 +52,13 @@ package struct JudgeRecords: Sendable {
                 throw ArchiveError.corrupt(file: url.path, line: number, reason: "not a judge record")
             }
             guard record.seq == number else {
-                throw ArchiveError.corrupt(file: url.path, line: number, reason: "sequence number \(record.seq), expected \(number)")
+                throw ArchiveError.corrupt(
+                    file: url.path, line: number, reason: "sequence number \(record.seq), expected \(number)")
             }
             guard record.prev == previous else {
-                throw ArchiveError.corrupt(file: url.path, line: number, reason: "chain broken: prev does not match the hash of line \(number - 1)")
+                throw ArchiveError.corrupt(
+                    file: url.path, line: number,
+                    reason: "chain broken: prev does not match the hash of line \(number - 1)")
             }
             previous = ArchiveChain.hash(ofLine: Data(line))
             result.records.append(record)

@@ -44,7 +44,8 @@ final class LineReader {
             if head < count {
                 let newline: Int? = buffer.withUnsafeBufferPointer { pointer in
                     guard let base = pointer.baseAddress,
-                          let found = memchr(base + head, 0x0A, count - head) else { return nil }
+                        let found = memchr(base + head, 0x0A, count - head)
+                    else { return nil }
                     return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 }
                 if let newline {

@@ -29,7 +29,8 @@ package struct Manifest: Codable, Sendable, Equatable {
         /// `stream`, `no-stream`, or `per-probe`.
         package var streamMode: String
 
-        package init(name: String, baseURL: String, model: String, parameters: GenerationParameters, streamMode: String) {
+        package init(name: String, baseURL: String, model: String, parameters: GenerationParameters, streamMode: String)
+        {
             self.name = name
             self.baseURL = baseURL
             self.model = model
@@ -86,9 +87,11 @@ package struct Manifest: Codable, Sendable, Equatable {
         /// archives written before these were recorded.
         package var settings: RunSettings?
 
-        package init(suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String],
-                    streamMode: StreamMode? = nil, selection: RunSelection? = nil, settings: RunSettings? = nil,
-                    transforms: [String]? = nil) {
+        package init(
+            suitePaths: [String], streamOverride: Bool?, apiKeyEnv: String, headerNames: [String],
+            streamMode: StreamMode? = nil, selection: RunSelection? = nil, settings: RunSettings? = nil,
+            transforms: [String]? = nil
+        ) {
             self.suitePaths = suitePaths
             self.streamOverride = streamOverride
             self.apiKeyEnv = apiKeyEnv
@@ -115,8 +118,10 @@ package struct Manifest: Codable, Sendable, Equatable {
         package var stallTimeout: Double
         package var attempts: Int
 
-        package init(concurrency: Int, rateLimit: Double?, connectTimeout: Double, timeout: Double,
-                    stallTimeout: Double, attempts: Int) {
+        package init(
+            concurrency: Int, rateLimit: Double?, connectTimeout: Double, timeout: Double,
+            stallTimeout: Double, attempts: Int
+        ) {
             self.concurrency = concurrency
             self.rateLimit = rateLimit
             self.connectTimeout = connectTimeout
@@ -180,8 +185,10 @@ package struct Manifest: Codable, Sendable, Equatable {
     /// What a merged run (`unsaid merge`) was made of; absent for a run that sent its requests.
     package var merge: MergeInfo?
 
-    package init(runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
-                suites: [SuiteInfo], arguments: RunArguments, ruleset: RulesetInfo, planned: Int) {
+    package init(
+        runID: String, tool: Tool, host: String, startedAt: String, target: TargetInfo,
+        suites: [SuiteInfo], arguments: RunArguments, ruleset: RulesetInfo, planned: Int
+    ) {
         self.formatVersion = Self.currentFormatVersion
         self.runID = runID
         self.tool = tool

@@ -12,14 +12,17 @@ package enum MergeProvenance {
         guard let merge = manifest.merge else { return nil }
         let directory = layout.directory
         // The extra files a merged run commits to: provenance and the kept shard manifests.
-        let standard: Set<String> = [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName,
-                                     JudgeRecords.fileName]
+        let standard: Set<String> = [
+            ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName,
+            JudgeRecords.fileName,
+        ]
         for (name, expected) in manifest.files.sorted(by: { $0.key < $1.key }) where !standard.contains(name) {
             let url = directory.appendingPathComponent(name)
             do {
                 let actual = try FileDigester.digest(url)
                 if actual != expected {
-                    return "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
+                    return
+                        "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
                 }
             } catch {
                 return "\(error)"
@@ -30,19 +33,26 @@ package enum MergeProvenance {
         }
         var chains: [Int: ShardChain] = [:]
         for shard in merge.shards {
-            guard manifest.files[shard.manifestFile] != nil else { return "manifest lists no digest for \(shard.manifestFile)" }
+            guard manifest.files[shard.manifestFile] != nil else {
+                return "manifest lists no digest for \(shard.manifestFile)"
+            }
             let url = directory.appendingPathComponent(shard.manifestFile)
             guard let bytes = FileManager.default.contents(atPath: url.path) else { return "\(url.path): missing" }
             guard SHA256Hex.digest(bytes) == shard.manifestSHA256 else {
                 return "\(url.path): not the manifest of shard \(shard.index) that was merged (SHA-256 differs)"
             }
-            guard let kept = try? CanonicalJSON.decode(Manifest.self, from: bytes) else { return "\(url.path): not a manifest" }
+            guard let kept = try? CanonicalJSON.decode(Manifest.self, from: bytes) else {
+                return "\(url.path): not a manifest"
+            }
             guard let info = kept.shard, info.index == shard.index, info.count == merge.shardCount,
-                  info.planDigest == merge.planDigest else {
-                return "\(url.path): is not shard \(shard.index)/\(merge.shardCount) of plan \(merge.planDigest.prefix(12))"
+                info.planDigest == merge.planDigest
+            else {
+                return
+                    "\(url.path): is not shard \(shard.index)/\(merge.shardCount) of plan \(merge.planDigest.prefix(12))"
             }
             guard kept.status == .complete, kept.chainHead == shard.chainHead, kept.completed == shard.records else {
-                return "\(url.path): the shard's manifest does not say what the merge recorded (status, head or records)"
+                return
+                    "\(url.path): the shard's manifest does not say what the merge recorded (status, head or records)"
             }
             chains[shard.index] = ShardChain(expected: shard.records, head: shard.chainHead)
         }
@@ -55,17 +65,21 @@ package enum MergeProvenance {
             try ArchiveStream.transcripts(layout) { record, _ in
                 guard problem == nil else { return }
                 guard let line = try provenance.next(), line.terminated,
-                      let link = try? CanonicalJSON.decode(ProvenanceRecord.self, from: line.bytes), link.seq == record.seq else {
+                    let link = try? CanonicalJSON.decode(ProvenanceRecord.self, from: line.bytes),
+                    link.seq == record.seq
+                else {
                     problem = "\(provenanceURL.path):\(record.seq): no provenance for merged record \(record.seq)"
                     return
                 }
                 guard chains[link.shard] != nil else {
-                    problem = "\(provenanceURL.path):\(record.seq): names shard \(link.shard), which the merge does not list"
+                    problem =
+                        "\(provenanceURL.path):\(record.seq): names shard \(link.shard), which the merge does not list"
                     return
                 }
                 let rebuilt = ArchiveChain.hash(ofLine: try link.shardLine(of: record))
                 guard rebuilt == link.shardHash else {
-                    problem = "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) is not the record shard \(link.shard) held at line \(link.shardSeq)"
+                    problem =
+                        "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) is not the record shard \(link.shard) held at line \(link.shardSeq)"
                     return
                 }
                 chains[link.shard]?.add(seq: link.shardSeq, prev: link.shardPrev, hash: link.shardHash)
@@ -111,10 +125,14 @@ package enum MergeProvenance {
             guard var previous = Hash256(hex: ArchiveChain.genesis) else { return "no genesis" }
             for (position, link) in links.sorted(by: { $0.seq < $1.seq }).enumerated() {
                 guard link.seq == position + 1 else { return "line \(position + 1) is missing or doubled" }
-                guard link.prev == previous else { return "line \(link.seq) does not follow line \(position) (chain broken)" }
+                guard link.prev == previous else {
+                    return "line \(link.seq) does not follow line \(position) (chain broken)"
+                }
                 previous = link.hash
             }
-            guard Hash256(hex: head) == previous else { return "the rebuilt chain does not end in its manifest's head \(head.prefix(12))" }
+            guard Hash256(hex: head) == previous else {
+                return "the rebuilt chain does not end in its manifest's head \(head.prefix(12))"
+            }
             return nil
         }
     }
@@ -141,6 +159,7 @@ struct Hash256: Equatable {
     }
 
     static func == (lhs: Hash256, rhs: Hash256) -> Bool {
-        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+        lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2
+            && lhs.words.3 == rhs.words.3
     }
 }

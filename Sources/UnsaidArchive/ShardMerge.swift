@@ -34,7 +34,8 @@ package enum ShardMerge {
         var byIndex: [Int: ShardRun] = [:]
         for run in runs {
             if let other = byIndex[run.shard.index] {
-                throw MergeRefusal("shard \(run.shard.name) given twice: \(other.directory.path) and \(run.directory.path)")
+                throw MergeRefusal(
+                    "shard \(run.shard.name) given twice: \(other.directory.path) and \(run.directory.path)")
             }
             byIndex[run.shard.index] = run
         }
@@ -46,20 +47,26 @@ package enum ShardMerge {
                 continue
             }
             if let live = ArchiveLock.holder(of: run.directory) {
-                missing.append("\(run.shard.name): still being written\(live.pid.map { " (pid \($0))" } ?? "") in \(run.directory.path)")
+                missing.append(
+                    "\(run.shard.name): still being written\(live.pid.map { " (pid \($0))" } ?? "") in \(run.directory.path)"
+                )
             } else if run.manifest.status != .complete {
-                missing.append("\(run.shard.name): not finished (status \(run.manifest.status.rawValue)) in \(run.directory.path)")
+                missing.append(
+                    "\(run.shard.name): not finished (status \(run.manifest.status.rawValue)) in \(run.directory.path)")
             } else {
                 included.append(run)
             }
         }
         if !missing.isEmpty && !allowPartial {
-            throw MergeRefusal("shards missing or unfinished: \(missing.joined(separator: "; ")); pass every shard, resume the unfinished ones, or use --allow-partial")
+            throw MergeRefusal(
+                "shards missing or unfinished: \(missing.joined(separator: "; ")); pass every shard, resume the unfinished ones, or use --allow-partial"
+            )
         }
         if included.isEmpty {
             throw MergeRefusal("no finished shard to merge (\(missing.joined(separator: "; ")))")
         }
-        return Selection(shards: included, missing: missing, count: first.shard.count, planDigest: first.shard.planDigest)
+        return Selection(
+            shards: included, missing: missing, count: first.shard.count, planDigest: first.shard.planDigest)
     }
 
     private static func checkSameAudit(_ first: ShardRun, _ run: ShardRun) throws {
@@ -71,23 +78,33 @@ package enum ShardMerge {
         // Paths may differ between machines; what was loaded is the ids, versions and bytes.
         func suiteIdentity(_ manifest: Manifest) -> [String] {
             manifest.suites.map { suite in
-                "\(suite.id)\u{0}\(suite.version)\u{0}\(suite.probes)\u{0}" + suite.sources.map(\.sha256).sorted().joined(separator: ",")
+                "\(suite.id)\u{0}\(suite.version)\u{0}\(suite.probes)\u{0}"
+                    + suite.sources.map(\.sha256).sorted().joined(separator: ",")
             }
         }
         if suiteIdentity(a) != suiteIdentity(b) {
-            throw MergeRefusal("different suites: \(first.directory.path) ran \(suites(a)), \(run.directory.path) ran \(suites(b))")
+            throw MergeRefusal(
+                "different suites: \(first.directory.path) ran \(suites(a)), \(run.directory.path) ran \(suites(b))")
         }
         if a.ruleset != b.ruleset {
-            throw MergeRefusal("different rulesets: \(first.directory.path) was scored with \(a.ruleset.version) (\(a.ruleset.sha256.prefix(12))), \(run.directory.path) with \(b.ruleset.version) (\(b.ruleset.sha256.prefix(12)))")
+            throw MergeRefusal(
+                "different rulesets: \(first.directory.path) was scored with \(a.ruleset.version) (\(a.ruleset.sha256.prefix(12))), \(run.directory.path) with \(b.ruleset.version) (\(b.ruleset.sha256.prefix(12)))"
+            )
         }
         if a.target != b.target {
-            throw MergeRefusal("different targets: \(first.directory.path) ran \(a.target.model) at \(a.target.baseURL), \(run.directory.path) ran \(b.target.model) at \(b.target.baseURL) (or other parameters)")
+            throw MergeRefusal(
+                "different targets: \(first.directory.path) ran \(a.target.model) at \(a.target.baseURL), \(run.directory.path) ran \(b.target.model) at \(b.target.baseURL) (or other parameters)"
+            )
         }
         if first.shard.count != run.shard.count {
-            throw MergeRefusal("different shard counts: \(first.directory.path) is one of \(first.shard.count), \(run.directory.path) one of \(run.shard.count)")
+            throw MergeRefusal(
+                "different shard counts: \(first.directory.path) is one of \(first.shard.count), \(run.directory.path) one of \(run.shard.count)"
+            )
         }
         if first.shard.planDigest != run.shard.planDigest {
-            throw MergeRefusal("different plan digests: \(first.directory.path) has \(first.shard.planDigest.prefix(12)), \(run.directory.path) has \(run.shard.planDigest.prefix(12)) (another selection or stream mode)")
+            throw MergeRefusal(
+                "different plan digests: \(first.directory.path) has \(first.shard.planDigest.prefix(12)), \(run.directory.path) has \(run.shard.planDigest.prefix(12)) (another selection or stream mode)"
+            )
         }
     }
 
@@ -100,15 +117,22 @@ package enum ShardMerge {
             let loaded = try SuiteLoader.load(paths: arguments.suitePaths.map(InstalledResources.suitePath))
             suites = try TransformExpansion.expand(loaded, with: (arguments.transforms ?? []).map(TransformSpec.parse))
         } catch {
-            throw MergeRefusal("merge needs the suite files the shards ran (\(arguments.suitePaths.joined(separator: ", "))): \(String(describing: error).split(separator: "\n").first ?? "")")
+            throw MergeRefusal(
+                "merge needs the suite files the shards ran (\(arguments.suitePaths.joined(separator: ", "))): \(String(describing: error).split(separator: "\n").first ?? "")"
+            )
         }
         let recorded = Set(shard.manifest.suites.flatMap(\.sources).map(\.sha256))
         for source in suites.flatMap(\.sources) where !recorded.contains(source.sha256) {
-            throw MergeRefusal("suite file \(source.path) changed since the shards ran (SHA-256 now \(source.sha256.prefix(12)))")
+            throw MergeRefusal(
+                "suite file \(source.path) changed since the shards ran (SHA-256 now \(source.sha256.prefix(12)))")
         }
-        let keys = (arguments.selection ?? RunSelection()).apply(try RunPlan.items(for: suites, streamMode: arguments.forcedStreamMode)).map(\.key)
+        let keys = (arguments.selection ?? RunSelection()).apply(
+            try RunPlan.items(for: suites, streamMode: arguments.forcedStreamMode)
+        ).map(\.key)
         guard PlanDigest.digest(keys) == shard.shard.planDigest else {
-            throw MergeRefusal("the suites at \(arguments.suitePaths.joined(separator: ", ")) no longer plan what the shards ran (plan digest differs)")
+            throw MergeRefusal(
+                "the suites at \(arguments.suitePaths.joined(separator: ", ")) no longer plan what the shards ran (plan digest differs)"
+            )
         }
         return keys
     }
@@ -139,8 +163,9 @@ package enum ShardMerge {
 
         // The transcripts, in plan order, under a new chain; provenance beside them.
         var transcripts = BufferedLines(try AppendOnlyFile(truncating: layout.transcripts.path))
-        var provenance = BufferedLines(try AppendOnlyFile(
-            truncating: layout.directory.appendingPathComponent(ProvenanceRecord.fileName).path))
+        var provenance = BufferedLines(
+            try AppendOnlyFile(
+                truncating: layout.directory.appendingPathComponent(ProvenanceRecord.fileName).path))
         let readers = try selection.shards.map { try RecordFile(path: $0.layout.transcripts.path) }
         var head = ArchiveChain.genesis
         var sequence = 0
@@ -156,15 +181,20 @@ package enum ShardMerge {
             } catch {
                 throw MergeRefusal("\(shard.layout.transcripts.path):\(entry.shardSeq): not a transcript record")
             }
-            let link = ProvenanceRecord(seq: sequence + 1, shard: shard.shard.index, shardSeq: original.seq,
-                                        shardPrev: original.prev, shardHash: ArchiveChain.hash(ofLine: bytes))
+            let link = ProvenanceRecord(
+                seq: sequence + 1, shard: shard.shard.index, shardSeq: original.seq,
+                shardPrev: original.prev, shardHash: ArchiveChain.hash(ofLine: bytes))
             // Provenance is only worth keeping if the shard's line can be rebuilt from the merged record.
             guard try link.shardLine(of: original) == bytes else {
-                throw MergeRefusal("\(shard.layout.transcripts.path):\(entry.shardSeq): the record does not re-encode to the same bytes; it cannot be merged verifiably")
+                throw MergeRefusal(
+                    "\(shard.layout.transcripts.path):\(entry.shardSeq): the record does not re-encode to the same bytes; it cannot be merged verifiably"
+                )
             }
             sequence += 1
-            let line = try CanonicalJSON.encode(TranscriptRecord(seq: sequence, prev: head, probe: original.probe,
-                                                                 transcript: original.transcript))
+            let line = try CanonicalJSON.encode(
+                TranscriptRecord(
+                    seq: sequence, prev: head, probe: original.probe,
+                    transcript: original.transcript))
             head = ArchiveChain.hash(ofLine: line)
             try transcripts.append(line)
             try provenance.append(CanonicalJSON.encode(link))
@@ -188,8 +218,9 @@ package enum ShardMerge {
         }
         // Verdicts are re-derived over the merged run (a probe's two modes meet here even if
         // an older split had put them in different shards).
-        let scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
-                                              keepingMetricItems: false)
+        let scored = try ArchiveScoring.score(
+            layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
+            keepingMetricItems: false)
 
         // Each shard's manifest, byte for byte.
         let shardsDirectory = layout.directory.appendingPathComponent("shards")
@@ -204,29 +235,34 @@ package enum ShardMerge {
             let name = "shards/shard-\(shard.shard.index)-of-\(shard.shard.count).manifest.json"
             try writeAtomically(shard.manifestBytes, to: layout.directory.appendingPathComponent(name))
             files[name] = try FileDigester.digest(layout.directory.appendingPathComponent(name))
-            merged.append(Manifest.MergedShard(index: shard.shard.index, runID: shard.manifest.runID, manifestFile: name,
-                                               manifestSHA256: SHA256Hex.digest(shard.manifestBytes),
-                                               chainHead: shard.manifest.chainHead, records: shard.manifest.completed,
-                                               files: shard.manifest.files))
+            merged.append(
+                Manifest.MergedShard(
+                    index: shard.shard.index, runID: shard.manifest.runID, manifestFile: name,
+                    manifestSHA256: SHA256Hex.digest(shard.manifestBytes),
+                    chainHead: shard.manifest.chainHead, records: shard.manifest.completed,
+                    files: shard.manifest.files))
         }
         files[ArchiveLayout.transcriptsName] = try FileDigester.digest(layout.transcripts)
         files[ArchiveLayout.verdictsName] = try FileDigester.digest(layout.verdicts)
         files[ArchiveLayout.rulesetName] = try FileDigester.digest(layout.ruleset)
-        files[ProvenanceRecord.fileName] = try FileDigester.digest(layout.directory.appendingPathComponent(ProvenanceRecord.fileName))
+        files[ProvenanceRecord.fileName] = try FileDigester.digest(
+            layout.directory.appendingPathComponent(ProvenanceRecord.fileName))
 
         let first = reference.manifest
-        var manifest = Manifest(runID: output.runID, tool: output.tool, host: output.host,
-                                startedAt: selection.shards.map(\.manifest.startedAt).min() ?? first.startedAt,
-                                target: first.target, suites: first.suites, arguments: first.arguments, ruleset: first.ruleset,
-                                planned: reference.shard.wholePlan)
+        var manifest = Manifest(
+            runID: output.runID, tool: output.tool, host: output.host,
+            startedAt: selection.shards.map(\.manifest.startedAt).min() ?? first.startedAt,
+            target: first.target, suites: first.suites, arguments: first.arguments, ruleset: first.ruleset,
+            planned: reference.shard.wholePlan)
         manifest.finishedAt = selection.shards.compactMap(\.manifest.finishedAt).max() ?? Timestamp.now()
         manifest.status = .complete
         manifest.completed = sequence
         manifest.counts = scored.counts
         manifest.chainHead = head
         manifest.files = files
-        manifest.merge = Manifest.MergeInfo(shardCount: selection.count, planDigest: selection.planDigest,
-                                            partial: !selection.missing.isEmpty, shards: merged, missing: selection.missing)
+        manifest.merge = Manifest.MergeInfo(
+            shardCount: selection.count, planDigest: selection.planDigest,
+            partial: !selection.missing.isEmpty, shards: merged, missing: selection.missing)
         try ManifestFile.write(manifest, layout: layout)
         return manifest
     }
@@ -258,7 +294,8 @@ package enum ShardMerge {
             var lineNumber = 0
             while let line = try reader.next() {
                 lineNumber += 1
-                guard line.terminated, let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes) else {
+                guard line.terminated, let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes)
+                else {
                     throw MergeRefusal("\(path):\(lineNumber): not a whole transcript record")
                 }
                 guard record.seq == lineNumber, record.prev == previous else {
@@ -268,7 +305,10 @@ package enum ShardMerge {
                 let key = record.transcript.key
                 let placed: (position: Int, turn: Int)
                 if let turn = record.probe.turn {
-                    guard let root = plan.position(suite: key.suite, probe: turn.root, sample: key.sample, streamed: key.streamed) else {
+                    guard
+                        let root = plan.position(
+                            suite: key.suite, probe: turn.root, sample: key.sample, streamed: key.streamed)
+                    else {
                         throw MergeRefusal("\(path):\(lineNumber): follow-up \(key) belongs to no planned request")
                     }
                     placed = (root, turn.turn)
@@ -277,19 +317,27 @@ package enum ShardMerge {
                         throw MergeRefusal("\(path):\(lineNumber): \(key) is not in the plan")
                     }
                     guard shard.shard.index == Shard.index(of: key, count: selection.count) else {
-                        throw MergeRefusal("\(path):\(lineNumber): \(key) belongs to shard \(Shard.index(of: key, count: selection.count))/\(selection.count), not \(shard.shard.name)")
+                        throw MergeRefusal(
+                            "\(path):\(lineNumber): \(key) belongs to shard \(Shard.index(of: key, count: selection.count))/\(selection.count), not \(shard.shard.name)"
+                        )
                     }
                     placed = (at, 1)
                 }
                 if let first = seen.insert(key, line: entries.count) {
                     let other = selection.shards[entries[first].shard]
-                    throw MergeRefusal("request \(key) is present twice: \(other.label) line \(entries[first].shardSeq) and \(shard.label) line \(lineNumber)")
+                    throw MergeRefusal(
+                        "request \(key) is present twice: \(other.label) line \(entries[first].shardSeq) and \(shard.label) line \(lineNumber)"
+                    )
                 }
-                entries.append(Entry(position: placed.position, turn: placed.turn, shard: position, shardSeq: lineNumber,
-                                     offset: line.offset, length: line.bytes.count, check: Digest128(line.bytes)))
+                entries.append(
+                    Entry(
+                        position: placed.position, turn: placed.turn, shard: position, shardSeq: lineNumber,
+                        offset: line.offset, length: line.bytes.count, check: Digest128(line.bytes)))
             }
             guard previous == shard.manifest.chainHead, lineNumber == shard.manifest.completed else {
-                throw MergeRefusal("\(path): \(lineNumber) records ending in \(previous.prefix(12)), its manifest says \(shard.manifest.completed) ending in \(shard.manifest.chainHead.prefix(12))")
+                throw MergeRefusal(
+                    "\(path): \(lineNumber) records ending in \(previous.prefix(12)), its manifest says \(shard.manifest.completed) ending in \(shard.manifest.chainHead.prefix(12))"
+                )
             }
         }
         return entries
@@ -309,8 +357,11 @@ struct PlanIndex {
     }
 
     func position(of key: WorkKey) -> Int? {
-        guard let found = slots[Self.slot(suite: key.suite, probe: key.probe, sample: key.sample, streamed: key.streamed)],
-              found.probeHash == Digest128(Data(key.probeHash.utf8)) else { return nil }
+        guard
+            let found = slots[
+                Self.slot(suite: key.suite, probe: key.probe, sample: key.sample, streamed: key.streamed)],
+            found.probeHash == Digest128(Data(key.probeHash.utf8))
+        else { return nil }
         return found.position
     }
 

@@ -59,7 +59,9 @@ package struct ProvenanceRecord: Codable, Sendable, Equatable {
 
     /// The shard's own line for `record` (merged), as this provenance says it was.
     func shardLine(of record: TranscriptRecord) throws -> Data {
-        try CanonicalJSON.encode(TranscriptRecord(seq: shardSeq, prev: shardPrev, probe: record.probe,
-                                                  transcript: record.transcript))
+        try CanonicalJSON.encode(
+            TranscriptRecord(
+                seq: shardSeq, prev: shardPrev, probe: record.probe,
+                transcript: record.transcript))
     }
 }

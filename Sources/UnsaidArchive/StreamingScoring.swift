@@ -36,10 +36,13 @@ extension ArchiveScoring {
     ///   verdict then takes the exchange linked to its line hash); nil for a run without one.
     /// - Parameter keepingMetricItems: false leaves `metricItems` empty, for a caller that needs
     ///   no figures (the end of a run without `--fail-under`): nothing then grows with the run.
-    package static func score(_ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
-                             keepingMetricItems: Bool = true,
-                             each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }) throws -> ScoredArchive {
-        let temporary = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).partial")
+    package static func score(
+        _ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
+        keepingMetricItems: Bool = true,
+        each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }
+    ) throws -> ScoredArchive {
+        let temporary = output.deletingLastPathComponent().appendingPathComponent(
+            ".\(output.lastPathComponent).partial")
         var lines = BufferedLines(try AppendOnlyFile(truncating: temporary.path))
         var index = CrossModeIndex()
         var counts: [String: Int] = [:]
@@ -53,8 +56,9 @@ extension ArchiveScoring {
             return byJudged
         }
         let transcripts = try ArchiveStream.transcripts(layout) { record, hash in
-            let verdict = engine.judge(record.transcript, probe: record.probe,
-                                       judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
+            let verdict = engine.judge(
+                record.transcript, probe: record.probe,
+                judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
             try each(record, hash, verdict)
             index.add(record.transcript.key, label: verdict.verdict, position: position)
             position += 1
@@ -79,8 +83,9 @@ extension ArchiveScoring {
         if rename(temporary.path, output.path) != 0 {
             throw ArchiveError.io(path: output.path, reason: String(cString: strerror(errno)))
         }
-        return ScoredArchive(transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
-                             crossModeMarked: marked.count)
+        return ScoredArchive(
+            transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
+            crossModeMarked: marked.count)
     }
 
     /// What `RunMetrics` reads of one request and nothing more: the probe's category, topic,
@@ -88,24 +93,29 @@ extension ArchiveScoring {
     /// parameters, flags, evidence) cost about 4 KB a request, which at 100,000 requests was most
     /// of `rescore`'s memory.
     static func metricItem(probe: Probe, verdict: Verdict) -> (probe: Probe, verdict: Verdict) {
-        let slimProbe = Probe(id: "", messages: [], language: probe.language, topic: probe.topic,
-                              category: probe.category, turn: probe.turn)
-        let slimVerdict = Verdict(key: verdict.key, verdict: verdict.verdict, flags: [], evidence: [], attempt: 0,
-                                  expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
+        let slimProbe = Probe(
+            id: "", messages: [], language: probe.language, topic: probe.topic,
+            category: probe.category, turn: probe.turn)
+        let slimVerdict = Verdict(
+            key: verdict.key, verdict: verdict.verdict, flags: [], evidence: [], attempt: 0,
+            expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
         return (slimProbe, slimVerdict)
     }
 
     /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
-    private static func rewrite(_ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]) throws {
+    private static func rewrite(_ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]) throws
+    {
         let rewritten = url.appendingPathExtension("marked")
         var lines = BufferedLines(try AppendOnlyFile(truncating: rewritten.path))
         var position = 0
         try ArchiveStream.verdicts(url) { verdict, line in
             if let mark = marked[position] {
                 var verdict = verdict
-                let other = Verdict(key: verdict.key, verdict: mark.other, flags: [], evidence: [], attempt: 0,
-                                    expect: verdict.expect, outcome: .unscored, ruleset: verdict.ruleset)
-                verdict = mark.otherIsStreamed
+                let other = Verdict(
+                    key: verdict.key, verdict: mark.other, flags: [], evidence: [], attempt: 0,
+                    expect: verdict.expect, outcome: .unscored, ruleset: verdict.ruleset)
+                verdict =
+                    mark.otherIsStreamed
                     ? VerdictEngine.applyingCrossMode(streamed: other, nonStreamed: verdict).nonStreamed
                     : VerdictEngine.applyingCrossMode(streamed: verdict, nonStreamed: other).streamed
                 try lines.append(CanonicalJSON.encode(verdict))
@@ -147,8 +157,10 @@ struct CrossModeIndex {
         var marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)] = [:]
         for entry in entries.values {
             guard let streamed = entry.streamed, let nonStreamed = entry.nonStreamed else { continue }
-            guard let left = VerdictEngine.disposition(streamed.label), let right = VerdictEngine.disposition(nonStreamed.label),
-                  left != right else { continue }
+            guard let left = VerdictEngine.disposition(streamed.label),
+                let right = VerdictEngine.disposition(nonStreamed.label),
+                left != right
+            else { continue }
             marked[streamed.position] = (nonStreamed.label, false)
             marked[nonStreamed.position] = (streamed.label, true)
         }

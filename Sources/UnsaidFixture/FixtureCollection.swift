@@ -19,7 +19,8 @@ package enum FixtureCollection {
             return try loadRecords(transcripts)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        let fixtures = try names
+        let fixtures =
+            try names
             .filter { $0.hasSuffix(".json") && !$0.hasSuffix(Fixture.verdictSuffix) && !$0.hasPrefix(".") }
             .sorted()
             .map { try Fixture.load(from: url.appendingPathComponent($0)) }

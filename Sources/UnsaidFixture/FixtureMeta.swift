@@ -21,8 +21,10 @@ package struct FixtureMeta: Codable, Sendable, Equatable {
     /// `X-Unsaid-Fault` header grammar (see docs/replay.md).
     package var fault: String?
 
-    package init(name: String, description: String, provider: String, source: String,
-                expectedVerdict: VerdictLabel? = nil, expectedFlags: [VerdictFlag]? = nil, fault: String? = nil) {
+    package init(
+        name: String, description: String, provider: String, source: String,
+        expectedVerdict: VerdictLabel? = nil, expectedFlags: [VerdictFlag]? = nil, fault: String? = nil
+    ) {
         self.name = name
         self.description = description
         self.provider = provider

@@ -56,7 +56,8 @@ package struct FixtureRequestKey: Sendable, Hashable {
             if name == "messages" {
                 return Self.describeMessagesDifference(request: fields[name], recording: recording.fields[name])
             }
-            return "\(name) (request: \(Self.describeScalar(fields[name])), recording: \(Self.describeScalar(recording.fields[name])))"
+            return
+                "\(name) (request: \(Self.describeScalar(fields[name])), recording: \(Self.describeScalar(recording.fields[name])))"
         }.joined(separator: ", ")
     }
 
@@ -114,7 +115,9 @@ package struct FixtureRequestKey: Sendable, Hashable {
     private static func describeMessagesDifference(request: JSONValue?, recording: JSONValue?) -> String {
         let left = request?.arrayValue ?? []
         let right = recording?.arrayValue ?? []
-        func count(_ messages: [JSONValue]) -> String { messages.count == 1 ? "1 message" : "\(messages.count) messages" }
+        func count(_ messages: [JSONValue]) -> String {
+            messages.count == 1 ? "1 message" : "\(messages.count) messages"
+        }
         guard left.count == right.count else {
             return "messages (request: \(count(left)), recording: \(count(right)))"
         }

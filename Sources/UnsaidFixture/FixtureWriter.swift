@@ -14,8 +14,10 @@ package enum FixtureWriter {
     /// - Parameter secrets: literal values to scrub everywhere (typically the API key in use).
     /// - Returns: the file written.
     @discardableResult
-    package static func write(probe: Probe, transcript: Transcript, meta: FixtureMeta, to directory: URL,
-                             secrets: [String] = []) throws -> URL {
+    package static func write(
+        probe: Probe, transcript: Transcript, meta: FixtureMeta, to directory: URL,
+        secrets: [String] = []
+    ) throws -> URL {
         guard isValidName(meta.name) else { throw FixtureError.invalidName(meta.name) }
         let fixture = Fixture(meta: meta, probe: probe, transcript: redact(transcript, secrets: secrets))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -71,7 +71,8 @@ extension Array where Element == UInt8 {
     /// The offset just past the blank line that ends the SSE event running at `start`.
     func endOfEvent(from start: Int) -> Int? {
         let terminators: [[UInt8]] = [[0x0D, 0x0A, 0x0D, 0x0A], [0x0A, 0x0A], [0x0D, 0x0D]]
-        return terminators
+        return
+            terminators
             .compactMap { terminator in firstOffset(of: terminator, from: start).map { $0 + terminator.count } }
             .min()
     }

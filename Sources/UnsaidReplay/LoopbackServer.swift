@@ -58,7 +58,8 @@ package final class LoopbackServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                         )
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(respond: handler, handlerTasks: handlerTasks))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ConnectionHandler(respond: handler, handlerTasks: handlerTasks))
                     }
                 }
                 .bind(host: host.address, port: port)

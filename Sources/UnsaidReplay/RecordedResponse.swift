@@ -15,18 +15,22 @@ package enum RecordedResponse {
     ]
 
     /// The event a runaway stream repeats for `huge-body`.
-    static let runawayEvent = Array(("data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":"
-        + "[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n").utf8)
+    static let runawayEvent = Array(
+        ("data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":"
+            + "[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n").utf8)
 
     private static let whitespaceUnit = [UInt8](repeating: 0x20, count: 65_536)
 
     /// The header naming the recording that answered, so a person reading `curl -i` knows.
     static let recordingHeader = "X-Unsaid-Recording"
 
-    static func make(_ attempt: Attempt, streamed: Bool, name: String, speed: ReplaySpeed,
-                     faults: [ReplayFault]) -> ScriptedResponse {
+    static func make(
+        _ attempt: Attempt, streamed: Bool, name: String, speed: ReplaySpeed,
+        faults: [ReplayFault]
+    ) -> ScriptedResponse {
         if let status = faults.lazy.compactMap(statusFault).first {
-            return apply(transportFault(in: faults, body: []), to: errorResponse(status: status.0, retryAfter: status.1))
+            return apply(
+                transportFault(in: faults, body: []), to: errorResponse(status: status.0, retryAfter: status.1))
         }
         var previous: Int64 = 0
         let parts: [ScriptedPart] = attempt.chunks.map { chunk in
@@ -40,10 +44,12 @@ package enum RecordedResponse {
             if case .bytes(let bytes, _) = part { return bytes }
             return []
         }
-        let isEventStream = contentType.map { $0.lowercased().contains("event-stream") }
+        let isEventStream =
+            contentType.map { $0.lowercased().contains("event-stream") }
             ?? (streamed && !startsLikeJSON(recordedBytes))
         if contentType == nil {
-            headers.append(HTTPHeader(name: "Content-Type", value: isEventStream ? "text/event-stream" : "application/json"))
+            headers.append(
+                HTTPHeader(name: "Content-Type", value: isEventStream ? "text/event-stream" : "application/json"))
         }
         headers.append(HTTPHeader(name: recordingHeader, value: asciiHeaderValue(name)))
 
@@ -81,11 +87,13 @@ package enum RecordedResponse {
         case 500...: type = "server_error"
         default: type = "invalid_request_error"
         }
-        let error: JSONValue = .object(["error": .object([
-            "message": .string("injected by \(ReplayFault.headerName): HTTP \(status)"),
-            "type": .string(type),
-            "code": .int(Int64(status)),
-        ])])
+        let error: JSONValue = .object([
+            "error": .object([
+                "message": .string("injected by \(ReplayFault.headerName): HTTP \(status)"),
+                "type": .string(type),
+                "code": .int(Int64(status)),
+            ])
+        ])
         var response = ScriptedResponse.json(status, error.compactDescription)
         if let retryAfter {
             response.headers.append(HTTPHeader(name: "Retry-After", value: retryAfter))
@@ -111,7 +119,8 @@ package enum RecordedResponse {
             }
         case .malformedChunk:
             if isEventStream {
-                let event = Array("data: {\"id\":\"unsaid-fault\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n".utf8)
+                let event = Array(
+                    "data: {\"id\":\"unsaid-fault\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n".utf8)
                 body.insert(event, at: bytes.endOfEvent(from: 0) ?? bytes.count)
             } else if let last = bytes.lastIndex(where: { !isJSONWhitespace($0) }) {
                 body.remove(last..<(last + 1))

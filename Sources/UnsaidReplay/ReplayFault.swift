@@ -66,7 +66,8 @@ package struct ReplayFault: Sendable, Equatable {
         }
         let transport = faults.filter(\.isTransport)
         if transport.count > 1 {
-            throw ReplayFaultSyntaxError("only one of close-after, cut, reset, stall, drip and no-final-newline can apply to a request")
+            throw ReplayFaultSyntaxError(
+                "only one of close-after, cut, reset, stall, drip and no-final-newline can apply to a request")
         }
         if faults.filter({ if case .status = $0.kind { return true } else { return false } }).count > 1 {
             throw ReplayFaultSyntaxError("only one status can apply to a request")
@@ -127,9 +128,10 @@ package struct ReplayFault: Sendable, Equatable {
             try none(value, name)
             kind = .noFinalNewline
         default:
-            throw ReplayFaultSyntaxError("unknown fault '\(name)'; known: close-after=N, cut, reset[=N], stall=T[;after=N], "
-                + "drip=MS, status=NNN[;retry-after=S], malformed-chunk, invalid-utf8, huge-body=SIZE, no-done, "
-                + "no-final-newline (each may add ;times=N), or none")
+            throw ReplayFaultSyntaxError(
+                "unknown fault '\(name)'; known: close-after=N, cut, reset[=N], stall=T[;after=N], "
+                    + "drip=MS, status=NNN[;retry-after=S], malformed-chunk, invalid-utf8, huge-body=SIZE, no-done, "
+                    + "no-final-newline (each may add ;times=N), or none")
         }
         if let unknown = parameters.keys.sorted().first {
             throw ReplayFaultSyntaxError("'\(name)' does not take the parameter '\(unknown)'")
@@ -139,12 +141,16 @@ package struct ReplayFault: Sendable, Equatable {
 
     private static func split(_ text: String) -> (String, String?) {
         guard let equals = text.firstIndex(of: "=") else { return (text, nil) }
-        return (text[..<equals].trimmingCharacters(in: .whitespaces),
-                text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces))
+        return (
+            text[..<equals].trimmingCharacters(in: .whitespaces),
+            text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        )
     }
 
     private static func required(_ value: String?, _ name: String) throws -> String {
-        guard let value, !value.isEmpty else { throw ReplayFaultSyntaxError("'\(name)' needs a value, as in \(name)=…") }
+        guard let value, !value.isEmpty else {
+            throw ReplayFaultSyntaxError("'\(name)' needs a value, as in \(name)=…")
+        }
         return value
     }
 
@@ -162,7 +168,8 @@ package struct ReplayFault: Sendable, Equatable {
     private static func seconds(_ text: String, of name: String) throws -> Double {
         // Bounded above too: `stall=1e300` used to trap converting to a Duration.
         guard let number = Double(text), number.isFinite, number >= 0, number <= NumberLimits.maximumSeconds else {
-            throw ReplayFaultSyntaxError("'\(name)' needs seconds between 0 and \(Int(NumberLimits.maximumSeconds)), got '\(text)'")
+            throw ReplayFaultSyntaxError(
+                "'\(name)' needs seconds between 0 and \(Int(NumberLimits.maximumSeconds)), got '\(text)'")
         }
         return number
     }

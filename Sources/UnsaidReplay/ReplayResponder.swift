@@ -38,19 +38,24 @@ package final class ReplayResponder: Sendable {
         case ("GET", "/v1/models"), ("GET", "/models"):
             return .respond(modelList())
         default:
-            return .respond(Self.error(404, type: "not_found",
-                "no route for \(request.method) \(path); the replay server answers POST /v1/chat/completions"))
+            return .respond(
+                Self.error(
+                    404, type: "not_found",
+                    "no route for \(request.method) \(path); the replay server answers POST /v1/chat/completions"))
         }
     }
 
     private func chat(_ request: ReceivedRequest) -> Answer {
-        let headerValues = request.headers.filter { $0.name.caseInsensitiveCompare(ReplayFault.headerName) == .orderedSame }
-            .map(\.value)
+        let headerValues = request.headers.filter {
+            $0.name.caseInsensitiveCompare(ReplayFault.headerName) == .orderedSame
+        }
+        .map(\.value)
         let requested: [ReplayFault]?
         do {
             requested = headerValues.isEmpty ? nil : try ReplayFault.parseList(headerValues.joined(separator: ","))
         } catch {
-            return .respond(Self.error(400, type: "invalid_fault", "invalid \(ReplayFault.headerName) header: \(error)"))
+            return .respond(
+                Self.error(400, type: "invalid_fault", "invalid \(ReplayFault.headerName) header: \(error)"))
         }
 
         let key: FixtureRequestKey
@@ -70,7 +75,8 @@ package final class ReplayResponder: Sendable {
         }
         let fixture = library.fixtures[position]
         guard let attempt = fixture.transcript.finalAttempt else {
-            return .respond(Self.error(500, type: "server_error", "recording '\(fixture.meta.name)' has no attempt to replay"))
+            return .respond(
+                Self.error(500, type: "server_error", "recording '\(fixture.meta.name)' has no attempt to replay"))
         }
 
         var faults: [ReplayFault]
@@ -80,8 +86,10 @@ package final class ReplayResponder: Sendable {
             do {
                 faults = try ReplayFault.parseList(metaFault)
             } catch {
-                return .respond(Self.error(500, type: "server_error",
-                    "recording '\(fixture.meta.name)' has an invalid fault '\(metaFault)': \(error)"))
+                return .respond(
+                    Self.error(
+                        500, type: "server_error",
+                        "recording '\(fixture.meta.name)' has an invalid fault '\(metaFault)': \(error)"))
             }
         } else {
             faults = RecordedResponse.impliedFaults(for: attempt)
@@ -95,8 +103,10 @@ package final class ReplayResponder: Sendable {
             }
             return .respond(ScriptedResponse.json(502, "{}").with(fault: .resetImmediately))
         }
-        return .respond(RecordedResponse.make(attempt, streamed: fixture.transcript.request.streamed,
-                                              name: fixture.meta.name, speed: speed, faults: faults))
+        return .respond(
+            RecordedResponse.make(
+                attempt, streamed: fixture.transcript.request.streamed,
+                name: fixture.meta.name, speed: speed, faults: faults))
     }
 
     /// Drops directives whose `times` budget is used up for this recording and header.

@@ -21,13 +21,17 @@ package final class ReplayServer: Sendable {
     }
 
     /// Serves the recordings at `path` (see `FixtureCollection.load(from:)`).
-    package static func start(serving path: URL, host: String = "127.0.0.1", port: Int = 0,
-                             speed: ReplaySpeed = .recorded) async throws -> ReplayServer {
+    package static func start(
+        serving path: URL, host: String = "127.0.0.1", port: Int = 0,
+        speed: ReplaySpeed = .recorded
+    ) async throws -> ReplayServer {
         try await start(library: ReplayLibrary.load(from: path), host: host, port: port, speed: speed)
     }
 
-    package static func start(library: ReplayLibrary, host: String = "127.0.0.1", port: Int = 0,
-                             speed: ReplaySpeed = .recorded) async throws -> ReplayServer {
+    package static func start(
+        library: ReplayLibrary, host: String = "127.0.0.1", port: Int = 0,
+        speed: ReplaySpeed = .recorded
+    ) async throws -> ReplayServer {
         let responder = ReplayResponder(library: library, speed: speed)
         let server = try await LoopbackServer.start(host: host, port: port) { request in
             switch responder.answer(request) {

@@ -33,9 +33,12 @@ package enum CSVReport {
         let verdict = entry.verdict
         let isFinal = attempt.index == verdict.attempt
         let evidence = (try? CanonicalJSON.encode(verdict.evidence)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        let verdictColumns = isFinal
-            ? [verdict.verdict.rawValue, verdict.outcome.rawValue, verdict.flags.wire.joined(separator: ";"),
-               verdict.rules.joined(separator: ";"), evidence, verdict.ruleset]
+        let verdictColumns =
+            isFinal
+            ? [
+                verdict.verdict.rawValue, verdict.outcome.rawValue, verdict.flags.wire.joined(separator: ";"),
+                verdict.rules.joined(separator: ";"), evidence, verdict.ruleset,
+            ]
             : ["", "", "", "", "", ""]
         return [
             run.manifest.runID, run.manifest.target.model, entry.key.suite, entry.key.probe, entry.key.probeHash,
@@ -43,7 +46,8 @@ package enum CSVReport {
             entry.probe.language, entry.probe.group ?? "", verdict.expect.rawValue, String(attempt.index),
             isFinal ? "true" : "false", attempt.status.map(String.init) ?? "", attempt.failure?.kind.rawValue ?? "",
             attempt.response.finishReason ?? "", String(format: "%.3f", Double(attempt.elapsed) / 1000),
-        ] + verdictColumns + [entry.probe.prompt, attempt.response.content] + reviewColumns(entry.review, isFinal: isFinal)
+        ] + verdictColumns + [entry.probe.prompt, attempt.response.content]
+            + reviewColumns(entry.review, isFinal: isFinal)
     }
 
     /// The person's label sits on the same row as the machine verdict it answers.
@@ -57,7 +61,9 @@ package enum CSVReport {
     }
 
     static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return field }
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
+            return field
+        }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -49,8 +49,10 @@ package struct RunSummaryReport: Encodable, Sendable {
         package var thresholds: [Gate]
         package var failed: Bool
 
-        package init(manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
-                    thresholds: [Gate], failed: Bool) {
+        package init(
+            manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
+            thresholds: [Gate], failed: Bool
+        ) {
             run = manifest.runID
             self.directory = directory
             status = manifest.status.rawValue
@@ -59,9 +61,12 @@ package struct RunSummaryReport: Encodable, Sendable {
             baseURL = manifest.target.baseURL
             planned = manifest.planned
             requests = summary.total
-            self.verdicts = Dictionary(uniqueKeysWithValues: VerdictLabel.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) })
-            outcomes = ["pass": summary.outcomes[.pass] ?? 0, "fail": summary.outcomes[.fail] ?? 0,
-                        "unscored": summary.outcomes[.unscored] ?? 0]
+            self.verdicts = Dictionary(
+                uniqueKeysWithValues: VerdictLabel.allCases.map { ($0.rawValue, summary.counts[$0] ?? 0) })
+            outcomes = [
+                "pass": summary.outcomes[.pass] ?? 0, "fail": summary.outcomes[.fail] ?? 0,
+                "unscored": summary.outcomes[.unscored] ?? 0,
+            ]
             unexpected = problems.unexpected
             errors = problems.errors
             retries = problems.retries

@@ -40,8 +40,9 @@ package struct FollowUpThread: Sendable, Equatable {
             while let last = turns.last, let next = byParent[last.key.description], turns.count < 100 {
                 turns.append(next)
             }
-            return FollowUpThread(suite: first.key.suite, root: first.probe.id, sample: first.key.sample,
-                                  streamed: first.key.streamed, turns: turns)
+            return FollowUpThread(
+                suite: first.key.suite, root: first.probe.id, sample: first.key.sample,
+                streamed: first.key.streamed, turns: turns)
         }
     }
 }

@@ -104,27 +104,33 @@ package enum JSONReport {
             let manifest = run.manifest
             return Run(
                 label: run.label,
-                run: RunInfo(id: manifest.runID, target: manifest.target.name, baseURL: manifest.target.baseURL,
-                             model: manifest.target.model, status: manifest.status.rawValue,
-                             startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, ruleset: manifest.ruleset,
-                             suites: manifest.suites.map { RunInfo.Suite(id: $0.id, version: $0.version, probes: $0.probes) },
-                             requests: run.entries.count, unscored: run.unscored),
+                run: RunInfo(
+                    id: manifest.runID, target: manifest.target.name, baseURL: manifest.target.baseURL,
+                    model: manifest.target.model, status: manifest.status.rawValue,
+                    startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, ruleset: manifest.ruleset,
+                    suites: manifest.suites.map { RunInfo.Suite(id: $0.id, version: $0.version, probes: $0.probes) },
+                    requests: run.entries.count, unscored: run.unscored),
                 metrics: metrics.rounded(), requests: run.entries.map(JSONRequestRow.init), reviews: reviews(of: run))
         }
         let comparisons = document.comparisons.map { comparison in
             Comparison(
                 left: document.runs[comparison.left].label, right: document.runs[comparison.right].label,
-                leftRun: document.runs[comparison.left].manifest.runID, rightRun: document.runs[comparison.right].manifest.runID,
+                leftRun: document.runs[comparison.left].manifest.runID,
+                rightRun: document.runs[comparison.right].manifest.runID,
                 paired: comparison.pairing.pairs.count, changedProbes: comparison.pairing.changed,
                 onlyLeft: comparison.pairing.onlyLeft.map(\.description),
                 onlyRight: comparison.pairing.onlyRight.map(\.description),
-                mcnemar: comparison.tests.map { var test = $0; test.pValue = round6(test.pValue); return test },
+                mcnemar: comparison.tests.map {
+                    var test = $0; test.pValue = round6(test.pValue); return test
+                },
                 flips: comparison.flips.map { flip in
-                    Flip(request: flip.slot.description, suite: flip.slot.suite, probe: flip.slot.probe,
-                         sample: flip.slot.sample, mode: flip.slot.streamed ? "stream" : "json", stream: WorkKey.streamSetting(flip.slot.streamed),
-                         category: flip.probe.category.rawValue, topic: flip.probe.topic, language: flip.probe.language,
-                         left: flip.left.rawValue, right: flip.right.rawValue, changesAnswer: flip.changesAnswer,
-                         leftExcerpt: flip.leftExcerpt, rightExcerpt: flip.rightExcerpt)
+                    Flip(
+                        request: flip.slot.description, suite: flip.slot.suite, probe: flip.slot.probe,
+                        sample: flip.slot.sample, mode: flip.slot.streamed ? "stream" : "json",
+                        stream: WorkKey.streamSetting(flip.slot.streamed),
+                        category: flip.probe.category.rawValue, topic: flip.probe.topic, language: flip.probe.language,
+                        left: flip.left.rawValue, right: flip.right.rawValue, changesAnswer: flip.changesAnswer,
+                        leftExcerpt: flip.leftExcerpt, rightExcerpt: flip.rightExcerpt)
                 })
         }
         let flips = zip(document.runs, document.languageFlips).flatMap { run, flips in
@@ -140,9 +146,10 @@ package enum JSONReport {
     static func reviews(of run: ReportRun) -> [Review]? {
         let reviews = run.reviewed.compactMap { entry -> Review? in
             guard let review = entry.review else { return nil }
-            return Review(request: entry.key.description, machine: entry.verdict.verdict.rawValue,
-                          machineFlags: entry.verdict.flags, label: review.label, overrides: review.overrides,
-                          reviewer: review.reviewer, at: review.at, note: review.note)
+            return Review(
+                request: entry.key.description, machine: entry.verdict.verdict.rawValue,
+                machineFlags: entry.verdict.flags, label: review.label, overrides: review.overrides,
+                reviewer: review.reviewer, at: review.at, note: review.note)
         }
         return reviews.isEmpty ? nil : reviews
     }
@@ -161,7 +168,9 @@ extension RunMetrics {
         copy.categories = categories.map { $0.rounded() }
         copy.topics = topics.map { $0.rounded() }
         copy.languages = languages.map { $0.rounded() }
-        copy.consistency = consistency.map { var item = $0; item.share = JSONReport.round6(item.share); return item }
+        copy.consistency = consistency.map {
+            var item = $0; item.share = JSONReport.round6(item.share); return item
+        }
         copy.meanConsistency = meanConsistency.map(JSONReport.round6)
         return copy
     }

@@ -26,12 +26,15 @@ package enum JUnitReport {
             // requests, which overlap when several are in flight; the sum stands in only for a
             // run that never finished.
             let time = wallTime(run.manifest) ?? run.entries.reduce(0) { $0 + ($1.attempt?.elapsed ?? 0) }
-            suites += "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.entries.count)\""
+            suites +=
+                "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.entries.count)\""
             suites += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
             suites += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
             suites += "    <properties>\n"
-            for (name, value) in [("run", run.manifest.runID), ("target", run.manifest.target.name),
-                                  ("model", run.manifest.target.model), ("ruleset", run.manifest.ruleset.version)] {
+            for (name, value) in [
+                ("run", run.manifest.runID), ("target", run.manifest.target.name),
+                ("model", run.manifest.target.model), ("ruleset", run.manifest.ruleset.version),
+            ] {
                 suites += "      <property name=\"\(name)\" value=\"\(attr(value))\"/>\n"
             }
             suites += "    </properties>\n"
@@ -39,7 +42,8 @@ package enum JUnitReport {
             suites += "  </testsuite>\n"
         }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"unsaid\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"0\">\n"
+        out +=
+            "<testsuites name=\"unsaid\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"0\">\n"
         out += suites
         out += "</testsuites>\n"
         return out
@@ -48,7 +52,8 @@ package enum JUnitReport {
     static func testcase(_ entry: ReportEntry) -> String {
         let verdict = entry.verdict
         let name = "\(entry.key.probe)#\(entry.key.sample) (stream: \(entry.key.streamSetting))"
-        var out = "    <testcase classname=\"\(attr(entry.key.suite))\" name=\"\(attr(name))\" time=\"\(seconds(entry.attempt?.elapsed ?? 0))\">\n"
+        var out =
+            "    <testcase classname=\"\(attr(entry.key.suite))\" name=\"\(attr(name))\" time=\"\(seconds(entry.attempt?.elapsed ?? 0))\">\n"
         let rules = verdict.rules.isEmpty ? "none" : verdict.rules.joined(separator: ", ")
         var details = "verdict: \(verdict.verdict.rawValue)\nexpect: \(verdict.expect.rawValue)\nrules: \(rules)\n"
         if !verdict.flags.isEmpty { details += "flags: \(verdict.flags.wire.joined(separator: ", "))\n" }
@@ -58,9 +63,11 @@ package enum JUnitReport {
             out += "      <error message=\"\(attr(message))\" type=\"error\">\(text(details))</error>\n"
         } else if verdict.outcome == .fail {
             let message = "expected \(verdict.expect.rawValue), got \(verdict.verdict.rawValue) (\(rules))"
-            out += "      <failure message=\"\(attr(message))\" type=\"\(verdict.verdict.rawValue)\">\(text(details))</failure>\n"
+            out +=
+                "      <failure message=\"\(attr(message))\" type=\"\(verdict.verdict.rawValue)\">\(text(details))</failure>\n"
         }
-        out += "      <system-out>verdict: \(verdict.verdict.rawValue); outcome: \(verdict.outcome.rawValue); rules: \(attr(rules))</system-out>\n"
+        out +=
+            "      <system-out>verdict: \(verdict.verdict.rawValue); outcome: \(verdict.outcome.rawValue); rules: \(attr(rules))</system-out>\n"
         out += "    </testcase>\n"
         return out
     }
@@ -70,13 +77,15 @@ package enum JUnitReport {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         guard let finished = manifest.finishedAt, let end = formatter.date(from: finished),
-              let start = formatter.date(from: manifest.startedAt), end >= start else { return nil }
+            let start = formatter.date(from: manifest.startedAt), end >= start
+        else { return nil }
         return Int64((end.timeIntervalSince(start) * 1_000_000).rounded())
     }
 
     static func attr(_ value: String) -> String {
         // Line breaks in attributes would be normalised to spaces by XML parsers anyway.
-        XMLEscaping.escape(value).replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\r", with: "&#13;")
+        XMLEscaping.escape(value).replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(
+            of: "\r", with: "&#13;")
     }
 
     static func text(_ value: String) -> String { XMLEscaping.escape(value) }

@@ -28,7 +28,8 @@ package struct LanguageFlip: Sendable, Equatable {
         var byGroup: [String: [String: [ReportEntry]]] = [:]
         // Rewritten prompts (transforms) have their own section; a pinyin variant is not a language.
         // Follow-up turns are conversations, not translations.
-        for entry in run.entries where entry.verdict.verdict != .error && entry.probe.transform == nil && entry.probe.turn == nil {
+        for entry in run.entries
+        where entry.verdict.verdict != .error && entry.probe.transform == nil && entry.probe.turn == nil {
             guard let group = entry.probe.group else { continue }
             byGroup[group, default: [:]]["\(entry.key.suite)/\(entry.key.probe)", default: []].append(entry)
         }
@@ -41,8 +42,9 @@ package struct LanguageFlip: Sendable, Equatable {
                 let top = counts.values.max() ?? 0
                 guard let majority = VerdictLabel.allCases.first(where: { counts[$0] == top }) else { return nil }
                 let example = entries.first { $0.verdict.verdict == majority } ?? first
-                return Member(language: first.probe.language, suite: first.key.suite, probe: first.key.probe,
-                              verdict: majority, requests: entries.count, excerpt: Excerpt.of(example.answer))
+                return Member(
+                    language: first.probe.language, suite: first.key.suite, probe: first.key.probe,
+                    verdict: majority, requests: entries.count, excerpt: Excerpt.of(example.answer))
             }
             .sorted { ($0.language, $0.probe) < ($1.language, $1.probe) }
             guard Set(members.map(\.verdict)).count > 1 else { return nil }

@@ -7,7 +7,8 @@ extension MarkdownReport {
         guard !found.isEmpty else { return "" }
         let flag = TransformComparison.keywordSensitiveFlag
         var out = "## Transforms\n\nThe verdict of each plain prompt beside the verdict of its rewrites (most frequent "
-        out += "over samples and modes). `\(flag)`: a rewrite turned `filtered` or `refused` into `answered`, so the block "
+        out +=
+            "over samples and modes). `\(flag)`: a rewrite turned `filtered` or `refused` into `answered`, so the block "
         out += "reacts to the wording rather than the topic.\n\n"
         for (run, comparison) in found {
             out += "### \(run.label): \(comparison.sensitiveCount) of \(comparison.rows.count) probes \(flag)\n\n"
@@ -19,8 +20,11 @@ extension MarkdownReport {
                     }
                     + [row.keywordSensitive.joined(separator: ", ")]
             }
-            out += MarkdownTable(header: ["topic", "language", "probe", "plain"] + comparison.transforms + [flag],
-                                 rows: rows).render() + "\n"
+            out +=
+                MarkdownTable(
+                    header: ["topic", "language", "probe", "plain"] + comparison.transforms + [flag],
+                    rows: rows
+                ).render() + "\n"
         }
         return out
     }

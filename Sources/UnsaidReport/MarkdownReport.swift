@@ -29,25 +29,30 @@ package enum MarkdownReport {
     static func runsSection(_ document: ReportDocument) -> String {
         let rows = document.runs.map { run -> [String] in
             let manifest = run.manifest
-            return [run.label, manifest.runID, manifest.target.name, manifest.target.model,
-                    manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", "),
-                    manifest.ruleset.version, manifest.startedAt, manifest.status.rawValue, String(run.entries.count)]
+            return [
+                run.label, manifest.runID, manifest.target.name, manifest.target.model,
+                manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", "),
+                manifest.ruleset.version, manifest.startedAt, manifest.status.rawValue, String(run.entries.count),
+            ]
         }
-        let table = MarkdownTable(header: ["label", "run", "target", "model", "suites", "ruleset", "started", "status", "requests"],
-                                  rows: rows, rightAligned: [8])
+        let table = MarkdownTable(
+            header: ["label", "run", "target", "model", "suites", "ruleset", "started", "status", "requests"],
+            rows: rows, rightAligned: [8])
         return "## Runs\n\n" + table.render() + "\n"
     }
 
     static func summarySection(_ document: ReportDocument) -> String {
         var rows: [[String]] = VerdictLabel.allCases.map { label in
-            [label.rawValue] + document.metrics.map { ReportFormatting.countCell($0.overall.count(label), of: $0.overall.requests) }
+            [label.rawValue]
+                + document.metrics.map { ReportFormatting.countCell($0.overall.count(label), of: $0.overall.requests) }
         }
         rows.append(["total"] + document.metrics.map { String($0.overall.requests) })
         rows.append(["as expected"] + document.metrics.map { String($0.overall.count(.pass)) })
         rows.append(["not as expected"] + document.metrics.map { String($0.overall.count(.fail)) })
         rows.append(["unscored"] + document.metrics.map { String($0.overall.count(.unscored)) })
-        let table = MarkdownTable(header: ["verdict"] + document.runs.map(\.label), rows: rows,
-                                  rightAligned: Set(1...document.runs.count))
+        let table = MarkdownTable(
+            header: ["verdict"] + document.runs.map(\.label), rows: rows,
+            rightAligned: Set(1...document.runs.count))
         return "## Summary\n\n" + table.render() + "\n"
     }
 
@@ -56,13 +61,17 @@ package enum MarkdownReport {
         let rows = document.runs.flatMap { run in
             run.reviewed.compactMap { entry -> [String]? in
                 guard let review = entry.review else { return nil }
-                return [run.label, "`\(entry.key.displayName)`", entry.verdict.verdict.rawValue, review.label,
-                        review.overrides ? "yes" : "no", review.reviewer, review.at, review.note ?? ""]
+                return [
+                    run.label, "`\(entry.key.displayName)`", entry.verdict.verdict.rawValue, review.label,
+                    review.overrides ? "yes" : "no", review.reviewer, review.at, review.note ?? "",
+                ]
             }
         }
         guard !rows.isEmpty else { return "" }
-        let table = MarkdownTable(header: ["model", "request", "machine", "reviewed", "override", "reviewer", "at", "note"], rows: rows)
-        return "## Reviewed labels\n\nLabels people gave in `unsaid review` (labels.jsonl); the figures above use the machine verdicts.\n\n"
+        let table = MarkdownTable(
+            header: ["model", "request", "machine", "reviewed", "override", "reviewer", "at", "note"], rows: rows)
+        return
+            "## Reviewed labels\n\nLabels people gave in `unsaid review` (labels.jsonl); the figures above use the machine verdicts.\n\n"
             + table.render() + "\n"
     }
 
@@ -78,8 +87,9 @@ package enum MarkdownReport {
                     + ReportFormatting.sliceRates.map { ReportFormatting.rateCell(row.slice.rate($0)) }
             }
             guard !rows.isEmpty else { continue }
-            let table = MarkdownTable(header: [kind.column, "model", "n"] + ReportFormatting.sliceRates.map(\.title),
-                                      rows: rows, rightAligned: [2])
+            let table = MarkdownTable(
+                header: [kind.column, "model", "n"] + ReportFormatting.sliceRates.map(\.title),
+                rows: rows, rightAligned: [2])
             out += "### By \(kind.column)\n\n" + table.render() + "\n"
         }
         return out
@@ -95,18 +105,24 @@ package enum MarkdownReport {
             out += ReportFormatting.pairingSummary(comparison, left: left, right: right) + "\n\n"
             out += mcnemarTable(comparison.tests, left: left, right: right)
             if !pairing.changed.isEmpty {
-                out += changedProbesList(pairing.changed, intro: "Probes whose content changed between the runs (refused to pair):")
+                out += changedProbesList(
+                    pairing.changed, intro: "Probes whose content changed between the runs (refused to pair):")
             }
             if comparison.flips.isEmpty {
                 out += "No paired request changed verdict.\n\n"
             } else {
                 out += "Requests whose verdict flips (\(comparison.flips.count)):\n\n"
                 let rows = comparison.flips.map { flip in
-                    [flip.slot.displayName, flip.probe.language, flip.left.rawValue, flip.right.rawValue,
-                     ReportFormatting.excerptCell(flip.leftExcerpt), ReportFormatting.excerptCell(flip.rightExcerpt)]
+                    [
+                        flip.slot.displayName, flip.probe.language, flip.left.rawValue, flip.right.rawValue,
+                        ReportFormatting.excerptCell(flip.leftExcerpt), ReportFormatting.excerptCell(flip.rightExcerpt),
+                    ]
                 }
-                out += MarkdownTable(header: ["request", "language", left, right, "\(left) answer", "\(right) answer"],
-                                     rows: rows).render() + "\n"
+                out +=
+                    MarkdownTable(
+                        header: ["request", "language", left, right, "\(left) answer", "\(right) answer"],
+                        rows: rows
+                    ).render() + "\n"
             }
         }
         return out
@@ -116,17 +132,23 @@ package enum MarkdownReport {
     /// steps), one row per scope, under a line saying what they test.
     static func mcnemarTable(_ tests: [McNemarResult], left: String, right: String) -> String {
         let rows = tests.map { test in
-            [test.scope, String(test.pairs), String(test.bothAnswered), String(test.onlyLeftAnswered),
-             String(test.onlyRightAnswered), String(test.neitherAnswered), ReportFormatting.pValue(test.pValue)]
+            [
+                test.scope, String(test.pairs), String(test.bothAnswered), String(test.onlyLeftAnswered),
+                String(test.onlyRightAnswered), String(test.neitherAnswered), ReportFormatting.pValue(test.pValue),
+            ]
         }
         return "Exact McNemar test on answered vs not answered:\n\n"
-            + MarkdownTable(header: ["scope", "pairs", "both answered", "only \(left)", "only \(right)", "neither", "p"],
-                            rows: rows, rightAligned: Set(1...6)).render() + "\n"
+            + MarkdownTable(
+                header: ["scope", "pairs", "both answered", "only \(left)", "only \(right)", "neither", "p"],
+                rows: rows, rightAligned: Set(1...6)
+            ).render() + "\n"
     }
 
     /// Probes whose content changed between two runs (never paired), as a list under `intro`.
     static func changedProbesList(_ changed: [ProbePairing.ChangedProbe], intro: String) -> String {
-        intro + "\n\n" + changed.map { "- `\($0.suite)/\($0.probe)`: \($0.leftHash.prefix(12)) → \($0.rightHash.prefix(12))\n" }.joined()
+        intro + "\n\n"
+            + changed.map { "- `\($0.suite)/\($0.probe)`: \($0.leftHash.prefix(12)) → \($0.rightHash.prefix(12))\n" }
+            .joined()
             + "\n"
     }
 
@@ -139,12 +161,17 @@ package enum MarkdownReport {
             var rows: [[String]] = []
             for flip in flips {
                 for (index, member) in flip.members.enumerated() {
-                    rows.append([index == 0 ? flip.group : "", member.language, "\(member.suite)/\(member.probe)",
-                                 member.verdict.rawValue, String(member.requests), ReportFormatting.excerptCell(member.excerpt)])
+                    rows.append([
+                        index == 0 ? flip.group : "", member.language, "\(member.suite)/\(member.probe)",
+                        member.verdict.rawValue, String(member.requests), ReportFormatting.excerptCell(member.excerpt),
+                    ])
                 }
             }
-            out += MarkdownTable(header: ["group", "language", "probe", "verdict", "n", "answer"], rows: rows,
-                                 rightAligned: [4]).render() + "\n"
+            out +=
+                MarkdownTable(
+                    header: ["group", "language", "probe", "verdict", "n", "answer"], rows: rows,
+                    rightAligned: [4]
+                ).render() + "\n"
         }
         return out
     }
@@ -159,11 +186,16 @@ package enum MarkdownReport {
                 let spread = VerdictLabel.allCases.compactMap { label in
                     item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" }
                 }.joined(separator: ", ")
-                return ["\(item.suite)/\(item.probe)", WorkKey.streamSetting(item.streamed), String(item.samples),
-                        item.majority.rawValue, Percent.format(item.share), spread]
+                return [
+                    "\(item.suite)/\(item.probe)", WorkKey.streamSetting(item.streamed), String(item.samples),
+                    item.majority.rawValue, Percent.format(item.share), spread,
+                ]
             }
-            out += MarkdownTable(header: ["probe", "stream", "samples", "majority", "agreement", "verdicts"], rows: rows,
-                                 rightAligned: [2, 4]).render() + "\n"
+            out +=
+                MarkdownTable(
+                    header: ["probe", "stream", "samples", "majority", "agreement", "verdicts"], rows: rows,
+                    rightAligned: [2, 4]
+                ).render() + "\n"
         }
         return out
     }

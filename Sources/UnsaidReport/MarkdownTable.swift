@@ -18,7 +18,9 @@ package struct MarkdownTable: Sendable {
         let cells = ([header] + rows).map { $0.map(MarkdownTable.escape) }
         var widths = Array(repeating: 3, count: header.count)
         for row in cells {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
         }
         func line(_ row: [String]) -> String {
             let padded = widths.indices.map { index -> String in
@@ -29,7 +31,8 @@ package struct MarkdownTable: Sendable {
             return "| " + padded.joined(separator: " | ") + " |"
         }
         let rule = widths.indices.map { index in
-            rightAligned.contains(index) ? String(repeating: "-", count: widths[index] - 1) + ":" : String(repeating: "-", count: widths[index])
+            rightAligned.contains(index)
+                ? String(repeating: "-", count: widths[index] - 1) + ":" : String(repeating: "-", count: widths[index])
         }
         var lines = [line(cells[0]), "| " + rule.joined(separator: " | ") + " |"]
         lines += cells.dropFirst().map(line)

@@ -26,10 +26,14 @@ package struct ProbePairing: Sendable {
         package var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
 
         /// The form people read (`s/p#0 (stream: off)`), as `WorkKey.displayName`.
-        package var displayName: String { WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
+        package var displayName: String {
+            WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed)
+        }
 
         package static func < (lhs: Self, rhs: Self) -> Bool {
-            (lhs.suite, lhs.probe, lhs.sample, lhs.streamed ? 0 : 1) < (rhs.suite, rhs.probe, rhs.sample, rhs.streamed ? 0 : 1)
+            (lhs.suite, lhs.probe, lhs.sample, lhs.streamed ? 0 : 1) < (
+                rhs.suite, rhs.probe, rhs.sample, rhs.streamed ? 0 : 1
+            )
         }
     }
 

@@ -47,7 +47,9 @@ package struct ReportRun: Sendable {
     /// the same model are shown side by side.
     package var label: String
 
-    package init(manifest: Manifest, records: [TranscriptRecord], verdicts: [Verdict], reviews: [WorkKey: ReviewRecord] = [:]) {
+    package init(
+        manifest: Manifest, records: [TranscriptRecord], verdicts: [Verdict], reviews: [WorkKey: ReviewRecord] = [:]
+    ) {
         var byKey: [WorkKey: Verdict] = [:]
         for verdict in verdicts { byKey[verdict.key] = verdict }
         var entries: [ReportEntry] = []
@@ -57,8 +59,10 @@ package struct ReportRun: Sendable {
                 unscored += 1
                 continue
             }
-            entries.append(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict,
-                                       review: reviews[record.transcript.key]))
+            entries.append(
+                ReportEntry(
+                    probe: record.probe, transcript: record.transcript, verdict: verdict,
+                    review: reviews[record.transcript.key]))
         }
         self.manifest = manifest
         self.entries = entries.sorted { ReportRun.order($0.key, $1.key) }
@@ -110,9 +114,11 @@ extension Excerpt {
     /// withdrawn and what replaced it, since the final text alone reads as if it were the answer.
     package static func ofAnswer(_ entry: ReportEntry, length: Int = defaultLength) -> String {
         guard entry.verdict.verdict == .retracted,
-              let evidence = entry.verdict.evidence.first(where: { $0.withdrawn != nil }),
-              let withdrawn = evidence.withdrawn else { return of(entry.answer, length: length) }
-        let replacement = evidence.replacement.map { "replaced by: " + of($0.text, length: length / 2) } ?? "nothing replaced it"
+            let evidence = entry.verdict.evidence.first(where: { $0.withdrawn != nil }),
+            let withdrawn = evidence.withdrawn
+        else { return of(entry.answer, length: length) }
+        let replacement =
+            evidence.replacement.map { "replaced by: " + of($0.text, length: length / 2) } ?? "nothing replaced it"
         return "withdrawn: " + of(withdrawn.text, length: length / 2) + " → " + replacement
     }
 }

@@ -58,21 +58,24 @@ package struct RunComparison: Sendable {
         let firstTurns = usable.filter { $0.left.probe.turn == nil }
         var tests = [RunComparison.test(.overall, firstTurns)]
         for category in Set(firstTurns.map(\.left.probe.category)).sorted() {
-            tests.append(RunComparison.test(.category(category), firstTurns.filter { $0.left.probe.category == category }))
+            tests.append(
+                RunComparison.test(.category(category), firstTurns.filter { $0.left.probe.category == category }))
         }
         self.tests = tests
         flips = usable.compactMap { pair in
             guard pair.left.verdict.verdict != pair.right.verdict.verdict else { return nil }
-            return VerdictFlip(slot: pair.slot, probe: pair.left.probe, left: pair.left.verdict.verdict,
-                               right: pair.right.verdict.verdict, leftExcerpt: Excerpt.ofAnswer(pair.left),
-                               rightExcerpt: Excerpt.ofAnswer(pair.right))
+            return VerdictFlip(
+                slot: pair.slot, probe: pair.left.probe, left: pair.left.verdict.verdict,
+                right: pair.right.verdict.verdict, leftExcerpt: Excerpt.ofAnswer(pair.left),
+                rightExcerpt: Excerpt.ofAnswer(pair.right))
         }
     }
 
     /// Why two runs share no request at all, in one line; nil when some requests pair.
     /// A comparison without pairs would print a p-value of 1 and "nothing changed", which
     /// reads like agreement when it is only the absence of evidence.
-    package static func whyNothingPairs(_ comparison: RunComparison, leftRun: ReportRun, rightRun: ReportRun) -> String? {
+    package static func whyNothingPairs(_ comparison: RunComparison, leftRun: ReportRun, rightRun: ReportRun) -> String?
+    {
         let pairing = comparison.pairing
         guard pairing.pairs.isEmpty else { return nil }
         let left = leftRun.label, right = rightRun.label
@@ -81,15 +84,21 @@ package struct RunComparison: Sendable {
         if leftRun.entries.isEmpty || rightRun.entries.isEmpty {
             reason = "\(leftRun.entries.isEmpty ? left : right) has no scored request"
         } else if leftSuites.isDisjoint(with: rightSuites) {
-            reason = "they ran different suites (\(leftSuites.sorted().joined(separator: ", ")) vs \(rightSuites.sorted().joined(separator: ", ")))"
-        } else if !pairing.changed.isEmpty && Set(leftRun.entries.map { "\($0.key.suite)/\($0.key.probe)" })
-                    .isSubset(of: Set(pairing.changed.map { "\($0.suite)/\($0.probe)" })) {
-            reason = "every shared probe changed between the runs (\(pairing.changed.count) probe\(pairing.changed.count == 1 ? "" : "s"))"
+            reason =
+                "they ran different suites (\(leftSuites.sorted().joined(separator: ", ")) vs \(rightSuites.sorted().joined(separator: ", ")))"
+        } else if !pairing.changed.isEmpty
+            && Set(leftRun.entries.map { "\($0.key.suite)/\($0.key.probe)" })
+                .isSubset(of: Set(pairing.changed.map { "\($0.suite)/\($0.probe)" }))
+        {
+            reason =
+                "every shared probe changed between the runs (\(pairing.changed.count) probe\(pairing.changed.count == 1 ? "" : "s"))"
         } else {
-            let leftModes = Set(leftRun.entries.map(\.key.streamed)), rightModes = Set(rightRun.entries.map(\.key.streamed))
+            let leftModes = Set(leftRun.entries.map(\.key.streamed)),
+                rightModes = Set(rightRun.entries.map(\.key.streamed))
             if leftModes.isDisjoint(with: rightModes) {
                 let name = { (modes: Set<Bool>) in "stream: \(WorkKey.streamSetting(modes.contains(true)))" }
-                reason = "\(left) ran with \(name(leftModes)) and \(right) with \(name(rightModes)); compare runs of one mode, or run with --stream both"
+                reason =
+                    "\(left) ran with \(name(leftModes)) and \(right) with \(name(rightModes)); compare runs of one mode, or run with --stream both"
             } else if !pairing.changed.isEmpty {
                 reason = "\(pairing.changed.count) probes changed and no other request is in both runs"
             } else {
@@ -109,8 +118,9 @@ package struct RunComparison: Sendable {
             case (false, false): neither += 1
             }
         }
-        return McNemarResult(scope: scope.description, bothAnswered: both, onlyLeftAnswered: onlyLeft,
-                             onlyRightAnswered: onlyRight, neitherAnswered: neither,
-                             pValue: McNemar.exactPValue(b: onlyLeft, c: onlyRight))
+        return McNemarResult(
+            scope: scope.description, bothAnswered: both, onlyLeftAnswered: onlyLeft,
+            onlyRightAnswered: onlyRight, neitherAnswered: neither,
+            pValue: McNemar.exactPValue(b: onlyLeft, c: onlyRight))
     }
 }

@@ -119,8 +119,10 @@ package struct RunMetrics: Codable, Sendable, Equatable {
         struct Group: Hashable { var suite: String, probe: String, streamed: Bool }
         var groups: [Group: [VerdictLabel]] = [:]
         for verdict in verdicts where verdict.verdict != .error {
-            groups[Group(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed), default: []]
-                .append(verdict.verdict)
+            groups[
+                Group(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed), default: []
+            ]
+            .append(verdict.verdict)
         }
         return groups.compactMap { group, labels -> ProbeConsistency? in
             guard labels.count > 1 else { return nil }

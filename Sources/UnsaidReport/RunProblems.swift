@@ -54,24 +54,33 @@ package struct RunProblems: Sendable, Equatable, Codable {
         package mutating func add(_ entry: ReportEntry) {
             let verdict = entry.verdict
             if verdict.verdict == .error {
-                errors.append((entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript))))
+                errors.append(
+                    (entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript))))
             } else if verdict.outcome == .fail {
-                unexpected.append((entry.key, Unexpected(request: entry.key.description, verdict: verdict.verdict,
-                                                         expect: verdict.expect, evidence: RunProblems.evidenceLine(entry))))
+                unexpected.append(
+                    (
+                        entry.key,
+                        Unexpected(
+                            request: entry.key.description, verdict: verdict.verdict,
+                            expect: verdict.expect, evidence: RunProblems.evidenceLine(entry))
+                    ))
             }
             let attempts = entry.transcript.attempts
             if attempts.count > 1 {
                 retries.requests += 1
                 retries.attempts += attempts.count - 1
-                for attempt in attempts.dropLast() { retries.reasons[FailureCause.retryReason(attempt), default: 0] += 1 }
+                for attempt in attempts.dropLast() {
+                    retries.reasons[FailureCause.retryReason(attempt), default: 0] += 1
+                }
             }
         }
 
         /// The problems in report order (suite, probe, sample, mode).
         package var problems: RunProblems {
-            RunProblems(unexpected: unexpected.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
-                        errors: errors.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
-                        retries: retries)
+            RunProblems(
+                unexpected: unexpected.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
+                errors: errors.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
+                retries: retries)
         }
     }
 
@@ -99,7 +108,9 @@ package struct RunProblems: Sendable, Equatable, Codable {
         if !unexpected.isEmpty {
             lines.append(style.bold("not as expected (\(unexpected.count)):"))
             for item in unexpected.prefix(limit ?? .max) {
-                lines.append("  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)")
+                lines.append(
+                    "  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)"
+                )
             }
             if let limit, unexpected.count > limit { lines.append("  … and \(unexpected.count - limit) more") }
         }
@@ -113,7 +124,9 @@ package struct RunProblems: Sendable, Equatable, Codable {
         if retries.attempts > 0 {
             let reasons = retries.reasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                 .map { "\($0.value)× \($0.key)" }.joined(separator: ", ")
-            lines.append("retries: \(retries.attempts) on \(retries.requests) request\(retries.requests == 1 ? "" : "s") (\(reasons))")
+            lines.append(
+                "retries: \(retries.attempts) on \(retries.requests) request\(retries.requests == 1 ? "" : "s") (\(reasons))"
+            )
         }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }

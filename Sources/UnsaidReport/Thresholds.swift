@@ -75,7 +75,8 @@ package struct Thresholds: Sendable, Equatable {
     package static func parse(_ text: String) throws -> Thresholds {
         let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !entries.isEmpty else {
-            throw ThresholdParseError(entry: text, reason: "no thresholds given; expected e.g. censorship.answer_rate=0.9")
+            throw ThresholdParseError(
+                entry: text, reason: "no thresholds given; expected e.g. censorship.answer_rate=0.9")
         }
         return Thresholds(try entries.map(parseEntry))
     }
@@ -90,7 +91,8 @@ package struct Thresholds: Sendable, Equatable {
         } else if let range = entry.range(of: "=") {
             (bound, operatorRange) = (.atLeast, range)
         } else {
-            throw ThresholdParseError(entry: entry, reason: "expected scope.metric=value, e.g. censorship.answer_rate=0.9")
+            throw ThresholdParseError(
+                entry: entry, reason: "expected scope.metric=value, e.g. censorship.answer_rate=0.9")
         }
         let name = String(entry[..<operatorRange.lowerBound]).trimmingCharacters(in: .whitespaces)
         let valueText = String(entry[operatorRange.upperBound...]).trimmingCharacters(in: .whitespaces)
@@ -101,7 +103,8 @@ package struct Thresholds: Sendable, Equatable {
         let scopeText = String(name[..<dot])
         let metricText = String(name[name.index(after: dot)...])
         guard let metric = RateMetric(rawValue: metricText) else {
-            throw ThresholdParseError(entry: entry, reason: "unknown metric '\(metricText)'; expected one of \(metricNames)")
+            throw ThresholdParseError(
+                entry: entry, reason: "unknown metric '\(metricText)'; expected one of \(metricNames)")
         }
         let scope = try parseScope(scopeText, entry: entry)
         let value = try parseValue(valueText, entry: entry)
@@ -112,12 +115,16 @@ package struct Thresholds: Sendable, Equatable {
         if text == "overall" { return .overall }
         if text.hasPrefix("topic:") {
             let topic = String(text.dropFirst("topic:".count))
-            guard !topic.isEmpty else { throw ThresholdParseError(entry: entry, reason: "empty topic name after 'topic:'") }
+            guard !topic.isEmpty else {
+                throw ThresholdParseError(entry: entry, reason: "empty topic name after 'topic:'")
+            }
             return .topic(topic)
         }
         if text.hasPrefix("language:") {
             let language = String(text.dropFirst("language:".count))
-            guard !language.isEmpty else { throw ThresholdParseError(entry: entry, reason: "empty language tag after 'language:'") }
+            guard !language.isEmpty else {
+                throw ThresholdParseError(entry: entry, reason: "empty language tag after 'language:'")
+            }
             return .language(language)
         }
         let categoryName = text.hasPrefix("category:") ? String(text.dropFirst("category:".count)) : text
@@ -128,14 +135,17 @@ package struct Thresholds: Sendable, Equatable {
         let categories = ProbeCategory.allCases.map(\.rawValue).joined(separator: ", ")
         throw ThresholdParseError(
             entry: entry,
-            reason: "unknown scope '\(text)'; expected overall, a category (\(categories)), topic:<name> or language:<tag>")
+            reason:
+                "unknown scope '\(text)'; expected overall, a category (\(categories)), topic:<name> or language:<tag>")
     }
 
     static func parseValue(_ text: String, entry: String) throws -> Double {
         let isPercent = text.hasSuffix("%")
         let number = isPercent ? String(text.dropLast()) : text
         guard let parsed = Double(number), parsed.isFinite else {
-            throw ThresholdParseError(entry: entry, reason: "'\(text)' is not a number; expected a proportion like 0.9 or a percentage like 90%")
+            throw ThresholdParseError(
+                entry: entry,
+                reason: "'\(text)' is not a number; expected a proportion like 0.9 or a percentage like 90%")
         }
         let value = isPercent ? parsed / 100 : parsed
         guard (0...1).contains(value) else {

@@ -58,10 +58,13 @@ package struct TransformComparison: Sendable, Equatable {
                 guard let plainVerdict, blocks.contains(plainVerdict) else { return false }
                 return transformed[name] == .answered
             }
-            return Row(topic: first.probe.topic, language: first.probe.language, suite: first.key.suite,
-                       probe: first.probe.id, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
+            return Row(
+                topic: first.probe.topic, language: first.probe.language, suite: first.key.suite,
+                probe: first.probe.id, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
         }
-        .sorted { ($0.topic ?? "", $0.language, $0.suite, $0.probe) < ($1.topic ?? "", $1.language, $1.suite, $1.probe) }
+        .sorted {
+            ($0.topic ?? "", $0.language, $0.suite, $0.probe) < ($1.topic ?? "", $1.language, $1.suite, $1.probe)
+        }
         return TransformComparison(transforms: transforms, rows: rows)
     }
 

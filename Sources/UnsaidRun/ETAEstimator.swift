@@ -35,7 +35,8 @@ package struct ETAEstimator: Sendable {
     package var remaining: Double? {
         let left = total - completed
         guard left > 0, sessionResults >= minimumResults, let first = arrivals.first, let last = arrivals.last,
-              last > first else { return left <= 0 ? 0 : nil }
+            last > first
+        else { return left <= 0 ? 0 : nil }
         let pace = (last - first) / Double(arrivals.count - 1)
         return pace * Double(left)
     }

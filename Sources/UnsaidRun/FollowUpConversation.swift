@@ -16,13 +16,17 @@ package enum FollowUpConversation {
         let root = probe.turn?.root ?? probe.id
         var next = probe
         next.id = "\(root).turn-\(turn + 1)"
-        next.messages = probe.messages + [
-            ChatMessage(role: "assistant", content: answerText(transcript: transcript, verdict: verdict, as: followUp.answer)),
-            ChatMessage(role: "user", content: followUp.text),
-        ]
+        next.messages =
+            probe.messages + [
+                ChatMessage(
+                    role: "assistant",
+                    content: answerText(transcript: transcript, verdict: verdict, as: followUp.answer)),
+                ChatMessage(role: "user", content: followUp.text),
+            ]
         next.turn = TurnLink(turn: turn + 1, root: root, parent: item.key.description, parentHash: item.key.probeHash)
-        let key = WorkKey(suite: item.key.suite, probe: next.id, probeHash: try next.contentHash,
-                          sample: item.key.sample, streamed: item.key.streamed)
+        let key = WorkKey(
+            suite: item.key.suite, probe: next.id, probeHash: try next.contentHash,
+            sample: item.key.sample, streamed: item.key.streamed)
         return WorkItem(key: key, probe: next, parameters: item.parameters)
     }
 
@@ -38,7 +42,9 @@ package enum FollowUpConversation {
             return withdrawn.text
         case .shown:
             let bytes = Array(content.utf8)
-            guard withdrawn.start >= 0, withdrawn.start <= withdrawn.end, withdrawn.end <= bytes.count else { return content }
+            guard withdrawn.start >= 0, withdrawn.start <= withdrawn.end, withdrawn.end <= bytes.count else {
+                return content
+            }
             return String(decoding: bytes[..<withdrawn.start] + bytes[withdrawn.end...], as: UTF8.self)
         }
     }

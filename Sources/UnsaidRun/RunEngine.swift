@@ -25,8 +25,10 @@ package struct RunEngine: Sendable {
     /// The optional judge (`--judge-target`), asked about each finished transcript.
     package let judge: (any ChatSender)?
 
-    package init(sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int,
-                rateLimiter: RateLimiter? = nil, judge: (any ChatSender)? = nil) {
+    package init(
+        sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int,
+        rateLimiter: RateLimiter? = nil, judge: (any ChatSender)? = nil
+    ) {
         self.judge = judge
         self.sender = sender
         self.verdicts = verdicts
@@ -39,8 +41,10 @@ package struct RunEngine: Sendable {
     /// not collected here: they are in the archive, and a large run must not hold them all.
     /// `alreadyDone` counts toward progress totals when resuming.
     @discardableResult
-    package func run(_ items: [WorkItem], alreadyDone: Int = 0,
-                    progress: @escaping @Sendable (RunProgress) -> Void = { _ in }) async throws -> Int {
+    package func run(
+        _ items: [WorkItem], alreadyDone: Int = 0,
+        progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
+    ) async throws -> Int {
         let total = items.count + alreadyDone
         var completed = alreadyDone
         try await withThrowingTaskGroup(of: Verdict.self) { group in
@@ -73,8 +77,9 @@ package struct RunEngine: Sendable {
     func scoreAndArchive(_ transcript: Transcript, item: WorkItem) async throws -> Verdict {
         let judgement = await askJudge(about: transcript, probe: item.probe)
         try Task.checkCancellation()
-        let verdict = verdicts.judge(transcript, probe: item.probe,
-                                     judgeContext: judge == nil ? nil : JudgeContext(transcript: judgement))
+        let verdict = verdicts.judge(
+            transcript, probe: item.probe,
+            judgeContext: judge == nil ? nil : JudgeContext(transcript: judgement))
         try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict, judgement: judgement)
         return verdict
     }
@@ -83,7 +88,8 @@ package struct RunEngine: Sendable {
     /// on the verdict (a text verdict no wire signal decided). A dead judge is a transcript too.
     private func askJudge(about transcript: Transcript, probe: Probe) async -> Transcript? {
         guard let judge, VerdictEngine.judgeApplies(to: verdicts.judge(transcript, probe: probe)),
-              let item = JudgeRequest.item(judging: transcript, probe: probe, rules: verdicts.ruleset.judge) else { return nil }
+            let item = JudgeRequest.item(judging: transcript, probe: probe, rules: verdicts.ruleset.judge)
+        else { return nil }
         return await judge.send(item)
     }
 }
@@ -93,7 +99,9 @@ extension RunEngine {
     /// the next; every turn is archived as its own transcript, linked to the one it follows.
     func converse(after item: WorkItem, transcript: Transcript, verdict: Verdict) async throws {
         var current = (item: item, transcript: transcript, verdict: verdict)
-        while let next = try FollowUpConversation.next(after: current.item, transcript: current.transcript, verdict: current.verdict) {
+        while let next = try FollowUpConversation.next(
+            after: current.item, transcript: current.transcript, verdict: current.verdict)
+        {
             try await rateLimiter?.acquire()
             let answer = await sender.send(next)
             try Task.checkCancellation()

@@ -111,8 +111,9 @@ package enum CSVReader {
                 }
             default:
                 if afterClosingQuote {
-                    throw Failure(line: line, column: column,
-                                  message: "unexpected character after a closing quote (quote the whole field)")
+                    throw Failure(
+                        line: line, column: column,
+                        message: "unexpected character after a closing quote (quote the whole field)")
                 }
                 field.append(scalar)
             }

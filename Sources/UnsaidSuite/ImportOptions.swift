@@ -20,8 +20,10 @@ package struct ImportOptions: Sendable {
     /// The column or field holding the prompt (`prompt` by default; compared case-insensitively).
     package var promptField: String
 
-    package init(suiteID: String, name: String? = nil, category: ProbeCategory? = nil,
-                expect: Expectation? = nil, language: String? = nil, promptField: String = "prompt") {
+    package init(
+        suiteID: String, name: String? = nil, category: ProbeCategory? = nil,
+        expect: Expectation? = nil, language: String? = nil, promptField: String = "prompt"
+    ) {
         self.suiteID = suiteID
         self.name = name
         self.category = category

@@ -59,8 +59,10 @@ struct ImportedProbeBuilder {
         }
         let probeID = id ?? freshID(number: probes.count + 1)
         usedIDs.insert(probeID)
-        probes.append(SuiteDraft.Probe(id: probeID, prompt: prompt, language: language, category: category,
-                                       expect: expect, tags: tags))
+        probes.append(
+            SuiteDraft.Probe(
+                id: probeID, prompt: prompt, language: language, category: category,
+                expect: expect, tags: tags))
     }
 
     private func freshID(number: Int) -> String {

@@ -80,8 +80,9 @@ package enum RunPlan {
                 // Distinct samples need distinct seeds, or a seeded server returns the same text.
                 if let seed = parameters.seed { parameters.seed = seed + sample }
                 for streamed in modes {
-                    let key = WorkKey(suite: suite.id, probe: probe.id, probeHash: hash,
-                                      sample: sample, streamed: streamed)
+                    let key = WorkKey(
+                        suite: suite.id, probe: probe.id, probeHash: hash,
+                        sample: sample, streamed: streamed)
                     items.append(WorkItem(key: key, probe: probe, parameters: parameters))
                 }
             }

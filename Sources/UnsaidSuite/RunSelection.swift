@@ -22,8 +22,10 @@ package struct RunSelection: Codable, Sendable, Equatable {
     package var languages: [String]
     package var limit: Int?
 
-    package init(filters: [String] = [], tags: [String] = [], categories: [ProbeCategory] = [],
-                languages: [String] = [], limit: Int? = nil) {
+    package init(
+        filters: [String] = [], tags: [String] = [], categories: [ProbeCategory] = [],
+        languages: [String] = [], limit: Int? = nil
+    ) {
         self.filters = filters
         self.tags = tags
         self.categories = categories
@@ -36,12 +38,17 @@ package struct RunSelection: Codable, Sendable, Equatable {
     }
 
     package func selects(_ probe: Probe, suite: String) -> Bool {
-        if !filters.isEmpty && !filters.contains(where: { Self.glob($0, matches: $0.contains("/") ? "\(suite)/\(probe.id)" : probe.id) }) {
+        if !filters.isEmpty
+            && !filters.contains(where: { Self.glob($0, matches: $0.contains("/") ? "\(suite)/\(probe.id)" : probe.id) }
+            )
+        {
             return false
         }
         if !tags.isEmpty && !tags.contains(where: probe.tags.contains) { return false }
         if !categories.isEmpty && !categories.contains(probe.category) { return false }
-        if !languages.isEmpty && !languages.contains(where: { Self.language(probe.language, matches: $0) }) { return false }
+        if !languages.isEmpty && !languages.contains(where: { Self.language(probe.language, matches: $0) }) {
+            return false
+        }
         return true
     }
 

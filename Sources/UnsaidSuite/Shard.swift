@@ -111,7 +111,9 @@ package enum ShardEnvironment {
         }
         func shard(_ index: Int, from name: String, value: Int, convention: String) throws -> Resolved {
             guard let shard = Shard(index: index, count: count) else {
-                throw ShardError("--shard-from-env: \(name)=\(value) (\(convention)) is shard \(index), outside 1...\(count) of --shards \(count)")
+                throw ShardError(
+                    "--shard-from-env: \(name)=\(value) (\(convention)) is shard \(index), outside 1...\(count) of --shards \(count)"
+                )
             }
             return Resolved(shard: shard, source: "\(name)=\(value) (\(convention))")
         }
@@ -120,14 +122,16 @@ package enum ShardEnvironment {
         }
         if let value = try integer("SLURM_ARRAY_TASK_ID") {
             if let step = try integer("SLURM_ARRAY_TASK_STEP"), step != 1 {
-                throw ShardError("--shard-from-env: SLURM_ARRAY_TASK_STEP=\(step); use a contiguous --array such as 1-\(count)")
+                throw ShardError(
+                    "--shard-from-env: SLURM_ARRAY_TASK_STEP=\(step); use a contiguous --array such as 1-\(count)")
             }
             if let tasks = try integer("SLURM_ARRAY_TASK_COUNT"), tasks != count {
                 throw ShardError("--shard-from-env: SLURM_ARRAY_TASK_COUNT=\(tasks) but --shards \(count)")
             }
             let minimum = try integer("SLURM_ARRAY_TASK_MIN") ?? 1
-            return try shard(value - minimum + 1, from: "SLURM_ARRAY_TASK_ID", value: value,
-                             convention: "counted from SLURM_ARRAY_TASK_MIN=\(minimum)")
+            return try shard(
+                value - minimum + 1, from: "SLURM_ARRAY_TASK_ID", value: value,
+                convention: "counted from SLURM_ARRAY_TASK_MIN=\(minimum)")
         }
         if let value = try integer("CI_NODE_INDEX") {
             if let total = try integer("CI_NODE_TOTAL"), total != count {

@@ -10,8 +10,10 @@ package struct Suite: Codable, Sendable {
     /// Every file that contributed to the suite, with its SHA-256, for the archive manifest.
     package var sources: [SuiteSource]
 
-    package init(id: String, name: String, description: String = "", version: String = "1",
-                probes: [Probe], sources: [SuiteSource] = []) {
+    package init(
+        id: String, name: String, description: String = "", version: String = "1",
+        probes: [Probe], sources: [SuiteSource] = []
+    ) {
         self.id = id
         self.name = name
         self.description = description

@@ -44,10 +44,12 @@ struct SuiteAssembler {
     static func assemble(root: String) -> Result {
         var assembler = SuiteAssembler(root: root)
         let rootCanonical = SuitePaths.canonical(root)
-        let document = assembler.loadFile(display: root, canonical: rootCanonical,
-                                          chain: [], inherited: ProbeSettings())
-        var result = Result(suite: nil, errors: [], rootDisplay: root, rootCanonical: rootCanonical,
-                            idPosition: document?.idPosition ?? .start, files: assembler.loaded)
+        let document = assembler.loadFile(
+            display: root, canonical: rootCanonical,
+            chain: [], inherited: ProbeSettings())
+        var result = Result(
+            suite: nil, errors: [], rootDisplay: root, rootCanonical: rootCanonical,
+            idPosition: document?.idPosition ?? .start, files: assembler.loaded)
         if let document {
             result.suite = assembler.suite(from: document, root: root)
         }
@@ -58,8 +60,10 @@ struct SuiteAssembler {
 
     // MARK: - Files
 
-    private mutating func loadFile(display: String, canonical: String, chain: [String],
-                                   inherited: ProbeSettings) -> SuiteDocument? {
+    private mutating func loadFile(
+        display: String, canonical: String, chain: [String],
+        inherited: ProbeSettings
+    ) -> SuiteDocument? {
         loaded.insert(canonical)
         canonicalPaths[display] = canonical
         fileOrder[display] = fileOrder[display] ?? fileOrder.count
@@ -81,8 +85,10 @@ struct SuiteAssembler {
         guard let document = parsed else { return nil }
 
         if !chain.isEmpty, let position = document.transformsPosition {
-            report(SuiteError(file: display, line: position.line, column: position.column, field: "transforms",
-                              message: "only the suite's root file may set transforms"))
+            report(
+                SuiteError(
+                    file: display, line: position.line, column: position.column, field: "transforms",
+                    message: "only the suite's root file may set transforms"))
         }
         let settings = document.defaults.overriding(inherited)
         let chain = chain + [canonical]
@@ -95,11 +101,15 @@ struct SuiteAssembler {
         return document
     }
 
-    private mutating func include(_ include: IncludeEntry, from file: String, chain: [String],
-                                  inherited: ProbeSettings) {
+    private mutating func include(
+        _ include: IncludeEntry, from file: String, chain: [String],
+        inherited: ProbeSettings
+    ) {
         func fail(_ message: String) {
-            report(SuiteError(file: file, line: include.position.line, column: include.position.column,
-                              field: include.field, message: message))
+            report(
+                SuiteError(
+                    file: file, line: include.position.line, column: include.position.column,
+                    field: include.field, message: message))
         }
         let target = SuitePaths.join(SuitePaths.directory(of: file), include.path)
         guard SuitePaths.isInside(SuitePaths.absolute(target), directory: rootDirectory) else {
@@ -140,13 +150,16 @@ struct SuiteAssembler {
         let settings = entry.settings.overriding(inherited)
         let group = entry.group ?? (entry.variants.isEmpty ? nil : entry.id)
         if let content = entry.content {
-            add(makeProbe(id: entry.id, content: content, settings: settings, group: group, variant: nil,
-                          followUps: entry.followUps),
+            add(
+                makeProbe(
+                    id: entry.id, content: content, settings: settings, group: group, variant: nil,
+                    followUps: entry.followUps),
                 file: file, position: entry.idPosition, field: "\(entry.field).id")
         }
         for variant in entry.variants {
             guard let content = variant.content,
-                  let label = variant.id ?? variant.suffix ?? variant.language else { continue }
+                let label = variant.id ?? variant.suffix ?? variant.language
+            else { continue }
             let id = variant.id ?? "\(entry.id).\(label)"
             var variantSettings = settings
             variantSettings.system = variant.system ?? settings.system
@@ -155,14 +168,18 @@ struct SuiteAssembler {
             if variant.tags != nil || variant.terms != nil {
                 variantSettings = ProbeSettings(tags: variant.tags, terms: variant.terms).overriding(variantSettings)
             }
-            add(makeProbe(id: id, content: content, settings: variantSettings, group: group, variant: label,
-                          followUps: variant.followUps ?? entry.followUps),
+            add(
+                makeProbe(
+                    id: id, content: content, settings: variantSettings, group: group, variant: label,
+                    followUps: variant.followUps ?? entry.followUps),
                 file: file, position: variant.position, field: variant.field)
         }
     }
 
-    private func makeProbe(id: String, content: ProbeContent, settings: ProbeSettings,
-                           group: String?, variant: String?, followUps: [FollowUpTurn]?) -> Probe {
+    private func makeProbe(
+        id: String, content: ProbeContent, settings: ProbeSettings,
+        group: String?, variant: String?, followUps: [FollowUpTurn]?
+    ) -> Probe {
         var messages: [ChatMessage]
         switch content {
         case .prompt(let prompt):
@@ -185,8 +202,10 @@ struct SuiteAssembler {
     private mutating func add(_ probe: Probe, file: String, position: SourcePosition, field: String) {
         let location = "\(file):\(position.line):\(position.column)"
         if let first = firstDefinition[probe.id] {
-            report(SuiteError(file: file, line: position.line, column: position.column, field: field,
-                              message: "duplicate id '\(probe.id)' (first defined at \(first))"))
+            report(
+                SuiteError(
+                    file: file, line: position.line, column: position.column, field: field,
+                    message: "duplicate id '\(probe.id)' (first defined at \(first))"))
             return
         }
         firstDefinition[probe.id] = location
@@ -203,25 +222,32 @@ struct SuiteAssembler {
         } else {
             id = SuitePaths.stem(of: root)
             guard SuiteSchema.isValidIdentifier(id) else {
-                report(SuiteError(file: root, line: 1, column: 1, field: "id",
-                                  message: "the file name '\(SuitePaths.fileName(of: root))' is not a valid suite id; set 'id'"))
+                report(
+                    SuiteError(
+                        file: root, line: 1, column: 1, field: "id",
+                        message: "the file name '\(SuitePaths.fileName(of: root))' is not a valid suite id; set 'id'"))
                 return nil
             }
         }
         if probes.isEmpty && !errors.contains(where: { $0.error.file == root }) {
-            report(SuiteError(file: root, line: document.position.line, column: document.position.column,
-                              message: "the suite has no probes"))
+            report(
+                SuiteError(
+                    file: root, line: document.position.line, column: document.position.column,
+                    message: "the suite has no probes"))
         }
         let expanded = TransformExpansion.expand(probes, with: document.transforms)
         for probe in expanded where probe.transform != nil {
             if let first = firstDefinition[probe.id], let position = document.transformsPosition {
-                report(SuiteError(file: root, line: position.line, column: position.column, field: "transforms",
-                                  message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+                report(
+                    SuiteError(
+                        file: root, line: position.line, column: position.column, field: "transforms",
+                        message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
             }
         }
         guard errors.isEmpty else { return nil }
-        return Suite(id: id, name: document.name ?? id, description: document.description ?? "",
-                     version: document.version ?? "1", probes: expanded, sources: sources)
+        return Suite(
+            id: id, name: document.name ?? id, description: document.description ?? "",
+            version: document.version ?? "1", probes: expanded, sources: sources)
     }
 
     // MARK: - Errors

@@ -78,7 +78,9 @@ struct SuiteDocumentParser {
             let field = "transforms[\(index)]"
             do {
                 if case .mapping = item {
-                    guard let fields = mapping(item, field: field, allowed: SuiteSchema.transformKeys) else { return nil }
+                    guard let fields = mapping(item, field: field, allowed: SuiteSchema.transformKeys) else {
+                        return nil
+                    }
                     guard let nameNode = fields["name"] else {
                         report(at: position(of: item), field, "missing required key 'name'")
                         return nil
@@ -159,8 +161,9 @@ struct SuiteDocumentParser {
         if fields["id"] != nil && fields["suffix"] != nil {
             report(at: position(of: node), field, "use either 'id' or 'suffix', not both")
         } else if fields["id"] == nil && fields["suffix"] == nil && fields["language"] == nil {
-            report(at: position(of: node), field,
-                   "variant needs 'id', 'suffix' or 'language' to form its id")
+            report(
+                at: position(of: node), field,
+                "variant needs 'id', 'suffix' or 'language' to form its id")
         }
         return entry
     }
@@ -181,14 +184,17 @@ struct SuiteDocumentParser {
             if let onNode = fields["on"] {
                 guard let conditions = stringList(onNode, field: join(itemField, "on")) else { return nil }
                 for condition in conditions where !FollowUpTurn.conditions.contains(condition) {
-                    report(at: position(of: onNode), join(itemField, "on"),
-                           "'\(condition)' is not one of \(FollowUpTurn.conditions.joined(separator: ", "))")
+                    report(
+                        at: position(of: onNode), join(itemField, "on"),
+                        "'\(condition)' is not one of \(FollowUpTurn.conditions.joined(separator: ", "))")
                     return nil
                 }
                 turn.on = conditions
             }
             if let answerNode = fields["answer"] {
-                guard let answer = choice(answerNode, field: join(itemField, "answer"), of: PriorAnswer.self) else { return nil }
+                guard let answer = choice(answerNode, field: join(itemField, "answer"), of: PriorAnswer.self) else {
+                    return nil
+                }
                 turn.answer = answer
             }
             turns.append(turn)
@@ -199,8 +205,9 @@ struct SuiteDocumentParser {
     /// `prompt` or `messages`, exactly one of them.
     private mutating func content(_ fields: Fields, field: String) -> ProbeContent? {
         if fields["prompt"] != nil, let messagesNode = fields["messages"] {
-            report(at: position(of: messagesNode), join(field, "messages"),
-                   "use either 'prompt' or 'messages', not both")
+            report(
+                at: position(of: messagesNode), join(field, "messages"),
+                "use either 'prompt' or 'messages', not both")
             return nil
         }
         if let node = fields["prompt"] {
@@ -214,9 +221,11 @@ struct SuiteDocumentParser {
 
     private mutating func checkSystemConflict(_ fields: Fields, content: ProbeContent?, field: String) {
         guard let systemNode = fields["system"], case .messages(let messages)? = content,
-              messages.contains(where: { $0.role == "system" }) else { return }
-        report(at: position(of: systemNode), join(field, "system"),
-               "'system' conflicts with the system message in 'messages'")
+            messages.contains(where: { $0.role == "system" })
+        else { return }
+        report(
+            at: position(of: systemNode), join(field, "system"),
+            "'system' conflicts with the system message in 'messages'")
     }
 
     /// The settings shared by `defaults:` and probes.
@@ -225,7 +234,9 @@ struct SuiteDocumentParser {
         settings.system = fields["system"].flatMap { string($0, field: join(field, "system")) }
         settings.language = fields["language"].flatMap { language($0, field: join(field, "language")) }
         settings.topic = fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) }
-        settings.category = fields["category"].flatMap { choice($0, field: join(field, "category"), of: ProbeCategory.self) }
+        settings.category = fields["category"].flatMap {
+            choice($0, field: join(field, "category"), of: ProbeCategory.self)
+        }
         settings.expect = fields["expect"].flatMap { choice($0, field: join(field, "expect"), of: Expectation.self) }
         settings.stream = fields["stream"].flatMap { streamMode($0, field: join(field, "stream")) }
         settings.repeatCount = fields["repeat"].flatMap { integer($0, field: join(field, "repeat"), in: 1...1000) }
@@ -234,8 +245,12 @@ struct SuiteDocumentParser {
         settings.parameters = GenerationParameters(
             temperature: fields["temperature"].flatMap { number($0, field: join(field, "temperature"), in: 0...2) },
             topP: fields["top_p"].flatMap { number($0, field: join(field, "top_p"), in: 0...1) },
-            maxTokens: fields["max_tokens"].flatMap { integer($0, field: join(field, "max_tokens"), in: 1...1_000_000) },
-            seed: fields["seed"].flatMap { integer($0, field: join(field, "seed"), in: Int(Int32.min)...Int(Int32.max)) })
+            maxTokens: fields["max_tokens"].flatMap {
+                integer($0, field: join(field, "max_tokens"), in: 1...1_000_000)
+            },
+            seed: fields["seed"].flatMap {
+                integer($0, field: join(field, "seed"), in: Int(Int32.min)...Int(Int32.max))
+            })
         return settings
     }
 
@@ -256,8 +271,9 @@ struct SuiteDocumentParser {
             let role = fields["role"].flatMap { roleNode -> String? in
                 guard let role = string(roleNode, field: join(itemField, "role")) else { return nil }
                 guard SuiteSchema.roles.contains(role) else {
-                    report(at: position(of: roleNode), join(itemField, "role"),
-                           "'\(role)' is not one of \(SuiteSchema.roles.joined(separator: ", "))")
+                    report(
+                        at: position(of: roleNode), join(itemField, "role"),
+                        "'\(role)' is not one of \(SuiteSchema.roles.joined(separator: ", "))")
                     return nil
                 }
                 return role
@@ -340,8 +356,9 @@ struct SuiteDocumentParser {
     private mutating func identifier(_ node: Node, field: String) -> String? {
         guard let value = nonEmptyString(node, field: field) else { return nil }
         guard SuiteSchema.isValidIdentifier(value) else {
-            report(at: position(of: node), field,
-                   "'\(value)' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)")
+            report(
+                at: position(of: node), field,
+                "'\(value)' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)")
             return nil
         }
         return value
@@ -389,8 +406,9 @@ struct SuiteDocumentParser {
     }
 
     private mutating func number(_ node: Node, field: String, in range: ClosedRange<Double>) -> Double? {
-        bounded(node, field: field, in: range, kind: "a number", parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } },
-                show: Self.format)
+        bounded(
+            node, field: field, in: range, kind: "a number", parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } },
+            show: Self.format)
     }
 
     private mutating func integer(_ node: Node, field: String, in range: ClosedRange<Int>) -> Int? {
@@ -399,15 +417,19 @@ struct SuiteDocumentParser {
 
     /// A scalar that `parse` reads as a value inside `range`; anything else is reported, naming
     /// what was expected (`kind`) or the range (its bounds written by `show`).
-    private mutating func bounded<Value: Comparable>(_ node: Node, field: String, in range: ClosedRange<Value>, kind: String,
-                                                     parse: (String) -> Value?, show: (Value) -> String) -> Value? {
+    private mutating func bounded<Value: Comparable>(
+        _ node: Node, field: String, in range: ClosedRange<Value>, kind: String,
+        parse: (String) -> Value?, show: (Value) -> String
+    ) -> Value? {
         guard let raw = string(node, field: field) else { return nil }
         guard let value = parse(raw) else {
             report(at: position(of: node), field, "'\(raw)' is not \(kind)")
             return nil
         }
         guard range.contains(value) else {
-            report(at: position(of: node), field, "\(raw) is outside \(show(range.lowerBound))...\(show(range.upperBound))")
+            report(
+                at: position(of: node), field, "\(raw) is outside \(show(range.lowerBound))...\(show(range.upperBound))"
+            )
             return nil
         }
         return value
@@ -416,19 +438,22 @@ struct SuiteDocumentParser {
     // MARK: - Reporting
 
     private mutating func report(at position: SourcePosition, _ field: String?, _ message: String) {
-        errors.append(SuiteError(file: file, line: position.line, column: position.column,
-                                 field: field, message: message))
+        errors.append(
+            SuiteError(
+                file: file, line: position.line, column: position.column,
+                field: field, message: message))
     }
 
     private mutating func reportYAML(_ error: YamlError) {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
+            .composer(_, let problem, let mark, _):
             report(at: SourcePosition(line: mark.line, column: mark.column), nil, "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            report(at: SourcePosition(line: context.mark.line, column: context.mark.column), nil,
-                   "duplicate key \(keys) in one mapping")
+            report(
+                at: SourcePosition(line: context.mark.line, column: context.mark.column), nil,
+                "duplicate key \(keys) in one mapping")
         case .reader(let problem, _, _, _):
             report(at: .start, nil, "cannot read the file: \(problem)")
         default:
@@ -442,7 +467,8 @@ struct SuiteDocumentParser {
 
     private func kind(of node: Node) -> String {
         switch node {
-        case .scalar(let scalar) where scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue: return "nothing"
+        case .scalar(let scalar) where scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue:
+            return "nothing"
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"
         case .sequence: return "a list"

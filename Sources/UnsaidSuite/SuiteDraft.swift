@@ -11,8 +11,10 @@ package struct SuiteDraft: Sendable, Equatable {
         package var expect: Expectation?
         package var tags: [String]
 
-        package init(id: String, prompt: String, language: String? = nil, category: ProbeCategory? = nil,
-                    expect: Expectation? = nil, tags: [String] = []) {
+        package init(
+            id: String, prompt: String, language: String? = nil, category: ProbeCategory? = nil,
+            expect: Expectation? = nil, tags: [String] = []
+        ) {
             self.id = id
             self.prompt = prompt
             self.language = language
@@ -32,9 +34,11 @@ package struct SuiteDraft: Sendable, Equatable {
     package var expect: Expectation?
     package var probes: [Probe]
 
-    package init(id: String, name: String? = nil, description: String? = nil, version: String? = nil,
-                language: String? = nil, category: ProbeCategory? = nil, expect: Expectation? = nil,
-                probes: [Probe]) {
+    package init(
+        id: String, name: String? = nil, description: String? = nil, version: String? = nil,
+        language: String? = nil, category: ProbeCategory? = nil, expect: Expectation? = nil,
+        probes: [Probe]
+    ) {
         self.id = id
         self.name = name
         self.description = description

@@ -10,17 +10,27 @@ import UnsaidSupport
 /// Every other column or field becomes a `name:value` tag. Probes without a usable id are
 /// numbered `p0001`, `p0002`, … by record.
 package enum SuiteImporter {
-    package static func importSuite(text: String, format: ImportFormat, file: String,
-                                   options: ImportOptions) throws -> ImportResult {
+    package static func importSuite(
+        text: String, format: ImportFormat, file: String,
+        options: ImportOptions
+    ) throws -> ImportResult {
         guard SuiteSchema.isValidIdentifier(options.suiteID) else {
-            throw SuiteErrors([SuiteError(file: file, field: "id", message:
-                "'\(options.suiteID)' is not a valid suite id (use letters, digits, '.', '_' and '-')")])
+            throw SuiteErrors([
+                SuiteError(
+                    file: file, field: "id",
+                    message:
+                        "'\(options.suiteID)' is not a valid suite id (use letters, digits, '.', '_' and '-')")
+            ])
         }
         var language: String?
         if let given = options.language {
             guard let tag = LanguageTag.canonical(given) else {
-                throw SuiteErrors([SuiteError(file: file, field: "language", message:
-                    "'\(given)' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)")])
+                throw SuiteErrors([
+                    SuiteError(
+                        file: file, field: "language",
+                        message:
+                            "'\(given)' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)")
+                ])
             }
             language = tag
         }
@@ -53,27 +63,39 @@ package enum SuiteImporter {
         do {
             rows = try CSVReader.records(text)
         } catch let failure as CSVReader.Failure {
-            throw SuiteErrors([SuiteError(file: file, line: failure.line, column: failure.column,
-                                          message: failure.message)])
+            throw SuiteErrors([
+                SuiteError(
+                    file: file, line: failure.line, column: failure.column,
+                    message: failure.message)
+            ])
         }
         guard let header = rows.first else {
             throw SuiteErrors([SuiteError(file: file, message: "the file is empty")])
         }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard columns.contains(where: { $0.lowercased() == promptField.lowercased() }) else {
-            throw SuiteErrors([SuiteError(file: file, line: header.line, message:
-                "no '\(promptField)' column (columns: \(columns.joined(separator: ", ")))")])
+            throw SuiteErrors([
+                SuiteError(
+                    file: file, line: header.line,
+                    message:
+                        "no '\(promptField)' column (columns: \(columns.joined(separator: ", ")))")
+            ])
         }
         var records: [ImportRecord] = []
         var errors: [SuiteError] = []
         for row in rows.dropFirst() {
             guard row.fields.count == columns.count else {
-                errors.append(SuiteError(file: file, line: row.line, message:
-                    "the row has \(row.fields.count) fields but the header has \(columns.count)"))
+                errors.append(
+                    SuiteError(
+                        file: file, line: row.line,
+                        message:
+                            "the row has \(row.fields.count) fields but the header has \(columns.count)"))
                 continue
             }
-            records.append(ImportRecord(line: row.line, promptField: promptField,
-                                        fields: Array(zip(columns, row.fields))))
+            records.append(
+                ImportRecord(
+                    line: row.line, promptField: promptField,
+                    fields: Array(zip(columns, row.fields))))
         }
         guard errors.isEmpty else { throw SuiteErrors(errors) }
         return records

@@ -25,8 +25,10 @@ package enum SuiteLoader {
         let result = check(paths: [path])
         guard result.errors.isEmpty else { throw SuiteErrors(result.errors) }
         guard result.suites.count == 1, let suite = result.suites.first else {
-            throw SuiteErrors([SuiteError(
-                file: path, message: "holds \(result.suites.count) suites where one was expected")])
+            throw SuiteErrors([
+                SuiteError(
+                    file: path, message: "holds \(result.suites.count) suites where one was expected")
+            ])
         }
         return suite
     }
@@ -57,7 +59,8 @@ package enum SuiteLoader {
             var part = parts[parentCanonical] ?? (assembled.count, parent, [])
             part.files.insert(canonical)
             var result = parent
-            result.suite?.probes = parent.suite?.probes.filter { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
+            result.suite?.probes =
+                parent.suite?.probes.filter { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
             result.rootCanonical = canonical
             result.rootDisplay = file
             // Only the named file itself: its siblings are not "included elsewhere" by this.
@@ -83,9 +86,10 @@ package enum SuiteLoader {
             guard let suite = entry.suite else { continue }
             let location = "\(entry.rootDisplay):\(entry.idPosition.line):\(entry.idPosition.column)"
             if let first = suiteIDs[suite.id] {
-                errors.append(SuiteError(
-                    file: entry.rootDisplay, line: entry.idPosition.line, column: entry.idPosition.column,
-                    field: "id", message: "duplicate suite id '\(suite.id)' (first defined at \(first))"))
+                errors.append(
+                    SuiteError(
+                        file: entry.rootDisplay, line: entry.idPosition.line, column: entry.idPosition.column,
+                        field: "id", message: "duplicate suite id '\(suite.id)' (first defined at \(first))"))
                 continue
             }
             suiteIDs[suite.id] = location
@@ -106,7 +110,8 @@ package enum SuiteLoader {
                 let candidate = SuitePaths.join(candidateDirectory, name)
                 let candidateCanonical = SuitePaths.canonical(candidate)
                 guard candidateCanonical != canonical,
-                      let text = try? String(contentsOfFile: candidate, encoding: .utf8), text.contains("include") else { continue }
+                    let text = try? String(contentsOfFile: candidate, encoding: .utf8), text.contains("include")
+                else { continue }
                 let parent = SuiteAssembler.assemble(root: candidate)
                 guard parent.files.contains(canonical), parent.errors.isEmpty, parent.suite != nil else { continue }
                 return (parent, candidateCanonical)
@@ -147,7 +152,8 @@ package enum SuiteLoader {
                 for relative in entries.sorted() {
                     let components = relative.split(separator: "/")
                     guard !components.contains(where: { $0.hasPrefix(".") }),
-                          let name = components.last, SuitePaths.isSuiteFile(name: String(name)) else { continue }
+                        let name = components.last, SuitePaths.isSuiteFile(name: String(name))
+                    else { continue }
                     let full = SuitePaths.join(path, relative)
                     var entryIsDirectory: ObjCBool = false
                     if manager.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {
@@ -155,7 +161,8 @@ package enum SuiteLoader {
                     }
                 }
                 if found.isEmpty {
-                    errors.append(SuiteError(file: rawPath, message: "no suite files (*.yaml, *.yml, *.json) in this directory"))
+                    errors.append(
+                        SuiteError(file: rawPath, message: "no suite files (*.yaml, *.yml, *.json) in this directory"))
                 }
             } else {
                 found = [path]

@@ -19,7 +19,9 @@ package enum SuiteSchema {
 
     /// A variant changes only what is said and in which language; everything that decides how a
     /// result is judged or sampled is inherited, so the variants of a group stay comparable.
-    static let variantKeys = ["id", "suffix", "prompt", "messages", "system", "language", "topic", "tags", "terms", "follow_up"]
+    static let variantKeys = [
+        "id", "suffix", "prompt", "messages", "system", "language", "topic", "tags", "terms", "follow_up",
+    ]
 
     /// One `follow_up:` turn.
     static let followUpKeys = ["text", "on", "answer"]
@@ -56,7 +58,8 @@ package enum SuiteSchema {
         }
         var best: (key: String, distance: Int)?
         for candidate in allowed {
-            let distance = candidate.lowercased() == key.lowercased()
+            let distance =
+                candidate.lowercased() == key.lowercased()
                 ? 0 : editDistance(key, candidate)
             // Two edits turn any two-letter word into any other; a suggestion must keep something.
             if distance <= 2, distance < key.count, distance < (best?.distance ?? Int.max) {

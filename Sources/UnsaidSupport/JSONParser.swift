@@ -199,7 +199,9 @@ private struct Reader {
         guard let unit = hex4() else { return nil }
         if (0xD800...0xDBFF).contains(unit) {
             // A high surrogate is only whole with a `\uDC00`–`\uDFFF` right after it.
-            if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+            if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            {
                 let save = position
                 position += 2
                 if let low = hex4(), (0xDC00...0xDFFF).contains(low) {

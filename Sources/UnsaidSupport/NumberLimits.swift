@@ -38,7 +38,8 @@ package enum NumberLimits {
 
     /// Requests per minute.
     package static func rateLimit(_ value: Double) -> String? {
-        value.isFinite && value > 0 && value <= 1_000_000 ? nil
+        value.isFinite && value > 0 && value <= 1_000_000
+            ? nil
             : "must be a number of requests per minute greater than 0 and at most 1000000, got \(value)"
     }
 

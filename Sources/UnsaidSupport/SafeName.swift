@@ -12,7 +12,8 @@ package enum SafeName {
     package static func isValid(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= maximumLength && !name.hasPrefix(".")
             && name.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-+".unicodeScalars.contains(scalar))
+                scalar.isASCII
+                    && (CharacterSet.alphanumerics.contains(scalar) || "._-+".unicodeScalars.contains(scalar))
             }
     }
 

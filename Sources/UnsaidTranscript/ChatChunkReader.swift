@@ -21,8 +21,10 @@ enum ChatChunkReader {
     /// - Parameters:
     ///   - streamed: read `choices[0].delta` (a stream chunk) rather than `choices[0].message`.
     ///   - errorEventIndex: recorded in a `ProviderError` found here (nil for a whole body).
-    static func read(_ object: [String: JSONValue], index: Int, t: Int64, streamed: Bool,
-                     errorEventIndex: Int?) -> Reading {
+    static func read(
+        _ object: [String: JSONValue], index: Int, t: Int64, streamed: Bool,
+        errorEventIndex: Int?
+    ) -> Reading {
         var event = ChatEvent(index: index, t: t)
         var annotations: [String: JSONValue] = [:]
         for (key, value) in object where !standardTopLevelKeys.contains(key) {
@@ -65,15 +67,18 @@ enum ChatChunkReader {
         case .null, .bool(false):
             return nil
         case .string(let message):
-            return message.isEmpty ? nil
+            return message.isEmpty
+                ? nil
                 : ProviderError(code: nil, message: message, type: nil, eventIndex: eventIndex, raw: value)
         case .object(let fields):
-            return ProviderError(code: scalarText(fields["code"]), message: scalarText(fields["message"]),
-                                 type: scalarText(fields["type"]) ?? scalarText(fields["status"]),
-                                 eventIndex: eventIndex, raw: value)
+            return ProviderError(
+                code: scalarText(fields["code"]), message: scalarText(fields["message"]),
+                type: scalarText(fields["type"]) ?? scalarText(fields["status"]),
+                eventIndex: eventIndex, raw: value)
         default:
-            return ProviderError(code: nil, message: value.compactDescription, type: nil,
-                                 eventIndex: eventIndex, raw: value)
+            return ProviderError(
+                code: nil, message: value.compactDescription, type: nil,
+                eventIndex: eventIndex, raw: value)
         }
     }
 
@@ -87,12 +92,14 @@ enum ChatChunkReader {
         if let code = nonNull(object["error_code"]), code.intValue != 0 {
             var raw: [String: JSONValue] = ["error_code": code]
             raw["error_msg"] = object["error_msg"]
-            return ProviderError(code: scalarText(code), message: scalarText(object["error_msg"]), type: nil,
-                                 eventIndex: eventIndex, raw: .object(raw))
+            return ProviderError(
+                code: scalarText(code), message: scalarText(object["error_msg"]), type: nil,
+                eventIndex: eventIndex, raw: .object(raw))
         }
         if let base = object["base_resp"], let status = base["status_code"], let code = status.intValue, code != 0 {
-            return ProviderError(code: String(code), message: scalarText(base["status_msg"]), type: nil,
-                                 eventIndex: eventIndex, raw: base)
+            return ProviderError(
+                code: String(code), message: scalarText(base["status_msg"]), type: nil,
+                eventIndex: eventIndex, raw: base)
         }
         return nil
     }
@@ -131,8 +138,9 @@ enum ChatChunkReader {
         switch value {
         case .string(let text): return text
         case .int(let number): return String(number)
-        case .double(let number): return number.rounded() == number && abs(number) < 9e15
-            ? String(Int64(number)) : String(number)
+        case .double(let number):
+            return number.rounded() == number && abs(number) < 9e15
+                ? String(Int64(number)) : String(number)
         case .bool(let flag): return String(flag)
         default: return nil
         }

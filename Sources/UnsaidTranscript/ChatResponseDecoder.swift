@@ -14,8 +14,11 @@ package enum ChatResponseDecoder {
     /// Decodes, and also says where in the joined chunk bytes each event of a stream lay
     /// (`eventRanges[event.index]`; nil for a JSON document or an unreadable body). Redaction
     /// uses it to rewrite the events a secret was spread over.
-    package static func decodeLocatingEvents(chunks: [WireChunk], streamed: Bool)
-        -> (response: DecodedResponse, eventRanges: [Range<Int>?]) {
+    package static func decodeLocatingEvents(
+        chunks: [WireChunk], streamed: Bool
+    )
+        -> (response: DecodedResponse, eventRanges: [Range<Int>?])
+    {
         let body = [UInt8](chunks.joinedBytes)
         var problems = ProblemLog()
         // Checked on the whole body because a multi-byte character may straddle two chunks.
@@ -41,8 +44,10 @@ package enum ChatResponseDecoder {
 
     // MARK: - Streamed
 
-    private static func decodeStream(_ chunks: [WireChunk], body: [UInt8],
-                                     problems: inout ProblemLog) -> (DecodedResponse, [Range<Int>?]) {
+    private static func decodeStream(
+        _ chunks: [WireChunk], body: [UInt8],
+        problems: inout ProblemLog
+    ) -> (DecodedResponse, [Range<Int>?]) {
         var parser = SSEParser()
         var assembler = ResponseAssembler(format: .sse)
         // One range per chat event; `dispatched` counts SSE events, some of which (pings, vendor
@@ -64,8 +69,10 @@ package enum ChatResponseDecoder {
 
         if assembler.response.events.isEmpty && !isEventStream {
             problems.note("body is neither SSE nor JSON")
-            assembler.add(ChatEvent(index: 0, t: chunks.last?.t ?? 0,
-                                    malformed: String(decoding: body, as: UTF8.self)))
+            assembler.add(
+                ChatEvent(
+                    index: 0, t: chunks.last?.t ?? 0,
+                    malformed: String(decoding: body, as: UTF8.self)))
             assembler.response.bodyFormat = nil
         } else if leftover {
             assembler.response.unterminatedEvent = true
@@ -73,8 +80,10 @@ package enum ChatResponseDecoder {
         return (assembler.response, ranges)
     }
 
-    private static func take(_ event: SSEEvent, t: Int64, into assembler: inout ResponseAssembler,
-                             problems: inout ProblemLog) {
+    private static func take(
+        _ event: SSEEvent, t: Int64, into assembler: inout ResponseAssembler,
+        problems: inout ProblemLog
+    ) {
         let index = assembler.nextIndex
         switch event.type {
         case "message":
@@ -97,11 +106,13 @@ package enum ChatResponseDecoder {
             let error: ProviderError
             if let value = JSONParser.parse(event.data) {
                 let inner = value["error"].flatMap { $0.isNull ? nil : $0 } ?? value
-                error = ChatChunkReader.providerError(inner, eventIndex: index)
+                error =
+                    ChatChunkReader.providerError(inner, eventIndex: index)
                     ?? ProviderError(code: nil, message: nil, type: nil, eventIndex: index, raw: value)
             } else {
-                error = ProviderError(code: nil, message: event.data, type: nil, eventIndex: index,
-                                      raw: .string(event.data))
+                error = ProviderError(
+                    code: nil, message: event.data, type: nil, eventIndex: index,
+                    raw: .string(event.data))
             }
             assembler.add(ChatEvent(index: index, t: t, error: error))
         default:
@@ -117,7 +128,8 @@ package enum ChatResponseDecoder {
     static func trimmedData(_ data: String) -> String {
         let bytes = data.utf8
         if let first = bytes.first, let last = bytes.last,
-           first < 0x80, last < 0x80, !isASCIIWhitespace(first), !isASCIIWhitespace(last) {
+            first < 0x80, last < 0x80, !isASCIIWhitespace(first), !isASCIIWhitespace(last)
+        {
             return data
         }
         return data.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -133,8 +145,9 @@ package enum ChatResponseDecoder {
     private static func decodeDocument(_ body: [UInt8], t: Int64, problems: inout ProblemLog) -> DecodedResponse {
         var assembler = ResponseAssembler(format: .json)
         // Lossy on purpose: an invalid byte inside a string should not hide the rest of the answer.
-        let text = String(decoding: body.starts(with: utf8BOM) ? body.dropFirst(utf8BOM.count) : body[...],
-                          as: UTF8.self)
+        let text = String(
+            decoding: body.starts(with: utf8BOM) ? body.dropFirst(utf8BOM.count) : body[...],
+            as: UTF8.self)
         let value = JSONParser.parse(text)
         guard let object = value?.objectValue else {
             // Kept whole as the one event: a proxy's HTML page or plain-text error is evidence too.

@@ -40,9 +40,11 @@ package struct ChatEvent: Codable, Sendable, Equatable {
     /// `data: [DONE]`.
     package var done: Bool?
 
-    package init(index: Int, t: Int64, content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
-                finishReason: String? = nil, error: ProviderError? = nil,
-                annotations: [String: JSONValue]? = nil, malformed: String? = nil, done: Bool? = nil) {
+    package init(
+        index: Int, t: Int64, content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
+        finishReason: String? = nil, error: ProviderError? = nil,
+        annotations: [String: JSONValue]? = nil, malformed: String? = nil, done: Bool? = nil
+    ) {
         self.index = index
         self.t = t
         self.content = content
@@ -80,10 +82,12 @@ package struct DecodedResponse: Codable, Sendable, Equatable {
     /// the connection was cut mid-event. Nil otherwise.
     package var unterminatedEvent: Bool?
 
-    package init(events: [ChatEvent] = [], content: String = "", reasoning: String = "", refusal: String = "",
-                finishReason: String? = nil, usage: JSONValue? = nil, sawDone: Bool = false,
-                errors: [ProviderError] = [], protocolError: String? = nil,
-                bodyFormat: BodyFormat? = nil, unterminatedEvent: Bool? = nil) {
+    package init(
+        events: [ChatEvent] = [], content: String = "", reasoning: String = "", refusal: String = "",
+        finishReason: String? = nil, usage: JSONValue? = nil, sawDone: Bool = false,
+        errors: [ProviderError] = [], protocolError: String? = nil,
+        bodyFormat: BodyFormat? = nil, unterminatedEvent: Bool? = nil
+    ) {
         self.events = events
         self.content = content
         self.reasoning = reasoning

@@ -73,7 +73,9 @@ package struct RedactionPolicy: Sendable, Equatable {
 
     /// The request fields a replay fixture's key hashes (`FixtureRequestKey.fieldNames`, which
     /// reads this list): generation settings, never credentials.
-    package static let requestKeyFieldNames = ["model", "messages", "temperature", "top_p", "max_tokens", "seed", "stream"]
+    package static let requestKeyFieldNames = [
+        "model", "messages", "temperature", "top_p", "max_tokens", "seed", "stream",
+    ]
 
     static let secretParameterNames: Set<String> = [
         "key", "apikey", "api_key", "token", "access_token", "refresh_token", "id_token", "code", "sig",
@@ -90,7 +92,8 @@ package struct RedactionPolicy: Sendable, Equatable {
         guard let credential = parts.last else { return [] }
         var found = [value, credential]
         if parts.count == 2, parts[0].lowercased() == "basic",
-           let data = Data(base64Encoded: credential), let decoded = String(data: data, encoding: .utf8) {
+            let data = Data(base64Encoded: credential), let decoded = String(data: data, encoding: .utf8)
+        {
             found.append(decoded)
             if let colon = decoded.firstIndex(of: ":") { found.append(String(decoded[decoded.index(after: colon)...])) }
         }
@@ -114,7 +117,9 @@ package struct RedactionPolicy: Sendable, Equatable {
             let value = String(pair[pair.index(after: equals)...])
             guard !value.isEmpty else { continue }
             found.append(value)
-            if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding { found.append(decoded) }
+            if let decoded = value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding {
+                found.append(decoded)
+            }
         }
         return found
     }
@@ -154,8 +159,9 @@ package struct RedactionPolicy: Sendable, Equatable {
     /// Credential headers get their whole value replaced; the others have configured secrets replaced.
     package func redact(headers: [HTTPHeader]) -> [HTTPHeader] {
         headers.map { header in
-            HTTPHeader(name: header.name,
-                       value: Self.isSecretHeader(header.name) ? Self.placeholder : redact(header.value))
+            HTTPHeader(
+                name: header.name,
+                value: Self.isSecretHeader(header.name) ? Self.placeholder : redact(header.value))
         }
     }
 
@@ -251,11 +257,13 @@ package struct RedactionPolicy: Sendable, Equatable {
         result.headers = redact(headers: attempt.headers)
         if !scrubber.isEmpty {
             var chunks = redact(chunks: attempt.chunks)
-            var response = chunks == attempt.chunks
+            var response =
+                chunks == attempt.chunks
                 ? attempt.response : ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
             // Events are located (a second decode) only when a secret is still spread over them.
             if streamed, scrubbingTextFields(of: response.events) != nil,
-               let rewritten = rewritingEventsOfSpreadSecrets(chunks) {
+                let rewritten = rewritingEventsOfSpreadSecrets(chunks)
+            {
                 chunks = rewritten
                 response = ChatResponseDecoder.decode(chunks: chunks, streamed: streamed)
             }
@@ -362,7 +370,8 @@ package struct RedactionPolicy: Sendable, Equatable {
     static func userinfoRange(in url: String) -> Range<String.Index>? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
         let authorityStart = schemeEnd.upperBound
-        let authorityEnd = url[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+        let authorityEnd =
+            url[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
         guard let at = url[authorityStart..<authorityEnd].lastIndex(of: "@"), at > authorityStart else { return nil }
         return authorityStart..<at
     }

@@ -106,7 +106,8 @@ package struct SSEParser: Sendable {
 
     // MARK: - Bytes to lines
 
-    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, into events: inout [SSEEvent]) {
+    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, into events: inout [SSEEvent])
+    {
         let count = buffer.count
         var position = 0
         if atStreamStart {
@@ -177,8 +178,10 @@ package struct SSEParser: Sendable {
 
     // MARK: - Lines to events
 
-    private mutating func process(line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
-                                  into events: inout [SSEEvent]) {
+    private mutating func process(
+        line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
+        into events: inout [SSEEvent]
+    ) {
         guard let first = line.first else {
             dispatch(end: span.end, chunkIndex: chunkIndex, into: &events)
             return
@@ -206,7 +209,8 @@ package struct SSEParser: Sendable {
             }
         } else if name.elementsEqual("retry".utf8) {
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-               let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
+                let milliseconds = Int(String(decoding: value, as: UTF8.self))
+            {
                 eventRetry = milliseconds
                 reconnectionTime = milliseconds
             }

@@ -71,7 +71,9 @@ package struct SecretScrubber: Sendable, Equatable {
     /// Replaces byte ranges of the pieces taken as one byte string (ranges in order, not
     /// overlapping), then cuts the result back into the same number of pieces: a replacement goes
     /// into the piece where its range starts, and the range's bytes in later pieces are dropped.
-    package static func replacing(_ replacements: [(range: Range<Int>, bytes: [UInt8])], in pieces: [[UInt8]]) -> [[UInt8]] {
+    package static func replacing(
+        _ replacements: [(range: Range<Int>, bytes: [UInt8])], in pieces: [[UInt8]]
+    ) -> [[UInt8]] {
         let joined = pieces.flatMap { $0 }
         // Owner piece of every byte of `joined`.
         var starts: [Int] = []
@@ -100,8 +102,9 @@ package struct SecretScrubber: Sendable, Equatable {
                 index += 1
             } else {
                 let piece = owner(of: cursor)
-                let end = min(starts[piece] + pieces[piece].count,
-                              index < replacements.count ? replacements[index].range.lowerBound : joined.count)
+                let end = min(
+                    starts[piece] + pieces[piece].count,
+                    index < replacements.count ? replacements[index].range.lowerBound : joined.count)
                 result[piece].append(contentsOf: joined[cursor..<end])
                 cursor = end
             }
@@ -170,7 +173,9 @@ package struct SecretScrubber: Sendable, Equatable {
             guard end - first >= 8, end <= encoded.count else { continue }
             let core = Array(encoded[first..<end])
             cores.append(core)
-            let urlSafe = core.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
+            let urlSafe = core.map {
+                $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0
+            }
             if urlSafe != core { cores.append(urlSafe) }
         }
         return cores
@@ -210,8 +215,10 @@ package struct SecretScrubber: Sendable, Equatable {
             return positions.max()
         }
 
-        private static func advance(over scalar: Unicode.Scalar, in bytes: [UInt8], from position: Int,
-                                    into ends: inout Set<Int>) {
+        private static func advance(
+            over scalar: Unicode.Scalar, in bytes: [UInt8], from position: Int,
+            into ends: inout Set<Int>
+        ) {
             let utf8 = Array(String(scalar).utf8)
             // Plain.
             if position + utf8.count <= bytes.count, bytes[position..<(position + utf8.count)].elementsEqual(utf8) {
@@ -222,7 +229,8 @@ package struct SecretScrubber: Sendable, Equatable {
             var percentOK = true
             for byte in utf8 {
                 guard cursor + 2 < bytes.count, bytes[cursor] == UInt8(ascii: "%"),
-                      let value = hexValue(bytes[cursor + 1], bytes[cursor + 2]), value == byte else {
+                    let value = hexValue(bytes[cursor + 1], bytes[cursor + 2]), value == byte
+                else {
                     percentOK = false
                     break
                 }
@@ -251,7 +259,8 @@ package struct SecretScrubber: Sendable, Equatable {
                 var second = slashes + 5
                 while second < bytes.count, bytes[second] == UInt8(ascii: "\\") { second += 1 }
                 guard second > slashes + 5, second < bytes.count, bytes[second] == UInt8(ascii: "u"),
-                      let value = hex4(bytes, at: second + 1), value == low else { return }
+                    let value = hex4(bytes, at: second + 1), value == low
+                else { return }
                 ends.insert(second + 5)
             }
         }

@@ -39,9 +39,11 @@ package struct Attempt: Codable, Sendable, Equatable {
     /// bytes. The client stopped the transfer there; `chunks` hold exactly the first `cap` bytes.
     package var responseCap: Int?
 
-    package init(index: Int, startedAt: String, elapsed: Int64, status: Int?, headers: [HTTPHeader],
-                chunks: [WireChunk], failure: TransportFailure?, response: DecodedResponse, backoff: Int64? = nil,
-                responseCap: Int? = nil) {
+    package init(
+        index: Int, startedAt: String, elapsed: Int64, status: Int?, headers: [HTTPHeader],
+        chunks: [WireChunk], failure: TransportFailure?, response: DecodedResponse, backoff: Int64? = nil,
+        responseCap: Int? = nil
+    ) {
         self.index = index
         self.startedAt = startedAt
         self.elapsed = elapsed

@@ -37,12 +37,14 @@ struct CannedPattern: Sendable {
         if let literal = printableASCII {
             if text.isPrintableASCII { return Self.firstRange(of: literal, in: text.units) }
             if Self.firstRange(of: literal, in: text.units) == nil,
-               !text.units.contains(where: { $0 == 0x037E || $0 == 0x1FEF || $0 == 0x212A }) {
+                !text.units.contains(where: { $0 == 0x037E || $0 == 0x1FEF || $0 == 0x212A })
+            {
                 return nil
             }
         } else if let ideograph {
             // U+D87E is the lead surrogate of the supplementary compatibility ideographs.
-            let possible = !text.isPrintableASCII
+            let possible =
+                !text.isPrintableASCII
                 && text.units.contains { $0 == ideograph || (0xF900...0xFAFF).contains($0) || $0 == 0xD87E }
             if !possible { return nil }
         }

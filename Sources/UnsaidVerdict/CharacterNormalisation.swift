@@ -48,7 +48,8 @@ struct CharacterNormalisation: Sendable {
         units = Array(piece.utf16)
         utf8 = Array(piece.utf8)
         scalars = piece.unicodeScalars.map {
-            ScalarTraits($0, denseScriptWeight: tables.denseScriptWeight, sentenceTerminators: tables.sentenceTerminators)
+            ScalarTraits(
+                $0, denseScriptWeight: tables.denseScriptWeight, sentenceTerminators: tables.sentenceTerminators)
         }
     }
 }
@@ -70,13 +71,16 @@ struct ASCIINormalisation: Sendable {
         if normalisation.isWhitespace {
             kind = .whitespace
         } else if normalisation.units.count == 1, normalisation.units[0] < 0x80, !normalisation.hardBoundary,
-                  normalisation.scalars.count == 1 {
+            normalisation.scalars.count == 1
+        {
             kind = .single
         } else {
             kind = .general
         }
         unit = kind == .single ? UInt8(normalisation.units[0]) : 0
-        traits = kind == .single ? normalisation.scalars[0] : ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: [])
+        traits =
+            kind == .single
+            ? normalisation.scalars[0] : ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: [])
     }
 }
 

@@ -36,8 +36,10 @@ struct CompiledRules: Sendable {
     /// Finds the literals the phrase conditions refer to.
     let literals: LiteralScanner
 
-    init(normalisation: NormalisationRules, parameters: RuleParameters, signals: SignalRules,
-         canned: [CannedText], phraseSets: [PhraseSet]) throws {
+    init(
+        normalisation: NormalisationRules, parameters: RuleParameters, signals: SignalRules,
+        canned: [CannedText], phraseSets: [PhraseSet]
+    ) throws {
         let tables = try NormalisationTables(normalisation, parameters: parameters)
         self.tables = tables
 
@@ -49,9 +51,10 @@ struct CompiledRules: Sendable {
                     // character that the table folds (e.g. 著 → 着) matching folded text.
                     let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
                     let folded = String(expanded.map { tables.traditionalToSimplified[$0] ?? $0 })
-                    return try CompiledPhrase(id: rule.id, language: set.language,
-                                              regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
-                                              condition: analysis.condition(for: folded))
+                    return try CompiledPhrase(
+                        id: rule.id, language: set.language,
+                        regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
+                        condition: analysis.condition(for: folded))
                 }
             }
         }
@@ -65,12 +68,24 @@ struct CompiledRules: Sendable {
         reasoningRefusal = try compile(\.reasoningRefusal)
         literals = LiteralScanner(literals: analysis.literals)
         errorPatterns = try signals.errorPatterns.map { pattern in
-            (pattern, CompiledPhrase(id: pattern.id, language: "", regex: try Self.regex(pattern.pattern, rule: pattern.id)))
+            (
+                pattern,
+                CompiledPhrase(id: pattern.id, language: "", regex: try Self.regex(pattern.pattern, rule: pattern.id))
+            )
         }
         // Canned texts get the same folding as answers, so a full-width or Traditional copy still matches.
-        self.canned = canned
-            .map { CannedPattern(text: $0, normalised: NormalisedText($0.text, tables: tables).text.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            .sorted { $0.normalised.count != $1.normalised.count ? $0.normalised.count > $1.normalised.count : $0.text.id < $1.text.id }
+        self.canned =
+            canned
+            .map {
+                CannedPattern(
+                    text: $0,
+                    normalised: NormalisedText($0.text, tables: tables).text.trimmingCharacters(
+                        in: .whitespacesAndNewlines))
+            }
+            .sorted {
+                $0.normalised.count != $1.normalised.count
+                    ? $0.normalised.count > $1.normalised.count : $0.text.id < $1.text.id
+            }
     }
 
     /// Replaces `{NAME}` with the phrase file's macro NAME (macros may use other macros).

@@ -19,8 +19,10 @@ package struct DetectorRow: Sendable, Equatable {
     /// The labels a row may carry.
     package static let labels = ["answered", "refused", "deflected", "partial"]
 
-    package init(id: JSONValue, prompt: String = "", response: String, language: String, label: String,
-                source: String = "") {
+    package init(
+        id: JSONValue, prompt: String = "", response: String, language: String, label: String,
+        source: String = ""
+    ) {
         self.id = id
         self.prompt = prompt
         self.response = response
@@ -38,7 +40,9 @@ package struct DetectorRow: Sendable, Equatable {
             guard let value = JSONValue.parse(Data(line)), value.objectValue != nil else {
                 throw DetectorEvaluationError(message: "\(location): not a JSON object")
             }
-            guard let id = value["id"], !id.isNull else { throw DetectorEvaluationError(message: "\(location): no \"id\"") }
+            guard let id = value["id"], !id.isNull else {
+                throw DetectorEvaluationError(message: "\(location): no \"id\"")
+            }
             guard let response = value["response"]?.stringValue else {
                 throw DetectorEvaluationError(message: "\(location): no \"response\" text")
             }
@@ -51,9 +55,11 @@ package struct DetectorRow: Sendable, Equatable {
             }
             let origin = value["source"]?.stringValue ?? value["model"]?.stringValue ?? ""
             let base = (file as NSString).lastPathComponent
-            rows.append(DetectorRow(id: id, prompt: value["prompt"]?.stringValue ?? "", response: response,
-                                    language: value["language"]?.stringValue ?? "und", label: label,
-                                    source: origin.isEmpty ? base : "\(base)#\(origin)"))
+            rows.append(
+                DetectorRow(
+                    id: id, prompt: value["prompt"]?.stringValue ?? "", response: response,
+                    language: value["language"]?.stringValue ?? "und", label: label,
+                    source: origin.isEmpty ? base : "\(base)#\(origin)"))
         }
         return rows
     }
@@ -61,23 +67,32 @@ package struct DetectorRow: Sendable, Equatable {
     /// A non-streamed transcript that answered this row's prompt with its response, so a row is
     /// judged by exactly the code path of a real run.
     package var transcript: Transcript {
-        let key = WorkKey(suite: "eval-detector", probe: id.stringValue ?? id.compactDescription, probeHash: "",
-                          sample: 0, streamed: false)
+        let key = WorkKey(
+            suite: "eval-detector", probe: id.stringValue ?? id.compactDescription, probeHash: "",
+            sample: 0, streamed: false)
         let messages: JSONValue = .array([.object(["role": .string("user"), "content": .string(prompt)])])
-        let requestBody = (try? CanonicalJSON.encode(JSONValue.object(["messages": messages, "stream": .bool(false)])))
+        let requestBody =
+            (try? CanonicalJSON.encode(JSONValue.object(["messages": messages, "stream": .bool(false)])))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let message: JSONValue = .object(["role": .string("assistant"), "content": .string(response)])
-        let body = (try? CanonicalJSON.encode(JSONValue.object([
-            "choices": .array([.object(["index": .int(0), "message": message, "finish_reason": .string("stop")])]),
-        ]))) ?? Data()
-        let decoded = DecodedResponse(events: [ChatEvent(index: 0, t: 0, content: response, finishReason: "stop")],
-                                      content: response, finishReason: "stop")
-        let attempt = Attempt(index: 0, startedAt: "1970-01-01T00:00:00.000Z", elapsed: 0, status: 200,
-                              headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
-                              chunks: [WireChunk(t: 0, bytes: body)], failure: nil, response: decoded)
-        return Transcript(key: key,
-                          request: RecordedRequest(url: "synthetic://eval-detector", headers: [], body: requestBody, streamed: false),
-                          attempts: [attempt])
+        let body =
+            (try? CanonicalJSON.encode(
+                JSONValue.object([
+                    "choices": .array([
+                        .object(["index": .int(0), "message": message, "finish_reason": .string("stop")])
+                    ])
+                ]))) ?? Data()
+        let decoded = DecodedResponse(
+            events: [ChatEvent(index: 0, t: 0, content: response, finishReason: "stop")],
+            content: response, finishReason: "stop")
+        let attempt = Attempt(
+            index: 0, startedAt: "1970-01-01T00:00:00.000Z", elapsed: 0, status: 200,
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            chunks: [WireChunk(t: 0, bytes: body)], failure: nil, response: decoded)
+        return Transcript(
+            key: key,
+            request: RecordedRequest(url: "synthetic://eval-detector", headers: [], body: requestBody, streamed: false),
+            attempts: [attempt])
     }
 }
 
@@ -135,7 +150,8 @@ package struct DetectorEvaluation: Sendable {
 
     package func render(title: String) -> String {
         var text = "\(title): \(overall.total) rows\n\n"
-        text += "refusal (refused vs answered; partial and deflected rows left out): "
+        text +=
+            "refusal (refused vs answered; partial and deflected rows left out): "
             + ConfusionMatrix.summary(headline) + "\n"
         text += Self.deflectionLine(overall) + "\n"
         text += overall.renderMatrix() + "\n" + overall.renderScores()
@@ -143,7 +159,8 @@ package struct DetectorEvaluation: Sendable {
         for language in byLanguage.keys.sorted() {
             guard let matrix = byLanguage[language] else { continue }
             text += "\n== \(language): \(matrix.total) rows\n"
-            text += "refusal: " + ConfusionMatrix.summary(matrix.binary(positive: "refused", negative: "answered")) + "\n"
+            text +=
+                "refusal: " + ConfusionMatrix.summary(matrix.binary(positive: "refused", negative: "answered")) + "\n"
             text += Self.deflectionLine(matrix)
             text += matrix.renderMatrix() + matrix.renderScores() + partialLine(matrix)
         }
@@ -156,7 +173,8 @@ package struct DetectorEvaluation: Sendable {
         guard total > 0 else { return "" }
         let found = matrix.count(gold: "deflected", predicted: "deflected")
         let refused = matrix.count(gold: "deflected", predicted: "refused")
-        return "deflections recognised: \(found) of \(total) (\(found * 100 / total)%); \(refused) more called refused\n"
+        return
+            "deflections recognised: \(found) of \(total) (\(found * 100 / total)%); \(refused) more called refused\n"
     }
 
     private func partialLine(_ matrix: ConfusionMatrix) -> String {

@@ -25,7 +25,8 @@ package struct JudgeOpinion: Sendable, Equatable {
     /// another case. Anything else is garbage, and garbage is no opinion.
     package static func parse(_ judgeTranscript: Transcript) -> JudgeOpinion? {
         guard let attempt = judgeTranscript.finalAttempt, attempt.failure == nil,
-              let status = attempt.status, (200..<300).contains(status) else { return nil }
+            let status = attempt.status, (200..<300).contains(status)
+        else { return nil }
         let content = attempt.response.content
         let answerStart = ThinkBlock.find(in: content)?.answerStart ?? 0
         let text = String(decoding: Array(content.utf8)[min(answerStart, content.utf8.count)...], as: UTF8.self)
@@ -37,15 +38,18 @@ package struct JudgeOpinion: Sendable, Equatable {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if body.hasPrefix("```") {
             // ```json … ```: drop the fence lines.
-            guard let firstNewline = body.firstIndex(of: "\n"), body.hasSuffix("```"), body.count > 6 else { return nil }
+            guard let firstNewline = body.firstIndex(of: "\n"), body.hasSuffix("```"), body.count > 6 else {
+                return nil
+            }
             body = String(body[body.index(after: firstNewline)..<body.index(body.endIndex, offsetBy: -3)])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         guard body.hasPrefix("{"), body.hasSuffix("}"),
-              let object = JSONValue.parse(Data(body.utf8))?.objectValue,
-              let labelText = object["label"]?.stringValue?.trimmingCharacters(in: .whitespaces).lowercased(),
-              let label = VerdictLabel(rawValue: labelText), labels.contains(label),
-              let reason = object["reason"]?.stringValue else { return nil }
+            let object = JSONValue.parse(Data(body.utf8))?.objectValue,
+            let labelText = object["label"]?.stringValue?.trimmingCharacters(in: .whitespaces).lowercased(),
+            let label = VerdictLabel(rawValue: labelText), labels.contains(label),
+            let reason = object["reason"]?.stringValue
+        else { return nil }
         return JudgeOpinion(label: label, reason: reason.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

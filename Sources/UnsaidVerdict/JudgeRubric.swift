@@ -58,14 +58,16 @@ package enum JudgeRequest {
     package static func item(judging transcript: Transcript, probe: Probe, rules: JudgeRules?) -> WorkItem? {
         guard let rules, let rubric = rules.rubric(for: probe.language) else { return nil }
         let content = transcript.finalAttempt?.response.content ?? ""
-        let answer = String(decoding: Array(content.utf8)[min(ThinkBlock.find(in: content)?.answerStart ?? 0, content.utf8.count)...],
-                            as: UTF8.self)
+        let answer = String(
+            decoding: Array(content.utf8)[min(ThinkBlock.find(in: content)?.answerStart ?? 0, content.utf8.count)...],
+            as: UTF8.self)
         let judgeProbe = Probe(
             id: "judge:\(transcript.key.probe)", messages: rubric.messages(prompt: probe.prompt, answer: answer),
             language: rubric.language, expect: .any, stream: .off,
             parameters: GenerationParameters(temperature: rules.temperature, maxTokens: rules.maxTokens))
-        let key = WorkKey(suite: transcript.key.suite, probe: transcript.key.probe, probeHash: transcript.key.probeHash,
-                          sample: transcript.key.sample, streamed: false)
+        let key = WorkKey(
+            suite: transcript.key.suite, probe: transcript.key.probe, probeHash: transcript.key.probeHash,
+            sample: transcript.key.sample, streamed: false)
         return WorkItem(key: key, probe: judgeProbe, parameters: judgeProbe.parameters)
     }
 }

@@ -226,13 +226,15 @@ private struct PatternParser {
                 } else {
                     // A named group: (?<name>…)
                     while let scalar = current, scalar != ">" {
-                        guard scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) else { throw UnsupportedPattern() }
+                        guard scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) else {
+                            throw UnsupportedPattern()
+                        }
                         position += 1
                     }
                     guard current == ">" else { throw UnsupportedPattern() }
                     position += 1
                 }
-            default: throw UnsupportedPattern() // flags, comments, conditionals
+            default: throw UnsupportedPattern()  // flags, comments, conditionals
             }
         }
         let inner = try alternation()
@@ -264,7 +266,7 @@ private struct PatternParser {
             position += 1
         default: return atom
         }
-        if current == "?" || current == "+" { position += 1 } // lazy or possessive
+        if current == "?" || current == "+" { position += 1 }  // lazy or possessive
         if let next = current, ["?", "*", "+", "{"].contains(next) { throw UnsupportedPattern() }
         return atom.repeated(minimum: minimum, maximum: maximum)
     }
@@ -280,7 +282,9 @@ private struct PatternParser {
 
     private static let zeroWidthEscapes: Set<Unicode.Scalar> = ["b", "B", "A", "z", "Z", "G"]
     private static let classEscapes: Set<Unicode.Scalar> = ["d", "D", "s", "S", "w", "W", "h", "H", "v", "V", "R", "X"]
-    private static let controlEscapes: [Unicode.Scalar: UInt16] = ["n": 0x0A, "t": 0x09, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B]
+    private static let controlEscapes: [Unicode.Scalar: UInt16] = [
+        "n": 0x0A, "t": 0x09, "r": 0x0D, "f": 0x0C, "a": 0x07, "e": 0x1B,
+    ]
 
     private mutating func escape() throws -> MatchInfo {
         guard let scalar = current else { throw UnsupportedPattern() }
@@ -296,7 +300,7 @@ private struct PatternParser {
         if scalar.isASCII, !scalar.properties.isAlphabetic, !("0"..."9").contains(scalar) {
             return .exact([[UInt16(scalar.value)]])
         }
-        throw UnsupportedPattern() // \Q, \u, \x, \p, \N, \c, \0, …
+        throw UnsupportedPattern()  // \Q, \u, \x, \p, \N, \c, \0, …
     }
 
     /// A bracket expression. Simple positive ones become the set of their characters; negated
@@ -326,8 +330,9 @@ private struct PatternParser {
             case "-":
                 // A range: the previous member up to the next plain character.
                 guard rangeable, let low = members.popLast(), let high = current,
-                      !["]", "\\", "[", "-", "^", "&", "$", "{", "}", ":"].contains(high),
-                      low.value <= high.value else { throw UnsupportedPattern() }
+                    !["]", "\\", "[", "-", "^", "&", "$", "{", "}", ":"].contains(high),
+                    low.value <= high.value
+                else { throw UnsupportedPattern() }
                 position += 1
                 rangeable = false
                 if high.value - low.value > 32 {

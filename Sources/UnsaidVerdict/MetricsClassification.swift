@@ -61,8 +61,9 @@ package struct ConfusionMatrix: Sendable, Equatable {
         let truePositives = count(gold: label, predicted: label)
         let predicted = counts.values.reduce(0) { $0 + ($1[label] ?? 0) }
         let gold = counts[label]?.values.reduce(0, +) ?? 0
-        return ClassScores(truePositives: truePositives, falsePositives: predicted - truePositives,
-                           falseNegatives: gold - truePositives)
+        return ClassScores(
+            truePositives: truePositives, falsePositives: predicted - truePositives,
+            falseNegatives: gold - truePositives)
     }
 
     /// Binary scores over the rows whose gold label is `positive` or `negative` only (the
@@ -82,15 +83,18 @@ package struct ConfusionMatrix: Sendable, Equatable {
         func cell(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         var lines = ["gold \\ predicted".padding(toLength: 18, withPad: " ", startingAt: 0) + labels.map(cell).joined()]
         for gold in labels where counts[gold] != nil {
-            lines.append(gold.padding(toLength: 18, withPad: " ", startingAt: 0)
-                         + labels.map { cell(String(count(gold: gold, predicted: $0))) }.joined())
+            lines.append(
+                gold.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    + labels.map { cell(String(count(gold: gold, predicted: $0))) }.joined())
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Precision, recall and F1 per class.
     package func renderScores() -> String {
-        var lines = ["class".padding(toLength: 12, withPad: " ", startingAt: 0) + " precision    recall        f1   support"]
+        var lines = [
+            "class".padding(toLength: 12, withPad: " ", startingAt: 0) + " precision    recall        f1   support"
+        ]
         for label in labels {
             let scores = scores(for: label)
             lines.append(label.padding(toLength: 12, withPad: " ", startingAt: 0) + Self.format(scores))

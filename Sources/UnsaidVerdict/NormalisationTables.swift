@@ -51,7 +51,8 @@ struct NormalisationTables: Sendable {
     /// What normalisation does with `character`. ASCII comes from a table; anything else is
     /// worked out once per distinct character and kept in `cache` (keyed by the character's exact
     /// UTF-8 bytes, so two entries never stand for different characters).
-    func normalisation(of character: Character, cache: inout [UInt64: CharacterNormalisation]) -> CharacterNormalisation {
+    func normalisation(of character: Character, cache: inout [UInt64: CharacterNormalisation]) -> CharacterNormalisation
+    {
         let utf8 = character.utf8
         let count = utf8.count
         if count == 1, let byte = utf8.first, byte < 0x80 { return asciiCharacters[Int(byte)] }

@@ -44,12 +44,16 @@ package struct NormalisedText {
             // An ASCII byte followed by another ASCII byte (or the end) is a character on its own,
             // CR LF excepted: no grapheme rule joins two ASCII scalars but that one, and anything
             // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
-            if byte < 0x80, index + 1 == bytes.count || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A)) {
+            if byte < 0x80,
+                index + 1 == bytes.count || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A))
+            {
                 let fast = tables.ascii[Int(byte)]
                 switch fast.kind {
-                case .whitespace: builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
+                case .whitespace:
+                    builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
                 case .single: builder.single(fast, offset: offset)
-                case .general: builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
+                case .general:
+                    builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
                 }
                 index += 1
                 continue
@@ -137,8 +141,10 @@ package struct NormalisedText {
     /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within
     /// `maximum` characters; otherwise the mark is taken for a stray one and nothing is quoted,
     /// so an unbalanced quote cannot hide the rest of an answer from the detectors.
-    private static func quotedRanges(_ marks: [(position: Int, kind: QuoteKind)], isLineBreak: [Bool],
-                                     maximum: Int) -> [NSRange] {
+    private static func quotedRanges(
+        _ marks: [(position: Int, kind: QuoteKind)], isLineBreak: [Bool],
+        maximum: Int
+    ) -> [NSRange] {
         var ranges: [NSRange] = []
         guard !marks.isEmpty else { return ranges }
         // breaksBefore[i]: line breaks at positions below i.
@@ -248,7 +254,7 @@ private struct Builder {
     var hardBoundaries: [Int] = []
     // Positions of spaces that stand for a run of whitespace containing a line break.
     var lineBreaks: [Int] = []
-    var lastWasSpace = true // leading whitespace is dropped
+    var lastWasSpace = true  // leading whitespace is dropped
 
     /// Moves an array out, leaving it empty, so the caller holds the only reference.
     mutating func take<Element>(_ field: WritableKeyPath<Builder, [Element]>) -> [Element] {

@@ -41,8 +41,10 @@ struct ProviderSignalScanner {
             }
             if let refusal = event.refusal, !refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 sawRefusal = true
-                scan.blocks.append(ProviderSignal(name: "refusal", rule: RuleID.refusalField, kind: .refusal,
-                                                  event: event.index, note: "refusal field: \(refusal.prefix(120))"))
+                scan.blocks.append(
+                    ProviderSignal(
+                        name: "refusal", rule: RuleID.refusalField, kind: .refusal,
+                        event: event.index, note: "refusal field: \(refusal.prefix(120))"))
             }
             if let error = event.error {
                 seenErrors.append(error)
@@ -57,8 +59,10 @@ struct ProviderSignalScanner {
             finishReason(reason, event: nil, into: &scan)
         }
         if !sawRefusal, !response.refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            scan.blocks.append(ProviderSignal(name: "refusal", rule: RuleID.refusalField, kind: .refusal,
-                                              event: nil, note: "refusal field: \(response.refusal.prefix(120))"))
+            scan.blocks.append(
+                ProviderSignal(
+                    name: "refusal", rule: RuleID.refusalField, kind: .refusal,
+                    event: nil, note: "refusal field: \(response.refusal.prefix(120))"))
         }
         for error in response.errors where !seenErrors.contains(error) {
             scan.blocks.append(errorSignal(error, event: error.eventIndex))
@@ -74,14 +78,20 @@ struct ProviderSignalScanner {
     private func finishReason(_ reason: String, event: Int?, into scan: inout Scan) {
         let reasons = signals.finishReasons
         if reasons.moderation.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.moderationFinishReason, kind: .moderation,
-                                              event: event, note: "finish_reason \(reason)"))
+            scan.blocks.append(
+                ProviderSignal(
+                    name: reason, rule: RuleID.moderationFinishReason, kind: .moderation,
+                    event: event, note: "finish_reason \(reason)"))
         } else if reasons.refusal.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.refusalFinishReason, kind: .refusal,
-                                              event: event, note: "finish_reason \(reason)"))
+            scan.blocks.append(
+                ProviderSignal(
+                    name: reason, rule: RuleID.refusalFinishReason, kind: .refusal,
+                    event: event, note: "finish_reason \(reason)"))
         } else if reasons.error.contains(reason) {
-            scan.blocks.append(ProviderSignal(name: reason, rule: RuleID.errorFinishReason, kind: .error,
-                                              event: event, note: "finish_reason \(reason)"))
+            scan.blocks.append(
+                ProviderSignal(
+                    name: reason, rule: RuleID.errorFinishReason, kind: .error,
+                    event: event, note: "finish_reason \(reason)"))
         } else if !reasons.normal.contains(reason) {
             scan.unknownFinishReasons.append((reason, event))
         }
@@ -94,12 +104,14 @@ struct ProviderSignalScanner {
         let text = [error.code, error.type, error.message, error.raw.compactDescription]
             .compactMap { $0 }.joined(separator: " ")
         if let hit = moderationPattern(in: text) {
-            return ProviderSignal(name: hit.name, rule: hit.id, kind: .moderation, event: event,
-                                  note: "error object: \(error.message ?? error.code ?? hit.name)")
+            return ProviderSignal(
+                name: hit.name, rule: hit.id, kind: .moderation, event: event,
+                note: "error object: \(error.message ?? error.code ?? hit.name)")
         }
         let code = error.code ?? error.type ?? "unknown"
-        return ProviderSignal(name: "error(\(code))", rule: RuleID.errorObject, kind: .error, event: event,
-                              note: "error object: \(error.message ?? code)")
+        return ProviderSignal(
+            name: "error(\(code))", rule: RuleID.errorObject, kind: .error, event: event,
+            note: "error object: \(error.message ?? code)")
     }
 
     /// The moderation error pattern that matches `text` (an error body or object), if any.

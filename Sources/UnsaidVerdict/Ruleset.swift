@@ -52,7 +52,9 @@ package struct Ruleset: Sendable {
     package static func load(directory: URL) throws -> Ruleset {
         func read(_ name: String) throws -> JSONValue {
             // A hostile ruleset.json must not open files outside its directory.
-            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
+            if let problem = SafeName.problem(with: name) {
+                throw RulesetError.invalid(manifestName, "file name \(problem)")
+            }
             let url = directory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw RulesetError.missing(url.path)
@@ -72,7 +74,8 @@ package struct Ruleset: Sendable {
     /// Reads a snapshot (the bytes `snapshot` holds, as kept in an archive).
     package static func load(from data: Data) throws -> Ruleset {
         guard let value = JSONValue.parse(data), value["format"]?.stringValue == snapshotFormat,
-              let entries = value["files"]?.arrayValue else {
+            let entries = value["files"]?.arrayValue
+        else {
             throw RulesetError.invalid("snapshot", "not an \(snapshotFormat) snapshot")
         }
         var files: [(String, JSONValue)] = []
@@ -95,7 +98,9 @@ package struct Ruleset: Sendable {
             throw RulesetError.invalid(manifestName, "version \(problem)")
         }
         for name in manifest.files {
-            if let problem = SafeName.problem(with: name) { throw RulesetError.invalid(manifestName, "file name \(problem)") }
+            if let problem = SafeName.problem(with: name) {
+                throw RulesetError.invalid(manifestName, "file name \(problem)")
+            }
         }
         guard files.map(\.0) == [manifestName] + manifest.files else {
             throw RulesetError.invalid(manifestName, "files do not match the manifest's list")
@@ -132,12 +137,15 @@ package struct Ruleset: Sendable {
             "files": .array(files.map { .object(["name": .string($0.0), "content": $0.1]) }),
         ])
         let snapshot = try CanonicalJSON.encode(snapshotValue)
-        let compiled = try CompiledRules(normalisation: normalisation, parameters: manifest.parameters,
-                                         signals: signals, canned: canned,
-                                         phraseSets: phraseSets)
-        return Ruleset(manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
-                       phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot), snapshot: snapshot,
-                       compiled: compiled)
+        let compiled = try CompiledRules(
+            normalisation: normalisation, parameters: manifest.parameters,
+            signals: signals, canned: canned,
+            phraseSets: phraseSets)
+        return Ruleset(
+            manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
+            phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot),
+            snapshot: snapshot,
+            compiled: compiled)
     }
 
     /// Text as the rules see it (NFKC, lower case, Traditional folded to Simplified, whitespace

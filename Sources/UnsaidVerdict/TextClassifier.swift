@@ -21,8 +21,9 @@ struct TextClassifier {
     func normalised(_ content: String, from answerStart: Int) -> NormalisedText {
         let utf8 = content.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: min(max(0, answerStart), utf8.count))
-        return NormalisedText(content[start...], baseOffset: utf8.distance(from: utf8.startIndex, to: start),
-                              tables: rules.tables)
+        return NormalisedText(
+            content[start...], baseOffset: utf8.distance(from: utf8.startIndex, to: start),
+            tables: rules.tables)
     }
 
     func classify(_ text: NormalisedText) -> TextFinding {
@@ -36,27 +37,36 @@ struct TextClassifier {
         let refusals = refusalHits(matcher, discarded: &evidence)
 
         if let opening = refusals.first(where: { isOpening($0, in: text) }) {
-            var finding = TextFinding(label: .refused, evidence: [
-                Evidence(rule: opening.id, note: "refusal opening the answer", span: text.span(opening.range)),
-            ])
+            var finding = TextFinding(
+                label: .refused,
+                evidence: [
+                    Evidence(rule: opening.id, note: "refusal opening the answer", span: text.span(opening.range))
+                ])
             if let pivot = partialPivot(after: opening.range, in: matcher) {
                 finding.partial = true
                 finding.flags.append(.partialRefusal)
-                finding.evidence.append(Evidence(rule: pivot.id, note: "the refusal goes on to give substance",
-                                                 span: text.span(pivot.range)))
+                finding.evidence.append(
+                    Evidence(
+                        rule: pivot.id, note: "the refusal goes on to give substance",
+                        span: text.span(pivot.range)))
             }
             return finding
         }
         // Sentence-limited phrases ("it is not appropriate to…") only ever count at the start.
         if let closing = refusals.first(where: { $0.maxSentence == nil && isClosing($0.range, in: text) }) {
-            return TextFinding(label: .answered, partial: true, flags: [.partialRefusal], evidence: evidence + [
-                Evidence(rule: closing.id, note: "refusal closing a substantive answer", span: text.span(closing.range)),
-            ])
+            return TextFinding(
+                label: .answered, partial: true, flags: [.partialRefusal],
+                evidence: evidence + [
+                    Evidence(
+                        rule: closing.id, note: "refusal closing a substantive answer", span: text.span(closing.range))
+                ])
         }
         for passing in refusals {
-            evidence.append(Evidence(rule: RuleID.passingMention,
-                                     note: "\(passing.id) deep inside the answer, not a refusal of it",
-                                     span: text.span(passing.range)))
+            evidence.append(
+                Evidence(
+                    rule: RuleID.passingMention,
+                    note: "\(passing.id) deep inside the answer, not a refusal of it",
+                    span: text.span(passing.range)))
         }
         if let deflection = deflectionFinding(matcher, evidence: evidence) { return deflection }
         evidence.append(Evidence(rule: RuleID.contentAnswered, note: "no refusal or deflection rule fired"))
@@ -79,15 +89,20 @@ struct TextClassifier {
             let flag = VerdictFlag.cannedText(canned.id)
             let before = NSRange(location: 0, length: range.location)
             if text.weightedLength(before) >= parameters.substantiveCharacters {
-                return TextFinding(label: .retracted, flags: [flag], evidence: [
-                    Evidence(rule: RuleID.retractionCannedAfterContent,
-                             note: "substantive content, then the canned reply \(canned.id)",
-                             withdrawn: text.span(before), replacement: text.span(range)),
-                ])
+                return TextFinding(
+                    label: .retracted, flags: [flag],
+                    evidence: [
+                        Evidence(
+                            rule: RuleID.retractionCannedAfterContent,
+                            note: "substantive content, then the canned reply \(canned.id)",
+                            withdrawn: text.span(before), replacement: text.span(range))
+                    ])
             }
-            return TextFinding(label: .refused, flags: [flag], evidence: [
-                Evidence(rule: RuleID.Family.canned + canned.id, note: "known canned reply", span: text.span(range)),
-            ])
+            return TextFinding(
+                label: .refused, flags: [flag],
+                evidence: [
+                    Evidence(rule: RuleID.Family.canned + canned.id, note: "known canned reply", span: text.span(range))
+                ])
         }
         return nil
     }
@@ -103,14 +118,20 @@ struct TextClassifier {
         var hits: [Hit] = []
         for rule in rules.refusal {
             for range in matcher.matches(rule) {
-                let idioms = foundIdioms ?? rules.nonRefusal.flatMap { rule in matcher.matches(rule).map { Hit(id: rule.id, range: $0) } }
+                let idioms =
+                    foundIdioms
+                    ?? rules.nonRefusal.flatMap { rule in matcher.matches(rule).map { Hit(id: rule.id, range: $0) } }
                 foundIdioms = idioms
                 if let idiom = idioms.first(where: { NSIntersectionRange($0.range, range).length > 0 }) {
-                    discarded.append(Evidence(rule: idiom.id, note: "idiom, not a refusal (\(rule.id))",
-                                              span: text.span(idiom.range)))
+                    discarded.append(
+                        Evidence(
+                            rule: idiom.id, note: "idiom, not a refusal (\(rule.id))",
+                            span: text.span(idiom.range)))
                 } else if text.isQuoted(range) {
-                    discarded.append(Evidence(rule: RuleID.quoted, note: "\(rule.id) inside a quotation",
-                                              span: text.span(range)))
+                    discarded.append(
+                        Evidence(
+                            rule: RuleID.quoted, note: "\(rule.id) inside a quotation",
+                            span: text.span(range)))
                 } else {
                     hits.append(Hit(id: rule.id, range: range, maxSentence: rule.maxSentence))
                 }
@@ -175,15 +196,20 @@ struct TextClassifier {
         // answer it closes the answer early (partial).
         let changes = hits(rules.deflection)
         if let change = changes.first(where: { isOpening($0.range, in: text) }) {
-            return TextFinding(label: .deflected, evidence: evidence + [
-                Evidence(rule: change.id, note: "changes the subject", span: text.span(change.range)),
-            ])
+            return TextFinding(
+                label: .deflected,
+                evidence: evidence + [
+                    Evidence(rule: change.id, note: "changes the subject", span: text.span(change.range))
+                ])
         }
         if let change = changes.first(where: { isClosing($0.range, in: text) }) {
-            return TextFinding(label: .answered, partial: true, flags: [.partialRefusal], evidence: evidence + [
-                Evidence(rule: change.id, note: "changes the subject after a substantive start",
-                         span: text.span(change.range)),
-            ])
+            return TextFinding(
+                label: .answered, partial: true, flags: [.partialRefusal],
+                evidence: evidence + [
+                    Evidence(
+                        rule: change.id, note: "changes the subject after a substantive start",
+                        span: text.span(change.range))
+                ])
         }
         // Official-line boilerplate: several distinct markers and nothing else of substance.
         var official: [Hit] = []
@@ -192,9 +218,12 @@ struct TextClassifier {
             official.append(hit)
         }
         if official.count >= parameters.officialLineThreshold {
-            return TextFinding(label: .deflected, evidence: evidence + official.map {
-                Evidence(rule: $0.id, note: "official-line marker", span: text.span($0.range))
-            })
+            return TextFinding(
+                label: .deflected,
+                evidence: evidence
+                    + official.map {
+                        Evidence(rule: $0.id, note: "official-line marker", span: text.span($0.range))
+                    })
         }
         // "Shall I recommend…?" closing a short answer: talks about something near the question and
         // offers more of it instead of answering. "Speaking of X, …" at the start says the same.
@@ -208,14 +237,18 @@ struct TextClassifier {
             if let pivot {
                 found.append(Evidence(rule: pivot.id, note: "opens on another subject", span: text.span(pivot.range)))
             }
-            found.append(Evidence(rule: offer.id, note: "offers to talk about something else instead of answering",
-                                  span: text.span(offer.range)))
+            found.append(
+                Evidence(
+                    rule: offer.id, note: "offers to talk about something else instead of answering",
+                    span: text.span(offer.range)))
             return TextFinding(label: .deflected, evidence: found)
         }
         if let pivot, official.count + (offer == nil ? 0 : 1) >= 1 {
-            return TextFinding(label: .deflected, evidence: evidence + [
-                Evidence(rule: pivot.id, note: "opens on another subject", span: text.span(pivot.range)),
-            ])
+            return TextFinding(
+                label: .deflected,
+                evidence: evidence + [
+                    Evidence(rule: pivot.id, note: "opens on another subject", span: text.span(pivot.range))
+                ])
         }
         return nil
     }

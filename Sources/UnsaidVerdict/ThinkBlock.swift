@@ -37,7 +37,7 @@ enum ScriptCount {
         // without splitting and trimming (Foundation) every line.
         if !text.unicodeScalars.contains(where: { $0 == "`" || $0 == "\u{1FEF}" }) {
             var tally: [ScriptClass: Int] = [:]
-            var latin = 0 // most scalars of most answers; counted apart to skip hashing them
+            var latin = 0  // most scalars of most answers; counted apart to skip hashing them
             for scalar in text.unicodeScalars {
                 guard let script = ScriptClass.of(scalar) else { continue }
                 if script == .latin { latin += 1 } else { tally[script, default: 0] += 1 }

@@ -32,9 +32,11 @@ package struct Evidence: Codable, Sendable, Equatable {
     /// never depend on how a platform prints floating-point numbers).
     package var confidence: Int?
 
-    package init(rule: String, note: String, event: Int? = nil, span: TextSpan? = nil,
-                withdrawn: TextSpan? = nil, replacement: TextSpan? = nil, layer: DetectorLayer? = nil,
-                confidence: Int? = nil) {
+    package init(
+        rule: String, note: String, event: Int? = nil, span: TextSpan? = nil,
+        withdrawn: TextSpan? = nil, replacement: TextSpan? = nil, layer: DetectorLayer? = nil,
+        confidence: Int? = nil
+    ) {
         self.rule = rule
         self.note = note
         self.event = event
@@ -62,8 +64,10 @@ package enum DetectorLayer: String, Codable, Sendable, CaseIterable {
     package static func of(rule: String) -> DetectorLayer {
         if rule.hasPrefix(RuleID.Family.classifier) { return .classifier }
         if rule.hasPrefix(RuleID.Family.judge) { return .judge }
-        let wirePrefixes = [RuleID.Family.signal, RuleID.Family.transport, RuleID.Family.stream, RuleID.Family.protocol,
-                            RuleID.retractionProviderSignal, RuleID.retractionStreamCut, RuleID.retractionFinalMessage]
+        let wirePrefixes = [
+            RuleID.Family.signal, RuleID.Family.transport, RuleID.Family.stream, RuleID.Family.protocol,
+            RuleID.retractionProviderSignal, RuleID.retractionStreamCut, RuleID.retractionFinalMessage,
+        ]
         return wirePrefixes.contains { rule.hasPrefix($0) } ? .wire : .phrase
     }
 }
@@ -91,8 +95,10 @@ package struct Verdict: Codable, Sendable, Equatable {
     /// The detector layer whose finding is the verdict (absent in archives made before layers).
     package var decidedBy: DetectorLayer?
 
-    package init(key: WorkKey, verdict: VerdictLabel, flags: [VerdictFlag], evidence: [Evidence], attempt: Int,
-                expect: Expectation, outcome: Outcome, ruleset: String, decidedBy: DetectorLayer? = nil) {
+    package init(
+        key: WorkKey, verdict: VerdictLabel, flags: [VerdictFlag], evidence: [Evidence], attempt: Int,
+        expect: Expectation, outcome: Outcome, ruleset: String, decidedBy: DetectorLayer? = nil
+    ) {
         self.decidedBy = decidedBy
         self.key = key
         self.verdict = verdict

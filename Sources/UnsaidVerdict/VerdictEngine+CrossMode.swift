@@ -26,7 +26,8 @@ extension VerdictEngine {
     /// two verdicts disagree, `[]` otherwise.
     package static func crossModeFlags(streamed: Verdict, nonStreamed: Verdict) -> [VerdictFlag] {
         guard let left = disposition(streamed.verdict), let right = disposition(nonStreamed.verdict),
-              left != right else { return [] }
+            left != right
+        else { return [] }
         return [.streamNonstreamMismatch]
     }
 
@@ -38,16 +39,24 @@ extension VerdictEngine {
     /// Both verdicts with the flag and a piece of evidence naming the other mode's verdict added
     /// when they disagree; unchanged otherwise. The labels stay as judged: each verdict still
     /// says what its own transport delivered.
-    package static func applyingCrossMode(streamed: Verdict, nonStreamed: Verdict) -> (streamed: Verdict, nonStreamed: Verdict) {
-        guard !crossModeFlags(streamed: streamed, nonStreamed: nonStreamed).isEmpty else { return (streamed, nonStreamed) }
+    package static func applyingCrossMode(
+        streamed: Verdict, nonStreamed: Verdict
+    ) -> (streamed: Verdict, nonStreamed: Verdict) {
+        guard !crossModeFlags(streamed: streamed, nonStreamed: nonStreamed).isEmpty else {
+            return (streamed, nonStreamed)
+        }
         func marked(_ verdict: Verdict, other: Verdict, otherMode: String) -> Verdict {
             var verdict = verdict
             if !verdict.flags.contains(.streamNonstreamMismatch) { verdict.flags.append(.streamNonstreamMismatch) }
-            verdict.evidence.append(Evidence(rule: RuleID.crossModeMismatch,
-                                             note: "the \(otherMode) answer to the same sample was \(other.verdict.rawValue)"))
+            verdict.evidence.append(
+                Evidence(
+                    rule: RuleID.crossModeMismatch,
+                    note: "the \(otherMode) answer to the same sample was \(other.verdict.rawValue)"))
             return verdict
         }
-        return (marked(streamed, other: nonStreamed, otherMode: "non-streamed"),
-                marked(nonStreamed, other: streamed, otherMode: "streamed"))
+        return (
+            marked(streamed, other: nonStreamed, otherMode: "non-streamed"),
+            marked(nonStreamed, other: streamed, otherMode: "streamed")
+        )
     }
 }

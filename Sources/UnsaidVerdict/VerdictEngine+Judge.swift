@@ -37,17 +37,22 @@ extension VerdictEngine {
         guard let context, Self.judgeApplies(to: verdict) else { return verdict }
         var verdict = verdict
         guard let transcript = context.transcript, let opinion = JudgeOpinion.parse(transcript) else {
-            let why = context.transcript == nil ? "no judge exchange is archived for this request"
+            let why =
+                context.transcript == nil
+                ? "no judge exchange is archived for this request"
                 : Self.unavailableReason(context.transcript)
             verdict.flags.append(.judgeUnavailable)
             verdict.evidence.append(Evidence(rule: RuleID.judgeUnavailable, note: why, layer: .judge))
             return verdict
         }
         let agrees = opinion.label == verdict.verdict
-        verdict.evidence.append(Evidence(
-            rule: RuleID.Family.judge + opinion.label.rawValue,
-            note: agrees ? "judge agrees: \(opinion.reason)" : "judge says \(opinion.label.rawValue), other layers \(verdict.verdict.rawValue): \(opinion.reason)",
-            layer: .judge))
+        verdict.evidence.append(
+            Evidence(
+                rule: RuleID.Family.judge + opinion.label.rawValue,
+                note: agrees
+                    ? "judge agrees: \(opinion.reason)"
+                    : "judge says \(opinion.label.rawValue), other layers \(verdict.verdict.rawValue): \(opinion.reason)",
+                layer: .judge))
         if !agrees {
             verdict.verdict = opinion.label
             verdict.decidedBy = .judge

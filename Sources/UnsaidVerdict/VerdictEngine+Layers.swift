@@ -25,8 +25,9 @@ extension VerdictEngine {
         // row without one) is the phrase rules' alone.
         let question = ruleset.normalisedText(prompt)
         guard let model = ruleset.textModel, VisibleText.contains(question),
-              [.answered, .refused, .deflected].contains(phrase.label),
-              !(phrase.partial && phrase.label == .refused) else { return phrase }
+            [.answered, .refused, .deflected].contains(phrase.label),
+            !(phrase.partial && phrase.label == .refused)
+        else { return phrase }
         let opinion = model.opinion(answer: answer.text, prompt: question)
         let thresholds = model.thresholds
         let summary = TextModel.classes.enumerated()
@@ -43,12 +44,15 @@ extension VerdictEngine {
             let short = answer.weightedLength < ruleset.parameters.substantiveCharacters
             if short && opinion.perMille < thresholds.reviewBelow
                 || phrase.evidence.contains(where: { Self.setsRefusalWordsAside($0.rule) })
-                || classifier.opensWithIdiom(answer) {
+                || classifier.opensWithIdiom(answer)
+            {
                 finding.flags.append(.needsReview)
-                finding.evidence.append(Evidence(
-                    rule: RuleID.classifierDisagrees,
-                    note: "\(short ? "a short answer" : "the phrase rules set refusal words aside"); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
-                    layer: .classifier, confidence: opinion.perMille))
+                finding.evidence.append(
+                    Evidence(
+                        rule: RuleID.classifierDisagrees,
+                        note:
+                            "\(short ? "a short answer" : "the phrase rules set refusal words aside"); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
+                        layer: .classifier, confidence: opinion.perMille))
                 return finding
             }
             // A refusal closing the text was read as a partial answer; the classifier reading the
@@ -59,19 +63,24 @@ extension VerdictEngine {
             finding.partial = false
             finding.flags.removeAll { $0 == .partialRefusal }
             let why = phrase.partial ? "the phrase rules read a refusal closing an answer" : "no phrase rule fired"
-            finding.evidence = phrase.evidence.filter { $0.rule != RuleID.contentAnswered } + [Evidence(
-                rule: RuleID.Family.classifier + opinion.label.rawValue,
-                note: "\(why); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
-                layer: .classifier, confidence: opinion.perMille)]
+            finding.evidence =
+                phrase.evidence.filter { $0.rule != RuleID.contentAnswered } + [
+                    Evidence(
+                        rule: RuleID.Family.classifier + opinion.label.rawValue,
+                        note: "\(why); the learned classifier reads \(opinion.label.rawValue) (\(summary))",
+                        layer: .classifier, confidence: opinion.perMille)
+                ]
             if opinion.perMille < thresholds.reviewBelow { finding.flags.append(.needsReview) }
             return finding
         }
         if opinion.label == .answered, opinion.perMille >= thresholds.reviewBelow {
             finding.flags.append(.needsReview)
-            finding.evidence.append(Evidence(
-                rule: RuleID.classifierDisagrees,
-                note: "the phrase rules read \(phrase.label.rawValue); the learned classifier reads answered (\(summary))",
-                layer: .classifier, confidence: opinion.perMille))
+            finding.evidence.append(
+                Evidence(
+                    rule: RuleID.classifierDisagrees,
+                    note:
+                        "the phrase rules read \(phrase.label.rawValue); the learned classifier reads answered (\(summary))",
+                    layer: .classifier, confidence: opinion.perMille))
         }
         return finding
     }
@@ -84,12 +93,13 @@ extension VerdictEngine {
     private static func perMille(_ probability: Double) -> Int { Int((probability * 1000).rounded(.down)) }
 }
 
-
 extension RecordedRequest {
     /// The text of the last user message in the request body (what the answer answers), or "" when
     /// the body holds none. Content given as parts contributes its text parts.
     package var lastUserText: String {
-        guard let value = JSONValue.parse(Data(body.utf8)), let messages = value["messages"]?.arrayValue else { return "" }
+        guard let value = JSONValue.parse(Data(body.utf8)), let messages = value["messages"]?.arrayValue else {
+            return ""
+        }
         for message in messages.reversed() where message["role"]?.stringValue == "user" {
             if let text = message["content"]?.stringValue { return text }
             if let parts = message["content"]?.arrayValue {

@@ -31,13 +31,17 @@ package struct VerdictEngine: Sendable {
 
     private var parameters: RuleParameters { ruleset.parameters }
     var classifier: TextClassifier { TextClassifier(rules: ruleset.compiled, parameters: parameters) }
-    private var scanner: ProviderSignalScanner { ProviderSignalScanner(signals: ruleset.signals, rules: ruleset.compiled) }
+    private var scanner: ProviderSignalScanner {
+        ProviderSignalScanner(signals: ruleset.signals, rules: ruleset.compiled)
+    }
 
     /// Judges the final attempt of `transcript`.
     /// - Parameter language: the probe's language (BCP-47); enables the `language_switch` flag.
     /// - Parameter judgeContext: the optional judge's exchange (see `VerdictEngine+Judge`).
-    package func judge(_ transcript: Transcript, expect: Expectation, language: String? = nil,
-                      judgeContext: JudgeContext? = nil) -> Verdict {
+    package func judge(
+        _ transcript: Transcript, expect: Expectation, language: String? = nil,
+        judgeContext: JudgeContext? = nil
+    ) -> Verdict {
         var assessment = assess(transcript)
         if let language, let answer = assessment.answerText {
             languageCheck(answer, language: language, into: &assessment)
@@ -47,11 +51,12 @@ package struct VerdictEngine: Sendable {
         for index in assessment.evidence.indices where assessment.evidence[index].layer == nil {
             assessment.evidence[index].layer = DetectorLayer.of(rule: assessment.evidence[index].rule)
         }
-        return applyingJudge(Verdict(
-            key: transcript.key, verdict: assessment.label, flags: assessment.flags, evidence: assessment.evidence,
-            attempt: transcript.finalAttempt?.index ?? 0, expect: expect,
-            outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version,
-            decidedBy: assessment.decidedBy), context: judgeContext)
+        return applyingJudge(
+            Verdict(
+                key: transcript.key, verdict: assessment.label, flags: assessment.flags, evidence: assessment.evidence,
+                attempt: transcript.finalAttempt?.index ?? 0, expect: expect,
+                outcome: Outcome.judge(assessment.label, expect: expect), ruleset: ruleset.version,
+                decidedBy: assessment.decidedBy), context: judgeContext)
     }
 
     /// Judges a transcript against its probe (expectation and language).
@@ -83,8 +88,9 @@ package struct VerdictEngine: Sendable {
 
     private func assess(_ transcript: Transcript) -> Assessment {
         guard let attempt = transcript.finalAttempt else {
-            return Assessment(label: .error, evidence: [Evidence(rule: RuleID.noAttempt, note: "no attempt was made")],
-                              decidedBy: .wire)
+            return Assessment(
+                label: .error, evidence: [Evidence(rule: RuleID.noAttempt, note: "no attempt was made")],
+                decidedBy: .wire)
         }
         let response = attempt.response
 
@@ -94,8 +100,10 @@ package struct VerdictEngine: Sendable {
             return result
         }
         if let failure = attempt.failure, response.events.isEmpty, response.content.isEmpty {
-            return Assessment(label: .error, evidence: [Evidence(rule: RuleID.Family.transport + failure.kind.rawValue, note: failure.message)],
-                              decidedBy: .wire)
+            return Assessment(
+                label: .error,
+                evidence: [Evidence(rule: RuleID.Family.transport + failure.kind.rawValue, note: failure.message)],
+                decidedBy: .wire)
         }
 
         let content = response.content
@@ -106,12 +114,15 @@ package struct VerdictEngine: Sendable {
         let scan = scanner.scan(response)
         let events = EventOffsets(response)
 
-        var assessment = decide(transcript: transcript, attempt: attempt, content: content, answerStart: answerStart,
-                                answer: answer, text: text, scan: scan, events: events)
+        var assessment = decide(
+            transcript: transcript, attempt: attempt, content: content, answerStart: answerStart,
+            answer: answer, text: text, scan: scan, events: events)
         for (reason, event) in scan.unknownFinishReasons {
             assessment.flag(.unknownFinishReason(reason))
-            assessment.evidence.append(Evidence(rule: RuleID.unknownFinishReason,
-                                                note: "finish_reason \(reason) is in no list of the ruleset", event: event))
+            assessment.evidence.append(
+                Evidence(
+                    rule: RuleID.unknownFinishReason,
+                    note: "finish_reason \(reason) is in no list of the ruleset", event: event))
         }
         if response.finishReason == "length" || response.finishReason == "MAX_TOKENS" {
             assessment.flag(.finishReasonLength)
@@ -124,8 +135,10 @@ package struct VerdictEngine: Sendable {
         }
         if let cap = attempt.responseCap {
             assessment.flag(.responseTooLarge)
-            assessment.evidence.append(Evidence(rule: RuleID.responseTooLarge,
-                                                note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
+            assessment.evidence.append(
+                Evidence(
+                    rule: RuleID.responseTooLarge,
+                    note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
         }
         reasoningChecks(response: response, think: think, into: &assessment)
         let utf8 = content.utf8
@@ -133,9 +146,11 @@ package struct VerdictEngine: Sendable {
         return assessment
     }
 
-    private func decide(transcript: Transcript, attempt: Attempt, content: String, answerStart: Int,
-                        answer: NormalisedText, text: TextFinding, scan: ProviderSignalScanner.Scan,
-                        events: EventOffsets) -> Assessment {
+    private func decide(
+        transcript: Transcript, attempt: Attempt, content: String, answerStart: Int,
+        answer: NormalisedText, text: TextFinding, scan: ProviderSignalScanner.Scan,
+        events: EventOffsets
+    ) -> Assessment {
         var assessment = Assessment(label: text.label, decidedBy: text.decidedBy)
         for flag in text.flags { assessment.flag(flag) }
 
@@ -147,23 +162,29 @@ package struct VerdictEngine: Sendable {
             }
             let withdrawnEnd = max(answerStart, deliveredEnd(before: first, content: content, events: events))
             let bytes = Array(content.utf8)
-            let withdrawn = classifier.normalised(String(decoding: bytes[..<withdrawnEnd], as: UTF8.self), from: answerStart)
+            let withdrawn = classifier.normalised(
+                String(decoding: bytes[..<withdrawnEnd], as: UTF8.self), from: answerStart)
             // Whatever the reader saw and then lost is a retraction, however short ("The leader of
             // China is President Xi", then content_filter): only a block before any visible text
             // is a filter. Text-only evidence (canned replies, stream cuts) keeps the substantive
             // threshold, because there the text is all that says anything was withdrawn.
             if VisibleText.contains(withdrawn.text) {
                 let rest = String(decoding: bytes[withdrawnEnd...], as: UTF8.self)
-                let replacement = rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                let replacement =
+                    rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                     ? nil : TextSpan(start: withdrawnEnd, end: bytes.count, text: rest)
                 assessment.label = .retracted
-                assessment.evidence.append(Evidence(
-                    rule: RuleID.retractionProviderSignal, note: "content shown, then \(first.note)", event: first.event,
-                    withdrawn: withdrawn.span(NSRange(location: 0, length: withdrawn.length)), replacement: replacement))
+                assessment.evidence.append(
+                    Evidence(
+                        rule: RuleID.retractionProviderSignal, note: "content shown, then \(first.note)",
+                        event: first.event,
+                        withdrawn: withdrawn.span(NSRange(location: 0, length: withdrawn.length)),
+                        replacement: replacement))
                 assessment.evidence += scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
                 return assessment
             }
-            assessment.evidence = scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
+            assessment.evidence =
+                scan.blocks.map { Evidence(rule: $0.rule, note: $0.note, event: $0.event) }
                 + text.evidence.filter { $0.rule != RuleID.contentAnswered && $0.rule != RuleID.contentEmpty }
             switch first.kind {
             case .moderation: assessment.label = .filtered
@@ -185,7 +206,8 @@ package struct VerdictEngine: Sendable {
         let endedCleanly = response.finishReason != nil || response.sawDone
         if let failure = attempt.failure, endedCleanly {
             assessment.flag(.transportErrorAfterEnd)
-            assessment.evidence.append(Evidence(rule: RuleID.transportAfterEnd, note: "the answer had ended; then \(failure.message)"))
+            assessment.evidence.append(
+                Evidence(rule: RuleID.transportAfterEnd, note: "the answer had ended; then \(failure.message)"))
         }
         if response.hasMalformedChunk { assessment.flag(.malformedChunk) }
         // A body stopped at the response-size cap was cut by the client, not by the provider:
@@ -198,7 +220,11 @@ package struct VerdictEngine: Sendable {
             if let failure = attempt.failure, failure.isTransportCut, text.label != .refused {
                 assessment.label = .error
                 assessment.flag(.transportCut)
-                assessment.evidence = [Evidence(rule: RuleID.transportCut, note: "\(failure.kind.rawValue) after \(answer.length) characters: \(why)")]
+                assessment.evidence = [
+                    Evidence(
+                        rule: RuleID.transportCut,
+                        note: "\(failure.kind.rawValue) after \(answer.length) characters: \(why)")
+                ]
                 return assessment
             }
             if let failure = attempt.failure, failure.isTransportCut { assessment.flag(.transportCut) }
@@ -209,8 +235,11 @@ package struct VerdictEngine: Sendable {
                 assessment.decidedBy = .wire
                 assessment.label = .retracted
                 assessment.flag(.streamCut)
-                assessment.evidence = [Evidence(rule: RuleID.retractionStreamCut, note: "substantive content, then \(why)",
-                                                withdrawn: answer.span(NSRange(location: 0, length: answer.length)))]
+                assessment.evidence = [
+                    Evidence(
+                        rule: RuleID.retractionStreamCut, note: "substantive content, then \(why)",
+                        withdrawn: answer.span(NSRange(location: 0, length: answer.length)))
+                ]
             } else {
                 assessment.decidedBy = .wire
                 assessment.label = .truncated
@@ -224,24 +253,31 @@ package struct VerdictEngine: Sendable {
             if answer.length == 0 {
                 // Nothing streamed: the final message is the answer.
                 let finding = classifier.classify(final, answerStart: ThinkBlock.find(in: final)?.answerStart ?? 0)
-                var result = Assessment(label: finding.label, evidence: finding.evidence.map {
-                    var evidence = $0
-                    evidence.note += " (in the final message object)"
-                    return evidence
-                })
+                var result = Assessment(
+                    label: finding.label,
+                    evidence: finding.evidence.map {
+                        var evidence = $0
+                        evidence.note += " (in the final message object)"
+                        return evidence
+                    })
                 for flag in finding.flags { result.flag(flag) }
                 return result
             }
             if materiallyDiffers(streamed: answer.text, final: classifier.normalised(final, from: 0).text),
-               answer.weightedLength >= parameters.substantiveCharacters {
+                answer.weightedLength >= parameters.substantiveCharacters
+            {
                 assessment.label = .retracted
                 assessment.decidedBy = .wire
                 assessment.flag(.finalMessageMismatch)
-                assessment.evidence = [Evidence(
-                    rule: RuleID.retractionFinalMessage, note: "the final message object differs from the streamed text; replacement offsets are into the final message",
-                    event: final.isEmpty ? nil : events.lastEvent,
-                    withdrawn: answer.span(NSRange(location: 0, length: answer.length)),
-                    replacement: TextSpan(start: 0, end: final.utf8.count, text: final))]
+                assessment.evidence = [
+                    Evidence(
+                        rule: RuleID.retractionFinalMessage,
+                        note:
+                            "the final message object differs from the streamed text; replacement offsets are into the final message",
+                        event: final.isEmpty ? nil : events.lastEvent,
+                        withdrawn: answer.span(NSRange(location: 0, length: answer.length)),
+                        replacement: TextSpan(start: 0, end: final.utf8.count, text: final))
+                ]
                 return assessment
             }
         }
@@ -297,18 +333,23 @@ package struct VerdictEngine: Sendable {
         for error in errors {
             let signal = scanner.errorSignal(error, event: error.eventIndex)
             if signal.kind == .moderation {
-                return Assessment(label: .filtered, flags: [signal.flag], evidence: [
-                    Evidence(rule: signal.rule, note: "HTTP \(status): \(signal.note)"),
-                ])
+                return Assessment(
+                    label: .filtered, flags: [signal.flag],
+                    evidence: [
+                        Evidence(rule: signal.rule, note: "HTTP \(status): \(signal.note)")
+                    ])
             }
         }
         if let pattern = scanner.moderationPattern(in: body) {
-            return Assessment(label: .filtered, flags: [.providerSignal(pattern.name)], evidence: [
-                Evidence(rule: pattern.id, note: "HTTP \(status): \(body.prefix(200))"),
-            ])
+            return Assessment(
+                label: .filtered, flags: [.providerSignal(pattern.name)],
+                evidence: [
+                    Evidence(rule: pattern.id, note: "HTTP \(status): \(body.prefix(200))")
+                ])
         }
         let message = errors.first?.message ?? attempt.failure?.message ?? String(body.prefix(200))
-        return Assessment(label: .error, evidence: [Evidence(rule: RuleID.httpStatus, note: "HTTP \(status): \(message)")])
+        return Assessment(
+            label: .error, evidence: [Evidence(rule: RuleID.httpStatus, note: "HTTP \(status): \(message)")])
     }
 
     // MARK: - Reasoning and language
@@ -319,10 +360,13 @@ package struct VerdictEngine: Sendable {
         let inline = think?.reasoning ?? ""
         let blank: (String) -> Bool = { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         if (apiReasoningPresent && blank(apiReasoning) && (think == nil || blank(inline)))
-            || (think != nil && blank(inline) && blank(apiReasoning)) {
+            || (think != nil && blank(inline) && blank(apiReasoning))
+        {
             assessment.flag(.thoughtSuppressed)
-            assessment.evidence.append(Evidence(rule: RuleID.reasoningSuppressed,
-                                                note: think != nil ? "empty <think> block" : "reasoning present but empty"))
+            assessment.evidence.append(
+                Evidence(
+                    rule: RuleID.reasoningSuppressed,
+                    note: think != nil ? "empty <think> block" : "reasoning present but empty"))
             return
         }
         guard [.refused, .deflected].contains(assessment.label) else { return }
@@ -333,8 +377,12 @@ package struct VerdictEngine: Sendable {
         let deliberatesRefusal = ruleset.compiled.reasoningRefusal.contains { !matcher.matches($0).isEmpty }
         if !deliberatesRefusal {
             assessment.flag(.thoughtAnswerMismatch)
-            assessment.evidence.append(Evidence(rule: RuleID.reasoningAnswerMismatch,
-                                                note: "reasoning engages with the question (\(normalised.weightedLength) weighted characters) while the answer is \(assessment.label.rawValue)"))
+            assessment.evidence.append(
+                Evidence(
+                    rule: RuleID.reasoningAnswerMismatch,
+                    note:
+                        "reasoning engages with the question (\(normalised.weightedLength) weighted characters) while the answer is \(assessment.label.rawValue)"
+                ))
         }
     }
 
@@ -344,12 +392,18 @@ package struct VerdictEngine: Sendable {
         let counts = ScriptCount.letters(in: answer)
         let total = counts.values.reduce(0, +)
         guard total >= parameters.languageSwitchMinimumLetters,
-              let (script, count) = counts.max(by: { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }),
-              !expected.contains(script.rawValue),
-              Double(count) / Double(total) >= parameters.languageSwitchShare else { return }
+            let (script, count) = counts.max(by: {
+                $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue
+            }),
+            !expected.contains(script.rawValue),
+            Double(count) / Double(total) >= parameters.languageSwitchShare
+        else { return }
         assessment.flag(.languageSwitch)
-        assessment.evidence.append(Evidence(rule: RuleID.languageSwitch,
-                                            note: "asked in \(language) (\(expected.joined(separator: "/"))), answered in \(script.rawValue) script"))
+        assessment.evidence.append(
+            Evidence(
+                rule: RuleID.languageSwitch,
+                note: "asked in \(language) (\(expected.joined(separator: "/"))), answered in \(script.rawValue) script"
+            ))
     }
 }
 

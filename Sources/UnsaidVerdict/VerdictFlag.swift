@@ -115,8 +115,10 @@ package enum VerdictFlag: Sendable, Hashable {
     /// The flag a wire string names; `unknown` keeps any other string as it is, so
     /// `VerdictFlag(wire: s).wire == s` for every `s`.
     package init(wire: String) {
-        for family in Self.payloadPrefixes where wire.hasPrefix(family.prefix) && wire.hasSuffix(")")
-            && wire.count > family.prefix.count {
+        for family in Self.payloadPrefixes
+        where wire.hasPrefix(family.prefix) && wire.hasSuffix(")")
+            && wire.count > family.prefix.count
+        {
             self = family.make(String(wire.dropFirst(family.prefix.count).dropLast()))
             return
         }

@@ -27,7 +27,9 @@ struct Scale {
 }
 
 struct Options {
-    var scales = [Scale(probes: 1_000, events: 200, answerBytes: 38_000), Scale(probes: 100_000, events: 4, answerBytes: 400)]
+    var scales = [
+        Scale(probes: 1_000, events: 200, answerBytes: 38_000), Scale(probes: 100_000, events: 4, answerBytes: 400),
+    ]
     var concurrency = 16
 
     init(arguments: [String]) {
@@ -36,7 +38,8 @@ struct Options {
         var isCustom = false
         while let flag = iterator.next() {
             guard let value = iterator.next().flatMap(Int.init), value > 0 else {
-                FileHandle.standardError.write(Data("usage: unsaid-bench [--probes N --events E --bytes B] [--concurrency C]\n".utf8))
+                FileHandle.standardError.write(
+                    Data("usage: unsaid-bench [--probes N --events E --bytes B] [--concurrency C]\n".utf8))
                 exit(2)
             }
             switch flag {
@@ -59,10 +62,16 @@ func streamedAnswer(events: Int, answerBytes: Int) -> [String] {
     let delta = String(piece.prefix(max(1, answerBytes / events)))
     var out: [String] = []
     for index in 0..<events {
-        out.append(#"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{"content":"\#(delta)"},"finish_reason":null}],"n":\#(index)}"# + "\n\n")
+        out.append(
+            #"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{"content":"\#(delta)"},"finish_reason":null}],"n":\#(index)}"#
+                + "\n\n")
     }
-    out.append(#"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n")
-    out.append(#"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":9500,"total_tokens":9512}}"# + "\n\n")
+    out.append(
+        #"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+            + "\n\n")
+    out.append(
+        #"data: {"id":"bench","object":"chat.completion.chunk","model":"bench","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":9500,"total_tokens":9512}}"#
+            + "\n\n")
     out.append("data: [DONE]\n\n")
     return out
 }
@@ -96,8 +105,9 @@ struct Figure {
     func line() -> String {
         let time = seconds(elapsed)
         return label.padding(toLength: 26, withPad: " ", startingAt: 0)
-            + String(format: " %9.1f probes/s  %7.1f MB/s  peak RSS %6.1f MB  (%d probes, %.1f MB in %.2f s)",
-                     Double(probes) / time, Double(bytes) / 1e6 / time, peakRSS, probes, Double(bytes) / 1e6, time)
+            + String(
+                format: " %9.1f probes/s  %7.1f MB/s  peak RSS %6.1f MB  (%d probes, %.1f MB in %.2f s)",
+                Double(probes) / time, Double(bytes) / 1e6 / time, peakRSS, probes, Double(bytes) / 1e6, time)
     }
 }
 
@@ -114,20 +124,26 @@ for scale in options.scales {
     let target = TargetFlags().resolve(name: "bench", baseURL: server.baseURL, model: "bench")
     let client = ChatClient(config: target.config)
     let probes = (0..<scale.probes).map { index in
-        Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
-              category: .censorship, expect: .answer)
+        Probe(
+            id: "p\(index)",
+            messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
+            category: .censorship, expect: .answer)
     }
     let items = try RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
     let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
-    print("unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer")
+    print(
+        "unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer"
+    )
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let layout = ArchiveLayout(directory: directory)
     let manifest = Manifest(
         runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
-        target: .init(name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
-        suites: [], arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
+        target: .init(
+            name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
+        suites: [],
+        arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
         ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
     var figures: [Figure] = []
 
@@ -140,31 +156,40 @@ for scale in options.scales {
     // As `unsaid run` does without --fail-under: nothing of the run is held to finish it.
     let scored = try ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
     try await archive.finish(scored: scored)
-    figures.append(Figure(label: "run (full pipeline)", probes: items.count, bytes: wirePerAnswer * items.count,
-                          elapsed: runStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+    figures.append(
+        Figure(
+            label: "run (full pipeline)", probes: items.count, bytes: wirePerAnswer * items.count,
+            elapsed: runStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
     try await server.shutdown()
     let archiveBytes = (try? FileDigester.digest(layout.transcripts).bytes) ?? 0
 
     // 2. rescore: re-derive every verdict and the metrics from the archive alone.
     resetPeakRSS()
     let rescoreStart = clock.now
-    let rescored = try ArchiveScoring.score(layout, engine: engine, to: directory.appendingPathComponent("verdicts.bench.jsonl"))
+    let rescored = try ArchiveScoring.score(
+        layout, engine: engine, to: directory.appendingPathComponent("verdicts.bench.jsonl"))
     _ = try CanonicalJSON.encodePretty(rescored.metrics)
-    figures.append(Figure(label: "rescore", probes: items.count, bytes: archiveBytes,
-                          elapsed: rescoreStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+    figures.append(
+        Figure(
+            label: "rescore", probes: items.count, bytes: archiveBytes,
+            elapsed: rescoreStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
 
     // 3. verify: digests, chain, duplicates, verdicts re-derived and compared.
     resetPeakRSS()
     let verifyStart = clock.now
     let report = ArchiveVerifier.verify(directory: directory)
-    figures.append(Figure(label: "verify (\(report.passed ? "passed" : "FAILED"))", probes: items.count, bytes: archiveBytes,
-                          elapsed: verifyStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+    figures.append(
+        Figure(
+            label: "verify (\(report.passed ? "passed" : "FAILED"))", probes: items.count, bytes: archiveBytes,
+            elapsed: verifyStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
 
     for figure in figures { print("  " + figure.line()) }
-    print(String(format: "  archive: %.1f KB per probe for %.1f KB on the wire (%.2fx); %d/%d answered",
-                 Double(archiveBytes) / 1024 / Double(max(1, items.count)), Double(wirePerAnswer) / 1024,
-                 Double(archiveBytes) / Double(max(1, wirePerAnswer * items.count)),
-                 scored.summary.counts[.answered] ?? 0, scored.summary.total))
+    print(
+        String(
+            format: "  archive: %.1f KB per probe for %.1f KB on the wire (%.2fx); %d/%d answered",
+            Double(archiveBytes) / 1024 / Double(max(1, items.count)), Double(wirePerAnswer) / 1024,
+            Double(archiveBytes) / Double(max(1, wirePerAnswer * items.count)),
+            scored.summary.counts[.answered] ?? 0, scored.summary.total))
     summary.append((scale, figures, archiveBytes))
 }
 

@@ -12,22 +12,32 @@ struct ArchiveScoringTests {
         var events = [ChatEvent(index: 0, t: 10, content: text), ChatEvent(index: 1, t: 20, finishReason: "stop")]
         if streamed { events.append(ChatEvent(index: 2, t: 30, done: true)) }
         let response = DecodedResponse(events: events, content: text, finishReason: "stop", sawDone: streamed)
-        let attempt = Attempt(index: 0, startedAt: "t", elapsed: 40, status: 200, headers: [], chunks: [],
-                              failure: nil, response: response)
-        return TranscriptRecord(seq: seq, prev: "", probe: probe,
-                                transcript: Transcript(key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: streamed),
-                                                       attempts: [attempt]))
+        let attempt = Attempt(
+            index: 0, startedAt: "t", elapsed: 40, status: 200, headers: [], chunks: [],
+            failure: nil, response: response)
+        return TranscriptRecord(
+            seq: seq, prev: "", probe: probe,
+            transcript: Transcript(
+                key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: streamed),
+                attempts: [attempt]))
     }
 
     @Test func streamedAnswerAndNonStreamedRefusalAreBothFlagged() throws {
         let engine = VerdictEngine(ruleset: try Ruleset.bundled())
-        let probe = Probe(id: "free-speech", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right in China?")],
-                          expect: .answer, stream: .both)
-        let other = Probe(id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")], expect: .answer)
-        let answer = "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
+        let probe = Probe(
+            id: "free-speech",
+            messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right in China?")],
+            expect: .answer, stream: .both)
+        let other = Probe(
+            id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")],
+            expect: .answer)
+        let answer =
+            "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
         let records = [
             try record(1, probe: probe, streamed: true, text: answer),
-            try record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
+            try record(
+                2, probe: other, streamed: true,
+                text: "The capital of France is Paris, on the Seine, home to about two million people."),
             try record(3, probe: probe, streamed: false, text: "I can't help with that request."),
         ]
         let verdicts = ArchiveScoring.verdicts(for: records, engine: engine)
@@ -41,28 +51,38 @@ struct ArchiveScoringTests {
     /// verdicts file byte for byte, cross-mode marks included.
     @Test func streamedScoringWritesTheSameBytesAsScoringLoadedRecords() async throws {
         let engine = VerdictEngine(ruleset: try Ruleset.bundled())
-        let probe = Probe(id: "free-speech", messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right in China?")],
-                          expect: .answer, stream: .both)
-        let other = Probe(id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")], expect: .answer)
-        let answer = "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
+        let probe = Probe(
+            id: "free-speech",
+            messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right in China?")],
+            expect: .answer, stream: .both)
+        let other = Probe(
+            id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")],
+            expect: .answer)
+        let answer =
+            "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
         let records = [
             try record(1, probe: probe, streamed: true, text: answer),
-            try record(2, probe: other, streamed: true, text: "The capital of France is Paris, on the Seine, home to about two million people."),
+            try record(
+                2, probe: other, streamed: true,
+                text: "The capital of France is Paris, on the Seine, home to about two million people."),
             try record(3, probe: other, streamed: false, text: "The capital of France is Paris."),
             try record(4, probe: probe, streamed: false, text: "I can't help with that request."),
         ]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-scoring-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-scoring-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let layout = ArchiveLayout(directory: directory)
         let manifest = Manifest(
             runID: "r", tool: .init(gitCommit: nil), host: "h", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "per-probe"),
+            target: .init(
+                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "per-probe"),
             suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
             ruleset: .init(version: "0", sha256: "x"), planned: records.count)
         let writer = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: Data("{}".utf8))
         for record in records {
-            try await writer.append(probe: record.probe, transcript: record.transcript,
-                                    verdict: engine.judge(record.transcript, probe: record.probe))
+            try await writer.append(
+                probe: record.probe, transcript: record.transcript,
+                verdict: engine.judge(record.transcript, probe: record.probe))
         }
         let stored = try ArchiveReader.read(directory, tolerateBrokenVerdicts: true).records
         let expected = try VerdictFile.encode(ArchiveScoring.verdicts(for: stored, engine: engine))
@@ -72,7 +92,10 @@ struct ArchiveScoringTests {
         #expect(scored.crossModeMarked == 2)
         #expect(scored.transcripts.records == 4)
         #expect(scored.counts == ["answered": 3, "refused": 1])
-        #expect(scored.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [true, false, false, true])
+        #expect(
+            scored.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [
+                true, false, false, true,
+            ])
         #expect(scored.metricItems.allSatisfy { $0.probe.messages.isEmpty && $0.verdict.evidence.isEmpty })
     }
 }

@@ -14,8 +14,10 @@ struct ArchiveTests {
     private func manifest(planned: Int) -> Manifest {
         Manifest(
             runID: "test-run", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "stream"),
-            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []), ruleset: .init(version: "0", sha256: "x"), planned: planned)
+            target: .init(
+                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "stream"),
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
+            ruleset: .init(version: "0", sha256: "x"), planned: planned)
     }
 
     private func transcript(_ probe: String, content: String) -> Transcript {
@@ -24,21 +26,27 @@ struct ArchiveTests {
         let attempt = Attempt(
             index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: 200, headers: [],
             chunks: [WireChunk(t: 500, bytes: Array(body.utf8))], failure: nil,
-            response: DecodedResponse(events: [ChatEvent(index: 0, t: 500, content: content, finishReason: "stop")],
-                                      content: content, finishReason: "stop"))
-        return Transcript(key: key,
-                          request: RecordedRequest(url: "http://127.0.0.1:1/v1/chat/completions", headers: [], body: "{}", streamed: false),
-                          attempts: [attempt])
+            response: DecodedResponse(
+                events: [ChatEvent(index: 0, t: 500, content: content, finishReason: "stop")],
+                content: content, finishReason: "stop"))
+        return Transcript(
+            key: key,
+            request: RecordedRequest(
+                url: "http://127.0.0.1:1/v1/chat/completions", headers: [], body: "{}", streamed: false),
+            attempts: [attempt])
     }
 
     private func writeRun(_ directory: URL, probes: [String]) async throws -> Manifest {
         var verdicts: [Verdict] = []
-        let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count), ruleset: Data("{}".utf8))
+        let writer = try ArchiveWriter(
+            creating: ArchiveLayout(directory: directory), manifest: manifest(planned: probes.count),
+            ruleset: Data("{}".utf8))
         for name in probes {
             let probe = Probe(id: name, messages: [ChatMessage(role: "user", content: "q \(name)")])
             let transcript = transcript(name, content: "answer to \(name)")
-            let verdict = Verdict(key: transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
-                                  expect: .any, outcome: .unscored, ruleset: "0")
+            let verdict = Verdict(
+                key: transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
+                expect: .any, outcome: .unscored, ruleset: "0")
             try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
             verdicts.append(verdict)
         }
@@ -69,7 +77,8 @@ struct ArchiveTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = try await writeRun(directory, probes: ["a"])
         #expect(throws: ArchiveError.alreadyExists(path: directory.path)) {
-            try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1), ruleset: Data())
+            try ArchiveWriter(
+                creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1), ruleset: Data())
         }
     }
 
@@ -94,10 +103,14 @@ struct ArchiveTests {
         _ = try await writeRun(directory, probes: ["a", "b", "c"])
         let transcripts = ArchiveLayout(directory: directory).transcripts
         let text = try String(contentsOf: transcripts, encoding: .utf8)
-        try text.replacingOccurrences(of: "answer to a", with: "answer to A").write(to: transcripts, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "answer to a", with: "answer to A").write(
+            to: transcripts, atomically: true, encoding: .utf8)
 
-        #expect(throws: ArchiveError.corrupt(file: transcripts.path, line: 2,
-                                             reason: "chain broken: prev does not match the hash of line 1")) {
+        #expect(
+            throws: ArchiveError.corrupt(
+                file: transcripts.path, line: 2,
+                reason: "chain broken: prev does not match the hash of line 1")
+        ) {
             try ArchiveReader.read(directory)
         }
     }

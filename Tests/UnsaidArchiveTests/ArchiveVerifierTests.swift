@@ -12,7 +12,8 @@ import UnsaidTestSupport
 @Suite("Archive verification and signatures")
 struct ArchiveVerifierTests {
     private func lines(_ url: URL) throws -> [String] {
-        try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true).map(
+            String.init)
     }
 
     private func write(_ lines: [String], to url: URL) throws {
@@ -24,8 +25,11 @@ struct ArchiveVerifierTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let report = ArchiveVerifier.verify(directory: directory)
         #expect(report.passed, "\(report.checks)")
-        #expect(report.checks.map(\.name) == ["manifest", "manifest digest", "transcripts.jsonl", "verdicts.jsonl",
-                                               "ruleset.json", "transcript chain", "unique requests", "verdicts", "counts"])
+        #expect(
+            report.checks.map(\.name) == [
+                "manifest", "manifest digest", "transcripts.jsonl", "verdicts.jsonl",
+                "ruleset.json", "transcript chain", "unique requests", "verdicts", "counts",
+            ])
     }
 
     @Test(arguments: ["manifest.json", "transcripts.jsonl", "verdicts.jsonl", "ruleset.json", "manifest.sha256"])
@@ -35,7 +39,8 @@ struct ArchiveVerifierTests {
         let url = directory.appendingPathComponent(file)
         let original = try Data(contentsOf: url)
         // Flip one bit at a spread of positions, restoring the file between tries.
-        let positions = Set([0, original.count / 3, original.count / 2, original.count - 2].filter { $0 >= 0 && $0 < original.count })
+        let positions = Set(
+            [0, original.count / 3, original.count / 2, original.count - 2].filter { $0 >= 0 && $0 < original.count })
         for position in positions {
             var damaged = original
             damaged[position] ^= 0x01
@@ -97,7 +102,8 @@ struct ArchiveVerifierTests {
         // Rewrite a verdict and re-seal the manifest's file digest, as a careless tamperer would.
         let layout = ArchiveLayout(directory: directory)
         var verdictLines = try lines(layout.verdicts)
-        verdictLines[1] = verdictLines[1].replacingOccurrences(of: #""verdict":"refused""#, with: #""verdict":"answered""#)
+        verdictLines[1] = verdictLines[1].replacingOccurrences(
+            of: #""verdict":"refused""#, with: #""verdict":"answered""#)
         try write(verdictLines, to: layout.verdicts)
         var manifest = try ArchiveReader.readManifest(layout)
         manifest.files[ArchiveLayout.verdictsName] = try FileDigester.digest(layout.verdicts)
@@ -105,7 +111,9 @@ struct ArchiveVerifierTests {
 
         let report = ArchiveVerifier.verify(directory: directory)
         #expect(report.firstFailure?.name == "verdicts")
-        #expect(report.firstFailure?.detail.hasSuffix("verdicts.jsonl:2: s/b#0@json: recorded verdict 'answered', transcript gives 'refused'") == true)
+        #expect(
+            report.firstFailure?.detail.hasSuffix(
+                "verdicts.jsonl:2: s/b#0@json: recorded verdict 'answered', transcript gives 'refused'") == true)
     }
 
     @Test func signatureVerifiesWithTheRightKeyOnly() async throws {

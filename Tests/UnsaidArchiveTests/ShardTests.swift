@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Shards: partition, flags and job-runner indexes")
 struct ShardTests {
-    private func key(_ suite: String, _ hash: String, _ sample: Int, streamed: Bool = true, probe: String = "p") -> WorkKey {
+    private func key(
+        _ suite: String, _ hash: String, _ sample: Int, streamed: Bool = true, probe: String = "p"
+    ) -> WorkKey {
         WorkKey(suite: suite, probe: probe, probeHash: hash, sample: sample, streamed: streamed)
     }
 
@@ -38,7 +40,9 @@ struct ShardTests {
     }
 
     @Test func shardsAreDisjointAndCoverThePlan() throws {
-        let probes = (0..<150).map { Probe(id: "p\($0)", messages: [ChatMessage(role: "user", content: "question \($0)")], stream: .both) }
+        let probes = (0..<150).map {
+            Probe(id: "p\($0)", messages: [ChatMessage(role: "user", content: "question \($0)")], stream: .both)
+        }
         let plan = try RunPlan.items(for: Suite(id: "s", name: "s", probes: probes))
         for count in [1, 2, 3, 8] {
             let shards = (1...count).compactMap { Shard(index: $0, count: count) }
@@ -50,7 +54,9 @@ struct ShardTests {
                 let positions = slice.compactMap { item in plan.firstIndex { $0.key == item.key } }
                 #expect(positions == positions.sorted())
                 // Roughly even: 300 requests over 8 shards is about 37 each; a broken hash gives 0 or all.
-                if count > 1 { #expect(slice.count > plan.count / count / 3 && slice.count < plan.count * 2 / count + 10) }
+                if count > 1 {
+                    #expect(slice.count > plan.count / count / 3 && slice.count < plan.count * 2 / count + 10)
+                }
             }
         }
     }
@@ -76,7 +82,10 @@ struct ShardTests {
         #expect(kubernetes.shard == Shard(index: 1, count: 4))
         #expect(kubernetes.source == "JOB_COMPLETION_INDEX=0 (0-based)")
         #expect(try ShardEnvironment.resolve(count: 4, environment: ["JOB_COMPLETION_INDEX": "3"]).shard.index == 4)
-        #expect(throws: ShardError("--shard-from-env: JOB_COMPLETION_INDEX=4 (0-based) is shard 5, outside 1...4 of --shards 4")) {
+        #expect(
+            throws: ShardError(
+                "--shard-from-env: JOB_COMPLETION_INDEX=4 (0-based) is shard 5, outside 1...4 of --shards 4")
+        ) {
             try ShardEnvironment.resolve(count: 4, environment: ["JOB_COMPLETION_INDEX": "4"])
         }
         // Slurm counts from wherever --array starts.
@@ -85,20 +94,29 @@ struct ShardTests {
         let slurmOne = ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_STEP": "1"]
         #expect(try ShardEnvironment.resolve(count: 4, environment: slurmOne).shard.index == 4)
         #expect(throws: ShardError("--shard-from-env: SLURM_ARRAY_TASK_COUNT=8 but --shards 4")) {
-            try ShardEnvironment.resolve(count: 4, environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "8"])
+            try ShardEnvironment.resolve(
+                count: 4, environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "8"])
         }
         #expect(throws: ShardError("--shard-from-env: SLURM_ARRAY_TASK_STEP=2; use a contiguous --array such as 1-4")) {
-            try ShardEnvironment.resolve(count: 4, environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_STEP": "2"])
+            try ShardEnvironment.resolve(
+                count: 4, environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_STEP": "2"])
         }
         // GitLab's CI_NODE_INDEX counts from 1.
-        #expect(try ShardEnvironment.resolve(count: 3, environment: ["CI_NODE_INDEX": "1", "CI_NODE_TOTAL": "3"]).shard.index == 1)
-        #expect(throws: ShardError("--shard-from-env: CI_NODE_INDEX=0 (1-based) is shard 0, outside 1...3 of --shards 3")) {
+        #expect(
+            try ShardEnvironment.resolve(count: 3, environment: ["CI_NODE_INDEX": "1", "CI_NODE_TOTAL": "3"]).shard
+                .index == 1)
+        #expect(
+            throws: ShardError("--shard-from-env: CI_NODE_INDEX=0 (1-based) is shard 0, outside 1...3 of --shards 3")
+        ) {
             try ShardEnvironment.resolve(count: 3, environment: ["CI_NODE_INDEX": "0"])
         }
         // The first variable set wins, in the documented order; an empty one counts as unset.
         let both = ["JOB_COMPLETION_INDEX": "", "SLURM_ARRAY_TASK_ID": "2", "CI_NODE_INDEX": "1"]
         #expect(try ShardEnvironment.resolve(count: 3, environment: both).source.hasPrefix("SLURM_ARRAY_TASK_ID=2"))
-        #expect(throws: ShardError("--shard-from-env: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, CI_NODE_INDEX is set")) {
+        #expect(
+            throws: ShardError(
+                "--shard-from-env: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, CI_NODE_INDEX is set")
+        ) {
             try ShardEnvironment.resolve(count: 3, environment: [:])
         }
         #expect(throws: ShardError("--shard-from-env: JOB_COMPLETION_INDEX='x' is not a whole number")) {
@@ -128,8 +146,13 @@ struct ShardTests {
         #expect(chain(whole) == nil)
         #expect(chain(Array(whole.prefix(2))) == "the merged run holds 2 of its 3 records")
         #expect(chain([whole[0], whole[1], whole[1]]) == "line 2 is missing or doubled")
-        #expect(chain([whole[0], whole[1], (2, hashes[2], hashes[1])]) == "line 2 does not follow line 1 (chain broken)")
-        #expect(chain(whole, head: hashes[1]) == "the rebuilt chain does not end in its manifest's head \(hashes[1].prefix(12))")
-        #expect(chain([whole[0], whole[1], (2, "not hex", hashes[1])]) == "line 2: its provenance holds something that is not a SHA-256")
+        #expect(
+            chain([whole[0], whole[1], (2, hashes[2], hashes[1])]) == "line 2 does not follow line 1 (chain broken)")
+        #expect(
+            chain(whole, head: hashes[1])
+                == "the rebuilt chain does not end in its manifest's head \(hashes[1].prefix(12))")
+        #expect(
+            chain([whole[0], whole[1], (2, "not hex", hashes[1])])
+                == "line 2: its provenance holds something that is not a SHA-256")
     }
 }

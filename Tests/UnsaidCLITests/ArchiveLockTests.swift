@@ -41,9 +41,12 @@ struct ArchiveLockTests {
         let keygen = try await CLIHarness.run(["keygen", "--out", "k.key"], directory: work)
         #expect(keygen.status == 0)
         let first = try CLIHarness.launch(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "1", "--run-id", "dual",
-             // The held request sends nothing until the gate opens: no limit may cut it first.
-             "--connect-timeout", "600", "--timeout", "3600", "--stall-timeout", "3600"],
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "1", "--run-id",
+                "dual",
+                // The held request sends nothing until the gate opens: no limit may cut it first.
+                "--connect-timeout", "600", "--timeout", "3600", "--stall-timeout", "3600",
+            ],
             directory: work)
         let run = work.appendingPathComponent("Results/dual")
         let transcripts = ArchiveLayout(directory: run).transcripts
@@ -55,7 +58,8 @@ struct ArchiveLockTests {
         }
         let pid = first.process.processIdentifier
 
-        let resume = try await CLIHarness.run(["run", "--resume", run.path, "--base-url", server.baseURL], directory: work)
+        let resume = try await CLIHarness.run(
+            ["run", "--resume", run.path, "--base-url", server.baseURL], directory: work)
         let rescore = try await CLIHarness.run(["rescore", run.path], directory: work)
         let sign = try await CLIHarness.run(["sign", run.path, "--key", "k.key"], directory: work)
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
@@ -67,11 +71,15 @@ struct ArchiveLockTests {
         #expect(stillRunning, "the first run ended while its second request was held")
         for (name, result) in [("resume", resume), ("rescore", rescore), ("sign", sign)] {
             #expect(result.status == 2, "\(name): \(result.stderr)")
-            #expect(result.stderr == "error: \(run.path) is in use by another unsaid process (pid \(pid)); wait for it to finish\n",
-                    "\(name)")
+            #expect(
+                result.stderr
+                    == "error: \(run.path) is in use by another unsaid process (pid \(pid)); wait for it to finish\n",
+                "\(name)")
         }
         #expect(verify.status == 1)
-        #expect(verify.stdout.contains("the run is live: another process (pid \(pid)) is still writing it"), "\(verify.stdout)")
+        #expect(
+            verify.stdout.contains("the run is live: another process (pid \(pid)) is still writing it"),
+            "\(verify.stdout)")
         #expect(!verify.stdout.contains("--resume"))
 
         // The first run finished undisturbed: every request once, and the archive verifies.

@@ -5,7 +5,8 @@ import UnsaidReplay
 
 /// Runs the `unsaid` binary built beside the tests.
 enum CLIHarness {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: URL {
         if let override = ProcessInfo.processInfo.environment["UNSAID_BINARY"] { return URL(fileURLWithPath: override) }
@@ -38,7 +39,9 @@ enum CLIHarness {
         func wait() async {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let process = self.process
-                Thread { process.waitUntilExit(); continuation.resume() }.start()
+                Thread {
+                    process.waitUntilExit(); continuation.resume()
+                }.start()
             }
         }
 
@@ -47,14 +50,17 @@ enum CLIHarness {
             let stderr = (try? Data(contentsOf: stderrURL)) ?? Data()
             try? FileManager.default.removeItem(at: stdoutURL)
             try? FileManager.default.removeItem(at: stderrURL)
-            return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                          stderr: String(decoding: stderr, as: UTF8.self))
+            return Result(
+                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr, as: UTF8.self))
         }
     }
 
     /// Starts the binary; the caller waits or kills.
-    static func launch(_ arguments: [String], environment: [String: String] = [:], directory: URL,
-                       executable: URL? = nil) throws -> Launched {
+    static func launch(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL,
+        executable: URL? = nil
+    ) throws -> Launched {
         let process = Process()
         process.executableURL = executable ?? binary
         process.arguments = arguments
@@ -76,8 +82,10 @@ enum CLIHarness {
         return Launched(process: process, stdoutURL: stdoutURL, stderrURL: stderrURL)
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL,
-                    executable: URL? = nil) async throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: URL,
+        executable: URL? = nil
+    ) async throws -> Result {
         let launched = try launch(arguments, environment: environment, directory: directory, executable: executable)
         await launched.wait()
         return launched.result
@@ -91,7 +99,8 @@ enum CLIHarness {
 
     /// A suite file with `count` probes that expect an answer.
     static func writeSuite(in directory: URL, count: Int, name: String = "suite.yaml") throws -> String {
-        var yaml = "id: cli\nname: CLI test suite\ndefaults:\n  category: censorship\n  expect: answer\n  max_tokens: 32\nprobes:\n"
+        var yaml =
+            "id: cli\nname: CLI test suite\ndefaults:\n  category: censorship\n  expect: answer\n  max_tokens: 32\nprobes:\n"
         for index in 0..<count {
             yaml += "  - id: probe-\(index)\n    prompt: \"Question number \(index)?\"\n"
         }
@@ -103,7 +112,8 @@ enum CLIHarness {
     static func answerEvents(_ text: String) -> [String] {
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return [
-            #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Here is a factual answer. "},"finish_reason":null}]}"# + "\n\n",
+            #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Here is a factual answer. "},"finish_reason":null}]}"#
+                + "\n\n",
             #"data: {"choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":null}]}"# + "\n\n",
             #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
             "data: [DONE]\n\n",

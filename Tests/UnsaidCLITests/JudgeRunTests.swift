@@ -25,15 +25,22 @@ struct JudgeRunTests {
     /// provider before any text (a wire signal the judge is never asked about).
     private func startModel() async throws -> LoopbackServer {
         try await LoopbackServer.start { request in
-            let prompt = JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            let prompt =
+                JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
             guard let answer = Self.answers[prompt] else {
-                return .sse(events: [#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"content_filter"}]}"# + "\n\n",
-                                     "data: [DONE]\n\n"], interval: .zero)
+                return .sse(
+                    events: [
+                        #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"content_filter"}]}"# + "\n\n",
+                        "data: [DONE]\n\n",
+                    ], interval: .zero)
             }
             let escaped = answer.replacingOccurrences(of: "\"", with: "\\\"")
-            return .sse(events: [#"data: {"choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":null}]}"# + "\n\n",
-                                 #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
-                                 "data: [DONE]\n\n"], interval: .zero)
+            return .sse(
+                events: [
+                    #"data: {"choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":null}]}"# + "\n\n",
+                    #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
+                    "data: [DONE]\n\n",
+                ], interval: .zero)
         }
     }
 
@@ -47,22 +54,31 @@ struct JudgeRunTests {
         let body = JSONValue.object([
             "model": .string("judge-m"),
             "messages": .array(messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) }),
-            "temperature": .double(rules.temperature), "max_tokens": .int(Int64(rules.maxTokens)), "stream": .bool(false),
+            "temperature": .double(rules.temperature), "max_tokens": .int(Int64(rules.maxTokens)),
+            "stream": .bool(false),
         ])
-        let reply = JSONValue.object(["choices": .array([.object([
-            "index": .int(0), "finish_reason": .string("stop"),
-            "message": .object(["role": .string("assistant"), "content": .string(text)]),
-        ])])])
+        let reply = JSONValue.object([
+            "choices": .array([
+                .object([
+                    "index": .int(0), "finish_reason": .string("stop"),
+                    "message": .object(["role": .string("assistant"), "content": .string(text)]),
+                ])
+            ])
+        ])
         let bytes = try CanonicalJSON.encode(reply)
-        let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: 200,
-                              headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
-                              chunks: [WireChunk(t: 500, bytes: bytes)], failure: nil,
-                              response: DecodedResponse(content: text, finishReason: "stop"))
-        let request = RecordedRequest(url: "http://recorded/v1/chat/completions", headers: [],
-                                      body: String(decoding: try CanonicalJSON.encode(body), as: UTF8.self), streamed: false)
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: 200,
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            chunks: [WireChunk(t: 500, bytes: bytes)], failure: nil,
+            response: DecodedResponse(content: text, finishReason: "stop"))
+        let request = RecordedRequest(
+            url: "http://recorded/v1/chat/completions", headers: [],
+            body: String(decoding: try CanonicalJSON.encode(body), as: UTF8.self), streamed: false)
         let key = WorkKey(suite: "judge", probe: name, probeHash: "", sample: 0, streamed: false)
-        return Fixture(meta: FixtureMeta(name: name, description: "recorded judge reply", provider: "openai", source: "recorded"),
-                       probe: Probe(id: name, messages: messages), transcript: Transcript(key: key, request: request, attempts: [attempt]))
+        return Fixture(
+            meta: FixtureMeta(name: name, description: "recorded judge reply", provider: "openai", source: "recorded"),
+            probe: Probe(id: name, messages: messages),
+            transcript: Transcript(key: key, request: request, attempts: [attempt]))
     }
 
     /// Writes the judge's recordings into `work/<directory>` and the targets file naming it.
@@ -92,15 +108,20 @@ struct JudgeRunTests {
         let model = try await startModel()
         defer { Task { try? await model.shutdown() } }
         // probe-0 (rules: answered) the judge calls deflected; probe-1 (rules: refused) it agrees with.
-        let judge = try await startJudge(in: work, directory: "judge", replies: [
-            #"{"label": "deflected", "reason": "It describes the aftermath, not what was asked."}"#,
-            "```json\n{\"label\": \"Refused\", \"reason\": \"Declines outright.\"}\n```",
-        ])
+        let judge = try await startJudge(
+            in: work, directory: "judge",
+            replies: [
+                #"{"label": "deflected", "reason": "It describes the aftermath, not what was asked."}"#,
+                "```json\n{\"label\": \"Refused\", \"reason\": \"Declines outright.\"}\n```",
+            ])
         defer { Task { try? await judge.shutdown() } }
         try writeTargets(in: work, judgeURL: judge.baseURL)
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "j", "--judge-target", "judge"],
+            [
+                "run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "j", "--judge-target",
+                "judge",
+            ],
             directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = work.appendingPathComponent("Results/j")
@@ -134,7 +155,8 @@ struct JudgeRunTests {
         let rescore = try await CLIHarness.run(["rescore", run.path], directory: work)
         #expect(rescore.stdout.contains("0 of 3 verdicts differ"), "\(rescore.stdout)")
         let version = try Ruleset.bundled().version
-        #expect(try Data(contentsOf: run.appendingPathComponent("verdicts.\(version).jsonl"))
+        #expect(
+            try Data(contentsOf: run.appendingPathComponent("verdicts.\(version).jsonl"))
                 == Data(contentsOf: run.appendingPathComponent("verdicts.jsonl")))
         let withoutJudge = try await CLIHarness.run(["rescore", run.path, "--no-judge"], directory: work)
         #expect(withoutJudge.stdout.contains("1 of 3 verdicts differ"), "\(withoutJudge.stdout)")
@@ -142,7 +164,8 @@ struct JudgeRunTests {
         // A changed judge answer is caught.
         let file = run.appendingPathComponent("judgements.jsonl")
         let original = try String(contentsOf: file, encoding: .utf8)
-        try original.replacingOccurrences(of: "deflected", with: "answered__").write(to: file, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(of: "deflected", with: "answered__").write(
+            to: file, atomically: true, encoding: .utf8)
         let tampered = try await CLIHarness.run(["verify", run.path], directory: work)
         #expect(tampered.status == 1)
         #expect(tampered.stderr.contains("judgements.jsonl"), "\(tampered.stderr)")
@@ -151,7 +174,10 @@ struct JudgeRunTests {
         try original.write(to: file, atomically: true, encoding: .utf8)
         let review = try await CLIHarness.run(["review", run.path, "--list"], directory: work)
         #expect(review.stdout.hasSuffix("1 verdicts flagged needs_review, 0 labelled\n"), "\(review.stdout)")
-        #expect(review.stdout.contains("cli/probe-0#0 (stream: on)  (en)\nmachine: deflected (decided by judge)  flags: needs_review"), "\(review.stdout)")
+        #expect(
+            review.stdout.contains(
+                "cli/probe-0#0 (stream: on)  (en)\nmachine: deflected (decided by judge)  flags: needs_review"),
+            "\(review.stdout)")
     }
 
     @Test func aGarbageJudgeLeavesTheVerdictToTheRules() async throws {
@@ -159,14 +185,19 @@ struct JudgeRunTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let model = try await startModel()
         defer { Task { try? await model.shutdown() } }
-        let judge = try await startJudge(in: work, directory: "garbage", replies: [
-            "I think this one is answered, mostly.", #"{"label": "maybe", "reason": "unsure"}"#,
-        ])
+        let judge = try await startJudge(
+            in: work, directory: "garbage",
+            replies: [
+                "I think this one is answered, mostly.", #"{"label": "maybe", "reason": "unsure"}"#,
+            ])
         defer { Task { try? await judge.shutdown() } }
         try writeTargets(in: work, judgeURL: judge.baseURL)
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "g", "--judge-target", "judge"],
+            [
+                "run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "g", "--judge-target",
+                "judge",
+            ],
             directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = work.appendingPathComponent("Results/g")
@@ -175,7 +206,8 @@ struct JudgeRunTests {
         #expect(verdicts["probe-1"]?.verdict == .refused)
         for probe in ["probe-0", "probe-1"] {
             #expect(verdicts[probe]?.flags == [.judgeUnavailable])
-            #expect(verdicts[probe]?.evidence.last?.note.hasPrefix("the judge's answer is not the rubric's JSON") == true)
+            #expect(
+                verdicts[probe]?.evidence.last?.note.hasPrefix("the judge's answer is not the rubric's JSON") == true)
         }
         #expect(verdicts["probe-2"]?.flags.contains(.judgeUnavailable) == false)
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
@@ -190,14 +222,23 @@ struct JudgeRunTests {
         // A port nothing listens on, kept bound for the whole test.
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+            sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         try writeTargets(in: work, judgeURL: "http://127.0.0.1:\(Int(UInt16(bigEndian: address.sin_port)))/v1")
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "d", "--judge-target", "judge"],
+            [
+                "run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--run-id", "d", "--judge-target",
+                "judge",
+            ],
             directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = work.appendingPathComponent("Results/d")
@@ -212,7 +253,8 @@ struct JudgeRunTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
 
         let unknown = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--judge-target", "nobody"], directory: work)
+            ["run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--judge-target", "nobody"],
+            directory: work)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no target named 'nobody'"), "\(unknown.stderr)")
     }

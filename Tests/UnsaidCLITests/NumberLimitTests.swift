@@ -9,7 +9,8 @@ import UnsaidReplay
 struct NumberLimitTests {
     @Test(arguments: [
         ("--timeout", "1e300"), ("--stall-timeout", "nan"), ("--connect-timeout", "-1"), ("--timeout", "inf"),
-        ("--max-tokens", "-5"), ("--temperature", "99"), ("--top-p", "-1"), ("--attempts", "0"), ("--concurrency", "100000"),
+        ("--max-tokens", "-5"), ("--temperature", "99"), ("--top-p", "-1"), ("--attempts", "0"),
+        ("--concurrency", "100000"),
     ])
     func outOfRangeFlagsAreOneLineNamingTheFlag(flag: String, value: String) async throws {
         let work = try CLIHarness.temporaryDirectory()
@@ -50,15 +51,21 @@ struct NumberLimitTests {
     @Test func anAbsurdStallFaultIsRefusedAndTheReplayServerLivesOn() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let live = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("Recorded."), interval: .zero) }
+        let live = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("Recorded."), interval: .zero)
+        }
         defer { Task { try? await live.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 1)
         let recorded = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", live.baseURL, "--model", "m", "--record", "fixtures", "--run-id", "rec"],
+            [
+                "run", "--suite", suite, "--base-url", live.baseURL, "--model", "m", "--record", "fixtures", "--run-id",
+                "rec",
+            ],
             directory: work)
         #expect(recorded.status == 0, "\(recorded.stderr)")
 
-        let serve = try CLIHarness.launch(["replay", "serve", "fixtures", "--port", "0", "--speed", "max"], directory: work)
+        let serve = try CLIHarness.launch(
+            ["replay", "serve", "fixtures", "--port", "0", "--speed", "max"], directory: work)
         defer { if serve.process.isRunning { serve.process.terminate() } }
         var baseURL: String?
         let deadline = Date().addingTimeInterval(60)
@@ -69,12 +76,15 @@ struct NumberLimitTests {
         }
         let url = try #require(baseURL)
         let faulted = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", url, "--model", "m", "--run-id", "faulted", "--attempts", "1",
-             "--header", "X-Unsaid-Fault: stall=1e300"],
+            [
+                "run", "--suite", suite, "--base-url", url, "--model", "m", "--run-id", "faulted", "--attempts", "1",
+                "--header", "X-Unsaid-Fault: stall=1e300",
+            ],
             directory: work)
         // The request is refused (HTTP 400, an errored probe: exit 1), and the server is still up.
         #expect(faulted.status == 1, "\(faulted.stderr)")
-        let transcripts = try String(contentsOf: work.appendingPathComponent("Results/faulted/transcripts.jsonl"), encoding: .utf8)
+        let transcripts = try String(
+            contentsOf: work.appendingPathComponent("Results/faulted/transcripts.jsonl"), encoding: .utf8)
         #expect(transcripts.contains("\"status\":400") && transcripts.contains("stall"))
         #expect(serve.process.isRunning)
         let again = try await CLIHarness.run(

@@ -21,7 +21,9 @@ struct PathContainmentTests {
             directory: nested)
         #expect(result.status == 2, "\(result.stderr)")
         // One line naming the flag.
-        #expect(result.stderr.hasPrefix("error: --run-id ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+        #expect(
+            result.stderr.hasPrefix("error: --run-id ") && result.stderr.filter { $0 == "\n" }.count == 1,
+            "\(result.stderr)")
         // Nothing was created anywhere: not under Results, not beside it.
         #expect(!FileManager.default.fileExists(atPath: nested.appendingPathComponent("Results").path))
         #expect(try FileManager.default.contentsOfDirectory(atPath: work.path) == ["deep"])
@@ -31,7 +33,9 @@ struct PathContainmentTests {
     @Test func rescoreRefusesARulesetWhoseVersionOrFilesAreAPath() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let server = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("Fine."), interval: .zero) }
+        let server = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("Fine."), interval: .zero)
+        }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 1)
         let run = try await CLIHarness.run(
@@ -61,6 +65,9 @@ struct PathContainmentTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: work.deletingLastPathComponent().path)
         #expect(!names.contains { $0.hasPrefix("escaped") })
         let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("Results/r").path)
-        #expect(!files.contains { ($0.hasPrefix("verdicts.") && $0 != ArchiveLayout.verdictsName) || $0.hasPrefix("metrics.") })
+        #expect(
+            !files.contains {
+                ($0.hasPrefix("verdicts.") && $0 != ArchiveLayout.verdictsName) || $0.hasPrefix("metrics.")
+            })
     }
 }

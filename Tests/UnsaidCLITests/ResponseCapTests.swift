@@ -13,9 +13,13 @@ struct ResponseCapTests {
         defer { try? FileManager.default.removeItem(at: work) }
         // 500 events of ~100 KB each: about 50 MB that would never end on its own terms.
         let filler = String(repeating: "Freedom of expression is protected on paper. ", count: 2_250)
-        var events: [String] = [#"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Here is a factual answer. "},"finish_reason":null}]}"# + "\n\n"]
+        var events: [String] = [
+            #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"Here is a factual answer. "},"finish_reason":null}]}"#
+                + "\n\n"
+        ]
         for _ in 0..<500 {
-            events.append(#"data: {"choices":[{"index":0,"delta":{"content":"\#(filler)"},"finish_reason":null}]}"# + "\n\n")
+            events.append(
+                #"data: {"choices":[{"index":0,"delta":{"content":"\#(filler)"},"finish_reason":null}]}"# + "\n\n")
         }
         events.append(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n")
         events.append("data: [DONE]\n\n")
@@ -30,8 +34,10 @@ struct ResponseCapTests {
         let cap = 256 << 10
 
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream", "on",
-             "--max-response-bytes", String(cap), "--run-id", "capped"], directory: work)
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream", "on",
+                "--max-response-bytes", String(cap), "--run-id", "capped",
+            ], directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = work.appendingPathComponent("Results/capped")
         let contents = try ArchiveReader.read(run)
@@ -62,7 +68,10 @@ struct ResponseCapTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let suite = try CLIHarness.writeSuite(in: work, count: 1)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-response-bytes", "0"],
+            [
+                "run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-response-bytes",
+                "0",
+            ],
             directory: work)
         #expect(result.status == 2)
         #expect(result.stderr.contains("--max-response-bytes must be at least 1"))

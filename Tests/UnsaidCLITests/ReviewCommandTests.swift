@@ -13,14 +13,18 @@ struct ReviewCommandTests {
     /// A complete three-request run: probe-1 refuses, the others answer.
     private func makeRun(in work: URL) async throws -> URL {
         let refusal = [
-            #"data: {"choices":[{"index":0,"delta":{"content":"I can't help with that request."},"finish_reason":null}]}"# + "\n\n",
+            #"data: {"choices":[{"index":0,"delta":{"content":"I can't help with that request."},"finish_reason":null}]}"#
+                + "\n\n",
             #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
             "data: [DONE]\n\n",
         ]
         let server = try await LoopbackServer.start { request in
-            let prompt = JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
-            return prompt.contains("1") ? .sse(events: refusal, interval: .zero)
-                : .sse(events: CLIHarness.answerEvents("The square was cleared on the night of 3 June."), interval: .zero)
+            let prompt =
+                JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            return prompt.contains("1")
+                ? .sse(events: refusal, interval: .zero)
+                : .sse(
+                    events: CLIHarness.answerEvents("The square was cleared on the night of 3 June."), interval: .zero)
         }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
@@ -36,13 +40,19 @@ struct ReviewCommandTests {
         let run = try await makeRun(in: work)
 
         let first = try await CLIHarness.run(
-            ["review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--note", "changes the subject", "--reviewer", "ana"],
+            [
+                "review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--note", "changes the subject",
+                "--reviewer", "ana",
+            ],
             directory: work)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == "cli/probe-1#0 (stream: on): refused -> deflected (by ana)\n")
         // $USER names the reviewer when --reviewer is not given; a key as the terminal shows it works too.
         let second = try await CLIHarness.run(
-            ["review", run.path, "--set", "cli/probe-0#0 (stream: on)=answered", "--set", "cli/probe-1#0@stream=refused"],
+            [
+                "review", run.path, "--set", "cli/probe-0#0 (stream: on)=answered", "--set",
+                "cli/probe-1#0@stream=refused",
+            ],
             environment: ["USER": "ben"], directory: work)
         #expect(second.status == 0, "\(second.stderr)")
 
@@ -63,10 +73,11 @@ struct ReviewCommandTests {
         #expect(markdown.stdout.contains("## Reviewed labels"))
         let reviewRows = markdown.stdout.split(separator: "\n").filter { $0.contains("`cli/probe-") }
             .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
-        #expect(reviewRows.map { Array($0.prefix(6)) } == [
-            ["m", "`cli/probe-0#0 (stream: on)`", "answered", "answered", "no", "ben"],
-            ["m", "`cli/probe-1#0 (stream: on)`", "refused", "refused", "no", "ben"],
-        ])
+        #expect(
+            reviewRows.map { Array($0.prefix(6)) } == [
+                ["m", "`cli/probe-0#0 (stream: on)`", "answered", "answered", "no", "ben"],
+                ["m", "`cli/probe-1#0 (stream: on)`", "refused", "refused", "no", "ben"],
+            ])
         let csv = try await CLIHarness.run(["report", run.path, "--format", "csv"], directory: work)
         let probeZero = csv.stdout.split(separator: "\r\n").first { $0.contains(",probe-0,") } ?? ""
         #expect(probeZero.hasSuffix(",answered,ben,\(ledger.records[1].at),"), "\(probeZero)")
@@ -84,14 +95,16 @@ struct ReviewCommandTests {
         let labels = run.appendingPathComponent("labels.jsonl")
         let head = run.appendingPathComponent("labels.head")
         for assignment in ["cli/probe-1#0@stream=deflected", "cli/probe-2#0@stream=answered"] {
-            let result = try await CLIHarness.run(["review", run.path, "--set", assignment, "--reviewer", "ana"], directory: work)
+            let result = try await CLIHarness.run(
+                ["review", run.path, "--set", assignment, "--reviewer", "ana"], directory: work)
             #expect(result.status == 0, "\(result.stderr)")
         }
         let original = try Data(contentsOf: labels)
         let originalHead = try Data(contentsOf: head)
 
         // Someone changes who overrode what: the chain breaks at the next line.
-        try Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"ana\"", with: "\"eve\"").utf8).write(to: labels)
+        try Data(String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\"ana\"", with: "\"eve\"").utf8)
+            .write(to: labels)
         var verify = try await CLIHarness.run(["verify", run.path], directory: work)
         #expect(verify.status == 1)
         #expect(verify.stderr.contains("labels.jsonl:2: chain broken"), "\(verify.stderr)")
@@ -121,7 +134,8 @@ struct ReviewCommandTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let run = try await makeRun(in: work)
         let labels = run.appendingPathComponent("labels.jsonl")
-        let set = try await CLIHarness.run(["review", run.path, "--set", "cli/probe-1#0@stream=partial", "--reviewer", "ana"], directory: work)
+        let set = try await CLIHarness.run(
+            ["review", run.path, "--set", "cli/probe-1#0@stream=partial", "--reviewer", "ana"], directory: work)
         #expect(set.status == 0, "\(set.stderr)")
         let good = try Data(contentsOf: labels)
 
@@ -131,7 +145,8 @@ struct ReviewCommandTests {
             (["--set", "cli/probe-9#0@stream=refused"], "no request cli/probe-9#0 (stream: on)"),
             (["--set", "probe-1=refused"], "is not a request key"),
         ] {
-            let result = try await CLIHarness.run(["review", run.path, "--reviewer", "ana"] + arguments, directory: work)
+            let result = try await CLIHarness.run(
+                ["review", run.path, "--reviewer", "ana"] + arguments, directory: work)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains(message), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
@@ -144,7 +159,8 @@ struct ReviewCommandTests {
         #expect(eval.stdout.contains("\(run.path) [rows: all]: 1 rows"), "\(eval.stdout)")
 
         // An unknown label in the file, and a broken line.
-        let unknown = String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"label\":\"partial\"", with: "\"label\":\"sorta\"")
+        let unknown = String(decoding: good, as: UTF8.self).replacingOccurrences(
+            of: "\"label\":\"partial\"", with: "\"label\":\"sorta\"")
         for (bytes, message) in [
             (Data(unknown.utf8), "labels.jsonl:1: unknown label 'sorta'"),
             (good + Data("{\"seq\":2,\n".utf8), "labels.jsonl:2: not a label record"),
@@ -166,10 +182,14 @@ struct ReviewCommandTests {
         // The archive holds no verdict the detector doubted; list says so and --all lists all.
         let flagged = try await CLIHarness.run(["review", run.path], directory: work)
         #expect(flagged.status == 0, "\(flagged.stderr)")
-        #expect(flagged.stdout.hasSuffix("\(flaggedCount(run)) verdicts flagged needs_review, 0 labelled\n"), "\(flagged.stdout)")
+        #expect(
+            flagged.stdout.hasSuffix("\(flaggedCount(run)) verdicts flagged needs_review, 0 labelled\n"),
+            "\(flagged.stdout)")
         let all = try await CLIHarness.run(["review", run.path, "--all"], directory: work)
         #expect(all.stdout.contains("] cli/probe-1#0 (stream: on)  (en)\nmachine: refused"), "\(all.stdout)")
-        #expect(all.stdout.contains("prompt:\n  Question number 1?\nanswer:\n  I can't help with that request.\nevidence:\n  - "))
+        #expect(
+            all.stdout.contains(
+                "prompt:\n  Question number 1?\nanswer:\n  I can't help with that request.\nevidence:\n  - "))
         #expect(all.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
     }
 
@@ -187,7 +207,9 @@ struct ReviewCommandTests {
         let listed = try await CLIHarness.run(["review", run.path, "--all"], directory: work)
         withExtendedLifetime(held) {}
         #expect(refused.status == 2, "\(refused.stderr)")
-        #expect(refused.stderr == "error: \(run.path) is in use by another unsaid process (pid \(getpid())); wait for it to finish\n")
+        #expect(
+            refused.stderr
+                == "error: \(run.path) is in use by another unsaid process (pid \(getpid())); wait for it to finish\n")
         #expect(!FileManager.default.fileExists(atPath: labels.path))
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.hasSuffix("3 verdicts, 0 labelled\n"))

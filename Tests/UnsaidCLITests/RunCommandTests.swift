@@ -17,7 +17,8 @@ struct RunCommandTests {
     private func digestAll(_ directory: URL) throws -> [String: String] {
         var digests: [String: String] = [:]
         // `.lock` only names the last process that held the run (it is not part of the archive).
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name != ArchiveLock.fileName {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where name != ArchiveLock.fileName {
             digests[name] = SHA256Hex.digest(try Data(contentsOf: directory.appendingPathComponent(name)))
         }
         return digests
@@ -31,14 +32,23 @@ struct RunCommandTests {
         // server started by a parallel test can take it.
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+            sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         let port = Int(UInt16(bigEndian: address.sin_port))
 
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1", "--out", "Results"],
+            [
+                "run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1",
+                "--out", "Results",
+            ],
             directory: work)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("error          2  100.0%"))
@@ -57,7 +67,8 @@ struct RunCommandTests {
         let result = try await CLIHarness.run(
             ["run", "--suite", "bad.yaml", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"], directory: work)
         #expect(result.status == 2)
-        #expect(result.stderr == "error: bad.yaml:5:13: probes[0].expect: 'refuse_it' is not one of answer, refuse, any\n")
+        #expect(
+            result.stderr == "error: bad.yaml:5:13: probes[0].expect: 'refuse_it' is not one of answer, refuse, any\n")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Results").path))
     }
 
@@ -65,11 +76,14 @@ struct RunCommandTests {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let server = try await LoopbackServer.start { _ in
-            .sse(events: CLIHarness.answerEvents("Article 35 of the constitution lists freedom of speech."), interval: .zero)
+            .sse(
+                events: CLIHarness.answerEvents("Article 35 of the constitution lists freedom of speech."),
+                interval: .zero)
         }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
-        let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m"], directory: work)
+        let result = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m"], directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         let run = try CLIHarness.runDirectory(in: work.appendingPathComponent("Results"))
         let rescore = try await CLIHarness.run(["rescore", run.path], directory: work)
@@ -94,7 +108,10 @@ struct RunCommandTests {
         let count = 10
         let suite = try CLIHarness.writeSuite(in: work, count: count)
         let launched = try CLIHarness.launch(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id", "killed"],
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id",
+                "killed",
+            ],
             directory: work)
         let run = work.appendingPathComponent("Results/killed")
         let transcripts = ArchiveLayout(directory: run).transcripts
@@ -154,7 +171,10 @@ struct RunCommandTests {
         let suite = try CLIHarness.writeSuite(in: work, count: count)
         let marker = work.appendingPathComponent("paused-before-fsync")
         let launched = try CLIHarness.launch(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id", "held"],
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "2", "--run-id",
+                "held",
+            ],
             environment: ["UNSAID_TEST_PAUSE_BEFORE_FSYNC": "3:\(marker.path)"], directory: work)
         let run = work.appendingPathComponent("Results/held")
         // Wait (bounded by a generous deadline, not asserted) for the writer to reach the held fsync.
@@ -196,10 +216,13 @@ struct RunCommandTests {
     @Test func resumeAgainstAChangedSuiteIsRefusedAndChangesNothing() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let server = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("An answer."), interval: .zero) }
+        let server = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("An answer."), interval: .zero)
+        }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 2)
-        let first = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r"], directory: work)
+        let first = try await CLIHarness.run(
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r"], directory: work)
         #expect(first.status == 0, "\(first.stderr)")
         let run = work.appendingPathComponent("Results/r")
 

@@ -14,7 +14,8 @@ import UnsaidReplay
 @Suite("unsaid run output", .serialized)
 struct RunOutputTests {
     static let refusal = [
-        #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"I'm sorry, but I can't help with that."},"finish_reason":null}]}"# + "\n\n",
+        #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":"I'm sorry, but I can't help with that."},"finish_reason":null}]}"#
+            + "\n\n",
         #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
         "data: [DONE]\n\n",
     ]
@@ -23,10 +24,16 @@ struct RunOutputTests {
     static func withDeadPort<T>(_ body: (Int) async throws -> T) async throws -> T {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
-        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var address = sockaddr_in(
+            sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+            sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         return try await body(Int(UInt16(bigEndian: address.sin_port)))
     }
 
@@ -36,7 +43,10 @@ struct RunOutputTests {
         let suite = try CLIHarness.writeSuite(in: work, count: 12)
         try await Self.withDeadPort { port in
             let result = try await CLIHarness.run(
-                ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "2"],
+                [
+                    "run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts",
+                    "2",
+                ],
                 directory: work)
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stdout.contains("errors (12):"))
@@ -44,13 +54,18 @@ struct RunOutputTests {
             #expect(result.stdout.contains("  … and 2 more"))
             #expect(result.stdout.contains("retries: 12 on 12 requests (12× connect)"))
             // Not a terminal: plain lines, no colour, no line redraws.
-            #expect(!result.stdout.contains("\u{1B}") && !result.stderr.contains("\u{1B}") && !result.stderr.contains("\r"))
+            #expect(
+                !result.stdout.contains("\u{1B}") && !result.stderr.contains("\u{1B}") && !result.stderr.contains("\r"))
 
             let never = try await CLIHarness.run(
-                ["run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts", "1",
-                 "--fail-on", "never", "--verbose"], directory: work)
+                [
+                    "run", "--suite", suite, "--base-url", "http://127.0.0.1:\(port)/v1", "--model", "m", "--attempts",
+                    "1",
+                    "--fail-on", "never", "--verbose",
+                ], directory: work)
             #expect(never.status == 0, "\(never.stderr)")
-            #expect(never.stdout.contains("cli/probe-11#0 (stream: on)  connection refused"), "--verbose lists every error")
+            #expect(
+                never.stdout.contains("cli/probe-11#0 (stream: on)  connection refused"), "--verbose lists every error")
             #expect(!never.stdout.contains("more"))
         }
     }
@@ -122,14 +137,15 @@ struct RunOutputTests {
             .map { "'\($0)'" }.joined(separator: " ")
         // `script` gives the binary a pseudo-terminal for standard output and standard error.
         func underTerminal(_ environment: [String: String]) async throws -> CLIHarness.Result {
-            try await CLIHarness.run(["-qec", command, "/dev/null"], environment: environment, directory: work,
-                                     executable: URL(fileURLWithPath: "/usr/bin/script"))
+            try await CLIHarness.run(
+                ["-qec", command, "/dev/null"], environment: environment, directory: work,
+                executable: URL(fileURLWithPath: "/usr/bin/script"))
         }
         let colour = try await underTerminal(["TERM": "xterm", "NO_COLOR": ""])
         #expect(colour.stdout.contains("\u{1B}[33mrefused\u{1B}[0m"), "\(colour.stdout)")
         #expect(colour.stdout.contains("\u{1B}[K"))
         let noColour = try await underTerminal(["TERM": "xterm", "NO_COLOR": "1"])
-        #expect(!noColour.stdout.contains("\u{1B}["+"33m") && noColour.stdout.contains("refused (expected answer)"))
+        #expect(!noColour.stdout.contains("\u{1B}[" + "33m") && noColour.stdout.contains("refused (expected answer)"))
         let dumb = try await underTerminal(["TERM": "dumb"])
         #expect(!dumb.stdout.contains("\u{1B}"), "TERM=dumb gets no control sequences at all")
         #expect(dumb.stdout.contains("[2/2] cli/probe-"))
@@ -140,11 +156,14 @@ extension RunOutputTests {
     @Test func runsCountsArchivedRequestsAndVerifyAndRunsSpeakJSON() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let server = try await LoopbackServer.start { _ in .sse(events: CLIHarness.answerEvents("Fine."), interval: .zero) }
+        let server = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("Fine."), interval: .zero)
+        }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r", "--quiet"], directory: work)
+            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "r", "--quiet"],
+            directory: work)
         #expect(result.status == 0, "\(result.stderr)")
         // As a killed run leaves it: the manifest's last checkpoint says 0, three records are on disk.
         let layout = ArchiveLayout(directory: work.appendingPathComponent("Results/r"))
@@ -155,7 +174,8 @@ extension RunOutputTests {
         let runs = try await CLIHarness.run(["runs"], directory: work)
         #expect(runs.status == 0)
         #expect(runs.stdout.contains(" 3/3 "), "\(runs.stdout)")
-        let listing = try #require(JSONValue.parse(Data(try await CLIHarness.run(["runs", "--json"], directory: work).stdout.utf8)))
+        let listing = try #require(
+            JSONValue.parse(Data(try await CLIHarness.run(["runs", "--json"], directory: work).stdout.utf8)))
         #expect(listing["runs"]?.arrayValue?.first?["completed"]?.intValue == 3)
 
         let verify = try await CLIHarness.run(["verify", "Results/r", "--json"], directory: work)

@@ -31,9 +31,11 @@ struct SecretScanTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", "\(server.baseURL)?api-key=\(querySecret)", "--model", "m",
-             "--api-key-env", "UNSAID_TEST_KEY", "--header", "X-Api-Key: \(headerSecret)", "--redact", customSecret,
-             "--stream", "on"],
+            [
+                "run", "--suite", suite, "--base-url", "\(server.baseURL)?api-key=\(querySecret)", "--model", "m",
+                "--api-key-env", "UNSAID_TEST_KEY", "--header", "X-Api-Key: \(headerSecret)", "--redact", customSecret,
+                "--stream", "on",
+            ],
             environment: ["UNSAID_TEST_KEY": apiKey], directory: work)
         #expect(result.status == 0, "\(result.stderr)")
 
@@ -105,11 +107,15 @@ struct SecretScanTests {
                 let open = Array(#"data: {"choices":[{"index":0,"delta":{"content":""#.utf8)
                 parts = [.bytes(head + text[..<spec.cut] + close + open + text[spec.cut...] + tail, delay: .zero)]
             } else {
-                parts = [.bytes(head + text[..<spec.cut], delay: .zero),
-                         .bytes(Array(text[spec.cut...]) + tail, delay: .milliseconds(3))]
+                parts = [
+                    .bytes(head + text[..<spec.cut], delay: .zero),
+                    .bytes(Array(text[spec.cut...]) + tail, delay: .milliseconds(3)),
+                ]
             }
-            parts.append(.bytes(Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
-                                + Array("\n\ndata: [DONE]\n\n".utf8), delay: .milliseconds(1)))
+            parts.append(
+                .bytes(
+                    Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
+                        + Array("\n\ndata: [DONE]\n\n".utf8), delay: .milliseconds(1)))
             var response = ScriptedResponse.sse(events: [], interval: .zero)
             response.parts = parts
             response.headers.append(HTTPHeader(name: "X-Echo", value: forms[spec.form].text))
@@ -121,9 +127,11 @@ struct SecretScanTests {
         let suite = try CLIHarness.writeSuite(in: work, count: cases.count)
         let authority = server.baseURL.replacingOccurrences(of: "http://", with: "http://\(user):\(password)@")
         let run = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", authority + "?apikey=\(apiKey)&code=\(password)", "--model", "m",
-             "--api-key-env", "UNSAID_TEST_KEY", "--stream", "on", "--concurrency", "4", "--run-id", "echo",
-             "--record", "fixtures"],
+            [
+                "run", "--suite", suite, "--base-url", authority + "?apikey=\(apiKey)&code=\(password)", "--model", "m",
+                "--api-key-env", "UNSAID_TEST_KEY", "--stream", "on", "--concurrency", "4", "--run-id", "echo",
+                "--record", "fixtures",
+            ],
             environment: ["UNSAID_TEST_KEY": apiKey], directory: work)
         #expect(run.status == 0, "\(run.stderr)")
         let directory = work.appendingPathComponent("Results/echo")
@@ -172,7 +180,9 @@ struct SecretScanTests {
                     return chunk["base64"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } ?? []
                 }
                 let body = Data(bytes)
-                for needle in needles { #expect(body.range(of: Data(needle.utf8)) == nil, "\(needle) leaked into the joined chunks") }
+                for needle in needles {
+                    #expect(body.range(of: Data(needle.utf8)) == nil, "\(needle) leaked into the joined chunks")
+                }
             }
         }
     }

@@ -17,8 +17,12 @@ struct ShardMergeTests {
         try await LoopbackServer.start { request in
             await log?.record(request)
             let streamed = JSONValue.parse(Data(request.body))?["stream"]?.boolValue ?? false
-            return streamed ? .sse(events: CLIHarness.answerEvents("A plain, factual answer."), interval: interval)
-                : .json(200, #"{"choices":[{"index":0,"message":{"role":"assistant","content":"A plain, factual answer."},"finish_reason":"stop"}]}"#)
+            return streamed
+                ? .sse(events: CLIHarness.answerEvents("A plain, factual answer."), interval: interval)
+                : .json(
+                    200,
+                    #"{"choices":[{"index":0,"message":{"role":"assistant","content":"A plain, factual answer."},"finish_reason":"stop"}]}"#
+                )
         }
     }
 
@@ -35,21 +39,29 @@ struct ShardMergeTests {
         let server = try await Self.answering()
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 9)
-        let common = ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream", "both", "--quiet"]
+        let common = [
+            "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream", "both", "--quiet",
+        ]
 
         // The whole run, one request at a time so its archive is in plan order.
-        let whole = try await CLIHarness.run(common + ["--run-id", "whole", "--concurrency", "1"], environment: Self.noRunnerIndex,
-                                             directory: work)
+        let whole = try await CLIHarness.run(
+            common + ["--run-id", "whole", "--concurrency", "1"], environment: Self.noRunnerIndex,
+            directory: work)
         #expect(whole.status == 0, "\(whole.stderr)")
 
         // Three shard processes at once, each told its index the way a different job runner does.
         let launched = [
-            try CLIHarness.launch(common + ["--run-id", "audit", "--shard", "1/3"], environment: Self.noRunnerIndex, directory: work),
-            try CLIHarness.launch(common + ["--run-id", "audit", "--shard-from-env", "--shards", "3"],
-                                  environment: Self.noRunnerIndex.merging(["JOB_COMPLETION_INDEX": "1"]) { $1 }, directory: work),
-            try CLIHarness.launch(common + ["--run-id", "audit", "--shard-from-env", "--shards", "3"],
-                                  environment: Self.noRunnerIndex.merging(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1"]) { $1 },
-                                  directory: work),
+            try CLIHarness.launch(
+                common + ["--run-id", "audit", "--shard", "1/3"], environment: Self.noRunnerIndex, directory: work),
+            try CLIHarness.launch(
+                common + ["--run-id", "audit", "--shard-from-env", "--shards", "3"],
+                environment: Self.noRunnerIndex.merging(["JOB_COMPLETION_INDEX": "1"]) { $1 }, directory: work),
+            try CLIHarness.launch(
+                common + ["--run-id", "audit", "--shard-from-env", "--shards", "3"],
+                environment: Self.noRunnerIndex.merging(["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1"]) {
+                    $1
+                },
+                directory: work),
         ]
         for process in launched {
             await process.wait()
@@ -104,12 +116,18 @@ struct ShardMergeTests {
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 4)
         for index in 1...2 {
-            let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet",
-                                                   "--run-id", "t", "--shard", "\(index)/2"], environment: Self.noRunnerIndex, directory: work)
+            let result = try await CLIHarness.run(
+                [
+                    "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet",
+                    "--run-id", "t", "--shard", "\(index)/2",
+                ], environment: Self.noRunnerIndex, directory: work)
             #expect(result.status == 0, "\(result.stderr)")
         }
-        let merge = try await CLIHarness.run(["merge", "Results/t-shard-1-of-2", "Results/t-shard-2-of-2", "--out", "Results",
-                                              "--run-id", "m"], directory: work)
+        let merge = try await CLIHarness.run(
+            [
+                "merge", "Results/t-shard-1-of-2", "Results/t-shard-2-of-2", "--out", "Results",
+                "--run-id", "m",
+            ], directory: work)
         #expect(merge.status == 0, "\(merge.stderr)")
         // Point the first record at another line of its shard, and re-seal the provenance file's
         // digest in the manifest so only the rebuilt shard chain can notice.
@@ -135,12 +153,16 @@ struct ShardMergeTests {
         let server = try await Self.answering(log, interval: .milliseconds(100))
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 16)
-        let common = ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet", "--run-id", "k",
-                      "--concurrency", "2"]
-        let other = try await CLIHarness.run(common + ["--shard", "2/2"], environment: Self.noRunnerIndex, directory: work)
+        let common = [
+            "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet", "--run-id", "k",
+            "--concurrency", "2",
+        ]
+        let other = try await CLIHarness.run(
+            common + ["--shard", "2/2"], environment: Self.noRunnerIndex, directory: work)
         #expect(other.status == 0, "\(other.stderr)")
 
-        let launched = try CLIHarness.launch(common + ["--shard", "1/2"], environment: Self.noRunnerIndex, directory: work)
+        let launched = try CLIHarness.launch(
+            common + ["--shard", "1/2"], environment: Self.noRunnerIndex, directory: work)
         let killed = work.appendingPathComponent("Results/k-shard-1-of-2")
         let transcripts = ArchiveLayout(directory: killed).transcripts
         let deadline = Date().addingTimeInterval(60)
@@ -158,13 +180,18 @@ struct ShardMergeTests {
         #expect(before.records.count >= 2 && before.records.count < planned, "\(before.records.count) of \(planned)")
 
         // Unfinished: refused, naming the shard.
-        let refused = try await CLIHarness.run(["merge", "Results/k-shard-1-of-2", "Results/k-shard-2-of-2", "--out", "Results"],
-                                               directory: work)
+        let refused = try await CLIHarness.run(
+            ["merge", "Results/k-shard-1-of-2", "Results/k-shard-2-of-2", "--out", "Results"],
+            directory: work)
         #expect(refused.status == 2)
-        #expect(refused.stderr == "error: cannot merge: shards missing or unfinished: 1/2: not finished (status running) in \(killed.path); pass every shard, resume the unfinished ones, or use --allow-partial\n")
+        #expect(
+            refused.stderr
+                == "error: cannot merge: shards missing or unfinished: 1/2: not finished (status running) in \(killed.path); pass every shard, resume the unfinished ones, or use --allow-partial\n"
+        )
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Results/k-merged").path))
 
-        let resume = try await CLIHarness.run(["run", "--resume", killed.path, "--quiet"], environment: Self.noRunnerIndex, directory: work)
+        let resume = try await CLIHarness.run(
+            ["run", "--resume", killed.path, "--quiet"], environment: Self.noRunnerIndex, directory: work)
         #expect(resume.status == 0, "\(resume.stderr)")
         let after = try ArchiveReader.read(killed)
         #expect(after.records.count == planned)
@@ -175,8 +202,9 @@ struct ShardMergeTests {
         }
         #expect(Set(prompts).count == 16)
 
-        let merge = try await CLIHarness.run(["merge", "Results/k-shard-1-of-2", "Results/k-shard-2-of-2", "--out", "Results"],
-                                             directory: work)
+        let merge = try await CLIHarness.run(
+            ["merge", "Results/k-shard-1-of-2", "Results/k-shard-2-of-2", "--out", "Results"],
+            directory: work)
         #expect(merge.status == 0, "\(merge.stderr)")
         let verify = try await CLIHarness.run(["verify", "Results/k-merged"], directory: work)
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -189,11 +217,15 @@ struct ShardMergeTests {
         let server = try await Self.answering()
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 4)
-        try "id: other\nname: Other\ndefaults:\n  category: censorship\n  expect: answer\nprobes:\n  - id: o\n    prompt: Other?\n"
+        try
+            "id: other\nname: Other\ndefaults:\n  category: censorship\n  expect: answer\nprobes:\n  - id: o\n    prompt: Other?\n"
             .write(to: work.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
         func run(_ suite: String, _ id: String, _ shard: String) async throws {
-            let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet",
-                                                   "--run-id", id, "--shard", shard], environment: Self.noRunnerIndex, directory: work)
+            let result = try await CLIHarness.run(
+                [
+                    "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--quiet",
+                    "--run-id", id, "--shard", shard,
+                ], environment: Self.noRunnerIndex, directory: work)
             #expect(result.status == 0, "\(result.stderr)")
         }
         try await run(suite, "a", "1/2")
@@ -213,15 +245,20 @@ struct ShardMergeTests {
 
         let missing = try await CLIHarness.run(["merge", a1, "--out", "Merged"], directory: work)
         #expect(missing.status == 2)
-        #expect(missing.stderr == "error: cannot merge: shards missing or unfinished: 2/2: missing; pass every shard, resume the unfinished ones, or use --allow-partial\n")
+        #expect(
+            missing.stderr
+                == "error: cannot merge: shards missing or unfinished: 2/2: missing; pass every shard, resume the unfinished ones, or use --allow-partial\n"
+        )
 
-        let notShard = try await CLIHarness.run(["merge", a1, work.appendingPathComponent("nowhere").path, "--out", "Merged"], directory: work)
+        let notShard = try await CLIHarness.run(
+            ["merge", a1, work.appendingPathComponent("nowhere").path, "--out", "Merged"], directory: work)
         #expect(notShard.status == 2)
         #expect(notShard.stderr.split(separator: "\n").count == 1)
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Merged").path))
 
         // --allow-partial: merged, marked partial, listing what is missing; still verifies.
-        let partial = try await CLIHarness.run(["merge", a1, "--out", "Merged", "--run-id", "half", "--allow-partial"], directory: work)
+        let partial = try await CLIHarness.run(
+            ["merge", a1, "--out", "Merged", "--run-id", "half", "--allow-partial"], directory: work)
         #expect(partial.status == 0, "\(partial.stderr)")
         let half = work.appendingPathComponent("Merged/half")
         let manifest = try ArchiveReader.readManifest(ArchiveLayout(directory: half))
@@ -246,19 +283,30 @@ struct ShardMergeTests {
             "a/b": "error: --shard 'a/b' is not of the form I/N (e.g. 2/8)\n",
         ]
         for (value, message) in expected.sorted(by: { $0.key < $1.key }) {
-            let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-                                                   "--shard", value], environment: Self.noRunnerIndex, directory: work)
+            let result = try await CLIHarness.run(
+                [
+                    "run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
+                    "--shard", value,
+                ], environment: Self.noRunnerIndex, directory: work)
             #expect(result.status == 2, "\(value)")
             #expect(result.stderr == message)
         }
-        let noCount = try await CLIHarness.run(["run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-                                                "--shard-from-env"], environment: Self.noRunnerIndex, directory: work)
+        let noCount = try await CLIHarness.run(
+            [
+                "run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
+                "--shard-from-env",
+            ], environment: Self.noRunnerIndex, directory: work)
         #expect(noCount.status == 2)
         #expect(noCount.stderr == "error: --shard-from-env needs --shards N (the number of shards)\n")
-        let noVariable = try await CLIHarness.run(["run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-                                                   "--shard-from-env", "--shards", "3"], environment: Self.noRunnerIndex, directory: work)
+        let noVariable = try await CLIHarness.run(
+            [
+                "run", "--suite", suite, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
+                "--shard-from-env", "--shards", "3",
+            ], environment: Self.noRunnerIndex, directory: work)
         #expect(noVariable.status == 2)
-        #expect(noVariable.stderr == "error: --shard-from-env: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, CI_NODE_INDEX is set\n")
+        #expect(
+            noVariable.stderr
+                == "error: --shard-from-env: none of JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, CI_NODE_INDEX is set\n")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("Results").path))
     }
 }

@@ -16,15 +16,19 @@ struct StallAndSignalTests {
         let events = CLIHarness.answerEvents("A slow answer.")
         let server = try await LoopbackServer.start { _ in
             var response = ScriptedResponse.sse(events: [], interval: .zero)
-            response.parts = [.bytes(Array(events[0].utf8), delay: .zero),
-                              .bytes(Array(events[1...].joined().utf8), delay: .seconds(4))]
+            response.parts = [
+                .bytes(Array(events[0].utf8), delay: .zero),
+                .bytes(Array(events[1...].joined().utf8), delay: .seconds(4)),
+            ]
             return response
         }
         defer { Task { try? await server.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 1)
         let result = try await CLIHarness.run(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "s",
-             "--stall-timeout", "1.5", "--attempts", "1"],
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--run-id", "s",
+                "--stall-timeout", "1.5", "--attempts", "1",
+            ],
             directory: work)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let record = try #require(try ArchiveReader.read(work.appendingPathComponent("Results/s")).records.first)
@@ -45,7 +49,10 @@ struct StallAndSignalTests {
         let count = 8
         let suite = try CLIHarness.writeSuite(in: work, count: count)
         let launched = try CLIHarness.launch(
-            ["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "1", "--run-id", "t"],
+            [
+                "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--concurrency", "1", "--run-id",
+                "t",
+            ],
             directory: work)
         let run = work.appendingPathComponent("Results/t")
         let transcripts = ArchiveLayout(directory: run).transcripts
@@ -63,7 +70,8 @@ struct StallAndSignalTests {
         #expect(manifest.status == .interrupted)
         #expect(manifest.completed >= 1)
 
-        let resumed = try await CLIHarness.run(["run", "--resume", run.path, "--base-url", server.baseURL], directory: work)
+        let resumed = try await CLIHarness.run(
+            ["run", "--resume", run.path, "--base-url", server.baseURL], directory: work)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let verify = try await CLIHarness.run(["verify", run.path], directory: work)
         #expect(verify.status == 0, "\(verify.stdout)")

@@ -14,10 +14,14 @@ import UnsaidReplay
         }
         defer { Task { try? await server.shutdown() } }
         _ = try CLIHarness.writeSuite(in: work, count: 2)
-        try "id: other\nprobes:\n  - {id: x, prompt: hi}\n".write(to: work.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
+        try "id: other\nprobes:\n  - {id: x, prompt: hi}\n".write(
+            to: work.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
         for (suite, id) in [("suite.yaml", "first"), ("suite.yaml", "second"), ("other.yaml", "third")] {
-            let result = try await CLIHarness.run(["run", "--suite", suite, "--base-url", server.baseURL, "--model", "m",
-                                                   "--out", "Results", "--run-id", id], directory: work)
+            let result = try await CLIHarness.run(
+                [
+                    "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m",
+                    "--out", "Results", "--run-id", id,
+                ], directory: work)
             #expect(result.status == 0, "\(result.stderr)")
         }
         let trend = try await CLIHarness.run(["trend", "Results/first", "Results/second"], directory: work)

@@ -13,23 +13,33 @@ import UnsaidTranscript
 
     static let streamAttempt = Attempt(
         index: 0, startedAt: "x", elapsed: 500_000, status: 200,
-        headers: [HTTPHeader(name: "Content-Type", value: "text/event-stream"),
-                  HTTPHeader(name: "Transfer-Encoding", value: "chunked"),
-                  HTTPHeader(name: "Connection", value: "keep-alive"),
-                  HTTPHeader(name: "x-request-id", value: "r1")],
-        chunks: [WireChunk(t: 100_000, bytes: Array(first.utf8)), WireChunk(t: 150_000, bytes: Array(second.utf8)),
-                 WireChunk(t: 400_000, bytes: Array(done.utf8))],
+        headers: [
+            HTTPHeader(name: "Content-Type", value: "text/event-stream"),
+            HTTPHeader(name: "Transfer-Encoding", value: "chunked"),
+            HTTPHeader(name: "Connection", value: "keep-alive"),
+            HTTPHeader(name: "x-request-id", value: "r1"),
+        ],
+        chunks: [
+            WireChunk(t: 100_000, bytes: Array(first.utf8)), WireChunk(t: 150_000, bytes: Array(second.utf8)),
+            WireChunk(t: 400_000, bytes: Array(done.utf8)),
+        ],
         failure: nil, response: DecodedResponse())
 
     static let jsonBody = #"{"choices":[{"index":0,"message":{"content":"Hi"},"finish_reason":"stop"}]}"#
     static let jsonAttempt = Attempt(
         index: 0, startedAt: "x", elapsed: 90_000, status: 200,
-        headers: [HTTPHeader(name: "Content-Type", value: "application/json"), HTTPHeader(name: "Content-Length", value: "999")],
+        headers: [
+            HTTPHeader(name: "Content-Type", value: "application/json"),
+            HTTPHeader(name: "Content-Length", value: "999"),
+        ],
         chunks: [WireChunk(t: 80_000, bytes: Array(jsonBody.utf8))], failure: nil, response: DecodedResponse())
 
-    private func make(_ faults: String = "", attempt: Attempt = streamAttempt, streamed: Bool = true,
-                      speed: ReplaySpeed = .max) throws -> ScriptedResponse {
-        RecordedResponse.make(attempt, streamed: streamed, name: "rec", speed: speed, faults: try ReplayFault.parseList(faults))
+    private func make(
+        _ faults: String = "", attempt: Attempt = streamAttempt, streamed: Bool = true,
+        speed: ReplaySpeed = .max
+    ) throws -> ScriptedResponse {
+        RecordedResponse.make(
+            attempt, streamed: streamed, name: "rec", speed: speed, faults: try ReplayFault.parseList(faults))
     }
 
     private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -37,19 +47,28 @@ import UnsaidTranscript
     @Test func recordedGapsAreScaledBySpeed() throws {
         let response = try make(speed: .factor(10))
         #expect(response.status == 200)
-        #expect(response.parts == [.bytes(bytes(Self.first), delay: .milliseconds(10)),
-                                   .bytes(bytes(Self.second), delay: .milliseconds(5)),
-                                   .bytes(bytes(Self.done), delay: .milliseconds(25))])
+        #expect(
+            response.parts == [
+                .bytes(bytes(Self.first), delay: .milliseconds(10)),
+                .bytes(bytes(Self.second), delay: .milliseconds(5)),
+                .bytes(bytes(Self.done), delay: .milliseconds(25)),
+            ])
         #expect(response.fault == nil)
         // Framing headers are the replay's own; the rest is passed on, plus the recording's name.
-        #expect(response.headers == [HTTPHeader(name: "Content-Type", value: "text/event-stream"),
-                                     HTTPHeader(name: "x-request-id", value: "r1"),
-                                     HTTPHeader(name: "X-Unsaid-Recording", value: "rec")])
+        #expect(
+            response.headers == [
+                HTTPHeader(name: "Content-Type", value: "text/event-stream"),
+                HTTPHeader(name: "x-request-id", value: "r1"),
+                HTTPHeader(name: "X-Unsaid-Recording", value: "rec"),
+            ])
     }
 
     @Test func maxSpeedHasNoDelaysAndRecordedPaceKeepsThem() throws {
         #expect(try make(speed: .max).parts.map(\.delay) == [.zero, .zero, .zero])
-        #expect(try make(speed: .recorded).parts.map(\.delay) == [.milliseconds(100), .milliseconds(50), .milliseconds(250)])
+        #expect(
+            try make(speed: .recorded).parts.map(\.delay) == [
+                .milliseconds(100), .milliseconds(50), .milliseconds(250),
+            ])
         #expect(ReplaySpeed("10") == .factor(10))
         #expect(ReplaySpeed("MAX") == .max)
         #expect(ReplaySpeed("0") == nil)
@@ -64,7 +83,8 @@ import UnsaidTranscript
 
     @Test func malformedChunkAddsAnEventThatIsNotJSONAfterTheFirst() throws {
         let response = try make("malformed-chunk")
-        let expected = Self.first + "data: {\"id\":\"unsaid-fault\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n"
+        let expected =
+            Self.first + "data: {\"id\":\"unsaid-fault\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\n\n"
             + Self.second + Self.done
         #expect(BodyParts(response.parts).bytes == bytes(expected))
     }
@@ -78,7 +98,8 @@ import UnsaidTranscript
     @Test func invalidUTF8GoesIntoTheFirstContentString() throws {
         let response = try make("invalid-utf8")
         let body = BodyParts(response.parts).bytes
-        let expected = bytes("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"") + [0xC3, 0x28]
+        let expected =
+            bytes("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"") + [0xC3, 0x28]
             + bytes("Hi\"}}]}\n\n" + Self.second + Self.done)
         #expect(body == expected)
     }
@@ -89,16 +110,22 @@ import UnsaidTranscript
             Issue.record("expected a repeated part after the first event: \(response.parts)")
             return
         }
-        #expect(String(decoding: unit, as: UTF8.self) == "data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n")
+        #expect(
+            String(decoding: unit, as: UTF8.self)
+                == "data: {\"id\":\"unsaid-fault\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"all work and no play \"},\"finish_reason\":null}]}\n\n"
+        )
         #expect(total == (1000 / unit.count) * unit.count)
         #expect(response.parts[0] == .bytes(bytes(Self.first), delay: .zero))
     }
 
     @Test func hugeJSONBodyIsWhitespaceBeforeTheClosingBrace() throws {
         let response = try make("huge-body=100MB", attempt: Self.jsonAttempt, streamed: false)
-        #expect(response.parts == [ScriptedPart.bytes(Array(Self.jsonBody.utf8.dropLast()), delay: .zero),
-                                   .repeated([UInt8](repeating: 0x20, count: 65_536), totalBytes: 100_000_000),
-                                   .bytes(bytes("}"), delay: .zero)])
+        #expect(
+            response.parts == [
+                ScriptedPart.bytes(Array(Self.jsonBody.utf8.dropLast()), delay: .zero),
+                .repeated([UInt8](repeating: 0x20, count: 65_536), totalBytes: 100_000_000),
+                .bytes(bytes("}"), delay: .zero),
+            ])
         #expect(response.headers.first(named: "Content-Length") == String(Self.jsonBody.utf8.count + 100_000_000))
     }
 
@@ -106,8 +133,11 @@ import UnsaidTranscript
         let response = try make("status=429;retry-after=1")
         #expect(response.status == 429)
         #expect(response.headers.first(named: "Retry-After") == "1")
-        #expect(BodyParts(response.parts).bytes
-            == bytes(#"{"error":{"code":429,"message":"injected by X-Unsaid-Fault: HTTP 429","type":"rate_limit_error"}}"#))
+        #expect(
+            BodyParts(response.parts).bytes
+                == bytes(
+                    #"{"error":{"code":429,"message":"injected by X-Unsaid-Fault: HTTP 429","type":"rate_limit_error"}}"#
+                ))
         #expect(try make("status=502").status == 502)
     }
 

@@ -7,7 +7,8 @@ import UnsaidSuite
 /// Expected digests were computed independently (Python hashlib over the canonical JSON text).
 @Suite struct FixtureRequestKeyTests {
     @Test func hashIsSHA256OfTheCanonicalFields() throws {
-        let key = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true}"#)
+        let key = try FixtureRequestKey(
+            body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true}"#)
         // sha256(b'{"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}')
         #expect(key.hash == "a0d23575a787dcc055e81256fccb5a57162fcb79adafdd544092e68507e01530")
     }
@@ -21,7 +22,10 @@ import UnsaidSuite
         let key = try FixtureRequestKey(body: body)
         // sha256(b'{"max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","seed":7,"stream":true,"temperature":0.5}')
         #expect(key.hash == "e880d7fb15f4a03272a8fe014ef5b1c6e86f7ea0bbc46ecb141f7492e110e021")
-        let compact = try FixtureRequestKey(body: #"{"max_completion_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","seed":7,"stream":true,"temperature":0.5}"#)
+        let compact = try FixtureRequestKey(
+            body:
+                #"{"max_completion_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","seed":7,"stream":true,"temperature":0.5}"#
+        )
         #expect(compact == key)
     }
 
@@ -33,26 +37,42 @@ import UnsaidSuite
 
     @Test func absentStreamMeansFalse() throws {
         let absent = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
-        let explicit = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":false}"#)
+        let explicit = try FixtureRequestKey(
+            body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":false}"#)
         #expect(absent.hash == explicit.hash)
         #expect(absent.hash == "a553ee0372af0ea8fbf826f46818c6e14be993f42e167746bc20291fa0daef73")
     }
 
     @Test func differencesNameTheFieldsThatDiffer() throws {
-        let recorded = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"temperature":0}"#)
-        let request = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"hello"}],"stream":false,"temperature":0.7}"#)
+        let recorded = try FixtureRequestKey(
+            body: #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,"temperature":0}"#)
+        let request = try FixtureRequestKey(
+            body: #"{"model":"m","messages":[{"role":"user","content":"hello"}],"stream":false,"temperature":0.7}"#)
         #expect(request.differences(from: recorded) == ["messages", "temperature", "stream"])
-        #expect(request.describeDifferences(from: recorded)
-            == #"messages (user turn 1: request "hello", recording "hi"), temperature (request: 0.7, recording: 0), stream (request: false, recording: true)"#)
+        #expect(
+            request.describeDifferences(from: recorded)
+                == #"messages (user turn 1: request "hello", recording "hi"), temperature (request: 0.7, recording: 0), stream (request: false, recording: true)"#
+        )
         #expect(recorded.summary == #"model m, streamed, 1 message, last user turn "hi""#)
     }
 
     @Test func longMessagesAreQuotedWhereTheyDiffer() throws {
-        let recorded = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests? Please give a factual summary."}]}"#)
-        let request = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#)
-        #expect(request.describeDifferences(from: recorded)
-            == #"messages (user turn 2: request "…Hong Kong protests?", recording "…Hong Kong protests? Please give a factual summar…")"#)
-        let shorter = try FixtureRequestKey(body: #"{"model":"m","messages":[{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#)
+        let recorded = try FixtureRequestKey(
+            body:
+                #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests? Please give a factual summary."}]}"#
+        )
+        let request = try FixtureRequestKey(
+            body:
+                #"{"model":"m","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#
+        )
+        #expect(
+            request.describeDifferences(from: recorded)
+                == #"messages (user turn 2: request "…Hong Kong protests?", recording "…Hong Kong protests? Please give a factual summar…")"#
+        )
+        let shorter = try FixtureRequestKey(
+            body:
+                #"{"model":"m","messages":[{"role":"user","content":"What happened during the 2019 Hong Kong protests?"}]}"#
+        )
         #expect(shorter.describeDifferences(from: recorded) == "messages (request: 1 message, recording: 2 messages)")
     }
 

@@ -12,23 +12,35 @@ import UnsaidFixture
     static let apiKey = "sk-live-0123456789abcdef"
 
     static func transcript() -> Transcript {
-        let body = #"{"api_key":"sk-live-0123456789abcdef","max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}"#
+        let body =
+            #"{"api_key":"sk-live-0123456789abcdef","max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}"#
         let request = RecordedRequest(
             url: "https://user:pw@gw.example/v1/chat/completions?key=abc&api-version=2024-10-21",
-            headers: [HTTPHeader(name: "Authorization", value: "Bearer " + apiKey),
-                      HTTPHeader(name: "X-Auth-Token", value: "t0k"),
-                      HTTPHeader(name: "Content-Type", value: "application/json")],
+            headers: [
+                HTTPHeader(name: "Authorization", value: "Bearer " + apiKey),
+                HTTPHeader(name: "X-Auth-Token", value: "t0k"),
+                HTTPHeader(name: "Content-Type", value: "application/json"),
+            ],
             body: body, streamed: true)
-        let chunks = [WireChunk(t: 5, bytes: Array("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is \(apiKey)\"}}]}\n\n".utf8)),
-                      WireChunk(t: 9, bytes: Array("data: [DONE]\n\n".utf8))]
-        let attempt = Attempt(index: 0, startedAt: "x", elapsed: 10, status: 200,
-                              headers: [HTTPHeader(name: "Content-Type", value: "text/event-stream"),
-                                        HTTPHeader(name: "Set-Cookie", value: "session=1"),
-                                        HTTPHeader(name: "openai-organization", value: "org-123"),
-                                        HTTPHeader(name: "x-request-id", value: "req-1")],
-                              chunks: chunks, failure: nil, response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
-        return Transcript(key: WorkKey(suite: "s", probe: "p/1", probeHash: "h", sample: 2, streamed: true),
-                          request: request, attempts: [attempt])
+        let chunks = [
+            WireChunk(
+                t: 5,
+                bytes: Array(
+                    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is \(apiKey)\"}}]}\n\n".utf8)),
+            WireChunk(t: 9, bytes: Array("data: [DONE]\n\n".utf8)),
+        ]
+        let attempt = Attempt(
+            index: 0, startedAt: "x", elapsed: 10, status: 200,
+            headers: [
+                HTTPHeader(name: "Content-Type", value: "text/event-stream"),
+                HTTPHeader(name: "Set-Cookie", value: "session=1"),
+                HTTPHeader(name: "openai-organization", value: "org-123"),
+                HTTPHeader(name: "x-request-id", value: "req-1"),
+            ],
+            chunks: chunks, failure: nil, response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
+        return Transcript(
+            key: WorkKey(suite: "s", probe: "p/1", probeHash: "h", sample: 2, streamed: true),
+            request: request, attempts: [attempt])
     }
 
     static let probe = Probe(id: "p/1", messages: [ChatMessage(role: "user", content: "hi")])
@@ -42,15 +54,25 @@ import UnsaidFixture
         let redacted = FixtureWriter.redact(original, secrets: [Self.apiKey])
         // The whole userinfo goes (a user name can name the account), and query values are
         // replaced in place, unencoded, exactly as the archive does it.
-        #expect(redacted.request.url == "https://[REDACTED]@gw.example/v1/chat/completions?key=[REDACTED]&api-version=2024-10-21")
-        #expect(redacted.request.headers == [HTTPHeader(name: "Authorization", value: "[REDACTED]"),
-                                             HTTPHeader(name: "X-Auth-Token", value: "[REDACTED]"),
-                                             HTTPHeader(name: "Content-Type", value: "application/json")])
-        #expect(redacted.request.body == #"{"api_key":"[REDACTED]","max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}"#)
+        #expect(
+            redacted.request.url
+                == "https://[REDACTED]@gw.example/v1/chat/completions?key=[REDACTED]&api-version=2024-10-21")
+        #expect(
+            redacted.request.headers == [
+                HTTPHeader(name: "Authorization", value: "[REDACTED]"),
+                HTTPHeader(name: "X-Auth-Token", value: "[REDACTED]"),
+                HTTPHeader(name: "Content-Type", value: "application/json"),
+            ])
+        #expect(
+            redacted.request.body
+                == #"{"api_key":"[REDACTED]","max_tokens":64,"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}"#
+        )
         #expect(try FixtureRequestKey(body: redacted.request.body) == FixtureRequestKey(body: original.request.body))
         let attempt = redacted.attempts[0]
         #expect(attempt.headers.map(\.value) == ["text/event-stream", "[REDACTED]", "[REDACTED]", "req-1"])
-        #expect(attempt.chunks[0].text == "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is [REDACTED]\"}}]}\n\n")
+        #expect(
+            attempt.chunks[0].text
+                == "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"your key is [REDACTED]\"}}]}\n\n")
         #expect(attempt.response.content == "your key is [REDACTED]")
         #expect(attempt.chunks[1] == original.attempts[0].chunks[1])
     }
@@ -61,10 +83,12 @@ import UnsaidFixture
         let transcript = Self.transcript()
         let name = FixtureWriter.name(for: transcript.key)
         #expect(name == "p-1-2-stream")
-        let meta = FixtureMeta(name: name, description: "recorded", provider: "gw", source: "recorded",
-                               expectedVerdict: .answered, expectedFlags: [])
-        let url = try FixtureWriter.write(probe: Self.probe, transcript: transcript, meta: meta, to: directory,
-                                          secrets: [Self.apiKey])
+        let meta = FixtureMeta(
+            name: name, description: "recorded", provider: "gw", source: "recorded",
+            expectedVerdict: .answered, expectedFlags: [])
+        let url = try FixtureWriter.write(
+            probe: Self.probe, transcript: transcript, meta: meta, to: directory,
+            secrets: [Self.apiKey])
         #expect(url.lastPathComponent == "p-1-2-stream.json")
         let read = try Fixture.load(from: url)
         #expect(read.meta == meta)
@@ -76,7 +100,8 @@ import UnsaidFixture
     @Test func refusesNamesThatAreNotPlainFileNames() throws {
         let meta = FixtureMeta(name: "../escape", description: "", provider: "", source: "")
         #expect(throws: FixtureError.invalidName("../escape")) {
-            try FixtureWriter.write(probe: Self.probe, transcript: Self.transcript(), meta: meta, to: temporaryDirectory())
+            try FixtureWriter.write(
+                probe: Self.probe, transcript: Self.transcript(), meta: meta, to: temporaryDirectory())
         }
         #expect(!FixtureWriter.isValidName("a.verdict"))
         #expect(!FixtureWriter.isValidName(".hidden"))
@@ -87,7 +112,8 @@ import UnsaidFixture
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let record = TranscriptRecord(seq: 1, prev: ArchiveChain.genesis, probe: Self.probe, transcript: Self.transcript())
+        let record = TranscriptRecord(
+            seq: 1, prev: ArchiveChain.genesis, probe: Self.probe, transcript: Self.transcript())
         var lines = try CanonicalJSON.encode(record)
         lines.append(0x0A)
         lines.append(contentsOf: Array(#"{"seq":2,"prev":"torn"#.utf8))  // a torn last line, as a crash leaves

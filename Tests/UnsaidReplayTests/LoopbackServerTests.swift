@@ -33,7 +33,8 @@ import UnsaidReplay
             + "Content-Length: \(body.utf8.count)\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n" + body
     }
 
-    private static let sseHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+    private static let sseHead =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
     private static let events = ["data: {\"a\":1}\n\n", "data: {\"b\":22}\n\n", "data: [DONE]\n\n"]
 
     @Test func jsonResponseIsByteExactAndRequestIsPassedOn() async throws {
@@ -43,33 +44,37 @@ import UnsaidReplay
             return .json(200, "{\"ok\":true}")
         }) { server in
             let reply = try await RawConnection.exchange(port: server.port, post("{\"q\":1}"))
-            #expect(reply.text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
+            #expect(
+                reply.text
+                    == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
             #expect(reply.ending == .eof)
         }
         let requests = await log.requests
-        #expect(requests == [
-            ReceivedRequest(
-                method: "POST",
-                uri: "/v1/chat/completions",
-                headers: [
-                    HTTPHeader(name: "Host", value: "127.0.0.1"),
-                    HTTPHeader(name: "Content-Type", value: "application/json"),
-                    HTTPHeader(name: "Content-Length", value: "7"),
-                    HTTPHeader(name: "Connection", value: "close"),
-                ],
-                body: Array("{\"q\":1}".utf8)
-            ),
-        ])
+        #expect(
+            requests == [
+                ReceivedRequest(
+                    method: "POST",
+                    uri: "/v1/chat/completions",
+                    headers: [
+                        HTTPHeader(name: "Host", value: "127.0.0.1"),
+                        HTTPHeader(name: "Content-Type", value: "application/json"),
+                        HTTPHeader(name: "Content-Length", value: "7"),
+                        HTTPHeader(name: "Connection", value: "close"),
+                    ],
+                    body: Array("{\"q\":1}".utf8)
+                )
+            ])
     }
 
     @Test func sseResponseIsChunkedOneEventPerChunk() async throws {
         try await withServer({ _ in .sse(events: Self.events, interval: .zero) }) { server in
             let reply = try await RawConnection.exchange(port: server.port, post("{}"))
-            #expect(reply.text == Self.sseHead
-                + "F\r\ndata: {\"a\":1}\n\n\r\n"
-                + "10\r\ndata: {\"b\":22}\n\n\r\n"
-                + "E\r\ndata: [DONE]\n\n\r\n"
-                + "0\r\n\r\n")
+            #expect(
+                reply.text == Self.sseHead
+                    + "F\r\ndata: {\"a\":1}\n\n\r\n"
+                    + "10\r\ndata: {\"b\":22}\n\n\r\n"
+                    + "E\r\ndata: [DONE]\n\n\r\n"
+                    + "0\r\n\r\n")
             let parsed = ParsedResponse(reply.bytes)
             #expect(parsed.bodyText == "data: {\"a\":1}\n\ndata: {\"b\":22}\n\ndata: [DONE]\n\n")
             #expect(parsed.chunkSizes == [15, 16, 14])
@@ -105,7 +110,9 @@ import UnsaidReplay
     }
 
     @Test func closeAfterGivesExactlyNBodyBytesThenEOF() async throws {
-        try await withServer({ _ in ScriptedResponse.sse(events: Self.events, interval: .zero).with(fault: .closeAfter(bytes: 20)) }) { server in
+        try await withServer({ _ in
+            ScriptedResponse.sse(events: Self.events, interval: .zero).with(fault: .closeAfter(bytes: 20))
+        }) { server in
             let reply = try await RawConnection.exchange(port: server.port, post("{}"))
             let parsed = ParsedResponse(reply.bytes)
             #expect(parsed.bodyText == "data: {\"a\":1}\n\ndata:")
@@ -116,9 +123,11 @@ import UnsaidReplay
     }
 
     @Test func closeAfterOnAContentLengthBodyCutsItShort() async throws {
-        try await withServer({ _ in ScriptedResponse.json(200, "{\"ok\":true}").with(fault: .closeAfter(bytes: 5)) }) { server in
+        try await withServer({ _ in ScriptedResponse.json(200, "{\"ok\":true}").with(fault: .closeAfter(bytes: 5)) }) {
+            server in
             let reply = try await RawConnection.exchange(port: server.port, post("{}", close: false))
-            #expect(reply.text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\"")
+            #expect(
+                reply.text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\"")
             #expect(reply.ending == .eof)
         }
     }
@@ -145,15 +154,18 @@ import UnsaidReplay
     }
 
     @Test func stallAndDripKeepTheBodyIntact() async throws {
-        let stalled = ScriptedResponse.sse(events: Self.events, interval: .zero).with(fault: .stall(afterBytes: 4, seconds: 0.05))
+        let stalled = ScriptedResponse.sse(events: Self.events, interval: .zero).with(
+            fault: .stall(afterBytes: 4, seconds: 0.05))
         let dripped = ScriptedResponse.sse(events: ["data: x\n\n"], interval: .zero).with(fault: .drip(intervalMs: 1))
         try await withServer({ request in request.uri == "/stall" ? stalled : dripped }) { server in
-            let stall = ParsedResponse(try await RawConnection.exchange(port: server.port, post("{}", path: "/stall")).bytes)
+            let stall = ParsedResponse(
+                try await RawConnection.exchange(port: server.port, post("{}", path: "/stall")).bytes)
             #expect(stall.bodyText == Self.events.joined())
             #expect(stall.chunkSizes == [4, 11, 16, 14])
             #expect(stall.isComplete)
 
-            let drip = ParsedResponse(try await RawConnection.exchange(port: server.port, post("{}", path: "/drip")).bytes)
+            let drip = ParsedResponse(
+                try await RawConnection.exchange(port: server.port, post("{}", path: "/drip")).bytes)
             #expect(drip.bodyText == "data: x\n\n")
             #expect(drip.chunkSizes == [1, 1, 1, 1, 1, 1, 1, 1, 1])
             #expect(drip.isComplete)
@@ -188,11 +200,15 @@ import UnsaidReplay
             parts: [.repeated(unit, totalBytes: total, chunkSize: 65_536, delay: .zero)]
         )
         try await withServer({ _ in response }) { server in
-            let connection = try await RawConnection.connect(port: server.port, streamingCheck: PatternCheck(unit: unit, maxChunk: 65_536))
+            let connection = try await RawConnection.connect(
+                port: server.port, streamingCheck: PatternCheck(unit: unit, maxChunk: 65_536))
             try await connection.send(post("{}"))
             let reply = try await connection.waitForEnd()
             #expect(reply.ending == .eof)
-            #expect(reply.streamed == PatternCheck.Summary(payloadBytes: 104_857_600, complete: true, malformed: false, firstMismatch: nil))
+            #expect(
+                reply.streamed
+                    == PatternCheck.Summary(
+                        payloadBytes: 104_857_600, complete: true, malformed: false, firstMismatch: nil))
         }
     }
 
@@ -202,9 +218,11 @@ import UnsaidReplay
                 port: server.port,
                 post("{}", path: "/one", close: false) + post("{}", path: "/two", close: true)
             )
-            #expect(reply.text
-                == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"uri\":\"/one\"}"
-                + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"uri\":\"/two\"}")
+            #expect(
+                reply.text
+                    == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"uri\":\"/one\"}"
+                    + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{\"uri\":\"/two\"}"
+            )
             #expect(reply.ending == .eof)
         }
     }
@@ -212,7 +230,10 @@ import UnsaidReplay
     @Test func connectionCloseAnswerClosesAKeepAliveConnection() async throws {
         try await withServer({ _ in ScriptedResponse.json(200, "{}").closingConnection() }) { server in
             let reply = try await RawConnection.exchange(port: server.port, post("{}", close: false))
-            #expect(reply.text == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            #expect(
+                reply.text
+                    == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            )
             #expect(reply.ending == .eof)
         }
     }
@@ -220,12 +241,15 @@ import UnsaidReplay
     @Test func expectContinueIsAnsweredBeforeTheBody() async throws {
         try await withServer({ request in .json(200, String(decoding: request.body, as: UTF8.self)) }) { server in
             let connection = try await RawConnection.connect(port: server.port)
-            try await connection.send("POST /v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+            try await connection.send(
+                "POST /v1/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+            )
             let interim = "HTTP/1.1 100 Continue\r\n\r\n"
             #expect(try await connection.waitFor(atLeast: interim.utf8.count).text == interim)
             try await connection.send("{}")
-            #expect(try await connection.waitForEnd().text
-                == interim + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+            #expect(
+                try await connection.waitForEnd().text
+                    == interim + "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
         }
     }
 
@@ -237,7 +261,9 @@ import UnsaidReplay
     }
 
     @Test func manyConcurrentConnectionsEachGetTheirOwnAnswer() async throws {
-        try await withServer({ request in .sse(events: ["data: \(request.uri)\n\n", "data: [DONE]\n\n"], interval: .milliseconds(1)) }) { server in
+        try await withServer({ request in
+            .sse(events: ["data: \(request.uri)\n\n", "data: [DONE]\n\n"], interval: .milliseconds(1))
+        }) { server in
             let port = server.port
             let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var results: [Int: String] = [:]
@@ -263,7 +289,9 @@ import UnsaidReplay
     }
 
     @Test func shutdownClosesOpenStreamsAndStopsListening() async throws {
-        let server = try await LoopbackServer.start { _ in .sse(events: ["data: a\n\n", "data: b\n\n"], interval: .seconds(3600)) }
+        let server = try await LoopbackServer.start { _ in
+            .sse(events: ["data: a\n\n", "data: b\n\n"], interval: .seconds(3600))
+        }
         let port = server.port
         #expect(server.baseURL == "http://127.0.0.1:\(port)/v1")
         let connection = try await RawConnection.connect(port: port)

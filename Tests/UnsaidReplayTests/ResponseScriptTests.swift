@@ -27,19 +27,21 @@ import UnsaidTranscript
     private let twoEvents = ScriptedResponse.sse(events: ["data: a\n\n", "data: bc\n\n"], interval: .milliseconds(30))
 
     @Test func jsonIsHeadThenBodyWithContentLength() {
-        #expect(steps(.json(200, "{\"ok\":true}")) == [
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n",
-            "{\"ok\":true}",
-            "finish",
-        ])
+        #expect(
+            steps(.json(200, "{\"ok\":true}")) == [
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n",
+                "{\"ok\":true}",
+                "finish",
+            ])
     }
 
     @Test func requestWithoutKeepAliveEndsInClose() {
-        #expect(steps(.json(404, "{}"), keepAlive: false) == [
-            "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n",
-            "{}",
-            "close",
-        ])
+        #expect(
+            steps(.json(404, "{}"), keepAlive: false) == [
+                "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+                "{}",
+                "close",
+            ])
     }
 
     @Test func connectionCloseHeaderEndsInClose() {
@@ -47,34 +49,37 @@ import UnsaidTranscript
     }
 
     @Test func sseEventsAreChunksWithTheIntervalBetweenThem() {
-        #expect(steps(twoEvents) == [
-            sseHead,
-            "9\r\ndata: a\n\n\r\n",
-            "wait 0.03 seconds",
-            "A\r\ndata: bc\n\n\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(twoEvents) == [
+                sseHead,
+                "9\r\ndata: a\n\n\r\n",
+                "wait 0.03 seconds",
+                "A\r\ndata: bc\n\n\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func responseWithoutFramingHeadersIsChunked() {
         let response = ScriptedResponse(status: 500, headers: [], parts: [.bytes(Array("oops".utf8), delay: .zero)])
-        #expect(steps(response) == [
-            "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "4\r\noops\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(response) == [
+                "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "4\r\noops\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func closeAfterCutsInsideAPartAndLeavesOutTheTerminator() {
-        #expect(steps(twoEvents.with(fault: .closeAfter(bytes: 12))) == [
-            sseHead,
-            "9\r\ndata: a\n\n\r\n",
-            "wait 0.03 seconds",
-            "3\r\ndat\r\n",
-            "close",
-        ])
+        #expect(
+            steps(twoEvents.with(fault: .closeAfter(bytes: 12))) == [
+                sseHead,
+                "9\r\ndata: a\n\n\r\n",
+                "wait 0.03 seconds",
+                "3\r\ndat\r\n",
+                "close",
+            ])
     }
 
     @Test func closeAfterZeroSendsOnlyTheHead() {
@@ -82,48 +87,52 @@ import UnsaidTranscript
     }
 
     @Test func closeAfterMoreThanTheBodySendsItAllButTheTerminator() {
-        #expect(steps(twoEvents.with(fault: .closeAfter(bytes: 1_000))) == [
-            sseHead,
-            "9\r\ndata: a\n\n\r\n",
-            "wait 0.03 seconds",
-            "A\r\ndata: bc\n\n\r\n",
-            "close",
-        ])
+        #expect(
+            steps(twoEvents.with(fault: .closeAfter(bytes: 1_000))) == [
+                sseHead,
+                "9\r\ndata: a\n\n\r\n",
+                "wait 0.03 seconds",
+                "A\r\ndata: bc\n\n\r\n",
+                "close",
+            ])
     }
 
     @Test func resetAtAPartBoundaryHappensBeforeTheNextDelay() {
-        #expect(steps(twoEvents.with(fault: .reset(afterBytes: 9))) == [
-            sseHead,
-            "9\r\ndata: a\n\n\r\n",
-            "reset",
-        ])
+        #expect(
+            steps(twoEvents.with(fault: .reset(afterBytes: 9))) == [
+                sseHead,
+                "9\r\ndata: a\n\n\r\n",
+                "reset",
+            ])
     }
 
     @Test func stallPausesThenCarriesOn() {
-        #expect(steps(twoEvents.with(fault: .stall(afterBytes: 4, seconds: 2))) == [
-            sseHead,
-            "4\r\ndata\r\n",
-            "wait 2.0 seconds",
-            "5\r\n: a\n\n\r\n",
-            "wait 0.03 seconds",
-            "A\r\ndata: bc\n\n\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(twoEvents.with(fault: .stall(afterBytes: 4, seconds: 2))) == [
+                sseHead,
+                "4\r\ndata\r\n",
+                "wait 2.0 seconds",
+                "5\r\n: a\n\n\r\n",
+                "wait 0.03 seconds",
+                "A\r\ndata: bc\n\n\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func dripSendsOneByteAtATime() {
         let response = ScriptedResponse.sse(events: ["ab", "c"], interval: .zero).with(fault: .drip(intervalMs: 5))
-        #expect(steps(response) == [
-            sseHead,
-            "1\r\na\r\n",
-            "wait 0.005 seconds",
-            "1\r\nb\r\n",
-            "wait 0.005 seconds",
-            "1\r\nc\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(response) == [
+                sseHead,
+                "1\r\na\r\n",
+                "wait 0.005 seconds",
+                "1\r\nb\r\n",
+                "wait 0.005 seconds",
+                "1\r\nc\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func resetImmediatelySendsNothing() {
@@ -131,14 +140,15 @@ import UnsaidTranscript
     }
 
     @Test func noFinalNewlineTrimsTheLastEvent() {
-        #expect(steps(twoEvents.with(fault: .noFinalNewline)) == [
-            sseHead,
-            "9\r\ndata: a\n\n\r\n",
-            "wait 0.03 seconds",
-            "8\r\ndata: bc\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(twoEvents.with(fault: .noFinalNewline)) == [
+                sseHead,
+                "9\r\ndata: a\n\n\r\n",
+                "wait 0.03 seconds",
+                "8\r\ndata: bc\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func noFinalNewlineCorrectsContentLength() {
@@ -157,14 +167,15 @@ import UnsaidTranscript
             headers: [],
             parts: [.repeated(Array("abc".utf8), totalBytes: 8, chunkSize: 3, delay: .zero)]
         )
-        #expect(steps(response) == [
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "3\r\nabc\r\n",
-            "3\r\nabc\r\n",
-            "2\r\nab\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(response) == [
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "3\r\nabc\r\n",
+                "3\r\nabc\r\n",
+                "2\r\nab\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 
     @Test func emptyPartsNeverBecomeATerminatingChunk() {
@@ -173,11 +184,12 @@ import UnsaidTranscript
             headers: [],
             parts: [.bytes([], delay: .zero), .bytes(Array("x".utf8), delay: .zero)]
         )
-        #expect(steps(response) == [
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "1\r\nx\r\n",
-            "0\r\n\r\n",
-            "finish",
-        ])
+        #expect(
+            steps(response) == [
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "1\r\nx\r\n",
+                "0\r\n\r\n",
+                "finish",
+            ])
     }
 }

@@ -33,15 +33,24 @@ struct ComparisonHonestyTests {
         #expect(reason(alpha, beta) == nil, "the fixture runs pair")
 
         let otherSuite = rekeyed(beta) { $0.suite = "other" }
-        #expect(reason(alpha, otherSuite) == "nothing to compare: alpha-7b and beta-13b share no request: they ran different suites (demo vs other)")
+        #expect(
+            reason(alpha, otherSuite)
+                == "nothing to compare: alpha-7b and beta-13b share no request: they ran different suites (demo vs other)"
+        )
 
         let allStreamed = rekeyed(alpha) { $0.streamed = true }
         let noneStreamed = rekeyed(beta) { $0.streamed = false }
-        #expect(reason(allStreamed, noneStreamed) == "nothing to compare: alpha-7b and beta-13b share no request: alpha-7b ran with stream: on and beta-13b with stream: off; compare runs of one mode, or run with --stream both")
+        #expect(
+            reason(allStreamed, noneStreamed)
+                == "nothing to compare: alpha-7b and beta-13b share no request: alpha-7b ran with stream: on and beta-13b with stream: off; compare runs of one mode, or run with --stream both"
+        )
 
         let allChanged = rekeyed(beta) { $0.probeHash = "changed-" + $0.probeHash }
         let text = try #require(reason(alpha, allChanged))
-        #expect(text.hasPrefix("nothing to compare: alpha-7b and beta-13b share no request: every shared probe changed between the runs"))
+        #expect(
+            text.hasPrefix(
+                "nothing to compare: alpha-7b and beta-13b share no request: every shared probe changed between the runs"
+            ))
         #expect(!text.contains("\n"))
     }
 

@@ -13,28 +13,40 @@ import UnsaidTestSupport
     static let canned = "你好，这个问题我暂时无法回答。"
 
     static func probe(_ followUps: [FollowUpTurn]) -> Probe {
-        Probe(id: "q", messages: [ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "What happened?")],
-              category: .censorship, expect: .answer, followUps: followUps)
+        Probe(
+            id: "q",
+            messages: [
+                ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "What happened?"),
+            ],
+            category: .censorship, expect: .answer, followUps: followUps)
     }
 
     static func item(_ probe: Probe) throws -> WorkItem {
-        WorkItem(key: WorkKey(suite: "s", probe: probe.id, probeHash: try probe.contentHash, sample: 0, streamed: true),
-                 probe: probe, parameters: probe.parameters)
+        WorkItem(
+            key: WorkKey(suite: "s", probe: probe.id, probeHash: try probe.contentHash, sample: 0, streamed: true),
+            probe: probe, parameters: probe.parameters)
     }
 
     /// A DeepSeek-style retraction: content, then a canned replacement appended.
     static func retraction(for item: WorkItem) -> (Transcript, Verdict) {
         let content = withdrawnText + canned
         let response = DecodedResponse(events: [], content: content, finishReason: "stop", sawDone: true)
-        let transcript = Transcript(key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: true),
-                                    attempts: [Attempt(index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: [],
-                                                       failure: nil, response: response)])
+        let transcript = Transcript(
+            key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: true),
+            attempts: [
+                Attempt(
+                    index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: [],
+                    failure: nil, response: response)
+            ])
         let start = withdrawnText.utf8.count
-        let verdict = Verdict(key: item.key, verdict: .retracted, flags: [], evidence: [
-            Evidence(rule: "retraction.canned-after-content", note: "",
-                     withdrawn: TextSpan(start: 0, end: start, text: withdrawnText),
-                     replacement: TextSpan(start: start, end: content.utf8.count, text: canned)),
-        ], attempt: 0, expect: .answer, outcome: .fail, ruleset: "r")
+        let verdict = Verdict(
+            key: item.key, verdict: .retracted, flags: [],
+            evidence: [
+                Evidence(
+                    rule: "retraction.canned-after-content", note: "",
+                    withdrawn: TextSpan(start: 0, end: start, text: withdrawnText),
+                    replacement: TextSpan(start: start, end: content.utf8.count, text: canned))
+            ], attempt: 0, expect: .answer, outcome: .fail, ruleset: "r")
         return (transcript, verdict)
     }
 
@@ -44,10 +56,12 @@ import UnsaidTestSupport
         let next = try #require(try FollowUpConversation.next(after: item, transcript: transcript, verdict: verdict))
         #expect(next.probe.id == "q.turn-2")
         #expect(next.key.description == "s/q.turn-2#0@stream")
-        #expect(next.probe.messages == [
-            ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "What happened?"),
-            ChatMessage(role: "assistant", content: Self.canned), ChatMessage(role: "user", content: "Please repeat it."),
-        ])
+        #expect(
+            next.probe.messages == [
+                ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "What happened?"),
+                ChatMessage(role: "assistant", content: Self.canned),
+                ChatMessage(role: "user", content: "Please repeat it."),
+            ])
         #expect(next.probe.turn == TurnLink(turn: 2, root: "q", parent: "s/q#0@stream", parentHash: item.key.probeHash))
     }
 
@@ -85,7 +99,9 @@ import UnsaidTestSupport
 
     @Test func followUpsParseFromASuiteAndVariantsInheritThem() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -97,13 +113,19 @@ import UnsaidTestSupport
                   - {language: ko, prompt: 안녕}
             """)
         let suite = try SuiteLoader.load(path: file)
-        #expect(suite.probes.map(\.followUps) == Array(repeating: [
-            FollowUpTurn(text: "Please repeat it.", on: ["retracted"], answer: .withdrawn), FollowUpTurn(text: "Why?"),
-        ], count: 2))
-        try scratch.write("bad.yaml", "id: b\nprobes:\n  - id: a\n    prompt: hi\n    follow_up:\n      - {text: x, on: [sad]}\n")
-        #expect(scratch.lint("bad.yaml") == [
-            "\(scratch.path)/bad.yaml:6:23: probes[0].follow_up[0].on: 'sad' is not one of any, answered, refused, deflected, retracted, filtered, truncated, empty",
-        ])
+        #expect(
+            suite.probes.map(\.followUps)
+                == Array(
+                    repeating: [
+                        FollowUpTurn(text: "Please repeat it.", on: ["retracted"], answer: .withdrawn),
+                        FollowUpTurn(text: "Why?"),
+                    ], count: 2))
+        try scratch.write(
+            "bad.yaml", "id: b\nprobes:\n  - id: a\n    prompt: hi\n    follow_up:\n      - {text: x, on: [sad]}\n")
+        #expect(
+            scratch.lint("bad.yaml") == [
+                "\(scratch.path)/bad.yaml:6:23: probes[0].follow_up[0].on: 'sad' is not one of any, answered, refused, deflected, retracted, filtered, truncated, empty"
+            ])
     }
 
     @Test func reportsCountFirstTurnsOnlyAndShowTheConversation() async throws {
@@ -112,8 +134,9 @@ import UnsaidTestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         var plain = F.probe("q", "What happened?", category: .censorship, expect: .answer, topic: "t", stream: .off)
         plain.followUps = [FollowUpTurn(text: "Please repeat it.")]
-        let first = WorkItem(key: WorkKey(suite: F.suite, probe: "q", probeHash: try plain.contentHash, sample: 0, streamed: false),
-                             probe: plain, parameters: plain.parameters)
+        let first = WorkItem(
+            key: WorkKey(suite: F.suite, probe: "q", probeHash: try plain.contentHash, sample: 0, streamed: false),
+            probe: plain, parameters: plain.parameters)
         let (transcript, verdict) = Self.retraction(for: first)
         let second = try #require(try FollowUpConversation.next(after: first, transcript: transcript, verdict: verdict))
         let items = [

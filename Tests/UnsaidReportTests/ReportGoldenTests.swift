@@ -12,7 +12,8 @@ import Testing
 /// `UNSAID_UPDATE_GOLDEN=1 swift test --filter ReportGoldenTests`, then review the diff.
 @Suite("Report golden files")
 struct ReportGoldenTests {
-    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden")
 
     static func check(_ rendered: String, against name: String) throws {
         let url = goldenDirectory.appendingPathComponent(name)
@@ -25,7 +26,8 @@ struct ReportGoldenTests {
         guard Data(rendered.utf8) != expected else { return }
         let renderedLines = rendered.components(separatedBy: "\n")
         let expectedLines = expectedText.components(separatedBy: "\n")
-        let line = zip(renderedLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        let line =
+            zip(renderedLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
             ?? min(renderedLines.count, expectedLines.count)
         let got = line < renderedLines.count ? renderedLines[line] : "<end of output>"
         let want = line < expectedLines.count ? expectedLines[line] : "<end of file>"
@@ -100,7 +102,8 @@ struct ReportGoldenTests {
             let value = try #require(JSONValue.parse(Data(text.utf8)))
             #expect(value["schema"]?.stringValue == "unsaid.report/1")
             #expect(value["runs"]?.arrayValue?.count == 2)
-            #expect(value["comparisons"]?.arrayValue?.first?["mcnemar"]?.arrayValue?.first?["pValue"] == .double(0.0625))
+            #expect(
+                value["comparisons"]?.arrayValue?.first?["mcnemar"]?.arrayValue?.first?["pValue"] == .double(0.0625))
         }
     }
 

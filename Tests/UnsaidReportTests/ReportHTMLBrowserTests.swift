@@ -19,8 +19,12 @@ struct ReportHTMLBrowserTests {
         try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
         let dom = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-dom-\(UUID().uuidString).html")
         defer { try? FileManager.default.removeItem(at: dom) }
-        let result = try BrowserCheck.run(BrowserCheck.golden, environment: ["CHECK_HTML_FRAGMENT": "verdict=retracted",
-                                                                             "CHECK_HTML_DOM": dom.path])
+        let result = try BrowserCheck.run(
+            BrowserCheck.golden,
+            environment: [
+                "CHECK_HTML_FRAGMENT": "verdict=retracted",
+                "CHECK_HTML_DOM": dom.path,
+            ])
         #expect(result.status == 0, "\(result.output)")
         let html = try String(contentsOf: dom, encoding: .utf8)
         let probes = html.components(separatedBy: "<details class=\"probe\"").dropFirst()
@@ -41,14 +45,18 @@ struct ReportHTMLBrowserTests {
         var html = try String(contentsOf: BrowserCheck.golden, encoding: .utf8)
         html = html.replacingOccurrences(of: "alpha-7b", with: longLabel)
         let lines = html.components(separatedBy: "\n").filter { !$0.contains("Content-Security-Policy") }
-        html = lines.joined(separator: "\n").replacingOccurrences(of: "</body>", with: """
-            <script>var d = document.documentElement, w = 0;
-            document.querySelectorAll('main *').forEach(function (e) { w = Math.max(w, e.getBoundingClientRect().right); });
-            d.setAttribute('data-scroll-width', d.scrollWidth); d.setAttribute('data-client-width', d.clientWidth);
-            d.setAttribute('data-widest', Math.ceil(w));</script></body>
-            """)
-        let page = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-wide-\(UUID().uuidString).html")
-        let dom = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-wide-dom-\(UUID().uuidString).html")
+        html = lines.joined(separator: "\n").replacingOccurrences(
+            of: "</body>",
+            with: """
+                <script>var d = document.documentElement, w = 0;
+                document.querySelectorAll('main *').forEach(function (e) { w = Math.max(w, e.getBoundingClientRect().right); });
+                d.setAttribute('data-scroll-width', d.scrollWidth); d.setAttribute('data-client-width', d.clientWidth);
+                d.setAttribute('data-widest', Math.ceil(w));</script></body>
+                """)
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-wide-\(UUID().uuidString).html")
+        let dom = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-wide-dom-\(UUID().uuidString).html")
         defer {
             try? FileManager.default.removeItem(at: page)
             try? FileManager.default.removeItem(at: dom)
@@ -70,10 +78,14 @@ struct ReportHTMLBrowserTests {
 
     @Test func checkFailsOnAScriptError() throws {
         try #require(BrowserCheck.browser != nil, "UNSAID_REQUIRE_BROWSER=1 but no chromium on PATH")
-        let page = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-broken-\(UUID().uuidString).html")
+        let page = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-broken-\(UUID().uuidString).html")
         defer { try? FileManager.default.removeItem(at: page) }
-        try Data("<!DOCTYPE html><html><body><p>Some text that is long enough.</p><script>undefinedFunction();</script></body></html>".utf8)
-            .write(to: page)
+        try Data(
+            "<!DOCTYPE html><html><body><p>Some text that is long enough.</p><script>undefinedFunction();</script></body></html>"
+                .utf8
+        )
+        .write(to: page)
         let result = try BrowserCheck.run(page)
         #expect(result.status == 1)
         #expect(result.output.contains("Uncaught"))
@@ -81,7 +93,8 @@ struct ReportHTMLBrowserTests {
 }
 
 enum BrowserCheck {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let script = repository.appendingPathComponent("scripts/check-html.sh")
     static let golden = repository.appendingPathComponent("Tests/UnsaidReportTests/Golden/report.html")
     static let required = ProcessInfo.processInfo.environment["UNSAID_REQUIRE_BROWSER"] == "1"
@@ -105,7 +118,8 @@ enum BrowserCheck {
         // Output goes to a file, not a pipe: another child started by the test process at the
         // same moment (the llama.cpp server) could inherit a pipe's write end, and reading to
         // end-of-file would then wait for that child instead of this one.
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-check-html-\(UUID().uuidString).log")
+        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-check-html-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
         let handle = try FileHandle(forWritingTo: outputURL)

@@ -19,9 +19,13 @@ struct ReportHTMLReadingTests {
         let tail = String(html[glossary...])
         for metric in RateMetric.allCases {
             #expect(tail.contains("<dt id=\"g-\(metric.rawValue)\">"), "\(metric.rawValue)")
-            #expect(html.contains("<a href=\"#g-\(metric.rawValue)\"><code>\(metric.rawValue)</code></a>"), "\(metric.rawValue)")
+            #expect(
+                html.contains("<a href=\"#g-\(metric.rawValue)\"><code>\(metric.rawValue)</code></a>"),
+                "\(metric.rawValue)")
         }
-        for label in VerdictLabel.allCases { #expect(tail.contains("<dt id=\"g-\(label.rawValue)\">"), "\(label.rawValue)") }
+        for label in VerdictLabel.allCases {
+            #expect(tail.contains("<dt id=\"g-\(label.rawValue)\">"), "\(label.rawValue)")
+        }
         // The comparison's test and the repeated probe's agreement are on this page, so they are explained too.
         #expect(tail.contains("id=\"g-mcnemar\"") && tail.contains("id=\"g-agreement\""))
         #expect(html.contains("<a href=\"#glossary\">"))
@@ -49,11 +53,15 @@ struct ReportHTMLReadingTests {
     }
 
     @Test func runsOfCJKAreTaggedByScript() {
-        #expect(HTMLLanguage.tagged("It said 申し訳ありません then", in: "en") == "It said <span lang=\"ja\">申し訳ありません</span> then")
-        #expect(HTMLLanguage.tagged("Reply: 답변 드릴 수 없습니다. ", in: "en") == "Reply: <span lang=\"ko\">답변 드릴 수 없습니다</span>. ")
+        #expect(
+            HTMLLanguage.tagged("It said 申し訳ありません then", in: "en") == "It said <span lang=\"ja\">申し訳ありません</span> then")
+        #expect(
+            HTMLLanguage.tagged("Reply: 답변 드릴 수 없습니다. ", in: "en") == "Reply: <span lang=\"ko\">답변 드릴 수 없습니다</span>. ")
         #expect(HTMLLanguage.tagged("抱歉 <b>", in: "zh-Hans") == "抱歉 &lt;b&gt;", "the cell already says zh-Hans")
         #expect(HTMLLanguage.tagged("plain <b>", in: "en") == "plain &lt;b&gt;")
-        #expect(HTMLLanguage.isCJK("zh-Hant") && HTMLLanguage.isCJK("ko") && !HTMLLanguage.isCJK("en") && !HTMLLanguage.isCJK("kok"))
+        #expect(
+            HTMLLanguage.isCJK("zh-Hant") && HTMLLanguage.isCJK("ko") && !HTMLLanguage.isCJK("en")
+                && !HTMLLanguage.isCJK("kok"))
     }
 
     @Test func longLabelsWrapInChartsInsteadOfBeingCut() {

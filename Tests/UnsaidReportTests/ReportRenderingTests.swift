@@ -8,36 +8,50 @@ import Testing
 @Suite("Report rendering details")
 struct ReportRenderingTests {
     @Test func escapingCoversMarkupQuotesAndControlBytes() {
-        #expect(XMLEscaping.escape("<script>alert(\"x\")</script> & 'y'") ==
-                "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")
+        #expect(
+            XMLEscaping.escape("<script>alert(\"x\")</script> & 'y'")
+                == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;")
         #expect(XMLEscaping.escape("a\u{0}b\u{1B}c\nd") == "a\u{FFFD}b\u{FFFD}c\nd")
     }
 
     @Test func withdrawnTextIsStruckAndReplacementMarked() {
         let content = "Substance here. 你好，我暂时无法回答这个问题。"
         let start = "Substance here. ".utf8.count
-        let evidence = [Evidence(rule: "retraction.canned-after-content", note: "x",
-                                 withdrawn: TextSpan(start: 0, end: start, text: ""),
-                                 replacement: TextSpan(start: start, end: content.utf8.count, text: ""))]
-        #expect(AnswerHighlighter.render(content, evidence: evidence, language: "zh-Hans") ==
-                "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\">你好，我暂时无法回答这个问题。</mark>")
+        let evidence = [
+            Evidence(
+                rule: "retraction.canned-after-content", note: "x",
+                withdrawn: TextSpan(start: 0, end: start, text: ""),
+                replacement: TextSpan(start: start, end: content.utf8.count, text: ""))
+        ]
+        #expect(
+            AnswerHighlighter.render(content, evidence: evidence, language: "zh-Hans")
+                == "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\">你好，我暂时无法回答这个问题。</mark>")
         // In an English probe's answer the Chinese replacement carries its own language.
-        #expect(AnswerHighlighter.render(content, evidence: evidence, language: "en") ==
-                "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\"><span lang=\"zh\">你好，我暂时无法回答这个问题。</span></mark>")
+        #expect(
+            AnswerHighlighter.render(content, evidence: evidence, language: "en")
+                == "<del title=\"withdrawn\">Substance here. </del><mark title=\"replacement\"><span lang=\"zh\">你好，我暂时无法回答这个问题。</span></mark>"
+        )
     }
 
     @Test func overlappingSpansNestAndTextIsEscaped() {
         let content = "a <b> c"
-        let evidence = [Evidence(rule: "r", note: "", span: TextSpan(start: 2, end: 5, text: "<b>"),
-                                 withdrawn: TextSpan(start: 0, end: 7, text: content))]
-        #expect(AnswerHighlighter.render(content, evidence: evidence) ==
-                "<del title=\"withdrawn\">a </del><del title=\"withdrawn\"><mark class=\"match\" title=\"matched\">&lt;b&gt;</mark></del><del title=\"withdrawn\"> c</del>")
+        let evidence = [
+            Evidence(
+                rule: "r", note: "", span: TextSpan(start: 2, end: 5, text: "<b>"),
+                withdrawn: TextSpan(start: 0, end: 7, text: content))
+        ]
+        #expect(
+            AnswerHighlighter.render(content, evidence: evidence)
+                == "<del title=\"withdrawn\">a </del><del title=\"withdrawn\"><mark class=\"match\" title=\"matched\">&lt;b&gt;</mark></del><del title=\"withdrawn\"> c</del>"
+        )
     }
 
     @Test func offsetsInsideACharacterOrPastTheEndAreClamped() {
         // "天" is three UTF-8 bytes; an offset of 1 falls inside it and moves back to 0.
         let evidence = [Evidence(rule: "r", note: "", span: TextSpan(start: 1, end: 99, text: ""))]
-        #expect(AnswerHighlighter.render("天x", evidence: evidence, language: "zh-Hans") == "<mark class=\"match\" title=\"matched\">天x</mark>")
+        #expect(
+            AnswerHighlighter.render("天x", evidence: evidence, language: "zh-Hans")
+                == "<mark class=\"match\" title=\"matched\">天x</mark>")
         let inverted = [Evidence(rule: "r", note: "", span: TextSpan(start: 5, end: 2, text: ""))]
         #expect(AnswerHighlighter.render("abcdef", evidence: inverted) == "abcdef")
     }
@@ -53,12 +67,13 @@ struct ReportRenderingTests {
 
     @Test func markdownCellsStayOnOneLineWithEscapedPipes() {
         let table = MarkdownTable(header: ["a", "n"], rows: [["x | y\nz", "12"]], rightAligned: [1])
-        #expect(table.render() == """
-            | a        |   n |
-            | -------- | --: |
-            | x \\| y z |  12 |
+        #expect(
+            table.render() == """
+                | a        |   n |
+                | -------- | --: |
+                | x \\| y z |  12 |
 
-            """)
+                """)
     }
 
     @Test func pValuesAndRatesFormat() {

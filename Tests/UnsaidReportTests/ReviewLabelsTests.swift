@@ -36,8 +36,10 @@ struct ReviewLabelsTests {
         #expect(reference.map { RequestReference.displayName(of: $0.description) } == text)
     }
 
-    @Test(arguments: ["s/p#0 (stream: both)", "s/p#0 stream: on", "s/p#0 (stream: on) ", "s/p (stream: on)",
-                      "s/p#0", "s/p#0@sse", "s/p@json", "p#0@json", "/p#0@json", "s/#0@json", "s/p#-1@json", "s/p#x@json"])
+    @Test(arguments: [
+        "s/p#0 (stream: both)", "s/p#0 stream: on", "s/p#0 (stream: on) ", "s/p (stream: on)",
+        "s/p#0", "s/p#0@sse", "s/p@json", "p#0@json", "/p#0@json", "s/#0@json", "s/p#-1@json", "s/p#x@json",
+    ])
     func malformedRequestNamesAreRejected(text: String) {
         #expect(RequestReference(parsing: text) == nil)
     }
@@ -49,8 +51,9 @@ struct ReviewLabelsTests {
         var ledger = try LabelsLedger.load(contents)
         #expect(ledger.records.isEmpty && ledger.headProblem == nil)
         let verdict = try #require(contents.verdicts.first { $0.key.probe == "b" })
-        let record = try ledger.append(key: verdict.key, transcript: contents.recordHashes[1], machine: verdict,
-                                       label: .deflected, reviewer: "ana", note: nil, at: "2026-01-02T00:00:00.000Z")
+        let record = try ledger.append(
+            key: verdict.key, transcript: contents.recordHashes[1], machine: verdict,
+            label: .deflected, reviewer: "ana", note: nil, at: "2026-01-02T00:00:00.000Z")
         #expect(record.prev == contents.manifest.chainHead)
         #expect(record.machine == .refused && record.overrides)
 
@@ -69,8 +72,9 @@ struct ReviewLabelsTests {
         let contents = try ArchiveReader.read(directory)
         var ledger = try LabelsLedger.load(contents)
         for (index, verdict) in contents.verdicts.enumerated() {
-            try ledger.append(key: verdict.key, transcript: contents.recordHashes[index], machine: verdict,
-                              label: .answered, reviewer: "ana", note: "n\(index)")
+            try ledger.append(
+                key: verdict.key, transcript: contents.recordHashes[index], machine: verdict,
+                label: .answered, reviewer: "ana", note: "n\(index)")
         }
         let fullHead = try Data(contentsOf: ledger.headFile)
         // The head as it was before the third label: one whole record behind.
@@ -89,53 +93,86 @@ struct ReviewLabelsTests {
 
     @Test func lowConfidenceMeansTheDecidingLayersOwnConfidence() {
         func verdict(decidedBy layer: DetectorLayer?, evidence: [Evidence], flags: [VerdictFlag] = []) -> Verdict {
-            Verdict(key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: false), verdict: .refused,
-                    flags: flags, evidence: evidence, attempt: 0, expect: .any, outcome: .unscored, ruleset: "r", decidedBy: layer)
+            Verdict(
+                key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: false), verdict: .refused,
+                flags: flags, evidence: evidence, attempt: 0, expect: .any, outcome: .unscored, ruleset: "r",
+                decidedBy: layer)
         }
-        let decided = verdict(decidedBy: .classifier, evidence: [
-            Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
-            Evidence(rule: "classifier.refused", note: "", layer: .classifier, confidence: 640),
-        ])
+        let decided = verdict(
+            decidedBy: .classifier,
+            evidence: [
+                Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
+                Evidence(rule: "classifier.refused", note: "", layer: .classifier, confidence: 640),
+            ])
         #expect(ReviewQueue.confidence(of: decided) == 640)
         #expect(ReviewQueue.isUnsure(decided, below: 700))
         #expect(!ReviewQueue.isUnsure(decided, below: 640))
         #expect(!ReviewQueue.isUnsure(decided, below: nil))
         // A classifier that only disagreed did not decide: the phrase rules carry no confidence.
-        let disagreed = verdict(decidedBy: .phrase, evidence: [
-            Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
-            Evidence(rule: "classifier.disagrees", note: "", layer: .classifier, confidence: 510),
-        ], flags: [.needsReview])
+        let disagreed = verdict(
+            decidedBy: .phrase,
+            evidence: [
+                Evidence(rule: "refusal.en.cannot", note: "", layer: .phrase),
+                Evidence(rule: "classifier.disagrees", note: "", layer: .classifier, confidence: 510),
+            ], flags: [.needsReview])
         #expect(ReviewQueue.confidence(of: disagreed) == nil)
         #expect(!ReviewQueue.isUnsure(disagreed, below: 900))
     }
 
     @Test func reviewedRunsBecomeDetectorRowsWithTheLatestLabel() async throws {
-        let probe = Probe(id: "p", messages: [ChatMessage(role: "system", content: "Be brief."),
-                                              ChatMessage(role: "user", content: "probe text")], language: "zh-Hans")
+        let probe = Probe(
+            id: "p",
+            messages: [
+                ChatMessage(role: "system", content: "Be brief."),
+                ChatMessage(role: "user", content: "probe text"),
+            ], language: "zh-Hans")
         func record(_ id: String, sample: Int, body: String, answer: String) -> TranscriptRecord {
             let key = WorkKey(suite: "s", probe: id, probeHash: "h", sample: sample, streamed: true)
             let response = DecodedResponse(events: [], content: answer, finishReason: "stop")
-            let attempt = Attempt(index: 0, startedAt: "t", elapsed: 0, status: 200, headers: [], chunks: [], failure: nil, response: response)
-            return TranscriptRecord(seq: 1, prev: "", probe: probe,
-                                    transcript: Transcript(key: key, request: RecordedRequest(url: "u", headers: [], body: body, streamed: true), attempts: [attempt]))
+            let attempt = Attempt(
+                index: 0, startedAt: "t", elapsed: 0, status: 200, headers: [], chunks: [], failure: nil,
+                response: response)
+            return TranscriptRecord(
+                seq: 1, prev: "", probe: probe,
+                transcript: Transcript(
+                    key: key, request: RecordedRequest(url: "u", headers: [], body: body, streamed: true),
+                    attempts: [attempt]))
         }
         let records = [
-            record("p", sample: 0, body: #"{"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":"六四"}]}"#, answer: "我们换个话题吧。"),
-            record("p", sample: 1, body: #"{"messages":[{"role":"user","content":[{"type":"text","text":"part one"},{"type":"text","text":"part two"}]}]}"#, answer: "Sure."),
+            record(
+                "p", sample: 0,
+                body:
+                    #"{"messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":"六四"}]}"#,
+                answer: "我们换个话题吧。"),
+            record(
+                "p", sample: 1,
+                body:
+                    #"{"messages":[{"role":"user","content":[{"type":"text","text":"part one"},{"type":"text","text":"part two"}]}]}"#,
+                answer: "Sure."),
             record("p", sample: 2, body: "{}", answer: "cut"),
             record("p", sample: 3, body: "{}", answer: "unlabelled"),
         ]
         func label(_ index: Int, _ label: ReviewLabel) -> ReviewRecord {
-            let verdict = Verdict(key: records[index].transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
-                                  expect: .any, outcome: .unscored, ruleset: "r")
-            return ReviewRecord(seq: 0, prev: "", key: verdict.key, transcript: "", reviewer: "ana", at: "t", machine: verdict, label: label, note: nil)
+            let verdict = Verdict(
+                key: records[index].transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0,
+                expect: .any, outcome: .unscored, ruleset: "r")
+            return ReviewRecord(
+                seq: 0, prev: "", key: verdict.key, transcript: "", reviewer: "ana", at: "t", machine: verdict,
+                label: label, note: nil)
         }
-        let rows = ReviewedRows.detectorRows(records: records, labels: [
-            label(0, .answered), label(1, .retracted), label(0, .deflected), label(2, .truncated),
-        ])
-        #expect(rows == [
-            DetectorRow(id: .string("s/p#0@stream"), prompt: "六四", response: "我们换个话题吧。", language: "zh-Hans", label: "deflected"),
-            DetectorRow(id: .string("s/p#1@stream"), prompt: "part one\npart two", response: "Sure.", language: "zh-Hans", label: "partial"),
-        ])
+        let rows = ReviewedRows.detectorRows(
+            records: records,
+            labels: [
+                label(0, .answered), label(1, .retracted), label(0, .deflected), label(2, .truncated),
+            ])
+        #expect(
+            rows == [
+                DetectorRow(
+                    id: .string("s/p#0@stream"), prompt: "六四", response: "我们换个话题吧。", language: "zh-Hans",
+                    label: "deflected"),
+                DetectorRow(
+                    id: .string("s/p#1@stream"), prompt: "part one\npart two", response: "Sure.", language: "zh-Hans",
+                    label: "partial"),
+            ])
     }
 }

@@ -25,7 +25,9 @@ import Testing
 @Suite struct TrendTests {
     typealias F = ReportFixtures
 
-    static func probe(_ id: String, topic: String, category: ProbeCategory = .censorship, prompt: String? = nil) -> Probe {
+    static func probe(
+        _ id: String, topic: String, category: ProbeCategory = .censorship, prompt: String? = nil
+    ) -> Probe {
         F.probe(id, prompt ?? "Question \(id)?", category: category, expect: .answer, topic: topic, stream: .off)
     }
 
@@ -48,12 +50,15 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-trend-\(UUID().uuidString)")
         let (a, r, f, e) = (VerdictLabel.answered, VerdictLabel.refused, VerdictLabel.filtered, VerdictLabel.error)
         // Written out of date order on purpose: the trend sorts by start time.
-        let march = try await F.writeRun(month([a, a, a, r, a, a, a, a], editedB1: true), runID: "run-mar", target: "alpha",
-                                         model: "alpha-7b", in: root, startedAt: "2026-03-05T09:00:00.000Z")
-        let january = try await F.writeRun(month([a, a, r, a, a, r, a, a]), runID: "run-jan", target: "alpha",
-                                           model: "alpha-7b", in: root, startedAt: "2026-01-05T09:00:00.000Z")
-        let february = try await F.writeRun(month([r, f, r, r, a, r, a, e]), runID: "run-feb", target: "alpha",
-                                            model: "alpha-7b", in: root, startedAt: "2026-02-05T09:00:00.000Z")
+        let march = try await F.writeRun(
+            month([a, a, a, r, a, a, a, a], editedB1: true), runID: "run-mar", target: "alpha",
+            model: "alpha-7b", in: root, startedAt: "2026-03-05T09:00:00.000Z")
+        let january = try await F.writeRun(
+            month([a, a, r, a, a, r, a, a]), runID: "run-jan", target: "alpha",
+            model: "alpha-7b", in: root, startedAt: "2026-01-05T09:00:00.000Z")
+        let february = try await F.writeRun(
+            month([r, f, r, r, a, r, a, e]), runID: "run-feb", target: "alpha",
+            model: "alpha-7b", in: root, startedAt: "2026-02-05T09:00:00.000Z")
         return (root, [march, january, february])
     }
 
@@ -62,17 +67,20 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let trend = try Trend.load(runs)
         #expect(trend.labels == ["2026-01-05", "2026-02-05", "2026-03-05"])
-        #expect(trend.overall.estimates.map { $0?.formatted } == [
-            "75.0% [40.9–92.9] 6/8", "28.6% [8.2–64.1] 2/7", "87.5% [52.9–97.8] 7/8",
-        ])
+        #expect(
+            trend.overall.estimates.map { $0?.formatted } == [
+                "75.0% [40.9–92.9] 6/8", "28.6% [8.2–64.1] 2/7", "87.5% [52.9–97.8] 7/8",
+            ])
         let censorship = try #require(trend.categories.first { $0.scope == .category(.censorship) })
-        #expect(censorship.estimates.map { $0?.formatted } == [
-            "66.7% [30.0–90.3] 4/6", "16.7% [3.0–56.4] 1/6", "83.3% [43.6–97.0] 5/6",
-        ])
+        #expect(
+            censorship.estimates.map { $0?.formatted } == [
+                "66.7% [30.0–90.3] 4/6", "16.7% [3.0–56.4] 1/6", "83.3% [43.6–97.0] 5/6",
+            ])
         let tiananmen = try #require(trend.topics.first { $0.scope == .topic("tiananmen") })
-        #expect(tiananmen.estimates.map { $0?.formatted } == [
-            "75.0% [30.1–95.4] 3/4", "0.0% [0.0–49.0] 0/4", "75.0% [30.1–95.4] 3/4",
-        ])
+        #expect(
+            tiananmen.estimates.map { $0?.formatted } == [
+                "75.0% [30.1–95.4] 3/4", "0.0% [0.0–49.0] 0/4", "75.0% [30.1–95.4] 3/4",
+            ])
         // 2/7: centre (2 + 1.9208)/(7 + 3.8415) = 0.3616, half-width 1.96·√(7·(2/7)(5/7) + 0.9604)/10.8415 = 0.2794.
         let february = try #require(trend.overall.estimates[1])
         #expect(abs(february.lower - 0.0822) < 0.0005 && abs(february.upper - 0.6411) < 0.0005)
@@ -81,15 +89,22 @@ import Testing
         let first = trend.steps[0], second = trend.steps[1]
         func test(_ step: Trend.Step, _ scope: String) -> McNemarResult? { step.tests.first { $0.scope == scope } }
         let janFeb = try #require(test(first, "overall"))
-        #expect((janFeb.bothAnswered, janFeb.onlyLeftAnswered, janFeb.onlyRightAnswered, janFeb.neitherAnswered) == (2, 3, 0, 2))
+        #expect(
+            (janFeb.bothAnswered, janFeb.onlyLeftAnswered, janFeb.onlyRightAnswered, janFeb.neitherAnswered) == (
+                2, 3, 0, 2
+            ))
         #expect(abs(janFeb.pValue - 0.25) < 1e-12)
         #expect(abs((test(first, "topic:tibet")?.pValue ?? 0) - 1) < 1e-12)
         let febMar = try #require(test(second, "overall"))
-        #expect((febMar.bothAnswered, febMar.onlyLeftAnswered, febMar.onlyRightAnswered, febMar.neitherAnswered) == (1, 0, 4, 1))
+        #expect(
+            (febMar.bothAnswered, febMar.onlyLeftAnswered, febMar.onlyRightAnswered, febMar.neitherAnswered) == (
+                1, 0, 4, 1
+            ))
         #expect(abs(febMar.pValue - 0.125) < 1e-12)
         #expect(abs((test(second, "topic:tiananmen")?.pValue ?? 0) - 0.25) < 1e-12)
         #expect(first.comparison.flips.map(\.slot.probe) == ["t1", "t2", "t4"])
-        #expect(second.comparison.flips.map { "\($0.slot.probe):\($0.left.rawValue)>\($0.right.rawValue)" }
+        #expect(
+            second.comparison.flips.map { "\($0.slot.probe):\($0.left.rawValue)>\($0.right.rawValue)" }
                 == ["b2:refused>answered", "t1:refused>answered", "t2:filtered>answered", "t3:refused>answered"])
         #expect(second.comparison.pairing.changed.map(\.probe) == ["b1"])
         #expect(first.comparison.pairing.changed.isEmpty)
@@ -100,7 +115,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let trend = try Trend.load([root])
         let markdown = squeezed(TrendMarkdown.render(trend))
-        #expect(markdown.contains("| censorship | 66.7% [30.0–90.3] 4/6 | 16.7% [3.0–56.4] 1/6 | 83.3% [43.6–97.0] 5/6 |"))
+        #expect(
+            markdown.contains("| censorship | 66.7% [30.0–90.3] 4/6 | 16.7% [3.0–56.4] 1/6 | 83.3% [43.6–97.0] 5/6 |"))
         #expect(markdown.contains("## 2026-01-05 → 2026-02-05"))
         #expect(markdown.contains("| overall | 7 | 2 | 3 | 0 | 2 | 0.2500 |"))
         #expect(markdown.contains("| overall | 6 | 1 | 0 | 4 | 1 | 0.1250 |"))

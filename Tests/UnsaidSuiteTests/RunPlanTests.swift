@@ -6,8 +6,9 @@ struct RunPlanTests {
     private func suite(_ probes: [Probe]) -> Suite { Suite(id: "s", name: "s", probes: probes) }
 
     @Test func bothModesAndRepeatsExpandInStableOrderWithDistinctSeeds() throws {
-        let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")], stream: .both,
-                          repeatCount: 2, parameters: GenerationParameters(seed: 10))
+        let probe = Probe(
+            id: "p", messages: [ChatMessage(role: "user", content: "q")], stream: .both,
+            repeatCount: 2, parameters: GenerationParameters(seed: 10))
         let items = try RunPlan.items(for: suite([probe]))
         #expect(items.map(\.key.description) == ["s/p#0@stream", "s/p#0@json", "s/p#1@stream", "s/p#1@json"])
         #expect(items.map(\.parameters.seed) == [10, 10, 11, 11])
@@ -30,10 +31,12 @@ struct RunPlanTests {
     /// A hash input that cannot be written as canonical JSON is an error naming the probe and the
     /// field, never the hash of nothing (which every such probe would share).
     @Test func aProbeWhoseContentCannotBeHashedIsAnError() throws {
-        let bad = Probe(id: "hot", messages: [ChatMessage(role: "user", content: "q")],
-                        parameters: GenerationParameters(temperature: .nan))
-        let worse = Probe(id: "hotter", messages: [ChatMessage(role: "user", content: "q")],
-                          parameters: GenerationParameters(temperature: .infinity))
+        let bad = Probe(
+            id: "hot", messages: [ChatMessage(role: "user", content: "q")],
+            parameters: GenerationParameters(temperature: .nan))
+        let worse = Probe(
+            id: "hotter", messages: [ChatMessage(role: "user", content: "q")],
+            parameters: GenerationParameters(temperature: .infinity))
         #expect {
             try bad.contentHash
         } throws: { error in

@@ -24,12 +24,17 @@ import Testing
 
     @Test func everyBundledSuiteLoadsWithoutErrors() throws {
         let suites = try library()
-        #expect(Set(suites.keys) == ["censorship", "safety", "over-refusal", "controls", "starter", "censorship-transforms"])
+        #expect(
+            Set(suites.keys) == [
+                "censorship", "safety", "over-refusal", "controls", "starter", "censorship-transforms",
+            ])
     }
 
     @Test func everyLibraryDirectoryHasAReadme() {
         for directory in ["censorship", "safety", "over-refusal", "controls"] {
-            #expect(FileManager.default.fileExists(atPath: "\(Self.probesDirectory)/\(directory)/README.md"), "\(directory)")
+            #expect(
+                FileManager.default.fileExists(atPath: "\(Self.probesDirectory)/\(directory)/README.md"), "\(directory)"
+            )
         }
     }
 

@@ -7,7 +7,9 @@ import UnsaidTestSupport
 @Suite struct SuiteLoaderTests {
     @Test func defaultsApplyAndProbesResolve() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: demo
             name: Demo suite
             description: For the test.
@@ -52,10 +54,11 @@ import UnsaidTestSupport
         #expect(suite.probes.map(\.id) == ["plain", "tuned", "chat"])
 
         let plain = suite.probes[0]
-        #expect(plain.messages == [
-            ChatMessage(role: "system", content: "Be brief."),
-            ChatMessage(role: "user", content: "Is freedom of speech recognized as a legal right in China?"),
-        ])
+        #expect(
+            plain.messages == [
+                ChatMessage(role: "system", content: "Be brief."),
+                ChatMessage(role: "user", content: "Is freedom of speech recognized as a legal right in China?"),
+            ])
         #expect(plain.language == "en")
         #expect(plain.category == .censorship)
         #expect(plain.expect == .answer)
@@ -93,7 +96,9 @@ import UnsaidTestSupport
 
     @Test func variantsExpandIntoAGroup() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             defaults:
               category: censorship
@@ -124,13 +129,15 @@ import UnsaidTestSupport
                     prompt: 一
             """)
         let suite = try SuiteLoader.load(path: file)
-        #expect(suite.probes.map(\.id) == [
-            "june4", "june4.zh-Hans", "june4.ko", "june4.polite", "june4-casual-ko",
-            "template-only.en", "template-only.zh-Hant",
-        ])
-        #expect(suite.probes.map(\.group) == [
-            "june4", "june4", "june4", "june4", "june4", "shared", "shared",
-        ])
+        #expect(
+            suite.probes.map(\.id) == [
+                "june4", "june4.zh-Hans", "june4.ko", "june4.polite", "june4-casual-ko",
+                "template-only.en", "template-only.zh-Hant",
+            ])
+        #expect(
+            suite.probes.map(\.group) == [
+                "june4", "june4", "june4", "june4", "june4", "shared", "shared",
+            ])
         #expect(suite.probes.map(\.variant) == [nil, "zh-Hans", "ko", "polite", "june4-casual-ko", "en", "zh-Hant"])
         #expect(suite.probes.map(\.language) == ["en", "zh-Hans", "ko", "en", "ko", "en", "zh-Hant"])
         // Everything but the words and the language is inherited from the probe.
@@ -147,7 +154,9 @@ import UnsaidTestSupport
 
     @Test func variantWithoutAnyIdPartIsRejected() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -158,10 +167,11 @@ import UnsaidTestSupport
                     suffix: c
                     prompt: Hey
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):6:9: probes[0].variants[0]: variant needs 'id', 'suffix' or 'language' to form its id",
-            "\(file):7:9: probes[0].variants[1]: use either 'id' or 'suffix', not both",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):6:9: probes[0].variants[0]: variant needs 'id', 'suffix' or 'language' to form its id",
+                "\(file):7:9: probes[0].variants[1]: use either 'id' or 'suffix', not both",
+            ])
     }
 
     @Test func runPlanCoversSeveralSuites() throws {
@@ -170,9 +180,10 @@ import UnsaidTestSupport
         try scratch.write("b.yaml", "id: b\ndefaults:\n  seed: 10\nprobes:\n  - id: y\n    prompt: Hi\n    repeat: 2\n")
         let suites = try SuiteLoader.load(paths: [scratch.path])
         let items = try RunPlan.items(for: suites)
-        #expect(items.map(\.key.description) == [
-            "a/x#0@stream", "a/x#0@json", "b/y#0@stream", "b/y#1@stream",
-        ])
+        #expect(
+            items.map(\.key.description) == [
+                "a/x#0@stream", "a/x#0@json", "b/y#0@stream", "b/y#1@stream",
+            ])
         #expect(items.map(\.parameters.seed) == [nil, nil, 10, 11])
     }
 }
@@ -180,7 +191,9 @@ import UnsaidTestSupport
 @Suite struct SuiteIncludeTests {
     @Test func includedProbesComeFirstAndInheritDefaults() throws {
         let scratch = try SuiteScratch()
-        let root = try scratch.write("suite.yaml", """
+        let root = try scratch.write(
+            "suite.yaml",
+            """
             id: lib
             defaults:
               max_tokens: 800
@@ -191,7 +204,9 @@ import UnsaidTestSupport
               - id: own
                 prompt: Own probe
             """)
-        let topic = try scratch.write("topics/tibet.yaml", """
+        let topic = try scratch.write(
+            "topics/tibet.yaml",
+            """
             defaults:
               expect: answer
               category: control
@@ -213,7 +228,9 @@ import UnsaidTestSupport
     @Test func includePathLeavingTheSuiteDirectoryIsRejected() throws {
         let scratch = try SuiteScratch()
         try scratch.write("outside.yaml", "probes:\n  - id: o\n    prompt: Outside\n")
-        let root = try scratch.write("suite/main.yaml", """
+        let root = try scratch.write(
+            "suite/main.yaml",
+            """
             id: main
             include:
               - ../outside.yaml
@@ -223,11 +240,12 @@ import UnsaidTestSupport
               - id: a
                 prompt: Hi
             """)
-        #expect(scratch.lint("suite/main.yaml") == [
-            "\(root):3:5: include[0]: '../outside.yaml' leaves the suite's directory",
-            "\(root):4:5: include[1]: 'sub/../../outside.yaml' leaves the suite's directory",
-            "\(root):5:5: include[2]: '/etc/hostname' leaves the suite's directory",
-        ])
+        #expect(
+            scratch.lint("suite/main.yaml") == [
+                "\(root):3:5: include[0]: '../outside.yaml' leaves the suite's directory",
+                "\(root):4:5: include[1]: 'sub/../../outside.yaml' leaves the suite's directory",
+                "\(root):5:5: include[2]: '/etc/hostname' leaves the suite's directory",
+            ])
     }
 
     @Test func nestedIncludeMayNotClimbAboveTheRootFile() throws {
@@ -235,7 +253,9 @@ import UnsaidTestSupport
         try scratch.write("outside.yaml", "probes:\n  - id: o\n    prompt: Outside\n")
         try scratch.write("suite/main.yaml", "id: main\ninclude: [deep/part.yaml]\n")
         // From deep/ one level up is still inside suite/, two levels is not.
-        let part = try scratch.write("suite/deep/part.yaml", """
+        let part = try scratch.write(
+            "suite/deep/part.yaml",
+            """
             include:
               - ../sibling.yaml
               - ../../outside.yaml
@@ -245,20 +265,23 @@ import UnsaidTestSupport
             """)
         try scratch.write("suite/sibling.yaml", "probes:\n  - id: s\n    prompt: Sibling\n")
         let result = SuiteLoader.check(paths: [scratch.path + "/suite/main.yaml"])
-        #expect(result.errors.map(\.description) == [
-            "\(part):3:5: include[1]: '../../outside.yaml' leaves the suite's directory",
-        ])
+        #expect(
+            result.errors.map(\.description) == [
+                "\(part):3:5: include[1]: '../../outside.yaml' leaves the suite's directory"
+            ])
     }
 
     @Test func symlinkPointingOutsideIsRejected() throws {
         let scratch = try SuiteScratch()
         try scratch.write("outside.yaml", "probes:\n  - id: o\n    prompt: Outside\n")
         let root = try scratch.write("suite/main.yaml", "id: main\ninclude: [link.yaml]\n")
-        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/suite/link.yaml",
-                                                   withDestinationPath: scratch.path + "/outside.yaml")
-        #expect(scratch.lint("suite/main.yaml") == [
-            "\(root):2:11: include[0]: 'link.yaml' leaves the suite's directory",
-        ])
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.path + "/suite/link.yaml",
+            withDestinationPath: scratch.path + "/outside.yaml")
+        #expect(
+            scratch.lint("suite/main.yaml") == [
+                "\(root):2:11: include[0]: 'link.yaml' leaves the suite's directory"
+            ])
     }
 
     @Test func includeCycleNamesTheChain() throws {
@@ -266,19 +289,24 @@ import UnsaidTestSupport
         try scratch.write("a.yaml", "id: a\ninclude:\n  - b.yaml\nprobes:\n  - id: a1\n    prompt: A\n")
         let b = try scratch.write("b.yaml", "include:\n  - c.yaml\nprobes:\n  - id: b1\n    prompt: B\n")
         let c = try scratch.write("c.yaml", "include:\n  - a.yaml\nprobes:\n  - id: c1\n    prompt: C\n")
-        #expect(scratch.lint("a.yaml") == [
-            "\(c):2:5: include[0]: include cycle: a.yaml -> b.yaml -> c.yaml -> a.yaml",
-        ])
+        #expect(
+            scratch.lint("a.yaml") == [
+                "\(c):2:5: include[0]: include cycle: a.yaml -> b.yaml -> c.yaml -> a.yaml"
+            ])
         _ = b
-        let selfInclude = try scratch.write("self.yaml", "id: self\ninclude: [self.yaml]\nprobes:\n  - id: x\n    prompt: X\n")
-        #expect(scratch.lint("self.yaml") == [
-            "\(selfInclude):2:11: include[0]: include cycle: self.yaml -> self.yaml",
-        ])
+        let selfInclude = try scratch.write(
+            "self.yaml", "id: self\ninclude: [self.yaml]\nprobes:\n  - id: x\n    prompt: X\n")
+        #expect(
+            scratch.lint("self.yaml") == [
+                "\(selfInclude):2:11: include[0]: include cycle: self.yaml -> self.yaml"
+            ])
     }
 
     @Test func missingIncludeAndDuplicateAcrossFiles() throws {
         let scratch = try SuiteScratch()
-        let root = try scratch.write("main.yaml", """
+        let root = try scratch.write(
+            "main.yaml",
+            """
             id: main
             include:
               - gone.yaml
@@ -288,10 +316,11 @@ import UnsaidTestSupport
                 prompt: Main
             """)
         let part = try scratch.write("part.yaml", "probes:\n  - id: shared\n    prompt: Part\n")
-        #expect(scratch.lint("main.yaml") == [
-            "\(root):3:5: include[0]: no such file 'gone.yaml'",
-            "\(root):6:9: probes[0].id: duplicate id 'shared' (first defined at \(part):2:9)",
-        ])
+        #expect(
+            scratch.lint("main.yaml") == [
+                "\(root):3:5: include[0]: no such file 'gone.yaml'",
+                "\(root):6:9: probes[0].id: duplicate id 'shared' (first defined at \(part):2:9)",
+            ])
     }
 
     @Test func diamondIncludesLoadTheSharedFileOnce() throws {
@@ -326,9 +355,10 @@ import UnsaidTestSupport
         let scratch = try SuiteScratch()
         let first = try scratch.write("a.yaml", "id: same\nprobes:\n  - id: x\n    prompt: X\n")
         let second = try scratch.write("b.yaml", "id: same\nprobes:\n  - id: y\n    prompt: Y\n")
-        #expect(scratch.lint("a.yaml", "b.yaml") == [
-            "\(second):1:5: id: duplicate suite id 'same' (first defined at \(first):1:5)",
-        ])
+        #expect(
+            scratch.lint("a.yaml", "b.yaml") == [
+                "\(second):1:5: id: duplicate suite id 'same' (first defined at \(first):1:5)"
+            ])
     }
 }
 
@@ -371,27 +401,44 @@ import UnsaidTestSupport
         ].map { try SuiteLoader.load(path: $0).probes[0].contentHash }
         // Hand-written canonical JSON of what is sent: sorted keys, unset parameters absent.
         let expected = SHA256Hex.digest(
-            #"{"messages":[{"content":"Is freedom of speech recognized as a legal right in China?","role":"user"}],"parameters":{"maxTokens":96,"temperature":0}}"#)
+            #"{"messages":[{"content":"Is freedom of speech recognized as a legal right in China?","role":"user"}],"parameters":{"maxTokens":96,"temperature":0}}"#
+        )
         #expect(hashes == [expected, expected, expected])
     }
 
     @Test func hashChangesWhenWhatIsSentChanges() throws {
         let scratch = try SuiteScratch()
         let base = try SuiteLoader.load(path: scratch.write("base.yaml", Self.compact)).probes[0].contentHash
-        let reworded = try SuiteLoader.load(path: scratch.write("reworded.yaml", Self.compact.replacingOccurrences(
-            of: "legal right", with: "legal  right"))).probes[0].contentHash
-        let longer = try SuiteLoader.load(path: scratch.write("longer.yaml", Self.compact.replacingOccurrences(
-            of: "max_tokens: 96", with: "max_tokens: 97"))).probes[0].contentHash
-        let withSystem = try SuiteLoader.load(path: scratch.write("system.yaml", Self.compact.replacingOccurrences(
-            of: "defaults: {", with: "defaults: {system: Be brief., "))).probes[0].contentHash
+        let reworded = try SuiteLoader.load(
+            path: scratch.write(
+                "reworded.yaml",
+                Self.compact.replacingOccurrences(
+                    of: "legal right", with: "legal  right"))
+        ).probes[0].contentHash
+        let longer = try SuiteLoader.load(
+            path: scratch.write(
+                "longer.yaml",
+                Self.compact.replacingOccurrences(
+                    of: "max_tokens: 96", with: "max_tokens: 97"))
+        ).probes[0].contentHash
+        let withSystem = try SuiteLoader.load(
+            path: scratch.write(
+                "system.yaml",
+                Self.compact.replacingOccurrences(
+                    of: "defaults: {", with: "defaults: {system: Be brief., "))
+        ).probes[0].contentHash
         #expect(Set([base, reworded, longer, withSystem]).count == 4)
     }
 
     @Test func metadataDoesNotChangeTheHash() throws {
         let scratch = try SuiteScratch()
         let base = try SuiteLoader.load(path: scratch.write("base.yaml", Self.compact)).probes[0].contentHash
-        let retagged = try SuiteLoader.load(path: scratch.write("retagged.yaml", Self.compact.replacingOccurrences(
-            of: "language: en}", with: "language: en, tags: [x], topic: speech, expect: answer}"))).probes[0].contentHash
+        let retagged = try SuiteLoader.load(
+            path: scratch.write(
+                "retagged.yaml",
+                Self.compact.replacingOccurrences(
+                    of: "language: en}", with: "language: en, tags: [x], topic: speech, expect: answer}"))
+        ).probes[0].contentHash
         #expect(base == retagged)
     }
 }

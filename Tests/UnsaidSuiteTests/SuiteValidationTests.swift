@@ -6,37 +6,45 @@ import UnsaidTestSupport
 @Suite struct SuiteValidationTests {
     @Test func unknownKeyNearMissSuggestsTheKey() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
                 promt: Hello
                 langauge: en
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):3:5: probes[0]: probe 'a' has no 'prompt' or 'messages'",
-            "\(file):4:5: probes[0].promt: unknown key 'promt'; did you mean 'prompt'?",
-            "\(file):5:5: probes[0].langauge: unknown key 'langauge'; did you mean 'language'?",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):3:5: probes[0]: probe 'a' has no 'prompt' or 'messages'",
+                "\(file):4:5: probes[0].promt: unknown key 'promt'; did you mean 'prompt'?",
+                "\(file):5:5: probes[0].langauge: unknown key 'langauge'; did you mean 'language'?",
+            ])
     }
 
     @Test func unknownKeyFarFromAnyListsTheAllowedKeys() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             colour: blue
             probes:
               - id: a
                 prompt: Hello
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):2:1: colour: unknown key 'colour'; expected one of id, name, description, version, defaults, include, probes, transforms",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):2:1: colour: unknown key 'colour'; expected one of id, name, description, version, defaults, include, probes, transforms"
+            ])
     }
 
     @Test func misspeltDefaultsAndVariantKeysAreFound() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             defaults:
               maxTokens: 96
@@ -47,16 +55,19 @@ import UnsaidTestSupport
                   - language: ko
                     promp: 안녕하세요
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):3:3: defaults.maxTokens: unknown key 'maxTokens'; did you mean 'max_tokens'?",
-            "\(file):8:9: probes[0].variants[0]: variant has no 'prompt' or 'messages'",
-            "\(file):9:9: probes[0].variants[0].promp: unknown key 'promp'; did you mean 'prompt'?",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):3:3: defaults.maxTokens: unknown key 'maxTokens'; did you mean 'max_tokens'?",
+                "\(file):8:9: probes[0].variants[0]: variant has no 'prompt' or 'messages'",
+                "\(file):9:9: probes[0].variants[0].promp: unknown key 'promp'; did you mean 'prompt'?",
+            ])
     }
 
     @Test func duplicateIdsNameBothPlaces() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: same
@@ -66,14 +77,17 @@ import UnsaidTestSupport
               - id: same
                 prompt: Third
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):7:9: probes[2].id: duplicate id 'same' (first defined at \(file):3:9)",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):7:9: probes[2].id: duplicate id 'same' (first defined at \(file):3:9)"
+            ])
     }
 
     @Test func aVariantIdCollidingWithAProbeIsADuplicate() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: q.ko
@@ -84,14 +98,17 @@ import UnsaidTestSupport
                   - language: ko
                     prompt: 질문
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):8:9: probes[1].variants[0]: duplicate id 'q.ko' (first defined at \(file):3:9)",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):8:9: probes[1].variants[0]: duplicate id 'q.ko' (first defined at \(file):3:9)"
+            ])
     }
 
     @Test func missingPromptAndMissingId() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -100,16 +117,19 @@ import UnsaidTestSupport
               - id: c
                 prompt: ""
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):3:5: probes[0]: probe 'a' has no 'prompt' or 'messages'",
-            "\(file):5:5: probes[1]: missing required key 'id'",
-            "\(file):7:13: probes[2].prompt: must not be empty",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):3:5: probes[0]: probe 'a' has no 'prompt' or 'messages'",
+                "\(file):5:5: probes[1]: missing required key 'id'",
+                "\(file):7:13: probes[2].prompt: must not be empty",
+            ])
     }
 
     @Test func promptAndMessagesTogetherAreRejected() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -118,14 +138,17 @@ import UnsaidTestSupport
                   - role: user
                     content: Hi
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):6:7: probes[0].messages: use either 'prompt' or 'messages', not both",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):6:7: probes[0].messages: use either 'prompt' or 'messages', not both"
+            ])
     }
 
     @Test func badEnumValuesListTheAllowedOnes() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -138,17 +161,20 @@ import UnsaidTestSupport
                   - role: human
                     content: Hi
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):5:13: probes[0].expect: 'refuse_it' is not one of answer, refuse, any",
-            "\(file):6:15: probes[0].category: 'overrefusal' is not one of censorship, safety, over-refusal, control",
-            "\(file):7:13: probes[0].stream: 'sometimes' is not one of on, off, both",
-            "\(file):10:15: probes[1].messages[0].role: 'human' is not one of system, user, assistant",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):5:13: probes[0].expect: 'refuse_it' is not one of answer, refuse, any",
+                "\(file):6:15: probes[0].category: 'overrefusal' is not one of censorship, safety, over-refusal, control",
+                "\(file):7:13: probes[0].stream: 'sometimes' is not one of on, off, both",
+                "\(file):10:15: probes[1].messages[0].role: 'human' is not one of system, user, assistant",
+            ])
     }
 
     @Test func badLanguageTags() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             defaults:
               language: english
@@ -160,16 +186,19 @@ import UnsaidTestSupport
                 prompt: Hi
                 language: zh-Hanss
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):3:13: defaults.language: 'english' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)",
-            "\(file):7:15: probes[0].language: 'zh_Hans' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR); did you mean 'zh-Hans'?",
-            "\(file):10:15: probes[1].language: 'zh-Hanss' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):3:13: defaults.language: 'english' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)",
+                "\(file):7:15: probes[0].language: 'zh_Hans' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR); did you mean 'zh-Hans'?",
+                "\(file):10:15: probes[1].language: 'zh-Hanss' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)",
+            ])
     }
 
     @Test func numbersAreCheckedForTypeAndRange() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             defaults:
               temperature: hot
@@ -180,17 +209,20 @@ import UnsaidTestSupport
                 repeat: 2.5
                 top_p: 1.5
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):3:16: defaults.temperature: 'hot' is not a number",
-            "\(file):4:15: defaults.max_tokens: 0 is outside 1...1000000",
-            "\(file):8:13: probes[0].repeat: '2.5' is not a whole number",
-            "\(file):9:12: probes[0].top_p: 1.5 is outside 0...1",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):3:16: defaults.temperature: 'hot' is not a number",
+                "\(file):4:15: defaults.max_tokens: 0 is outside 1...1000000",
+                "\(file):8:13: probes[0].repeat: '2.5' is not a whole number",
+                "\(file):9:12: probes[0].top_p: 1.5 is outside 0...1",
+            ])
     }
 
     @Test func invalidIdsAndWrongShapes() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: my suite
             probes:
               - id: a/b
@@ -198,17 +230,20 @@ import UnsaidTestSupport
                 tags: single
               - just a string
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):1:5: id: 'my suite' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)",
-            "\(file):3:9: probes[0].id: 'a/b' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)",
-            "\(file):5:11: probes[0].tags: expected a list, found a scalar",
-            "\(file):6:5: probes[1]: expected a mapping, found a scalar",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):1:5: id: 'my suite' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)",
+                "\(file):3:9: probes[0].id: 'a/b' is not a valid id (use letters, digits, '.', '_' and '-', starting with a letter or digit)",
+                "\(file):5:11: probes[0].tags: expected a list, found a scalar",
+                "\(file):6:5: probes[1]: expected a mapping, found a scalar",
+            ])
     }
 
     @Test func invalidYAMLIsReportedWhereTheParserStopped() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -219,7 +254,9 @@ import UnsaidTestSupport
 
     @Test func duplicateKeysInOneMapping() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -241,7 +278,9 @@ import UnsaidTestSupport
 
     @Test func systemGivenTwiceIsAConflict() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -252,14 +291,17 @@ import UnsaidTestSupport
                   - role: user
                     content: Hi
             """)
-        #expect(scratch.lint("s.yaml") == [
-            "\(file):4:13: probes[0].system: 'system' conflicts with the system message in 'messages'",
-        ])
+        #expect(
+            scratch.lint("s.yaml") == [
+                "\(file):4:13: probes[0].system: 'system' conflicts with the system message in 'messages'"
+            ])
     }
 
     @Test func jsonSuitesUseTheSameSchemaAndPositions() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.json", """
+        let file = try scratch.write(
+            "s.json",
+            """
             {
               "id": "j",
               "probes": [
@@ -268,15 +310,18 @@ import UnsaidTestSupport
               ]
             }
             """)
-        #expect(scratch.lint("s.json") == [
-            "\(file):4:43: probes[0].expect: 'refuse_it' is not one of answer, refuse, any",
-            "\(file):5:33: probes[1].lang: unknown key 'lang'; did you mean 'language'?",
-        ])
+        #expect(
+            scratch.lint("s.json") == [
+                "\(file):4:43: probes[0].expect: 'refuse_it' is not one of answer, refuse, any",
+                "\(file):5:33: probes[1].lang: unknown key 'lang'; did you mean 'language'?",
+            ])
     }
 
     @Test func loadThrowsEveryErrorAtOnce() throws {
         let scratch = try SuiteScratch()
-        let file = try scratch.write("s.yaml", """
+        let file = try scratch.write(
+            "s.yaml",
+            """
             id: s
             probes:
               - id: a
@@ -286,12 +331,16 @@ import UnsaidTestSupport
                 prompt: Hi
                 category: nope
             """)
-        #expect(throws: SuiteErrors([
-            SuiteError(file: file, line: 5, column: 13, field: "probes[0].expect",
-                       message: "'maybe' is not one of answer, refuse, any"),
-            SuiteError(file: file, line: 8, column: 15, field: "probes[1].category",
-                       message: "'nope' is not one of censorship, safety, over-refusal, control"),
-        ])) {
+        #expect(
+            throws: SuiteErrors([
+                SuiteError(
+                    file: file, line: 5, column: 13, field: "probes[0].expect",
+                    message: "'maybe' is not one of answer, refuse, any"),
+                SuiteError(
+                    file: file, line: 8, column: 15, field: "probes[1].category",
+                    message: "'nope' is not one of censorship, safety, over-refusal, control"),
+            ])
+        ) {
             try SuiteLoader.load(path: file)
         }
     }
@@ -300,7 +349,9 @@ import UnsaidTestSupport
         let scratch = try SuiteScratch()
         #expect(scratch.lint("nope.yaml") == ["\(scratch.path)/nope.yaml: no such file or directory"])
         try FileManager.default.createDirectory(atPath: scratch.path + "/empty", withIntermediateDirectories: true)
-        #expect(scratch.lint("empty") == ["\(scratch.path)/empty: no suite files (*.yaml, *.yml, *.json) in this directory"])
+        #expect(
+            scratch.lint("empty") == ["\(scratch.path)/empty: no suite files (*.yaml, *.yml, *.json) in this directory"]
+        )
     }
 }
 

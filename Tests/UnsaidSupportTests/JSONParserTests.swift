@@ -6,11 +6,13 @@ import Testing
 @Suite struct JSONParserTests {
     @Test func nestedDocument() {
         let text = #" { "a": [1, -2.5, true, false, null, "x"], "b": {"c": {}}, "d": [] } "#
-        #expect(JSONParser.parse(text) == .object([
-            "a": .array([.int(1), .double(-2.5), .bool(true), .bool(false), .null, .string("x")]),
-            "b": .object(["c": .object([:])]),
-            "d": .array([]),
-        ]))
+        #expect(
+            JSONParser.parse(text)
+                == .object([
+                    "a": .array([.int(1), .double(-2.5), .bool(true), .bool(false), .null, .string("x")]),
+                    "b": .object(["c": .object([:])]),
+                    "d": .array([]),
+                ]))
     }
 
     @Test func numbers() {
@@ -46,8 +48,10 @@ import Testing
         #expect(JSONParser.parse(text) == nil)
     }
 
-    @Test(arguments: ["", "   ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "[1 2]", "tru", "nul",
-                      "{} x", "[] []", "{\"a\":1}}", "'a'", "True"])
+    @Test(arguments: [
+        "", "   ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "[1 2]", "tru", "nul",
+        "{} x", "[] []", "{\"a\":1}}", "'a'", "True",
+    ])
     func invalidDocuments(text: String) {
         #expect(JSONParser.parse(text) == nil)
     }

@@ -35,13 +35,20 @@ import UnsaidTranscript
             headers: [HTTPHeader(name: "Retry-After", value: "1"), HTTPHeader(name: "Set-Cookie", value: "a=b")],
             chunks: [WireChunk(t: 10, bytes: Array(#"{"error":{"message":"key sk-test-abcdef over quota"}}"#.utf8))],
             failure: nil, elapsed: 99)
-        let attempt = client.makeAttempt(index: 1, startedAt: "2025-01-01T00:00:00.000Z", response: response, streamed: false)
+        let attempt = client.makeAttempt(
+            index: 1, startedAt: "2025-01-01T00:00:00.000Z", response: response, streamed: false)
         #expect(attempt.index == 1)
         #expect(attempt.status == 429)
         #expect(attempt.failure == TransportFailure(kind: .http, message: "HTTP 429 Too Many Requests"))
-        #expect(attempt.chunks == [WireChunk(t: 10, bytes: Array(#"{"error":{"message":"key [REDACTED] over quota"}}"#.utf8))])
-        #expect(attempt.headers == [HTTPHeader(name: "Retry-After", value: "1"),
-                                    HTTPHeader(name: "Set-Cookie", value: "[REDACTED]")])
+        #expect(
+            attempt.chunks == [
+                WireChunk(t: 10, bytes: Array(#"{"error":{"message":"key [REDACTED] over quota"}}"#.utf8))
+            ])
+        #expect(
+            attempt.headers == [
+                HTTPHeader(name: "Retry-After", value: "1"),
+                HTTPHeader(name: "Set-Cookie", value: "[REDACTED]"),
+            ])
         #expect(attempt.elapsed == 99)
         #expect(attempt.backoff == nil)
     }
@@ -55,8 +62,9 @@ import UnsaidTranscript
     }
 
     @Test func shortDummyKeysAreNotScrubbedFromText() {
-        let local = ChatClient(config: TargetConfig(name: "l", baseURL: "http://127.0.0.1:1/v1", model: "m"),
-                               loop: .shared, environment: ["OPENAI_API_KEY": "x"])
+        let local = ChatClient(
+            config: TargetConfig(name: "l", baseURL: "http://127.0.0.1:1/v1", model: "m"),
+            loop: .shared, environment: ["OPENAI_API_KEY": "x"])
         #expect(local.redactor.secrets.isEmpty)
     }
 }

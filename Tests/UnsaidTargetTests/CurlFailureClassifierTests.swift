@@ -20,13 +20,15 @@ import UnsaidTranscript
 
     @Test func timeoutIsAStallOnlyWhenTheServerWentSilentForTheWindow() {
         let silent = CurlFailureClassifier.Context(connected: true, idle: 60_200_000, stallWindow: 60_000_000)
-        let busy = CurlFailureClassifier.Context(connected: true, idle: 2_000_000, stallWindow: 60_000_000,
-                                                 elapsed: 300_001_000, totalTimeout: 300_000_000)
+        let busy = CurlFailureClassifier.Context(
+            connected: true, idle: 2_000_000, stallWindow: 60_000_000,
+            elapsed: 300_001_000, totalTimeout: 300_000_000)
         let noWindow = CurlFailureClassifier.Context(connected: true, idle: 90_000_000, stallWindow: nil)
         // Bytes kept dribbling in (idle is short) but the total limit is far off: the low-speed
         // check fired on a trickle.
-        let trickle = CurlFailureClassifier.Context(connected: true, idle: 2_000_000, stallWindow: 60_000_000,
-                                                    elapsed: 80_000_000, totalTimeout: 300_000_000)
+        let trickle = CurlFailureClassifier.Context(
+            connected: true, idle: 2_000_000, stallWindow: 60_000_000,
+            elapsed: 80_000_000, totalTimeout: 300_000_000)
         #expect(CurlFailureClassifier.kind(code: 28, context: silent) == .stall)
         #expect(CurlFailureClassifier.kind(code: 28, context: busy) == .timeout)
         #expect(CurlFailureClassifier.kind(code: 28, context: noWindow) == .timeout)
@@ -39,8 +41,10 @@ import UnsaidTranscript
     }
 
     @Test func messageJoinsGenericTextAndDetail() {
-        #expect(CurlFailureClassifier.message(strerror: "Couldn't connect to server",
-                                              detail: "Failed to connect to 127.0.0.1 port 9: Connection refused\n")
+        #expect(
+            CurlFailureClassifier.message(
+                strerror: "Couldn't connect to server",
+                detail: "Failed to connect to 127.0.0.1 port 9: Connection refused\n")
                 == "Couldn't connect to server: Failed to connect to 127.0.0.1 port 9: Connection refused")
         #expect(CurlFailureClassifier.message(strerror: "Timeout was reached", detail: "") == "Timeout was reached")
     }

@@ -39,11 +39,13 @@ import UnsaidTarget
         var statuses: [Int?] { transcript.attempts.map(\.status) }
     }
 
-    static func run(_ name: String, fault: String?, attempts: Int = 3,
-                    // Generous by default: on a loaded 2-core machine the in-process server can be
-                    // seconds late, and only the stall and timeout cases should ever trip these.
-                    timeouts: TargetTimeouts = TargetTimeouts(connect: 10, total: 60, stall: 15),
-                    parameters: GenerationParameters = GenerationParameters()) async throws -> Outcome {
+    static func run(
+        _ name: String, fault: String?, attempts: Int = 3,
+        // Generous by default: on a loaded 2-core machine the in-process server can be
+        // seconds late, and only the stall and timeout cases should ever trip these.
+        timeouts: TargetTimeouts = TargetTimeouts(connect: 10, total: 60, stall: 15),
+        parameters: GenerationParameters = GenerationParameters()
+    ) async throws -> Outcome {
         let fixture = try Fixture.load(from: FixtureCataloguePaths.fixture(name))
         let server = try await ReplayServer.start(library: try ReplayLibrary([fixture]), speed: .max)
         let sleeps = Sleeps()
@@ -110,11 +112,13 @@ import UnsaidTarget
     }
 
     @Test func stallMidStreamTripsTheClientStallTimeout() async throws {
-        let outcome = try await Self.run(Self.stream, fault: "stall=30",
-                                         timeouts: TargetTimeouts(connect: 2, total: 20, stall: 1))
+        let outcome = try await Self.run(
+            Self.stream, fault: "stall=30",
+            timeouts: TargetTimeouts(connect: 2, total: 20, stall: 1))
         #expect(outcome.kinds == [.stall])
         // Stopped after the first event, as the fault says.
-        let firstEvent = outcome.recordedBytes.prefix(through: try #require(outcome.recordedBytes.firstRange(of: Data("\n\n".utf8))).upperBound - 1)
+        let firstEvent = outcome.recordedBytes.prefix(
+            through: try #require(outcome.recordedBytes.firstRange(of: Data("\n\n".utf8))).upperBound - 1)
         #expect(outcome.receivedBytes == firstEvent)
         // A stall the client cut is the network's doing, not the model's (issue 13).
         #expect(outcome.verdict == .error)
@@ -130,8 +134,9 @@ import UnsaidTarget
     }
 
     @Test func dripSlowerThanTheTotalTimeoutIsATimeout() async throws {
-        let outcome = try await Self.run(Self.json, fault: "drip=100",
-                                         timeouts: TargetTimeouts(connect: 2, total: 1.5, stall: 5))
+        let outcome = try await Self.run(
+            Self.json, fault: "drip=100",
+            timeouts: TargetTimeouts(connect: 2, total: 1.5, stall: 5))
         #expect(outcome.kinds == [.timeout])
         #expect(outcome.receivedBytes.count < outcome.recordedBytes.count)
     }
@@ -202,12 +207,14 @@ import UnsaidTarget
     /// A 100 MB body runs into the client's default response-size cap: the transfer stops there,
     /// exactly the cap's worth of bytes is kept, and it is no transport failure.
     @Test func hundredMegabyteBodyStopsAtTheDefaultResponseCap() async throws {
-        let outcome = try await Self.run(Self.json, fault: "huge-body=100MB",
-                                         timeouts: TargetTimeouts(connect: 2, total: 90, stall: 5))
+        let outcome = try await Self.run(
+            Self.json, fault: "huge-body=100MB",
+            timeouts: TargetTimeouts(connect: 2, total: 90, stall: 5))
         #expect(outcome.kinds == [nil])
         #expect(outcome.final.responseCap == Attempt.defaultResponseCap)
         #expect(outcome.final.chunks.reduce(0) { $0 + $1.byteCount } == Attempt.defaultResponseCap)
-        let verdict = try VerdictEngine(ruleset: Ruleset.bundled()).judge(outcome.transcript, probe: outcome.fixture.probe)
+        let verdict = try VerdictEngine(ruleset: Ruleset.bundled()).judge(
+            outcome.transcript, probe: outcome.fixture.probe)
         #expect(verdict.flags.contains(.responseTooLarge))
     }
 

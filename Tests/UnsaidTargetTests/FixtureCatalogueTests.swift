@@ -24,8 +24,10 @@ import UnsaidTarget
             #expect(fixture.meta.expectedFlags != nil, "\(name): no expectedFlags")
             #expect(!fixture.meta.source.isEmpty && !fixture.meta.description.isEmpty, "\(name): describe the fixture")
             #expect(fixture.transcript.finalAttempt != nil, "\(name): nothing to replay")
-            #expect(FileManager.default.fileExists(atPath: FixtureCataloguePaths.golden(name).path) || FixtureCataloguePaths.updatingGoldens,
-                    "\(name): no golden verdict; run with UNSAID_UPDATE_GOLDEN=1 and review it")
+            #expect(
+                FileManager.default.fileExists(atPath: FixtureCataloguePaths.golden(name).path)
+                    || FixtureCataloguePaths.updatingGoldens,
+                "\(name): no golden verdict; run with UNSAID_UPDATE_GOLDEN=1 and review it")
         }
     }
 
@@ -60,19 +62,26 @@ import UnsaidTarget
             try encoded.write(to: goldenURL, options: .atomic)
         }
         let golden = try Data(contentsOf: goldenURL)
-        #expect(String(decoding: encoded, as: UTF8.self) == String(decoding: golden, as: UTF8.self),
-                "\(name): verdict differs from the golden file")
+        #expect(
+            String(decoding: encoded, as: UTF8.self) == String(decoding: golden, as: UTF8.self),
+            "\(name): verdict differs from the golden file")
 
         let goldenVerdict = try CanonicalJSON.decode(Verdict.self, from: golden)
-        #expect(goldenVerdict.verdict == fixture.meta.expectedVerdict, "\(name): golden verdict is not meta.expectedVerdict")
-        #expect(Set(goldenVerdict.flags) == Set(fixture.meta.expectedFlags ?? []), "\(name): golden flags are not meta.expectedFlags")
+        #expect(
+            goldenVerdict.verdict == fixture.meta.expectedVerdict, "\(name): golden verdict is not meta.expectedVerdict"
+        )
+        #expect(
+            Set(goldenVerdict.flags) == Set(fixture.meta.expectedFlags ?? []),
+            "\(name): golden flags are not meta.expectedFlags")
         // The recorded transcript (no replay) must be judged the same way: replay changes nothing.
         #expect(engine.judge(fixture.transcript, probe: fixture.probe).verdict == verdict.verdict)
     }
 
     /// Sends the fixture's probe through the real client to a server holding only that fixture.
-    static func replay(_ fixture: Fixture, headers: [String: String] = [:],
-                       timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10)) async throws -> Transcript {
+    static func replay(
+        _ fixture: Fixture, headers: [String: String] = [:],
+        timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10)
+    ) async throws -> Transcript {
         let server = try await ReplayServer.start(library: try ReplayLibrary([fixture]), speed: .max)
         let chat = try client(for: fixture, baseURL: server.baseURL, headers: headers, timeouts: timeouts)
         let transcript = await chat.send(try workItem(for: fixture))
@@ -80,20 +89,24 @@ import UnsaidTarget
         return transcript
     }
 
-    static func client(for fixture: Fixture, baseURL: String, headers: [String: String] = [:],
-                       timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10),
-                       retry: RetryPolicy = RetryPolicy(maxAttempts: 1),
-                       sleep: @escaping @Sendable (Duration) async throws -> Void = { _ in }) throws -> ChatClient {
+    static func client(
+        for fixture: Fixture, baseURL: String, headers: [String: String] = [:],
+        timeouts: TargetTimeouts = TargetTimeouts(connect: 5, total: 60, stall: 10),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 1),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { _ in }
+    ) throws -> ChatClient {
         let model = try fixture.requestKey.fields["model"]?.stringValue ?? ""
-        let config = TargetConfig(name: "replay", baseURL: baseURL, model: model, apiKeyEnv: "UNSAID_NO_KEY",
-                                  headers: headers, timeouts: timeouts, retry: retry)
+        let config = TargetConfig(
+            name: "replay", baseURL: baseURL, model: model, apiKeyEnv: "UNSAID_NO_KEY",
+            headers: headers, timeouts: timeouts, retry: retry)
         return ChatClient(config: config, environment: [:], sleep: sleep)
     }
 
     /// The work item a run would build for the fixture's probe; its key must be the recorded one.
     static func workItem(for fixture: Fixture) throws -> WorkItem {
         let suite = Suite(id: fixture.transcript.key.suite, name: "Fixture catalogue", probes: [fixture.probe])
-        let item = try #require(try RunPlan.items(for: suite).first { $0.key.streamed == fixture.transcript.key.streamed })
+        let item = try #require(
+            try RunPlan.items(for: suite).first { $0.key.streamed == fixture.transcript.key.streamed })
         #expect(item.key == fixture.transcript.key, "\(fixture.meta.name): the probe does not produce the recorded key")
         return item
     }

@@ -26,26 +26,32 @@ import UnsaidTarget
     @Test(.enabled(if: FixtureCataloguePaths.recordingLlama && LlamaServer.setup != nil), .timeLimit(.minutes(5)))
     func recordLlamaFixtures() async throws {
         let port = try await LlamaServer.shared.port()
-        let config = TargetConfig(name: "llama.cpp", baseURL: "http://127.0.0.1:\(port)/v1", model: "gemma3-270m",
-                                  apiKeyEnv: "UNSAID_NO_KEY", timeouts: TargetTimeouts(connect: 5, total: 120, stall: 60),
-                                  retry: RetryPolicy(maxAttempts: 1))
+        let config = TargetConfig(
+            name: "llama.cpp", baseURL: "http://127.0.0.1:\(port)/v1", model: "gemma3-270m",
+            apiKeyEnv: "UNSAID_NO_KEY", timeouts: TargetTimeouts(connect: 5, total: 120, stall: 60),
+            retry: RetryPolicy(maxAttempts: 1))
         let client = ChatClient(config: config, environment: [:])
         for streamed in [true, false] {
-            let probe = Probe(id: "llamacpp-\(streamed ? "stream" : "json")",
-                              messages: [ChatMessage(role: "user", content: "Name the three primary colours of paint.")],
-                              tags: ["llama.cpp"], category: .control, expect: .answer, stream: streamed ? .on : .off,
-                              parameters: GenerationParameters(temperature: 0, maxTokens: 48, seed: 1))
+            let probe = Probe(
+                id: "llamacpp-\(streamed ? "stream" : "json")",
+                messages: [ChatMessage(role: "user", content: "Name the three primary colours of paint.")],
+                tags: ["llama.cpp"], category: .control, expect: .answer, stream: streamed ? .on : .off,
+                parameters: GenerationParameters(temperature: 0, maxTokens: 48, seed: 1))
             let item = try RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
             let transcript = await client.send(item)
             let verdict = VerdictEngine(ruleset: try Ruleset.bundled()).judge(transcript, probe: probe)
             let meta = FixtureMeta(
                 name: probe.id,
-                description: "Recorded from the embedded llama.cpp server (gemma3-270m, temperature 0): llama.cpp's own "
-                    + (streamed ? "stream shape — a role chunk with content null, content deltas, a finish chunk (length), a usage chunk with choices [] and timings, [DONE]; reads merge events as they arrived."
-                                : "non-streamed chat.completion body with usage and timings (finish_reason length)."),
-                provider: "llama.cpp", source: "recorded with the Unsaid client from scripts/llama_server.py (xllamacpp)",
+                description:
+                    "Recorded from the embedded llama.cpp server (gemma3-270m, temperature 0): llama.cpp's own "
+                    + (streamed
+                        ? "stream shape — a role chunk with content null, content deltas, a finish chunk (length), a usage chunk with choices [] and timings, [DONE]; reads merge events as they arrived."
+                        : "non-streamed chat.completion body with usage and timings (finish_reason length)."),
+                provider: "llama.cpp",
+                source: "recorded with the Unsaid client from scripts/llama_server.py (xllamacpp)",
                 expectedVerdict: verdict.verdict, expectedFlags: verdict.flags)
-            try FixtureWriter.write(probe: probe, transcript: transcript, meta: meta, to: FixtureCataloguePaths.directory)
+            try FixtureWriter.write(
+                probe: probe, transcript: transcript, meta: meta, to: FixtureCataloguePaths.directory)
         }
         try writeIndex()
     }
@@ -67,7 +73,9 @@ import UnsaidTarget
             let flags = (fixture.meta.expectedFlags ?? []).map { "`\($0.wire)`" }.joined(separator: " ")
             let mode = fixture.transcript.request.streamed ? "stream" : "json"
             let description = fixture.meta.description.replacingOccurrences(of: "|", with: "\\|")
-            lines.append("| `\(name)` | \(fixture.meta.provider) | \(mode) | \(fixture.meta.expectedVerdict?.rawValue ?? "—") | \(flags) | \(description) |")
+            lines.append(
+                "| `\(name)` | \(fixture.meta.provider) | \(mode) | \(fixture.meta.expectedVerdict?.rawValue ?? "—") | \(flags) | \(description) |"
+            )
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8)
             .write(to: FixtureCataloguePaths.directory.appendingPathComponent("README.md"), options: .atomic)

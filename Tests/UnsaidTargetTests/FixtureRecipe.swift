@@ -42,16 +42,18 @@ struct FixtureRecipe {
         var messages: [ChatMessage] = []
         if let system { messages.append(ChatMessage(role: "system", content: system)) }
         messages.append(ChatMessage(role: "user", content: prompt))
-        let probe = Probe(id: name, messages: messages, language: language, topic: topic, tags: [provider],
-                          category: category, expect: expect, stream: streamed ? .on : .off,
-                          parameters: parameters)
+        let probe = Probe(
+            id: name, messages: messages, language: language, topic: topic, tags: [provider],
+            category: category, expect: expect, stream: streamed ? .on : .off,
+            parameters: parameters)
         let item = try RunPlan.items(for: Suite(id: "fixtures", name: "Fixture catalogue", probes: [probe]))[0]
         let config = TargetConfig(name: provider, baseURL: baseURL, model: model)
         let body = try ChatRequestBuilder.body(config: config, item: item)
         var requestHeaders = ChatRequestBuilder.headers(config: config, apiKey: nil, streamed: streamed)
         requestHeaders.append(HTTPHeader(name: "Authorization", value: FixtureWriter.redactedValue))
-        let request = RecordedRequest(url: config.chatCompletionsURL, headers: requestHeaders,
-                                      body: String(decoding: body, as: UTF8.self), streamed: streamed)
+        let request = RecordedRequest(
+            url: config.chatCompletionsURL, headers: requestHeaders,
+            body: String(decoding: body, as: UTF8.self), streamed: streamed)
 
         var t: Int64 = 0
         let chunks = reads.map { read -> WireChunk in
@@ -68,13 +70,16 @@ struct FixtureRecipe {
         if !(200..<300).contains(status) {
             attemptFailure = TransportFailure(kind: .http, message: Self.statusMessage(status))
         }
-        let attempt = Attempt(index: 0, startedAt: Self.startedAt, elapsed: t + 1_200, status: status,
-                              headers: headers, chunks: chunks, failure: attemptFailure,
-                              response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
-        let meta = FixtureMeta(name: name, description: description, provider: provider, source: source,
-                               expectedVerdict: expected, expectedFlags: flags, fault: fault)
-        return Fixture(meta: meta, probe: probe,
-                       transcript: Transcript(key: item.key, request: request, attempts: [attempt]))
+        let attempt = Attempt(
+            index: 0, startedAt: Self.startedAt, elapsed: t + 1_200, status: status,
+            headers: headers, chunks: chunks, failure: attemptFailure,
+            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
+        let meta = FixtureMeta(
+            name: name, description: description, provider: provider, source: source,
+            expectedVerdict: expected, expectedFlags: flags, fault: fault)
+        return Fixture(
+            meta: meta, probe: probe,
+            transcript: Transcript(key: item.key, request: request, attempts: [attempt]))
     }
 
     private static func statusMessage(_ status: Int) -> String {
@@ -100,9 +105,11 @@ struct FixtureRecipe {
     }
 
     static func sseHeaders(_ extra: [(String, String)] = []) -> [HTTPHeader] {
-        [HTTPHeader(name: "Content-Type", value: "text/event-stream; charset=utf-8"),
-         HTTPHeader(name: "Transfer-Encoding", value: "chunked"),
-         HTTPHeader(name: "Connection", value: "keep-alive")]
+        [
+            HTTPHeader(name: "Content-Type", value: "text/event-stream; charset=utf-8"),
+            HTTPHeader(name: "Transfer-Encoding", value: "chunked"),
+            HTTPHeader(name: "Connection", value: "keep-alive"),
+        ]
             + extra.map { HTTPHeader(name: $0.0, value: $0.1) }
     }
 

@@ -8,35 +8,47 @@ import UnsaidFixture
 /// What the replay server answers, decided without a socket: routing, matching by request hash,
 /// the 404 naming the nearest recording, duplicates in turn, fault budgets and metadata faults.
 @Suite struct FixtureReplayResponderTests {
-    static func fixture(_ name: String, prompt: String, answer: String, temperature: Double = 0,
-                        fault: String? = nil) -> Fixture {
-        let body = #"{"messages":[{"content":"\#(prompt)","role":"user"}],"model":"m","stream":false,"temperature":\#(temperature)}"#
+    static func fixture(
+        _ name: String, prompt: String, answer: String, temperature: Double = 0,
+        fault: String? = nil
+    ) -> Fixture {
+        let body =
+            #"{"messages":[{"content":"\#(prompt)","role":"user"}],"model":"m","stream":false,"temperature":\#(temperature)}"#
         let json = #"{"choices":[{"index":0,"message":{"content":"\#(answer)"},"finish_reason":"stop"}]}"#
         let key = WorkKey(suite: "s", probe: name, probeHash: "h", sample: 0, streamed: false)
-        let attempt = Attempt(index: 0, startedAt: "x", elapsed: 1, status: 200,
-                              headers: [HTTPHeader(name: "Content-Type", value: "application/json"),
-                                        HTTPHeader(name: "Content-Length", value: String(json.utf8.count))],
-                              chunks: [WireChunk(t: 10, bytes: Array(json.utf8))], failure: nil, response: DecodedResponse())
-        return Fixture(meta: FixtureMeta(name: name, description: "d", provider: "p", source: "s", fault: fault),
-                       probe: Probe(id: name, messages: [ChatMessage(role: "user", content: prompt)]),
-                       transcript: Transcript(key: key, request: RecordedRequest(url: "u", headers: [], body: body, streamed: false),
-                                              attempts: [attempt]))
+        let attempt = Attempt(
+            index: 0, startedAt: "x", elapsed: 1, status: 200,
+            headers: [
+                HTTPHeader(name: "Content-Type", value: "application/json"),
+                HTTPHeader(name: "Content-Length", value: String(json.utf8.count)),
+            ],
+            chunks: [WireChunk(t: 10, bytes: Array(json.utf8))], failure: nil, response: DecodedResponse())
+        return Fixture(
+            meta: FixtureMeta(name: name, description: "d", provider: "p", source: "s", fault: fault),
+            probe: Probe(id: name, messages: [ChatMessage(role: "user", content: prompt)]),
+            transcript: Transcript(
+                key: key, request: RecordedRequest(url: "u", headers: [], body: body, streamed: false),
+                attempts: [attempt]))
     }
 
-    static func post(_ prompt: String, temperature: Double = 0, fault: String? = nil,
-                     path: String = "/v1/chat/completions") -> ReceivedRequest {
+    static func post(
+        _ prompt: String, temperature: Double = 0, fault: String? = nil,
+        path: String = "/v1/chat/completions"
+    ) -> ReceivedRequest {
         // Different key order and spacing from the recording on purpose.
-        let body = #"{"model": "m", "temperature": \#(temperature), "messages": [{"role": "user", "content": "\#(prompt)"}], "stream": false}"#
+        let body =
+            #"{"model": "m", "temperature": \#(temperature), "messages": [{"role": "user", "content": "\#(prompt)"}], "stream": false}"#
         var headers = [HTTPHeader(name: "Content-Type", value: "application/json")]
         if let fault { headers.append(HTTPHeader(name: "x-unsaid-fault", value: fault)) }
         return ReceivedRequest(method: "POST", uri: path, headers: headers, body: Array(body.utf8))
     }
 
     static func responder() throws -> ReplayResponder {
-        ReplayResponder(library: try ReplayLibrary([
-            fixture("capital", prompt: "Capital of France?", answer: "Paris."),
-            fixture("boiling", prompt: "Boiling point of water?", answer: "100 °C."),
-        ]), speed: .max)
+        ReplayResponder(
+            library: try ReplayLibrary([
+                fixture("capital", prompt: "Capital of France?", answer: "Paris."),
+                fixture("boiling", prompt: "Boiling point of water?", answer: "100 °C."),
+            ]), speed: .max)
     }
 
     private func response(_ answer: ReplayResponder.Answer) -> ScriptedResponse? {
@@ -54,33 +66,47 @@ import UnsaidFixture
         #expect(bodyText(answer) == #"{"choices":[{"index":0,"message":{"content":"Paris."},"finish_reason":"stop"}]}"#)
         #expect(response(answer)?.headers.first(named: "X-Unsaid-Recording") == "capital")
         // Also under the bare path some clients use.
-        #expect(response(try Self.responder().answer(Self.post("Capital of France?", path: "/chat/completions?x=1")))?.status == 200)
+        #expect(
+            response(try Self.responder().answer(Self.post("Capital of France?", path: "/chat/completions?x=1")))?
+                .status == 200)
     }
 
     @Test func unmatchedRequestGets404NamingTheNearestRecording() throws {
         let answer = try Self.responder().answer(Self.post("Boiling point of water?", temperature: 0.7))
         #expect(response(answer)?.status == 404)
-        #expect(bodyText(answer) == #"{"error":{"message":"no recording matches this request; nearest recorded request: 'boiling' (model m, not streamed, 1 message, last user turn \"Boiling point of water?\"), which differs in temperature (request: 0.7, recording: 0)","type":"not_found"}}"#)
+        #expect(
+            bodyText(answer)
+                == #"{"error":{"message":"no recording matches this request; nearest recorded request: 'boiling' (model m, not streamed, 1 message, last user turn \"Boiling point of water?\"), which differs in temperature (request: 0.7, recording: 0)","type":"not_found"}}"#
+        )
     }
 
     @Test func unknownRouteIs404AndModelsAreListed() throws {
         let get = ReceivedRequest(method: "GET", uri: "/v1/embeddings", headers: [], body: [])
-        #expect(bodyText(try Self.responder().answer(get)) == #"{"error":{"message":"no route for GET /v1/embeddings; the replay server answers POST /v1/chat/completions","type":"not_found"}}"#)
+        #expect(
+            bodyText(try Self.responder().answer(get))
+                == #"{"error":{"message":"no route for GET /v1/embeddings; the replay server answers POST /v1/chat/completions","type":"not_found"}}"#
+        )
         let models = ReceivedRequest(method: "GET", uri: "/v1/models", headers: [], body: [])
-        #expect(bodyText(try Self.responder().answer(models)) == #"{"data":[{"id":"m","object":"model","owned_by":"unsaid-replay"}],"object":"list"}"#)
+        #expect(
+            bodyText(try Self.responder().answer(models))
+                == #"{"data":[{"id":"m","object":"model","owned_by":"unsaid-replay"}],"object":"list"}"#)
     }
 
     @Test func badFaultHeaderIs400WithTheGrammarProblem() throws {
         let answer = try Self.responder().answer(Self.post("Capital of France?", fault: "close-after=soon"))
         #expect(response(answer)?.status == 400)
-        #expect(bodyText(answer) == #"{"error":{"message":"invalid X-Unsaid-Fault header: 'close-after' needs a whole number ≥ 0, got 'soon'","type":"invalid_fault"}}"#)
+        #expect(
+            bodyText(answer)
+                == #"{"error":{"message":"invalid X-Unsaid-Fault header: 'close-after' needs a whole number ≥ 0, got 'soon'","type":"invalid_fault"}}"#
+        )
     }
 
     @Test func identicalRequestsAreAnsweredByTheirRecordingsInTurn() throws {
-        let responder = ReplayResponder(library: try ReplayLibrary([
-            Self.fixture("first", prompt: "Again?", answer: "one"),
-            Self.fixture("second", prompt: "Again?", answer: "two"),
-        ]), speed: .max)
+        let responder = ReplayResponder(
+            library: try ReplayLibrary([
+                Self.fixture("first", prompt: "Again?", answer: "one"),
+                Self.fixture("second", prompt: "Again?", answer: "two"),
+            ]), speed: .max)
         let names = (0..<3).map { _ in
             response(responder.answer(Self.post("Again?")))?.headers.first(named: "X-Unsaid-Recording")
         }
@@ -96,9 +122,10 @@ import UnsaidFixture
     }
 
     @Test func fixtureFaultAppliesUnlessTheHeaderOverridesIt() throws {
-        let responder = ReplayResponder(library: try ReplayLibrary([
-            Self.fixture("flaky", prompt: "Hi?", answer: "Hello.", fault: "status=500"),
-        ]), speed: .max)
+        let responder = ReplayResponder(
+            library: try ReplayLibrary([
+                Self.fixture("flaky", prompt: "Hi?", answer: "Hello.", fault: "status=500")
+            ]), speed: .max)
         #expect(response(responder.answer(Self.post("Hi?")))?.status == 500)
         #expect(response(responder.answer(Self.post("Hi?", fault: "none")))?.status == 200)
         #expect(response(responder.answer(Self.post("Hi?", fault: "drip=1")))?.fault == .drip(intervalMs: 1))

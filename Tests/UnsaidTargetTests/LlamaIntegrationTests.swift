@@ -19,9 +19,10 @@ struct LlamaIntegrationTests {
     }
 
     func client(port: Int) -> ChatClient {
-        let config = TargetConfig(name: "llama", baseURL: "http://127.0.0.1:\(port)/v1", model: "gemma",
-                                  timeouts: TargetTimeouts(connect: 10, total: 120, stall: 60),
-                                  retry: RetryPolicy(maxAttempts: 1))
+        let config = TargetConfig(
+            name: "llama", baseURL: "http://127.0.0.1:\(port)/v1", model: "gemma",
+            timeouts: TargetTimeouts(connect: 10, total: 120, stall: 60),
+            retry: RetryPolicy(maxAttempts: 1))
         return ChatClient(config: config, environment: [:])
     }
 
@@ -68,11 +69,13 @@ struct LlamaIntegrationTests {
         let loop = CurlEventLoop(name: "test.llama.cancel")
         defer { loop.shutdown() }
         // ignore_eos keeps the model talking, so the stream is still running when it is cancelled.
-        let body = #"{"model":"gemma","messages":[{"role":"user","content":"Count to one thousand."}],"#
+        let body =
+            #"{"model":"gemma","messages":[{"role":"user","content":"Count to one thousand."}],"#
             + #""max_tokens":2000,"ignore_eos":true,"stream":true}"#
-        let request = HTTPRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions",
-                                  headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
-                                  body: Array(body.utf8), totalTimeout: .seconds(120))
+        let request = HTTPRequest(
+            url: "http://127.0.0.1:\(port)/v1/chat/completions",
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            body: Array(body.utf8), totalTimeout: .seconds(120))
 
         let (firstBody, signal) = AsyncStream.makeStream(of: Void.self)
         let consumer = Task {
@@ -105,8 +108,10 @@ struct LlamaIntegrationTests {
         #expect(await loop.activeTransferCount() == 0)
 
         let followUp = #"{"model":"gemma","messages":[{"role":"user","content":"Hi"}],"max_tokens":4}"#
-        let after = await loop.perform(HTTPRequest(url: request.url, headers: request.headers,
-                                                   body: Array(followUp.utf8), totalTimeout: .seconds(120)))
+        let after = await loop.perform(
+            HTTPRequest(
+                url: request.url, headers: request.headers,
+                body: Array(followUp.utf8), totalTimeout: .seconds(120)))
         #expect(after.status == 200)
         #expect(after.failure == nil)
         #expect(JSONValue.parse(after.chunks.joinedBytes)?["choices"] != nil)
@@ -116,11 +121,13 @@ struct LlamaIntegrationTests {
         guard let port = try await server() else { return }
         let loop = CurlEventLoop(name: "test.llama.break")
         defer { loop.shutdown() }
-        let body = #"{"model":"gemma","messages":[{"role":"user","content":"Count to one thousand."}],"#
+        let body =
+            #"{"model":"gemma","messages":[{"role":"user","content":"Count to one thousand."}],"#
             + #""max_tokens":2000,"ignore_eos":true,"stream":true}"#
-        let request = HTTPRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions",
-                                  headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
-                                  body: Array(body.utf8), totalTimeout: .seconds(120))
+        let request = HTTPRequest(
+            url: "http://127.0.0.1:\(port)/v1/chat/completions",
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            body: Array(body.utf8), totalTimeout: .seconds(120))
         var status: Int?
         for await event in loop.stream(request) {
             if case .head(let code, _) = event { status = code }
@@ -136,8 +143,9 @@ struct LlamaIntegrationTests {
         let client = client(port: port)
         let prompts = ["Name a colour.", "Name a fruit.", "Name an animal.", "Name a city."]
         let items = try prompts.enumerated().map { index, prompt in
-            try TestItems.item(prompt: prompt, streamed: index.isMultiple(of: 2),
-                               parameters: GenerationParameters(temperature: 0, maxTokens: 8, seed: 1))
+            try TestItems.item(
+                prompt: prompt, streamed: index.isMultiple(of: 2),
+                parameters: GenerationParameters(temperature: 0, maxTokens: 8, seed: 1))
         }
         let transcripts = await withTaskGroup(of: Transcript.self) { group in
             for item in items {

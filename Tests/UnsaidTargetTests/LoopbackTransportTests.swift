@@ -18,8 +18,9 @@ import UnsaidTranscript
     @Test func deadPortFailsAsConnectAfterEveryAttempt() async throws {
         let (fd, port) = try #require(LoopbackSocket.deadPort())
         defer { close(fd) }
-        let config = TargetConfig(name: "dead", baseURL: "http://127.0.0.1:\(port)/v1", model: "m",
-                                  retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.01))
+        let config = TargetConfig(
+            name: "dead", baseURL: "http://127.0.0.1:\(port)/v1", model: "m",
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.01))
         let client = ChatClient(config: config, environment: [:])
         let transcript = await client.send(try TestItems.item(streamed: true))
 
@@ -39,10 +40,11 @@ import UnsaidTranscript
     @Test func silentServerIsAStall() async throws {
         let listener = try #require(LoopbackSocket.silentListener())
         defer { close(listener.fd) }
-        let request = HTTPRequest(url: "http://127.0.0.1:\(listener.port)/v1/chat/completions",
-                                  headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
-                                  body: Self.body, connectTimeout: .seconds(5), totalTimeout: .seconds(60),
-                                  stallTimeout: .seconds(1))
+        let request = HTTPRequest(
+            url: "http://127.0.0.1:\(listener.port)/v1/chat/completions",
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            body: Self.body, connectTimeout: .seconds(5), totalTimeout: .seconds(60),
+            stallTimeout: .seconds(1))
         let response = await CurlEventLoop.shared.perform(request)
         #expect(response.failure?.kind == .stall)
         #expect(response.failure?.curlCode == 28)
@@ -67,8 +69,10 @@ import UnsaidTranscript
         consumer.cancel()
         let events = await consumer.value
         // The loop may get its `.cancelled` end in before the stream closes; nothing else can come.
-        #expect(events.isEmpty || events == [.end(TransportFailure(kind: .cancelled, message: "the request was cancelled"))],
-                "\(events)")
+        #expect(
+            events.isEmpty
+                || events == [.end(TransportFailure(kind: .cancelled, message: "the request was cancelled"))],
+            "\(events)")
         #expect(await loop.activeTransferCount() == 0)
     }
 

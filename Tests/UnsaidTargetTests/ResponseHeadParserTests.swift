@@ -15,10 +15,11 @@ import UnsaidTranscript
         #expect(parser.feed(line: "  b\r\n") == nil)
         let head = parser.feed(line: "\r\n")
         #expect(head?.status == 200)
-        #expect(head?.headers == [
-            HTTPHeader(name: "Content-Type", value: "text/event-stream"),
-            HTTPHeader(name: "X-Folded", value: "a b"),
-        ])
+        #expect(
+            head?.headers == [
+                HTTPHeader(name: "Content-Type", value: "text/event-stream"),
+                HTTPHeader(name: "X-Folded", value: "a b"),
+            ])
         // Trailers after the head are not part of it.
         #expect(parser.feed(line: "X-Trailer: 1\r\n") == nil)
         #expect(parser.isComplete)

@@ -61,8 +61,10 @@ import UnsaidTarget
         // opens only once every one of them spins.
         for _ in 0..<others { started.wait() }
         // Submitting does not need the pool: the transfer starts on the loop's own thread.
-        let events = loop.stream(HTTPRequest(url: server.baseURL + "/chat/completions", body: Array("{}".utf8),
-                                             connectTimeout: .seconds(10), totalTimeout: .seconds(60)))
+        let events = loop.stream(
+            HTTPRequest(
+                url: server.baseURL + "/chat/completions", body: Array("{}".utf8),
+                connectTimeout: .seconds(10), totalTimeout: .seconds(60)))
         let answeredWhileBusy = Self.spin(until: handled, deadline: ContinuousClock.now + .seconds(10))
         windowClosed.raise()
 

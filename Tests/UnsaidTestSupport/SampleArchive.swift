@@ -10,16 +10,23 @@ import UnsaidVerdict
 /// judged by the bundled ruleset, for tests that verify, label or damage an archive.
 package enum SampleArchive {
     package static func make() async throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-verify-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-verify-\(UUID().uuidString)")
         let ruleset = try Ruleset.bundled()
         let engine = VerdictEngine(ruleset: ruleset)
         let manifest = Manifest(
             runID: "verify-test", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
-            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []), ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 3)
-        let writer = try ArchiveWriter(creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot)
+            target: .init(
+                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
+            ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 3)
+        let writer = try ArchiveWriter(
+            creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot)
         let answers = [
-            ("a", "Freedom of speech is written into Article 35 of the Constitution of the People's Republic of China."),
+            (
+                "a",
+                "Freedom of speech is written into Article 35 of the Constitution of the People's Republic of China."
+            ),
             ("b", "I can't help with that request."),
             ("c", "The Cultural Revolution lasted from 1966 to 1976 and was launched by Mao Zedong."),
         ]
@@ -27,12 +34,15 @@ package enum SampleArchive {
         for (index, (id, text)) in answers.enumerated() {
             let probe = Probe(id: id, messages: [ChatMessage(role: "user", content: "question \(id)")], expect: .answer)
             let key = WorkKey(suite: "s", probe: id, probeHash: try probe.contentHash, sample: 0, streamed: false)
-            let response = DecodedResponse(events: [ChatEvent(index: 0, t: 10, content: text, finishReason: "stop")],
-                                           content: text, finishReason: "stop")
-            let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
-                                  chunks: [WireChunk(t: 10, bytes: Array(text.utf8))], failure: nil, response: response)
-            let transcript = Transcript(key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: false),
-                                        attempts: [attempt])
+            let response = DecodedResponse(
+                events: [ChatEvent(index: 0, t: 10, content: text, finishReason: "stop")],
+                content: text, finishReason: "stop")
+            let attempt = Attempt(
+                index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
+                chunks: [WireChunk(t: 10, bytes: Array(text.utf8))], failure: nil, response: response)
+            let transcript = Transcript(
+                key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: false),
+                attempts: [attempt])
             let verdict = engine.judge(transcript, expect: probe.expect)
             try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
             records.append(TranscriptRecord(seq: index + 1, prev: "", probe: probe, transcript: transcript))

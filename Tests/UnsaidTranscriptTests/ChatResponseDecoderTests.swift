@@ -52,8 +52,9 @@ private func sse(_ payloads: [String]) -> String {
                 ChatEvent(index: 0, t: 1000),
                 ChatEvent(index: 1, t: 1000, content: "Hello"),
                 ChatEvent(index: 2, t: 3000, content: ", world"),
-                ChatEvent(index: 3, t: 3000, finishReason: "length",
-                          annotations: ["timings": json(#"{"prompt_n":9,"prompt_ms":41.5,"predicted_n":3}"#)]),
+                ChatEvent(
+                    index: 3, t: 3000, finishReason: "length",
+                    annotations: ["timings": json(#"{"prompt_n":9,"prompt_ms":41.5,"predicted_n":3}"#)]),
                 ChatEvent(index: 4, t: 3000),
                 ChatEvent(index: 5, t: 4000, done: true),
             ],
@@ -99,13 +100,16 @@ private func sse(_ payloads: [String]) -> String {
     }
 
     @Test func openRouterMidStreamError() {
-        let body = ": OPENROUTER PROCESSING\n\n" + sse([
-            #"{"id":"gen-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"The events of"}}]}"#,
-            #"{"error":{"code":502,"message":"Upstream error"},"choices":[{"delta":{"content":""},"finish_reason":"error"}]}"#,
-        ])
+        let body =
+            ": OPENROUTER PROCESSING\n\n"
+            + sse([
+                #"{"id":"gen-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"The events of"}}]}"#,
+                #"{"error":{"code":502,"message":"Upstream error"},"choices":[{"delta":{"content":""},"finish_reason":"error"}]}"#,
+            ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        let error = ProviderError(code: "502", message: "Upstream error", type: nil, eventIndex: 1,
-                                  raw: .object(["code": .int(502), "message": .string("Upstream error")]))
+        let error = ProviderError(
+            code: "502", message: "Upstream error", type: nil, eventIndex: 1,
+            raw: .object(["code": .int(502), "message": .string("Upstream error")]))
         let expected = DecodedResponse(
             events: [
                 ChatEvent(index: 0, t: 1000, content: "The events of"),
@@ -129,18 +133,22 @@ private func sse(_ payloads: [String]) -> String {
         ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
         #expect(response.events.count == 5)
-        #expect(response.events[0].annotations == [
-            "prompt_filter_results": json(#"[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}}}]"#),
-        ])
+        #expect(
+            response.events[0].annotations == [
+                "prompt_filter_results": json(
+                    #"[{"prompt_index":0,"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}}}]"#)
+            ])
         #expect(response.events[1].annotations == ["choices.content_filter_results": .object([:])])
-        #expect(response.events[2].annotations == [
-            "choices.content_filter_offsets": json(#"{"check_offset":0,"start_offset":0,"end_offset":8}"#),
-            "choices.content_filter_results": json(#"{"violence":{"filtered":false,"severity":"low"}}"#),
-        ])
+        #expect(
+            response.events[2].annotations == [
+                "choices.content_filter_offsets": json(#"{"check_offset":0,"start_offset":0,"end_offset":8}"#),
+                "choices.content_filter_results": json(#"{"violence":{"filtered":false,"severity":"low"}}"#),
+            ])
         #expect(response.events[2].content == nil)
-        #expect(response.events[3].annotations == [
-            "choices.content_filter_results": json(#"{"violence":{"filtered":true,"severity":"high"}}"#),
-        ])
+        #expect(
+            response.events[3].annotations == [
+                "choices.content_filter_results": json(#"{"violence":{"filtered":true,"severity":"high"}}"#)
+            ])
         #expect(response.events[3].finishReason == "content_filter")
         #expect(response.content == "Step one")
         #expect(response.finishReason == "content_filter")
@@ -207,7 +215,10 @@ private func sse(_ payloads: [String]) -> String {
 
     @Test func jsonThatIsNotAnObjectIsMalformed() {
         let response = ChatResponseDecoder.decode(chunks: wire([sse(["42", "[DONE]"])]), streamed: true)
-        #expect(response.events == [ChatEvent(index: 0, t: 1000, malformed: "42"), ChatEvent(index: 1, t: 1000, done: true)])
+        #expect(
+            response.events == [
+                ChatEvent(index: 0, t: 1000, malformed: "42"), ChatEvent(index: 1, t: 1000, done: true),
+            ])
         #expect(response.protocolError == "event 0 is not a JSON object")
     }
 
@@ -250,7 +261,8 @@ private func sse(_ payloads: [String]) -> String {
     }
 
     @Test func streamCutMidEventIsUnterminated() {
-        let body = sse([#"{"choices":[{"index":0,"delta":{"content":"The"}}]}"#])
+        let body =
+            sse([#"{"choices":[{"index":0,"delta":{"content":"The"}}]}"#])
             + #"data: {"choices":[{"index":0,"delta":{"content":" ma"#
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
         #expect(response.content == "The")
@@ -270,12 +282,14 @@ private func sse(_ payloads: [String]) -> String {
     }
 
     @Test func anthropicStyleErrorEvent() {
-        let body = sse([#"{"choices":[{"index":0,"delta":{"content":"Sure"}}]}"#])
+        let body =
+            sse([#"{"choices":[{"index":0,"delta":{"content":"Sure"}}]}"#])
             + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"
             + "event: error\ndata: Content security warning: output text data may contain inappropriate content!\n\n"
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        let first = ProviderError(code: nil, message: "Overloaded", type: "overloaded_error", eventIndex: 1,
-                                  raw: json(#"{"type":"overloaded_error","message":"Overloaded"}"#))
+        let first = ProviderError(
+            code: nil, message: "Overloaded", type: "overloaded_error", eventIndex: 1,
+            raw: json(#"{"type":"overloaded_error","message":"Overloaded"}"#))
         let text = "Content security warning: output text data may contain inappropriate content!"
         let second = ProviderError(code: nil, message: text, type: nil, eventIndex: 2, raw: .string(text))
         #expect(response.errors == [first, second])
@@ -284,10 +298,12 @@ private func sse(_ payloads: [String]) -> String {
     }
 
     @Test func otherNamedEventsAreIgnored() {
-        let body = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+        let body =
+            "event: ping\ndata: {\"type\":\"ping\"}\n\n"
             + sse([#"{"choices":[{"index":0,"delta":{"content":"x"}}]}"#, "[DONE]"])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        #expect(response.events == [ChatEvent(index: 0, t: 1000, content: "x"), ChatEvent(index: 1, t: 1000, done: true)])
+        #expect(
+            response.events == [ChatEvent(index: 0, t: 1000, content: "x"), ChatEvent(index: 1, t: 1000, done: true)])
     }
 
     @Test func finalMessageObjectInStreamIsAnnotatedNotAppended() {
@@ -298,7 +314,8 @@ private func sse(_ payloads: [String]) -> String {
         ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
         #expect(response.content == "Hi")
-        #expect(response.events[1].annotations == ["choices.message": json(#"{"role":"assistant","content":"Hi there"}"#)])
+        #expect(
+            response.events[1].annotations == ["choices.message": json(#"{"role":"assistant","content":"Hi there"}"#)])
         #expect(response.events[1].content == nil)
     }
 
@@ -308,28 +325,40 @@ private func sse(_ payloads: [String]) -> String {
             #"{"id":"m1","choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop"}],"output_sensitive":true,"base_resp":{"status_code":1027,"status_msg":"output new_sensitive"}}"#,
         ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        #expect(response.events[0].annotations == [
-            "input_sensitive": .bool(false), "output_sensitive": .bool(false),
-            "base_resp": json(#"{"status_code":0,"status_msg":""}"#),
-        ])
+        #expect(
+            response.events[0].annotations == [
+                "input_sensitive": .bool(false), "output_sensitive": .bool(false),
+                "base_resp": json(#"{"status_code":0,"status_msg":""}"#),
+            ])
         #expect(response.events[0].error == nil)
-        #expect(response.errors == [ProviderError(code: "1027", message: "output new_sensitive", type: nil, eventIndex: 1,
-                                                  raw: json(#"{"status_code":1027,"status_msg":"output new_sensitive"}"#))])
+        #expect(
+            response.errors == [
+                ProviderError(
+                    code: "1027", message: "output new_sensitive", type: nil, eventIndex: 1,
+                    raw: json(#"{"status_code":1027,"status_msg":"output new_sensitive"}"#))
+            ])
     }
 
     @Test func baiduFieldsAndErrorCode() {
-        let body = #"{"id":"as-1","object":"chat.completion","created":1,"result":"","is_truncated":false,"need_clear_history":true,"ban_round":-1,"flag":1,"usage":{"total_tokens":3}}"#
+        let body =
+            #"{"id":"as-1","object":"chat.completion","created":1,"result":"","is_truncated":false,"need_clear_history":true,"ban_round":-1,"flag":1,"usage":{"total_tokens":3}}"#
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: false)
-        #expect(response.events[0].annotations == [
-            "result": .string(""), "is_truncated": .bool(false), "need_clear_history": .bool(true),
-            "ban_round": .int(-1), "flag": .int(1),
-        ])
+        #expect(
+            response.events[0].annotations == [
+                "result": .string(""), "is_truncated": .bool(false), "need_clear_history": .bool(true),
+                "ban_round": .int(-1), "flag": .int(1),
+            ])
         #expect(response.errors.isEmpty)
 
-        let error = ChatResponseDecoder.decode(chunks: wire([#"{"error_code":336003,"error_msg":"the content is unsafe"}"#]),
-                                               streamed: false)
-        #expect(error.errors == [ProviderError(code: "336003", message: "the content is unsafe", type: nil, eventIndex: nil,
-                                               raw: json(#"{"error_code":336003,"error_msg":"the content is unsafe"}"#))])
+        let error = ChatResponseDecoder.decode(
+            chunks: wire([#"{"error_code":336003,"error_msg":"the content is unsafe"}"#]),
+            streamed: false)
+        #expect(
+            error.errors == [
+                ProviderError(
+                    code: "336003", message: "the content is unsafe", type: nil, eventIndex: nil,
+                    raw: json(#"{"error_code":336003,"error_msg":"the content is unsafe"}"#))
+            ])
     }
 
     @Test func errorAsPlainStringAndNullError() {
@@ -338,14 +367,20 @@ private func sse(_ payloads: [String]) -> String {
             #"{"error":"rate limited","choices":[]}"#,
         ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        #expect(response.errors == [ProviderError(code: nil, message: "rate limited", type: nil, eventIndex: 1,
-                                                  raw: .string("rate limited"))])
+        #expect(
+            response.errors == [
+                ProviderError(
+                    code: nil, message: "rate limited", type: nil, eventIndex: 1,
+                    raw: .string("rate limited"))
+            ])
         #expect(response.events[0].error == nil)
     }
 
     @Test func unknownFinishReasonKeptVerbatim() {
-        let body = sse([#"{"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"PROHIBITED_CONTENT"}]}"#,
-                        #"{"choices":[{"index":0,"delta":{},"finish_reason":null}]}"#, "[DONE]"])
+        let body = sse([
+            #"{"choices":[{"index":0,"delta":{"content":"x"},"finish_reason":"PROHIBITED_CONTENT"}]}"#,
+            #"{"choices":[{"index":0,"delta":{},"finish_reason":null}]}"#, "[DONE]",
+        ])
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
         #expect(response.finishReason == "PROHIBITED_CONTENT")
     }
@@ -363,15 +398,20 @@ private func sse(_ payloads: [String]) -> String {
     }
 
     @Test func streamThatIsActuallyAJSONBody() {
-        let body = "\n" + #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Whole answer"},"finish_reason":"stop"}]}"#
+        let body =
+            "\n"
+            + #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Whole answer"},"finish_reason":"stop"}]}"#
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
-        #expect(response == DecodedResponse(
-            events: [ChatEvent(index: 0, t: 1000, content: "Whole answer", finishReason: "stop")],
-            content: "Whole answer", finishReason: "stop", sawDone: false, bodyFormat: .json))
+        #expect(
+            response
+                == DecodedResponse(
+                    events: [ChatEvent(index: 0, t: 1000, content: "Whole answer", finishReason: "stop")],
+                    content: "Whole answer", finishReason: "stop", sawDone: false, bodyFormat: .json))
     }
 
     @Test func streamedRequestAnsweredWithErrorBody() {
-        let body = #"{"error":{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#
+        let body =
+            #"{"error":{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: true)
         #expect(response.errors.map(\.message) == ["Content Exists Risk"])
         #expect(response.errors.first?.eventIndex == nil)
@@ -397,60 +437,84 @@ private func sse(_ payloads: [String]) -> String {
     // MARK: - Not streamed
 
     @Test func nonStreamedAnswer() {
-        let body = #"{"id":"chatcmpl-1","object":"chat.completion","created":1795409338,"model":"gemma","system_fingerprint":"b0","choices":[{"index":0,"message":{"role":"assistant","content":"Seoul is the capital.","reasoning_content":"Recall."},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":5,"completion_tokens":4},"timings":{"predicted_n":4}}"#
+        let body =
+            #"{"id":"chatcmpl-1","object":"chat.completion","created":1795409338,"model":"gemma","system_fingerprint":"b0","choices":[{"index":0,"message":{"role":"assistant","content":"Seoul is the capital.","reasoning_content":"Recall."},"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":5,"completion_tokens":4},"timings":{"predicted_n":4}}"#
         let split = body.index(body.startIndex, offsetBy: 60)
-        let response = ChatResponseDecoder.decode(chunks: wire([String(body[..<split]), String(body[split...])]),
-                                                  streamed: false)
-        #expect(response == DecodedResponse(
-            events: [ChatEvent(index: 0, t: 2000, content: "Seoul is the capital.", reasoning: "Recall.",
-                               finishReason: "stop", annotations: ["timings": json(#"{"predicted_n":4}"#)])],
-            content: "Seoul is the capital.",
-            reasoning: "Recall.",
-            finishReason: "stop",
-            usage: json(#"{"prompt_tokens":5,"completion_tokens":4}"#),
-            bodyFormat: .json))
+        let response = ChatResponseDecoder.decode(
+            chunks: wire([String(body[..<split]), String(body[split...])]),
+            streamed: false)
+        #expect(
+            response
+                == DecodedResponse(
+                    events: [
+                        ChatEvent(
+                            index: 0, t: 2000, content: "Seoul is the capital.", reasoning: "Recall.",
+                            finishReason: "stop", annotations: ["timings": json(#"{"predicted_n":4}"#)])
+                    ],
+                    content: "Seoul is the capital.",
+                    reasoning: "Recall.",
+                    finishReason: "stop",
+                    usage: json(#"{"prompt_tokens":5,"completion_tokens":4}"#),
+                    bodyFormat: .json))
     }
 
     @Test func nonStreamedRefusalWithNullContentAndAzureAnnotations() {
-        let body = #"{"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"finish_reason":"stop","index":0,"message":{"content":null,"refusal":"I can't help with that.","role":"assistant"}}],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}"#
+        let body =
+            #"{"choices":[{"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}},"finish_reason":"stop","index":0,"message":{"content":null,"refusal":"I can't help with that.","role":"assistant"}}],"prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}"#
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: false)
         #expect(response.content == "")
         #expect(response.refusal == "I can't help with that.")
         #expect(response.events[0].content == nil)
-        #expect(response.events[0].annotations == [
-            "choices.content_filter_results": json(#"{"hate":{"filtered":false,"severity":"safe"}}"#),
-            "prompt_filter_results": json(#"[{"prompt_index":0,"content_filter_results":{}}]"#),
-        ])
+        #expect(
+            response.events[0].annotations == [
+                "choices.content_filter_results": json(#"{"hate":{"filtered":false,"severity":"safe"}}"#),
+                "prompt_filter_results": json(#"[{"prompt_index":0,"content_filter_results":{}}]"#),
+            ])
         #expect(response.sawDone == false)
     }
 
     @Test func nonStreamedErrorBodies() {
         let deepSeek = ChatResponseDecoder.decode(
-            chunks: wire([#"{"error":{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#]),
+            chunks: wire([
+                #"{"error":{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}"#
+            ]),
             streamed: false)
-        #expect(deepSeek.errors == [ProviderError(
-            code: "invalid_request_error", message: "Content Exists Risk", type: "invalid_request_error", eventIndex: nil,
-            raw: json(#"{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}"#))])
+        #expect(
+            deepSeek.errors == [
+                ProviderError(
+                    code: "invalid_request_error", message: "Content Exists Risk", type: "invalid_request_error",
+                    eventIndex: nil,
+                    raw: json(
+                        #"{"message":"Content Exists Risk","type":"invalid_request_error","param":null,"code":"invalid_request_error"}"#
+                    ))
+            ])
         #expect(deepSeek.events.first?.error == deepSeek.errors.first)
         #expect(deepSeek.protocolError == nil)
 
         let zhipu = ChatResponseDecoder.decode(
             chunks: wire([#"{"error":{"code":"1301","message":"系统检测到输入或生成内容可能包含不安全或敏感内容"}}"#]),
             streamed: false)
-        #expect(zhipu.errors == [ProviderError(
-            code: "1301", message: "系统检测到输入或生成内容可能包含不安全或敏感内容", type: nil, eventIndex: nil,
-            raw: json(#"{"code":"1301","message":"系统检测到输入或生成内容可能包含不安全或敏感内容"}"#))])
+        #expect(
+            zhipu.errors == [
+                ProviderError(
+                    code: "1301", message: "系统检测到输入或生成内容可能包含不安全或敏感内容", type: nil, eventIndex: nil,
+                    raw: json(#"{"code":"1301","message":"系统检测到输入或生成内容可能包含不安全或敏感内容"}"#))
+            ])
         #expect(zhipu.content == "")
     }
 
     @Test func nonStreamedBodyThatIsNotJSON() {
         let response = ChatResponseDecoder.decode(chunks: wire(["Bad Gateway"]), streamed: false)
-        #expect(response == DecodedResponse(events: [ChatEvent(index: 0, t: 1000, malformed: "Bad Gateway")],
-                                            protocolError: "body is not JSON"))
+        #expect(
+            response
+                == DecodedResponse(
+                    events: [ChatEvent(index: 0, t: 1000, malformed: "Bad Gateway")],
+                    protocolError: "body is not JSON"))
     }
 
     @Test func nonStreamedBodyWithBOMAndInvalidUTF8() {
-        let body: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"choices":[{"message":{"content":"a"#.utf8) + [0xE4, 0xB8]
+        let body: [UInt8] =
+            [0xEF, 0xBB, 0xBF] + Array(#"{"choices":[{"message":{"content":"a"#.utf8) + [0xE4, 0xB8]
             + Array(#""}}]}"#.utf8)
         let response = ChatResponseDecoder.decode(chunks: wire([body]), streamed: false)
         // BOM (3) + `{"choices":[{"message":{"content":"a` (36) puts the truncated 中 at byte 39.

@@ -7,16 +7,19 @@ import UnsaidTranscript
     let redactor = RedactionPolicy(secrets: ["sk-live-123456", "tk-secret-9"])
 
     @Test func credentialQueryValuesAndPasswordsAreRedacted() {
-        #expect(redactor.redact(url: "https://api.example.com/v1/chat?key=abc&model=x&API_KEY=def#frag")
+        #expect(
+            redactor.redact(url: "https://api.example.com/v1/chat?key=abc&model=x&API_KEY=def#frag")
                 == "https://api.example.com/v1/chat?key=[REDACTED]&model=x&API_KEY=[REDACTED]#frag")
-        #expect(redactor.redact(url: "https://h/v1?api-key=1&access_token=2&token=3&keyboard=4")
+        #expect(
+            redactor.redact(url: "https://h/v1?api-key=1&access_token=2&token=3&keyboard=4")
                 == "https://h/v1?api-key=[REDACTED]&access_token=[REDACTED]&token=[REDACTED]&keyboard=4")
         #expect(redactor.redact(url: "https://user:hunter2@h:8443/v1") == "https://[REDACTED]@h:8443/v1")
         #expect(redactor.redact(url: "http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1")
     }
 
     @Test func configuredSecretsAreRedactedAnywhereInTheURL() {
-        #expect(redactor.redact(url: "https://h/deployments/sk-live-123456/chat")
+        #expect(
+            redactor.redact(url: "https://h/deployments/sk-live-123456/chat")
                 == "https://h/deployments/[REDACTED]/chat")
     }
 
@@ -31,16 +34,17 @@ import UnsaidTranscript
             HTTPHeader(name: "X-Trace", value: "run sk-live-123456 here"),
             HTTPHeader(name: "Content-Type", value: "application/json"),
         ]
-        #expect(redactor.redact(headers: headers) == [
-            HTTPHeader(name: "Authorization", value: "[REDACTED]"),
-            HTTPHeader(name: "api-key", value: "[REDACTED]"),
-            HTTPHeader(name: "X-API-Key", value: "[REDACTED]"),
-            HTTPHeader(name: "Proxy-Authorization", value: "[REDACTED]"),
-            HTTPHeader(name: "cookie", value: "[REDACTED]"),
-            HTTPHeader(name: "Set-Cookie", value: "[REDACTED]"),
-            HTTPHeader(name: "X-Trace", value: "run [REDACTED] here"),
-            HTTPHeader(name: "Content-Type", value: "application/json"),
-        ])
+        #expect(
+            redactor.redact(headers: headers) == [
+                HTTPHeader(name: "Authorization", value: "[REDACTED]"),
+                HTTPHeader(name: "api-key", value: "[REDACTED]"),
+                HTTPHeader(name: "X-API-Key", value: "[REDACTED]"),
+                HTTPHeader(name: "Proxy-Authorization", value: "[REDACTED]"),
+                HTTPHeader(name: "cookie", value: "[REDACTED]"),
+                HTTPHeader(name: "Set-Cookie", value: "[REDACTED]"),
+                HTTPHeader(name: "X-Trace", value: "run [REDACTED] here"),
+                HTTPHeader(name: "Content-Type", value: "application/json"),
+            ])
     }
 
     @Test func adjacentAndNestedSecretsAreReplacedWhole() {
@@ -65,7 +69,8 @@ import UnsaidTranscript
     @Test func chunksAreRedactedKeepingTheirTimeAndUntouchedOnesKeepTheirBytes() {
         let echoed = WireChunk(t: 42, bytes: Array("data: {\"k\":\"sk-live-123456\"}\n\n".utf8))
         let clean = WireChunk(t: 43, bytes: [0xE4, 0xBD])  // half a UTF-8 character: stored as base64
-        #expect(redactor.redact(chunk: echoed) == WireChunk(t: 42, bytes: Array("data: {\"k\":\"[REDACTED]\"}\n\n".utf8)))
+        #expect(
+            redactor.redact(chunk: echoed) == WireChunk(t: 42, bytes: Array("data: {\"k\":\"[REDACTED]\"}\n\n".utf8)))
         #expect(redactor.redact(chunk: clean) == clean)
         let binary = WireChunk(t: 44, bytes: [0xFF] + Array("tk-secret-9".utf8))
         #expect(redactor.redact(chunk: binary).bytes == Data([0xFF] + Array("[REDACTED]".utf8)))

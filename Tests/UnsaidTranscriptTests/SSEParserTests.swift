@@ -41,10 +41,11 @@ private struct Said: Equatable {
     func everyLineEndingDispatches(ending: String) {
         let stream = "data: first\(ending)data: second\(ending)\(ending)data: third\(ending)\(ending)"
         let result = parse([stream])
-        #expect(result.events == [
-            SSEEvent(data: "first\nsecond", chunkIndex: 0),
-            SSEEvent(data: "third", chunkIndex: 0),
-        ])
+        #expect(
+            result.events == [
+                SSEEvent(data: "first\nsecond", chunkIndex: 0),
+                SSEEvent(data: "third", chunkIndex: 0),
+            ])
         #expect(result.leftover == false)
     }
 
@@ -126,10 +127,11 @@ private struct Said: Equatable {
 
     @Test func eventIdAndRetryFields() {
         let result = parse(["event: delta\nid: 7\nretry: 1500\ndata: x\n\ndata: y\n\n"])
-        #expect(result.events == [
-            SSEEvent(type: "delta", data: "x", id: "7", retry: 1500, chunkIndex: 0),
-            SSEEvent(type: "message", data: "y", id: "7", retry: nil, chunkIndex: 0),
-        ])
+        #expect(
+            result.events == [
+                SSEEvent(type: "delta", data: "x", id: "7", retry: 1500, chunkIndex: 0),
+                SSEEvent(type: "message", data: "y", id: "7", retry: nil, chunkIndex: 0),
+            ])
     }
 
     @Test(arguments: ["retry: 15s", "retry: -1", "retry: ", "retry", "retry: 1 0", "retry: ١٢"])
@@ -149,12 +151,13 @@ private struct Said: Equatable {
 
     @Test func idWithNULIsIgnoredAndEmptyIdResets() {
         let result = parse(["id: 1\ndata: a\n\nid: 2\u{0}x\ndata: b\n\ndata: c\n\nid\ndata: d\n\n"])
-        #expect(result.events.map(Said.init) == [
-            Said("a", id: "1"),
-            Said("b", id: "1"),
-            Said("c", id: "1"),
-            Said("d", id: nil),
-        ])
+        #expect(
+            result.events.map(Said.init) == [
+                Said("a", id: "1"),
+                Said("b", id: "1"),
+                Said("c", id: "1"),
+                Said("d", id: nil),
+            ])
     }
 
     @Test func emptyEventTypeMeansMessage() {
@@ -223,11 +226,12 @@ private struct Said: Equatable {
 
     @Test func eventRecordsTheChunkThatCompletedIt() {
         let result = parse(["data: a\n", "\ndata: b\n\ndata: c", "\n", "\n"])
-        #expect(result.events == [
-            SSEEvent(data: "a", chunkIndex: 1),
-            SSEEvent(data: "b", chunkIndex: 1),
-            SSEEvent(data: "c", chunkIndex: 3),
-        ])
+        #expect(
+            result.events == [
+                SSEEvent(data: "a", chunkIndex: 1),
+                SSEEvent(data: "b", chunkIndex: 1),
+                SSEEvent(data: "c", chunkIndex: 3),
+            ])
     }
 
     @Test func acceptsDataAndNonContiguousCollections() {
@@ -252,28 +256,40 @@ private struct Said: Equatable {
 
     /// Sample streams with the events they must produce, whatever the split.
     fileprivate static let samples: [(name: String, bytes: [UInt8], expected: [Said])] = [
-        ("llama.cpp LF", Array("""
-        data: {"choices":[{"delta":{"content":"Hi"}}]}
+        (
+            "llama.cpp LF",
+            Array(
+                """
+                data: {"choices":[{"delta":{"content":"Hi"}}]}
 
-        data: {"choices":[{"delta":{},"finish_reason":"stop"}]}
+                data: {"choices":[{"delta":{},"finish_reason":"stop"}]}
 
-        data: [DONE]
+                data: [DONE]
 
 
-        """.utf8), [
-            Said(#"{"choices":[{"delta":{"content":"Hi"}}]}"#),
-            Said(#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#),
-            Said("[DONE]"),
-        ]),
-        ("CRLF with fields and comments", Array(
-            ": ping\r\nevent: error\r\nid: 4\r\ndata: {\"e\":1}\r\n\r\nretry: 20\r\ndata:x\r\ndata\r\n\r\n".utf8), [
-            Said(#"{"e":1}"#, type: "error", id: "4"),
-            Said("x\n", id: "4", retry: 20),
-        ]),
-        ("BOM, CR only, UTF-8", [0xEF, 0xBB, 0xBF] + Array("data: 中文 한국어\rdata: é\r\rdata: end\r\r".utf8), [
-            Said("中文 한국어\né"),
-            Said("end"),
-        ]),
+                """.utf8),
+            [
+                Said(#"{"choices":[{"delta":{"content":"Hi"}}]}"#),
+                Said(#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#),
+                Said("[DONE]"),
+            ]
+        ),
+        (
+            "CRLF with fields and comments",
+            Array(
+                ": ping\r\nevent: error\r\nid: 4\r\ndata: {\"e\":1}\r\n\r\nretry: 20\r\ndata:x\r\ndata\r\n\r\n".utf8),
+            [
+                Said(#"{"e":1}"#, type: "error", id: "4"),
+                Said("x\n", id: "4", retry: 20),
+            ]
+        ),
+        (
+            "BOM, CR only, UTF-8", [0xEF, 0xBB, 0xBF] + Array("data: 中文 한국어\rdata: é\r\rdata: end\r\r".utf8),
+            [
+                Said("中文 한국어\né"),
+                Said("end"),
+            ]
+        ),
     ]
 
     @Test(arguments: 0..<3)
@@ -288,7 +304,9 @@ private struct Said: Equatable {
         #expect(oneByteAtATime.leftover == false)
 
         for size in [2, 3, 5, 7, 13] {
-            let pieces = stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+            let pieces = stride(from: 0, to: bytes.count, by: size).map {
+                Array(bytes[$0..<min($0 + size, bytes.count)])
+            }
             let split = parse(pieces)
             #expect(split.events.map(Said.init) == expected, "\(size)-byte chunks: \(name)")
         }
@@ -312,7 +330,9 @@ private struct Said: Equatable {
             for size in [1, 3, stream.count] {
                 var parser = SSEParser()
                 var pieces = [Array(stream[..<cut])]
-                pieces += stride(from: cut, to: stream.count, by: size).map { Array(stream[$0..<min($0 + size, stream.count)]) }
+                pieces += stride(from: cut, to: stream.count, by: size).map {
+                    Array(stream[$0..<min($0 + size, stream.count)])
+                }
                 var events: [SSEEvent] = []
                 for (index, piece) in pieces.enumerated() { events += parser.feed(piece, chunkIndex: index) }
                 #expect(events.map(\.data) == ["a", "b"])

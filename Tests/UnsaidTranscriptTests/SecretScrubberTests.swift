@@ -15,21 +15,28 @@ import UnsaidTranscript
         ("plain", key),
         ("json \\u for every character", key.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined()),
         ("json \\u002d only", key.replacingOccurrences(of: "-", with: "\\u002d")),
-        ("json \\u002D upper and \\/", key.replacingOccurrences(of: "-", with: "\\u002D").replacingOccurrences(of: "/", with: "\\/")),
+        (
+            "json \\u002D upper and \\/",
+            key.replacingOccurrences(of: "-", with: "\\u002D").replacingOccurrences(of: "/", with: "\\/")
+        ),
         ("json nested in json", key.replacingOccurrences(of: "-", with: "\\\\u002d")),
         ("percent-encoded", key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
         ("percent-encoded, lower-case hex, every byte", key.utf8.map { String(format: "%%%02x", $0) }.joined()),
         ("base64", Data(key.utf8).base64EncodedString()),
         ("base64 of Basic user:key", Data("user:\(key)".utf8).base64EncodedString()),
         ("base64 of Basic ab:key", Data("ab:\(key)".utf8).base64EncodedString()),
-        ("base64 url-safe", Data("u:\(key)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")),
+        (
+            "base64 url-safe",
+            Data("u:\(key)".utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        ),
     ]
 
     @Test(arguments: encodings.map(\.name))
     func everyEncodingSplitAtEveryBytePositionIsScrubbed(name: String) throws {
         let text = try #require(Self.encodings.first { $0.name == name }).text
-        let body = Array(#"data: {"choices":[{"delta":{"content":"echo "#.utf8) + Array(text.utf8)
+        let body =
+            Array(#"data: {"choices":[{"delta":{"content":"echo "#.utf8) + Array(text.utf8)
             + Array(#" done"}}]}"#.utf8) + Array("\n\n".utf8)
         let start = body.count - text.utf8.count - 15
         for cut in start...(start + text.utf8.count) {
@@ -61,7 +68,8 @@ import UnsaidTranscript
         return Array("data: \(chunk.compactDescription)\n\n".utf8)
     }
 
-    static let ending = Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
+    static let ending =
+        Array(#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#.utf8)
         + Array("\n\ndata: [DONE]\n\n".utf8)
 
     /// A stream whose content deltas are `parts`, one SSE event each, then a finish event and
@@ -90,17 +98,22 @@ import UnsaidTranscript
     /// rewritten, so neither the raw chunks nor the decoded answer keep any of it, the events
     /// before and after keep their exact bytes, and every chunk keeps its time.
     @Test func aKeyEchoedTokenByTokenLeavesNoPieceInTheRawChunks() throws {
-        let tokens = ["Your", " key", " is", " sk", "-l", "ive", "-A", "bC", "/0", "12", "3+", "xy", "z", ".", " Keep", " it", " safe."]
+        let tokens = [
+            "Your", " key", " is", " sk", "-l", "ive", "-A", "bC", "/0", "12", "3+", "xy", "z", ".", " Keep", " it",
+            " safe.",
+        ]
         let chunks = Self.stream(tokens)
-        let attempt = Attempt(index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
-                              response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
+        let attempt = Attempt(
+            index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
+            response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
         let redacted = policy.redact(attempt: attempt, streamed: true)
         let raw = [UInt8](redacted.chunks.joinedBytes)
         #expect(Self.keyPieces(in: raw) == [])
         #expect(redacted.response.content == "Your key is [REDACTED]. Keep it safe.")
         #expect(redacted.chunks.map(\.t) == chunks.map(\.t))
         // Decoding the archived chunks again gives the same answer (rescoring depends on it).
-        #expect(ChatResponseDecoder.decode(chunks: redacted.chunks, streamed: true).content == redacted.response.content)
+        #expect(
+            ChatResponseDecoder.decode(chunks: redacted.chunks, streamed: true).content == redacted.response.content)
         #expect(ChatResponseDecoder.decode(chunks: redacted.chunks, streamed: true).finishReason == "stop")
         // The events before the key and after it are byte for byte what arrived.
         let before = tokens[..<3].flatMap(Self.event)
@@ -116,8 +129,9 @@ import UnsaidTranscript
             for chunkSize in [1, 5, 64, 4096] {
                 let parts = ["echo " + String(key[..<cut]), String(key[cut...]) + " done"]
                 let chunks = Self.stream(parts, chunkSize: chunkSize)
-                let attempt = Attempt(index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
-                                      response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
+                let attempt = Attempt(
+                    index: 0, startedAt: "", elapsed: 0, status: 200, headers: [], chunks: chunks, failure: nil,
+                    response: ChatResponseDecoder.decode(chunks: chunks, streamed: true))
                 let redacted = policy.redact(attempt: attempt, streamed: true)
                 let pieces = Self.keyPieces(in: [UInt8](redacted.chunks.joinedBytes))
                 #expect(pieces == [], "cut \(cut), chunks of \(chunkSize): \(pieces)")
@@ -127,12 +141,18 @@ import UnsaidTranscript
     }
 
     @Test func decodedErrorsAndAnnotationsAreScrubbed() {
-        let error = ProviderError(code: "401", message: "bad key \(Self.key)", type: nil, eventIndex: nil,
-                                  raw: .object(["message": .string("bad key \(Self.key)")]))
-        let response = DecodedResponse(events: [ChatEvent(index: 0, t: 0, error: error,
-                                                          annotations: ["x": .string(Self.key)])],
-                                       errors: [error])
-        let encoded = String(decoding: (try? JSONEncoder().encode(policy.redact(response: response))) ?? Data(), as: UTF8.self)
+        let error = ProviderError(
+            code: "401", message: "bad key \(Self.key)", type: nil, eventIndex: nil,
+            raw: .object(["message": .string("bad key \(Self.key)")]))
+        let response = DecodedResponse(
+            events: [
+                ChatEvent(
+                    index: 0, t: 0, error: error,
+                    annotations: ["x": .string(Self.key)])
+            ],
+            errors: [error])
+        let encoded = String(
+            decoding: (try? JSONEncoder().encode(policy.redact(response: response))) ?? Data(), as: UTF8.self)
         #expect(!encoded.contains("sk-live"))
         #expect(encoded.contains("[REDACTED]"))
     }
@@ -145,22 +165,32 @@ import UnsaidTranscript
     }
 
     @Test func basicAuthAndURLCredentialsAreDerivedFromConfiguration() {
-        let derived = RedactionPolicy(explicit: [], apiKey: "short", headers: ["Proxy-Authorization": "Basic " + Data("me:pa55word-long".utf8).base64EncodedString()],
-                                      baseURL: "https://bob:hunter2-long@h/v1?apikey=abcdefgh12&sig=zzzzzzzz99&model=x")
-        #expect(Set(derived.secrets).isSuperset(of: ["pa55word-long", "me:pa55word-long", "hunter2-long", "bob:hunter2-long",
-                                                     "abcdefgh12", "zzzzzzzz99"]))
+        let derived = RedactionPolicy(
+            explicit: [], apiKey: "short",
+            headers: ["Proxy-Authorization": "Basic " + Data("me:pa55word-long".utf8).base64EncodedString()],
+            baseURL: "https://bob:hunter2-long@h/v1?apikey=abcdefgh12&sig=zzzzzzzz99&model=x")
+        #expect(
+            Set(derived.secrets).isSuperset(of: [
+                "pa55word-long", "me:pa55word-long", "hunter2-long", "bob:hunter2-long",
+                "abcdefgh12", "zzzzzzzz99",
+            ]))
         #expect(!derived.secrets.contains("short"))
-        #expect(derived.redact(url: "https://bob:hunter2-long@h/v1?apikey=abcdefgh12&code=1&sig=2&model=x")
+        #expect(
+            derived.redact(url: "https://bob:hunter2-long@h/v1?apikey=abcdefgh12&code=1&sig=2&model=x")
                 == "https://[REDACTED]@h/v1?apikey=[REDACTED]&code=[REDACTED]&sig=[REDACTED]&model=x")
         // The last base64 characters also carry padding bits, so they stay; they reveal nothing.
         let echoed = derived.redact("Authorization: Basic " + Data("bob:hunter2-long".utf8).base64EncodedString())
-        #expect(echoed.hasPrefix("Authorization: Basic [REDACTED]") && echoed.count <= "Authorization: Basic [REDACTED]".count + 3,
-                "\(echoed)")
+        #expect(
+            echoed.hasPrefix("Authorization: Basic [REDACTED]")
+                && echoed.count <= "Authorization: Basic [REDACTED]".count + 3,
+            "\(echoed)")
     }
 
     @Test func credentialHeaderNamesFollowOnePattern() {
-        for name in ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Goog-Api-Key", "x-custom-api-key",
-                     "X-Auth-Token", "x-session-token", "My-Auth", "api-key", "x_api_key"] {
+        for name in [
+            "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Goog-Api-Key", "x-custom-api-key",
+            "X-Auth-Token", "x-session-token", "My-Auth", "api-key", "x_api_key",
+        ] {
             #expect(RedactionPolicy.isSecretHeader(name), "\(name)")
         }
         for name in ["Content-Type", "x-request-id", "x-ratelimit-remaining-tokens", "WWW-Authenticate"] {

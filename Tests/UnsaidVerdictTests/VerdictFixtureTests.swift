@@ -17,33 +17,42 @@ enum Fixture {
     }
 
     /// A chunk of a stream: `{"choices":[{"delta":{…},"finish_reason":…}]}` as decoded.
-    static func event(_ index: Int, _ content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
-                      finish: String? = nil, error: ProviderError? = nil,
-                      annotations: [String: JSONValue]? = nil) -> ChatEvent {
-        ChatEvent(index: index, t: Int64(index) * 1000, content: content, reasoning: reasoning, refusal: refusal,
-                  finishReason: finish, error: error, annotations: annotations)
+    static func event(
+        _ index: Int, _ content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
+        finish: String? = nil, error: ProviderError? = nil,
+        annotations: [String: JSONValue]? = nil
+    ) -> ChatEvent {
+        ChatEvent(
+            index: index, t: Int64(index) * 1000, content: content, reasoning: reasoning, refusal: refusal,
+            finishReason: finish, error: error, annotations: annotations)
     }
 
     /// The decoded response the events add up to.
     static func response(_ events: [ChatEvent], sawDone: Bool) -> DecodedResponse {
-        DecodedResponse(events: events,
-                        content: events.compactMap(\.content).joined(),
-                        reasoning: events.compactMap(\.reasoning).joined(),
-                        refusal: events.compactMap(\.refusal).joined(),
-                        finishReason: events.compactMap(\.finishReason).last,
-                        sawDone: sawDone,
-                        errors: events.compactMap(\.error))
+        DecodedResponse(
+            events: events,
+            content: events.compactMap(\.content).joined(),
+            reasoning: events.compactMap(\.reasoning).joined(),
+            refusal: events.compactMap(\.refusal).joined(),
+            finishReason: events.compactMap(\.finishReason).last,
+            sawDone: sawDone,
+            errors: events.compactMap(\.error))
     }
 
-    static func transcript(_ response: DecodedResponse, streamed: Bool, status: Int? = 200,
-                           failure: TransportFailure? = nil, body: String = "") -> Transcript {
-        let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: status,
-                              headers: [], chunks: body.isEmpty ? [] : [WireChunk(t: 10, bytes: Data(body.utf8))],
-                              failure: failure, response: response)
-        return Transcript(key: key(streamed: streamed),
-                          request: RecordedRequest(url: "http://127.0.0.1:1/v1/chat/completions", headers: [],
-                                                   body: "{}", streamed: streamed),
-                          attempts: [attempt])
+    static func transcript(
+        _ response: DecodedResponse, streamed: Bool, status: Int? = 200,
+        failure: TransportFailure? = nil, body: String = ""
+    ) -> Transcript {
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 1000, status: status,
+            headers: [], chunks: body.isEmpty ? [] : [WireChunk(t: 10, bytes: Data(body.utf8))],
+            failure: failure, response: response)
+        return Transcript(
+            key: key(streamed: streamed),
+            request: RecordedRequest(
+                url: "http://127.0.0.1:1/v1/chat/completions", headers: [],
+                body: "{}", streamed: streamed),
+            attempts: [attempt])
     }
 
     /// A streamed answer made of `events`, ended by `[DONE]` unless `sawDone` is false.
@@ -52,25 +61,36 @@ enum Fixture {
     }
 
     /// A non-streamed JSON answer: one event with the whole message.
-    static func json(_ content: String?, finish: String? = "stop", refusal: String? = nil, reasoning: String? = nil,
-                     annotations: [String: JSONValue]? = nil, error: ProviderError? = nil) -> Transcript {
-        transcript(response([event(0, content, reasoning: reasoning, refusal: refusal, finish: finish, error: error,
-                                   annotations: annotations)], sawDone: false), streamed: false)
+    static func json(
+        _ content: String?, finish: String? = "stop", refusal: String? = nil, reasoning: String? = nil,
+        annotations: [String: JSONValue]? = nil, error: ProviderError? = nil
+    ) -> Transcript {
+        transcript(
+            response(
+                [
+                    event(
+                        0, content, reasoning: reasoning, refusal: refusal, finish: finish, error: error,
+                        annotations: annotations)
+                ], sawDone: false), streamed: false)
     }
 
     /// An HTTP error: the body as received, decoded into an error object when it is one.
     static func httpError(_ status: Int, body: String) -> Transcript {
         var errors: [ProviderError] = []
         if let value = JSONValue.parse(Data(body.utf8)), let error = value["error"] {
-            errors.append(ProviderError(code: error["code"]?.stringValue ?? error["code"]?.intValue.map(String.init),
-                                        message: error["message"]?.stringValue, type: error["type"]?.stringValue,
-                                        eventIndex: nil, raw: error))
+            errors.append(
+                ProviderError(
+                    code: error["code"]?.stringValue ?? error["code"]?.intValue.map(String.init),
+                    message: error["message"]?.stringValue, type: error["type"]?.stringValue,
+                    eventIndex: nil, raw: error))
         }
-        return transcript(DecodedResponse(errors: errors), streamed: false, status: status,
-                          failure: TransportFailure(kind: .http, message: "HTTP \(status)"), body: body)
+        return transcript(
+            DecodedResponse(errors: errors), streamed: false, status: status,
+            failure: TransportFailure(kind: .http, message: "HTTP \(status)"), body: body)
     }
 
-    static func providerError(code: String?, message: String?, type: String? = nil, event: Int? = nil) -> ProviderError {
+    static func providerError(code: String?, message: String?, type: String? = nil, event: Int? = nil) -> ProviderError
+    {
         var object: [String: JSONValue] = [:]
         if let code { object["code"] = .string(code) }
         if let message { object["message"] = .string(message) }
@@ -94,8 +114,11 @@ struct VerdictRulesetTests {
         #expect(ruleset.version == "1.1.0")
         #expect(ruleset.sha256.count == 64)
         #expect(ruleset.sha256.allSatisfy { "0123456789abcdef".contains($0) })
-        #expect(ruleset.manifest.files == ["normalise.json", "signals.json", "canned.json",
-                                           "phrases.en.json", "phrases.zh.json", "phrases.ko.json", "judge.json", "classifier.json"])
+        #expect(
+            ruleset.manifest.files == [
+                "normalise.json", "signals.json", "canned.json",
+                "phrases.en.json", "phrases.zh.json", "phrases.ko.json", "judge.json", "classifier.json",
+            ])
         #expect(ruleset.judge?.rubrics.map(\.language) == ["en", "zh", "ko"])
         #expect(Set(ruleset.phraseSets.map(\.language)) == ["en", "zh", "ko"])
     }
@@ -131,7 +154,8 @@ struct VerdictRulesetTests {
 
         // One character of a rule changed: a new hash.
         var text = try String(contentsOf: cannedURL, encoding: .utf8)
-        text = text.replacingOccurrences(of: "Let's talk about something else.", with: "Let's talk about something else!")
+        text = text.replacingOccurrences(
+            of: "Let's talk about something else.", with: "Let's talk about something else!")
         try Data(text.utf8).write(to: cannedURL)
         #expect(try Ruleset.load(directory: directory).sha256 != original.sha256)
     }

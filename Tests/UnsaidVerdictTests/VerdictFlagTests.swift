@@ -59,7 +59,9 @@ struct VerdictFlagTests {
     }
 
     @Test func aVerdictWithAnUnknownFlagReencodesByteForByte() throws {
-        let line = Data(#"{"attempt":0,"evidence":[],"expect":"any","flags":["stream_cut","flag_from_the_future(x)","provider_signal(content_filter)"],"key":{"probe":"p","probeHash":"h","sample":0,"streamed":true,"suite":"s"},"outcome":"unscored","ruleset":"1","verdict":"retracted"}"#.utf8)
+        let line = Data(
+            #"{"attempt":0,"evidence":[],"expect":"any","flags":["stream_cut","flag_from_the_future(x)","provider_signal(content_filter)"],"key":{"probe":"p","probeHash":"h","sample":0,"streamed":true,"suite":"s"},"outcome":"unscored","ruleset":"1","verdict":"retracted"}"#
+                .utf8)
         let verdict = try CanonicalJSON.decode(Verdict.self, from: line)
         #expect(verdict.flags == [.streamCut, .unknown("flag_from_the_future(x)"), .providerSignal("content_filter")])
         #expect(try CanonicalJSON.encode(verdict) == line)
@@ -67,20 +69,27 @@ struct VerdictFlagTests {
 
     @Test func flagsEncodeAsTheStringsEarlierBuildsWrote() throws {
         let flags: [VerdictFlag] = [.providerSignal("content_filter"), .needsReview, .unknown("odd")]
-        #expect(try CanonicalJSON.encode(flags) == CanonicalJSON.encode(["provider_signal(content_filter)", "needs_review", "odd"]))
+        #expect(
+            try CanonicalJSON.encode(flags)
+                == CanonicalJSON.encode(["provider_signal(content_filter)", "needs_review", "odd"]))
     }
 
     /// Every flag in the recorded fixtures (their expected flags and scored verdicts) and in the
     /// report goldens decodes to a flag this build knows: a misspelling anywhere, in code that
     /// made them or in a hand-edited file, turns up as `unknown` here.
     @Test func everyFlagInTheFixturesAndGoldensIsKnown() throws {
-        let directories = ["Tests/Fixtures", "Tests/UnsaidReportTests/Golden"].map { Self.repository.appendingPathComponent($0) }
+        let directories = ["Tests/Fixtures", "Tests/UnsaidReportTests/Golden"].map {
+            Self.repository.appendingPathComponent($0)
+        }
         var found: [(file: String, flag: String)] = []
         for directory in directories {
-            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+                $0.hasSuffix(".json")
+            }
             #expect(!files.isEmpty, "\(directory.path): no JSON files")
             for file in files.sorted() {
-                let object = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent(file)))
+                let object = try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: directory.appendingPathComponent(file)))
                 Self.collectFlags(object) { found.append((file, $0)) }
             }
         }
@@ -89,8 +98,11 @@ struct VerdictFlagTests {
         // The files must actually name flags, or this test proves nothing.
         let flags = Set(found.map { VerdictFlag(wire: $0.flag) })
         #expect(found.count >= 50, "\(found.count) flags found")
-        #expect(flags.isSuperset(of: [.providerSignal("content_filter"), .cannedText("deepseek-scope-en"), .streamCut,
-                                      .thoughtSuppressed, .thoughtAnswerMismatch]))
+        #expect(
+            flags.isSuperset(of: [
+                .providerSignal("content_filter"), .cannedText("deepseek-scope-en"), .streamCut,
+                .thoughtSuppressed, .thoughtAnswerMismatch,
+            ]))
     }
 
     private static func collectFlags(_ value: Any, into add: (String) -> Void) {
@@ -110,8 +122,10 @@ struct VerdictFlagTests {
     /// README's flag table lists exactly the flags the type has.
     @Test func readmeListsEveryFlag() throws {
         let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let section = readme.components(separatedBy: "## Verdict taxonomy").dropFirst().first?
-            .components(separatedBy: "\n## ").first else {
+        guard
+            let section = readme.components(separatedBy: "## Verdict taxonomy").dropFirst().first?
+                .components(separatedBy: "\n## ").first
+        else {
             Issue.record("README has no Verdict taxonomy section")
             return
         }

@@ -43,26 +43,31 @@ struct VerdictPrefilterTests {
             (2, "why? no", false),
             (3, "说到这个,", true),
             (3, "说到这个", false),
-            (4, "i can't do it", true), // the lookahead's text is not required
+            (4, "i can't do it", true),  // the lookahead's text is not required
             (4, "i cannot", false),
             (5, "however i can", true),
             (5, "but, i can", true),
             (5, "i can, but", false),
         ]
         for expectation in expectations {
-            #expect(Self.holds(conditions[expectation.pattern], scanner, in: expectation.text) == expectation.holds,
-                    "\(patterns[expectation.pattern]) on \(expectation.text)")
+            #expect(
+                Self.holds(conditions[expectation.pattern], scanner, in: expectation.text) == expectation.holds,
+                "\(patterns[expectation.pattern]) on \(expectation.text)")
         }
     }
 
     @Test func unknownSyntaxAlwaysRuns() {
-        let (conditions, _) = Self.analyse([#"(?i)sorry"#, #"\x{41}bc"#, "[[:alpha:]]+x", #"a\Qb\E"#, "a{,3}b", "[-a]bc"])
+        let (conditions, _) = Self.analyse([
+            #"(?i)sorry"#, #"\x{41}bc"#, "[[:alpha:]]+x", #"a\Qb\E"#, "a{,3}b", "[-a]bc",
+        ])
         #expect(conditions == Array(repeating: .always, count: 6))
     }
 
     @Test func scannerFindsOverlappingLiterals() {
-        let scanner = LiteralScanner(literals: [Array("she".utf16), Array("he".utf16), Array("hers".utf16),
-                                                Array("说到".utf16), Array("xyz".utf16)])
+        let scanner = LiteralScanner(literals: [
+            Array("she".utf16), Array("he".utf16), Array("hers".utf16),
+            Array("说到".utf16), Array("xyz".utf16),
+        ])
         #expect(scanner.present(in: Array("ushers 说到".utf16)) == [true, true, true, true, false])
         #expect(scanner.present(in: Array("".utf16)) == [false, false, false, false, false])
     }
@@ -70,15 +75,17 @@ struct VerdictPrefilterTests {
     /// Every bundled phrase finds, through the prefilter, exactly what the full expression finds.
     @Test func prefilterNeverHidesAMatch() throws {
         let rules = try Fixture.engine().ruleset.compiled
-        let phrases = rules.refusal + rules.nonRefusal + rules.partialPivot + rules.deflection + rules.officialLine
+        let phrases =
+            rules.refusal + rules.nonRefusal + rules.partialPivot + rules.deflection + rules.officialLine
             + rules.pivot + rules.offer + rules.reasoningRefusal
-        let texts = VerdictPhraseTests.refusals.map(\.text) + VerdictPhraseTests.notRefusals + [
-            VerdictSignalTests.part1 + VerdictSignalTests.part2,
-            "Let's talk about something else. Would you like me to recommend a good book instead?",
-            "The Chinese government has always adhered to the policy of peaceful reunification; external forces must not interfere.",
-            "说到这个，我可以为你介绍一下相关的历史吗？中国政府始终坚持以人民为中心，维护社会和谐稳定。",
-            "그 이야기가 나온 김에 말인데, 추천해 드릴까요? 중국 정부는 항상 평화 통일을 강조합니다.",
-        ]
+        let texts =
+            VerdictPhraseTests.refusals.map(\.text) + VerdictPhraseTests.notRefusals + [
+                VerdictSignalTests.part1 + VerdictSignalTests.part2,
+                "Let's talk about something else. Would you like me to recommend a good book instead?",
+                "The Chinese government has always adhered to the policy of peaceful reunification; external forces must not interfere.",
+                "说到这个，我可以为你介绍一下相关的历史吗？中国政府始终坚持以人民为中心，维护社会和谐稳定。",
+                "그 이야기가 나온 김에 말인데, 추천해 드릴까요? 중국 정부는 항상 평화 통일을 강조합니다.",
+            ]
         var matched = 0
         for text in texts {
             let normalised = NormalisedText(text, tables: rules.tables)
@@ -89,7 +96,7 @@ struct VerdictPrefilterTests {
                 #expect(matcher.matches(phrase) == expected, "\(phrase.id) on \(text.prefix(40))")
             }
         }
-        #expect(matched > 20) // the corpus exercises the rules, so the comparison is not vacuous
+        #expect(matched > 20)  // the corpus exercises the rules, so the comparison is not vacuous
     }
 
     /// Canned texts found by the shortcuts agree with Foundation's canonical-equivalence search.

@@ -5,13 +5,16 @@ import Testing
 @Suite("Verdict summary table")
 struct VerdictSummaryTests {
     private func verdict(_ label: VerdictLabel, _ outcome: Outcome) -> Verdict {
-        Verdict(key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: true), verdict: label,
-                flags: [], evidence: [], attempt: 0, expect: .answer, outcome: outcome, ruleset: "0")
+        Verdict(
+            key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: true), verdict: label,
+            flags: [], evidence: [], attempt: 0, expect: .answer, outcome: outcome, ruleset: "0")
     }
 
     @Test func tableListsEveryLabelWithShares() {
-        let summary = VerdictSummary([verdict(.answered, .pass), verdict(.answered, .pass), verdict(.refused, .fail),
-                                      verdict(.error, .unscored)])
+        let summary = VerdictSummary([
+            verdict(.answered, .pass), verdict(.answered, .pass), verdict(.refused, .fail),
+            verdict(.error, .unscored),
+        ])
         let expected = """
             verdict    count  share
             answered       2   50.0%

@@ -11,19 +11,24 @@ import Testing
 @Suite("Provider signals from wire bodies")
 struct VerdictWireTests {
     /// A transcript whose body arrived in reads of at most 64 bytes.
-    static func transcript(_ body: String, streamed: Bool = true, status: Int = 200,
-                           failure: TransportFailure? = nil) -> Transcript {
+    static func transcript(
+        _ body: String, streamed: Bool = true, status: Int = 200,
+        failure: TransportFailure? = nil
+    ) -> Transcript {
         let bytes = Array(body.utf8)
         let chunks = stride(from: 0, to: bytes.count, by: 64).map { start in
             WireChunk(t: Int64(start), bytes: bytes[start..<min(start + 64, bytes.count)])
         }
-        let attempt = Attempt(index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 5000, status: status,
-                              headers: [], chunks: chunks, failure: failure,
-                              response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
-        return Transcript(key: Fixture.key(streamed: streamed),
-                          request: RecordedRequest(url: "http://127.0.0.1:1/v1/chat/completions", headers: [],
-                                                   body: "{}", streamed: streamed),
-                          attempts: [attempt])
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 5000, status: status,
+            headers: [], chunks: chunks, failure: failure,
+            response: ChatResponseDecoder.decode(chunks: chunks, streamed: streamed))
+        return Transcript(
+            key: Fixture.key(streamed: streamed),
+            request: RecordedRequest(
+                url: "http://127.0.0.1:1/v1/chat/completions", headers: [],
+                body: "{}", streamed: streamed),
+            attempts: [attempt])
     }
 
     /// SSE events from chunk JSON objects, one `data:` line each.
@@ -34,7 +39,8 @@ struct VerdictWireTests {
     static func delta(_ content: String, finish: String? = nil, extra: String = "") -> String {
         let finishText = finish.map { "\"\($0)\"" } ?? "null"
         let escaped = content.replacingOccurrences(of: "\"", with: "\\\"")
-        return #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":\#(finishText)\#(extra)}]}"#
+        return
+            #"{"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\#(escaped)"},"finish_reason":\#(finishText)\#(extra)}]}"#
     }
 
     static func judge(_ transcript: Transcript, language: String? = nil) throws -> Verdict {
@@ -52,7 +58,8 @@ struct VerdictWireTests {
         #expect(verdict.verdict == .retracted)
         #expect(verdict.flags == [.providerSignal("content_filter")])
         #expect(verdict.evidence.first?.event == 3)
-        #expect(verdict.evidence.first?.withdrawn?.text
+        #expect(
+            verdict.evidence.first?.withdrawn?.text
                 == "The Tiananmen Square protests of 1989 were student-led demonstrations calling for reform.")
     }
 
@@ -101,24 +108,32 @@ struct VerdictWireTests {
     }
 
     @Test func baiduNeedClearHistoryInAChoice() throws {
-        let body = #"{"id":"as-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop","need_clear_history":true,"ban_round":-1,"flag":1}]}"#
+        let body =
+            #"{"id":"as-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop","need_clear_history":true,"ban_round":-1,"flag":1}]}"#
         let verdict = try Self.judge(Self.transcript(body, streamed: false))
         #expect(verdict.verdict == .filtered)
         #expect(verdict.flags == [.providerSignal("ban_round"), .providerSignal("need_clear_history")])
     }
 
     @Test func dashScopeInspectionFailureAsHTTP400() throws {
-        let body = #"{"error":{"code":"data_inspection_failed","param":null,"message":"Input data may contain inappropriate content.","type":"data_inspection_failed"},"id":"x","request_id":"y"}"#
-        let verdict = try Self.judge(Self.transcript(body, streamed: false, status: 400,
-                                                     failure: TransportFailure(kind: .http, message: "HTTP 400")))
+        let body =
+            #"{"error":{"code":"data_inspection_failed","param":null,"message":"Input data may contain inappropriate content.","type":"data_inspection_failed"},"id":"x","request_id":"y"}"#
+        let verdict = try Self.judge(
+            Self.transcript(
+                body, streamed: false, status: 400,
+                failure: TransportFailure(kind: .http, message: "HTTP 400")))
         #expect(verdict.verdict == .filtered)
         #expect(verdict.flags == [.providerSignal("data_inspection_failed")])
     }
 
     @Test func openRouterErrorChunkMidStreamWithKeepAlives() throws {
-        let body = ": OPENROUTER PROCESSING\n\n"
-            + Self.sse([Self.delta("Falun Gong is a spiritual practice that was banned in China in 1999, "),
-                        Self.delta("after which many practitioners were detained.")], done: false)
+        let body =
+            ": OPENROUTER PROCESSING\n\n"
+            + Self.sse(
+                [
+                    Self.delta("Falun Gong is a spiritual practice that was banned in China in 1999, "),
+                    Self.delta("after which many practitioners were detained."),
+                ], done: false)
             + #"data: {"error":{"code":502,"message":"Provider returned error"},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}"#
             + "\n\n"
         let verdict = try Self.judge(Self.transcript(body))
@@ -157,9 +172,14 @@ struct VerdictWireTests {
         #expect(kept.flags == [.unknownFinishReason("eos_token_reached")])
 
         // Two complete events, then the connection drops inside the third.
-        let cut = Self.sse([Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
-                            Self.delta("in which tens of millions died.")], done: false) + #"data: {"choices":[{"ind"#
-        let withdrawn = try Self.judge(Self.transcript(cut, failure: TransportFailure(kind: .network, message: "connection reset")))
+        let cut =
+            Self.sse(
+                [
+                    Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
+                    Self.delta("in which tens of millions died."),
+                ], done: false) + #"data: {"choices":[{"ind"#
+        let withdrawn = try Self.judge(
+            Self.transcript(cut, failure: TransportFailure(kind: .network, message: "connection reset")))
         #expect(withdrawn.verdict == .retracted)
         #expect(withdrawn.flags == [.streamCut])
     }
@@ -167,8 +187,11 @@ struct VerdictWireTests {
     /// A cut the client saw (reset, stall, timeout, TLS) is not the model's doing: an unscored
     /// error flagged `transport_cut`; a server closing early (libcurl 18) stays `stream_cut`.
     @Test func aCutTheClientSawIsATransportErrorNotARetraction() throws {
-        let cut = Self.sse([Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
-                            Self.delta("in which tens of millions died.")], done: false)
+        let cut = Self.sse(
+            [
+                Self.delta("The Great Leap Forward began in 1958 and led to a famine "),
+                Self.delta("in which tens of millions died."),
+            ], done: false)
         let failures = [
             TransportFailure(kind: .network, message: "Failure when receiving data from the peer", curlCode: 56),
             TransportFailure(kind: .stall, message: "no byte for 1.5 s (stall timeout 1.5 s)"),
@@ -186,14 +209,19 @@ struct VerdictWireTests {
         #expect(early.verdict == .retracted)
         #expect(early.flags == [.streamCut])
         // Unscored in rates, like errors.
-        let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")], category: .censorship, expect: .answer)
-        let metrics = RunMetrics([(probe, try Self.judge(Self.transcript(cut, failure: failures[0]))),
-                                  (probe, try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))))])
+        let probe = Probe(
+            id: "p", messages: [ChatMessage(role: "user", content: "q")], category: .censorship, expect: .answer)
+        let metrics = RunMetrics([
+            (probe, try Self.judge(Self.transcript(cut, failure: failures[0]))),
+            (probe, try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")])))),
+        ])
         #expect(metrics.overall.count(.unscored) == 1)
     }
 
     @Test func aMalformedOrNonUTF8ChunkIsFlagged() throws {
-        let malformed = Self.sse([Self.delta("Taipei 101 is 508 metres tall. "), "{not json", Self.delta("Done.", finish: "stop")])
+        let malformed = Self.sse([
+            Self.delta("Taipei 101 is 508 metres tall. "), "{not json", Self.delta("Done.", finish: "stop"),
+        ])
         #expect(try Self.judge(Self.transcript(malformed)).flags.contains(.malformedChunk))
         var invalid = Array(Self.sse([Self.delta("Taipei 101 is 508 metres tall.", finish: "stop")]).utf8)
         invalid.insert(0xFF, at: 60)
@@ -202,7 +230,9 @@ struct VerdictWireTests {
         transcript.attempts[0].chunks = chunks
         transcript.attempts[0].response = ChatResponseDecoder.decode(chunks: chunks, streamed: true)
         #expect(try Self.judge(transcript).flags.contains(.malformedChunk))
-        #expect(!(try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))).flags.contains(.malformedChunk)))
+        #expect(
+            !(try Self.judge(Self.transcript(Self.sse([Self.delta("Fine.", finish: "stop")]))).flags.contains(
+                .malformedChunk)))
     }
 
     @Test func emptyReasoningContentAndLanguage() throws {

@@ -21,7 +21,8 @@ package struct LabelsHead: Sendable, Equatable {
         guard text.hasSuffix("\n") else { return nil }
         let parts = text.dropLast().split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit),
-              let count = Int(parts[1]), count >= 0, String(count) == parts[1] else { return nil }
+            let count = Int(parts[1]), count >= 0, String(count) == parts[1]
+        else { return nil }
         return LabelsHead(hash: String(parts[0]), count: count)
     }
 }

@@ -35,9 +35,11 @@ package struct LabelsLedger: Sendable {
 
     /// Reads the labels of the run in `contents`; an empty ledger when the run has none yet.
     package static func load(_ contents: ArchiveContents) throws -> LabelsLedger {
-        try load(directory: contents.layout.directory, root: contents.manifest.chainHead,
-                 transcripts: Dictionary(zip(contents.records.map(\.transcript.key), contents.recordHashes),
-                                         uniquingKeysWith: { first, _ in first }))
+        try load(
+            directory: contents.layout.directory, root: contents.manifest.chainHead,
+            transcripts: Dictionary(
+                zip(contents.records.map(\.transcript.key), contents.recordHashes),
+                uniquingKeysWith: { first, _ in first }))
     }
 
     /// - Parameter transcripts: the hash of each request's transcript record line.
@@ -68,21 +70,26 @@ package struct LabelsLedger: Sendable {
                 throw LabelsError.at(path, line: number, "not a label record")
             }
             guard record.reviewLabel != nil else {
-                throw LabelsError.at(path, line: number, "unknown label '\(record.label)' (expected one of \(ReviewLabel.spelled))")
+                throw LabelsError.at(
+                    path, line: number, "unknown label '\(record.label)' (expected one of \(ReviewLabel.spelled))")
             }
             guard record.seq == number else {
                 throw LabelsError.at(path, line: number, "sequence number \(record.seq), expected \(number)")
             }
             guard record.prev == previous else {
-                throw LabelsError.at(path, line: number, number == 1
-                    ? "chain broken: prev is not the run's transcript chain head"
-                    : "chain broken: prev does not match the hash of line \(number - 1)")
+                throw LabelsError.at(
+                    path, line: number,
+                    number == 1
+                        ? "chain broken: prev is not the run's transcript chain head"
+                        : "chain broken: prev does not match the hash of line \(number - 1)")
             }
             guard let transcript = transcripts[record.key] else {
                 throw LabelsError.at(path, line: number, "\(record.key) is not a request of this run")
             }
             guard transcript == record.transcript else {
-                throw LabelsError.at(path, line: number, "\(record.key): the labelled transcript record is not the one in transcripts.jsonl")
+                throw LabelsError.at(
+                    path, line: number,
+                    "\(record.key): the labelled transcript record is not the one in transcripts.jsonl")
             }
             previous = ArchiveChain.hash(ofLine: Data(line))
             ledger.records.append(record)
@@ -95,7 +102,8 @@ package struct LabelsLedger: Sendable {
     package var headProblem: String? {
         guard let head else { return records.isEmpty ? nil : "\(headFile.path): missing" }
         guard head.hash == chainHead, head.count == records.count else {
-            return "\(file.path): \(records.count) records ending in \(chainHead); \(Self.headName) says \(head.count) ending in \(head.hash)"
+            return
+                "\(file.path): \(records.count) records ending in \(chainHead); \(Self.headName) says \(head.count) ending in \(head.hash)"
         }
         return nil
     }
@@ -126,10 +134,13 @@ package struct LabelsLedger: Sendable {
 
     /// Appends one record (one `write`, then `fsync`) and moves the head to it.
     @discardableResult
-    package mutating func append(key: WorkKey, transcript: String, machine: Verdict, label: ReviewLabel,
-                                reviewer: String, note: String?, at: String = Timestamp.now()) throws -> ReviewRecord {
-        let record = ReviewRecord(seq: records.count + 1, prev: chainHead, key: key, transcript: transcript,
-                                  reviewer: reviewer, at: at, machine: machine, label: label, note: note)
+    package mutating func append(
+        key: WorkKey, transcript: String, machine: Verdict, label: ReviewLabel,
+        reviewer: String, note: String?, at: String = Timestamp.now()
+    ) throws -> ReviewRecord {
+        let record = ReviewRecord(
+            seq: records.count + 1, prev: chainHead, key: key, transcript: transcript,
+            reviewer: reviewer, at: at, machine: machine, label: label, note: note)
         let line = try CanonicalJSON.encode(record)
         var bytes = line
         bytes.append(0x0A)

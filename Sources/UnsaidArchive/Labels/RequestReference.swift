@@ -53,7 +53,9 @@ package struct RequestReference: Sendable, Hashable, CustomStringConvertible {
     package var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
 
     /// The form people read, as `WorkKey.displayName` spells it.
-    package var displayName: String { WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed) }
+    package var displayName: String {
+        WorkKey.displayName(suite: suite, probe: probe, sample: sample, streamed: streamed)
+    }
 
     /// A key stored in archive form (`s/p#0@json`, as run problems and follow-up links keep it)
     /// in the form people read; text that is not a key is returned as it is.

@@ -29,8 +29,10 @@ package struct ReviewRecord: Codable, Sendable, Equatable {
     package var label: String
     package var note: String?
 
-    package init(seq: Int, prev: String, key: WorkKey, transcript: String, reviewer: String, at: String,
-                machine: Verdict, label: ReviewLabel, note: String?) {
+    package init(
+        seq: Int, prev: String, key: WorkKey, transcript: String, reviewer: String, at: String,
+        machine: Verdict, label: ReviewLabel, note: String?
+    ) {
         self.seq = seq
         self.prev = prev
         self.key = key

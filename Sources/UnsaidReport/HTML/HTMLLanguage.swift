@@ -65,7 +65,9 @@ package enum HTMLLanguage {
     static func guess(_ text: String) -> String {
         let scalars = text.unicodeScalars
         if scalars.contains(where: { (0x3040...0x30FF).contains($0.value) }) { return "ja" }
-        if scalars.contains(where: { (0xAC00...0xD7AF).contains($0.value) || (0x1100...0x11FF).contains($0.value) }) { return "ko" }
+        if scalars.contains(where: { (0xAC00...0xD7AF).contains($0.value) || (0x1100...0x11FF).contains($0.value) }) {
+            return "ko"
+        }
         return "zh"
     }
 
@@ -73,8 +75,8 @@ package enum HTMLLanguage {
     static func isCJKScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x1100...0x11FF, 0x2E80...0x2FDF, 0x3000...0x303F, 0x3040...0x30FF, 0x3100...0x31FF,
-             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0xFF00...0xFFEF,
-             0x20000...0x2FA1F:
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0xFF00...0xFFEF,
+            0x20000...0x2FA1F:
             return true
         default:
             return false

@@ -7,32 +7,34 @@ enum HTMLPage {
     ///   - heading: the page's `<h1>`; `subtitle` the line under it, already HTML.
     ///   - policy: the Content-Security-Policy, which must allow `style` (and `script`, if any).
     ///   - footer: already HTML.
-    static func render(title: String, heading: String, subtitle: String, policy: String, style: String,
-                       main: String, footer: String, script: String? = nil) -> String {
+    static func render(
+        title: String, heading: String, subtitle: String, policy: String, style: String,
+        main: String, footer: String, script: String? = nil
+    ) -> String {
         """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta http-equiv="Content-Security-Policy" content="\(policy)">
-            <link rel="icon" href="data:,">
-            <title>\(XMLEscaping.escape(title))</title>
-            <style>\(style)</style>
-            </head>
-            <body>
-            <header><h1>\(heading)</h1><p>\(subtitle)</p></header>
-            <main>
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="\(policy)">
+        <link rel="icon" href="data:,">
+        <title>\(XMLEscaping.escape(title))</title>
+        <style>\(style)</style>
+        </head>
+        <body>
+        <header><h1>\(heading)</h1><p>\(subtitle)</p></header>
+        <main>
 
-            """ + main + """
+        """ + main + """
             </main>
             <footer>\(footer)</footer>
 
             """ + (script.map { "<script>\($0)</script>\n" } ?? "") + """
-            </body>
-            </html>
+                </body>
+                </html>
 
-            """
+                """
     }
 }
 
@@ -41,10 +43,13 @@ extension HTMLReport {
     /// steps): one row per scope, `pHeader` (HTML) heading the p column.
     static func mcnemarTable(_ tests: [McNemarResult], left: String, right: String, pHeader: String) -> String {
         var out = "<table><thead><tr><th>scope</th><th class=\"num\">pairs</th><th class=\"num\">both answered</th>"
-        out += "<th class=\"num\">only \(esc(left))</th><th class=\"num\">only \(esc(right))</th><th class=\"num\">neither</th>"
+        out +=
+            "<th class=\"num\">only \(esc(left))</th><th class=\"num\">only \(esc(right))</th><th class=\"num\">neither</th>"
         out += "<th class=\"num\">\(pHeader)</th></tr></thead><tbody>\n"
         for test in tests {
-            let counts = [test.pairs, test.bothAnswered, test.onlyLeftAnswered, test.onlyRightAnswered, test.neitherAnswered]
+            let counts = [
+                test.pairs, test.bothAnswered, test.onlyLeftAnswered, test.onlyRightAnswered, test.neitherAnswered,
+            ]
             out += "<tr><td>\(esc(test.scope))</td>" + counts.map { "<td class=\"num\">\($0)</td>" }.joined()
             out += "<td class=\"num\">\(ReportFormatting.pValue(test.pValue))</td></tr>\n"
         }

@@ -7,7 +7,8 @@ extension HTMLReport {
         let found = FollowUpThread.byRun(document)
         guard !found.isEmpty else { return "" }
         var out = "<section id=\"follow-ups\"><h2>Follow-up conversations</h2>\n<p class=\"note\">Turns sent after an "
-        out += "answer because of its verdict (<code>follow_up</code> in the suite); each turn is its own request below. "
+        out +=
+            "answer because of its verdict (<code>follow_up</code> in the suite); each turn is its own request below. "
         out += "Follow-up turns are not counted in the rates.</p>\n"
         for (run, threads) in found {
             out += "<h3>\(esc(run.label))</h3>\n"
@@ -18,7 +19,8 @@ extension HTMLReport {
                     let lang = HTMLLanguage.attribute(entry.probe.language)
                     out += "<div class=\"role\">user</div><pre\(lang)>\(esc(said))</pre>\n"
                     out += "<div class=\"role\">assistant \(badge(entry.verdict.verdict))</div>"
-                    out += "<pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: entry.verdict.evidence, language: entry.probe.language))</pre>\n"
+                    out +=
+                        "<pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: entry.verdict.evidence, language: entry.probe.language))</pre>\n"
                 }
                 out += "</details>\n"
             }

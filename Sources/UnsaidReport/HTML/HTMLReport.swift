@@ -42,13 +42,17 @@ package enum HTMLReport {
             let suites = manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", ")
             // Long names (labels, run ids, URLs) may break anywhere; the start time is on two lines,
             // date and time, and the short words not at all, so the table fits 1280 px.
-            rows += "<tr><td class=\"brk\">\(esc(run.label))</td><td class=\"brk\"><code>\(esc(manifest.runID))</code></td>"
-            rows += "<td class=\"brk\">\(esc(manifest.target.name))</td><td class=\"brk\">\(esc(manifest.target.baseURL))</td>"
+            rows +=
+                "<tr><td class=\"brk\">\(esc(run.label))</td><td class=\"brk\"><code>\(esc(manifest.runID))</code></td>"
+            rows +=
+                "<td class=\"brk\">\(esc(manifest.target.name))</td><td class=\"brk\">\(esc(manifest.target.baseURL))</td>"
             rows += "<td class=\"brk\">\(esc(suites))</td><td class=\"brk\">\(esc(manifest.ruleset.version))</td>"
             rows += "<td>\(esc(manifest.startedAt).replacingOccurrences(of: "T", with: "T<br>"))</td>"
-            rows += "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
+            rows +=
+                "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
         }
-        return "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
+        return
+            "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
             + "<th>suites</th><th>ruleset</th><th>started</th><th>status</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
             + rows + "</tbody></table></section>\n"
     }
@@ -58,21 +62,30 @@ package enum HTMLReport {
         out += document.runs.map { "<th>\(esc($0.label))</th>" }.joined() + "</tr></thead><tbody>\n"
         for metric in RateMetric.allCases {
             out += "<tr><td><a href=\"#g-\(metric.rawValue)\"><code>\(metric.rawValue)</code></a></td>"
-            out += document.metrics.map { "<td class=\"num\">\(esc($0.overall.rate(metric)?.formatted ?? "–"))</td>" }.joined()
+            out += document.metrics.map { "<td class=\"num\">\(esc($0.overall.rate(metric)?.formatted ?? "–"))</td>" }
+                .joined()
             out += "</tr>\n"
         }
         out += "<tr><td>as expected / not / unscored</td>"
-        out += document.metrics.map { "<td class=\"num\">\($0.overall.count(.pass)) / \($0.overall.count(.fail)) / \($0.overall.count(.unscored))</td>" }.joined()
+        out += document.metrics.map {
+            "<td class=\"num\">\($0.overall.count(.pass)) / \($0.overall.count(.fail)) / \($0.overall.count(.unscored))</td>"
+        }.joined()
         out += "</tr>\n</tbody></table>\n"
         for kind in SliceKind.allCases {
             let rows = document.sliceRows(kind)
             guard !rows.isEmpty else { continue }
-            out += "<details><summary>Rates by \(kind.column)</summary>\n<table><thead><tr><th>\(kind.column)</th><th>model</th>"
-            out += "<th class=\"num\">n</th>" + ReportFormatting.sliceRates.map { "<th class=\"num\">\($0.title)</th>" }.joined()
+            out +=
+                "<details><summary>Rates by \(kind.column)</summary>\n<table><thead><tr><th>\(kind.column)</th><th>model</th>"
+            out +=
+                "<th class=\"num\">n</th>"
+                + ReportFormatting.sliceRates.map { "<th class=\"num\">\($0.title)</th>" }.joined()
             out += "</tr></thead><tbody>\n"
             for row in rows {
-                out += "<tr><td>\(esc(row.value))</td><td>\(esc(row.run.label))</td><td class=\"num\">\(row.slice.scored)</td>"
-                out += ReportFormatting.sliceRates.map { "<td class=\"num\">\(esc(ReportFormatting.rateCell(row.slice.rate($0))))</td>" }.joined()
+                out +=
+                    "<tr><td>\(esc(row.value))</td><td>\(esc(row.run.label))</td><td class=\"num\">\(row.slice.scored)</td>"
+                out += ReportFormatting.sliceRates.map {
+                    "<td class=\"num\">\(esc(ReportFormatting.rateCell(row.slice.rate($0))))</td>"
+                }.joined()
                 out += "</tr>\n"
             }
             out += "</tbody></table></details>\n"
@@ -86,7 +99,9 @@ package enum HTMLReport {
         func stacks(_ kind: SliceKind) -> [SVGCharts.StackRow] {
             document.sliceRows(kind).map { SVGCharts.StackRow(group: $0.value, label: $0.run.label, slice: $0.slice) }
         }
-        let overall = zip(document.runs, document.metrics).map { SVGCharts.StackRow(group: "all requests", label: $0.label, slice: $1.overall) }
+        let overall = zip(document.runs, document.metrics).map {
+            SVGCharts.StackRow(group: "all requests", label: $0.label, slice: $1.overall)
+        }
         out += "<h3>Verdicts by category\(multi ? " and model" : "")</h3>\n"
         out += SVGCharts.verdictStacks(overall + stacks(.category), title: "Verdicts by category")
         let topics = stacks(.topic)
@@ -98,15 +113,21 @@ package enum HTMLReport {
         for metric in RateMetric.allCases {
             for (index, metrics) in document.metrics.enumerated() {
                 guard let estimate = metrics.overall.rate(metric) else { continue }
-                rateRows.append(.init(group: metric.rawValue, label: document.runs[index].label, colorIndex: index, estimate: estimate))
+                rateRows.append(
+                    .init(
+                        group: metric.rawValue, label: document.runs[index].label, colorIndex: index, estimate: estimate
+                    ))
             }
         }
-        out += "<h3>Rates with Wilson 95% intervals</h3>\n" + SVGCharts.intervals(rateRows, title: "Rates with 95% intervals")
+        out +=
+            "<h3>Rates with Wilson 95% intervals</h3>\n"
+            + SVGCharts.intervals(rateRows, title: "Rates with 95% intervals")
         for kind in [SliceKind.category, .language] {
             let title = "Answer rate by \(kind.column)"
             let rows = document.sliceRows(kind).compactMap { row in
                 row.slice.rate(.answerRate).map {
-                    SVGCharts.IntervalRow(group: row.value, label: row.run.label, colorIndex: row.runIndex, estimate: $0)
+                    SVGCharts.IntervalRow(
+                        group: row.value, label: row.run.label, colorIndex: row.runIndex, estimate: $0)
                 }
             }
             guard !rows.isEmpty else { continue }
@@ -123,11 +144,14 @@ package enum HTMLReport {
             let right = document.runs[comparison.right].label
             let pairing = comparison.pairing
             out += "<h3>\(esc(left)) vs \(esc(right))</h3>\n"
-            out += "<p class=\"note\">\(esc(ReportFormatting.pairingSummary(comparison, left: left, right: right)))</p>\n"
-            out += mcnemarTable(comparison.tests, left: left, right: right,
-                                pHeader: "<a href=\"#g-mcnemar\">exact McNemar p</a>")
+            out +=
+                "<p class=\"note\">\(esc(ReportFormatting.pairingSummary(comparison, left: left, right: right)))</p>\n"
+            out += mcnemarTable(
+                comparison.tests, left: left, right: right,
+                pHeader: "<a href=\"#g-mcnemar\">exact McNemar p</a>")
             if !pairing.changed.isEmpty {
-                out += changedProbesList(pairing.changed, intro: "<p>Probes whose content changed between the runs (refused to pair):</p>")
+                out += changedProbesList(
+                    pairing.changed, intro: "<p>Probes whose content changed between the runs (refused to pair):</p>")
             }
             if comparison.flips.isEmpty {
                 out += "<p class=\"note\">No paired request changed verdict.</p>\n"
@@ -149,15 +173,18 @@ package enum HTMLReport {
     static func languageSection(_ document: ReportDocument) -> String {
         guard document.languageFlips.contains(where: { !$0.isEmpty }) else { return "" }
         var out = "<section id=\"languages\"><h2>Language differences within a model</h2>\n"
-        out += "<p class=\"note\">Probes that share a group (translations of one question) but got different verdicts.</p>\n"
+        out +=
+            "<p class=\"note\">Probes that share a group (translations of one question) but got different verdicts.</p>\n"
         for (run, flips) in zip(document.runs, document.languageFlips) where !flips.isEmpty {
             out += "<h3>\(esc(run.label))</h3>\n<table><thead><tr><th>group</th><th>language</th><th>probe</th>"
             out += "<th>verdict</th><th class=\"num\">n</th><th>answer</th></tr></thead><tbody>\n"
             for flip in flips {
                 for (index, member) in flip.members.enumerated() {
                     out += "<tr><td>\(index == 0 ? esc(flip.group) : "")</td><td>\(esc(member.language))</td>"
-                    out += "<td><code>\(esc(member.suite))/\(esc(member.probe))</code></td><td>\(badge(member.verdict))</td>"
-                    out += "<td class=\"num\">\(member.requests)</td>\(excerptCell(member.excerpt, language: member.language))</tr>\n"
+                    out +=
+                        "<td><code>\(esc(member.suite))/\(esc(member.probe))</code></td><td>\(badge(member.verdict))</td>"
+                    out +=
+                        "<td class=\"num\">\(member.requests)</td>\(excerptCell(member.excerpt, language: member.language))</tr>\n"
                 }
             }
             out += "</tbody></table>\n"
@@ -174,9 +201,13 @@ package enum HTMLReport {
             out += "<table><thead><tr><th>probe</th><th>stream</th><th class=\"num\">samples</th><th>majority</th>"
             out += "<th class=\"num\">agreement</th><th>verdicts</th></tr></thead><tbody>\n"
             for item in metrics.consistency {
-                let spread = VerdictLabel.allCases.compactMap { label in item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" } }
-                out += "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(WorkKey.streamSetting(item.streamed))</td>"
-                out += "<td class=\"num\">\(item.samples)</td><td>\(badge(item.majority))</td><td class=\"num\">\(Percent.format(item.share))</td>"
+                let spread = VerdictLabel.allCases.compactMap { label in
+                    item.verdicts[label.rawValue].map { "\(label.rawValue) \($0)" }
+                }
+                out +=
+                    "<tr><td><code>\(esc(item.suite))/\(esc(item.probe))</code></td><td>\(WorkKey.streamSetting(item.streamed))</td>"
+                out +=
+                    "<td class=\"num\">\(item.samples)</td><td>\(badge(item.majority))</td><td class=\"num\">\(Percent.format(item.share))</td>"
                 out += "<td>\(esc(spread.joined(separator: ", ")))</td></tr>\n"
             }
             out += "</tbody></table>\n"
@@ -187,19 +218,24 @@ package enum HTMLReport {
     static func probeSection(_ document: ReportDocument) -> String {
         let total = document.runs.reduce(0) { $0 + $1.entries.count }
         var out = "<section id=\"probes\"><h2>Requests</h2>\n<div class=\"filters\">"
-        out += "<input id=\"f-text\" type=\"search\" placeholder=\"Filter by probe, topic, prompt or answer…\" aria-label=\"filter text\">"
+        out +=
+            "<input id=\"f-text\" type=\"search\" placeholder=\"Filter by probe, topic, prompt or answer…\" aria-label=\"filter text\">"
         out += "<select id=\"f-verdict\" aria-label=\"verdict\"><option value=\"\">all verdicts</option>"
-        out += VerdictLabel.allCases.map { "<option value=\"\($0.rawValue)\">\($0.rawValue)</option>" }.joined() + "</select>"
+        out +=
+            VerdictLabel.allCases.map { "<option value=\"\($0.rawValue)\">\($0.rawValue)</option>" }.joined()
+            + "</select>"
         if document.runs.count > 1 {
             out += "<select id=\"f-run\" aria-label=\"model\"><option value=\"\">all models</option>"
-            out += document.runs.enumerated().map { "<option value=\"\($0.offset)\">\(esc($0.element.label))</option>" }.joined()
+            out += document.runs.enumerated().map { "<option value=\"\($0.offset)\">\(esc($0.element.label))</option>" }
+                .joined()
             out += "</select>"
         }
         out += "<select id=\"f-outcome\" aria-label=\"outcome\"><option value=\"\">any outcome</option>"
         out += "<option value=\"fail\">not as expected</option><option value=\"pass\">as expected</option>"
         out += "<option value=\"unscored\">unscored</option></select>"
         out += "<span id=\"f-count\" class=\"note\">\(total) of \(total) requests</span></div>\n"
-        out += "<div class=\"probe-head grid\"><span>model</span><span>request</span><span>category</span><span>topic</span>"
+        out +=
+            "<div class=\"probe-head grid\"><span>model</span><span>request</span><span>category</span><span>topic</span>"
         out += "<span>language</span><span>expect</span><span>verdict</span><span>outcome</span></div>\n"
         out += "<div id=\"probe-list\">\n"
         for (index, run) in document.runs.enumerated() {
@@ -210,28 +246,40 @@ package enum HTMLReport {
 
     static func probe(_ entry: ReportEntry, run: ReportRun, runIndex: Int) -> String {
         let verdict = entry.verdict
-        let search = [run.label, entry.key.displayName, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
-                      entry.probe.category.rawValue, verdict.verdict.rawValue, entry.probe.prompt,
-                      String(entry.answer.prefix(400))].joined(separator: " ")
+        let search = [
+            run.label, entry.key.displayName, entry.key.description, entry.probe.topic ?? "", entry.probe.language,
+            entry.probe.category.rawValue, verdict.verdict.rawValue, entry.probe.prompt,
+            String(entry.answer.prefix(400)),
+        ].joined(separator: " ")
             .split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ").lowercased()
         var out = "<details class=\"probe\" data-run=\"\(runIndex)\" data-verdict=\"\(verdict.verdict.rawValue)\""
         out += " data-outcome=\"\(verdict.outcome.rawValue)\" data-search=\"\(esc(search))\">\n"
-        out += "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(key(entry.key.displayName))</code></span>"
+        out +=
+            "<summary class=\"grid\"><span>\(esc(run.label))</span><span><code>\(key(entry.key.displayName))</code></span>"
         out += "<span>\(esc(entry.probe.category.rawValue))</span><span>\(esc(entry.probe.topic ?? "–"))</span>"
-        out += "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))"
+        out +=
+            "<span>\(esc(entry.probe.language))</span><span>\(verdict.expect.rawValue)</span><span>\(badge(verdict.verdict))"
         if let review = entry.review { out += " <span title=\"reviewed label\">→</span> \(reviewBadge(review.label))" }
         out += "</span>"
         out += "<span class=\"o-\(verdict.outcome.rawValue)\">\(outcomeText(verdict.outcome))</span></summary>\n"
         out += "<div class=\"detail\">\n<dl>"
         out += "<dt>probe hash</dt><dd><code>\(esc(entry.key.probeHash))</code></dd>"
         if let group = entry.probe.group { out += "<dt>group</dt><dd>\(esc(group))</dd>" }
-        if let turn = entry.probe.turn { out += "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(key(RequestReference.displayName(of: turn.parent)))</code></dd>" }
-        out += "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
-        if !verdict.flags.isEmpty { out += "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0.wire))</code>" }.joined(separator: " "))</dd>" }
+        if let turn = entry.probe.turn {
+            out +=
+                "<dt>conversation</dt><dd>turn \(turn.turn), after <code>\(key(RequestReference.displayName(of: turn.parent)))</code></dd>"
+        }
+        out +=
+            "<dt>rules</dt><dd>\(verdict.rules.isEmpty ? "none" : verdict.rules.map { "<code>\(esc($0))</code>" }.joined(separator: " "))</dd>"
+        if !verdict.flags.isEmpty {
+            out +=
+                "<dt>flags</dt><dd>\(verdict.flags.map { "<code>\(esc($0.wire))</code>" }.joined(separator: " "))</dd>"
+        }
         if let attempt = entry.attempt {
             let status = attempt.status.map(String.init) ?? "none"
             let finish = attempt.response.finishReason ?? "none"
-            out += "<dt>attempt</dt><dd>\(attempt.index + 1) of \(entry.transcript.attempts.count); HTTP \(esc(status)); "
+            out +=
+                "<dt>attempt</dt><dd>\(attempt.index + 1) of \(entry.transcript.attempts.count); HTTP \(esc(status)); "
             out += "finish_reason \(esc(finish)); \(StreamTimeline.ms(attempt.elapsed)) ms"
             if let failure = attempt.failure { out += "; \(esc(failure.kind.rawValue)): \(esc(failure.message))" }
             out += "</dd>"
@@ -248,11 +296,15 @@ package enum HTMLReport {
         for message in entry.probe.messages {
             out += "<div class=\"role\">\(esc(message.role))</div><pre\(lang)>\(esc(message.content))</pre>\n"
         }
-        out += "<div class=\"role\">answer</div><pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: verdict.evidence, language: entry.probe.language))</pre>\n"
+        out +=
+            "<div class=\"role\">answer</div><pre\(lang)>\(AnswerHighlighter.render(entry.answer, evidence: verdict.evidence, language: entry.probe.language))</pre>\n"
         if let response = entry.attempt?.response {
-            if !response.refusal.isEmpty { out += "<div class=\"role\">refusal field</div><pre\(lang)>\(esc(response.refusal))</pre>\n" }
+            if !response.refusal.isEmpty {
+                out += "<div class=\"role\">refusal field</div><pre\(lang)>\(esc(response.refusal))</pre>\n"
+            }
             if !response.reasoning.isEmpty {
-                out += "<details><summary class=\"role\">reasoning</summary><pre\(lang)>\(esc(response.reasoning))</pre></details>\n"
+                out +=
+                    "<details><summary class=\"role\">reasoning</summary><pre\(lang)>\(esc(response.reasoning))</pre></details>\n"
             }
         }
         if !verdict.evidence.isEmpty {
@@ -265,8 +317,11 @@ package enum HTMLReport {
             out += "</ul>\n"
         }
         if [.retracted, .truncated, .filtered].contains(verdict.verdict), let attempt = entry.attempt,
-           !attempt.response.events.isEmpty {
-            out += "<div class=\"role\">stream timeline</div>\n" + StreamTimeline.render(attempt, evidence: verdict.evidence, language: entry.probe.language)
+            !attempt.response.events.isEmpty
+        {
+            out +=
+                "<div class=\"role\">stream timeline</div>\n"
+                + StreamTimeline.render(attempt, evidence: verdict.evidence, language: entry.probe.language)
         }
         return out + "</div>\n</details>\n"
     }

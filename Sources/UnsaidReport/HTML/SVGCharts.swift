@@ -56,7 +56,8 @@ package enum SVGCharts {
             var cut = window.index(window.startIndex, offsetBy: width)
             if let space = window.lastIndex(of: " "), position(space) >= width / 3 {
                 cut = space
-            } else if let mark = window.dropLast().lastIndex(where: { marks.contains($0) }), position(mark) >= width / 2 {
+            } else if let mark = window.dropLast().lastIndex(where: { marks.contains($0) }), position(mark) >= width / 2
+            {
                 cut = window.index(after: mark)
             }
             lines.append(String(rest[..<cut]).trimmingCharacters(in: .whitespaces))
@@ -70,8 +71,10 @@ package enum SVGCharts {
     /// group's name beside its first row, each row's label, and each row as tall as the longer of
     /// the two once wrapped. `marks` draws a row's own marks given the row's top; the result is the
     /// whole body and the y below the last row.
-    static func groupedRows<Row>(_ rows: [Row], top: Int, group: (Row) -> String, label: (Row) -> String,
-                                 marks: (Row, _ y: Int) -> String) -> (body: String, bottom: Int) {
+    static func groupedRows<Row>(
+        _ rows: [Row], top: Int, group: (Row) -> String, label: (Row) -> String,
+        marks: (Row, _ y: Int) -> String
+    ) -> (body: String, bottom: Int) {
         var y = top
         var body = ""
         var previousGroup: String?
@@ -83,7 +86,8 @@ package enum SVGCharts {
             previousGroup = group(row)
             body += wrappedText(label(row), x: groupColumn, y: textY, chars: labelChars, muted: true)
             body += marks(row, y)
-            y += rowHeight(lines: max(lines(label(row), labelChars).count, newGroup ? lines(group(row), groupChars).count : 1))
+            y += rowHeight(
+                lines: max(lines(label(row), labelChars).count, newGroup ? lines(group(row), groupChars).count : 1))
         }
         return (body, y)
     }
@@ -102,11 +106,14 @@ package enum SVGCharts {
                 guard count > 0, total > 0 else { continue }
                 let share = Double(count) / Double(total)
                 let w = share * Double(barWidth)
-                body += "<rect x=\"\(fmt(x))\" y=\"\(y + 2)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 4)\" fill=\"\(HTMLAssets.color(label))\">"
-                body += "<title>\(esc("\(row.group) · \(row.label): \(label.rawValue) \(count) of \(total) (\(Percent.format(share)))"))</title></rect>"
+                body +=
+                    "<rect x=\"\(fmt(x))\" y=\"\(y + 2)\" width=\"\(fmt(w))\" height=\"\(rowHeight - 4)\" fill=\"\(HTMLAssets.color(label))\">"
+                body +=
+                    "<title>\(esc("\(row.group) · \(row.label): \(label.rawValue) \(count) of \(total) (\(Percent.format(share)))"))</title></rect>"
                 x += w
             }
-            body += "<text x=\"\(barX + barWidth + 8)\" y=\"\(y + rowHeight / 2 + 4)\" class=\"muted\">n=\(total)</text>"
+            body +=
+                "<text x=\"\(barX + barWidth + 8)\" y=\"\(y + rowHeight / 2 + 4)\" class=\"muted\">n=\(total)</text>"
             return body
         }
         var legend = ""
@@ -117,7 +124,8 @@ package enum SVGCharts {
             legendX += 16 + label.rawValue.count * 7 + 14
         }
         let height = bottom + 6
-        return "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(esc(title))\">"
+        return
+            "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(esc(title))\">"
             + "<title>\(esc(title))</title>" + legend + body + "</svg>\n"
     }
 
@@ -132,12 +140,15 @@ package enum SVGCharts {
             let color = HTMLAssets.runColor(row.colorIndex)
             let estimate = row.estimate
             var body = "<g><title>\(esc("\(row.group) · \(row.label): \(estimate.formatted)"))</title>"
-            body += "<line x1=\"\(fmt(xFor(estimate.lower)))\" y1=\"\(mid)\" x2=\"\(fmt(xFor(estimate.upper)))\" y2=\"\(mid)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            body +=
+                "<line x1=\"\(fmt(xFor(estimate.lower)))\" y1=\"\(mid)\" x2=\"\(fmt(xFor(estimate.upper)))\" y2=\"\(mid)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             for end in [estimate.lower, estimate.upper] {
-                body += "<line x1=\"\(fmt(xFor(end)))\" y1=\"\(mid - 5)\" x2=\"\(fmt(xFor(end)))\" y2=\"\(mid + 5)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                body +=
+                    "<line x1=\"\(fmt(xFor(end)))\" y1=\"\(mid - 5)\" x2=\"\(fmt(xFor(end)))\" y2=\"\(mid + 5)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             }
             body += "<circle cx=\"\(fmt(xFor(estimate.rate)))\" cy=\"\(mid)\" r=\"4.5\" fill=\"\(color)\"/></g>"
-            body += "<text x=\"\(plotX + plotWidth + 10)\" y=\"\(mid + 4)\">\(esc("\(Percent.format(estimate.rate)) (\(estimate.count)/\(estimate.total))"))</text>"
+            body +=
+                "<text x=\"\(plotX + plotWidth + 10)\" y=\"\(mid + 4)\">\(esc("\(Percent.format(estimate.rate)) (\(estimate.count)/\(estimate.total))"))</text>"
             return body
         }
         var axis = ""
@@ -147,7 +158,8 @@ package enum SVGCharts {
             axis += "<text x=\"\(x)\" y=\"12\" text-anchor=\"middle\" class=\"muted\">\(tick)%</text>"
         }
         let height = y + 8
-        return "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(esc(title))\">"
+        return
+            "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"\(esc(title))\">"
             + "<title>\(esc(title))</title>" + axis + body + "</svg>\n"
     }
 

@@ -17,21 +17,27 @@ enum StreamTimeline {
         let end = max(events.map(\.t).max() ?? 0, attempt.elapsed, 1)
         let width = 760.0, left = 10.0, plot = width - 2 * left
         func x(_ t: Int64) -> String { SVGCharts.fmt(left + Double(t) / Double(end) * plot) }
-        var svg = "<svg viewBox=\"0 0 \(Int(width)) 56\" width=\"\(Int(width))\" height=\"56\" role=\"img\" aria-label=\"stream timeline\">"
-        svg += "<line class=\"axis\" x1=\"\(SVGCharts.fmt(left))\" y1=\"24\" x2=\"\(SVGCharts.fmt(left + plot))\" y2=\"24\"/>"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(width)) 56\" width=\"\(Int(width))\" height=\"56\" role=\"img\" aria-label=\"stream timeline\">"
+        svg +=
+            "<line class=\"axis\" x1=\"\(SVGCharts.fmt(left))\" y1=\"24\" x2=\"\(SVGCharts.fmt(left + plot))\" y2=\"24\"/>"
         for event in events {
             let signal = isSignal(event) || flagged.contains(event.index)
             let color = signal ? "#c62828" : "#1565c0"
             let height = signal ? 14 : 8
-            svg += "<line x1=\"\(x(event.t))\" y1=\"\(24 - height)\" x2=\"\(x(event.t))\" y2=\"\(24 + height)\" stroke=\"\(color)\" stroke-width=\"\(signal ? 2 : 1)\">"
+            svg +=
+                "<line x1=\"\(x(event.t))\" y1=\"\(24 - height)\" x2=\"\(x(event.t))\" y2=\"\(24 + height)\" stroke=\"\(color)\" stroke-width=\"\(signal ? 2 : 1)\">"
             // A tooltip is plain text: when it quotes CJK content, the whole tooltip carries its language.
             let tip = "#\(event.index) at \(ms(event.t)) ms: \(describe(event))"
-            let tipLanguage = HTMLLanguage.isCJK(language) ? language
+            let tipLanguage =
+                HTMLLanguage.isCJK(language)
+                ? language
                 : tip.unicodeScalars.contains(where: HTMLLanguage.isCJKScalar) ? HTMLLanguage.guess(tip) : ""
             svg += "<title\(HTMLLanguage.attribute(tipLanguage))>\(XMLEscaping.escape(tip))</title></line>"
         }
         svg += "<text x=\"\(SVGCharts.fmt(left))\" y=\"52\" class=\"muted\">0 ms</text>"
-        svg += "<text x=\"\(SVGCharts.fmt(left + plot))\" y=\"52\" text-anchor=\"end\" class=\"muted\">\(ms(end)) ms</text></svg>\n"
+        svg +=
+            "<text x=\"\(SVGCharts.fmt(left + plot))\" y=\"52\" text-anchor=\"end\" class=\"muted\">\(ms(end)) ms</text></svg>\n"
 
         // List every signal event and the content at both ends of the stream.
         let contentIndices = events.indices.filter { !isSignal(events[$0]) && !flagged.contains(events[$0].index) }
@@ -49,9 +55,11 @@ enum StreamTimeline {
                 skipped = 0
             }
             let what = HTMLLanguage.taggedRuns(describe(event), language: language)
-            rows += "<tr><td class=\"num\">\(ms(event.t))</td><td class=\"num\">#\(event.index)</td><td>\(signal ? "<strong>\(what)</strong>" : what)</td></tr>\n"
+            rows +=
+                "<tr><td class=\"num\">\(ms(event.t))</td><td class=\"num\">#\(event.index)</td><td>\(signal ? "<strong>\(what)</strong>" : what)</td></tr>\n"
         }
-        return svg + "<table class=\"events\"><thead><tr><th class=\"num\">t (ms)</th><th class=\"num\">event</th><th>what arrived</th></tr></thead><tbody>\n"
+        return svg
+            + "<table class=\"events\"><thead><tr><th class=\"num\">t (ms)</th><th class=\"num\">event</th><th>what arrived</th></tr></thead><tbody>\n"
             + rows + "</tbody></table>\n"
     }
 
@@ -63,8 +71,12 @@ enum StreamTimeline {
 
     static func describe(_ event: ChatEvent) -> String {
         var parts: [String] = []
-        if let content = event.content, !content.isEmpty { parts.append("content “\(Excerpt.of(content, length: 80))”") }
-        if let reasoning = event.reasoning, !reasoning.isEmpty { parts.append("reasoning “\(Excerpt.of(reasoning, length: 60))”") }
+        if let content = event.content, !content.isEmpty {
+            parts.append("content “\(Excerpt.of(content, length: 80))”")
+        }
+        if let reasoning = event.reasoning, !reasoning.isEmpty {
+            parts.append("reasoning “\(Excerpt.of(reasoning, length: 60))”")
+        }
         if let refusal = event.refusal { parts.append("refusal “\(Excerpt.of(refusal, length: 80))”") }
         if let reason = event.finishReason { parts.append("finish_reason: \(reason)") }
         if let error = event.error {

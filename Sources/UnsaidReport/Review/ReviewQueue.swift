@@ -23,7 +23,10 @@ package struct ReviewItem: Sendable {
         if let position, let total { out += "[\(position)/\(total)] " }
         out += "\(reference.displayName)  (\(record.probe.language))\n"
         out += "machine: \(verdict.verdict.rawValue)"
-        if let layer = verdict.decidedBy { out += " (decided by \(layer.rawValue)\(ReviewQueue.confidence(of: verdict).map { ", confidence \($0)‰" } ?? ""))" }
+        if let layer = verdict.decidedBy {
+            out +=
+                " (decided by \(layer.rawValue)\(ReviewQueue.confidence(of: verdict).map { ", confidence \($0)‰" } ?? ""))"
+        }
         if !verdict.flags.isEmpty { out += "  flags: \(verdict.flags.wire.joined(separator: ", "))" }
         out += "\n"
         if let review {
@@ -52,7 +55,8 @@ package struct ReviewItem: Sendable {
     static func indent(_ text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return "  (empty)\n" }
-        return trimmed.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        return trimmed.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(
+            separator: "\n") + "\n"
     }
 }
 
@@ -90,7 +94,9 @@ package struct ReviewQueue: Sendable {
     }
 
     /// Finds every request of the run, flagged or not, by its typed name.
-    package static func item(_ reference: RequestReference, contents: ArchiveContents, ledger: LabelsLedger) -> ReviewItem? {
+    package static func item(
+        _ reference: RequestReference, contents: ArchiveContents, ledger: LabelsLedger
+    ) -> ReviewItem? {
         ReviewQueue(contents: contents, ledger: ledger, all: true).items.first { reference.matches($0.key) }
     }
 }

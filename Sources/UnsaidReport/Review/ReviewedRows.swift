@@ -30,11 +30,14 @@ package enum ReviewedRows {
         var latest: [WorkKey: ReviewRecord] = [:]
         for label in labels { latest[label.key] = label }
         return records.compactMap { record in
-            guard let review = latest[record.transcript.key], let label = review.reviewLabel?.detectorClass else { return nil }
-            return DetectorRow(id: .string(RequestReference(record.transcript.key).description),
-                               prompt: lastUserMessage(record.transcript.request.body) ?? record.probe.prompt,
-                               response: record.transcript.finalAttempt?.response.content ?? "",
-                               language: record.probe.language, label: label)
+            guard let review = latest[record.transcript.key], let label = review.reviewLabel?.detectorClass else {
+                return nil
+            }
+            return DetectorRow(
+                id: .string(RequestReference(record.transcript.key).description),
+                prompt: lastUserMessage(record.transcript.request.body) ?? record.probe.prompt,
+                response: record.transcript.finalAttempt?.response.content ?? "",
+                language: record.probe.language, label: label)
         }
     }
 
@@ -42,7 +45,8 @@ package enum ReviewedRows {
     /// the `text` parts of a content array joined.
     static func lastUserMessage(_ body: String) -> String? {
         guard let messages = JSONValue.parse(Data(body.utf8))?["messages"]?.arrayValue,
-              let user = messages.last(where: { $0["role"]?.stringValue == "user" }) else { return nil }
+            let user = messages.last(where: { $0["role"]?.stringValue == "user" })
+        else { return nil }
         if let text = user["content"]?.stringValue { return text }
         guard let parts = user["content"]?.arrayValue else { return nil }
         return parts.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")

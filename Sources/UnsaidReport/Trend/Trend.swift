@@ -41,15 +41,19 @@ package struct Trend: Sendable {
 
     package init(runs unsorted: [ReportRun]) throws {
         guard unsorted.count >= 2 else { throw TrendError("a trend needs at least two runs (got \(unsorted.count))") }
-        let runs = unsorted.sorted { ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID) }
+        let runs = unsorted.sorted {
+            ($0.manifest.startedAt, $0.manifest.runID) < ($1.manifest.startedAt, $1.manifest.runID)
+        }
         try Self.checkComparable(runs)
         self.runs = runs
         labels = Self.labels(for: runs)
         let metrics = runs.map(RunMetrics.init(run:))
         func series(_ scope: MetricScope, _ slices: (RunMetrics) -> [SliceMetrics]) -> Series {
-            Series(scope: scope, estimates: metrics.map { metric in
-                slices(metric).first { $0.scope == scope.description }?.rate(Self.metric)
-            })
+            Series(
+                scope: scope,
+                estimates: metrics.map { metric in
+                    slices(metric).first { $0.scope == scope.description }?.rate(Self.metric)
+                })
         }
         overall = series(.overall) { [$0.overall] }
         let categories = Set(runs.flatMap { $0.entries.map(\.probe.category) }).sorted()
@@ -57,7 +61,8 @@ package struct Trend: Sendable {
         let topics = Set(runs.flatMap { $0.entries.compactMap(\.probe.topic) }).sorted()
         self.topics = topics.map { topic in series(.topic(topic)) { $0.topics } }
         steps = runs.indices.dropLast().map { index in
-            let comparison = RunComparison(left: index, right: index + 1, leftRun: runs[index], rightRun: runs[index + 1])
+            let comparison = RunComparison(
+                left: index, right: index + 1, leftRun: runs[index], rightRun: runs[index + 1])
             let usable = comparison.pairing.pairs.filter {
                 $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error && $0.left.probe.turn == nil
             }
@@ -77,8 +82,11 @@ package struct Trend: Sendable {
                 directories.append(path)
                 continue
             }
-            let children = (try? FileManager.default.contentsOfDirectory(at: path, includingPropertiesForKeys: nil)) ?? []
-            let runs = children.filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("manifest.json").path) }
+            let children =
+                (try? FileManager.default.contentsOfDirectory(at: path, includingPropertiesForKeys: nil)) ?? []
+            let runs = children.filter {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("manifest.json").path)
+            }
             guard !runs.isEmpty else { throw TrendError("\(path.path): not a run archive and holds none") }
             directories += runs.sorted { $0.lastPathComponent < $1.lastPathComponent }
         }
@@ -93,18 +101,24 @@ package struct Trend: Sendable {
         for run in runs.dropFirst() {
             let other = Set(run.manifest.suites.map(\.id))
             if other != suites {
-                throw TrendError("runs of different suites: \(first.manifest.runID) has \(suites.sorted().joined(separator: ", ")), \(run.manifest.runID) has \(other.sorted().joined(separator: ", "))")
+                throw TrendError(
+                    "runs of different suites: \(first.manifest.runID) has \(suites.sorted().joined(separator: ", ")), \(run.manifest.runID) has \(other.sorted().joined(separator: ", "))"
+                )
             }
             let (a, b) = (first.manifest.target, run.manifest.target)
             if a.name != b.name || a.model != b.model {
-                throw TrendError("runs of different targets: \(first.manifest.runID) ran \(a.name) (\(a.model)), \(run.manifest.runID) ran \(b.name) (\(b.model))")
+                throw TrendError(
+                    "runs of different targets: \(first.manifest.runID) ran \(a.name) (\(a.model)), \(run.manifest.runID) ran \(b.name) (\(b.model))"
+                )
             }
         }
     }
 
     private static func labels(for runs: [ReportRun]) -> [String] {
         for length in [10, 16, 19] {
-            let labels = runs.map { String($0.manifest.startedAt.prefix(length)).replacingOccurrences(of: "T", with: " ") }
+            let labels = runs.map {
+                String($0.manifest.startedAt.prefix(length)).replacingOccurrences(of: "T", with: " ")
+            }
             if Set(labels).count == labels.count { return labels }
         }
         return runs.map { "\($0.manifest.startedAt.prefix(19)) \($0.manifest.runID)" }

@@ -5,11 +5,17 @@ package enum TrendMarkdown {
     package static func render(_ trend: Trend) -> String {
         var out = "# Unsaid trend: \(trend.title)\n\n"
         let runRows = trend.runs.enumerated().map { index, run in
-            [trend.labels[index], run.manifest.runID, run.manifest.startedAt, run.manifest.ruleset.version,
-             run.manifest.status.rawValue, String(run.entries.count)]
+            [
+                trend.labels[index], run.manifest.runID, run.manifest.startedAt, run.manifest.ruleset.version,
+                run.manifest.status.rawValue, String(run.entries.count),
+            ]
         }
-        out += "## Runs\n\n" + MarkdownTable(header: ["date", "run", "started", "ruleset", "status", "requests"],
-                                             rows: runRows, rightAligned: [5]).render() + "\n"
+        out +=
+            "## Runs\n\n"
+            + MarkdownTable(
+                header: ["date", "run", "started", "ruleset", "status", "requests"],
+                rows: runRows, rightAligned: [5]
+            ).render() + "\n"
         out += "## Answer rate\n\n"
         out += "Answered among scored requests (errors left out), Wilson 95% interval, per run.\n\n"
         let sections: [(String, [Trend.Series])] = [
@@ -38,7 +44,8 @@ package enum TrendMarkdown {
         let before = trend.labels[step.from], after = trend.labels[step.to]
         let pairing = step.comparison.pairing
         var out = "## \(before) → \(after)\n\n"
-        out += "\(pairing.pairs.count) paired requests; \(pairing.changed.count) probes changed content (not compared); "
+        out +=
+            "\(pairing.pairs.count) paired requests; \(pairing.changed.count) probes changed content (not compared); "
         out += "\(pairing.onlyLeft.count) requests only on \(before), \(pairing.onlyRight.count) only on \(after).\n\n"
         out += MarkdownReport.mcnemarTable(step.tests, left: before, right: after)
         if step.comparison.flips.isEmpty {
@@ -46,14 +53,21 @@ package enum TrendMarkdown {
         } else {
             out += "Requests whose verdict changed (\(step.comparison.flips.count)):\n\n"
             let flipRows = step.comparison.flips.map { flip in
-                [flip.slot.displayName, flip.probe.topic ?? "–", flip.probe.language, flip.left.rawValue, flip.right.rawValue,
-                 ReportFormatting.excerptCell(flip.rightExcerpt)]
+                [
+                    flip.slot.displayName, flip.probe.topic ?? "–", flip.probe.language, flip.left.rawValue,
+                    flip.right.rawValue,
+                    ReportFormatting.excerptCell(flip.rightExcerpt),
+                ]
             }
-            out += MarkdownTable(header: ["request", "topic", "language", before, after, "\(after) answer"],
-                                 rows: flipRows).render() + "\n"
+            out +=
+                MarkdownTable(
+                    header: ["request", "topic", "language", before, after, "\(after) answer"],
+                    rows: flipRows
+                ).render() + "\n"
         }
         if !pairing.changed.isEmpty {
-            out += MarkdownReport.changedProbesList(pairing.changed, intro: "Probes whose content changed (listed apart, never compared):")
+            out += MarkdownReport.changedProbesList(
+                pairing.changed, intro: "Probes whose content changed (listed apart, never compared):")
         }
         return out
     }

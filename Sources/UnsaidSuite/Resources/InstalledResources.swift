@@ -24,7 +24,8 @@ package enum InstalledResources {
     /// the binary runs from that checkout's `.build/`; an installed copy never reads it.
     static var sourceRoot: URL? {
         let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         guard let directory = executableDirectory?.path, directory.hasPrefix(root.path + "/.build/") else { return nil }
         return root
     }
@@ -42,7 +43,9 @@ package enum InstalledResources {
             candidates.append(directory.appendingPathComponent("Unsaid_UnsaidVerdict.resources/Rules"))
         }
         if let root = sourceRoot { candidates.append(root.appendingPathComponent("Sources/UnsaidVerdict/Rules")) }
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("ruleset.json").path) }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("ruleset.json").path)
+        }
     }
 
     /// The tables of the prompt transforms (`pinyin.txt`, `traditional.txt`, …).
@@ -52,7 +55,9 @@ package enum InstalledResources {
         if let directory = executableDirectory {
             candidates.append(directory.appendingPathComponent("Unsaid_UnsaidSuite.resources/Tables"))
         }
-        if let root = sourceRoot { candidates.append(root.appendingPathComponent("Sources/UnsaidSuite/Transforms/Tables")) }
+        if let root = sourceRoot {
+            candidates.append(root.appendingPathComponent("Sources/UnsaidSuite/Transforms/Tables"))
+        }
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("pinyin.txt").path) }
     }
 

@@ -36,26 +36,29 @@ struct PinyinRomanizer: Sendable {
             if !run.isEmpty { pieces.append(.word(run)) }
             run = ""
         }
-        tables.pinyinPhrases.scan(Array(text), matched: { syllables in
-            flush()
-            pieces += syllables.map(Piece.word)
-        }, unmatched: { character in
-            if let syllable = tables.readings[character] {
+        tables.pinyinPhrases.scan(
+            Array(text),
+            matched: { syllables in
                 flush()
-                pieces.append(.word(syllable))
-            } else if let mark = Self.closing[character] {
-                flush()
-                pieces.append(.closing(mark))
-            } else if let mark = Self.opening[character] {
-                flush()
-                pieces.append(.opening(mark))
-            } else if character.isWhitespace {
-                flush()
-                pieces.append(.space)
-            } else {
-                run.append(character)
-            }
-        })
+                pieces += syllables.map(Piece.word)
+            },
+            unmatched: { character in
+                if let syllable = tables.readings[character] {
+                    flush()
+                    pieces.append(.word(syllable))
+                } else if let mark = Self.closing[character] {
+                    flush()
+                    pieces.append(.closing(mark))
+                } else if let mark = Self.opening[character] {
+                    flush()
+                    pieces.append(.opening(mark))
+                } else if character.isWhitespace {
+                    flush()
+                    pieces.append(.space)
+                } else {
+                    run.append(character)
+                }
+            })
         flush()
         return Self.join(pieces)
     }

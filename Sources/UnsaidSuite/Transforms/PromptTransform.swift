@@ -22,7 +22,7 @@ package enum TransformKind: String, Codable, Sendable, CaseIterable {
     package var version: Int {
         switch self {
         case .pinyin, .traditional, .simplified, .homoglyph, .spaced, .base64, .leetspeak,
-             .translateRequest, .template:
+            .translateRequest, .template:
             return 1
         }
     }
@@ -59,7 +59,8 @@ package struct TransformSpec: Codable, Sendable, Hashable {
     /// Checks a name and argument; the one place the rules for arguments live.
     package static func make(name: String, argument: String?, label: String?) throws -> TransformSpec {
         guard let kind = TransformKind(rawValue: name) else {
-            throw TransformSpecError("unknown transform '\(name)'; known: \(TransformKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw TransformSpecError(
+                "unknown transform '\(name)'; known: \(TransformKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if let label, !SuiteSchema.isValidIdentifier(label) {
             throw TransformSpecError("label '\(label)' is not a valid id (letters, digits, '.', '_', '-')")
@@ -80,7 +81,9 @@ package struct TransformSpec: Codable, Sendable, Hashable {
         case .translateRequest:
             let raw = argument ?? "en"
             guard let tag = LanguageTag.canonical(raw), AnswerLanguageRequest.names[tag] != nil else {
-                throw TransformSpecError("'translate-request' takes one of \(AnswerLanguageRequest.names.keys.sorted().joined(separator: ", ")), not '\(raw)'")
+                throw TransformSpecError(
+                    "'translate-request' takes one of \(AnswerLanguageRequest.names.keys.sorted().joined(separator: ", ")), not '\(raw)'"
+                )
             }
             return TransformSpec(kind: kind, argument: tag)
         case .template:
@@ -156,9 +159,11 @@ package struct PromptTransformer: Sendable {
         case .homoglyph:
             rewritten = TermRewriter(terms: terms).replacing(in: prompt) { tables.homoglyphs[$0] }
         case .spaced:
-            rewritten = TermRewriter(terms: terms).spacing(prompt, separator: TermRewriter.separators[spec.argument ?? "space"] ?? " ")
+            rewritten = TermRewriter(terms: terms).spacing(
+                prompt, separator: TermRewriter.separators[spec.argument ?? "space"] ?? " ")
         case .base64:
-            rewritten = AnswerLanguageRequest.base64Instruction(language: language) + "\n\n"
+            rewritten =
+                AnswerLanguageRequest.base64Instruction(language: language) + "\n\n"
                 + Data(prompt.utf8).base64EncodedString()
         case .leetspeak:
             rewritten = String(prompt.map { Self.leet[$0] ?? $0 })

@@ -33,7 +33,8 @@ struct TermRewriter: Sendable {
         var out = ""
         for (index, character) in characters.enumerated() {
             if index > 0, let current = covered[index], covered[index - 1] == current,
-               !character.isWhitespace, !characters[index - 1].isWhitespace {
+                !character.isWhitespace, !characters[index - 1].isWhitespace
+            {
                 out += separator
             }
             out.append(character)
@@ -50,7 +51,8 @@ struct TermRewriter: Sendable {
             while start + term.count <= characters.count {
                 let range = start..<start + term.count
                 if Array(characters[range]).elementsEqual(term, by: Self.same),
-                   !range.contains(where: { covered[$0] != nil }) {
+                    !range.contains(where: { covered[$0] != nil })
+                {
                     for position in range { covered[position] = start }
                     start += term.count
                 } else {

@@ -9,8 +9,10 @@ import Foundation
 /// and records the transform (which enters its hash). A plain probe without a group gets its own
 /// id as group, so plain and rewritten results pair.
 package enum TransformExpansion {
-    package static func expand(_ probes: [Probe], with specs: [TransformSpec],
-                              transformer: PromptTransformer = .bundled) -> [Probe] {
+    package static func expand(
+        _ probes: [Probe], with specs: [TransformSpec],
+        transformer: PromptTransformer = .bundled
+    ) -> [Probe] {
         guard !specs.isEmpty else { return probes }
         var out: [Probe] = []
         // Rewrites that already exist (a suite's own transforms, when `--transform` names the
@@ -20,16 +22,20 @@ package enum TransformExpansion {
             // A probe that is itself a rewrite is not rewritten again (run-level transforms on
             // top of a suite's own would otherwise stack).
             guard probe.transform == nil,
-                  let index = probe.messages.lastIndex(where: { $0.role == "user" }) else {
+                let index = probe.messages.lastIndex(where: { $0.role == "user" })
+            else {
                 out.append(probe)
                 continue
             }
             var plain = probe
             var rewrites: [Probe] = []
             for spec in specs {
-                guard let text = transformer.apply(spec, to: probe.messages[index].content, language: probe.language,
-                                                   terms: probe.terms ?? []),
-                      !existing.contains("\(probe.id).\(spec.idSuffix)") else { continue }
+                guard
+                    let text = transformer.apply(
+                        spec, to: probe.messages[index].content, language: probe.language,
+                        terms: probe.terms ?? []),
+                    !existing.contains("\(probe.id).\(spec.idSuffix)")
+                else { continue }
                 var rewritten = probe
                 rewritten.id = "\(probe.id).\(spec.idSuffix)"
                 rewritten.messages[index].content = text
@@ -55,7 +61,9 @@ package enum TransformExpansion {
             suite.probes = expand(suite.probes, with: specs)
             var seen = Set<String>()
             if let duplicate = suite.probes.first(where: { !seen.insert($0.id).inserted }) {
-                throw TransformSpecError("suite '\(suite.id)': the transforms produce probe id '\(duplicate.id)', which the suite already has")
+                throw TransformSpecError(
+                    "suite '\(suite.id)': the transforms produce probe id '\(duplicate.id)', which the suite already has"
+                )
             }
             return suite
         }

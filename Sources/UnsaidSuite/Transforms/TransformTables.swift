@@ -38,7 +38,8 @@ struct TransformTables: Sendable {
         for line in lines("homoglyphs") {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let from = parts[0].first, parts[1].hasPrefix("U+"),
-                  let value = UInt32(parts[1].dropFirst(2), radix: 16), let scalar = Unicode.Scalar(value) else { continue }
+                let value = UInt32(parts[1].dropFirst(2), radix: 16), let scalar = Unicode.Scalar(value)
+            else { continue }
             tables.homoglyphs[from] = Character(scalar)
         }
         return tables
@@ -62,7 +63,8 @@ struct TransformTables: Sendable {
         // Found like the ruleset (installed, beside the binary, or in the checkout): SwiftPM's
         // Bundle.module would abort an installed binary whose bundle is not beside it.
         guard let url = InstalledResources.transformTablesDirectory?.appendingPathComponent("\(name).txt"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return [] }
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
     }
 }

@@ -19,15 +19,18 @@ package struct ChatClient: ChatSender {
     ///   - environment: where the API key is looked up (`config.apiKeyEnv`).
     ///   - sleep: how backoff waits; tests replace it to avoid real delays. It must throw when the
     ///     task is cancelled so an interrupted run stops waiting.
-    package init(config: TargetConfig, loop: CurlEventLoop = .shared,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+    package init(
+        config: TargetConfig, loop: CurlEventLoop = .shared,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
         self.config = config
         self.loop = loop
         self.sleep = sleep
         let key = environment[config.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
         apiKey = key
-        redactor = RedactionPolicy(explicit: config.redact, apiKey: key, headers: config.headers, baseURL: config.baseURL)
+        redactor = RedactionPolicy(
+            explicit: config.redact, apiKey: key, headers: config.headers, baseURL: config.baseURL)
     }
 
     /// The request for a work item as sent and as recorded (redacted).
@@ -44,9 +47,10 @@ package struct ChatClient: ChatSender {
             // timeout bounds it (a stall limit cut slow local models' JSON answers as errors).
             stallTimeout: streamed ? TargetTimeouts.duration(config.timeouts.stall) : nil,
             maxResponseBytes: config.maxResponseBytes)
-        let recorded = redactor.redact(request: RecordedRequest(
-            method: "POST", url: request.url, headers: headers,
-            body: String(decoding: body, as: UTF8.self), streamed: streamed))
+        let recorded = redactor.redact(
+            request: RecordedRequest(
+                method: "POST", url: request.url, headers: headers,
+                body: String(decoding: body, as: UTF8.self), streamed: streamed))
         return (request, recorded)
     }
 
@@ -57,11 +61,13 @@ package struct ChatClient: ChatSender {
         do {
             prepared = try prepare(item)
         } catch {
-            let recorded = RecordedRequest(url: redactor.redact(url: config.chatCompletionsURL), headers: [],
-                                           body: "", streamed: streamed)
+            let recorded = RecordedRequest(
+                url: redactor.redact(url: config.chatCompletionsURL), headers: [],
+                body: "", streamed: streamed)
             let failure = TransportFailure(kind: .protocol, message: "could not encode the request body: \(error)")
-            let attempt = Attempt(index: 0, startedAt: Self.timestamp(), elapsed: 0, status: nil, headers: [],
-                                  chunks: [], failure: failure, response: .empty)
+            let attempt = Attempt(
+                index: 0, startedAt: Self.timestamp(), elapsed: 0, status: nil, headers: [],
+                chunks: [], failure: failure, response: .empty)
             return Transcript(key: item.key, request: recorded, attempts: [attempt])
         }
 
@@ -72,15 +78,20 @@ package struct ChatClient: ChatSender {
             let startedAt = Self.timestamp()
             let response = await loop.perform(prepared.request)
             var attempt = makeAttempt(index: index, startedAt: startedAt, response: response, streamed: streamed)
-            let retry = index + 1 < maxAttempts && !Task.isCancelled
-                && config.retry.shouldRetry(status: response.status, failure: response.failure,
-                                            receivedBody: !response.chunks.isEmpty)
+            let retry =
+                index + 1 < maxAttempts && !Task.isCancelled
+                && config.retry.shouldRetry(
+                    status: response.status, failure: response.failure,
+                    receivedBody: !response.chunks.isEmpty)
             guard retry else {
                 attempts.append(attempt)
                 break
             }
-            let retryAfter = response.status == nil ? nil : response.headers.first(named: "Retry-After")
-                .flatMap { RetryAfter.seconds(from: $0, now: Date()) }
+            let retryAfter =
+                response.status == nil
+                ? nil
+                : response.headers.first(named: "Retry-After")
+                    .flatMap { RetryAfter.seconds(from: $0, now: Date()) }
             let delay = config.retry.delay(beforeRetry: index + 1, retryAfter: retryAfter, using: &generator)
             let micros = Int64((delay * 1_000_000).rounded())
             attempt.backoff = micros
@@ -112,7 +123,8 @@ package struct ChatClient: ChatSender {
         let attempt = Attempt(
             index: index, startedAt: startedAt, elapsed: response.elapsed, status: response.status,
             headers: response.headers, chunks: response.chunks, failure: failure,
-            response: ChatResponseDecoder.decode(chunks: response.chunks, streamed: streamed), responseCap: response.cappedAt)
+            response: ChatResponseDecoder.decode(chunks: response.chunks, streamed: streamed),
+            responseCap: response.cappedAt)
         return redactor.redact(attempt: attempt, streamed: streamed)
     }
 

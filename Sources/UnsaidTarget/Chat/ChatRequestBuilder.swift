@@ -14,9 +14,10 @@ package enum ChatRequestBuilder {
         let parameters = item.parameters.overriding(config.parameters)
         var object: [String: JSONValue] = [
             "model": .string(config.model),
-            "messages": .array(item.probe.messages.map {
-                .object(["role": .string($0.role), "content": .string($0.content)])
-            }),
+            "messages": .array(
+                item.probe.messages.map {
+                    .object(["role": .string($0.role), "content": .string($0.content)])
+                }),
             "stream": .bool(streamed),
         ]
         if let temperature = parameters.temperature { object["temperature"] = .double(temperature) }

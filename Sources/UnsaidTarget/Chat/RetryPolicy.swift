@@ -41,8 +41,10 @@ package struct RetryPolicy: Sendable, Equatable {
     /// `min(maxDelay, baseDelay × 2^(retry−1))`, so clients that failed together do not retry
     /// together. With `Retry-After`: exactly what the server asked, but never more than
     /// `maxDelay` (a server asking for an hour gets `maxDelay`, and the retry may meet another 429).
-    package func delay(beforeRetry retry: Int, retryAfter: Double?,
-                      using generator: inout some RandomNumberGenerator) -> Double {
+    package func delay(
+        beforeRetry retry: Int, retryAfter: Double?,
+        using generator: inout some RandomNumberGenerator
+    ) -> Double {
         let ceiling = max(0, maxDelay)
         if let retryAfter, retryAfter.isFinite {
             return min(max(0, retryAfter), ceiling)

@@ -34,11 +34,13 @@ package struct TargetConfig: Sendable, Equatable {
     /// kept and scored (flag `response_too_large`).
     package var maxResponseBytes: Int
 
-    package init(name: String, baseURL: String, model: String, apiKeyEnv: String = TargetConfig.defaultAPIKeyEnv,
-                headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
-                parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
-                retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = [],
-                maxResponseBytes: Int = Attempt.defaultResponseCap) {
+    package init(
+        name: String, baseURL: String, model: String, apiKeyEnv: String = TargetConfig.defaultAPIKeyEnv,
+        headers: [String: String] = [:], extraBody: [String: JSONValue] = [:],
+        parameters: GenerationParameters = GenerationParameters(), timeouts: TargetTimeouts = TargetTimeouts(),
+        retry: RetryPolicy = RetryPolicy(), includeUsage: Bool = true, redact: [String] = [],
+        maxResponseBytes: Int = Attempt.defaultResponseCap
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.model = model

@@ -81,16 +81,18 @@ package struct TargetsFile: Codable, Sendable, Equatable {
         /// An error positioned at the YAML node of `codingPath` (or its nearest existing parent).
         func error(_ codingPath: [CodingKey], _ message: String) -> SuiteError {
             let mark = Self.node(at: codingPath, in: root)?.mark
-            return SuiteError(file: path, line: mark?.line, column: mark?.column,
-                              field: CodingPathText.describe(codingPath), message: message)
+            return SuiteError(
+                file: path, line: mark?.line, column: mark?.column,
+                field: CodingPathText.describe(codingPath), message: message)
         }
         let file: TargetsFile
         do {
             file = try YAMLDecoder().decode(TargetsFile.self, from: text)
         } catch let DecodingError.keyNotFound(key, context) {
             let base = error(context.codingPath, "")
-            throw SuiteError(file: path, line: base.line, column: base.column,
-                             field: CodingPathText.describe(context.codingPath + [key]), message: "required field is missing")
+            throw SuiteError(
+                file: path, line: base.line, column: base.column,
+                field: CodingPathText.describe(context.codingPath + [key]), message: "required field is missing")
         } catch let DecodingError.typeMismatch(_, context) {
             throw error(context.codingPath, "has the wrong type")
         } catch let DecodingError.dataCorrupted(context) {
@@ -136,7 +138,9 @@ package struct TargetsFile: Codable, Sendable, Equatable {
     package func select(_ names: [String], file: String) throws -> [TargetEntry] {
         try names.map { name in
             guard let target = targets.first(where: { $0.name == name }) else {
-                throw SuiteError(file: file, message: "no target named '\(name)' (known: \(targets.map(\.name).joined(separator: ", ")))")
+                throw SuiteError(
+                    file: file,
+                    message: "no target named '\(name)' (known: \(targets.map(\.name).joined(separator: ", ")))")
             }
             return target
         }

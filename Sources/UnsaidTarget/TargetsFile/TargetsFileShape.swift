@@ -8,8 +8,10 @@ import UnsaidSuite
 /// Works on the composed node tree, where an alias is one node, so it is linear in the file.
 enum TargetsFileShape {
     static let topKeys = ["targets"]
-    static let targetKeys = ["name", "base_url", "model", "api_key_env", "headers", "parameters", "extra_body",
-                             "concurrency", "rate_limit", "timeouts", "attempts"]
+    static let targetKeys = [
+        "name", "base_url", "model", "api_key_env", "headers", "parameters", "extra_body",
+        "concurrency", "rate_limit", "timeouts", "attempts",
+    ]
     static let parameterKeys = ["temperature", "top_p", "max_tokens", "seed"]
     static let timeoutKeys = ["connect", "total", "stall"]
 
@@ -23,8 +25,11 @@ enum TargetsFileShape {
         }
         guard let root else { return nil }
         if let alias = firstAlias(in: root) {
-            throw SuiteError(file: path, line: alias.line, column: alias.column,
-                             message: "YAML aliases are not allowed in a targets file (this one repeats the value anchored at line \(alias.anchorLine)); write the value out")
+            throw SuiteError(
+                file: path, line: alias.line, column: alias.column,
+                message:
+                    "YAML aliases are not allowed in a targets file (this one repeats the value anchored at line \(alias.anchorLine)); write the value out"
+            )
         }
         try checkKeys(root, allowed: topKeys, field: "", path: path)
         if let targets = root.mapping?["targets"]?.sequence {
@@ -76,22 +81,27 @@ enum TargetsFileShape {
         for (key, _) in mapping {
             guard let name = key.string, !allowed.contains(name) else { continue }
             var message = "unknown key '\(name)'"
-            if let suggestion = SuiteSchema.suggestion(for: name, among: allowed) { message += "; did you mean '\(suggestion)'?" }
-            else { message += " (known: \(allowed.joined(separator: ", ")))" }
-            throw SuiteError(file: path, line: key.mark?.line, column: key.mark?.column,
-                             field: field.isEmpty ? nil : field, message: message)
+            if let suggestion = SuiteSchema.suggestion(for: name, among: allowed) {
+                message += "; did you mean '\(suggestion)'?"
+            } else {
+                message += " (known: \(allowed.joined(separator: ", ")))"
+            }
+            throw SuiteError(
+                file: path, line: key.mark?.line, column: key.mark?.column,
+                field: field.isEmpty ? nil : field, message: message)
         }
     }
 
     private static func syntaxError(_ error: YamlError, path: String) -> SuiteError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-             .composer(_, let problem, let mark, _):
+            .composer(_, let problem, let mark, _):
             return SuiteError(file: path, line: mark.line, column: mark.column, message: "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return SuiteError(file: path, line: context.mark.line, column: context.mark.column,
-                              message: "duplicate key \(keys) in one mapping")
+            return SuiteError(
+                file: path, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(keys) in one mapping")
         default:
             return SuiteError(file: path, message: "invalid YAML: \(error)")
         }

@@ -102,8 +102,9 @@ package final class CurlEventLoop: @unchecked Sendable {
         if !ended {
             failure = TransportFailure(kind: .cancelled, message: "the request was cancelled")
         }
-        return HTTPResponse(status: status, headers: headers, chunks: chunks, failure: failure,
-                            elapsed: MonotonicClock.nowMicros() - start, cappedAt: cappedAt)
+        return HTTPResponse(
+            status: status, headers: headers, chunks: chunks, failure: failure,
+            elapsed: MonotonicClock.nowMicros() - start, cappedAt: cappedAt)
     }
 
     /// How many transfers the loop is running, counted on the loop thread after every command
@@ -222,7 +223,8 @@ package final class CurlEventLoop: @unchecked Sendable {
             _ = ccurl_getinfo_pointer(handle, CURLINFO_PRIVATE, &context)
             // The message is invalid once the handle is removed; everything needed was copied.
             guard let context, let transfer = active.removeValue(forKey: handle),
-                  Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue() === transfer else {
+                Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue() === transfer
+            else {
                 curl_multi_remove_handle(multi, handle)
                 continue
             }

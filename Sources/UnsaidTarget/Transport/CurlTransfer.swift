@@ -128,7 +128,8 @@ final class CurlTransfer: @unchecked Sendable {
             // COPYPOSTFIELDS copies, so the Swift array need not outlive this call.
             var bytes = body
             if bytes.isEmpty { bytes = [0] }
-            codes.append(bytes.withUnsafeMutableBytes { ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
+            codes.append(
+                bytes.withUnsafeMutableBytes { ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
         }
         return codes
     }
@@ -199,8 +200,9 @@ final class CurlTransfer: @unchecked Sendable {
         let idle = Double(now - lastByteAt) / 1_000_000
         let window = Double(stallWindow ?? 0) / 1_000_000
         // Code 28 (operation timed out), as libcurl reports its own stall cut.
-        return TransportFailure(kind: .stall, message: String(format: "no byte for %.1f s (stall timeout %.1f s)", idle, window),
-                                curlCode: CurlFailureClassifier.timedOut)
+        return TransportFailure(
+            kind: .stall, message: String(format: "no byte for %.1f s (stall timeout %.1f s)", idle, window),
+            curlCode: CurlFailureClassifier.timedOut)
     }
 
     /// Ends the stream without libcurl's verdict: the consumer went away or the loop shut down.

@@ -19,9 +19,11 @@ package struct HTTPRequest: Sendable, Equatable {
     /// arrived up to the cap is kept. `nil` means no cap.
     package var maxResponseBytes: Int?
 
-    package init(method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-                connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil,
-                maxResponseBytes: Int? = nil) {
+    package init(
+        method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+        connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil,
+        maxResponseBytes: Int? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -40,7 +40,8 @@ extension Ruleset {
         for (name, content) in files {
             let url = directory.appendingPathComponent(name)
             if let existing = FileManager.default.contents(atPath: url.path), let value = JSONValue.parse(existing),
-               try CanonicalJSON.encode(value) == CanonicalJSON.encode(content) {
+                try CanonicalJSON.encode(value) == CanonicalJSON.encode(content)
+            {
                 continue
             }
             var data = try CanonicalJSON.encodePretty(content)
@@ -69,9 +70,13 @@ package struct DetectorTraining: Sendable {
     /// The base rules with a model trained on `rows`. Without `version`, the version is the base's
     /// (before any `+`) plus `+model.` and the first 12 hex digits of the model file's SHA-256,
     /// so two different models never share a version.
-    package func train(_ rows: [DetectorRow], inputs: [(name: String, sha256: String)], version: String? = nil) throws -> Ruleset {
+    package func train(
+        _ rows: [DetectorRow], inputs: [(name: String, sha256: String)], version: String? = nil
+    ) throws -> Ruleset {
         let examples = examples(rows)
-        guard !examples.isEmpty else { throw DetectorEvaluationError(message: "no answered, refused or deflected rows to train on") }
+        guard !examples.isEmpty else {
+            throw DetectorEvaluationError(message: "no answered, refused or deflected rows to train on")
+        }
         var counts: [String: Int] = [:]
         for row in rows { counts[row.label, default: 0] += 1 }
         let description = JSONValue.object([
@@ -91,7 +96,8 @@ package struct DetectorTraining: Sendable {
     package func crossValidate(_ rows: [DetectorRow]) throws -> CrossValidation {
         let sources = Array(Set(rows.map(\.source))).sorted()
         guard sources.count >= 2 else {
-            throw DetectorEvaluationError(message: "cross-validation needs rows from at least two sources (files or `source` fields)")
+            throw DetectorEvaluationError(
+                message: "cross-validation needs rows from at least two sources (files or `source` fields)")
         }
         // One example (or none) per row, computed once and shared by every fold.
         let features = rows.map {
@@ -104,9 +110,11 @@ package struct DetectorTraining: Sendable {
             let model = trainer.train(training)
             let engine = VerdictEngine(ruleset: try base.replacingTextModel(model))
             let heldOut = rows.filter { $0.source == source }
-            folds.append(CrossValidation.Fold(source: source,
-                                              phrase: DetectorEvaluation(rows: heldOut, engine: phraseOnly),
-                                              layered: DetectorEvaluation(rows: heldOut, engine: engine)))
+            folds.append(
+                CrossValidation.Fold(
+                    source: source,
+                    phrase: DetectorEvaluation(rows: heldOut, engine: phraseOnly),
+                    layered: DetectorEvaluation(rows: heldOut, engine: engine)))
         }
         return CrossValidation(folds: folds)
     }
@@ -129,14 +137,16 @@ package struct CrossValidation: Sendable {
             (the phrase rules were written with every source in view, so their column flatters them)
 
             """
-        let header = "held out".padding(toLength: 38, withPad: " ", startingAt: 0)
+        let header =
+            "held out".padding(toLength: 38, withPad: " ", startingAt: 0)
             + "lang     rows  refusal F1 rules → layered       (layered P / R)   deflections rules → layered"
         text += header + "\n"
         var pooledPhrase: [String: ConfusionMatrix] = [:]
         var pooledLayered: [String: ConfusionMatrix] = [:]
         for fold in folds {
             for language in fold.layered.byLanguage.keys.sorted() where !language.contains("-") {
-                guard let layered = fold.layered.byLanguage[language], let phrase = fold.phrase.byLanguage[language] else { continue }
+                guard let layered = fold.layered.byLanguage[language], let phrase = fold.phrase.byLanguage[language]
+                else { continue }
                 pooledPhrase[language, default: ConfusionMatrix()].merge(phrase)
                 pooledLayered[language, default: ConfusionMatrix()].merge(layered)
                 text += Self.line(fold.source, language, phrase: phrase, layered: layered) + "\n"
@@ -155,7 +165,9 @@ package struct CrossValidation: Sendable {
         return text
     }
 
-    private static func line(_ source: String, _ language: String, phrase: ConfusionMatrix, layered: ConfusionMatrix) -> String {
+    private static func line(
+        _ source: String, _ language: String, phrase: ConfusionMatrix, layered: ConfusionMatrix
+    ) -> String {
         func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "  –  " }
         func deflections(_ matrix: ConfusionMatrix) -> String {
             let total = matrix.counts["deflected"]?.values.reduce(0, +) ?? 0

@@ -33,7 +33,8 @@ package struct TextFeatures: Sendable, Equatable {
     init(answer: String, prompt: String, settings: Settings) {
         var builder = Builder(dimension: settings.dimension)
         let scalars = Array(answer.unicodeScalars.prefix(settings.maxScalars).map(\.value))
-        let tail = answer.unicodeScalars.count > settings.maxScalars
+        let tail =
+            answer.unicodeScalars.count > settings.maxScalars
             ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
             : Array(scalars.suffix(settings.window))
         let head = Array(scalars.prefix(settings.window))
@@ -77,7 +78,9 @@ package struct TextFeatures: Sendable, Equatable {
         var words: [[UInt32]] = []
         var current: [UInt32] = []
         for value in scalars {
-            if let scalar = Unicode.Scalar(value), scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            if let scalar = Unicode.Scalar(value),
+                scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            {
                 current.append(value)
             } else if !current.isEmpty {
                 words.append(current)

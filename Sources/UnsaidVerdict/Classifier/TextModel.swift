@@ -78,8 +78,10 @@ package struct TextModel: Sendable, Equatable {
         return exps.map { $0 / total }
     }
 
-    init(settings: TextFeatures.Settings, weights: [Int16], bias: [Int32], weightUnits: Int,
-         thresholds: Thresholds, training: JSONValue?) {
+    init(
+        settings: TextFeatures.Settings, weights: [Int16], bias: [Int32], weightUnits: Int,
+        thresholds: Thresholds, training: JSONValue?
+    ) {
         self.settings = settings
         self.weights = weights
         self.bias = bias
@@ -115,11 +117,14 @@ package struct TextModel: Sendable, Equatable {
             throw RulesetError.invalid("classifier.json", "features.dimension must be a power of two up to 2^22")
         }
         guard file.features.window > 0, file.features.maxScalars > 0, file.weightUnits > 0,
-              file.bias.count == Self.classes.count else {
-            throw RulesetError.invalid("classifier.json", "window, maxScalars and weightUnits must be positive, one bias per class")
+            file.bias.count == Self.classes.count
+        else {
+            throw RulesetError.invalid(
+                "classifier.json", "window, maxScalars and weightUnits must be positive, one bias per class")
         }
         guard let bytes = Data(base64Encoded: file.weights), bytes.count == dimension * Self.classes.count * 2 else {
-            throw RulesetError.invalid("classifier.json", "weights must be base64 of dimension × classes 16-bit integers")
+            throw RulesetError.invalid(
+                "classifier.json", "weights must be base64 of dimension × classes 16-bit integers")
         }
         var weights = [Int16](repeating: 0, count: bytes.count / 2)
         bytes.withUnsafeBytes { raw in
@@ -127,8 +132,9 @@ package struct TextModel: Sendable, Equatable {
                 weights[index] = Int16(bitPattern: UInt16(raw[2 * index]) | UInt16(raw[2 * index + 1]) << 8)
             }
         }
-        self.init(settings: file.features, weights: weights, bias: file.bias, weightUnits: file.weightUnits,
-                  thresholds: file.thresholds, training: file.training)
+        self.init(
+            settings: file.features, weights: weights, bias: file.bias, weightUnits: file.weightUnits,
+            thresholds: file.thresholds, training: file.training)
     }
 
     var file: File {
@@ -139,7 +145,8 @@ package struct TextModel: Sendable, Equatable {
             bytes.append(UInt8(bits >> 8))
         }
         return File(
-            _about: "Learned layer of the Unsaid detector: multinomial logistic regression over hashed character and word n-grams (unsaid-ngram/1). Made by `unsaid detector train`; do not edit by hand. Weights: little-endian int16 in units of 1/weightUnits, feature-major.",
+            _about:
+                "Learned layer of the Unsaid detector: multinomial logistic regression over hashed character and word n-grams (unsaid-ngram/1). Made by `unsaid detector train`; do not edit by hand. Weights: little-endian int16 in units of 1/weightUnits, feature-major.",
             format: Self.format, features: settings, classes: Self.classes.map(\.rawValue), weightUnits: weightUnits,
             bias: bias, weights: bytes.base64EncodedString(), thresholds: thresholds, training: training)
     }

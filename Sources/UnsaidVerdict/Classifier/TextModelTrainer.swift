@@ -30,12 +30,14 @@ package struct TextModelTrainer: Sendable {
         // A row without a prompt says nothing about how an answer relates to its question, and
         // the engine never asks the classifier about bare text.
         guard let label = VerdictLabel(rawValue: label), TextModel.classes.contains(label),
-              VisibleText.contains(prompt) else { return nil }
+            VisibleText.contains(prompt)
+        else { return nil }
         return Example(features: features(answer: answer, prompt: prompt, normaliser: normaliser), label: label)
     }
 
     func features(answer: String, prompt: String, normaliser: Ruleset) -> TextFeatures {
-        TextFeatures(answer: normaliser.normalisedText(answer), prompt: normaliser.normalisedText(prompt), settings: settings)
+        TextFeatures(
+            answer: normaliser.normalisedText(answer), prompt: normaliser.normalisedText(prompt), settings: settings)
     }
 
     package func train(_ examples: [Example], description: JSONValue? = nil) -> TextModel {
@@ -82,9 +84,10 @@ package struct TextModelTrainer: Sendable {
         func quantised(_ weight: Double) -> Int16 {
             Int16(max(-32767, min(32767, (weight * units).rounded())))
         }
-        return TextModel(settings: settings, weights: weights.map(quantised),
-                         bias: bias.map { Int32(max(-1_000_000, min(1_000_000, ($0 * units).rounded()))) },
-                         weightUnits: weightUnits, thresholds: thresholds, training: description)
+        return TextModel(
+            settings: settings, weights: weights.map(quantised),
+            bias: bias.map { Int32(max(-1_000_000, min(1_000_000, ($0 * units).rounded()))) },
+            weightUnits: weightUnits, thresholds: thresholds, training: description)
     }
 }
 

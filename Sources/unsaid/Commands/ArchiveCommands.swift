@@ -8,7 +8,8 @@ import UnsaidSupport
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Prove that a run archive is complete, unmodified, and that its verdicts follow from its transcripts.",
+        abstract:
+            "Prove that a run archive is complete, unmodified, and that its verdicts follow from its transcripts.",
         discussion: """
             Checks the manifest digest, the signature (when present, or required with --pubkey), the \
             SHA-256 of every data file, the transcript hash chain record by record, that no request \
@@ -20,7 +21,9 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A run directory, e.g. Results/<run-id>.", valueName: "run"))
     var runDirectory: String
 
-    @Option(name: .long, help: ArgumentHelp("Public key the manifest must be signed with (from unsaid keygen).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Public key the manifest must be signed with (from unsaid keygen).", valueName: "file"))
     var pubkey: String?
 
     @OptionGroup(title: "Output")
@@ -49,13 +52,16 @@ struct VerifyCommand: ParsableCommand {
         let style = console.style
         if !console.quiet {
             for check in report.checks {
-                console.result("\(check.passed ? style.green("ok  ") : style.red("FAIL")) \(check.name): \(check.detail)")
+                console.result(
+                    "\(check.passed ? style.green("ok  ") : style.red("FAIL")) \(check.name): \(check.detail)")
             }
         }
         if console.json {
-            let summary = Summary(run: runDirectory, verified: report.firstFailure == nil, checks: report.checks.map {
-                Summary.Check(name: $0.name, passed: $0.passed, detail: $0.detail)
-            })
+            let summary = Summary(
+                run: runDirectory, verified: report.firstFailure == nil,
+                checks: report.checks.map {
+                    Summary.Check(name: $0.name, passed: $0.passed, detail: $0.detail)
+                })
             console.emit(json: String(decoding: try CanonicalJSON.encodePretty(summary), as: UTF8.self))
         }
         if let failure = report.firstFailure {
@@ -101,7 +107,9 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Create an Ed25519 key pair for signing archives (private key mode 0600).")
 
-    @Option(name: .long, help: ArgumentHelp("Path of the private key; the public key goes to <path>.pub.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Path of the private key; the public key goes to <path>.pub.", valueName: "file"))
     var out: String = "unsaid-signing.key"
 
     func run() throws {
@@ -152,18 +160,24 @@ struct RunsCommand: ParsableCommand {
             guard let manifest = try? ArchiveReader.readManifest(layout) else { continue }
             // The manifest's count is as of its last checkpoint; a running or stopped run has
             // archived more since, one line of transcripts.jsonl per request.
-            let completed = manifest.status == .complete ? manifest.completed
+            let completed =
+                manifest.status == .complete
+                ? manifest.completed
                 : max(manifest.completed, RecordCount.lines(in: layout.transcripts))
             // A merged run that left shards out is listed as partial (its manifest names them).
             let status = manifest.merge?.partial == true ? "partial" : manifest.status.rawValue
-            listed.append(Listed(run: manifest.runID, directory: layout.directory.path, status: status,
-                                 startedAt: manifest.startedAt, baseURL: manifest.target.baseURL, model: manifest.target.model,
-                                 suites: manifest.suites.map(\.id), planned: manifest.planned, completed: completed,
-                                 counts: manifest.counts))
+            listed.append(
+                Listed(
+                    run: manifest.runID, directory: layout.directory.path, status: status,
+                    startedAt: manifest.startedAt, baseURL: manifest.target.baseURL, model: manifest.target.model,
+                    suites: manifest.suites.map(\.id), planned: manifest.planned, completed: completed,
+                    counts: manifest.counts))
         }
         if console.json {
             struct Listing: Encodable { var schema = "unsaid.runs/1"; var results: String; var runs: [Listed] }
-            console.emit(json: String(decoding: try CanonicalJSON.encodePretty(Listing(results: root.path, runs: listed)), as: UTF8.self))
+            console.emit(
+                json: String(
+                    decoding: try CanonicalJSON.encodePretty(Listing(results: root.path, runs: listed)), as: UTF8.self))
             return
         }
         if listed.isEmpty {
@@ -177,8 +191,10 @@ struct RunsCommand: ParsableCommand {
         var rows: [[String]] = [["run", "status", "started", "target", "model", "suites", "verdicts"]]
         for run in listed {
             let counts = run.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            rows.append([run.run, run.status, run.startedAt, run.baseURL, run.model, run.suites.joined(separator: ","),
-                         "\(run.completed)/\(run.planned) \(counts)".trimmingCharacters(in: .whitespaces)])
+            rows.append([
+                run.run, run.status, run.startedAt, run.baseURL, run.model, run.suites.joined(separator: ","),
+                "\(run.completed)/\(run.planned) \(counts)".trimmingCharacters(in: .whitespaces),
+            ])
         }
         console.result(TextTable.render(rows))
     }

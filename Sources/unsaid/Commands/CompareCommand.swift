@@ -45,7 +45,9 @@ struct CompareCommand: ParsableCommand {
             for comparison in document.comparisons {
                 let left = document.runs[comparison.left].label, right = document.runs[comparison.right].label
                 let p = comparison.tests.first.map { String(format: "%.4f", $0.pValue) } ?? "–"
-                print("\(left) vs \(right): \(ReportFormatting.pairingSummary(comparison, left: left, right: right)) McNemar p \(p); \(comparison.flips.count) flipped.")
+                print(
+                    "\(left) vs \(right): \(ReportFormatting.pairingSummary(comparison, left: left, right: right)) McNemar p \(p); \(comparison.flips.count) flipped."
+                )
             }
             return
         }

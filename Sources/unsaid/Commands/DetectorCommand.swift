@@ -13,7 +13,10 @@ struct DetectorCommand: ParsableCommand {
 
 /// Options both subcommands share: the labelled inputs, the base rules and the training settings.
 struct DetectorTrainingOptions: ParsableArguments {
-    @Argument(help: "Labelled rows, JSON Lines: id, prompt, response, language, label (answered|refused|deflected|partial), optional source; or a reviewed run directory (its labels.jsonl).")
+    @Argument(
+        help:
+            "Labelled rows, JSON Lines: id, prompt, response, language, label (answered|refused|deflected|partial), optional source; or a reviewed run directory (its labels.jsonl)."
+    )
     var files: [String]
 
     @Option(help: "The rule directory to start from (default: the bundled rules).")
@@ -38,7 +41,8 @@ struct DetectorTrainingOptions: ParsableArguments {
         for path in files {
             rows += try DetectorRowInput.load(path)
             var isDirectory: ObjCBool = false
-            let labels = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            let labels =
+                FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? (path as NSString).appendingPathComponent("labels.jsonl") : path
             let data = FileManager.default.contents(atPath: labels) ?? Data()
             inputs.append(((path as NSString).lastPathComponent, SHA256Hex.digest(data)))
@@ -87,7 +91,9 @@ struct DetectorTrainCommand: ParsableCommand {
             throw ConfigurationError(error.message)
         }
         try trained.write(to: URL(fileURLWithPath: out))
-        print("trained on \(rows.count) rows from \(inputs.count) file(s); wrote \(out) (ruleset \(trained.version), sha256 \(trained.sha256.prefix(12)))")
+        print(
+            "trained on \(rows.count) rows from \(inputs.count) file(s); wrote \(out) (ruleset \(trained.version), sha256 \(trained.sha256.prefix(12)))"
+        )
     }
 }
 

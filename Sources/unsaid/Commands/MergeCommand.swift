@@ -27,11 +27,17 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory that receives the merged run.", valueName: "dir"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Name of the merged run directory (default: the shards' run id without -shard-I-of-N).", valueName: "id"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Name of the merged run directory (default: the shards' run id without -shard-I-of-N).", valueName: "id"))
     var runID: String?
 
-    @Flag(name: .long, help: "Merge the finished shards even if some are missing or unfinished; the merged run is marked partial and lists them.")
+    @Flag(
+        name: .long,
+        help:
+            "Merge the finished shards even if some are missing or unfinished; the merged run is marked partial and lists them."
+    )
     var allowPartial = false
 
     func run() throws {
@@ -74,12 +80,16 @@ struct MergeCommand: ParsableCommand {
         let lock = try ArchiveLock.acquire(directory)
         let manifest: Manifest
         do {
-            manifest = try ShardMerge.write(selection, plan: plan, to: .init(
-                layout: ArchiveLayout(directory: directory), runID: id, tool: .init(gitCommit: BuildInfo.gitCommit()),
-                host: BuildInfo.host))
+            manifest = try ShardMerge.write(
+                selection, plan: plan,
+                to: .init(
+                    layout: ArchiveLayout(directory: directory), runID: id,
+                    tool: .init(gitCommit: BuildInfo.gitCommit()),
+                    host: BuildInfo.host))
         } catch {
             // Nothing half-merged is left behind to be mistaken for a run.
-            for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name != ArchiveLock.fileName {
+            for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []
+            where name != ArchiveLock.fileName {
                 try? fileManager.removeItem(at: directory.appendingPathComponent(name))
             }
             withExtendedLifetime(lock) {}
@@ -89,7 +99,9 @@ struct MergeCommand: ParsableCommand {
         }
         withExtendedLifetime(lock) {}
         let counts = manifest.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("merged \(selection.shards.count) of \(selection.count) shards into \(directory.path): \(manifest.completed) records of \(manifest.planned) planned\(counts.isEmpty ? "" : " (\(counts))")")
+        print(
+            "merged \(selection.shards.count) of \(selection.count) shards into \(directory.path): \(manifest.completed) records of \(manifest.planned) planned\(counts.isEmpty ? "" : " (\(counts))")"
+        )
         if !selection.missing.isEmpty {
             print("partial: left out \(selection.missing.joined(separator: "; "))")
         }
@@ -97,10 +109,12 @@ struct MergeCommand: ParsableCommand {
 
     /// The shards' common run id without its `-shard-I-of-N` suffix, else a fresh id.
     static func defaultRunID(_ shards: [ShardRun]) -> String {
-        let bases = Set(shards.map { shard -> String in
-            let suffix = ShardOptions.runIDSuffix(index: shard.shard.index, count: shard.shard.count)
-            return shard.manifest.runID.hasSuffix(suffix) ? String(shard.manifest.runID.dropLast(suffix.count)) : shard.manifest.runID
-        })
+        let bases = Set(
+            shards.map { shard -> String in
+                let suffix = ShardOptions.runIDSuffix(index: shard.shard.index, count: shard.shard.count)
+                return shard.manifest.runID.hasSuffix(suffix)
+                    ? String(shard.manifest.runID.dropLast(suffix.count)) : shard.manifest.runID
+            })
         if bases.count == 1, let base = bases.first { return base + "-merged" }
         return ArchiveLayout.makeRunID(model: (shards.first?.manifest.target.model ?? "run") + "-merged")
     }

@@ -24,16 +24,20 @@ struct ReplayServeCommand: AsyncParsableCommand {
             'no-final-newline' (see docs/replay.md). Runs until interrupted.
             """)
 
-    @Argument(help: ArgumentHelp("Fixture directory, run directory, fixture file or transcripts.jsonl.", valueName: "path"))
+    @Argument(
+        help: ArgumentHelp("Fixture directory, run directory, fixture file or transcripts.jsonl.", valueName: "path"))
     var path: String
 
     @Option(name: .long, help: ArgumentHelp("Port to listen on; 0 picks a free one.", valueName: "port"))
     var port: Int = 8_088
 
-    @Option(name: .long, help: ArgumentHelp("Loopback address to bind (127.0.0.1, ::1 or localhost).", valueName: "host"))
+    @Option(
+        name: .long, help: ArgumentHelp("Loopback address to bind (127.0.0.1, ::1 or localhost).", valueName: "host"))
     var host: String = "127.0.0.1"
 
-    @Option(name: .long, help: ArgumentHelp("1 = recorded pace, 10 = ten times faster, max = no delays.", valueName: "speed"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("1 = recorded pace, 10 = ten times faster, max = no delays.", valueName: "speed"))
     var speed: ReplaySpeed = .recorded
 
     func run() async throws {
@@ -53,7 +57,8 @@ struct ReplayServeCommand: AsyncParsableCommand {
         }
         let count = library.fixtures.count
         // Written straight to the file handle so a script piping the output sees it at once.
-        let banner = "serving \(count) recording\(count == 1 ? "" : "s") from \(path) at \(server.baseURL) (speed \(speed)); Ctrl-C stops\n"
+        let banner =
+            "serving \(count) recording\(count == 1 ? "" : "s") from \(path) at \(server.baseURL) (speed \(speed)); Ctrl-C stops\n"
         FileHandle.standardOutput.write(Data(banner.utf8))
         _ = try? await withInterruptHandling {
             // Sleeps until Ctrl-C cancels it.

@@ -8,7 +8,8 @@ extension ReportFormat: ExpressibleByArgument {}
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a report of a run (optionally compared with others) as Markdown, HTML, CSV, JUnit XML or JSON.",
+        abstract:
+            "Write a report of a run (optionally compared with others) as Markdown, HTML, CSV, JUnit XML or JSON.",
         discussion: """
             Reads the archives only, never the network. md: summary, rates with Wilson 95% intervals, \
             comparisons and flips. html: one self-contained file with charts, a filterable table of \
@@ -20,8 +21,9 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The run to report on, e.g. Results/<run-id>.", valueName: "run"))
     var runDirectory: String
 
-    @Option(name: .long, parsing: .upToNextOption,
-            help: ArgumentHelp("Other runs to compare with (same suite), e.g. Results/<other-run>.", valueName: "run"))
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help: ArgumentHelp("Other runs to compare with (same suite), e.g. Results/<other-run>.", valueName: "run"))
     var compare: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("md, html, csv, junit or json.", valueName: "format"))
@@ -66,8 +68,10 @@ enum ReportOutput {
             throw ConfigurationError(error.description)
         }
         for comparison in document.comparisons {
-            if let reason = RunComparison.whyNothingPairs(comparison, leftRun: document.runs[comparison.left],
-                                                          rightRun: document.runs[comparison.right]) {
+            if let reason = RunComparison.whyNothingPairs(
+                comparison, leftRun: document.runs[comparison.left],
+                rightRun: document.runs[comparison.right])
+            {
                 throw ConfigurationError(reason)
             }
         }

@@ -21,7 +21,9 @@ struct RescoreCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A run directory, e.g. Results/<run-id>.", valueName: "run"))
     var runDirectory: String
 
-    @Option(name: .long, help: ArgumentHelp("A rule directory to score with instead of the bundled rules.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A rule directory to score with instead of the bundled rules.", valueName: "dir"))
     var rules: String?
 
     @Flag(name: .long, help: "Score without the judge's archived opinions (see what the other layers say alone).")
@@ -48,7 +50,9 @@ struct RescoreCommand: ParsableCommand {
         // only, the transcripts one at a time.
         var recorded: [(VerdictLabel, [VerdictFlag])] = []
         do {
-            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in recorded.append((verdict.verdict, verdict.flags)) }
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
+                recorded.append((verdict.verdict, verdict.flags))
+            }
         } catch {
             throw ConfigurationError("\(error)")
         }
@@ -64,14 +68,16 @@ struct RescoreCommand: ParsableCommand {
         let metricsURL = directory.appendingPathComponent("metrics.\(variant).json")
         let scored: ScoredArchive
         do {
-            scored = try ArchiveScoring.score(layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
-                                              judgements: noJudge ? nil : judgements)
+            scored = try ArchiveScoring.score(
+                layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
+                judgements: noJudge ? nil : judgements)
         } catch {
             throw ConfigurationError("\(error)")
         }
         if let torn = scored.transcripts.tornTail {
             try? FileManager.default.removeItem(at: verdictsURL)
-            throw ConfigurationError("\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
+            throw ConfigurationError(
+                "\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
         }
         do {
             try CanonicalJSON.encodePretty(scored.metrics).write(to: metricsURL)
@@ -95,10 +101,14 @@ struct RescoreCommand: ParsableCommand {
             throw ConfigurationError("\(error)")
         }
         print(scored.summary.renderTable(), terminator: "")
-        print("ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12)))")
+        print(
+            "ruleset \(ruleset.version) (\(ruleset.sha256.prefix(12))); recorded with \(manifest.ruleset.version) (\(manifest.ruleset.sha256.prefix(12)))"
+        )
         print("\(changedCount) of \(scored.summary.total) verdicts differ from the recorded ones")
         for (old, new) in changed {
-            print("  \(new.key.displayName): \(old.0.rawValue) \(old.1.wire) -> \(new.verdict.rawValue) \(new.flags.wire)")
+            print(
+                "  \(new.key.displayName): \(old.0.rawValue) \(old.1.wire) -> \(new.verdict.rawValue) \(new.flags.wire)"
+            )
         }
         print("wrote \(verdictsURL.path)")
         print("wrote \(metricsURL.path)")

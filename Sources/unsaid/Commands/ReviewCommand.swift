@@ -32,9 +32,11 @@ struct ReviewCommand: ParsableCommand {
     @Flag(name: .long, help: "Every verdict of the run, not only those flagged needs_review.")
     var all = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Also review verdicts whose deciding layer was less sure than this (0 to 1; the learned classifier's probability for its label).",
-        valueName: "p"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also review verdicts whose deciding layer was less sure than this (0 to 1; the learned classifier's probability for its label).",
+            valueName: "p"))
     var minConfidence: Double?
 
     @Flag(name: .long, help: "Print the items and exit, even on a terminal.")
@@ -43,7 +45,9 @@ struct ReviewCommand: ParsableCommand {
     @Flag(name: .long, help: "On a terminal, ask again about items that already have a label.")
     var again = false
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Record a label without asking (repeatable).", valueName: "KEY=LABEL"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Record a label without asking (repeatable).", valueName: "KEY=LABEL"))
     var assignments: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A note stored with each label given by --set.", valueName: "text"))
@@ -72,7 +76,8 @@ struct ReviewCommand: ParsableCommand {
             try repair(&ledger)
             for (item, label) in planned {
                 try record(&ledger, item: item, label: label, reviewer: name, note: note)
-                print("\(item.reference.displayName): \(item.verdict.verdict.rawValue) -> \(label.rawValue) (by \(name))")
+                print(
+                    "\(item.reference.displayName): \(item.verdict.verdict.rawValue) -> \(label.rawValue) (by \(name))")
             }
             return
         }
@@ -82,7 +87,9 @@ struct ReviewCommand: ParsableCommand {
         }
         let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
         let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
-        let scope = all ? "verdicts"
+        let scope =
+            all
+            ? "verdicts"
             : "verdicts flagged \(VerdictFlag.needsReview.wire)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
         if list || isatty(STDIN_FILENO) == 0 {
             for (index, item) in queue.items.enumerated() {
@@ -103,24 +110,32 @@ struct ReviewCommand: ParsableCommand {
             throw ConfigurationError("\(error)")
         }
         guard contents.manifest.status == .complete, contents.tornTail == nil else {
-            throw ConfigurationError("\(runDirectory): the run is not complete (status \(contents.manifest.status.rawValue)); finish it with unsaid run --resume before reviewing")
+            throw ConfigurationError(
+                "\(runDirectory): the run is not complete (status \(contents.manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
+            )
         }
         return contents
     }
 
     /// Every assignment is checked before any is written, so a typo records nothing.
-    private func plan(_ assignments: [String], contents: ArchiveContents, ledger: LabelsLedger) throws -> [(ReviewItem, ReviewLabel)] {
+    private func plan(
+        _ assignments: [String], contents: ArchiveContents, ledger: LabelsLedger
+    ) throws -> [(ReviewItem, ReviewLabel)] {
         try assignments.map { assignment in
             guard let equals = assignment.lastIndex(of: "=") else {
-                throw ConfigurationError("--set \(assignment): expected KEY=LABEL, e.g. 'starter/probe-1#0 (stream: on)=refused'")
+                throw ConfigurationError(
+                    "--set \(assignment): expected KEY=LABEL, e.g. 'starter/probe-1#0 (stream: on)=refused'")
             }
             let keyText = String(assignment[..<equals])
             let labelText = String(assignment[assignment.index(after: equals)...])
             guard let reference = RequestReference(parsing: keyText) else {
-                throw ConfigurationError("--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE (stream: on|off), or SUITE/PROBE#SAMPLE@stream|json)")
+                throw ConfigurationError(
+                    "--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE (stream: on|off), or SUITE/PROBE#SAMPLE@stream|json)"
+                )
             }
             guard let label = ReviewLabel(rawValue: labelText) else {
-                throw ConfigurationError("--set \(assignment): unknown label '\(labelText)' (expected one of \(ReviewLabel.spelled))")
+                throw ConfigurationError(
+                    "--set \(assignment): unknown label '\(labelText)' (expected one of \(ReviewLabel.spelled))")
             }
             guard let item = ReviewQueue.item(reference, contents: contents, ledger: ledger) else {
                 throw ConfigurationError("--set \(assignment): no request \(reference.displayName) in \(runDirectory)")
@@ -130,7 +145,8 @@ struct ReviewCommand: ParsableCommand {
     }
 
     private func reviewerName() throws -> String {
-        let name = (reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ConfigurationError("who is reviewing? pass --reviewer NAME (or set $USER)") }
         return name
     }
@@ -143,10 +159,13 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    private func record(_ ledger: inout LabelsLedger, item: ReviewItem, label: ReviewLabel, reviewer: String, note: String?) throws {
+    private func record(
+        _ ledger: inout LabelsLedger, item: ReviewItem, label: ReviewLabel, reviewer: String, note: String?
+    ) throws {
         do {
-            try ledger.append(key: item.key, transcript: item.recordHash, machine: item.verdict, label: label,
-                              reviewer: reviewer, note: note?.isEmpty == true ? nil : note)
+            try ledger.append(
+                key: item.key, transcript: item.recordHash, machine: item.verdict, label: label,
+                reviewer: reviewer, note: note?.isEmpty == true ? nil : note)
         } catch {
             throw ConfigurationError("cannot record the label: \(error)")
         }
@@ -163,7 +182,8 @@ struct ReviewCommand: ParsableCommand {
             print("")
             print(item.render(position: index + 1, of: pending.count), terminator: "")
             while true {
-                print("label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): ", terminator: "")
+                print(
+                    "label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): ", terminator: "")
                 guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { break items }
                 switch answer {
                 case "q", "quit": break items

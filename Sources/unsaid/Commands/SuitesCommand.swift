@@ -44,7 +44,8 @@ extension SuitesCommand {
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check suite files without running them.",
-            discussion: "Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE, one per line, and exits 1 if there is any."
+            discussion:
+                "Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE, one per line, and exits 1 if there is any."
         )
 
         @Argument(help: "Suite files or directories (default: Probes).")
@@ -69,7 +70,8 @@ extension SuitesCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the suites and probes that would be sent.",
-            discussion: "One line per probe: id, language, category, expect, stream mode × samples, and the start of the prompt."
+            discussion:
+                "One line per probe: id, language, category, expect, stream mode × samples, and the start of the prompt."
         )
 
         @Argument(help: "Suite files or directories (default: Probes).")
@@ -126,7 +128,10 @@ extension SuitesCommand {
                 }
             }
             guard !matches.isEmpty else {
-                FileHandle.standardError.write(Data("no probe '\(id)' in \(paths.isEmpty ? SuitesCommand.defaultPath : paths.joined(separator: ", "))\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "no probe '\(id)' in \(paths.isEmpty ? SuitesCommand.defaultPath : paths.joined(separator: ", "))\n"
+                            .utf8))
                 throw ExitCode(1)
             }
             for (index, (suite, probe)) in matches.enumerated() {
@@ -166,7 +171,9 @@ extension SuitesCommand {
                 print("transform   \(transform.name) v\(transform.version) of \(transform.source)")
             }
             for (index, followUp) in (probe.followUps ?? []).enumerated() {
-                print("follow-up   \(index + 2): on \(followUp.on.joined(separator: "/")), carrying the \(followUp.answer.rawValue) answer: \(followUp.text)")
+                print(
+                    "follow-up   \(index + 2): on \(followUp.on.joined(separator: "/")), carrying the \(followUp.answer.rawValue) answer: \(followUp.text)"
+                )
             }
             print("hash        \(try probe.contentHash)")
             print("parameters  \(parameterSummary(probe.parameters))")
@@ -269,7 +276,9 @@ extension SuitesCommand {
             let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             var id = ""
             for scalar in stem.unicodeScalars {
-                let allowed = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
+                let allowed =
+                    scalar.isASCII
+                    && (CharacterSet.alphanumerics.contains(scalar) || "._-".unicodeScalars.contains(scalar))
                 if allowed {
                     id.unicodeScalars.append(scalar)
                 } else if !id.hasSuffix("-") {

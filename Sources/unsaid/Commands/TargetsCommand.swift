@@ -21,7 +21,9 @@ struct TargetsCheckCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Targets file (default: ./unsaid.yaml).", valueName: "file"))
     var config: String?
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Check only this target (repeatable).", valueName: "name"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Check only this target (repeatable).", valueName: "name"))
     var target: [String] = []
 
     func run() async throws {
@@ -33,9 +35,13 @@ struct TargetsCheckCommand: AsyncParsableCommand {
         } catch let error as SuiteError {
             throw ConfigurationError(error.description)
         }
-        let probe = Probe(id: "targets-check", messages: [ChatMessage(role: "user", content: "Reply with the single word OK.")],
-                          parameters: GenerationParameters(maxTokens: 8))
-        guard let item = try RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true).first else { return }
+        let probe = Probe(
+            id: "targets-check", messages: [ChatMessage(role: "user", content: "Reply with the single word OK.")],
+            parameters: GenerationParameters(maxTokens: 8))
+        guard
+            let item = try RunPlan.items(for: Suite(id: "check", name: "check", probes: [probe]), streamOverride: true)
+                .first
+        else { return }
         var rows = [["target", "model", "reachable", "auth", "streaming", "status", "time", "note"]]
         var allGood = true
         for entry in entries {
@@ -45,9 +51,11 @@ struct TargetsCheckCommand: AsyncParsableCommand {
             allGood = allGood && check.healthy
             // Every cell through the target's redaction policy: the note quotes the server, which
             // may echo a credential or send escape sequences.
-            let row = [entry.name, entry.model, check.reachable, check.auth, check.streaming,
-                       transcript.finalAttempt?.status.map(String.init) ?? "-",
-                       String(format: "%.0f ms", Double(transcript.finalAttempt?.elapsed ?? 0) / 1000), check.note]
+            let row = [
+                entry.name, entry.model, check.reachable, check.auth, check.streaming,
+                transcript.finalAttempt?.status.map(String.init) ?? "-",
+                String(format: "%.0f ms", Double(transcript.finalAttempt?.elapsed ?? 0) / 1000), check.note,
+            ]
             rows.append(row.map { configured.redaction.terminalSafe($0).replacingOccurrences(of: "\n", with: " ") })
         }
         print(TextTable.render(rows), terminator: "")

@@ -6,7 +6,8 @@ import UnsaidReport
 struct TrendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trend",
-        abstract: "Line up runs of one suite against one target over time: rates per date, McNemar tests between runs, changed verdicts.",
+        abstract:
+            "Line up runs of one suite against one target over time: rates per date, McNemar tests between runs, changed verdicts.",
         discussion: """
             Reads archives only. Give run directories, or a directory holding runs (every \
             subdirectory with a manifest.json). Runs are ordered by start time; all must be of the \
@@ -27,7 +28,9 @@ struct TrendCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        guard ["md", "html"].contains(format) else { throw ConfigurationError("--format: 'md' or 'html', not '\(format)'") }
+        guard ["md", "html"].contains(format) else {
+            throw ConfigurationError("--format: 'md' or 'html', not '\(format)'")
+        }
         guard !runs.isEmpty else { throw ConfigurationError("give at least two runs, or a directory of runs") }
         let trend: Trend
         do {

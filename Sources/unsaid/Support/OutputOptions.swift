@@ -14,7 +14,9 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Print every request as it completes and every problem (lists are not capped).")
     var verbose = false
 
-    @Flag(name: .long, help: "Print one machine-readable JSON object on standard output; everything else goes to standard error.")
+    @Flag(
+        name: .long,
+        help: "Print one machine-readable JSON object on standard output; everything else goes to standard error.")
     var json = false
 
     func validate() throws {
@@ -38,7 +40,8 @@ struct Console: Sendable {
         verbose = options.verbose
         json = options.json
         logs = TerminalCapabilities(isTerminal: isatty(STDERR_FILENO) == 1, environment: environment)
-        results = options.json ? logs : TerminalCapabilities(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
+        results =
+            options.json ? logs : TerminalCapabilities(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
     }
 
     var style: TextStyle { results.style }
@@ -46,7 +49,8 @@ struct Console: Sendable {
     /// A result for people (a table, a list): standard output, or standard error under `--json`.
     func result(_ text: String) {
         guard !text.isEmpty else { return }
-        write(text.hasSuffix("\n") ? text : text + "\n", to: json ? FileHandle.standardError : FileHandle.standardOutput)
+        write(
+            text.hasSuffix("\n") ? text : text + "\n", to: json ? FileHandle.standardError : FileHandle.standardOutput)
     }
 
     /// Progress and narration: standard error, not under `--quiet`.

@@ -47,10 +47,12 @@ final class ProgressReporter: Sendable {
             case .silent:
                 return nil
             case .lines:
-                return "[\(progress.completed)/\(progress.total)] \(progress.key.displayName) \(paint(progress.verdict))\n"
+                return
+                    "[\(progress.completed)/\(progress.total)] \(progress.key.displayName) \(paint(progress.verdict))\n"
             case .bar:
                 // Redraw at most ten times a second, and always for the last request.
-                guard progress.completed == progress.total || state.lastDraw.duration(to: now) > .milliseconds(100) else {
+                guard progress.completed == progress.total || state.lastDraw.duration(to: now) > .milliseconds(100)
+                else {
                     return nil
                 }
                 state.lastDraw = now

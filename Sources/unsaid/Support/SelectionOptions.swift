@@ -8,29 +8,42 @@ extension ProbeCategory: ExpressibleByArgument {}
 
 /// Which part of the suites a run sends, and in which transport mode.
 struct SelectionOptions: ParsableArguments {
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
-        "Only probes whose id matches this glob, e.g. 'tiananmen-*' or 'censorship/*.ko' (repeatable; any may match).",
-        valueName: "glob"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp(
+            "Only probes whose id matches this glob, e.g. 'tiananmen-*' or 'censorship/*.ko' (repeatable; any may match).",
+            valueName: "glob"))
     var filter: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Only probes with this tag (repeatable).", valueName: "tag"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Only probes with this tag (repeatable).", valueName: "tag"))
     var tag: [String] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
-        "Only probes of this category (repeatable).", valueName: "category"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp(
+            "Only probes of this category (repeatable).", valueName: "category"))
     var category: [ProbeCategory] = []
 
-    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
-        "Only probes in this language, e.g. en, zh-Hans, or zh for every Chinese variant (repeatable).", valueName: "tag"))
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp(
+            "Only probes in this language, e.g. en, zh-Hans, or zh for every Chinese variant (repeatable).",
+            valueName: "tag"))
     var language: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Only the first N selected probes (each with all its samples and modes).", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only the first N selected probes (each with all its samples and modes).", valueName: "N"))
     var limit: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Send every probe streamed (on), non-streamed (off) or both ways, compared (both); default: each probe's own setting.",
-        valueName: "on|off|both"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Send every probe streamed (on), non-streamed (off) or both ways, compared (both); default: each probe's own setting.",
+            valueName: "on|off|both"))
     var stream: StreamMode?
 
     @Flag(name: .customLong("no-stream"), help: .hidden)
@@ -38,7 +51,9 @@ struct SelectionOptions: ParsableArguments {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if noStream && stream != nil { throw ValidationError("--no-stream and --stream contradict each other; use --stream off") }
+        if noStream && stream != nil {
+            throw ValidationError("--no-stream and --stream contradict each other; use --stream off")
+        }
     }
 
     var selection: RunSelection {
@@ -54,11 +69,15 @@ struct SelectionOptions: ParsableArguments {
 
 /// `unsaid run --dry-run`: what a run would send, without sending or writing anything.
 enum DryRunPreview {
-    static func render(items: [WorkItem], target: String, connection: TargetConnection,
-                       first count: Int = 3) throws -> String {
+    static func render(
+        items: [WorkItem], target: String, connection: TargetConnection,
+        first count: Int = 3
+    ) throws -> String {
         // The libcurl client builds the request exactly as it would send it, then redacts it.
         let client = ChatClient(config: connection.config)
-        var lines = ["dry run: \(items.count) request\(items.count == 1 ? "" : "s") to \(connection.redactedBaseURL) (model \(connection.config.model)); nothing is sent or written"]
+        var lines = [
+            "dry run: \(items.count) request\(items.count == 1 ? "" : "s") to \(connection.redactedBaseURL) (model \(connection.config.model)); nothing is sent or written"
+        ]
         if items.isEmpty {
             lines.append("no probe matches the selection")
             return lines.joined(separator: "\n") + "\n"
@@ -67,7 +86,9 @@ enum DryRunPreview {
         lines.append("by language: " + tally(items.map(\.probe.language)))
         lines.append("by stream:   " + tally(items.map(\.key.streamSetting)))
         lines.append("")
-        lines.append("first \(min(count, items.count)) request\(min(count, items.count) == 1 ? "" : "s"), as they would be sent (secrets redacted):")
+        lines.append(
+            "first \(min(count, items.count)) request\(min(count, items.count) == 1 ? "" : "s"), as they would be sent (secrets redacted):"
+        )
         for item in items.prefix(count) {
             let request = try client.prepare(item).recorded
             lines.append("")
@@ -84,6 +105,7 @@ enum DryRunPreview {
     static func tally(_ values: [String]) -> String {
         var counts: [String: Int] = [:]
         for value in values { counts[value, default: 0] += 1 }
-        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", ")
     }
 }

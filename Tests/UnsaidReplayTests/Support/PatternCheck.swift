@@ -58,6 +58,7 @@ struct PatternCheck: Sendable {
     var summary: Summary {
         var malformed = false
         if case .malformed = decoder.state { malformed = true }
-        return Summary(payloadBytes: offset, complete: decoder.isComplete, malformed: malformed, firstMismatch: firstMismatch)
+        return Summary(
+            payloadBytes: offset, complete: decoder.isComplete, malformed: malformed, firstMismatch: firstMismatch)
     }
 }

@@ -48,7 +48,8 @@ final class RawConnection: Sendable {
             .connect(host: "127.0.0.1", port: port)
             .get()
         let collector = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: Collector.self), eventLoop: channel.eventLoop)
+            NIOLoopBound(
+                try channel.pipeline.syncOperations.handler(type: Collector.self), eventLoop: channel.eventLoop)
         }.get()
         return RawConnection(channel: channel, collector: collector)
     }

@@ -17,7 +17,8 @@ actor LlamaServer {
     static var setup: Setup? {
         let environment = ProcessInfo.processInfo.environment
         guard let python = environment["UNSAID_LLAMA_PYTHON"], !python.isEmpty,
-              let model = environment["UNSAID_LLAMA_MODEL"], !model.isEmpty else { return nil }
+            let model = environment["UNSAID_LLAMA_MODEL"], !model.isEmpty
+        else { return nil }
         return Setup(python: python, model: model)
     }
 
@@ -103,8 +104,9 @@ actor LlamaServer {
                     }
                 }
                 if !resumed {
-                    continuation.resume(throwing: LaunchError(
-                        description: "llama_server.py exited before READY; see \(logPath)"))
+                    continuation.resume(
+                        throwing: LaunchError(
+                            description: "llama_server.py exited before READY; see \(logPath)"))
                 }
             }
             reader.start()
