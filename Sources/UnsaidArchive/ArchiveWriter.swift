@@ -81,8 +81,15 @@ package actor ArchiveWriter {
         self.judgeSequence = point.judgements?.records.count ?? 0
     }
 
-    /// Appends a transcript to the chain, then its provisional verdict, and returns the record
-    /// hash once the record is on disk. One call so the two files stay in the same order even with
+    /// Where `append` put a record: its 1-based line in `transcripts.jsonl` (and in the provisional
+    /// verdicts) and its line hash.
+    package struct Appended: Sendable, Equatable {
+        package var seq: Int
+        package var hash: String
+    }
+
+    /// Appends a transcript to the chain, then its provisional verdict, and returns where the
+    /// record went once it is on disk. One call so the two files stay in the same order even with
     /// many requests in flight; the writes happen without suspending, the wait for the shared
     /// `fsync` after them, so other requests' records join the same `fsync`.
     @discardableResult
@@ -90,7 +97,7 @@ package actor ArchiveWriter {
     ///   after the transcript record, linked to that record's hash.
     package func append(
         probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil
-    ) async throws -> String {
+    ) async throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encode(record)
@@ -118,7 +125,13 @@ package actor ArchiveWriter {
         try verdicts.append(verdictLine)
         counts[verdict.verdict.rawValue, default: 0] += 1
         try await commit.waitUntilDurable(through: written)
-        return head
+        return Appended(seq: written, hash: head)
+    }
+
+    /// The transcript records appended so far (all of them durable once every `append` has
+    /// returned) and the chain head after the last, as a walk over the file would find them.
+    package var written: ArchiveStream.TranscriptsSummary {
+        ArchiveStream.TranscriptsSummary(records: sequence, chainHead: chainHead, tornTail: nil)
     }
 
     /// Records how far the run got without closing it (used for progress and interruption). The

@@ -74,11 +74,7 @@ extension ArchiveScoring {
         let marked = index.disagreeing()
         if !marked.isEmpty {
             try rewrite(temporary, marking: marked)
-            for (position, _) in marked where position < items.count {
-                if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
-                    items[position].verdict.flags.append(.streamNonstreamMismatch)
-                }
-            }
+            mark(&items, at: marked)
         }
         if rename(temporary.path, output.path) != 0 {
             throw ArchiveError.io(path: output.path, reason: String(cString: strerror(errno)))
@@ -88,11 +84,69 @@ extension ArchiveScoring {
             crossModeMarked: marked.count)
     }
 
+    /// Finishes the verdicts of a run that judged each record as it archived it, without judging
+    /// again: the provisional verdicts file already holds, line for line, what `score` derives
+    /// from the transcripts (the same engine judged the same transcript value that was then
+    /// encoded), so only the whole-run findings are left to add. It reads the small verdict lines
+    /// instead of decoding every transcript — at the end of a run that was about two fifths of
+    /// the run's CPU time. `unsaid verify` still re-derives every verdict from the transcripts and
+    /// compares byte for byte, so a provisional verdict that differed would not go unnoticed.
+    ///
+    /// - Parameter transcripts: what the writer appended (records and chain head).
+    /// - Parameter metricItems: `metricItem(probe:verdict:)` of each record in archive order, or
+    ///   empty when the caller needs no figures.
+    /// - Returns: nil when the verdicts file is not one whole verdict per transcript record (a run
+    ///   whose provisional verdicts cannot be trusted); the caller then scores with `score`.
+    package static func finalise(
+        _ layout: ArchiveLayout, transcripts: ArchiveStream.TranscriptsSummary,
+        metricItems: [(probe: Probe, verdict: Verdict)]
+    ) throws -> ScoredArchive? {
+        var index = CrossModeIndex()
+        var counts: [String: Int] = [:]
+        var summary = VerdictSummary([])
+        var position = 0
+        do {
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
+                index.add(verdict.key, label: verdict.verdict, position: position)
+                position += 1
+                counts[verdict.verdict.rawValue, default: 0] += 1
+                summary.add(verdict)
+            }
+        } catch let error as ArchiveError {
+            guard case .corrupt = error else { throw error }
+            return nil
+        }
+        guard position == transcripts.records, metricItems.isEmpty || metricItems.count == position else {
+            return nil
+        }
+        var items = metricItems
+        let marked = index.disagreeing()
+        if !marked.isEmpty {
+            try rewrite(layout.verdicts, marking: marked)
+            mark(&items, at: marked)
+        }
+        return ScoredArchive(
+            transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
+            crossModeMarked: marked.count)
+    }
+
+    /// Gives the metric items at the marked positions the flag their full verdicts now carry.
+    private static func mark(
+        _ items: inout [(probe: Probe, verdict: Verdict)],
+        at marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]
+    ) {
+        for (position, _) in marked where position < items.count {
+            if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
+                items[position].verdict.flags.append(.streamNonstreamMismatch)
+            }
+        }
+    }
+
     /// What `RunMetrics` reads of one request and nothing more: the probe's category, topic,
     /// language and turn, the verdict's key, label and outcome. A copy that kept the rest (tags,
     /// parameters, flags, evidence) cost about 4 KB a request, which at 100,000 requests was most
     /// of `rescore`'s memory.
-    static func metricItem(probe: Probe, verdict: Verdict) -> (probe: Probe, verdict: Verdict) {
+    package static func metricItem(probe: Probe, verdict: Verdict) -> (probe: Probe, verdict: Verdict) {
         let slimProbe = Probe(
             id: "", messages: [], language: probe.language, topic: probe.topic,
             category: probe.category, turn: probe.turn)

@@ -13,6 +13,15 @@ package struct RunProgress: Sendable {
     package var verdict: VerdictLabel
 }
 
+/// One request as the engine archived it: its record's line in `transcripts.jsonl`, the probe,
+/// the transcript and the (provisional) verdict written beside it.
+package struct ArchivedRequest: Sendable {
+    package var seq: Int
+    package var probe: Probe
+    package var transcript: Transcript
+    package var verdict: Verdict
+}
+
 /// Drives a plan: sends requests with bounded concurrency, archives each transcript the moment
 /// it completes, judges it, and records the verdict. Concurrency here is the number of requests
 /// in flight; the transport multiplexes them all on one event loop.
@@ -24,12 +33,18 @@ package struct RunEngine: Sendable {
     package let rateLimiter: RateLimiter?
     /// The optional judge (`--judge-target`), asked about each finished transcript.
     package let judge: (any ChatSender)?
+    /// Sees every record once it is durable, with the verdict it was archived with (follow-up
+    /// turns included), so a caller can keep what it needs of the run as it goes instead of
+    /// reading the archive back.
+    package let onArchived: @Sendable (ArchivedRequest) -> Void
 
     package init(
         sender: any ChatSender, verdicts: VerdictEngine, archive: ArchiveWriter, concurrency: Int,
-        rateLimiter: RateLimiter? = nil, judge: (any ChatSender)? = nil
+        rateLimiter: RateLimiter? = nil, judge: (any ChatSender)? = nil,
+        onArchived: @escaping @Sendable (ArchivedRequest) -> Void = { _ in }
     ) {
         self.judge = judge
+        self.onArchived = onArchived
         self.sender = sender
         self.verdicts = verdicts
         self.archive = archive
@@ -80,7 +95,9 @@ package struct RunEngine: Sendable {
         let verdict = verdicts.judge(
             transcript, probe: item.probe,
             judgeContext: judge == nil ? nil : JudgeContext(transcript: judgement))
-        try await archive.append(probe: item.probe, transcript: transcript, verdict: verdict, judgement: judgement)
+        let appended = try await archive.append(
+            probe: item.probe, transcript: transcript, verdict: verdict, judgement: judgement)
+        onArchived(ArchivedRequest(seq: appended.seq, probe: item.probe, transcript: transcript, verdict: verdict))
         return verdict
     }
 

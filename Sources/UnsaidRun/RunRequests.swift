@@ -139,11 +139,12 @@ package struct ResumeRequest: Sendable {
     }
 }
 
-/// What the end of a run gathers from each archived request while the archive is scored as a
-/// stream (the CLI gathers its problem list, a Report type, so this stage only sees the protocol).
-/// Only what is gathered stays in memory, never the transcripts.
+/// What a run gathers from each archived request with its provisional verdict, as the request is
+/// archived or, for a resumed run, while the archive is scored as a stream (the CLI gathers its
+/// problem list, a Report type, so this stage only sees the protocol). Only what is gathered
+/// stays in memory, never the transcripts.
 package protocol RunTally: Sendable {
-    mutating func add(_ record: TranscriptRecord, verdict: Verdict)
+    mutating func add(probe: Probe, transcript: Transcript, verdict: Verdict)
 }
 
 /// What one finished run leaves for the caller to show.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UnsaidArchive
 import UnsaidSuite
 import UnsaidSupport
@@ -126,10 +127,15 @@ package struct RunSession: Sendable {
 
     // MARK: Running
 
-    /// Sends the items, then derives the final verdicts from the archived transcripts as a
-    /// stream (exactly what `unsaid verify` re-derives; only `tally`, the counts and, when asked,
-    /// slim metric items are kept, so memory does not grow with the run), seals the archive and,
-    /// with `fixtures`, writes every exchange as a replay fixture.
+    /// Sends the items, then finishes the verdicts, seals the archive and, with `fixtures`, writes
+    /// every exchange as a replay fixture.
+    ///
+    /// A new run judges each answer once, as it is archived: `tally` and (when asked) the slim
+    /// metric items are gathered then, and the end only adds the whole-run findings to the
+    /// provisional verdicts (`ArchiveScoring.finalise`). A resumed run derives its final verdicts
+    /// from the archived transcripts as a stream instead (`ArchiveScoring.score`, exactly what
+    /// `unsaid verify` re-derives), because the records from before the stop were never seen by
+    /// this process. Either way memory does not grow with the transcripts.
     ///
     /// Cancelling the task stops the sending: the manifest then says `interrupted` and this
     /// throws `RunInterrupted`.
@@ -138,10 +144,12 @@ package struct RunSession: Sendable {
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunResult<Tally> {
         try await archive.checkpoint(status: .running)
+        let fresh = alreadyDone == 0
+        let gathered = GatheredRequests(tally: tally, keepingMetricItems: keepingMetricItems)
         let engine = RunEngine(
             sender: target.sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive,
             concurrency: concurrency, rateLimiter: rateLimit.map { RateLimiter(perMinute: $0) },
-            judge: judge?.sender)
+            judge: judge?.sender, onArchived: { if fresh { gathered.add($0) } })
         do {
             try await engine.run(items, alreadyDone: alreadyDone, progress: progress)
         } catch is CancellationError {
@@ -151,14 +159,24 @@ package struct RunSession: Sendable {
             throw RunInterrupted(directory: layout.directory)
         }
 
+        let (gatheredTally, metricItems) = gathered.take()
+        let scored: ScoredArchive
         var tally = tally
-        let scored = try ArchiveScoring.score(
-            layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
-            judgements: try ArchiveReader.readManifest(layout).judge.map { _ in try JudgeRecords.read(layout.judgements)
-            },
-            keepingMetricItems: keepingMetricItems
-        ) { record, _, verdict in
-            tally.add(record, verdict: verdict)
+        if fresh,
+            let finalised = try ArchiveScoring.finalise(
+                layout, transcripts: await archive.written, metricItems: metricItems)
+        {
+            (scored, tally) = (finalised, gatheredTally)
+        } else {
+            scored = try ArchiveScoring.score(
+                layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
+                judgements: try ArchiveReader.readManifest(layout).judge.map { _ in
+                    try JudgeRecords.read(layout.judgements)
+                },
+                keepingMetricItems: keepingMetricItems
+            ) { record, _, verdict in
+                tally.add(probe: record.probe, transcript: record.transcript, verdict: verdict)
+            }
         }
         try await archive.finish(scored: scored)
         let recorded = try fixtures.map {
@@ -168,5 +186,36 @@ package struct RunSession: Sendable {
         return RunResult(
             directory: layout.directory, manifest: try ArchiveReader.readManifest(layout), scored: scored,
             tally: tally, fixturesRecorded: recorded)
+    }
+}
+
+/// What a new run keeps of each request as it is archived: the caller's tally and, when asked,
+/// the slim metric items (in archive order once taken).
+private final class GatheredRequests<Tally: RunTally>: Sendable {
+    private struct State {
+        var tally: Tally
+        var metricItems: [(seq: Int, item: (probe: Probe, verdict: Verdict))]
+    }
+    private let state: Mutex<State>
+    private let keepingMetricItems: Bool
+
+    init(tally: Tally, keepingMetricItems: Bool) {
+        self.state = Mutex(State(tally: tally, metricItems: []))
+        self.keepingMetricItems = keepingMetricItems
+    }
+
+    func add(_ request: ArchivedRequest) {
+        let item = keepingMetricItems ? ArchiveScoring.metricItem(probe: request.probe, verdict: request.verdict) : nil
+        state.withLock { state in
+            state.tally.add(probe: request.probe, transcript: request.transcript, verdict: request.verdict)
+            if let item { state.metricItems.append((request.seq, item)) }
+        }
+    }
+
+    /// The tally, and the metric items in the order of their records.
+    func take() -> (Tally, [(probe: Probe, verdict: Verdict)]) {
+        state.withLock { state in
+            (state.tally, state.metricItems.sorted { $0.seq < $1.seq }.map(\.item))
+        }
     }
 }

@@ -153,8 +153,11 @@ for scale in options.scales {
     let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
     let runStart = clock.now
     _ = try await runEngine.run(items)
-    // As `unsaid run` does without --fail-under: nothing of the run is held to finish it.
-    let scored = try ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
+    // As a new `unsaid run` does without --fail-under: the verdicts judged as records were
+    // archived get the whole-run findings; nothing of the run is held to finish it.
+    let scored =
+        try ArchiveScoring.finalise(layout, transcripts: await archive.written, metricItems: [])
+        ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
     try await archive.finish(scored: scored)
     figures.append(
         Figure(

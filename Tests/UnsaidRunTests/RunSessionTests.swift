@@ -17,9 +17,16 @@ private final class ScriptedSender: ChatSender {
     /// The request that cancels the run: it is "sent", but the run stops before archiving it.
     private let stopAt: Int?
 
-    init(answer: String = "Freedom of speech is written into Article 35 of the Constitution.", stopAt: Int? = nil) {
+    /// What a streamed request gets instead of `answer`, when set.
+    private let streamedAnswer: String?
+
+    init(
+        answer: String = "Freedom of speech is written into Article 35 of the Constitution.", stopAt: Int? = nil,
+        streamedAnswer: String? = nil
+    ) {
         self.answer = answer
         self.stopAt = stopAt
+        self.streamedAnswer = streamedAnswer
     }
 
     var prompts: [String] { sent.withLock { $0 } }
@@ -30,6 +37,7 @@ private final class ScriptedSender: ChatSender {
             return sent.count
         }
         if count == stopAt { withUnsafeCurrentTask { $0?.cancel() } }
+        let answer = item.key.streamed ? streamedAnswer ?? answer : answer
         let response = DecodedResponse(
             events: [ChatEvent(index: 0, t: 10, content: answer, finishReason: "stop")],
             content: answer, finishReason: "stop")
@@ -46,9 +54,9 @@ private final class ScriptedSender: ChatSender {
 private struct Counted: RunTally {
     var records = 0
     var keys = Set<WorkKey>()
-    mutating func add(_ record: TranscriptRecord, verdict: Verdict) {
+    mutating func add(probe: Probe, transcript: Transcript, verdict: Verdict) {
         records += 1
-        keys.insert(record.transcript.key)
+        keys.insert(transcript.key)
     }
 }
 
@@ -120,6 +128,33 @@ struct RunSessionTests {
         #expect(result.scored.summary.counts[.answered] == 5)
         #expect(result.scored.metricItems.count == 5)
         #expect(result.manifest.status == .complete && result.manifest.completed == 5)
+        #expect(ArchiveVerifier.verify(directory: result.directory).passed)
+    }
+
+    @Test func aNewRunsFinalVerdictsAreExactlyWhatScoringItsArchiveDerives() async throws {
+        // Both modes, and the streamed answer refuses where the non-streamed one answers: every
+        // verdict gets the whole-run mismatch finding, which the end of the run adds to the
+        // verdicts judged as they were archived, without judging again.
+        let suite = try writeSuite(count: 3)
+        var request = try newRun(suite)
+        request.plan.streamMode = .both
+        let sender = ScriptedSender(streamedAnswer: "I'm sorry, but I can't help with that request.")
+        let session = try RunSession.start(request, environment: environment(sender))
+        let result = try await session.run(tally: Counted(), keepingMetricItems: true)
+        #expect(result.tally.records == 6 && result.tally.keys.count == 6)
+        #expect(result.scored.crossModeMarked == 6)
+
+        let rederivedURL = URL(fileURLWithPath: scratch.path).appendingPathComponent("rederived.jsonl")
+        let rederived = try ArchiveScoring.score(
+            session.layout, engine: VerdictEngine(ruleset: ruleset), to: rederivedURL)
+        #expect(try Data(contentsOf: session.layout.verdicts) == Data(contentsOf: rederivedURL))
+        #expect(result.scored.counts == rederived.counts && result.scored.summary == rederived.summary)
+        #expect(result.scored.transcripts == rederived.transcripts)
+        func figures(_ items: [(probe: Probe, verdict: Verdict)]) -> [String] {
+            items.map { "\($0.verdict.key) \($0.verdict.verdict) \($0.verdict.outcome) \($0.verdict.flags)" }
+        }
+        #expect(figures(result.scored.metricItems) == figures(rederived.metricItems))
+        #expect(result.manifest.counts == rederived.counts)
         #expect(ArchiveVerifier.verify(directory: result.directory).passed)
     }
 

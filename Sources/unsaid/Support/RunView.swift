@@ -5,6 +5,7 @@ import UnsaidReport
 import UnsaidRun
 import UnsaidSuite
 import UnsaidTarget
+import UnsaidTranscript
 import UnsaidVerdict
 
 extension FailurePolicy: ExpressibleByArgument {}
@@ -65,8 +66,8 @@ extension RunEnvironment {
 }
 
 extension RunProblems.Accumulator: RunTally {
-    package mutating func add(_ record: TranscriptRecord, verdict: Verdict) {
-        add(ReportEntry(probe: record.probe, transcript: record.transcript, verdict: verdict))
+    package mutating func add(probe: Probe, transcript: Transcript, verdict: Verdict) {
+        add(ReportEntry(probe: probe, transcript: transcript, verdict: verdict))
     }
 }
 
