@@ -33,8 +33,9 @@ package struct TextFeatures: Sendable, Equatable {
     init(answer: String, prompt: String, settings: Settings) {
         var builder = Builder(dimension: settings.dimension)
         let scalars = Array(answer.unicodeScalars.prefix(settings.maxScalars).map(\.value))
+        let length = answer.unicodeScalars.count
         let tail =
-            answer.unicodeScalars.count > settings.maxScalars
+            length > settings.maxScalars
             ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
             : Array(scalars.suffix(settings.window))
         let head = Array(scalars.prefix(settings.window))
@@ -46,21 +47,24 @@ package struct TextFeatures: Sendable, Equatable {
         }
         let words = Self.words(scalars)
         for (index, word) in words.enumerated() {
-            builder.add(tag: 0x30, word)
-            if index + 1 < words.count { builder.add(tag: 0x31, word + [0x20] + words[index + 1]) }
+            builder.add(tag: 0x30, scalars[word])
+            if index + 1 < words.count {
+                builder.add(tag: 0x31, scalars[word], joinedBySpaceTo: scalars[words[index + 1]])
+            }
         }
 
-        let length = answer.unicodeScalars.count
         let lengthBucket = UInt32(min(12, Self.log2(length + 1)))
         builder.add(tag: 0x40, [lengthBucket])
-        let promptBigrams = Self.bigrams(Array(prompt.unicodeScalars.map(\.value)))
+        let promptBigrams = Set(Self.bigrams(Array(prompt.unicodeScalars.map(\.value))))
         if promptBigrams.isEmpty {
             // No prompt to relate to (bare text): say so, rather than claim the answer ignores it.
             builder.add(tag: 0x45, [])
         } else {
-            let answerBigrams = Self.bigrams(scalars)
-            let shared = promptBigrams.filter { answerBigrams.contains($0) }.count
-            let overlapBucket = UInt32(min(4, shared * 5 / promptBigrams.count))
+            // The prompt's distinct bigrams that the answer has too. The prompt is short and the
+            // answer long, so only the prompt's bigrams go into a set.
+            var shared = Set<UInt64>()
+            for bigram in Self.bigrams(scalars) where promptBigrams.contains(bigram) { shared.insert(bigram) }
+            let overlapBucket = UInt32(min(4, shared.count * 5 / promptBigrams.count))
             builder.add(tag: 0x41, [overlapBucket])
             builder.add(tag: 0x42, [overlapBucket, lengthBucket])
         }
@@ -73,34 +77,41 @@ package struct TextFeatures: Sendable, Equatable {
         value = indices.isEmpty ? 0 : 1 / Double(indices.count).squareRoot()
     }
 
-    /// Maximal runs of letters and digits.
-    private static func words(_ scalars: [UInt32]) -> [[UInt32]] {
-        var words: [[UInt32]] = []
-        var current: [UInt32] = []
-        for value in scalars {
-            if let scalar = Unicode.Scalar(value),
-                scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            {
-                current.append(value)
-            } else if !current.isEmpty {
-                words.append(current)
-                current.removeAll(keepingCapacity: true)
+    /// Whether a scalar is a letter or a digit (alphabetic, or with a numeric type). ASCII, most
+    /// of most answers, is answered without a Unicode property lookup, with the same result.
+    private static func isWordScalar(_ value: UInt32) -> Bool {
+        if value < 0x80 {
+            let folded = value | 0x20
+            return (0x61...0x7A).contains(folded) || (0x30...0x39).contains(value)
+        }
+        guard let scalar = Unicode.Scalar(value) else { return false }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// Maximal runs of letters and digits, as ranges of `scalars`.
+    private static func words(_ scalars: [UInt32]) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var start: Int?
+        for (index, value) in scalars.enumerated() {
+            if isWordScalar(value) {
+                if start == nil { start = index }
+            } else if let first = start {
+                words.append(first..<index)
+                start = nil
             }
         }
-        if !current.isEmpty { words.append(current) }
+        if let first = start { words.append(first..<scalars.count) }
         return words
     }
 
-    /// Bigrams of letters and digits (punctuation and spaces dropped first), as packed pairs.
-    private static func bigrams(_ scalars: [UInt32]) -> Set<UInt64> {
-        let letters = scalars.filter { value in
-            guard let scalar = Unicode.Scalar(value) else { return false }
-            return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-        }
-        var result = Set<UInt64>()
-        guard letters.count >= 2 else { return result }
-        for index in 0..<(letters.count - 1) {
-            result.insert(UInt64(letters[index]) << 32 | UInt64(letters[index + 1]))
+    /// Bigrams of letters and digits (punctuation and spaces dropped first), as packed pairs, in
+    /// text order with repeats.
+    private static func bigrams(_ scalars: [UInt32]) -> [UInt64] {
+        var result: [UInt64] = []
+        var previous: UInt32?
+        for value in scalars where isWordScalar(value) {
+            if let previous { result.append(UInt64(previous) << 32 | UInt64(value)) }
+            previous = value
         }
         return result
     }
@@ -109,33 +120,58 @@ package struct TextFeatures: Sendable, Equatable {
         value <= 1 ? 0 : Int.bitWidth - 1 - value.leadingZeroBitCount
     }
 
-    /// Collects hashed bucket indices.
+    /// Collects hashed bucket indices (repeats are dropped once, at the end: sorting an array is
+    /// much cheaper than hashing every index into a set).
     private struct Builder {
         let mask: UInt64
-        var seen: Set<Int32> = []
+        var collected: [Int32] = []
 
         init(dimension: Int) {
             mask = UInt64(max(1, dimension) - 1)
         }
 
-        mutating func add(tag: UInt32, _ values: [UInt32]) {
+        private mutating func collect(_ hash: FNV1a) {
+            collected.append(Int32(truncatingIfNeeded: hash.value & mask))
+        }
+
+        mutating func add(tag: UInt32, _ values: some Sequence<UInt32>) {
             var hash = FNV1a()
             hash.mix(tag)
             for value in values { hash.mix(value) }
-            seen.insert(Int32(truncatingIfNeeded: hash.value & mask))
+            collect(hash)
+        }
+
+        /// The feature of `first`, a space and `second`, hashed without building the joined text.
+        mutating func add(tag: UInt32, _ first: ArraySlice<UInt32>, joinedBySpaceTo second: ArraySlice<UInt32>) {
+            var hash = FNV1a()
+            hash.mix(tag)
+            for value in first { hash.mix(value) }
+            hash.mix(0x20)
+            for value in second { hash.mix(value) }
+            collect(hash)
         }
 
         mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
             guard scalars.count >= n else { return }
+            collected.reserveCapacity(collected.count + scalars.count)
             for start in 0...(scalars.count - n) {
                 var hash = FNV1a()
                 hash.mix(tag)
                 for offset in 0..<n { hash.mix(scalars[start + offset]) }
-                seen.insert(Int32(truncatingIfNeeded: hash.value & mask))
+                collect(hash)
             }
         }
 
-        func sortedIndices() -> [Int32] { seen.sorted() }
+        func sortedIndices() -> [Int32] {
+            var sorted = collected.sorted()
+            var kept = 0
+            for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
+                sorted[kept] = sorted[index]
+                kept += 1
+            }
+            sorted.removeLast(sorted.count - kept)
+            return sorted
+        }
     }
 }
 
