@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidSupport
 
 /// Where the files of one run live: `Results/<run-id>/…`.
 package struct ArchiveLayout: Sendable {
@@ -44,9 +45,5 @@ package struct ArchiveLayout: Sendable {
 package enum Timestamp {
     package static func now() -> String { string(from: Date()) }
 
-    package static func string(from date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    package static func string(from date: Date) -> String { UTCTimestamp.string(from: date) }
 }

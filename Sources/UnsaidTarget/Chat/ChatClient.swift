@@ -1,5 +1,6 @@
 import Foundation
 import UnsaidSuite
+import UnsaidSupport
 import UnsaidTranscript
 
 /// Sends work items to one OpenAI-compatible target and records everything that happened as a
@@ -128,9 +129,5 @@ package struct ChatClient: ChatSender {
         return redactor.redact(attempt: attempt, streamed: streamed)
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    private static func timestamp() -> String { UTCTimestamp.string(from: Date()) }
 }

@@ -120,18 +120,21 @@ package struct TextFeatures: Sendable, Equatable {
         value <= 1 ? 0 : Int.bitWidth - 1 - value.leadingZeroBitCount
     }
 
-    /// Collects hashed bucket indices (repeats are dropped once, at the end: sorting an array is
-    /// much cheaper than hashing every index into a set).
+    /// Collects hashed bucket indices as bits of a bitmap over the buckets, so the distinct indices
+    /// come out sorted by reading the bitmap once (sorting or hashing every index cost more than
+    /// the rest of the extraction).
     private struct Builder {
         let mask: UInt64
-        var collected: [Int32] = []
+        var bits: [UInt64]
 
         init(dimension: Int) {
             mask = UInt64(max(1, dimension) - 1)
+            bits = Array(repeating: 0, count: (Int(mask) >> 6) + 1)
         }
 
         private mutating func collect(_ hash: FNV1a) {
-            collected.append(Int32(truncatingIfNeeded: hash.value & mask))
+            let index = Int(hash.value & mask)
+            bits[index >> 6] |= 1 << UInt64(index & 63)
         }
 
         mutating func add(tag: UInt32, _ values: some Sequence<UInt32>) {
@@ -153,7 +156,6 @@ package struct TextFeatures: Sendable, Equatable {
 
         mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
             guard scalars.count >= n else { return }
-            collected.reserveCapacity(collected.count + scalars.count)
             for start in 0...(scalars.count - n) {
                 var hash = FNV1a()
                 hash.mix(tag)
@@ -163,14 +165,15 @@ package struct TextFeatures: Sendable, Equatable {
         }
 
         func sortedIndices() -> [Int32] {
-            var sorted = collected.sorted()
-            var kept = 0
-            for index in sorted.indices where kept == 0 || sorted[index] != sorted[kept - 1] {
-                sorted[kept] = sorted[index]
-                kept += 1
+            var indices: [Int32] = []
+            for (wordIndex, word) in bits.enumerated() where word != 0 {
+                var remaining = word
+                while remaining != 0 {
+                    indices.append(Int32(truncatingIfNeeded: wordIndex << 6 + remaining.trailingZeroBitCount))
+                    remaining &= remaining - 1
+                }
             }
-            sorted.removeLast(sorted.count - kept)
-            return sorted
+            return indices
         }
     }
 }
