@@ -12,12 +12,6 @@ package struct Fixture: Codable, Sendable, Equatable {
     package var probe: Probe
     package var transcript: Transcript
 
-    package init(meta: FixtureMeta, probe: Probe, transcript: Transcript) {
-        self.meta = meta
-        self.probe = probe
-        self.transcript = transcript
-    }
-
     /// The file suffix of a golden verdict stored beside a fixture; such files are not fixtures.
     package static let verdictSuffix = ".verdict.json"
 

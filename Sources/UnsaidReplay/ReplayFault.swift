@@ -93,50 +93,54 @@ package struct ReplayFault: Sendable, Equatable {
         let times = try parameters.removeValue(forKey: "times").map { try count($0, of: "times", minimum: 1) }
 
         let kind: Kind
+        if let plain = valueless[name.lowercased()] {
+            try none(value, name)
+            kind = plain
+        } else {
+            kind = try valued(name, value: value, parameters: &parameters)
+        }
+        if let unknown = parameters.keys.sorted().first {
+            throw ReplayFaultSyntaxError("'\(name)' does not take the parameter '\(unknown)'")
+        }
+        return ReplayFault(kind, times: times)
+    }
+
+    /// The faults that take no value, by name.
+    private static let valueless: [String: Kind] = [
+        "cut": .cut, "malformed-chunk": .malformedChunk, "invalid-utf8": .invalidUTF8, "no-done": .noDone,
+        "no-final-newline": .noFinalNewline,
+    ]
+
+    /// The kind of a fault that takes a value or parameters (`close-after=N`, `stall=T;after=N`, …);
+    /// the parameters it uses are taken out of `parameters`.
+    private static func valued(
+        _ name: String, value: String?, parameters: inout [String: String]
+    ) throws -> Kind {
         switch name.lowercased() {
         case "close-after":
-            kind = .closeAfter(bytes: try count(required(value, name), of: name))
-        case "cut":
-            try none(value, name)
-            kind = .cut
+            return .closeAfter(bytes: try count(required(value, name), of: name))
         case "reset":
-            kind = .reset(afterBytes: try value.map { try count($0, of: name) })
+            return .reset(afterBytes: try value.map { try count($0, of: name) })
         case "stall":
             let seconds = try self.seconds(required(value, name), of: name)
             let after = try parameters.removeValue(forKey: "after").map { try count($0, of: "after") }
-            kind = .stall(seconds: seconds, afterBytes: after)
+            return .stall(seconds: seconds, afterBytes: after)
         case "drip":
-            kind = .drip(intervalMs: try count(required(value, name), of: name))
+            return .drip(intervalMs: try count(required(value, name), of: name))
         case "status":
             let code = try count(required(value, name), of: name)
             guard (100...599).contains(code) else {
                 throw ReplayFaultSyntaxError("status \(code) is not an HTTP status (100-599)")
             }
-            kind = .status(code, retryAfter: parameters.removeValue(forKey: "retry-after"))
-        case "malformed-chunk":
-            try none(value, name)
-            kind = .malformedChunk
-        case "invalid-utf8":
-            try none(value, name)
-            kind = .invalidUTF8
+            return .status(code, retryAfter: parameters.removeValue(forKey: "retry-after"))
         case "huge-body":
-            kind = .hugeBody(bytes: try size(required(value, name)))
-        case "no-done":
-            try none(value, name)
-            kind = .noDone
-        case "no-final-newline":
-            try none(value, name)
-            kind = .noFinalNewline
+            return .hugeBody(bytes: try size(required(value, name)))
         default:
             throw ReplayFaultSyntaxError(
                 "unknown fault '\(name)'; known: close-after=N, cut, reset[=N], stall=T[;after=N], "
                     + "drip=MS, status=NNN[;retry-after=S], malformed-chunk, invalid-utf8, huge-body=SIZE, no-done, "
                     + "no-final-newline (each may add ;times=N), or none")
         }
-        if let unknown = parameters.keys.sorted().first {
-            throw ReplayFaultSyntaxError("'\(name)' does not take the parameter '\(unknown)'")
-        }
-        return ReplayFault(kind, times: times)
     }
 
     private static func split(_ text: String) -> (String, String?) {

@@ -13,15 +13,8 @@ package struct Threshold: Sendable, Equatable, CustomStringConvertible {
 
     package var scope: MetricScope
     package var metric: RateMetric
-    package var bound: Bound
+    package var bound: Bound = .atLeast
     package var value: Double
-
-    package init(scope: MetricScope, metric: RateMetric, bound: Bound = .atLeast, value: Double) {
-        self.scope = scope
-        self.metric = metric
-        self.bound = bound
-        self.value = value
-    }
 
     /// As written back for people: `category:censorship.answer_rate>=0.9`.
     package var description: String { "\(scope).\(metric.rawValue)\(bound.rawValue)\(Thresholds.number(value))" }

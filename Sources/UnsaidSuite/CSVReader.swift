@@ -4,11 +4,6 @@ import Foundation
 package struct CSVRecord: Sendable, Equatable {
     package var line: Int
     package var fields: [String]
-
-    package init(line: Int, fields: [String]) {
-        self.line = line
-        self.fields = fields
-    }
 }
 
 /// A small RFC 4180 reader: comma-separated, fields optionally in double quotes, `""` for a quote

@@ -5,11 +5,6 @@ import Foundation
 package struct SuiteLoadResult: Sendable {
     package var suites: [Suite]
     package var errors: [SuiteError]
-
-    package init(suites: [Suite], errors: [SuiteError]) {
-        self.suites = suites
-        self.errors = errors
-    }
 }
 
 /// Reads suite files (YAML, or JSON which the YAML parser reads too).

@@ -11,14 +11,6 @@ package struct ProviderError: Codable, Sendable, Equatable {
     package var eventIndex: Int?
     /// The whole error object as sent.
     package var raw: JSONValue
-
-    package init(code: String?, message: String?, type: String?, eventIndex: Int?, raw: JSONValue) {
-        self.code = code
-        self.message = message
-        self.type = type
-        self.eventIndex = eventIndex
-        self.raw = raw
-    }
 }
 
 /// One meaningful unit of the answer: an SSE `data:` event, or the whole JSON body when not streamed.

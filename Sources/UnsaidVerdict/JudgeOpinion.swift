@@ -13,11 +13,6 @@ package struct JudgeOpinion: Sendable, Equatable {
     package var label: VerdictLabel
     package var reason: String
 
-    package init(label: VerdictLabel, reason: String) {
-        self.label = label
-        self.reason = reason
-    }
-
     /// The opinion in a judge transcript, or nil when the judge gave none: no answer, an HTTP
     /// error, a cut stream, or text that is not the rubric's JSON shape
     /// (`{"label": "answered|refused|deflected", "reason": "…"}`). A model's habits are allowed

@@ -6,12 +6,6 @@ package struct ClassScores: Sendable, Equatable {
     package var falsePositives: Int
     package var falseNegatives: Int
 
-    package init(truePositives: Int, falsePositives: Int, falseNegatives: Int) {
-        self.truePositives = truePositives
-        self.falsePositives = falsePositives
-        self.falseNegatives = falseNegatives
-    }
-
     /// Rows whose gold label is the class.
     package var support: Int { truePositives + falseNegatives }
     package var precision: Double? { ratio(truePositives, truePositives + falsePositives) }

@@ -6,12 +6,6 @@ package struct TextSpan: Codable, Sendable, Equatable {
     package var start: Int
     package var end: Int
     package var text: String
-
-    package init(start: Int, end: Int, text: String) {
-        self.start = start
-        self.end = end
-        self.text = text
-    }
 }
 
 /// Why a rule fired: which rule, where, and what it saw.
@@ -31,21 +25,6 @@ package struct Evidence: Codable, Sendable, Equatable {
     /// For a learned or judged opinion: how sure it was, per mille (an integer, so verdict bytes
     /// never depend on how a platform prints floating-point numbers).
     package var confidence: Int?
-
-    package init(
-        rule: String, note: String, event: Int? = nil, span: TextSpan? = nil,
-        withdrawn: TextSpan? = nil, replacement: TextSpan? = nil, layer: DetectorLayer? = nil,
-        confidence: Int? = nil
-    ) {
-        self.rule = rule
-        self.note = note
-        self.event = event
-        self.span = span
-        self.withdrawn = withdrawn
-        self.replacement = replacement
-        self.layer = layer
-        self.confidence = confidence
-    }
 }
 
 /// The layers of the detector, from the most to the least direct evidence. A verdict names the

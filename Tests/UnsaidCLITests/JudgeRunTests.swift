@@ -8,7 +8,7 @@ import UnsaidSuite
 import UnsaidTranscript
 import UnsaidVerdict
 import UnsaidArchive
-import UnsaidFixture
+@testable import UnsaidFixture
 import UnsaidReplay
 
 /// `unsaid run --judge-target` end to end: the judge is a replay server answering from recorded

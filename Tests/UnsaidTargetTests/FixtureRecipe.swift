@@ -1,7 +1,7 @@
 import Foundation
 import UnsaidSuite
 import UnsaidTranscript
-import UnsaidFixture
+@testable import UnsaidFixture
 import UnsaidTarget
 import UnsaidVerdict
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import UnsaidSuite
 import UnsaidTranscript
-import UnsaidFixture
+@testable import UnsaidFixture
 @testable import UnsaidReplay
 
 /// What the replay server answers, decided without a socket: routing, matching by request hash,

@@ -4,7 +4,7 @@ import Testing
 import UnsaidSuite
 import UnsaidTranscript
 import UnsaidReplay
-import UnsaidTarget
+@testable import UnsaidTarget
 
 /// The loopback server must answer even when every thread of Swift's cooperative pool is busy.
 ///

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import UnsaidSupport
 import UnsaidSuite
-import UnsaidTranscript
+@testable import UnsaidTranscript
 
 /// A secret echoed by a server must be found however it was encoded and however the network
 /// cut it up.

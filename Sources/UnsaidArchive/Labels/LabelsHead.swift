@@ -9,11 +9,6 @@ package struct LabelsHead: Sendable, Equatable {
     package var hash: String
     package var count: Int
 
-    package init(hash: String, count: Int) {
-        self.hash = hash
-        self.count = count
-    }
-
     package var line: String { "\(hash) \(count)\n" }
 
     package static func parse(_ data: Data) -> LabelsHead? {

@@ -89,12 +89,6 @@ package struct ResolvedTarget: Sendable, Equatable {
     /// Requests started per minute at most.
     package var rateLimit: Double?
 
-    package init(config: TargetConfig, concurrency: Int? = nil, rateLimit: Double? = nil) {
-        self.config = config
-        self.concurrency = concurrency
-        self.rateLimit = rateLimit
-    }
-
     /// `targets check`: the target exactly as `run` would reach it with no flags, but with one
     /// attempt, because the check reports what the first try met.
     package static func check(_ entry: TargetEntry) -> ResolvedTarget {

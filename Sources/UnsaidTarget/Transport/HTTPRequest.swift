@@ -3,9 +3,9 @@ import UnsaidTranscript
 /// One HTTP exchange to hand to a `CurlEventLoop`. Transport-level only: nothing here knows
 /// about chat completions.
 package struct HTTPRequest: Sendable, Equatable {
-    package var method: String
+    package var method: String = "POST"
     package var url: String
-    package var headers: [HTTPHeader]
+    package var headers: [HTTPHeader] = []
     /// The request body; `nil` sends none.
     package var body: [UInt8]?
     /// Time allowed to establish the connection (TCP and TLS). `nil` keeps libcurl's default.
@@ -18,21 +18,6 @@ package struct HTTPRequest: Sendable, Equatable {
     /// The most body bytes kept; past it the transfer is stopped from the write callback and what
     /// arrived up to the cap is kept. `nil` means no cap.
     package var maxResponseBytes: Int?
-
-    package init(
-        method: String = "POST", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
-        connectTimeout: Duration? = nil, totalTimeout: Duration? = nil, stallTimeout: Duration? = nil,
-        maxResponseBytes: Int? = nil
-    ) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.connectTimeout = connectTimeout
-        self.totalTimeout = totalTimeout
-        self.stallTimeout = stallTimeout
-        self.maxResponseBytes = maxResponseBytes
-    }
 }
 
 extension Duration {

@@ -11,16 +11,4 @@ package struct HTTPResponse: Sendable, Equatable {
     package var elapsed: Int64
     /// Set when the body was stopped at the request's response-size cap (the cap, in bytes).
     package var cappedAt: Int?
-
-    package init(
-        status: Int?, headers: [HTTPHeader], chunks: [WireChunk], failure: TransportFailure?, elapsed: Int64,
-        cappedAt: Int? = nil
-    ) {
-        self.status = status
-        self.headers = headers
-        self.chunks = chunks
-        self.failure = failure
-        self.elapsed = elapsed
-        self.cappedAt = cappedAt
-    }
 }

@@ -45,9 +45,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let console = Console(output)
-        let trusted = try pubkey.map { path in
-            do { return try ArchiveSigner.loadPublicKey(path: path) } catch { throw ConfigurationError("\(error)") }
-        }
+        let trusted = try pubkey.map { try ArchiveSigner.loadPublicKey(path: $0) }
         let report = ArchiveVerifier.verify(directory: URL(fileURLWithPath: runDirectory), trustedKey: trusted)
         let style = console.style
         if !console.quiet {
@@ -92,13 +90,9 @@ struct SignCommand: ParsableCommand {
         if let failure = report.firstFailure, failure.name != "signature" {
             throw ConfigurationError("refusing to sign an archive that does not verify: \(failure.detail)")
         }
-        do {
-            let privateKey = try ArchiveSigner.loadPrivateKey(path: key)
-            let signature = try ArchiveSigner.sign(directory: directory, key: privateKey)
-            print("signed \(runDirectory) with key \(signature.keyFingerprint)")
-        } catch let error as ArchiveSigner.KeyError {
-            throw ConfigurationError(error.description)
-        }
+        let privateKey = try ArchiveSigner.loadPrivateKey(path: key)
+        let signature = try ArchiveSigner.sign(directory: directory, key: privateKey)
+        print("signed \(runDirectory) with key \(signature.keyFingerprint)")
     }
 }
 
@@ -113,14 +107,10 @@ struct KeygenCommand: ParsableCommand {
     var out: String = "unsaid-signing.key"
 
     func run() throws {
-        do {
-            let fingerprint = try ArchiveSigner.generateKeyPair(privatePath: out, publicPath: out + ".pub")
-            print("private key: \(out) (mode 0600, keep it secret)")
-            print("public key:  \(out).pub (give it to auditors)")
-            print("fingerprint: \(fingerprint)")
-        } catch let error as ArchiveSigner.KeyError {
-            throw ConfigurationError(error.description)
-        }
+        let fingerprint = try ArchiveSigner.generateKeyPair(privatePath: out, publicPath: out + ".pub")
+        print("private key: \(out) (mode 0600, keep it secret)")
+        print("public key:  \(out).pub (give it to auditors)")
+        print("fingerprint: \(fingerprint)")
     }
 }
 

@@ -34,61 +34,43 @@ struct RescoreCommand: ParsableCommand {
         let lock = try RunDirectory.lock(runDirectory)
         defer { withExtendedLifetime(lock) {} }
         let layout = ArchiveLayout(directory: directory)
-        let manifest: Manifest
-        do {
-            manifest = try ArchiveReader.readManifest(layout)
-        } catch {
-            throw ConfigurationError("\(error)")
-        }
-        let ruleset: Ruleset
-        do {
-            ruleset = try rules.map { try Ruleset.load(directory: URL(fileURLWithPath: $0)) } ?? Ruleset.bundled()
-        } catch {
-            throw ConfigurationError("cannot load rules: \(error)")
+        let manifest = try ConfigurationError.catching { try ArchiveReader.readManifest(layout) }
+        let ruleset = try ConfigurationError.catching("cannot load rules: ") {
+            try rules.map { try Ruleset.load(directory: URL(fileURLWithPath: $0)) } ?? Ruleset.bundled()
         }
         // The archive is read as a stream: the recorded verdicts are kept as labels and flags
         // only, the transcripts one at a time.
         var recorded: [(VerdictLabel, [VerdictFlag])] = []
-        do {
+        try ConfigurationError.catching {
             try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
                 recorded.append((verdict.verdict, verdict.flags))
             }
-        } catch {
-            throw ConfigurationError("\(error)")
         }
-        let judgements: JudgeRecords?
-        do {
-            judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
-        } catch {
-            throw ConfigurationError("\(error)")
+        let judgements = try ConfigurationError.catching {
+            try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
         }
         // Scores without the judge of a judged run go beside, not over, the judged ones.
         let variant = noJudge && judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
         let verdictsURL = directory.appendingPathComponent("verdicts.\(variant).jsonl")
         let metricsURL = directory.appendingPathComponent("metrics.\(variant).json")
-        let scored: ScoredArchive
-        do {
-            scored = try ArchiveScoring.score(
+        let scored = try ConfigurationError.catching {
+            try ArchiveScoring.score(
                 layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
                 judgements: noJudge ? nil : judgements)
-        } catch {
-            throw ConfigurationError("\(error)")
         }
         if let torn = scored.transcripts.tornTail {
             try? FileManager.default.removeItem(at: verdictsURL)
             throw ConfigurationError(
                 "\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
         }
-        do {
+        try ConfigurationError.catching("cannot write rescored files: ") {
             try CanonicalJSON.encodePretty(scored.metrics).write(to: metricsURL)
-        } catch {
-            throw ConfigurationError("cannot write rescored files: \(error)")
         }
         // Compare with the final (cross-mode marked) verdicts just written, in order.
         var changed: [(old: (VerdictLabel, [VerdictFlag]), new: Verdict)] = []
         var changedCount = 0
         var position = 0
-        do {
+        try ConfigurationError.catching {
             try ArchiveStream.verdicts(verdictsURL) { verdict, _ in
                 defer { position += 1 }
                 guard position < recorded.count else { return }
@@ -97,8 +79,6 @@ struct RescoreCommand: ParsableCommand {
                 changedCount += 1
                 if changed.count < 20 { changed.append((old, verdict)) }
             }
-        } catch {
-            throw ConfigurationError("\(error)")
         }
         print(scored.summary.renderTable(), terminator: "")
         print(

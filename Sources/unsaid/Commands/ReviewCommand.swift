@@ -63,12 +63,7 @@ struct ReviewCommand: ParsableCommand {
         let lock = writes ? try RunDirectory.lock(runDirectory) : nil
         defer { withExtendedLifetime(lock) {} }
         let contents = try loadRun()
-        var ledger: LabelsLedger
-        do {
-            ledger = try LabelsLedger.load(contents)
-        } catch {
-            throw ConfigurationError("\(error)")
-        }
+        var ledger = try ConfigurationError.catching { try LabelsLedger.load(contents) }
 
         if !assignments.isEmpty {
             let planned = try plan(assignments, contents: contents, ledger: ledger)
@@ -103,12 +98,7 @@ struct ReviewCommand: ParsableCommand {
     }
 
     private func loadRun() throws -> ArchiveContents {
-        let contents: ArchiveContents
-        do {
-            contents = try ArchiveReader.read(URL(fileURLWithPath: runDirectory))
-        } catch {
-            throw ConfigurationError("\(error)")
-        }
+        let contents = try ConfigurationError.catching { try ArchiveReader.read(URL(fileURLWithPath: runDirectory)) }
         guard contents.manifest.status == .complete, contents.tornTail == nil else {
             throw ConfigurationError(
                 "\(runDirectory): the run is not complete (status \(contents.manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
@@ -152,11 +142,7 @@ struct ReviewCommand: ParsableCommand {
     }
 
     private func repair(_ ledger: inout LabelsLedger) throws {
-        do {
-            try ledger.repairHeadAfterCrash()
-        } catch {
-            throw ConfigurationError("\(error)")
-        }
+        try ConfigurationError.catching { try ledger.repairHeadAfterCrash() }
     }
 
     private func record(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnsaidArchive
 import UnsaidRun
 import UnsaidSupport
 
@@ -11,6 +12,12 @@ struct ConfigurationError: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
+
+    /// What `body` returns; whatever it throws becomes one line for the user (exit 2), after
+    /// `context` when there is one (`cannot load rules: …`).
+    static func catching<T>(_ context: String = "", _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw ConfigurationError(context + "\(error)") }
+    }
 }
 
 /// Any error that is one line for the user and exit code 2: the CLI's own, and the run stage's
@@ -18,6 +25,8 @@ struct ConfigurationError: Error, CustomStringConvertible {
 protocol UsageProblem: Error, CustomStringConvertible {}
 extension ConfigurationError: UsageProblem {}
 extension RunSetupError: UsageProblem {}
+/// A key file that is missing, unreadable, not a key, or one `keygen` would overwrite.
+extension ArchiveSigner.KeyError: UsageProblem {}
 
 enum ExitCodes {
     static let done: Int32 = 0

@@ -9,19 +9,13 @@ enum DetectorRowInput {
     static func load(_ path: String) throws -> [DetectorRow] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            do {
-                return try ReviewedRows.detectorRows(runDirectory: URL(fileURLWithPath: path))
-            } catch {
-                throw ConfigurationError("\(error)")
+            return try ConfigurationError.catching {
+                try ReviewedRows.detectorRows(runDirectory: URL(fileURLWithPath: path))
             }
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError("cannot read \(path)")
         }
-        do {
-            return try DetectorRow.parse(jsonl: data, file: path)
-        } catch {
-            throw ConfigurationError("\(error)")
-        }
+        return try ConfigurationError.catching { try DetectorRow.parse(jsonl: data, file: path) }
     }
 }
