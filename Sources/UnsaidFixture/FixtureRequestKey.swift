@@ -171,11 +171,7 @@ package struct FixtureKeyError: Error, CustomStringConvertible, Equatable {
     package var reason: String
 
     package init(reason: Error) {
-        if case EncodingError.invalidValue(_, let context) = reason {
-            self.reason = context.debugDescription
-        } else {
-            self.reason = "\(reason)"
-        }
+        self.reason = EncodingProblem.describe(reason)
     }
 
     package var description: String {

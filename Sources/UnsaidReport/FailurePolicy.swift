@@ -75,13 +75,15 @@ package struct RunSummaryReport: Encodable, Sendable {
         }
     }
 
+    /// One `--fail-under` threshold as the summary lists it: the line the terminal shows, and
+    /// whether it held.
     package struct Gate: Encodable, Sendable {
         package var check: String
         package var passed: Bool
 
-        package init(check: String, passed: Bool) {
-            self.check = check
-            self.passed = passed
+        package init(_ result: ThresholdResult) {
+            check = "\(result)"
+            passed = result.passed
         }
     }
 

@@ -182,11 +182,7 @@ package struct ProbeHashError: Error, CustomStringConvertible, Equatable {
 
     package init(probe: String, reason: Error) {
         self.probe = probe
-        if case EncodingError.invalidValue(_, let context) = reason {
-            self.reason = context.debugDescription
-        } else {
-            self.reason = "\(reason)"
-        }
+        self.reason = EncodingProblem.describe(reason)
     }
 
     package var description: String {

@@ -158,19 +158,13 @@ struct SuiteAssembler {
         }
         for variant in entry.variants {
             guard let content = variant.content,
-                let label = variant.id ?? variant.suffix ?? variant.language
+                let label = variant.id ?? variant.suffix ?? variant.settings.language
             else { continue }
             let id = variant.id ?? "\(entry.id).\(label)"
-            var variantSettings = settings
-            variantSettings.system = variant.system ?? settings.system
-            variantSettings.language = variant.language ?? settings.language
-            variantSettings.topic = variant.topic ?? settings.topic
-            if variant.tags != nil || variant.terms != nil {
-                variantSettings = ProbeSettings(tags: variant.tags, terms: variant.terms).overriding(variantSettings)
-            }
             add(
                 makeProbe(
-                    id: id, content: content, settings: variantSettings, group: group, variant: label,
+                    id: id, content: content, settings: variant.settings.overriding(settings), group: group,
+                    variant: label,
                     followUps: variant.followUps ?? entry.followUps),
                 file: file, position: variant.position, field: variant.field)
         }

@@ -27,11 +27,9 @@ struct VariantEntry: Sendable {
     var id: String?
     var suffix: String?
     var content: ProbeContent?
-    var system: String?
-    var language: String?
-    var topic: String?
-    var tags: [String]?
-    var terms: [String]?
+    /// What the variant sets of its own (`system`, `language`, `topic`, `tags`, `terms`); it
+    /// overrides the probe's settings by the same rules a probe overrides its defaults.
+    var settings: ProbeSettings
     var followUps: [FollowUpTurn]?
     var position: SourcePosition
     var field: String

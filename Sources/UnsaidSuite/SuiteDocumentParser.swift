@@ -151,11 +151,12 @@ struct SuiteDocumentParser {
             id: fields["id"].flatMap { identifier($0, field: join(field, "id")) },
             suffix: fields["suffix"].flatMap { identifier($0, field: join(field, "suffix")) },
             content: content,
-            system: fields["system"].flatMap { string($0, field: join(field, "system")) },
-            language: fields["language"].flatMap { language($0, field: join(field, "language")) },
-            topic: fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) },
-            tags: fields["tags"].flatMap { stringList($0, field: join(field, "tags")) },
-            terms: fields["terms"].flatMap { stringList($0, field: join(field, "terms")) },
+            settings: ProbeSettings(
+                system: fields["system"].flatMap { string($0, field: join(field, "system")) },
+                language: fields["language"].flatMap { language($0, field: join(field, "language")) },
+                topic: fields["topic"].flatMap { nonEmptyString($0, field: join(field, "topic")) },
+                tags: fields["tags"].flatMap { stringList($0, field: join(field, "tags")) },
+                terms: fields["terms"].flatMap { stringList($0, field: join(field, "terms")) }),
             followUps: fields["follow_up"].flatMap { followUps($0, field: join(field, "follow_up")) },
             position: position(of: node), field: field)
         if fields["id"] != nil && fields["suffix"] != nil {

@@ -191,7 +191,7 @@ struct RunView {
                 console.result("thresholds for \(outcome.directory.lastPathComponent):")
                 for result in results {
                     console.result("  " + (result.passed ? "\(result)" : console.style.red("\(result)")))
-                    gates.append(.init(check: "\(result)", passed: result.passed))
+                    gates.append(.init(result))
                 }
                 failed = failed || results.contains { !$0.passed }
             }
