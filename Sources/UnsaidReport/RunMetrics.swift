@@ -19,24 +19,36 @@ package struct SliceMetrics: Codable, Sendable, Equatable {
     /// `censorship_rate` in a slice without censorship probes).
     package var rates: [String: RateEstimate]
 
-    package init(scope: MetricScope, items: [(probe: Probe, verdict: Verdict)]) {
+    /// One pass over the slice's items, copying none of them: a run's figures are computed per
+    /// category, topic and language, and a copy per slice and per rate cost hundreds of megabytes
+    /// at 100,000 requests.
+    package init(scope: MetricScope, items: some Sequence<(probe: Probe, verdict: Verdict)>) {
         self.scope = scope.description
-        self.requests = items.count
-        self.scored = items.filter { $0.verdict.verdict != .error }.count
+        var requests = 0
+        var scored = 0
         var verdicts: [String: Int] = [:]
         for label in VerdictLabel.allCases { verdicts[label.rawValue] = 0 }
         var outcomes: [String: Int] = ["pass": 0, "fail": 0, "unscored": 0]
+        var counted = Array(repeating: 0, count: RateMetric.allCases.count)
+        var hits = Array(repeating: 0, count: RateMetric.allCases.count)
         for item in items {
-            verdicts[item.verdict.verdict.rawValue, default: 0] += 1
+            let label = item.verdict.verdict
+            requests += 1
+            if label != .error { scored += 1 }
+            verdicts[label.rawValue, default: 0] += 1
             outcomes[item.verdict.outcome.rawValue, default: 0] += 1
+            for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(item.probe.category, label) {
+                counted[index] += 1
+                if metric.isHit(label) { hits[index] += 1 }
+            }
         }
+        self.requests = requests
+        self.scored = scored
         self.verdicts = verdicts
         self.outcomes = outcomes
         var rates: [String: RateEstimate] = [:]
-        for metric in RateMetric.allCases {
-            let counted = items.filter { metric.counts($0.probe.category, $0.verdict.verdict) }
-            let hits = counted.filter { metric.isHit($0.verdict.verdict) }.count
-            rates[metric.rawValue] = RateEstimate(count: hits, total: counted.count)
+        for (index, metric) in RateMetric.allCases.enumerated() {
+            rates[metric.rawValue] = RateEstimate(count: hits[index], total: counted[index])
         }
         self.rates = rates
     }
@@ -77,21 +89,22 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// Mean of `consistency[].share`; absent when no probe was repeated.
     package var meanConsistency: Double?
 
-    package init(_ items: [(probe: Probe, verdict: Verdict)]) {
+    /// Slices are read through lazy filters: the items are never copied (see `SliceMetrics`).
+    package init(_ items: some Collection<(probe: Probe, verdict: Verdict)>) {
         overall = SliceMetrics(scope: .overall, items: items)
-        let categories = Set(items.map(\.probe.category)).sorted()
+        let categories = Set(items.lazy.map(\.probe.category)).sorted()
         self.categories = categories.map { category in
-            SliceMetrics(scope: .category(category), items: items.filter { $0.probe.category == category })
+            SliceMetrics(scope: .category(category), items: items.lazy.filter { $0.probe.category == category })
         }
-        let topics = Set(items.compactMap(\.probe.topic)).sorted()
+        let topics = Set(items.lazy.compactMap(\.probe.topic)).sorted()
         self.topics = topics.map { topic in
-            SliceMetrics(scope: .topic(topic), items: items.filter { $0.probe.topic == topic })
+            SliceMetrics(scope: .topic(topic), items: items.lazy.filter { $0.probe.topic == topic })
         }
-        let languages = Set(items.map(\.probe.language)).sorted()
+        let languages = Set(items.lazy.map(\.probe.language)).sorted()
         self.languages = languages.map { language in
-            SliceMetrics(scope: .language(language), items: items.filter { $0.probe.language == language })
+            SliceMetrics(scope: .language(language), items: items.lazy.filter { $0.probe.language == language })
         }
-        consistency = RunMetrics.consistency(items.map(\.verdict))
+        consistency = RunMetrics.consistency(items.lazy.map(\.verdict))
         meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
     }
 
@@ -105,7 +118,7 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
     /// would weigh those probes twice.
     package init(run: ReportRun) {
-        self.init(run.entries.filter { $0.probe.turn == nil }.map { (probe: $0.probe, verdict: $0.verdict) })
+        self.init(run.entries.lazy.filter { $0.probe.turn == nil }.map { (probe: $0.probe, verdict: $0.verdict) })
     }
 
     /// The slice for a scope, if the run has requests in it.
@@ -115,12 +128,15 @@ package struct RunMetrics: Codable, Sendable, Equatable {
         return (categories + topics + languages).first { $0.scope == name }
     }
 
-    static func consistency(_ verdicts: [Verdict]) -> [ProbeConsistency] {
-        struct Group: Hashable { var suite: String, probe: String, streamed: Bool }
-        var groups: [Group: [VerdictLabel]] = [:]
+    /// The samples of one probe in one mode.
+    private struct SampleGroup: Hashable { var suite: String, probe: String, streamed: Bool }
+
+    static func consistency(_ verdicts: some Sequence<Verdict>) -> [ProbeConsistency] {
+        var groups: [SampleGroup: [VerdictLabel]] = [:]
         for verdict in verdicts where verdict.verdict != .error {
             groups[
-                Group(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed), default: []
+                SampleGroup(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed),
+                default: []
             ]
             .append(verdict.verdict)
         }
@@ -142,5 +158,5 @@ package struct RunMetrics: Codable, Sendable, Equatable {
 extension ScoredArchive {
     /// The run's figures, as `RunMetrics(records:verdicts:)` computes them: follow-up turns are
     /// left out (they are sent only after some verdicts, and would weigh those probes twice).
-    package var metrics: RunMetrics { RunMetrics(metricItems.filter { $0.probe.turn == nil }) }
+    package var metrics: RunMetrics { RunMetrics(metricItems.lazy.filter { $0.probe.turn == nil }) }
 }
