@@ -10,9 +10,9 @@ package struct ScoredArchive: Sendable {
     /// Verdicts per label (`Manifest.counts`).
     package var counts: [String: Int]
     package var summary: VerdictSummary
-    /// What metrics need of each request, in archive order: the probe without its messages and
-    /// the verdict without its evidence, so a large run's figures fit in a little memory.
-    package var metricItems: [(probe: Probe, verdict: Verdict)]
+    /// What metrics need of each request, in archive order (`MetricItem`), so a large run's
+    /// figures fit in a little memory.
+    package var metricItems: [MetricItem]
     /// Verdicts changed afterwards because the other transport's answer to the same sample
     /// disagreed (`stream_nonstream_mismatch`).
     package var crossModeMarked: Int
@@ -47,7 +47,7 @@ extension ArchiveScoring {
         var index = CrossModeIndex()
         var counts: [String: Int] = [:]
         var summary = VerdictSummary([])
-        var items: [(probe: Probe, verdict: Verdict)] = []
+        var items: [MetricItem] = []
         var position = 0
         // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
         let judged: [String: Transcript]? = judgements.map { records in
@@ -65,7 +65,7 @@ extension ArchiveScoring {
             counts[verdict.verdict.rawValue, default: 0] += 1
             summary.add(verdict)
             if keepingMetricItems {
-                items.append(Self.metricItem(probe: record.probe, verdict: verdict))
+                items.append(MetricItem(probe: record.probe, verdict: verdict))
             }
             try lines.append(CanonicalJSON.encode(verdict))
         }
@@ -93,13 +93,13 @@ extension ArchiveScoring {
     /// compares byte for byte, so a provisional verdict that differed would not go unnoticed.
     ///
     /// - Parameter transcripts: what the writer appended (records and chain head).
-    /// - Parameter metricItems: `metricItem(probe:verdict:)` of each record in archive order, or
+    /// - Parameter metricItems: the `MetricItem` of each record in archive order, or
     ///   empty when the caller needs no figures.
     /// - Returns: nil when the verdicts file is not one whole verdict per transcript record (a run
     ///   whose provisional verdicts cannot be trusted); the caller then scores with `score`.
     package static func finalise(
         _ layout: ArchiveLayout, transcripts: ArchiveStream.TranscriptsSummary,
-        metricItems: [(probe: Probe, verdict: Verdict)]
+        metricItems: [MetricItem]
     ) throws -> ScoredArchive? {
         var index = CrossModeIndex()
         var counts: [String: Int] = [:]
@@ -132,7 +132,7 @@ extension ArchiveScoring {
 
     /// Gives the metric items at the marked positions the flag their full verdicts now carry.
     private static func mark(
-        _ items: inout [(probe: Probe, verdict: Verdict)],
+        _ items: inout [MetricItem],
         at marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]
     ) {
         for (position, _) in marked where position < items.count {
@@ -140,20 +140,6 @@ extension ArchiveScoring {
                 items[position].verdict.flags.append(.streamNonstreamMismatch)
             }
         }
-    }
-
-    /// What `RunMetrics` reads of one request and nothing more: the probe's category, topic,
-    /// language and turn, the verdict's key, label and outcome. A copy that kept the rest (tags,
-    /// parameters, flags, evidence) cost about 4 KB a request, which at 100,000 requests was most
-    /// of `rescore`'s memory.
-    package static func metricItem(probe: Probe, verdict: Verdict) -> (probe: Probe, verdict: Verdict) {
-        let slimProbe = Probe(
-            id: "", messages: [], language: probe.language, topic: probe.topic,
-            category: probe.category, turn: probe.turn)
-        let slimVerdict = Verdict(
-            key: verdict.key, verdict: verdict.verdict, flags: [], evidence: [], attempt: 0,
-            expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
-        return (slimProbe, slimVerdict)
     }
 
     /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
@@ -219,5 +205,30 @@ struct CrossModeIndex {
             marked[nonStreamed.position] = (streamed.label, true)
         }
         return marked
+    }
+}
+
+/// What `RunMetrics` reads of one request and nothing more: the probe's category, topic, language
+/// and whether it is a follow-up turn, and the verdict's key, label, expectation and outcome (and
+/// the cross-mode flag). Holding the whole probe and verdict cost about 4 KB a request, and even
+/// a probe emptied of its messages is several hundred bytes of fields no figure reads; at 100,000
+/// requests that was most of `rescore`'s memory.
+package struct MetricItem: Sendable {
+    package var category: ProbeCategory
+    package var topic: String?
+    package var language: String
+    package var isFollowUp: Bool
+    /// The verdict without its evidence and rule notes.
+    package var verdict: Verdict
+
+    package init(probe: Probe, verdict: Verdict) {
+        category = probe.category
+        topic = probe.topic
+        language = probe.language
+        isFollowUp = probe.turn != nil
+        self.verdict = Verdict(
+            key: verdict.key, verdict: verdict.verdict,
+            flags: verdict.flags.filter { $0 == .streamNonstreamMismatch }, evidence: [], attempt: 0,
+            expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
     }
 }

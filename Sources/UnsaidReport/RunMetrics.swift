@@ -22,7 +22,7 @@ package struct SliceMetrics: Codable, Sendable, Equatable {
     /// One pass over the slice's items, copying none of them: a run's figures are computed per
     /// category, topic and language, and a copy per slice and per rate cost hundreds of megabytes
     /// at 100,000 requests.
-    package init(scope: MetricScope, items: some Sequence<(probe: Probe, verdict: Verdict)>) {
+    package init(scope: MetricScope, items: some Sequence<MetricItem>) {
         self.scope = scope.description
         var requests = 0
         var scored = 0
@@ -37,7 +37,7 @@ package struct SliceMetrics: Codable, Sendable, Equatable {
             if label != .error { scored += 1 }
             verdicts[label.rawValue, default: 0] += 1
             outcomes[item.verdict.outcome.rawValue, default: 0] += 1
-            for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(item.probe.category, label) {
+            for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(item.category, label) {
                 counted[index] += 1
                 if metric.isHit(label) { hits[index] += 1 }
             }
@@ -89,20 +89,24 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// Mean of `consistency[].share`; absent when no probe was repeated.
     package var meanConsistency: Double?
 
-    /// Slices are read through lazy filters: the items are never copied (see `SliceMetrics`).
     package init(_ items: some Collection<(probe: Probe, verdict: Verdict)>) {
+        self.init(items: items.lazy.map { MetricItem(probe: $0.probe, verdict: $0.verdict) })
+    }
+
+    /// Slices are read through lazy filters: the items are never copied (see `SliceMetrics`).
+    package init(items: some Collection<MetricItem>) {
         overall = SliceMetrics(scope: .overall, items: items)
-        let categories = Set(items.lazy.map(\.probe.category)).sorted()
+        let categories = Set(items.lazy.map(\.category)).sorted()
         self.categories = categories.map { category in
-            SliceMetrics(scope: .category(category), items: items.lazy.filter { $0.probe.category == category })
+            SliceMetrics(scope: .category(category), items: items.lazy.filter { $0.category == category })
         }
-        let topics = Set(items.lazy.compactMap(\.probe.topic)).sorted()
+        let topics = Set(items.lazy.compactMap(\.topic)).sorted()
         self.topics = topics.map { topic in
-            SliceMetrics(scope: .topic(topic), items: items.lazy.filter { $0.probe.topic == topic })
+            SliceMetrics(scope: .topic(topic), items: items.lazy.filter { $0.topic == topic })
         }
-        let languages = Set(items.lazy.map(\.probe.language)).sorted()
+        let languages = Set(items.lazy.map(\.language)).sorted()
         self.languages = languages.map { language in
-            SliceMetrics(scope: .language(language), items: items.lazy.filter { $0.probe.language == language })
+            SliceMetrics(scope: .language(language), items: items.lazy.filter { $0.language == language })
         }
         consistency = RunMetrics.consistency(items.lazy.map(\.verdict))
         meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
@@ -158,5 +162,5 @@ package struct RunMetrics: Codable, Sendable, Equatable {
 extension ScoredArchive {
     /// The run's figures, as `RunMetrics(records:verdicts:)` computes them: follow-up turns are
     /// left out (they are sent only after some verdicts, and would weigh those probes twice).
-    package var metrics: RunMetrics { RunMetrics(metricItems.lazy.filter { $0.probe.turn == nil }) }
+    package var metrics: RunMetrics { RunMetrics(items: metricItems.lazy.filter { !$0.isFollowUp }) }
 }

@@ -194,7 +194,7 @@ package struct RunSession: Sendable {
 private final class GatheredRequests<Tally: RunTally>: Sendable {
     private struct State {
         var tally: Tally
-        var metricItems: [(seq: Int, item: (probe: Probe, verdict: Verdict))]
+        var metricItems: [(seq: Int, item: MetricItem)]
     }
     private let state: Mutex<State>
     private let keepingMetricItems: Bool
@@ -205,7 +205,7 @@ private final class GatheredRequests<Tally: RunTally>: Sendable {
     }
 
     func add(_ request: ArchivedRequest) {
-        let item = keepingMetricItems ? ArchiveScoring.metricItem(probe: request.probe, verdict: request.verdict) : nil
+        let item = keepingMetricItems ? MetricItem(probe: request.probe, verdict: request.verdict) : nil
         state.withLock { state in
             state.tally.add(probe: request.probe, transcript: request.transcript, verdict: request.verdict)
             if let item { state.metricItems.append((request.seq, item)) }
@@ -213,7 +213,7 @@ private final class GatheredRequests<Tally: RunTally>: Sendable {
     }
 
     /// The tally, and the metric items in the order of their records.
-    func take() -> (Tally, [(probe: Probe, verdict: Verdict)]) {
+    func take() -> (Tally, [MetricItem]) {
         state.withLock { state in
             (state.tally, state.metricItems.sorted { $0.seq < $1.seq }.map(\.item))
         }

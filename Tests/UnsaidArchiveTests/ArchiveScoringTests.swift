@@ -96,7 +96,7 @@ struct ArchiveScoringTests {
             scored.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [
                 true, false, false, true,
             ])
-        #expect(scored.metricItems.allSatisfy { $0.probe.messages.isEmpty && $0.verdict.evidence.isEmpty })
+        #expect(scored.metricItems.allSatisfy { $0.verdict.evidence.isEmpty && !$0.isFollowUp })
     }
 
     /// An archive as a run leaves it before its end: four records, each with the provisional
@@ -147,7 +147,7 @@ struct ArchiveScoringTests {
         #expect(try Data(contentsOf: layout.verdicts) != expected)
 
         let items = records.map {
-            ArchiveScoring.metricItem(probe: $0.probe, verdict: engine.judge($0.transcript, probe: $0.probe))
+            MetricItem(probe: $0.probe, verdict: engine.judge($0.transcript, probe: $0.probe))
         }
         let written = await writer.written
         let finalised = try #require(
@@ -180,7 +180,7 @@ struct ArchiveScoringTests {
         // Metric items that do not cover every record are refused rather than misaligned.
         try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: layout.verdicts)
         let one = [
-            ArchiveScoring.metricItem(
+            MetricItem(
                 probe: Probe(id: "x", messages: []),
                 verdict: .init(
                     key: WorkKey(suite: "s", probe: "x", probeHash: "h", sample: 0, streamed: false),

@@ -150,7 +150,7 @@ struct RunSessionTests {
         #expect(try Data(contentsOf: session.layout.verdicts) == Data(contentsOf: rederivedURL))
         #expect(result.scored.counts == rederived.counts && result.scored.summary == rederived.summary)
         #expect(result.scored.transcripts == rederived.transcripts)
-        func figures(_ items: [(probe: Probe, verdict: Verdict)]) -> [String] {
+        func figures(_ items: [MetricItem]) -> [String] {
             items.map { "\($0.verdict.key) \($0.verdict.verdict) \($0.verdict.outcome) \($0.verdict.flags)" }
         }
         #expect(figures(result.scored.metricItems) == figures(rederived.metricItems))
