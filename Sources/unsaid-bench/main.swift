@@ -117,19 +117,44 @@ let engine = VerdictEngine(ruleset: ruleset)
 let clock = ContinuousClock()
 var summary: [(Scale, [Figure], Int)] = []
 
-for scale in options.scales {
-    let events = streamedAnswer(events: scale.events, answerBytes: scale.answerBytes)
-    let server = try await LoopbackServer.start { _ in .sse(events: events, interval: .zero) }
-    // Reached as `unsaid run --base-url … --model bench` would reach it, with no other flag.
-    let target = TargetFlags().resolve(name: "bench", baseURL: server.baseURL, model: "bench")
-    let client = ChatClient(config: target.config)
-    let probes = (0..<scale.probes).map { index in
+/// Plans, sends and archives `probes` requests as `unsaid run --base-url … --model bench` would.
+/// The plan lives only in here, so the phases after it measure what `rescore` and `verify` hold,
+/// not the bench's own plan.
+func runPhase(
+    probes count: Int, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
+) async throws -> ScoredArchive {
+    let probes = (0..<count).map { index in
         Probe(
             id: "p\(index)",
             messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
             category: .censorship, expect: .answer)
     }
     let items = try RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
+    let manifest = Manifest(
+        runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
+        target: .init(
+            name: "bench", baseURL: baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
+        suites: [],
+        arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
+        ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
+    let archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
+    let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
+    _ = try await runEngine.run(items)
+    // As a new `unsaid run` does without --fail-under: the verdicts judged as records were
+    // archived get the whole-run findings; nothing of the run is held to finish it.
+    let scored =
+        try ArchiveScoring.finalise(layout, transcripts: await archive.written, metricItems: [])
+        ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
+    try await archive.finish(scored: scored)
+    return scored
+}
+
+for scale in options.scales {
+    let events = streamedAnswer(events: scale.events, answerBytes: scale.answerBytes)
+    let server = try await LoopbackServer.start { _ in .sse(events: events, interval: .zero) }
+    // Reached as `unsaid run --base-url … --model bench` would reach it, with no other flag.
+    let target = TargetFlags().resolve(name: "bench", baseURL: server.baseURL, model: "bench")
+    let client = ChatClient(config: target.config)
     let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
     print(
         "unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer"
@@ -138,30 +163,17 @@ for scale in options.scales {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-bench-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let layout = ArchiveLayout(directory: directory)
-    let manifest = Manifest(
-        runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
-        target: .init(
-            name: "bench", baseURL: server.baseURL, model: "bench", parameters: .init(), streamMode: "stream"),
-        suites: [],
-        arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
-        ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
     var figures: [Figure] = []
 
     // 1. run: the full pipeline with the archive and the streamed end-of-run scoring.
     resetPeakRSS()
-    let archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
-    let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
     let runStart = clock.now
-    _ = try await runEngine.run(items)
-    // As a new `unsaid run` does without --fail-under: the verdicts judged as records were
-    // archived get the whole-run findings; nothing of the run is held to finish it.
-    let scored =
-        try ArchiveScoring.finalise(layout, transcripts: await archive.written, metricItems: [])
-        ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
-    try await archive.finish(scored: scored)
+    let scored = try await runPhase(
+        probes: scale.probes, layout: layout, client: client, target: target, baseURL: server.baseURL)
+    let planned = scored.transcripts.records
     figures.append(
         Figure(
-            label: "run (full pipeline)", probes: items.count, bytes: wirePerAnswer * items.count,
+            label: "run (full pipeline)", probes: planned, bytes: wirePerAnswer * planned,
             elapsed: runStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
     try await server.shutdown()
     let archiveBytes = (try? FileDigester.digest(layout.transcripts).bytes) ?? 0
@@ -174,7 +186,7 @@ for scale in options.scales {
     _ = try CanonicalJSON.encodePretty(rescored.metrics)
     figures.append(
         Figure(
-            label: "rescore", probes: items.count, bytes: archiveBytes,
+            label: "rescore", probes: planned, bytes: archiveBytes,
             elapsed: rescoreStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
 
     // 3. verify: digests, chain, duplicates, verdicts re-derived and compared.
@@ -183,15 +195,15 @@ for scale in options.scales {
     let report = ArchiveVerifier.verify(directory: directory)
     figures.append(
         Figure(
-            label: "verify (\(report.passed ? "passed" : "FAILED"))", probes: items.count, bytes: archiveBytes,
+            label: "verify (\(report.passed ? "passed" : "FAILED"))", probes: planned, bytes: archiveBytes,
             elapsed: verifyStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
 
     for figure in figures { print("  " + figure.line()) }
     print(
         String(
             format: "  archive: %.1f KB per probe for %.1f KB on the wire (%.2fx); %d/%d answered",
-            Double(archiveBytes) / 1024 / Double(max(1, items.count)), Double(wirePerAnswer) / 1024,
-            Double(archiveBytes) / Double(max(1, wirePerAnswer * items.count)),
+            Double(archiveBytes) / 1024 / Double(max(1, planned)), Double(wirePerAnswer) / 1024,
+            Double(archiveBytes) / Double(max(1, wirePerAnswer * planned)),
             scored.summary.counts[.answered] ?? 0, scored.summary.total))
     summary.append((scale, figures, archiveBytes))
 }
