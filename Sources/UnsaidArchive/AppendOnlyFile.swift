@@ -60,6 +60,14 @@ final class AppendOnlyFile: @unchecked Sendable {
     }
 }
 
+/// `fsync`s a file (or a directory, for the names renamed into it) that was written without it.
+func syncToDisk(_ url: URL) throws {
+    let handle = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard handle >= 0 else { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno))) }
+    defer { _ = Glibc.close(handle) }
+    guard fsync(handle) == 0 else { throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno))) }
+}
+
 /// Writes `data` to `url` so that readers see either the old or the new file, never half of one.
 func writeAtomically(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")

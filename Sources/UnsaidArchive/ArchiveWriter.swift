@@ -171,6 +171,11 @@ package actor ArchiveWriter {
 
     private func seal(counts finalCounts: [String: Int], status: Manifest.Status) async throws -> Manifest {
         counts = finalCounts
+        // The final verdicts were written (and renamed into place) without `fsync`: make them and
+        // the directory durable before a manifest that names their digest can be, so a power loss
+        // cannot leave a sealed run whose verdicts file does not match it.
+        try syncToDisk(layout.verdicts)
+        try syncToDisk(layout.directory)
         manifest.finishedAt = Timestamp.now()
         manifest.files = [
             ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
