@@ -83,7 +83,8 @@ package enum ArchiveResume {
             point.judgements?.tornTail = nil
         }
         let scored = try ArchiveScoring.score(
-            point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements)
+            point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements,
+            scoringOnly: true)
         point.counts = scored.counts
         return point
     }

@@ -1,5 +1,6 @@
 import Foundation
 import UnsaidSupport
+import UnsaidTranscript
 import UnsaidVerdict
 
 /// Reads an archive's files as streams: one record at a time, checked as it goes, so commands
@@ -19,11 +20,15 @@ package enum ArchiveStream {
     /// Calls `body` with each record and its line hash, in file order, checking sequence numbers
     /// and the chain on the way. A broken line in the middle is an error with file and line; a
     /// broken last line ends the walk and is reported as `tornTail`.
+    ///
+    /// - Parameter scoringOnly: records come without the raw chunks scoring never reads
+    ///   (`Attempt.scoringOnly`); the chain is still checked over every byte of every line.
     @discardableResult
     package static func transcripts(
-        _ layout: ArchiveLayout,
+        _ layout: ArchiveLayout, scoringOnly: Bool = false,
         _ body: (TranscriptRecord, _ hash: String) throws -> Void
     ) throws -> TranscriptsSummary {
+        let options = scoringOnly ? [Attempt.scoringOnly: true] : [:]
         let path = layout.transcripts.path
         guard let reader = LineReader(path: path) else { throw ArchiveError.missing(path: path) }
         var previous = ArchiveChain.genesis
@@ -32,7 +37,9 @@ package enum ArchiveStream {
         while let line = pending {
             lineNumber += 1
             let next = try reader.next()
-            let record = line.terminated ? try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes) : nil
+            let record =
+                line.terminated
+                ? try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes, userInfo: options) : nil
             guard let record else {
                 // Only the last line may be broken: that is a torn write.
                 if next == nil {

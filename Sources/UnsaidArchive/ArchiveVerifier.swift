@@ -166,7 +166,7 @@ package enum ArchiveVerifier {
                 // Verification compares verdicts and counts, never figures: no metric items kept.
                 let result = try ArchiveScoring.score(
                     layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
-                    judgements: judgements, keepingMetricItems: false
+                    judgements: judgements, keepingMetricItems: false, scoringOnly: true
                 ) { record, hash, _ in
                     checkRecord(record, hash)
                 }

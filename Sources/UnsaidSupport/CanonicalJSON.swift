@@ -46,4 +46,13 @@ package enum CanonicalJSON {
     package static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try JSONDecoder().decode(type, from: data)
     }
+
+    /// Decodes with `userInfo` for the types' `init(from:)` (e.g. `Attempt.scoringOnly`).
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: Bool]
+    ) throws -> T {
+        let decoder = JSONDecoder()
+        for (key, value) in userInfo { decoder.userInfo[key] = value }
+        return try decoder.decode(type, from: data)
+    }
 }

@@ -59,6 +59,40 @@ package struct Attempt: Codable, Sendable, Equatable {
     /// The default response-size cap, 16 MiB: far beyond any chat answer, small enough that one
     /// runaway answer cannot exhaust memory.
     package static let defaultResponseCap = 16 << 20
+
+    /// A decoder option (`true`) for readers that only score: the raw `chunks` of an attempt that
+    /// got no HTTP status or a 2xx one are checked to be there but left undecoded (`[]`). Verdicts
+    /// read the raw body only of an HTTP error (a moderation message may be in it); everything
+    /// else comes from `response`. The bytes are most of a record, so `rescore` and `verify` skip
+    /// materialising them.
+    package static let scoringOnly = CodingUserInfoKey(rawValue: "unsaid.attempt.scoringOnly")!
+
+    private enum CodingKeys: String, CodingKey {
+        case index, startedAt, elapsed, status, headers, chunks, failure, response, backoff, responseCap
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(Int.self, forKey: .index)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        elapsed = try container.decode(Int64.self, forKey: .elapsed)
+        status = try container.decodeIfPresent(Int.self, forKey: .status)
+        headers = try container.decode([HTTPHeader].self, forKey: .headers)
+        let isHTTPError = status.map { !(200..<300).contains($0) } ?? false
+        if decoder.userInfo[Self.scoringOnly] as? Bool == true, !isHTTPError {
+            guard container.contains(.chunks) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.chunks, .init(codingPath: container.codingPath, debugDescription: "no chunks"))
+            }
+            chunks = []
+        } else {
+            chunks = try container.decode([WireChunk].self, forKey: .chunks)
+        }
+        failure = try container.decodeIfPresent(TransportFailure.self, forKey: .failure)
+        response = try container.decode(DecodedResponse.self, forKey: .response)
+        backoff = try container.decodeIfPresent(Int64.self, forKey: .backoff)
+        responseCap = try container.decodeIfPresent(Int.self, forKey: .responseCap)
+    }
 }
 
 /// Everything Unsaid knows about one request of a run: what was sent, every attempt, the raw

@@ -189,4 +189,45 @@ struct ArchiveScoringTests {
         ]
         #expect(try ArchiveScoring.finalise(layout, transcripts: written, metricItems: one) == nil)
     }
+
+    /// `rescore`, `verify` and resume read records without the raw chunks of attempts that are
+    /// not HTTP errors; the verdicts must be the same as from whole records. The HTTP 400 here is
+    /// `filtered` only because of its raw body, so a reader that dropped every chunk would differ.
+    @Test func scoringWithoutSuccessfulBodiesGivesTheSameVerdicts() async throws {
+        let engine = VerdictEngine(ruleset: try Ruleset.bundled())
+        let (layout, writer, _) = try await provisionalArchive()
+        defer { try? FileManager.default.removeItem(at: layout.directory) }
+        let probe = Probe(id: "blocked", messages: [ChatMessage(role: "user", content: "question")], expect: .answer)
+        func attempt(status: Int?, body: String, failure: TransportFailure?) -> Attempt {
+            let chunks = body.isEmpty ? [] : [WireChunk(t: 5, bytes: Array(body.utf8))]
+            return Attempt(
+                index: 0, startedAt: "t", elapsed: 9, status: status, headers: [], chunks: chunks,
+                failure: failure, response: ChatResponseDecoder.decode(chunks: chunks, streamed: false))
+        }
+        let attempts = [
+            attempt(status: 400, body: "Content Exists Risk", failure: nil),
+            attempt(status: nil, body: "", failure: TransportFailure(kind: .connect, message: "refused")),
+        ]
+        for (index, attempt) in attempts.enumerated() {
+            let key = WorkKey(
+                suite: "s", probe: "blocked", probeHash: try probe.contentHash, sample: index, streamed: false)
+            let transcript = Transcript(
+                key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: false),
+                attempts: [attempt])
+            try await writer.append(
+                probe: probe, transcript: transcript, verdict: engine.judge(transcript, probe: probe))
+        }
+        let whole = layout.directory.appendingPathComponent("whole.jsonl")
+        let lean = layout.directory.appendingPathComponent("lean.jsonl")
+        var chunkCounts: [Int] = []
+        let wholeScored = try ArchiveScoring.score(layout, engine: engine, to: whole)
+        let leanScored = try ArchiveScoring.score(layout, engine: engine, to: lean, scoringOnly: true) { record, _, _ in
+            chunkCounts.append(record.transcript.attempts.map(\.chunks.count).reduce(0, +))
+        }
+        #expect(try Data(contentsOf: lean) == Data(contentsOf: whole))
+        #expect(leanScored.counts == wholeScored.counts)
+        #expect(wholeScored.counts["filtered"] == 1)
+        // Only the HTTP error kept its body.
+        #expect(chunkCounts == [0, 0, 0, 0, 1, 0])
+    }
 }

@@ -56,7 +56,7 @@ struct RescoreCommand: ParsableCommand {
         let scored = try ConfigurationError.catching {
             try ArchiveScoring.score(
                 layout, engine: VerdictEngine(ruleset: ruleset), to: verdictsURL,
-                judgements: noJudge ? nil : judgements)
+                judgements: noJudge ? nil : judgements, scoringOnly: true)
         }
         if let torn = scored.transcripts.tornTail {
             try? FileManager.default.removeItem(at: verdictsURL)
