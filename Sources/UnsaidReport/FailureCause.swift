@@ -10,7 +10,7 @@ import UnsaidTranscript
 package enum FailureCause {
     package static func describe(_ transcript: Transcript) -> String {
         guard let attempt = transcript.finalAttempt else { return "no attempt was made" }
-        if let status = attempt.status, !(200..<300).contains(status) {
+        if let status = attempt.httpErrorStatus {
             return http(status: status, attempt: attempt)
         }
         guard let failure = attempt.failure else {
@@ -39,7 +39,7 @@ package enum FailureCause {
 
     /// A short label of an attempt that was retried, for the retry tally (`HTTP 429`, `connect`).
     package static func retryReason(_ attempt: Attempt) -> String {
-        if let status = attempt.status, !(200..<300).contains(status) { return "HTTP \(status)" }
+        if let status = attempt.httpErrorStatus { return "HTTP \(status)" }
         if let failure = attempt.failure { return failure.kind.rawValue }
         return "other"
     }

@@ -60,6 +60,15 @@ package struct Attempt: Codable, Sendable, Equatable {
     /// runaway answer cannot exhaust memory.
     package static let defaultResponseCap = 16 << 20
 
+    /// The status of an answer that is an HTTP error (any status outside 2xx); nil for a 2xx
+    /// answer or none at all. One definition for the verdict, the failure description and the
+    /// decoder option below, which must agree on when the raw body counts.
+    package var httpErrorStatus: Int? { Self.httpErrorStatus(status) }
+
+    private static func httpErrorStatus(_ status: Int?) -> Int? {
+        status.flatMap { (200..<300).contains($0) ? nil : $0 }
+    }
+
     /// A decoder option (`true`) for readers that only score: the raw `chunks` of an attempt that
     /// got no HTTP status or a 2xx one are checked to be there but left undecoded (`[]`). Verdicts
     /// read the raw body only of an HTTP error (a moderation message may be in it); everything
@@ -78,8 +87,7 @@ package struct Attempt: Codable, Sendable, Equatable {
         elapsed = try container.decode(Int64.self, forKey: .elapsed)
         status = try container.decodeIfPresent(Int.self, forKey: .status)
         headers = try container.decode([HTTPHeader].self, forKey: .headers)
-        let isHTTPError = status.map { !(200..<300).contains($0) } ?? false
-        if decoder.userInfo[Self.scoringOnly] as? Bool == true, !isHTTPError {
+        if decoder.userInfo[Self.scoringOnly] as? Bool == true, Self.httpErrorStatus(status) == nil {
             guard container.contains(.chunks) else {
                 throw DecodingError.keyNotFound(
                     CodingKeys.chunks, .init(codingPath: container.codingPath, debugDescription: "no chunks"))

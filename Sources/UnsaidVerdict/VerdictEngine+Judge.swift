@@ -65,7 +65,7 @@ extension VerdictEngine {
     private static func unavailableReason(_ transcript: Transcript?) -> String {
         guard let attempt = transcript?.finalAttempt else { return "the judge was not reached" }
         if let failure = attempt.failure { return "judge unreachable: \(failure.message)" }
-        if let status = attempt.status, !(200..<300).contains(status) { return "judge answered HTTP \(status)" }
+        if let status = attempt.httpErrorStatus { return "judge answered HTTP \(status)" }
         return "the judge's answer is not the rubric's JSON: \(Excerpt.of(attempt.response.content, length: 80))"
     }
 }

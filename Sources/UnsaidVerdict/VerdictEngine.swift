@@ -94,7 +94,7 @@ package struct VerdictEngine: Sendable {
         }
         let response = attempt.response
 
-        if let status = attempt.status, !(200..<300).contains(status) {
+        if let status = attempt.httpErrorStatus {
             var result = httpError(status: status, attempt: attempt)
             result.decidedBy = .wire
             return result

@@ -90,7 +90,7 @@ struct TargetCheck {
             auth = "rejected"
             healthy = false
         }
-        if let status = attempt.status, !(200..<300).contains(status) {
+        if let status = attempt.httpErrorStatus {
             streaming = "-"
             note = response.errors.first?.message ?? "HTTP \(status)"
             healthy = false
