@@ -46,11 +46,8 @@ extension ArchiveScoring {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(
             ".\(output.lastPathComponent).partial")
         var lines = BufferedLines(try AppendOnlyFile(truncating: temporary.path))
-        var index = CrossModeIndex()
-        var counts: [String: Int] = [:]
-        var summary = VerdictSummary([])
+        var aggregate = VerdictAggregate()
         var items: [MetricItem] = []
-        var position = 0
         // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
         let judged: [String: Transcript]? = judgements.map { records in
             var byJudged: [String: Transcript] = [:]
@@ -62,10 +59,7 @@ extension ArchiveScoring {
                 record.transcript, probe: record.probe,
                 judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
             try each(record, hash, verdict)
-            index.add(record.transcript.key, label: verdict.verdict, position: position)
-            position += 1
-            counts[verdict.verdict.rawValue, default: 0] += 1
-            summary.add(verdict)
+            aggregate.add(verdict)
             if keepingMetricItems {
                 items.append(MetricItem(probe: record.probe, verdict: verdict))
             }
@@ -73,17 +67,11 @@ extension ArchiveScoring {
         }
         try lines.finish()
 
-        let marked = index.disagreeing()
-        if !marked.isEmpty {
-            try rewrite(temporary, marking: marked)
-            mark(&items, at: marked)
-        }
+        let marked = try aggregate.markCrossMode(in: temporary, items: &items)
         if rename(temporary.path, output.path) != 0 {
             throw ArchiveError.io(path: output.path, reason: String(cString: strerror(errno)))
         }
-        return ScoredArchive(
-            transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
-            crossModeMarked: marked.count)
+        return aggregate.scored(transcripts, metricItems: items, crossModeMarked: marked)
     }
 
     /// Finishes the verdicts of a run that judged each record as it archived it, without judging
@@ -103,50 +91,26 @@ extension ArchiveScoring {
         _ layout: ArchiveLayout, transcripts: ArchiveStream.TranscriptsSummary,
         metricItems: [MetricItem]
     ) throws -> ScoredArchive? {
-        var index = CrossModeIndex()
-        var counts: [String: Int] = [:]
-        var summary = VerdictSummary([])
-        var position = 0
+        var aggregate = VerdictAggregate()
         do {
-            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
-                index.add(verdict.key, label: verdict.verdict, position: position)
-                position += 1
-                counts[verdict.verdict.rawValue, default: 0] += 1
-                summary.add(verdict)
-            }
+            try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in aggregate.add(verdict) }
         } catch let error as ArchiveError {
             guard case .corrupt = error else { throw error }
             return nil
         }
-        guard position == transcripts.records, metricItems.isEmpty || metricItems.count == position else {
+        let records = aggregate.records
+        guard records == transcripts.records, metricItems.isEmpty || metricItems.count == records else {
             return nil
         }
         var items = metricItems
-        let marked = index.disagreeing()
-        if !marked.isEmpty {
-            try rewrite(layout.verdicts, marking: marked)
-            mark(&items, at: marked)
-        }
-        return ScoredArchive(
-            transcripts: transcripts, counts: counts, summary: summary, metricItems: items,
-            crossModeMarked: marked.count)
-    }
-
-    /// Gives the metric items at the marked positions the flag their full verdicts now carry.
-    private static func mark(
-        _ items: inout [MetricItem],
-        at marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]
-    ) {
-        for (position, _) in marked where position < items.count {
-            if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
-                items[position].verdict.flags.append(.streamNonstreamMismatch)
-            }
-        }
+        let marked = try aggregate.markCrossMode(in: layout.verdicts, items: &items)
+        return aggregate.scored(transcripts, metricItems: items, crossModeMarked: marked)
     }
 
     /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
-    private static func rewrite(_ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]) throws
-    {
+    fileprivate static func rewrite(
+        _ url: URL, marking marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)]
+    ) throws {
         let rewritten = url.appendingPathExtension("marked")
         var lines = BufferedLines(try AppendOnlyFile(truncating: rewritten.path))
         var position = 0
@@ -170,6 +134,46 @@ extension ArchiveScoring {
         if rename(rewritten.path, url.path) != 0 {
             throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
         }
+    }
+}
+
+/// What both ways of finishing a run's verdicts (`score`, which judges each record, and
+/// `finalise`, which reads the verdicts already judged) gather from the verdicts in archive order,
+/// and the whole-run marks they then apply.
+private struct VerdictAggregate {
+    private var index = CrossModeIndex()
+    private var counts: [String: Int] = [:]
+    private var summary = VerdictSummary([])
+    /// Verdicts added so far; the next one's position.
+    private(set) var records = 0
+
+    mutating func add(_ verdict: Verdict) {
+        index.add(verdict.key, label: verdict.verdict, position: records)
+        records += 1
+        counts[verdict.verdict.rawValue, default: 0] += 1
+        summary.add(verdict)
+    }
+
+    /// Marks each streamed/non-streamed pair that disagrees, in the verdicts file at `url` and in
+    /// the metric items at the same positions; returns how many verdicts were marked.
+    func markCrossMode(in url: URL, items: inout [MetricItem]) throws -> Int {
+        let marked = index.disagreeing()
+        guard !marked.isEmpty else { return 0 }
+        try ArchiveScoring.rewrite(url, marking: marked)
+        for position in marked.keys where position < items.count {
+            if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
+                items[position].verdict.flags.append(.streamNonstreamMismatch)
+            }
+        }
+        return marked.count
+    }
+
+    func scored(
+        _ transcripts: ArchiveStream.TranscriptsSummary, metricItems: [MetricItem], crossModeMarked: Int
+    ) -> ScoredArchive {
+        ScoredArchive(
+            transcripts: transcripts, counts: counts, summary: summary, metricItems: metricItems,
+            crossModeMarked: crossModeMarked)
     }
 }
 
