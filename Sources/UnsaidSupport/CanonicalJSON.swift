@@ -43,13 +43,9 @@ package enum CanonicalJSON {
         return data
     }
 
-    package static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
-    }
-
-    /// Decodes with `userInfo` for the types' `init(from:)` (e.g. `Attempt.scoringOnly`).
+    /// - Parameter userInfo: options for the types' `init(from:)` (e.g. `Attempt.scoringOnly`).
     package static func decode<T: Decodable>(
-        _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: Bool]
+        _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: Bool] = [:]
     ) throws -> T {
         let decoder = JSONDecoder()
         for (key, value) in userInfo { decoder.userInfo[key] = value }
