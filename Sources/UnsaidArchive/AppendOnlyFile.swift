@@ -73,11 +73,8 @@ func writeAtomically(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
     do {
         try data.write(to: temporary)
-        let handle = open(temporary.path, O_RDONLY | O_CLOEXEC)
-        if handle >= 0 {
-            _ = fsync(handle)
-            _ = Glibc.close(handle)
-        }
+        // As before: a file system that cannot sync still gets the new file.
+        try? syncToDisk(temporary)
         if rename(temporary.path, url.path) != 0 {
             throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
         }
