@@ -51,39 +51,9 @@ struct ArchiveScoringTests {
     /// verdicts file byte for byte, cross-mode marks included.
     @Test func streamedScoringWritesTheSameBytesAsScoringLoadedRecords() async throws {
         let engine = VerdictEngine(ruleset: try Ruleset.bundled())
-        let probe = Probe(
-            id: "free-speech",
-            messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right in China?")],
-            expect: .answer, stream: .both)
-        let other = Probe(
-            id: "control", messages: [ChatMessage(role: "user", content: "What is the capital of France?")],
-            expect: .answer)
-        let answer =
-            "Article 35 of the Chinese constitution guarantees freedom of speech, although in practice it is limited by other laws."
-        let records = [
-            try record(1, probe: probe, streamed: true, text: answer),
-            try record(
-                2, probe: other, streamed: true,
-                text: "The capital of France is Paris, on the Seine, home to about two million people."),
-            try record(3, probe: other, streamed: false, text: "The capital of France is Paris."),
-            try record(4, probe: probe, streamed: false, text: "I can't help with that request."),
-        ]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "unsaid-scoring-\(UUID().uuidString)")
+        let (layout, _, _) = try await provisionalArchive()
+        let directory = layout.directory
         defer { try? FileManager.default.removeItem(at: directory) }
-        let layout = ArchiveLayout(directory: directory)
-        let manifest = Manifest(
-            runID: "r", tool: .init(gitCommit: nil), host: "h", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(
-                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "per-probe"),
-            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
-            ruleset: .init(version: "0", sha256: "x"), planned: records.count)
-        let writer = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: Data("{}".utf8))
-        for record in records {
-            try await writer.append(
-                probe: record.probe, transcript: record.transcript,
-                verdict: engine.judge(record.transcript, probe: record.probe))
-        }
         let stored = try ArchiveReader.read(directory, tolerateBrokenVerdicts: true).records
         let expected = try VerdictFile.encode(ArchiveScoring.verdicts(for: stored, engine: engine))
         let output = directory.appendingPathComponent("scored.jsonl")

@@ -38,15 +38,7 @@ private final class ScriptedSender: ChatSender {
         }
         if count == stopAt { withUnsafeCurrentTask { $0?.cancel() } }
         let answer = item.key.streamed ? streamedAnswer ?? answer : answer
-        let response = DecodedResponse(
-            events: [ChatEvent(index: 0, t: 10, content: answer, finishReason: "stop")],
-            content: answer, finishReason: "stop")
-        let attempt = Attempt(
-            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
-            chunks: [WireChunk(t: 10, bytes: Array(answer.utf8))], failure: nil, response: response)
-        return Transcript(
-            key: item.key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: item.key.streamed),
-            attempts: [attempt])
+        return SampleTranscript.answered(answer, key: item.key)
     }
 }
 

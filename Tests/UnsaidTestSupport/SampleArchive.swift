@@ -34,20 +34,28 @@ package enum SampleArchive {
         for (index, (id, text)) in answers.enumerated() {
             let probe = Probe(id: id, messages: [ChatMessage(role: "user", content: "question \(id)")], expect: .answer)
             let key = WorkKey(suite: "s", probe: id, probeHash: try probe.contentHash, sample: 0, streamed: false)
-            let response = DecodedResponse(
-                events: [ChatEvent(index: 0, t: 10, content: text, finishReason: "stop")],
-                content: text, finishReason: "stop")
-            let attempt = Attempt(
-                index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
-                chunks: [WireChunk(t: 10, bytes: Array(text.utf8))], failure: nil, response: response)
-            let transcript = Transcript(
-                key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: false),
-                attempts: [attempt])
+            let transcript = SampleTranscript.answered(text, key: key)
             let verdict = engine.judge(transcript, expect: probe.expect)
             try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
             records.append(TranscriptRecord(seq: index + 1, prev: "", probe: probe, transcript: transcript))
         }
         try await writer.finish(verdicts: ArchiveScoring.verdicts(for: records, engine: engine))
         return directory
+    }
+}
+
+/// A transcript of one clean HTTP 200 answer (`text` in one chunk and one event), for tests that
+/// need an answered request without a server.
+package enum SampleTranscript {
+    package static func answered(_ text: String, key: WorkKey) -> Transcript {
+        let response = DecodedResponse(
+            events: [ChatEvent(index: 0, t: 10, content: text, finishReason: "stop")],
+            content: text, finishReason: "stop")
+        let attempt = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 20, status: 200, headers: [],
+            chunks: [WireChunk(t: 10, bytes: Array(text.utf8))], failure: nil, response: response)
+        return Transcript(
+            key: key, request: RecordedRequest(url: "u", headers: [], body: "{}", streamed: key.streamed),
+            attempts: [attempt])
     }
 }
