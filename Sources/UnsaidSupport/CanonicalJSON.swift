@@ -43,10 +43,14 @@ package enum CanonicalJSON {
         return data
     }
 
+    /// Reads through `IndexedJSONDecoder`, and through Foundation's `JSONDecoder` wherever that one
+    /// declines; the value is the same either way, and errors are always `JSONDecoder`'s.
+    ///
     /// - Parameter userInfo: options for the types' `init(from:)` (e.g. `Attempt.scoringOnly`).
     package static func decode<T: Decodable>(
         _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: Bool] = [:]
     ) throws -> T {
+        if let value = IndexedJSONDecoder.decode(type, from: data, userInfo: userInfo) { return value }
         let decoder = JSONDecoder()
         for (key, value) in userInfo { decoder.userInfo[key] = value }
         return try decoder.decode(type, from: data)

@@ -58,7 +58,7 @@ import Testing
     // MARK: - The project's own JSON
 
     static func projectFiles() -> [URL] {
-        let roots = ["Tests", "Probes", "Sources/UnsaidCore/Verdict/Rules"].map {
+        let roots = ["Tests", "Probes", "Sources/UnsaidVerdict/Rules"].map {
             repository.appendingPathComponent($0)
         }
         var files: [URL] = []

@@ -1,0 +1,681 @@
+import Foundation
+
+/// Reads `Decodable` values from JSON bytes through a flat index of the document's tokens: the
+/// fast path of `CanonicalJSON.decode`, which every archive reader (`rescore`, `verify`, resume,
+/// reports) goes through for every record.
+///
+/// Why it exists: Foundation's `JSONDecoder` builds a `[String: value]` dictionary for every object
+/// it opens and a coding path for every value. A streamed answer's record holds a few hundred
+/// small event objects, and decoding them took two thirds of `rescore`'s time. Here one pass
+/// indexes the document (containers know where their subtree ends, strings and numbers where
+/// their bytes are), and a keyed container finds a key by comparing bytes over its few fields.
+///
+/// It never decides on its own what a document means. Wherever it cannot be sure to read a value
+/// exactly as `JSONDecoder` does, it gives up and `decode` returns nil, and the caller decodes with
+/// `JSONDecoder`:
+/// - a document that is not strict RFC 8259 UTF-8 (`JSONDecoder` is more lenient: trailing commas,
+///   a byte order mark, UTF-16), or nested deeper than `JSONParser.maximumDepth`;
+/// - an object whose keys have escapes or non-ASCII characters (`JSONDecoder` compares keys as
+///   Swift strings, under canonical equivalence), and repeated keys when all keys are listed;
+/// - a lone UTF-16 surrogate in a `\u` escape;
+/// - a number it would convert differently: a fraction or exponent requested as an integer when
+///   its value is whole, an integer that does not fit, a `Double` that overflows or underflows,
+///   any `Float`;
+/// - `Date`, `Data`, `URL` and `Decimal`, which `JSONDecoder` decodes its own way, and super
+///   decoders.
+/// Such a give-up sticks even when a type swallows the error (`try?`), so a value is returned
+/// only if nothing along the way was in doubt. Errors are left to `JSONDecoder` too: when decoding
+/// fails here, `JSONDecoder` runs and throws its own error, so messages read as before.
+/// `IndexedJSONDecoderTests` compares both decoders over every JSON document in the repository,
+/// over archive records, and over mutations of them.
+package enum IndexedJSONDecoder {
+    /// The decoded value, or nil when `JSONDecoder` must decide (see above).
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) -> T? {
+        data.withContiguousStorageIfAvailable { decode(type, from: $0, userInfo: userInfo) } ?? nil
+    }
+
+    static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, userInfo: [CodingUserInfoKey: any Sendable]
+    ) -> T? {
+        guard TokenIndex.isWellFormedUTF8(bytes), let tokens = TokenIndex.build(bytes) else { return nil }
+        let document = IndexedDocument(bytes: bytes, tokens: tokens, userInfo: userInfo)
+        guard let value = try? document.decode(type, at: 0), !document.gaveUp else { return nil }
+        return value
+    }
+}
+
+/// One JSON value in the index.
+struct JSONToken {
+    enum Kind: UInt8 {
+        case object, array, string, number, trueLiteral, falseLiteral, null
+    }
+
+    var kind: Kind
+    /// Strings: `hasEscapes`, `hasNonASCII`. Numbers: `isIntegerLiteral`.
+    var flags: UInt8
+    /// Elements of an array, fields of an object.
+    var count: Int
+    /// Strings: the first byte after the opening quote. Numbers: the first byte.
+    var start: Int
+    /// Strings: the closing quote. Numbers: one past the last byte. Containers: the index of the
+    /// token that follows the container's whole subtree.
+    var end: Int
+
+    static let hasEscapes: UInt8 = 1
+    static let hasNonASCII: UInt8 = 2
+    static let isIntegerLiteral: UInt8 = 4
+
+    /// The index of the token after this value (and everything inside it), given its own index.
+    func next(after index: Int) -> Int {
+        kind == .object || kind == .array ? end : index + 1
+    }
+}
+
+/// Builds the token index in one pass, accepting strict RFC 8259 only.
+struct TokenIndex {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var position = 0
+    private var depth = 0
+    private var tokens: [JSONToken] = []
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        tokens.reserveCapacity(bytes.count / 16)
+    }
+
+    /// The tokens of one JSON text (surrounding whitespace allowed), nil when it is not one.
+    static func build(_ bytes: UnsafeBufferPointer<UInt8>) -> [JSONToken]? {
+        var index = TokenIndex(bytes: bytes)
+        index.skipWhitespace()
+        guard index.value() else { return nil }
+        index.skipWhitespace()
+        return index.position == bytes.count ? index.tokens : nil
+    }
+
+    /// Whole-document UTF-8 check, eight ASCII bytes at a time until the first non-ASCII byte.
+    static func isWellFormedUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= bytes.count,
+            raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
+            offset += 8
+        }
+        while offset < bytes.count, bytes[offset] < 0x80 { offset += 1 }
+        if offset == bytes.count { return true }
+        return UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[offset...])) == nil
+    }
+
+    private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func value() -> Bool {
+        guard let byte = current else { return false }
+        switch byte {
+        case UInt8(ascii: "{"): return container(.object, closing: UInt8(ascii: "}"))
+        case UInt8(ascii: "["): return container(.array, closing: UInt8(ascii: "]"))
+        case UInt8(ascii: "\""): return string()
+        case UInt8(ascii: "t"): return literal("true", .trueLiteral)
+        case UInt8(ascii: "f"): return literal("false", .falseLiteral)
+        case UInt8(ascii: "n"): return literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+        default: return false
+        }
+    }
+
+    private mutating func literal(_ word: StaticString, _ kind: JSONToken.Kind) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
+        for offset in 0..<count where bytes[position + offset] != expected[offset] {
+            return false
+        }
+        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: position + count))
+        position += count
+        return true
+    }
+
+    private mutating func container(_ kind: JSONToken.Kind, closing: UInt8) -> Bool {
+        guard depth < JSONParser.maximumDepth else { return false }
+        depth += 1
+        defer { depth -= 1 }
+        let index = tokens.count
+        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: 0))
+        position += 1
+        skipWhitespace()
+        var count = 0
+        if current == closing {
+            position += 1
+        } else {
+            while true {
+                skipWhitespace()
+                if kind == .object {
+                    guard current == UInt8(ascii: "\""), string() else { return false }
+                    skipWhitespace()
+                    guard current == UInt8(ascii: ":") else { return false }
+                    position += 1
+                    skipWhitespace()
+                }
+                guard value() else { return false }
+                count += 1
+                skipWhitespace()
+                if current == UInt8(ascii: ",") {
+                    position += 1
+                } else if current == closing {
+                    position += 1
+                    break
+                } else {
+                    return false
+                }
+            }
+        }
+        tokens[index].count = count
+        tokens[index].end = tokens.count
+        return true
+    }
+
+    private mutating func string() -> Bool {
+        position += 1
+        let start = position
+        var flags: UInt8 = 0
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
+                position += 1
+                return true
+            }
+            if byte == UInt8(ascii: "\\") {
+                flags |= JSONToken.hasEscapes
+                position += 1
+                guard let escaped = current else { return false }
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    position += 1
+                case UInt8(ascii: "u"):
+                    guard position + 4 < bytes.count else { return false }
+                    for offset in 1...4 where EscapedText.hexValue(bytes[position + offset]) == nil {
+                        return false
+                    }
+                    position += 5
+                default: return false
+                }
+                continue
+            }
+            if byte < 0x20 { return false }
+            if byte >= 0x80 { flags |= JSONToken.hasNonASCII }
+            position += 1
+        }
+        return false
+    }
+
+    private mutating func number() -> Bool {
+        let start = position
+        if current == UInt8(ascii: "-") { position += 1 }
+        guard let first = current, Self.isDigit(first) else { return false }
+        position += 1
+        if first != UInt8(ascii: "0") {
+            while let byte = current, Self.isDigit(byte) { position += 1 }
+        }
+        var flags = JSONToken.isIntegerLiteral
+        if current == UInt8(ascii: ".") {
+            flags = 0
+            position += 1
+            guard let byte = current, Self.isDigit(byte) else { return false }
+            while let byte = current, Self.isDigit(byte) { position += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            flags = 0
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let byte = current, Self.isDigit(byte) else { return false }
+            while let byte = current, Self.isDigit(byte) { position += 1 }
+        }
+        tokens.append(JSONToken(kind: .number, flags: flags, count: 0, start: start, end: position))
+        return true
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+}
+
+/// Turns the bytes of an escaped JSON string into its text.
+enum EscapedText {
+    static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// The unescaped bytes of a validated string body, nil for a lone surrogate (which
+    /// `JSONDecoder` must judge).
+    static func unescape(_ body: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) -> Bool {
+        output.removeAll(keepingCapacity: true)
+        var position = 0
+        while position < body.count {
+            let byte = body[position]
+            guard byte == UInt8(ascii: "\\") else {
+                output.append(byte)
+                position += 1
+                continue
+            }
+            let escaped = body[position + 1]
+            position += 2
+            switch escaped {
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                let unit = hex4(body, at: position)
+                position += 4
+                var scalarValue = unit
+                if (0xD800...0xDBFF).contains(unit) {
+                    guard position + 6 <= body.count, body[position] == UInt8(ascii: "\\"),
+                        body[position + 1] == UInt8(ascii: "u")
+                    else { return false }
+                    let low = hex4(body, at: position + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { return false }
+                    position += 6
+                    scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(scalarValue) else { return false }
+                UTF8.encode(scalar) { output.append($0) }
+            default: output.append(escaped)  // `"`, `\`, `/`: the index admitted no other
+            }
+        }
+        return true
+    }
+
+    private static func hex4(_ body: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 << 4 | (hexValue(body[position + $1]) ?? 0) }
+    }
+}
+
+/// A value the index cannot supply: the type does not match, or a give-up (see
+/// `IndexedJSONDecoder`). Never seen outside: a failed decode is re-run by `JSONDecoder`.
+struct IndexedDecodingFailure: Error {}
+
+/// The indexed document and the decoding state shared by every container over it.
+final class IndexedDocument {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let tokens: [JSONToken]
+    let userInfo: [CodingUserInfoKey: Any]
+    /// Set by anything that `JSONDecoder` might read differently; the result is then discarded.
+    private(set) var gaveUp = false
+    private var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], userInfo: [CodingUserInfoKey: any Sendable]) {
+        self.bytes = bytes
+        self.tokens = tokens
+        self.userInfo = userInfo
+    }
+
+    func giveUp() -> IndexedDecodingFailure {
+        gaveUp = true
+        return IndexedDecodingFailure()
+    }
+
+    func isNull(_ token: Int) -> Bool { tokens[token].kind == .null }
+
+    func bool(at token: Int) throws -> Bool {
+        switch tokens[token].kind {
+        case .trueLiteral: return true
+        case .falseLiteral: return false
+        default: throw IndexedDecodingFailure()
+        }
+    }
+
+    func string(at token: Int) throws -> String {
+        let value = tokens[token]
+        guard value.kind == .string else { throw IndexedDecodingFailure() }
+        let body = UnsafeBufferPointer(rebasing: bytes[value.start..<value.end])
+        guard value.flags & JSONToken.hasEscapes != 0 else { return String(decoding: body, as: UTF8.self) }
+        guard EscapedText.unescape(body, into: &scratch) else { throw giveUp() }
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// The raw bytes of a key, nil when it has escapes or non-ASCII characters (see the type's note).
+    func plainKey(at token: Int) -> UnsafeBufferPointer<UInt8>? {
+        let key = tokens[token]
+        guard key.flags & (JSONToken.hasEscapes | JSONToken.hasNonASCII) == 0 else { return nil }
+        return UnsafeBufferPointer(rebasing: bytes[key.start..<key.end])
+    }
+
+    func integer<T: FixedWidthInteger>(at token: Int, as type: T.Type) throws -> T {
+        let value = tokens[token]
+        guard value.kind == .number else { throw IndexedDecodingFailure() }
+        guard value.flags & JSONToken.isIntegerLiteral != 0 else {
+            // `JSONDecoder` accepts a fraction or exponent with a whole value (through `Double`
+            // or `Decimal`); a value that is not whole it refuses, as here.
+            guard let double = Double(numberText(value)), double.isFinite, double.rounded(.towardZero) != double
+            else { throw giveUp() }
+            throw IndexedDecodingFailure()
+        }
+        var position = value.start
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative {
+            guard T.isSigned else { throw giveUp() }
+            position += 1
+        }
+        var result: T = 0
+        while position < value.end {
+            let digit = T(bytes[position] &- UInt8(ascii: "0"))
+            let (shifted, overflowA) = result.multipliedReportingOverflow(by: 10)
+            // Negative numbers accumulate downwards, so that `T.min` fits.
+            let (next, overflowB) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflowA, !overflowB else { throw giveUp() }
+            result = next
+            position += 1
+        }
+        return result
+    }
+
+    func double(at token: Int) throws -> Double {
+        let value = tokens[token]
+        guard value.kind == .number else { throw IndexedDecodingFailure() }
+        // Both this and `JSONDecoder` round with the C library's `strtod`; an overflow, and an
+        // underflow to zero, `JSONDecoder` refuses with its own message.
+        guard let double = Double(numberText(value)), double.isFinite, double != 0 || isZeroLiteral(value) else {
+            throw giveUp()
+        }
+        return double
+    }
+
+    private func numberText(_ value: JSONToken) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[value.start..<value.end]), as: UTF8.self)
+    }
+
+    /// Whether the digits before any exponent are all zeros.
+    private func isZeroLiteral(_ value: JSONToken) -> Bool {
+        for byte in bytes[value.start..<value.end] {
+            switch byte {
+            case UInt8(ascii: "1")...UInt8(ascii: "9"): return false
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): return true
+            default: continue
+            }
+        }
+        return true
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, at token: Int) throws -> T {
+        // The common leaf types straight from the index, without a decoder per value.
+        if let value = try primitive(type, at: token) { return value }
+        // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
+        if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
+            throw giveUp()
+        }
+        return try T(from: IndexedValueDecoder(document: self, token: token))
+    }
+
+    private func primitive<T>(_ type: T.Type, at token: Int) throws -> T? {
+        switch type {
+        case is String.Type: return try string(at: token) as? T
+        case is Int.Type: return try integer(at: token, as: Int.self) as? T
+        case is Int64.Type: return try integer(at: token, as: Int64.self) as? T
+        case is Bool.Type: return try bool(at: token) as? T
+        case is Double.Type: return try double(at: token) as? T
+        default: return nil
+        }
+    }
+}
+
+/// The `Decoder` for one value of the index.
+struct IndexedValueDecoder: Decoder, SingleValueDecodingContainer {
+    let document: IndexedDocument
+    let token: Int
+
+    // Only error messages read coding paths here, and errors are `JSONDecoder`'s to report.
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { document.userInfo }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(try IndexedObjectContainer<Key>(document: document, object: token))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try IndexedArrayContainer(document: document, array: token)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { document.isNull(token) }
+    func decode(_ type: Bool.Type) throws -> Bool { try document.bool(at: token) }
+    func decode(_ type: String.Type) throws -> String { try document.string(at: token) }
+    func decode(_ type: Double.Type) throws -> Double { try document.double(at: token) }
+    func decode(_ type: Float.Type) throws -> Float { throw document.giveUp() }
+    func decode(_ type: Int.Type) throws -> Int { try document.integer(at: token, as: type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try document.integer(at: token, as: type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try document.integer(at: token, as: type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try document.integer(at: token, as: type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try document.integer(at: token, as: type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try document.integer(at: token, as: type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try document.integer(at: token, as: type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try document.integer(at: token, as: type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try document.integer(at: token, as: type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try document.integer(at: token, as: type) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(type, at: token) }
+}
+
+/// An object of the index, read as a keyed container.
+struct IndexedObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let document: IndexedDocument
+    let object: Int
+
+    init(document: IndexedDocument, object: Int) throws {
+        guard document.tokens[object].kind == .object else { throw IndexedDecodingFailure() }
+        self.document = document
+        self.object = object
+        // Keys are matched byte for byte; `JSONDecoder` matches them as Swift strings, which can
+        // differ only for keys with escapes or non-ASCII characters.
+        var token = object + 1
+        for _ in 0..<document.tokens[object].count {
+            guard document.plainKey(at: token) != nil else { throw document.giveUp() }
+            token = document.tokens[token + 1].next(after: token + 1)
+        }
+    }
+
+    var codingPath: [any CodingKey] { [] }
+
+    var allKeys: [Key] {
+        var keys: [UnsafeBufferPointer<UInt8>] = []
+        var token = object + 1
+        for _ in 0..<document.tokens[object].count {
+            if let key = document.plainKey(at: token) { keys.append(key) }
+            token = document.tokens[token + 1].next(after: token + 1)
+        }
+        // `JSONDecoder` lists a repeated key once (its first value); leave that case to it.
+        for (index, key) in keys.enumerated() where keys[..<index].contains(where: { $0.elementsEqual(key) }) {
+            _ = document.giveUp()
+            return []
+        }
+        return keys.compactMap { Key(stringValue: String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// The value token of the first field named `key` (the one `JSONDecoder` reads), if any.
+    private func find(_ key: Key) -> Int? {
+        var name = key.stringValue
+        return name.withUTF8 { wanted -> Int? in
+            var token = object + 1
+            for _ in 0..<document.tokens[object].count {
+                let field = document.tokens[token]
+                if field.end - field.start == wanted.count,
+                    UnsafeBufferPointer(rebasing: document.bytes[field.start..<field.end]).elementsEqual(wanted)
+                {
+                    return token + 1
+                }
+                token = document.tokens[token + 1].next(after: token + 1)
+            }
+            return nil
+        }
+    }
+
+    private func value(_ key: Key) throws -> Int {
+        guard let token = find(key) else { throw IndexedDecodingFailure() }
+        return token
+    }
+
+    /// The value token, or nil when the key is absent or null (`decodeIfPresent`'s rule).
+    private func presentValue(_ key: Key) -> Int? {
+        guard let token = find(key), !document.isNull(token) else { return nil }
+        return token
+    }
+
+    func contains(_ key: Key) -> Bool { find(key) != nil }
+    func decodeNil(forKey key: Key) throws -> Bool { document.isNull(try value(key)) }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.bool(at: value(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.string(at: value(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.double(at: value(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { throw document.giveUp() }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try document.integer(at: value(key), as: type) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try document.integer(at: value(key), as: type) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try document.integer(at: value(key), as: type) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
+        try document.integer(at: value(key), as: type)
+    }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try document.decode(type, at: value(key))
+    }
+
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        try presentValue(key).map(document.bool(at:))
+    }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try presentValue(key).map(document.string(at:))
+    }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        try presentValue(key).map(document.double(at:))
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        try presentValue(key).map { try document.integer(at: $0, as: type) }
+    }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        try presentValue(key).map { try document.integer(at: $0, as: type) }
+    }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try presentValue(key).map { try document.decode(type, at: $0) }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        KeyedDecodingContainer(try IndexedObjectContainer<NestedKey>(document: document, object: value(key)))
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try IndexedArrayContainer(document: document, array: value(key))
+    }
+
+    func superDecoder() throws -> any Decoder { throw document.giveUp() }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw document.giveUp() }
+}
+
+/// An array of the index, read in order. As in `JSONDecoder`, a value that fails to decode does
+/// not move the container on.
+struct IndexedArrayContainer: UnkeyedDecodingContainer {
+    let document: IndexedDocument
+    let count: Int?
+    private(set) var currentIndex = 0
+    /// The token of the element at `currentIndex`.
+    private var element: Int
+
+    init(document: IndexedDocument, array: Int) throws {
+        guard document.tokens[array].kind == .array else { throw IndexedDecodingFailure() }
+        self.document = document
+        self.count = document.tokens[array].count
+        self.element = array + 1
+    }
+
+    var codingPath: [any CodingKey] { [] }
+    var isAtEnd: Bool { currentIndex >= (count ?? 0) }
+
+    /// Decodes the current element and moves on only if that succeeded.
+    private mutating func next<T>(_ read: (IndexedDocument, Int) throws -> T) throws -> T {
+        guard !isAtEnd else { throw IndexedDecodingFailure() }
+        let value = try read(document, element)
+        element = document.tokens[element].next(after: element)
+        currentIndex += 1
+        return value
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd else { throw IndexedDecodingFailure() }
+        guard document.isNull(element) else { return false }
+        element += 1
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { try $0.bool(at: $1) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next { try $0.string(at: $1) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next { try $0.double(at: $1) } }
+    mutating func decode(_ type: Float.Type) throws -> Float { throw document.giveUp() }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { try $0.integer(at: $1, as: type) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
+        try next { try $0.integer(at: $1, as: type) }
+    }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
+        try next { try $0.integer(at: $1, as: type) }
+    }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
+        try next { try $0.integer(at: $1, as: type) }
+    }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try next { try $0.decode(type, at: $1) }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        try next { KeyedDecodingContainer(try IndexedObjectContainer<NestedKey>(document: $0, object: $1)) }
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try next { try IndexedArrayContainer(document: $0, array: $1) }
+    }
+
+    mutating func superDecoder() throws -> any Decoder { throw document.giveUp() }
+}

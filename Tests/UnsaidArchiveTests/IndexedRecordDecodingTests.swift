@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import UnsaidArchive
+@testable import UnsaidSuite
+@testable import UnsaidSupport
+@testable import UnsaidTranscript
+
+/// Archive records through `IndexedJSONDecoder` (the readers' fast path) against `JSONDecoder`, on
+/// records made from every recorded fixture: each provider's own shapes of events, annotations,
+/// errors, headers and failures, with and without `Attempt.scoringOnly`.
+@Suite struct IndexedRecordDecodingTests {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// What a fixture file holds that a record needs (the fixture module is not a dependency here).
+    struct FixtureFile: Decodable {
+        var probe: Probe
+        var transcript: Transcript
+    }
+
+    static func recordLines() throws -> [(String, Data)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix(".verdict.json") }.sorted()
+        return try names.enumerated().map { offset, name in
+            let file = try JSONDecoder().decode(
+                FixtureFile.self, from: Data(contentsOf: fixtures.appendingPathComponent(name)))
+            let record = TranscriptRecord(
+                seq: offset + 1, prev: ArchiveChain.genesis, probe: file.probe, transcript: file.transcript)
+            return (name, try CanonicalJSON.encode(record))
+        }
+    }
+
+    static let modes: [[CodingUserInfoKey: Bool]] = [[:], [Attempt.scoringOnly: true]]
+
+    @Test func everyFixtureRecordReadsAsFoundationReadsIt() throws {
+        let lines = try Self.recordLines()
+        #expect(lines.count > 30, "only \(lines.count) fixtures")
+        var declined: [String] = []
+        for (name, line) in lines {
+            for userInfo in Self.modes {
+                let decoder = JSONDecoder()
+                for (key, value) in userInfo { decoder.userInfo[key] = value }
+                let foundation = try decoder.decode(TranscriptRecord.self, from: line)
+                guard let indexed = IndexedJSONDecoder.decode(TranscriptRecord.self, from: line, userInfo: userInfo)
+                else {
+                    declined.append("\(name) \(userInfo.isEmpty ? "whole" : "scoring only")")
+                    continue
+                }
+                #expect(indexed == foundation, "\(name)")
+            }
+        }
+        // Records Unsaid writes are the fast path's whole reason: it must read nearly all of them.
+        #expect(declined.count * 10 <= lines.count * 2, "declined \(declined.count): \(declined.prefix(10))")
+    }
+
+    /// Single-byte edits of real records: a record the indexed decoder still reads must read the
+    /// same through `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
+    @Test func mutatedRecordsNeverReadDifferently() throws {
+        let lines = try Self.recordLines().map(\.1)
+        let replacements = Array(#"{}[],:"\0a-1.eu "#.utf8) + [0xC3, 0xFF]
+        var state: UInt64 = 0xA11CE
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var handled = 0
+        for _ in 0..<1_500 {
+            var bytes = [UInt8](lines[next() % lines.count])
+            let position = next() % bytes.count
+            switch next() % 3 {
+            case 0: bytes[position] = replacements[next() % replacements.count]
+            case 1: bytes.remove(at: position)
+            default: bytes.insert(replacements[next() % replacements.count], at: position)
+            }
+            let line = Data(bytes)
+            for userInfo in Self.modes {
+                guard let indexed = IndexedJSONDecoder.decode(TranscriptRecord.self, from: line, userInfo: userInfo)
+                else { continue }
+                handled += 1
+                let decoder = JSONDecoder()
+                for (key, value) in userInfo { decoder.userInfo[key] = value }
+                let foundation = try? decoder.decode(TranscriptRecord.self, from: line)
+                #expect(
+                    foundation == indexed,
+                    "mutation at \(position): \(String(decoding: bytes, as: UTF8.self).prefix(300))")
+            }
+        }
+        #expect(handled > 500, "only \(handled) mutated records were read by the indexed decoder")
+    }
+}
