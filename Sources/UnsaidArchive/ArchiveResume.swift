@@ -82,9 +82,11 @@ package enum ArchiveResume {
             }
             point.judgements?.tornTail = nil
         }
+        // Only the counts are kept: no figures, so nothing per record is gathered while the
+        // archive streams by (the metric items were about 300 bytes a record).
         let scored = try ArchiveScoring.score(
             point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements,
-            scoringOnly: true)
+            keepingMetricItems: false, scoringOnly: true)
         point.counts = scored.counts
         return point
     }
