@@ -190,6 +190,8 @@ struct TokenIndex {
         let start = position
         var flags: UInt8 = 0
         while position < bytes.count {
+            position = Self.endOfPlainASCII(in: bytes, from: position)
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
@@ -219,6 +221,37 @@ struct TokenIndex {
             position += 1
         }
         return false
+    }
+
+    /// The first offset from `position` on that holds a quote, a backslash, a control character
+    /// or a non-ASCII byte, eight bytes at a time: archived chunks are long strings, and most of
+    /// their bytes need no look of their own.
+    private static func endOfPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        guard let base = bytes.baseAddress else { return position }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var offset = position
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            // A byte is flagged when it is zero after the XOR (quote, backslash), below 0x20, or has
+            // its high bit set. A borrow can flag a byte above a real hit, never one below it, so the
+            // lowest flagged byte (the first in memory, on a little-endian machine) is the real one.
+            let special =
+                (((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | (word &- (ones &* 0x20))
+                    | word) & highBits
+            if special != 0 {
+                #if _endian(little)
+                return offset + special.trailingZeroBitCount / 8
+                #else
+                return offset
+                #endif
+            }
+            offset += 8
+        }
+        return offset
     }
 
     private mutating func number() -> Bool {
