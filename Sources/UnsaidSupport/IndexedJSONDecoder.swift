@@ -347,7 +347,7 @@ enum EscapedText {
 struct IndexedDecodingFailure: Error {}
 
 /// The indexed document and the decoding state shared by every container over it.
-final class IndexedDocument {
+package final class IndexedDocument {
     let bytes: UnsafeBufferPointer<UInt8>
     let tokens: [JSONToken]
     let userInfo: [CodingUserInfoKey: Any]
@@ -455,6 +455,11 @@ final class IndexedDocument {
         // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
         if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
             throw giveUp()
+        }
+        if let fieldType = type as? any IndexedFieldDecodable.Type {
+            var fields = try IndexedFields(document: self, object: token)
+            guard let value = try fieldType.init(fields: &fields) as? T else { throw giveUp() }
+            return value
         }
         return try T(from: IndexedValueDecoder(document: self, token: token))
     }
@@ -711,4 +716,97 @@ struct IndexedArrayContainer: UnkeyedDecodingContainer {
     }
 
     mutating func superDecoder() throws -> any Decoder { throw document.giveUp() }
+}
+
+// MARK: - One pass over an object's fields
+
+/// A type the indexed decoder can read in one pass over an object's fields, for the few types a
+/// record holds hundreds of (stream events). Their `init(from:)` asks a keyed container for every
+/// field it knows, present or not, and each ask is a search through the object's keys behind
+/// `Codable`'s boxes; here each field present is looked at once.
+///
+/// `init(fields:)` must read exactly what the type's `init(from:)` reads from `JSONDecoder`:
+/// unknown keys ignored, a repeated key's first value (`IndexedFields.next` skips the others),
+/// `null` for an optional as absent, a missing required field an error. The record tests compare
+/// the two over every fixture and over mutated records.
+package protocol IndexedFieldDecodable: Decodable {
+    init(fields: inout IndexedFields) throws
+}
+
+/// The fields of one object, in the order written, each key once (its first occurrence).
+package struct IndexedFields {
+    let document: IndexedDocument
+    private let firstKey: Int
+    private var token: Int
+    private var remaining: Int
+
+    /// Objects with more fields than this go to `JSONDecoder`: the repeated-key check below
+    /// compares each key with the ones before it, which must stay cheap on hostile input.
+    private static let maximumFields = 64
+
+    init(document: IndexedDocument, object: Int) throws {
+        guard document.tokens[object].kind == .object else { throw IndexedDecodingFailure() }
+        guard document.tokens[object].count <= Self.maximumFields else { throw document.giveUp() }
+        self.document = document
+        firstKey = object + 1
+        token = object + 1
+        remaining = document.tokens[object].count
+    }
+
+    /// The next field whose key was not seen before; nil after the last.
+    package mutating func next() throws -> IndexedField? {
+        while remaining > 0 {
+            let key = token
+            let value = token + 1
+            token = document.tokens[value].next(after: value)
+            remaining -= 1
+            // As in a keyed container: keys are matched by bytes, so escaped or non-ASCII ones go to
+            // `JSONDecoder`.
+            guard let name = document.plainKey(at: key) else { throw document.giveUp() }
+            if isRepeated(name, before: key) { continue }
+            return IndexedField(document: document, name: name, value: value)
+        }
+        return nil
+    }
+
+    private func isRepeated(_ name: UnsafeBufferPointer<UInt8>, before key: Int) -> Bool {
+        var earlier = firstKey
+        while earlier < key {
+            if let other = document.plainKey(at: earlier), other.elementsEqual(name) { return true }
+            earlier = document.tokens[earlier + 1].next(after: earlier + 1)
+        }
+        return false
+    }
+
+    /// The error for a required field that is absent, so that `JSONDecoder` reports it.
+    package func missing() -> any Error { IndexedDecodingFailure() }
+}
+
+/// One field of an object in the index.
+package struct IndexedField {
+    let document: IndexedDocument
+    let name: UnsafeBufferPointer<UInt8>
+    let value: Int
+
+    /// Whether the key is `key`, byte for byte.
+    package func `is`(_ key: StaticString) -> Bool {
+        key.utf8CodeUnitCount == name.count
+            && UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount).elementsEqual(name)
+    }
+
+    package var isNull: Bool { document.isNull(value) }
+
+    package func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(type, at: value) }
+
+    /// `decodeIfPresent`'s reading: nil for `null`.
+    package func decodeIfNotNull<T: Decodable>(_ type: T.Type) throws -> T? {
+        isNull ? nil : try document.decode(type, at: value)
+    }
+
+    // The common leaf types without going through a generic (callers in other modules get no
+    // specialised copy of one).
+    package func int() throws -> Int { try document.integer(at: value, as: Int.self) }
+    package func int64() throws -> Int64 { try document.integer(at: value, as: Int64.self) }
+    package func stringIfNotNull() throws -> String? { isNull ? nil : try document.string(at: value) }
+    package func boolIfNotNull() throws -> Bool? { isNull ? nil : try document.bool(at: value) }
 }
