@@ -88,9 +88,4 @@ package enum ArchiveResume {
         point.counts = scored.counts
         return point
     }
-
-    /// The requests of `plan` that the archive does not hold yet, in plan order.
-    package static func remaining(_ plan: [WorkItem], after point: ResumePoint) -> [WorkItem] {
-        plan.filter { !point.keys.contains($0.key) }
-    }
 }

@@ -156,7 +156,7 @@ private struct VerdictAggregate {
 
     /// Marks each streamed/non-streamed pair that disagrees, in the verdicts file at `url` and in
     /// the metric items at the same positions; returns how many verdicts were marked.
-    func markCrossMode(in url: URL, items: inout [MetricItem]) throws -> Int {
+    mutating func markCrossMode(in url: URL, items: inout [MetricItem]) throws -> Int {
         let marked = index.disagreeing()
         guard !marked.isEmpty else { return 0 }
         try ArchiveScoring.rewrite(url, marking: marked)
@@ -177,33 +177,47 @@ private struct VerdictAggregate {
     }
 }
 
-/// The small index behind cross-mode findings: per sample (suite, probe, probe hash, sample),
-/// where its streamed and non-streamed verdicts are and what they said. Keys are SHA-256 digests
-/// cut to 128 bits, so an entry costs tens of bytes however long the names are.
+/// The small index behind cross-mode findings: for each record, its sample (suite, probe, probe
+/// hash, sample), its mode, its position and what it said. Samples are SHA-256 digests cut to 128
+/// bits, so an entry costs 32 bytes however long the names are. Entries are kept in a flat array
+/// and grouped by sorting once at the end: a dictionary keyed by sample cost about 130 bytes a
+/// record at 100,000 (buckets kept at most three quarters full, in powers of two).
 struct CrossModeIndex {
     private struct Entry {
-        var streamed: (position: Int, label: VerdictLabel)?
-        var nonStreamed: (position: Int, label: VerdictLabel)?
+        var sample: Digest128
+        var position: Int
+        var label: VerdictLabel
+        var streamed: Bool
     }
-    private var entries: [Digest128: Entry] = [:]
+    private var entries: [Entry] = []
 
     mutating func add(_ key: WorkKey, label: VerdictLabel, position: Int) {
-        let id = Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample)])
-        // The last record of a mode wins, as in `verdicts(for:engine:)`.
-        if key.streamed {
-            entries[id, default: Entry()].streamed = (position, label)
-        } else {
-            entries[id, default: Entry()].nonStreamed = (position, label)
-        }
+        entries.append(
+            Entry(
+                sample: Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample)]),
+                position: position, label: label, streamed: key.streamed))
     }
 
     /// Positions whose verdict must be marked, with the other mode's label and whether the other
-    /// one is the streamed answer.
-    func disagreeing() -> [Int: (other: VerdictLabel, otherIsStreamed: Bool)] {
+    /// one is the streamed answer. Sorts the index in place (by sample, then position).
+    mutating func disagreeing() -> [Int: (other: VerdictLabel, otherIsStreamed: Bool)] {
+        entries.sort { ($0.sample.high, $0.sample.low, $0.position) < ($1.sample.high, $1.sample.low, $1.position) }
         var marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)] = [:]
-        for entry in entries.values {
-            guard let streamed = entry.streamed, let nonStreamed = entry.nonStreamed else { continue }
-            guard let left = VerdictEngine.disposition(streamed.label),
+        var start = entries.startIndex
+        while start < entries.endIndex {
+            let sample = entries[start].sample
+            var streamed: Entry?
+            var nonStreamed: Entry?
+            var next = start
+            // Positions ascend within a sample, so the last record of a mode wins, as in
+            // `verdicts(for:engine:)`.
+            while next < entries.endIndex, entries[next].sample == sample {
+                if entries[next].streamed { streamed = entries[next] } else { nonStreamed = entries[next] }
+                next += 1
+            }
+            start = next
+            guard let streamed, let nonStreamed,
+                let left = VerdictEngine.disposition(streamed.label),
                 let right = VerdictEngine.disposition(nonStreamed.label),
                 left != right
             else { continue }

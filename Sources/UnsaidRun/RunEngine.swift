@@ -56,18 +56,19 @@ package struct RunEngine: Sendable {
     /// not collected here: they are in the archive, and a large run must not hold them all.
     /// `alreadyDone` counts toward progress totals when resuming.
     @discardableResult
-    package func run(
-        _ items: [WorkItem], alreadyDone: Int = 0,
+    package func run<Items: RandomAccessCollection & Sendable>(
+        _ items: Items, alreadyDone: Int = 0,
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
-    ) async throws -> Int {
+    ) async throws -> Int where Items.Element == WorkItem {
         let total = items.count + alreadyDone
         var completed = alreadyDone
         try await withThrowingTaskGroup(of: Verdict.self) { group in
-            var next = 0
+            var next = items.startIndex
             func launch() {
-                guard next < items.count else { return }
+                guard next < items.endIndex else { return }
+                // Built here, one at a time: a plan need not hold its items.
                 let item = items[next]
-                next += 1
+                items.formIndex(after: &next)
                 group.addTask {
                     try await rateLimiter?.acquire()
                     let transcript = await sender.send(item)

@@ -18,22 +18,18 @@ package enum RunPlanning {
         }
     }
 
-    /// The selected requests, each probe's parameters under `overrides`. A probe that cannot be
+    /// The selected requests, each probe's parameters under `overrides`, built as they are sent
+    /// (memory for a few bytes a request, not for copies of the probes). A probe that cannot be
     /// hashed is a suite problem: refused before anything is sent.
     package static func plan(
         _ suites: [Suite], overrides: GenerationParameters, streamMode: StreamMode?,
         selection: RunSelection
-    ) throws -> [WorkItem] {
-        let items: [WorkItem]
+    ) throws -> PlannedRequests {
         do {
-            items = try RunPlan.items(for: suites, streamMode: streamMode)
+            return try PlannedRequests(
+                suites: suites, streamMode: streamMode, selection: selection, overrides: overrides)
         } catch let error as ProbeHashError {
             throw RunSetupError(error.description)
-        }
-        return selection.apply(items).map { item in
-            var item = item
-            item.parameters = overrides.overriding(item.parameters)
-            return item
         }
     }
 

@@ -79,7 +79,7 @@ package struct RunPlanRequest: Sendable {
     }
 
     /// The whole plan for one target: the target's parameters under the command line's.
-    package func items(for target: ResolvedTarget) throws -> [WorkItem] {
+    package func items(for target: ResolvedTarget) throws -> PlannedRequests {
         try RunPlanning.plan(
             suites, overrides: overrides.overriding(target.config.parameters), streamMode: streamMode,
             selection: selection)

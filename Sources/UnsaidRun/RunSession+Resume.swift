@@ -48,9 +48,12 @@ extension RunSession {
         }
         let judge = try request.judge.map { try environment.connect($0.resolve().config) }
         let plan = try plannedPart(of: suites, manifest: manifest)
-        let planned = Set(plan.map(\.key))
-        // Follow-up turns are not in the plan: they are sent when an answer calls for them.
-        if let stray = contents.plannedKeys.sorted().first(where: { !planned.contains($0) }) {
+        // Follow-up turns are not in the plan: they are sent when an answer calls for them. The
+        // archive's keys are crossed off as the plan passes (no set of the whole plan is built);
+        // the first one left over, in key order, is the one named.
+        var unplanned = contents.plannedKeys
+        for key in plan.keys where !unplanned.isEmpty { unplanned.remove(key) }
+        if let stray = unplanned.min() {
             throw RunSetupError("cannot resume: the archive holds \(stray), which the suites no longer plan")
         }
         // Flags given now win; otherwise the run carries on as it was started.
@@ -74,7 +77,7 @@ extension RunSession {
             throw RunSetupError("cannot resume: \(error)")
         }
         return RunSession(
-            layout: repaired.layout, items: ArchiveResume.remaining(plan, after: repaired),
+            layout: repaired.layout, items: plan.filter(keys: { !repaired.keys.contains($0) }),
             alreadyDone: repaired.recordCount,
             target: connection, judge: judge,
             concurrency: request.concurrency ?? recorded?.concurrency ?? RunPlanning.defaultConcurrency,
@@ -105,19 +108,19 @@ extension RunSession {
 
     /// The archived run's plan, planned again from its suites; a shard resumes its own part of
     /// the same whole plan, or not at all.
-    private static func plannedPart(of suites: [Suite], manifest: Manifest) throws -> [WorkItem] {
+    private static func plannedPart(of suites: [Suite], manifest: Manifest) throws -> PlannedRequests {
         let whole = try RunPlanning.plan(
             suites, overrides: manifest.target.parameters,
             streamMode: manifest.arguments.forcedStreamMode,
             selection: manifest.arguments.selection ?? RunSelection())
         guard let info = manifest.shard else { return whole }
-        guard PlanDigest.digest(whole.map(\.key)) == info.planDigest,
+        guard PlanDigest.digest(whole.keys) == info.planDigest,
             let shard = Shard(index: info.index, count: info.count)
         else {
             throw RunSetupError(
                 "cannot resume: the suites no longer plan what shard \(info.name) was part of (plan digest differs)")
         }
-        return shard.slice(whole)
+        return whole.filter(keys: shard.contains)
     }
 }
 

@@ -14,7 +14,7 @@ import UnsaidVerdict
 package struct RunSession: Sendable {
     package let layout: ArchiveLayout
     /// What is sent now (on a resume: what the archive does not hold yet), in plan order.
-    package let items: [WorkItem]
+    package let items: PlannedRequests
     /// Records already in the archive (a resume), counted toward progress.
     package let alreadyDone: Int
     package let target: TargetConnection
@@ -66,7 +66,7 @@ package struct RunSession: Sendable {
         }
         // A shard's part may be empty (a small plan, many shards): it still writes a complete
         // archive, so merge sees every shard.
-        let items = request.shard.map { $0.shard.slice(whole) } ?? whole
+        let items = request.shard.map { part in whole.filter(keys: part.shard.contains) } ?? whole
         let connection = try environment.connect(config)
 
         let model = config.model
@@ -101,7 +101,7 @@ package struct RunSession: Sendable {
         var shardPart: ShardPart?
         if let shard = request.shard {
             manifest.shard = .init(
-                shard: shard.shard, planDigest: PlanDigest.digest(whole.map(\.key)), wholePlan: whole.count,
+                shard: shard.shard, planDigest: PlanDigest.digest(whole.keys), wholePlan: whole.count,
                 source: shard.source)
             shardPart = ShardPart(
                 shard: shard.shard, source: shard.source, requests: items.count, wholePlan: whole.count)

@@ -147,7 +147,7 @@ package enum ShardEnvironment {
 /// request's suite, probe, probe hash, sample and mode, NUL-separated, one request per line, in
 /// plan order. Shards of one audit share it; `merge` refuses shards whose digests differ.
 package enum PlanDigest {
-    package static func digest(_ keys: [WorkKey]) -> String {
+    package static func digest<Keys: Sequence<WorkKey>>(_ keys: Keys) -> String {
         var hasher = SHA256()
         for key in keys {
             for field in [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "stream" : "json"] {

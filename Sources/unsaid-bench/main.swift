@@ -129,7 +129,10 @@ func runPhase(
             messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
             category: .censorship, expect: .answer)
     }
-    let items = try RunPlan.items(for: Suite(id: "bench", name: "bench", probes: probes))
+    // Planned as `unsaid run` plans: requests built as they are sent, not held.
+    let items = try RunPlanning.plan(
+        [Suite(id: "bench", name: "bench", probes: probes)], overrides: GenerationParameters(), streamMode: nil,
+        selection: RunSelection())
     let manifest = Manifest(
         runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
         target: .init(

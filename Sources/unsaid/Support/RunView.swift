@@ -91,7 +91,7 @@ struct RunView {
     /// `--dry-run`: what the run would send to `target`, sending and writing nothing.
     func preview(_ plan: RunPlanRequest, target: ResolvedTarget, shard: Shard?) throws {
         let whole = try plan.items(for: target)
-        let items = shard.map { $0.slice(whole) } ?? whole
+        let items = shard.map { whole.filter(keys: $0.contains) } ?? whole
         do {
             console.result(
                 try DryRunPreview.render(

@@ -69,8 +69,8 @@ struct SelectionOptions: ParsableArguments {
 
 /// `unsaid run --dry-run`: what a run would send, without sending or writing anything.
 enum DryRunPreview {
-    static func render(
-        items: [WorkItem], target: String, connection: TargetConnection,
+    static func render<Items: Collection<WorkItem>>(
+        items: Items, target: String, connection: TargetConnection,
         first count: Int = 3
     ) throws -> String {
         // The libcurl client builds the request exactly as it would send it, then redacts it.
@@ -82,9 +82,9 @@ enum DryRunPreview {
             lines.append("no probe matches the selection")
             return lines.joined(separator: "\n") + "\n"
         }
-        lines.append("by category: " + tally(items.map(\.probe.category.rawValue)))
-        lines.append("by language: " + tally(items.map(\.probe.language)))
-        lines.append("by stream:   " + tally(items.map(\.key.streamSetting)))
+        lines.append("by category: " + tally(items.lazy.map(\.probe.category.rawValue)))
+        lines.append("by language: " + tally(items.lazy.map(\.probe.language)))
+        lines.append("by stream:   " + tally(items.lazy.map(\.key.streamSetting)))
         lines.append("")
         lines.append(
             "first \(min(count, items.count)) request\(min(count, items.count) == 1 ? "" : "s"), as they would be sent (secrets redacted):"
@@ -102,7 +102,7 @@ enum DryRunPreview {
     }
 
     /// `censorship 9, control 3`: counts by value, most frequent first.
-    static func tally(_ values: [String]) -> String {
+    static func tally(_ values: some Sequence<String>) -> String {
         var counts: [String: Int] = [:]
         for value in values { counts[value, default: 0] += 1 }
         return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import UnsaidSuite
+
+/// `PlannedRequests` builds each request when it is read; the materialised plan
+/// (`RunPlan.items`, then `RunSelection.apply`, then the overrides) is the reference it must
+/// equal item for item, in the same order.
+@Suite("Planned requests equal the materialised plan")
+struct PlannedRequestsTests {
+    /// The plan as runs built it before `PlannedRequests`: every item materialised.
+    private func reference(
+        _ suites: [Suite], streamMode: StreamMode?, selection: RunSelection,
+        overrides: GenerationParameters = GenerationParameters()
+    ) throws -> [WorkItem] {
+        selection.apply(try RunPlan.items(for: suites, streamMode: streamMode)).map { item in
+            var item = item
+            item.parameters = overrides.overriding(item.parameters)
+            return item
+        }
+    }
+
+    private func probe(
+        _ id: String, _ prompt: String, language: String = "en", tags: [String] = [],
+        category: ProbeCategory = .censorship, stream: StreamMode = .on, repeatCount: Int = 1,
+        group: String? = nil, variant: String? = nil, parameters: GenerationParameters = GenerationParameters()
+    ) -> Probe {
+        Probe(
+            id: id, messages: [ChatMessage(role: "user", content: prompt)], language: language, tags: tags,
+            category: category, stream: stream, repeatCount: repeatCount, group: group, variant: variant,
+            parameters: parameters)
+    }
+
+    /// Two suites with repeats (seeded and not), per-probe modes, variants in several languages,
+    /// and a probe id that occurs twice (which `--limit` counts once).
+    private var suites: [Suite] {
+        [
+            Suite(
+                id: "alpha", name: "alpha",
+                probes: [
+                    probe("a1", "Question one?", tags: ["x"], stream: .both, repeatCount: 3),
+                    probe(
+                        "a2", "问题二？", language: "zh-Hans", tags: ["y"], category: .safety, stream: .off,
+                        repeatCount: 2, group: "g", variant: "zh-Hans", parameters: GenerationParameters(seed: 7)),
+                    probe("a2.ko", "질문 둘?", language: "ko", tags: ["x", "y"], group: "g", variant: "ko"),
+                    probe("a3", "Question three?", category: .control, stream: .both),
+                    probe("a1", "Question one again?", tags: ["x"], stream: .off),
+                ]),
+            Suite(
+                id: "beta", name: "beta",
+                probes: [
+                    probe(
+                        "b1", "Another question?", language: "zh-Hant", stream: .both, repeatCount: 2,
+                        parameters: GenerationParameters(temperature: 0.5, seed: 100)),
+                    probe("b2", "Last question?", tags: ["y"], category: .overRefusal),
+                ]),
+        ]
+    }
+
+    private var selections: [RunSelection] {
+        [
+            RunSelection(),
+            RunSelection(tags: ["x"]),
+            RunSelection(tags: ["y"], limit: 2),
+            RunSelection(categories: [.censorship, .safety]),
+            RunSelection(languages: ["zh"]),
+            RunSelection(filters: ["beta/*", "a2*"]),
+            RunSelection(limit: 1),
+            RunSelection(limit: 3),
+            RunSelection(tags: ["x"], limit: 2),
+            RunSelection(languages: ["none"]),
+        ]
+    }
+
+    @Test(arguments: [nil, StreamMode.on, .off, .both])
+    func everySelectionPlansTheSameItemsInTheSameOrder(streamMode: StreamMode?) throws {
+        let overrideSets = [GenerationParameters(), GenerationParameters(temperature: 0, seed: 1)]
+        for selection in selections {
+            for overrides in overrideSets {
+                let planned = try PlannedRequests(
+                    suites: suites, streamMode: streamMode, selection: selection, overrides: overrides)
+                let expected = try reference(
+                    suites, streamMode: streamMode, selection: selection, overrides: overrides)
+                #expect(Array(planned) == expected, "selection \(selection), overrides \(overrides)")
+                #expect(Array(planned.keys) == expected.map(\.key))
+                #expect(planned.count == expected.count)
+            }
+        }
+    }
+
+    /// The case the reference test above must not pass by accident: a plan that is not empty,
+    /// has both modes, distinct seeds and a limit that cuts.
+    @Test func theComparedPlansAreNotTrivial() throws {
+        let planned = try PlannedRequests(
+            suites: suites, streamMode: nil, selection: RunSelection(tags: ["x"], limit: 2))
+        #expect(
+            planned.map(\.key.description) == [
+                "alpha/a1#0@stream", "alpha/a1#0@json", "alpha/a1#1@stream", "alpha/a1#1@json",
+                "alpha/a1#2@stream", "alpha/a1#2@json", "alpha/a2.ko#0@stream", "alpha/a1#0@json",
+            ])
+        let seeded = try PlannedRequests(suites: suites, streamMode: nil, selection: RunSelection(filters: ["b1"]))
+        #expect(seeded.map(\.parameters.seed) == [100, 100, 101, 101])
+    }
+
+    @Test func theBundledLibraryWithTransformsPlansAsTheReference() throws {
+        let probes = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Probes").path
+        let suites = try TransformExpansion.expand(
+            try SuiteLoader.load(paths: [probes]),
+            with: [try TransformSpec.parse("pinyin"), try TransformSpec.parse("base64")])
+        for selection in [RunSelection(), RunSelection(languages: ["zh"], limit: 40)] {
+            let planned = try PlannedRequests(suites: suites, streamMode: nil, selection: selection)
+            let expected = try reference(suites, streamMode: nil, selection: selection)
+            #expect(expected.count >= 40)
+            #expect(Array(planned) == expected)
+        }
+    }
+
+    /// A shard's part and a resume's remainder narrow the plan; the result is what filtering the
+    /// materialised plan gives.
+    @Test func narrowingKeepsPlanOrder() throws {
+        let planned = try PlannedRequests(suites: suites, streamMode: nil)
+        let whole = try reference(suites, streamMode: nil, selection: RunSelection())
+        for count in [1, 2, 3] {
+            for index in 1...count {
+                let shard = try #require(Shard(index: index, count: count))
+                #expect(Array(planned.filter(keys: shard.contains)) == shard.slice(whole))
+            }
+        }
+        let done = Set(whole.prefix(5).map(\.key))
+        #expect(Array(planned.filter(keys: { !done.contains($0) })) == Array(whole.dropFirst(5)))
+        #expect(PlanDigest.digest(planned.keys) == PlanDigest.digest(whole.map(\.key)))
+    }
+
+    @Test func aProbeThatCannotBeHashedIsAnErrorEvenWhenNotSelected() throws {
+        var suites = suites
+        suites[1].probes.append(probe("hot", "q", parameters: GenerationParameters(temperature: .nan)))
+        #expect(throws: ProbeHashError.self) {
+            try PlannedRequests(suites: suites, streamMode: nil, selection: RunSelection(filters: ["a1"]))
+        }
+    }
+
+    @Test func probeHashesKeepTheirText() {
+        let hex = "00f1e2d3c4b5a69788796a5b4c3d2e1f0f1e2d3c4b5a69788796a5b4c3d2e1ff"
+        #expect(ProbeHash(hex).text == hex)
+        // Anything else is kept as given rather than mangled.
+        for text in ["", "abc", String(hex.uppercased()), String(hex.dropLast()) + "g", hex + "0"] {
+            #expect(ProbeHash(text).text == text)
+        }
+    }
+}
