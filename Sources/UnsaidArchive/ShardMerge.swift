@@ -126,9 +126,11 @@ package enum ShardMerge {
             throw MergeRefusal(
                 "suite file \(source.path) changed since the shards ran (SHA-256 now \(source.sha256.prefix(12)))")
         }
-        let keys = (arguments.selection ?? RunSelection()).apply(
-            try RunPlan.items(for: suites, streamMode: arguments.forcedStreamMode)
-        ).map(\.key)
+        // Planned as the shards planned it, without materialising the items.
+        let keys = Array(
+            try PlannedRequests(
+                suites: suites, streamMode: arguments.forcedStreamMode, selection: arguments.selection ?? RunSelection()
+            ).keys)
         guard PlanDigest.digest(keys) == shard.shard.planDigest else {
             throw MergeRefusal(
                 "the suites at \(arguments.suitePaths.joined(separator: ", ")) no longer plan what the shards ran (plan digest differs)"

@@ -95,6 +95,11 @@ struct SuiteAssembler {
         for include in document.includes {
             self.include(include, from: display, chain: chain, inherited: settings)
         }
+        // At least one probe per entry (more with variants): a suite in one big file gets an
+        // array of its size, not one that doubled while it was built and keeps up to half its
+        // size unused for the run; many small included files still grow it geometrically.
+        let needed = probes.count + document.probes.count
+        if needed > probes.capacity { probes.reserveCapacity(Swift.max(needed, probes.capacity * 2)) }
         for entry in document.probes {
             addProbes(from: entry, file: display, settings: settings)
         }

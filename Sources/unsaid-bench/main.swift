@@ -21,9 +21,13 @@ import UnsaidSupport
 import UnsaidVerdict
 
 struct Scale {
+    /// Requests sent (distinct probes times `repeats`).
     var probes: Int
     var events: Int
     var answerBytes: Int
+    /// Samples per probe (`repeat:` in a suite): the same number of requests from fewer probes,
+    /// which shows what grows with the suite and what with the requests.
+    var repeats = 1
 }
 
 struct Options {
@@ -39,13 +43,14 @@ struct Options {
         while let flag = iterator.next() {
             guard let value = iterator.next().flatMap(Int.init), value > 0 else {
                 FileHandle.standardError.write(
-                    Data("usage: unsaid-bench [--probes N --events E --bytes B] [--concurrency C]\n".utf8))
+                    Data("usage: unsaid-bench [--probes N --events E --bytes B --repeat R] [--concurrency C]\n".utf8))
                 exit(2)
             }
             switch flag {
             case "--probes": custom.probes = value; isCustom = true
             case "--events": custom.events = value; isCustom = true
             case "--bytes": custom.answerBytes = value; isCustom = true
+            case "--repeat": custom.repeats = value; isCustom = true
             case "--concurrency": concurrency = value
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
@@ -121,13 +126,13 @@ var summary: [(Scale, [Figure], Int)] = []
 /// The plan lives only in here, so the phases after it measure what `rescore` and `verify` hold,
 /// not the bench's own plan.
 func runPhase(
-    probes count: Int, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
+    scale: Scale, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
 ) async throws -> ScoredArchive {
-    let probes = (0..<count).map { index in
+    let probes = (0..<max(1, scale.probes / scale.repeats)).map { index in
         Probe(
             id: "p\(index)",
             messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
-            category: .censorship, expect: .answer)
+            category: .censorship, expect: .answer, repeatCount: scale.repeats)
     }
     // Planned as `unsaid run` plans: requests built as they are sent, not held.
     let items = try RunPlanning.plan(
@@ -160,7 +165,7 @@ for scale in options.scales {
     let client = ChatClient(config: target.config)
     let wirePerAnswer = events.reduce(0) { $0 + $1.utf8.count }
     print(
-        "unsaid-bench: \(scale.probes) probes, concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer"
+        "unsaid-bench: \(scale.probes) probes\(scale.repeats > 1 ? " (\(scale.probes / scale.repeats) probes × \(scale.repeats) samples)" : ""), concurrency \(options.concurrency), \(scale.events) events, ~\(wirePerAnswer) B per answer"
     )
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-bench-\(UUID().uuidString)")
@@ -172,7 +177,7 @@ for scale in options.scales {
     resetPeakRSS()
     let runStart = clock.now
     let scored = try await runPhase(
-        probes: scale.probes, layout: layout, client: client, target: target, baseURL: server.baseURL)
+        scale: scale, layout: layout, client: client, target: target, baseURL: server.baseURL)
     let planned = scored.transcripts.records
     figures.append(
         Figure(
