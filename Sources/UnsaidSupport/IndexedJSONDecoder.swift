@@ -62,6 +62,8 @@ struct JSONToken {
     /// Strings: the closing quote. Numbers: one past the last byte. Containers: the index of the
     /// token that follows the container's whole subtree.
     var end: Int
+    /// One past the value's last byte (a string's closing quote, a container's closing bracket).
+    var byteEnd: Int
 
     static let hasEscapes: UInt8 = 1
     static let hasNonASCII: UInt8 = 2
@@ -141,7 +143,9 @@ struct TokenIndex {
         for offset in 0..<count where bytes[position + offset] != expected[offset] {
             return false
         }
-        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: position + count))
+        tokens.append(
+            JSONToken(kind: kind, flags: 0, count: 0, start: position, end: position + count, byteEnd: position + count)
+        )
         position += count
         return true
     }
@@ -151,7 +155,7 @@ struct TokenIndex {
         depth += 1
         defer { depth -= 1 }
         let index = tokens.count
-        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: 0))
+        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: 0, byteEnd: 0))
         position += 1
         skipWhitespace()
         var count = 0
@@ -182,6 +186,7 @@ struct TokenIndex {
         }
         tokens[index].count = count
         tokens[index].end = tokens.count
+        tokens[index].byteEnd = position
         return true
     }
 
@@ -190,9 +195,13 @@ struct TokenIndex {
         let start = position
         var flags: UInt8 = 0
         while position < bytes.count {
+            position = Self.endOfPlainASCII(in: bytes, from: position)
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
+                tokens.append(
+                    JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position, byteEnd: position + 1)
+                )
                 position += 1
                 return true
             }
@@ -221,6 +230,37 @@ struct TokenIndex {
         return false
     }
 
+    /// The first offset from `position` on that holds a quote, a backslash, a control character
+    /// or a non-ASCII byte, eight bytes at a time: archived chunks are long strings, and most of
+    /// their bytes need no look of their own.
+    private static func endOfPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        guard let base = bytes.baseAddress else { return position }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var offset = position
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            // A byte is flagged when it is zero after the XOR (quote, backslash), below 0x20, or has
+            // its high bit set. A borrow can flag a byte above a real hit, never one below it, so the
+            // lowest flagged byte (the first in memory, on a little-endian machine) is the real one.
+            let special =
+                (((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | (word &- (ones &* 0x20))
+                    | word) & highBits
+            if special != 0 {
+                #if _endian(little)
+                return offset + special.trailingZeroBitCount / 8
+                #else
+                return offset
+                #endif
+            }
+            offset += 8
+        }
+        return offset
+    }
+
     private mutating func number() -> Bool {
         let start = position
         if current == UInt8(ascii: "-") { position += 1 }
@@ -243,7 +283,7 @@ struct TokenIndex {
             guard let byte = current, Self.isDigit(byte) else { return false }
             while let byte = current, Self.isDigit(byte) { position += 1 }
         }
-        tokens.append(JSONToken(kind: .number, flags: flags, count: 0, start: start, end: position))
+        tokens.append(JSONToken(kind: .number, flags: flags, count: 0, start: start, end: position, byteEnd: position))
         return true
     }
 
@@ -314,7 +354,7 @@ enum EscapedText {
 struct IndexedDecodingFailure: Error {}
 
 /// The indexed document and the decoding state shared by every container over it.
-final class IndexedDocument {
+package final class IndexedDocument {
     let bytes: UnsafeBufferPointer<UInt8>
     let tokens: [JSONToken]
     let userInfo: [CodingUserInfoKey: Any]
@@ -422,6 +462,11 @@ final class IndexedDocument {
         // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
         if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
             throw giveUp()
+        }
+        if let fieldType = type as? any IndexedFieldDecodable.Type {
+            var fields = try IndexedFields(document: self, object: token)
+            guard let value = try fieldType.init(fields: &fields) as? T else { throw giveUp() }
+            return value
         }
         return try T(from: IndexedValueDecoder(document: self, token: token))
     }
@@ -678,4 +723,97 @@ struct IndexedArrayContainer: UnkeyedDecodingContainer {
     }
 
     mutating func superDecoder() throws -> any Decoder { throw document.giveUp() }
+}
+
+// MARK: - One pass over an object's fields
+
+/// A type the indexed decoder can read in one pass over an object's fields, for the few types a
+/// record holds hundreds of (stream events). Their `init(from:)` asks a keyed container for every
+/// field it knows, present or not, and each ask is a search through the object's keys behind
+/// `Codable`'s boxes; here each field present is looked at once.
+///
+/// `init(fields:)` must read exactly what the type's `init(from:)` reads from `JSONDecoder`:
+/// unknown keys ignored, a repeated key's first value (`IndexedFields.next` skips the others),
+/// `null` for an optional as absent, a missing required field an error. The record tests compare
+/// the two over every fixture and over mutated records.
+package protocol IndexedFieldDecodable: Decodable {
+    init(fields: inout IndexedFields) throws
+}
+
+/// The fields of one object, in the order written, each key once (its first occurrence).
+package struct IndexedFields {
+    let document: IndexedDocument
+    private let firstKey: Int
+    private var token: Int
+    private var remaining: Int
+
+    /// Objects with more fields than this go to `JSONDecoder`: the repeated-key check below
+    /// compares each key with the ones before it, which must stay cheap on hostile input.
+    private static let maximumFields = 64
+
+    init(document: IndexedDocument, object: Int) throws {
+        guard document.tokens[object].kind == .object else { throw IndexedDecodingFailure() }
+        guard document.tokens[object].count <= Self.maximumFields else { throw document.giveUp() }
+        self.document = document
+        firstKey = object + 1
+        token = object + 1
+        remaining = document.tokens[object].count
+    }
+
+    /// The next field whose key was not seen before; nil after the last.
+    package mutating func next() throws -> IndexedField? {
+        while remaining > 0 {
+            let key = token
+            let value = token + 1
+            token = document.tokens[value].next(after: value)
+            remaining -= 1
+            // As in a keyed container: keys are matched by bytes, so escaped or non-ASCII ones go to
+            // `JSONDecoder`.
+            guard let name = document.plainKey(at: key) else { throw document.giveUp() }
+            if isRepeated(name, before: key) { continue }
+            return IndexedField(document: document, name: name, value: value)
+        }
+        return nil
+    }
+
+    private func isRepeated(_ name: UnsafeBufferPointer<UInt8>, before key: Int) -> Bool {
+        var earlier = firstKey
+        while earlier < key {
+            if let other = document.plainKey(at: earlier), other.elementsEqual(name) { return true }
+            earlier = document.tokens[earlier + 1].next(after: earlier + 1)
+        }
+        return false
+    }
+
+    /// The error for a required field that is absent, so that `JSONDecoder` reports it.
+    package func missing() -> any Error { IndexedDecodingFailure() }
+}
+
+/// One field of an object in the index.
+package struct IndexedField {
+    let document: IndexedDocument
+    let name: UnsafeBufferPointer<UInt8>
+    let value: Int
+
+    /// Whether the key is `key`, byte for byte.
+    package func `is`(_ key: StaticString) -> Bool {
+        key.utf8CodeUnitCount == name.count
+            && UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount).elementsEqual(name)
+    }
+
+    package var isNull: Bool { document.isNull(value) }
+
+    package func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(type, at: value) }
+
+    /// `decodeIfPresent`'s reading: nil for `null`.
+    package func decodeIfNotNull<T: Decodable>(_ type: T.Type) throws -> T? {
+        isNull ? nil : try document.decode(type, at: value)
+    }
+
+    // The common leaf types without going through a generic (callers in other modules get no
+    // specialised copy of one).
+    package func int() throws -> Int { try document.integer(at: value, as: Int.self) }
+    package func int64() throws -> Int64 { try document.integer(at: value, as: Int64.self) }
+    package func stringIfNotNull() throws -> String? { isNull ? nil : try document.string(at: value) }
+    package func boolIfNotNull() throws -> Bool? { isNull ? nil : try document.bool(at: value) }
 }

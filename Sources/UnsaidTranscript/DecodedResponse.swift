@@ -50,6 +50,42 @@ package struct ChatEvent: Codable, Sendable, Equatable {
     }
 }
 
+/// Archive readers decode hundreds of events per record; this reads an event's fields in one pass
+/// (see `IndexedFieldDecodable`), exactly as the synthesized `init(from:)` reads them.
+extension ChatEvent: IndexedFieldDecodable {
+    package init(fields: inout IndexedFields) throws {
+        var index: Int?
+        var t: Int64?
+        self.init(index: 0, t: 0)
+        while let field = try fields.next() {
+            if field.is("index") {
+                index = try field.int()
+            } else if field.is("t") {
+                t = try field.int64()
+            } else if field.is("content") {
+                content = try field.stringIfNotNull()
+            } else if field.is("reasoning") {
+                reasoning = try field.stringIfNotNull()
+            } else if field.is("refusal") {
+                refusal = try field.stringIfNotNull()
+            } else if field.is("finishReason") {
+                finishReason = try field.stringIfNotNull()
+            } else if field.is("error") {
+                error = try field.decodeIfNotNull(ProviderError.self)
+            } else if field.is("annotations") {
+                annotations = try field.decodeIfNotNull([String: JSONValue].self)
+            } else if field.is("malformed") {
+                malformed = try field.stringIfNotNull()
+            } else if field.is("done") {
+                done = try field.boolIfNotNull()
+            }
+        }
+        guard let index, let t else { throw fields.missing() }
+        self.index = index
+        self.t = t
+    }
+}
+
 /// What the body of one attempt says, decoded the same way for streamed and non-streamed answers.
 package struct DecodedResponse: Codable, Sendable, Equatable {
     package var events: [ChatEvent]

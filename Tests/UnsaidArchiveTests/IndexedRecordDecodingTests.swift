@@ -53,6 +53,40 @@ import Testing
         #expect(declined.count * 10 <= lines.count * 2, "declined \(declined.count): \(declined.prefix(10))")
     }
 
+    /// Events are read in one pass over their fields (`IndexedFieldDecodable`), not by the
+    /// synthesized `init(from:)`: the two must agree on every rule of `Codable`'s reading.
+    static let eventCases: [(String, String, Bool)] = [
+        (
+            "every field",
+            #"{"index":1,"t":2,"content":"c","reasoning":"r","refusal":"x","finishReason":"stop","malformed":"m","done":true}"#,
+            true
+        ),
+        ("a repeated key keeps its first value", #"{"index":1,"t":2,"content":"a","content":"b","index":7}"#, true),
+        (
+            "null optionals are absent",
+            #"{"index":1,"t":2,"content":null,"done":null,"error":null,"annotations":null}"#, true
+        ),
+        ("unknown keys are ignored", #"{"zzz":{"deep":[1,{"x":null}]},"index":1,"t":2,"Content":"no"}"#, true),
+        (
+            "nested values",
+            #"{"index":1,"t":2,"annotations":{"a":1,"b":[true,"s"]},"error":{"raw":{"x":1},"code":"c","eventIndex":3}}"#,
+            true
+        ),
+        ("a missing required field", #"{"t":2,"content":"c"}"#, false),
+        ("a null required field", #"{"index":null,"t":2}"#, false),
+        ("a wrong type", #"{"index":"1","t":2}"#, false),
+        ("a wrong optional type", #"{"index":1,"t":2,"done":"yes"}"#, false),
+    ]
+
+    @Test(arguments: eventCases)
+    func eventsReadInOnePassAsCodableReadsThem(why: String, text: String, readable: Bool) throws {
+        let data = Data(text.utf8)
+        let foundation = try? JSONDecoder().decode(ChatEvent.self, from: data)
+        let indexed = IndexedJSONDecoder.decode(ChatEvent.self, from: data)
+        #expect((foundation != nil) == readable, "\(why): JSONDecoder")
+        #expect(indexed == foundation, "\(why)")
+    }
+
     /// Single-byte edits of real records: a record the indexed decoder still reads must read the
     /// same through `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
     @Test func mutatedRecordsNeverReadDifferently() throws {

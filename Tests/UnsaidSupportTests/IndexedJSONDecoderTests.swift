@@ -76,6 +76,15 @@ import Testing
         #expect(indexed == (try JSONDecoder().decode(Event.self, from: data)))
     }
 
+    /// A number no `Double` holds, in a field the type never reads: both decoders must agree on
+    /// whether the document is readable at all.
+    @Test func unreadNumbersOutOfRangeAgree() {
+        struct OnlyA: Decodable, Equatable { var a: Int }
+        for text in [#"{"a":1,"b":1e400}"#, #"{"b":-1e99999,"a":2}"#, #"{"a":3,"b":[1e-400]}"#] {
+            #expect(Self.disagreement(OnlyA.self, Data(text.utf8)) == nil, "\(text)")
+        }
+    }
+
     @Test func readsFragmentsAndArraysOfOptionals() throws {
         #expect(IndexedJSONDecoder.decode(String.self, from: Data(#""x""#.utf8)) == "x")
         #expect(IndexedJSONDecoder.decode([Int?].self, from: Data("[1,null,3]".utf8)) == [1, nil, 3])
@@ -113,6 +122,7 @@ import Testing
         ("a repeated key when all keys are listed", #"{"a":1,"a":2}"#),
         ("a key with an escape", #"{"\u0061":1}"#),
         ("a non-ASCII key (JSONDecoder compares canonically: K is K)", "{\"\u{212A}\":1}"),
+        ("a non-ASCII key past the first eight bytes", "{\"abcdefghijklmno\u{212A}\":1}"),
         ("a trailing comma, which JSONDecoder accepts", #"{"a":[1,]}"#),
         ("a byte order mark", "\u{FEFF}{\"a\":1}"),
         ("nesting beyond the limit", String(repeating: "[", count: 600) + String(repeating: "]", count: 600)),
@@ -184,6 +194,33 @@ import Testing
         } throws: { error in
             guard case DecodingError.keyNotFound(let key, _) = error else { return false }
             return key.stringValue == "a"
+        }
+    }
+
+    /// Strings are scanned eight bytes at a time: a special byte at any offset within or across
+    /// words must be seen, and a plain one must not stop the string.
+    @Test func specialBytesAreSeenAtEveryOffset() {
+        let plain = "abcdefghijklmnopqrstuvwxyz0123456789"
+        for offset in 0..<26 {
+            let head = String(plain.prefix(offset))
+            let tail = String(plain.dropFirst(offset).prefix(10))
+            for (inserted, expected) in [
+                (#"\n"#, "\n"), (#"\""#, "\""), (#"\\"#, "\\"), (#"\u00e9"#, "é"), ("é", "é"), ("中", "中"),
+                ("\u{7F}", "\u{7F}"), ("~", "~"), (" ", " "),
+            ] {
+                let text = #"""# + head + inserted + tail + #"""#
+                #expect(
+                    IndexedJSONDecoder.decode(String.self, from: Data(text.utf8)) == head + expected + tail,
+                    "\(text)")
+            }
+            for control in [0x00, 0x01, 0x09, 0x0A, 0x1F] as [UInt8] {
+                let bytes = [0x22] + Array(head.utf8) + [control] + Array(tail.utf8) + [0x22]
+                #expect(
+                    IndexedJSONDecoder.decode(String.self, from: Data(bytes)) == nil, "control \(control) at \(offset)")
+            }
+            // An unescaped quote ends the string early, so what follows is not JSON.
+            let early = #"""# + head + #"""# + tail + #"""#
+            #expect(IndexedJSONDecoder.decode(String.self, from: Data(early.utf8)) == nil)
         }
     }
 
