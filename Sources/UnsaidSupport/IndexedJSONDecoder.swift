@@ -62,8 +62,6 @@ struct JSONToken {
     /// Strings: the closing quote. Numbers: one past the last byte. Containers: the index of the
     /// token that follows the container's whole subtree.
     var end: Int
-    /// One past the value's last byte (a string's closing quote, a container's closing bracket).
-    var byteEnd: Int
 
     static let hasEscapes: UInt8 = 1
     static let hasNonASCII: UInt8 = 2
@@ -143,9 +141,7 @@ struct TokenIndex {
         for offset in 0..<count where bytes[position + offset] != expected[offset] {
             return false
         }
-        tokens.append(
-            JSONToken(kind: kind, flags: 0, count: 0, start: position, end: position + count, byteEnd: position + count)
-        )
+        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: position + count))
         position += count
         return true
     }
@@ -155,7 +151,7 @@ struct TokenIndex {
         depth += 1
         defer { depth -= 1 }
         let index = tokens.count
-        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: 0, byteEnd: 0))
+        tokens.append(JSONToken(kind: kind, flags: 0, count: 0, start: position, end: 0))
         position += 1
         skipWhitespace()
         var count = 0
@@ -186,7 +182,6 @@ struct TokenIndex {
         }
         tokens[index].count = count
         tokens[index].end = tokens.count
-        tokens[index].byteEnd = position
         return true
     }
 
@@ -199,9 +194,7 @@ struct TokenIndex {
             guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                tokens.append(
-                    JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position, byteEnd: position + 1)
-                )
+                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
                 position += 1
                 return true
             }
@@ -283,7 +276,7 @@ struct TokenIndex {
             guard let byte = current, Self.isDigit(byte) else { return false }
             while let byte = current, Self.isDigit(byte) { position += 1 }
         }
-        tokens.append(JSONToken(kind: .number, flags: flags, count: 0, start: start, end: position, byteEnd: position))
+        tokens.append(JSONToken(kind: .number, flags: flags, count: 0, start: start, end: position))
         return true
     }
 

@@ -5,7 +5,7 @@ import UnsaidSupport
 /// `ChatEvent`. Providers signal moderation in fields the OpenAI shape does not have, so every
 /// non-standard field is kept as an annotation rather than dropped.
 enum ChatChunkReader {
-    struct Reading: Equatable {
+    struct Reading {
         var event: ChatEvent
         /// The chunk's `usage`, when present and not null.
         var usage: JSONValue?
@@ -18,35 +18,6 @@ enum ChatChunkReader {
     /// Keys of a standard choice; anything else is annotated as `choices.key`.
     static let standardChoiceKeys: Set<String> = ["index", "delta", "message", "finish_reason", "logprobs"]
 
-    /// Reads a chunk's JSON text. Stream events go through the token index (`JSONIndexView`), which
-    /// builds no dictionary per object; where the view cannot answer exactly as `JSONParser`
-    /// would, the text is parsed by `JSONParser` and read the same way. Nil when the text is not a
-    /// JSON object.
-    static func read(
-        text: String, index: Int, t: Int64, streamed: Bool, errorEventIndex: Int?
-    ) -> Reading? {
-        if let indexed = readThroughIndex(
-            text: text, index: index, t: t, streamed: streamed, errorEventIndex: errorEventIndex)
-        {
-            return indexed
-        }
-        guard let object = JSONParser.parse(text)?.objectValue else { return nil }
-        return read(object, index: index, t: t, streamed: streamed, errorEventIndex: errorEventIndex)
-    }
-
-    /// The reading through the token index alone; nil when the view gave up or the text is not a
-    /// JSON object (then `JSONParser` decides).
-    static func readThroughIndex(
-        text: String, index: Int, t: Int64, streamed: Bool, errorEventIndex: Int?
-    ) -> Reading? {
-        let reading = JSONIndexView.withView(of: text) { view in
-            view.fields.map {
-                read(ChunkObject($0), index: index, t: t, streamed: streamed, errorEventIndex: errorEventIndex)
-            }
-        }
-        return reading ?? nil
-    }
-
     /// - Parameters:
     ///   - streamed: read `choices[0].delta` (a stream chunk) rather than `choices[0].message`.
     ///   - errorEventIndex: recorded in a `ProviderError` found here (nil for a whole body).
@@ -54,36 +25,28 @@ enum ChatChunkReader {
         _ object: [String: JSONValue], index: Int, t: Int64, streamed: Bool,
         errorEventIndex: Int?
     ) -> Reading {
-        read(
-            ChunkObject(object.map { ($0.key, $0.value) }), index: index, t: t, streamed: streamed,
-            errorEventIndex: errorEventIndex)
-    }
-
-    private static func read<Value: ChunkJSON>(
-        _ object: ChunkObject<Value>, index: Int, t: Int64, streamed: Bool, errorEventIndex: Int?
-    ) -> Reading {
         var event = ChatEvent(index: index, t: t)
         var annotations: [String: JSONValue] = [:]
-        for (key, value) in object.fields where !standardTopLevelKeys.contains(key) {
-            annotations[key] = value.jsonValue
+        for (key, value) in object where !standardTopLevelKeys.contains(key) {
+            annotations[key] = value
         }
 
         if let choice = firstChoice(object["choices"]) {
-            for (key, value) in choice.fields where !standardChoiceKeys.contains(key) {
-                annotations["choices.\(key)"] = value.jsonValue
+            for (key, value) in choice where !standardChoiceKeys.contains(key) {
+                annotations["choices.\(key)"] = value
             }
-            let part: Value?
+            let part: JSONValue?
             if streamed {
                 part = choice["delta"]
                 // Some providers end a stream with the whole message; kept so it can be compared
                 // with the streamed deltas, not added to the answer twice.
                 if let message = choice["message"], !message.isNull {
-                    annotations["choices.message"] = message.jsonValue
+                    annotations["choices.message"] = message
                 }
             } else {
                 part = nonNull(choice["message"]) ?? choice["delta"]
             }
-            if let part = part.flatMap(ChunkObject.init) {
+            if let part {
                 event.content = text(part["content"])
                 // vLLM may send both names with the same text; take one, never both.
                 event.reasoning = text(part["reasoning_content"]) ?? text(part["reasoning"])
@@ -94,7 +57,7 @@ enum ChatChunkReader {
 
         event.error = error(in: object, eventIndex: errorEventIndex)
         event.annotations = annotations.isEmpty ? nil : annotations
-        return Reading(event: event, usage: nonNull(object["usage"])?.jsonValue)
+        return Reading(event: event, usage: nonNull(object["usage"]))
     }
 
     /// A `ProviderError` for an `error` value: an object (`code` as int or string), a bare string,
@@ -122,21 +85,18 @@ enum ChatChunkReader {
     /// The error a chunk carries: the standard `error` field, else the vendor forms that arrive
     /// with HTTP 200 — Baidu's top-level `error_code`/`error_msg` and MiniMax's non-zero
     /// `base_resp.status_code` (1026/1027 = sensitive input/output).
-    private static func error<Value: ChunkJSON>(in object: ChunkObject<Value>, eventIndex: Int?) -> ProviderError? {
-        if let value = object["error"]?.jsonValue, let error = providerError(value, eventIndex: eventIndex) {
+    private static func error(in object: [String: JSONValue], eventIndex: Int?) -> ProviderError? {
+        if let value = object["error"], let error = providerError(value, eventIndex: eventIndex) {
             return error
         }
-        if let code = nonNull(object["error_code"])?.jsonValue, code.intValue != 0 {
-            let message = object["error_msg"]?.jsonValue
+        if let code = nonNull(object["error_code"]), code.intValue != 0 {
             var raw: [String: JSONValue] = ["error_code": code]
-            raw["error_msg"] = message
+            raw["error_msg"] = object["error_msg"]
             return ProviderError(
-                code: scalarText(code), message: scalarText(message), type: nil,
+                code: scalarText(code), message: scalarText(object["error_msg"]), type: nil,
                 eventIndex: eventIndex, raw: .object(raw))
         }
-        if let base = object["base_resp"]?.jsonValue, let status = base["status_code"], let code = status.intValue,
-            code != 0
-        {
+        if let base = object["base_resp"], let status = base["status_code"], let code = status.intValue, code != 0 {
             return ProviderError(
                 code: String(code), message: scalarText(base["status_msg"]), type: nil,
                 eventIndex: eventIndex, raw: base)
@@ -145,28 +105,32 @@ enum ChatChunkReader {
     }
 
     /// The choice for the first answer: the one with `index` 0 (or no index at all).
-    private static func firstChoice<Value: ChunkJSON>(_ choices: Value?) -> ChunkObject<Value>? {
-        guard let list = choices?.elements else { return nil }
+    private static func firstChoice(_ choices: JSONValue?) -> [String: JSONValue]? {
+        guard let list = choices?.arrayValue else { return nil }
         for element in list {
-            guard let choice = ChunkObject(element) else { continue }
-            if (choice["index"]?.jsonValue.intValue ?? 0) == 0 { return choice }
+            guard let choice = element.objectValue else { continue }
+            if (choice["index"]?.intValue ?? 0) == 0 { return choice }
         }
         return nil
     }
 
     /// Text of a content-like field: a string, or an array of parts whose `text` strings are joined.
-    private static func text<Value: ChunkJSON>(_ value: Value?) -> String? {
-        guard let value else { return nil }
-        if let text = value.stringValue { return text }
-        guard let parts = value.elements else { return nil }
-        let texts = parts.compactMap { ChunkObject($0)?["text"]?.stringValue }
-        return texts.isEmpty ? nil : texts.joined()
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text):
+            return text
+        case .array(let parts):
+            let texts = parts.compactMap { $0["text"]?.stringValue }
+            return texts.isEmpty ? nil : texts.joined()
+        default:
+            return nil
+        }
     }
 
     /// Any finish reason is kept verbatim; an unexpected non-string one as its JSON text.
-    private static func finishReason<Value: ChunkJSON>(_ value: Value?) -> String? {
+    private static func finishReason(_ value: JSONValue?) -> String? {
         guard let value = nonNull(value) else { return nil }
-        return value.stringValue ?? value.jsonValue.compactDescription
+        return value.stringValue ?? value.compactDescription
     }
 
     /// A scalar as text: strings as they are, numbers without a fraction as integers.
@@ -182,47 +146,8 @@ enum ChatChunkReader {
         }
     }
 
-    private static func nonNull<Value: ChunkJSON>(_ value: Value?) -> Value? {
+    private static func nonNull(_ value: JSONValue?) -> JSONValue? {
         guard let value, !value.isNull else { return nil }
         return value
-    }
-}
-
-/// What the chunk reader asks of a JSON value, so that one reading serves a parsed `JSONValue` and a
-/// view of the token index alike.
-protocol ChunkJSON {
-    var isNull: Bool { get }
-    var stringValue: String? { get }
-    var elements: [Self]? { get }
-    /// An object's fields (each key once); nil for anything else.
-    var fields: [(key: String, value: Self)]? { get }
-    /// The value as `JSONParser` reads it.
-    var jsonValue: JSONValue { get }
-}
-
-extension JSONValue: ChunkJSON {
-    var elements: [JSONValue]? { arrayValue }
-    var fields: [(key: String, value: JSONValue)]? { objectValue.map { $0.map { ($0.key, $0.value) } } }
-    var jsonValue: JSONValue { self }
-}
-
-extension JSONIndexView: ChunkJSON {}
-
-/// An object's fields, looked up by key. Chunks have a handful of fields, so a linear search
-/// beats hashing every key.
-struct ChunkObject<Value: ChunkJSON> {
-    let fields: [(key: String, value: Value)]
-
-    init(_ fields: [(key: String, value: Value)]) {
-        self.fields = fields
-    }
-
-    init?(_ value: Value) {
-        guard let fields = value.fields else { return nil }
-        self.fields = fields
-    }
-
-    subscript(key: String) -> Value? {
-        fields.first { $0.key == key }?.value
     }
 }
