@@ -433,6 +433,48 @@ package final class IndexedDocument {
         return double
     }
 
+    /// What `JSONValue.init(from:)` reads through this decoder, built straight from the index
+    /// instead of by trying each type in turn (every miss a thrown error): an annotation-heavy
+    /// stream has one `JSONValue` per event. The rules are that initialiser's over `JSONDecoder`:
+    /// an integer that fits `Int64` is `.int`; a fraction or exponent whose value is not whole is
+    /// `.double`; a whole one, and an integer beyond `Int64`, make the decoder give up (as
+    /// `integer(at:)` does on the same number).
+    func jsonValue(at token: Int) throws -> JSONValue {
+        let value = tokens[token]
+        switch value.kind {
+        case .null: return .null
+        case .trueLiteral: return .bool(true)
+        case .falseLiteral: return .bool(false)
+        case .string: return .string(try string(at: token))
+        case .number:
+            if value.flags & JSONToken.isIntegerLiteral != 0 { return .int(try integer(at: token, as: Int64.self)) }
+            guard let double = Double(numberText(value)), double.isFinite, double.rounded(.towardZero) != double
+            else { throw giveUp() }
+            return .double(double)
+        case .array:
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(value.count)
+            var element = token + 1
+            for _ in 0..<value.count {
+                elements.append(try jsonValue(at: element))
+                element = tokens[element].next(after: element)
+            }
+            return .array(elements)
+        case .object:
+            var fields: [String: JSONValue] = [:]
+            fields.reserveCapacity(value.count)
+            var key = token + 1
+            for _ in 0..<value.count {
+                // Keys as a dictionary decoder lists them: plain ones only, each once.
+                guard let name = plainKey(at: key) else { throw giveUp() }
+                let text = String(decoding: name, as: UTF8.self)
+                guard fields.updateValue(try jsonValue(at: key + 1), forKey: text) == nil else { throw giveUp() }
+                key = tokens[key + 1].next(after: key + 1)
+            }
+            return .object(fields)
+        }
+    }
+
     private func numberText(_ value: JSONToken) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[value.start..<value.end]), as: UTF8.self)
     }
@@ -466,6 +508,7 @@ package final class IndexedDocument {
 
     private func primitive<T>(_ type: T.Type, at token: Int) throws -> T? {
         switch type {
+        case is JSONValue.Type: return try jsonValue(at: token) as? T
         case is String.Type: return try string(at: token) as? T
         case is Int.Type: return try integer(at: token, as: Int.self) as? T
         case is Int64.Type: return try integer(at: token, as: Int64.self) as? T
