@@ -839,8 +839,6 @@ package struct IndexedField {
 
     package var isNull: Bool { document.isNull(value) }
 
-    package func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(type, at: value) }
-
     /// `decodeIfPresent`'s reading: nil for `null`.
     package func decodeIfNotNull<T: Decodable>(_ type: T.Type) throws -> T? {
         isNull ? nil : try document.decode(type, at: value)
