@@ -1,5 +1,6 @@
 import Testing
 import UnsaidSuite
+import UnsaidSupport
 import UnsaidVerdict
 @testable import UnsaidArchive
 
@@ -39,21 +40,9 @@ struct CrossModeIndexTests {
         }
     }
 
-    /// SplitMix64: the same records on every run, so a failure can be reproduced.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [1, 2, 3, 4, 5])
     func marksTheSamePositionsAsTheDictionaryIndex(seed: UInt64) {
-        var random = Generator(state: seed)
+        var random = SplitMix64(seed: seed)
         var index = CrossModeIndex()
         var reference = ReferenceIndex()
         let count = 2_000

@@ -92,11 +92,8 @@ import Testing
     @Test func mutatedRecordsNeverReadDifferently() throws {
         let lines = try Self.recordLines().map(\.1)
         let replacements = Array(#"{}[],:"\0a-1.eu "#.utf8) + [0xC3, 0xFF]
-        var state: UInt64 = 0xA11CE
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(truncatingIfNeeded: state >> 33)
-        }
+        var generator = SplitMix64(seed: 0xA11CE)
+        func next() -> Int { Int(generator.next() >> 33) }
         var handled = 0
         for _ in 0..<1_500 {
             var bytes = [UInt8](lines[next() % lines.count])

@@ -1,19 +1,8 @@
 import Testing
 import UnsaidSuite
+import UnsaidSupport
 import UnsaidTranscript
 @testable import UnsaidTarget
-
-/// SplitMix64: a seeded generator, so the "random" delays of a test are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 3)
@@ -31,14 +20,14 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test func jitterSpansTheWholeRange() {
         // Full jitter, not "half" or "equal" jitter: waits near zero and near the ceiling both occur.
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         let delays = (0..<1000).map { _ in policy.delay(beforeRetry: 3, retryAfter: nil, using: &generator) }
         #expect(delays.min().map { $0 < 0.1 } == true)
         #expect(delays.max().map { $0 > 1.9 && $0 <= 2 } == true)
     }
 
     @Test func retryAfterIsHonouredUpToTheMaximum() {
-        var generator = SeededGenerator(state: 1)
+        var generator = SplitMix64(seed: 1)
         #expect(policy.delay(beforeRetry: 1, retryAfter: 2, using: &generator) == 2)
         #expect(policy.delay(beforeRetry: 1, retryAfter: 3600, using: &generator) == 3)
         #expect(policy.delay(beforeRetry: 1, retryAfter: 0, using: &generator) == 0)
