@@ -31,7 +31,7 @@ struct SuiteAssembler {
     private var fileOrder: [String: Int] = [:]
     private var loaded = Set<String>()
     private var sources: [SuiteSource] = []
-    private var probes: [Probe] = []
+    private var probes = ProbeTable()
     private var firstDefinition: [String: String] = [:]
     private var canonicalPaths: [String: String] = [:]
     private var probeFiles: [String: String] = [:]
@@ -95,11 +95,6 @@ struct SuiteAssembler {
         for include in document.includes {
             self.include(include, from: display, chain: chain, inherited: settings)
         }
-        // At least one probe per entry (more with variants): a suite in one big file gets an
-        // array of its size, not one that doubled while it was built and keeps up to half its
-        // size unused for the run; many small included files still grow it geometrically.
-        let needed = probes.count + document.probes.count
-        if needed > probes.capacity { probes.reserveCapacity(Swift.max(needed, probes.capacity * 2)) }
         for entry in document.probes {
             addProbes(from: entry, file: display, settings: settings)
         }
@@ -235,12 +230,15 @@ struct SuiteAssembler {
                     message: "the suite has no probes"))
         }
         let expanded = TransformExpansion.expand(probes, with: document.transforms)
-        for probe in expanded where probe.transform != nil {
-            if let first = firstDefinition[probe.id], let position = document.transformsPosition {
-                report(
-                    SuiteError(
-                        file: root, line: position.line, column: position.column, field: "transforms",
-                        message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+        // Without transforms nothing was added, so no probe needs reading back.
+        if let position = document.transformsPosition, !document.transforms.isEmpty {
+            for probe in expanded where probe.transform != nil {
+                if let first = firstDefinition[probe.id] {
+                    report(
+                        SuiteError(
+                            file: root, line: position.line, column: position.column, field: "transforms",
+                            message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+                }
             }
         }
         guard errors.isEmpty else { return nil }
