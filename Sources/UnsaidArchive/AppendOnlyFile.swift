@@ -31,18 +31,24 @@ final class AppendOnlyFile: @unchecked Sendable {
     deinit { close() }
 
     func append(_ data: Data) throws {
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            guard var base = buffer.baseAddress else { return }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = write(descriptor, base, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
-                }
-                remaining -= written
-                base = base.advanced(by: written)
+        try data.withUnsafeBytes { try append(raw: $0) }
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try append(raw: $0) }
+    }
+
+    private func append(raw buffer: UnsafeRawBufferPointer) throws {
+        guard var base = buffer.baseAddress else { return }
+        var remaining = buffer.count
+        while remaining > 0 {
+            let written = write(descriptor, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
             }
+            remaining -= written
+            base = base.advanced(by: written)
         }
     }
 

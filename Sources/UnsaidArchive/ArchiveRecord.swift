@@ -31,4 +31,22 @@ package enum ArchiveChain {
     package static func hash(ofLine line: Data) -> String {
         SHA256Hex.digest(line)
     }
+
+    /// The hash of a line's bytes without its newline, as written (no copy into a `Data`).
+    package static func hash(ofLine line: ArraySlice<UInt8>) -> String {
+        SHA256Hex.digest(line)
+    }
+}
+
+/// The transcript is written directly (see `CanonicalWritable`); the probe, small and varied,
+/// through `Encodable`.
+extension TranscriptRecord: CanonicalWritable {
+    package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
+        writer.beginObject()
+        writer.field("prev", prev)
+        try writer.encodedField("probe", probe)
+        writer.field("seq", seq)
+        try writer.field("transcript", transcript)
+        writer.endObject()
+    }
 }

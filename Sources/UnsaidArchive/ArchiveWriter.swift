@@ -100,13 +100,11 @@ package actor ArchiveWriter {
     ) async throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
-        let line = try CanonicalJSON.encode(record)
-        var bytes = line
-        bytes.append(0x0A)
-        try transcripts.append(bytes)
+        let line = try CanonicalJSON.encodeLine(record)
+        try transcripts.append(line)
         let written = sequence
         commit.didWrite(through: written)
-        chainHead = ArchiveChain.hash(ofLine: line)
+        chainHead = ArchiveChain.hash(ofLine: line.dropLast())
         let head = chainHead
 
         if let judgement, let judgements {

@@ -30,6 +30,20 @@ package enum CanonicalJSON {
         try CanonicalJSONEncoder().encode(value)
     }
 
+    /// `encode`'s bytes followed by a newline: one line of a JSON Lines file, built in one buffer
+    /// (a record's line can be tens of megabytes; it is not copied to add the newline).
+    package static func encodeLine<T: Encodable>(_ value: T) throws -> [UInt8] {
+        var bytes = try CanonicalJSONEncoder().encodeBytes(value)
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// The same bytes (or error) as `encode`, with every value going through `Encodable`: the
+    /// reference the `CanonicalWritable` writers are tested against.
+    package static func encodeThroughEncodable<T: Encodable>(_ value: T) throws -> Data {
+        try CanonicalJSONEncoder(usesWriters: false).encode(value)
+    }
+
     /// Human-facing files (manifest, goldens) are pretty-printed but still key-sorted.
     ///
     /// This stays on Foundation's `JSONEncoder` (sorted keys, unescaped slashes, two-space indent,

@@ -11,9 +11,20 @@ import Foundation
 /// (`CanonicalScalar`), a `JSONValue` is rendered in one pass, non-finite numbers are refused while
 /// encoding (where the coding path is known), and paths are only assembled when an error needs one.
 struct CanonicalJSONEncoder {
+    /// Whether `CanonicalWritable` values write themselves (always, but for the tests that hold
+    /// those writers to the `Encodable` bytes).
+    var usesWriters = true
+
     func encode<T: Encodable>(_ value: T) throws -> Data {
+        Data(try encodeBytes(value))
+    }
+
+    func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if usesWriters, let writable = value as? CanonicalWritable, let bytes = Self.written(writable) {
+            return bytes
+        }
         let root = EncodingSlot()
-        try CanonicalValueEncoder(slot: root, parent: nil, key: nil).encodeValue(value)
+        try CanonicalValueEncoder(slot: root, parent: nil, key: nil, usesWriters: usesWriters).encodeValue(value)
         guard let node = root.node else {
             throw EncodingError.invalidValue(
                 value,
@@ -23,7 +34,19 @@ struct CanonicalJSONEncoder {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         Self.serialize(node, into: &output)
-        return Data(output)
+        return output
+    }
+
+    /// The bytes a `CanonicalWritable` value writes itself, or nil when it declines (then it goes
+    /// through `Encodable`, which writes the same bytes or throws the error with its path).
+    static func written(_ value: CanonicalWritable) -> [UInt8]? {
+        var writer = CanonicalWriter()
+        do {
+            try value.write(to: &writer)
+        } catch {
+            return nil
+        }
+        return writer.bytes
     }
 
     private static func serialize(_ node: JSONNode, into output: inout [UInt8]) {
@@ -153,12 +176,14 @@ final class CanonicalValueEncoder: Encoder {
     /// (errors), not copied for every nested value.
     private let parent: CanonicalValueEncoder?
     private let key: CodingKey?
+    private let usesWriters: Bool
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(slot: EncodingSlot, parent: CanonicalValueEncoder?, key: CodingKey?) {
+    init(slot: EncodingSlot, parent: CanonicalValueEncoder?, key: CodingKey?, usesWriters: Bool) {
         self.slot = slot
         self.parent = parent
         self.key = key
+        self.usesWriters = usesWriters
     }
 
     var codingPath: [CodingKey] {
@@ -172,7 +197,7 @@ final class CanonicalValueEncoder: Encoder {
     }
 
     func child(at key: CodingKey, slot: EncodingSlot = EncodingSlot()) -> CanonicalValueEncoder {
-        CanonicalValueEncoder(slot: slot, parent: self, key: key)
+        CanonicalValueEncoder(slot: slot, parent: self, key: key, usesWriters: usesWriters)
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -205,6 +230,10 @@ final class CanonicalValueEncoder: Encoder {
     func encodeValue<T: Encodable>(_ value: T) throws {
         if let scalar = value as? CanonicalScalar {
             slot.node = try scalar.node(at: self, key: nil)
+        } else if usesWriters, let writable = value as? CanonicalWritable,
+            let bytes = CanonicalJSONEncoder.written(writable)
+        {
+            slot.node = .rendered(bytes)
         } else {
             try value.encode(to: self)
         }
@@ -215,6 +244,9 @@ final class CanonicalValueEncoder: Encoder {
     func node<T: Encodable>(for value: T, at key: CodingKey) throws -> JSONNode {
         if let scalar = value as? CanonicalScalar {
             return try scalar.node(at: self, key: key)
+        }
+        if usesWriters, let writable = value as? CanonicalWritable, let bytes = CanonicalJSONEncoder.written(writable) {
+            return .rendered(bytes)
         }
         let child = child(at: key)
         try value.encode(to: child)
@@ -357,7 +389,7 @@ extension JSONValue: CanonicalScalar {
     }
 
     /// `false` at the first NaN or infinity (the output is then incomplete and discarded).
-    private func append(to output: inout [UInt8]) -> Bool {
+    func append(to output: inout [UInt8]) -> Bool {
         switch self {
         case .null: CanonicalLiteral.append("null", to: &output)
         case .bool(let value): CanonicalLiteral.append(value ? "true" : "false", to: &output)

@@ -40,6 +40,156 @@ package enum JSONParser {
     }
 }
 
+/// A pull reader over one JSON text, for a caller that knows the shape it expects and wants only
+/// a few of its fields: it walks objects and arrays member by member, reads the wanted strings,
+/// and parses or skips everything else by exactly `JSONParser`'s rules (the same reader underneath,
+/// the same depth limit), so a document it walks to the end is one `JSONParser` accepts, and any
+/// value it returns is the one `JSONParser` would have put there.
+///
+/// Keys come back as their raw bytes, and only plain ones (ASCII, no escape): a key the caller
+/// cannot compare byte for byte stops the walk (`.unsupported`), because `JSONParser` keys objects
+/// by Swift `String`, whose equality is canonical equivalence. Valid only inside `withReader`.
+package struct JSONPullReader {
+    fileprivate var reader: Reader
+
+    package enum Member {
+        /// A key (its raw bytes), positioned at its value.
+        case key(UnsafeBufferPointer<UInt8>)
+        case end
+        /// Not JSON `JSONParser` accepts here.
+        case invalid
+        /// A key with an escape or a non-ASCII byte.
+        case unsupported
+    }
+
+    package enum Element {
+        /// Positioned at the element's value.
+        case element
+        case end
+        case invalid
+    }
+
+    package enum TextOrNull: Equatable {
+        case text(String)
+        case null
+        /// Some other value (not consumed), or not JSON.
+        case other
+    }
+
+    /// Runs `body` over the UTF-8 of `text`, positioned at its first value (after a BOM and whitespace).
+    package static func withReader<R>(_ text: String, _ body: (inout JSONPullReader) -> R) -> R {
+        var text = text
+        return text.withUTF8 { buffer in
+            var pull = JSONPullReader(reader: Reader(bytes: buffer))
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pull.reader.position = 3 }
+            pull.reader.skipWhitespace()
+            return body(&pull)
+        }
+    }
+
+    /// Whether only whitespace is left: the text was one JSON value.
+    package mutating func atEnd() -> Bool {
+        reader.skipWhitespace()
+        return reader.position == reader.bytes.count
+    }
+
+    /// Enters the object at the current position; false when it is not one (or nesting is too deep).
+    package mutating func enterObject() -> Bool {
+        enter(UInt8(ascii: "{"))
+    }
+
+    package mutating func enterArray() -> Bool {
+        enter(UInt8(ascii: "["))
+    }
+
+    private mutating func enter(_ opening: UInt8) -> Bool {
+        reader.skipWhitespace()
+        guard reader.position < reader.bytes.count, reader.bytes[reader.position] == opening,
+            reader.depth < JSONParser.maximumDepth
+        else { return false }
+        reader.depth += 1
+        reader.position += 1
+        return true
+    }
+
+    /// The next member of the object entered last; `first` is true for the first call on it.
+    package mutating func nextMember(first: Bool) -> Member {
+        reader.skipWhitespace()
+        guard let byte = peek() else { return .invalid }
+        if byte == UInt8(ascii: "}") {
+            // `{}`, or after a value: never after a comma (JSONParser refuses trailing commas).
+            reader.position += 1
+            reader.depth -= 1
+            return .end
+        }
+        if !first {
+            guard byte == UInt8(ascii: ",") else { return .invalid }
+            reader.position += 1
+            reader.skipWhitespace()
+        }
+        guard peek() == UInt8(ascii: "\"") else { return .invalid }
+        let start = reader.position + 1
+        var end = start
+        while end < reader.bytes.count {
+            let byte = reader.bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 { return .unsupported }
+            if byte < 0x20 { return .invalid }
+            end += 1
+        }
+        guard end < reader.bytes.count else { return .invalid }
+        reader.position = end + 1
+        reader.skipWhitespace()
+        guard peek() == UInt8(ascii: ":") else { return .invalid }
+        reader.position += 1
+        reader.skipWhitespace()
+        return .key(UnsafeBufferPointer(rebasing: reader.bytes[start..<end]))
+    }
+
+    /// The next element of the array entered last; `first` is true for the first call on it.
+    package mutating func nextElement(first: Bool) -> Element {
+        reader.skipWhitespace()
+        guard let byte = peek() else { return .invalid }
+        if byte == UInt8(ascii: "]") {
+            reader.position += 1
+            reader.depth -= 1
+            return .end
+        }
+        if !first {
+            guard byte == UInt8(ascii: ",") else { return .invalid }
+            reader.position += 1
+            reader.skipWhitespace()
+        }
+        return .element
+    }
+
+    /// The value at the current position, as `JSONParser` reads it; nil when it is not JSON.
+    package mutating func value() -> JSONValue? {
+        reader.skipWhitespace()
+        return reader.value()
+    }
+
+    /// A string or null at the current position, read; `.other` for anything else, after which
+    /// the position is unspecified and the walk should stop.
+    package mutating func textOrNull() -> TextOrNull {
+        reader.skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: "\""):
+            guard case .string(let text)? = reader.value() else { return .other }
+            return .text(text)
+        case UInt8(ascii: "n"):
+            guard case .null? = reader.value() else { return .other }
+            return .null
+        default:
+            return .other
+        }
+    }
+
+    private func peek() -> UInt8? {
+        reader.position < reader.bytes.count ? reader.bytes[reader.position] : nil
+    }
+}
+
 private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0

@@ -5,7 +5,7 @@ import UnsaidSupport
 /// `ChatEvent`. Providers signal moderation in fields the OpenAI shape does not have, so every
 /// non-standard field is kept as an annotation rather than dropped.
 enum ChatChunkReader {
-    struct Reading {
+    struct Reading: Equatable {
         var event: ChatEvent
         /// The chunk's `usage`, when present and not null.
         var usage: JSONValue?
@@ -149,5 +149,222 @@ enum ChatChunkReader {
     private static func nonNull(_ value: JSONValue?) -> JSONValue? {
         guard let value, !value.isNull else { return nil }
         return value
+    }
+}
+
+// MARK: - The common chunk without a parsed tree
+
+extension ChatChunkReader {
+    /// Reads a stream chunk of the common shape — standard top-level fields, one choice with
+    /// index 0, a delta of text fields, plain extra fields kept as annotations — straight from its
+    /// bytes, without a dictionary per object. It gives the same `Reading` as `JSONParser` +
+    /// `read(_:…)`; wherever that could differ it returns nil and the chunk is parsed as before:
+    /// a repeated or escaped key, a choice list other than one object with index 0, a text field
+    /// that is not a string or null (content parts), a closing `message`, any of the error forms
+    /// (`error`, `error_code`, `error_msg`, `base_resp`), or bytes that are not JSON.
+    static func readCommonChunk(_ text: String, index: Int, t: Int64) -> Reading? {
+        JSONPullReader.withReader(text) { reader in
+            var chunk = CommonChunk(index: index, t: t)
+            guard chunk.readTop(&reader), reader.atEnd() else { return nil }
+            return chunk.reading
+        }
+    }
+}
+
+/// What `readCommonChunk` has read so far.
+private struct CommonChunk {
+    var event: ChatEvent
+    var usage: JSONValue?
+    var annotations: [String: JSONValue] = [:]
+    /// Standard fields seen, one bit each, to refuse a repeated key (`JSONParser` keeps its last
+    /// value, which this one-pass reader has already used).
+    var seen: UInt32 = 0
+
+    init(index: Int, t: Int64) {
+        event = ChatEvent(index: index, t: t)
+    }
+
+    var reading: ChatChunkReader.Reading {
+        var event = event
+        event.annotations = annotations.isEmpty ? nil : annotations
+        return ChatChunkReader.Reading(event: event, usage: usage)
+    }
+
+    private mutating func firstTime(_ bit: UInt32) -> Bool {
+        guard seen & (1 << bit) == 0 else { return false }
+        seen |= 1 << bit
+        return true
+    }
+
+    /// Keeps a field beyond the standard shape, as `read(_:…)` does; false for a repeated one.
+    private mutating func annotate(_ name: String, _ reader: inout JSONPullReader) -> Bool {
+        guard annotations[name] == nil, let value = reader.value() else { return false }
+        annotations[name] = value
+        return true
+    }
+
+    mutating func readTop(_ reader: inout JSONPullReader) -> Bool {
+        guard reader.enterObject() else { return false }
+        var first = true
+        while true {
+            switch reader.nextMember(first: first) {
+            case .end: return true
+            case .invalid, .unsupported: return false
+            case .key(let key):
+                first = false
+                switch Key(key) {
+                case .id, .object, .created, .model, .systemFingerprint:
+                    guard firstTime(Key(key).bit), reader.value() != nil else { return false }
+                case .choices:
+                    guard firstTime(Key.choices.bit), readChoices(&reader) else { return false }
+                case .usage:
+                    guard firstTime(Key.usage.bit), let value = reader.value() else { return false }
+                    usage = value.isNull ? nil : value
+                case .other:
+                    let name = String(decoding: key, as: UTF8.self)
+                    // The error forms are read by `read(_:…)`, and a top-level `choices.x` could
+                    // collide with a choice's annotation.
+                    guard !Key.errorForms.contains(name), !name.hasPrefix("choices."), annotate(name, &reader)
+                    else { return false }
+                default:
+                    return false
+                }
+            }
+        }
+    }
+
+    private mutating func readChoices(_ reader: inout JSONPullReader) -> Bool {
+        guard reader.enterArray(), case .element = reader.nextElement(first: true), readChoice(&reader),
+            case .end = reader.nextElement(first: false)
+        else { return false }
+        return true
+    }
+
+    private mutating func readChoice(_ reader: inout JSONPullReader) -> Bool {
+        guard reader.enterObject() else { return false }
+        var first = true
+        while true {
+            switch reader.nextMember(first: first) {
+            case .end: return true
+            case .invalid, .unsupported: return false
+            case .key(let key):
+                first = false
+                switch Key(key) {
+                case .index:
+                    // Only the first answer's choice, spelled as the integer 0.
+                    guard firstTime(Key.index.bit), case .int(0)? = reader.value() else { return false }
+                case .delta:
+                    guard firstTime(Key.delta.bit), readDelta(&reader) else { return false }
+                case .finishReason:
+                    guard firstTime(Key.finishReason.bit) else { return false }
+                    switch reader.textOrNull() {
+                    case .text(let reason): event.finishReason = reason
+                    case .null: break
+                    case .other: return false
+                    }
+                case .logprobs:
+                    guard firstTime(Key.logprobs.bit), reader.value() != nil else { return false }
+                case .other:
+                    guard annotate("choices." + String(decoding: key, as: UTF8.self), &reader) else { return false }
+                default:
+                    // `message` (a closing whole message) and top-level names inside a choice.
+                    return false
+                }
+            }
+        }
+    }
+
+    private mutating func readDelta(_ reader: inout JSONPullReader) -> Bool {
+        guard reader.enterObject() else { return false }
+        var reasoningContent: String?
+        var reasoning: String?
+        var first = true
+        while true {
+            switch reader.nextMember(first: first) {
+            case .end:
+                // vLLM may send both names; `reasoning_content` wins, as in `read(_:…)`.
+                event.reasoning = reasoningContent ?? reasoning
+                return true
+            case .invalid, .unsupported: return false
+            case .key(let key):
+                first = false
+                let field = Key(key)
+                switch field {
+                case .content, .reasoningContent, .reasoning, .refusal:
+                    guard firstTime(field.bit) else { return false }
+                    let text: String?
+                    switch reader.textOrNull() {
+                    case .text(let value): text = value
+                    case .null: text = nil
+                    case .other: return false
+                    }
+                    switch field {
+                    case .content: event.content = text
+                    case .reasoningContent: reasoningContent = text
+                    case .reasoning: reasoning = text
+                    default: event.refusal = text
+                    }
+                default:
+                    // `role`, tool calls and the like: not read, but must be JSON; a repeat of
+                    // one of them changes nothing read.
+                    guard reader.value() != nil else { return false }
+                }
+            }
+        }
+    }
+
+    /// The names the common shape reads, matched on raw key bytes.
+    private enum Key {
+        case id, object, created, model, systemFingerprint, choices, usage
+        case index, delta, finishReason, logprobs, message
+        case content, reasoningContent, reasoning, refusal
+        case other
+
+        static let errorForms: Set<String> = ["error", "error_code", "error_msg", "base_resp"]
+
+        static let names: [(StaticString, Key)] = [
+            ("id", .id), ("object", .object), ("created", .created), ("model", .model),
+            ("system_fingerprint", .systemFingerprint), ("choices", .choices), ("usage", .usage),
+            ("index", .index), ("delta", .delta), ("finish_reason", .finishReason), ("logprobs", .logprobs),
+            ("message", .message), ("content", .content), ("reasoning_content", .reasoningContent),
+            ("reasoning", .reasoning), ("refusal", .refusal),
+        ]
+
+        /// Compared as bytes: no `String` is made for a key on this path.
+        init(_ raw: UnsafeBufferPointer<UInt8>) {
+            guard let base = raw.baseAddress else {
+                self = .other
+                return
+            }
+            for (name, key) in Self.names where name.utf8CodeUnitCount == raw.count {
+                if memcmp(name.utf8Start, base, raw.count) == 0 {
+                    self = key
+                    return
+                }
+            }
+            self = .other
+        }
+
+        var bit: UInt32 {
+            switch self {
+            case .id: 0
+            case .object: 1
+            case .created: 2
+            case .model: 3
+            case .systemFingerprint: 4
+            case .choices: 5
+            case .usage: 6
+            case .index: 7
+            case .delta: 8
+            case .finishReason: 9
+            case .logprobs: 10
+            case .message: 11
+            case .content: 12
+            case .reasoningContent: 13
+            case .reasoning: 14
+            case .refusal: 15
+            case .other: 31
+            }
+        }
     }
 }

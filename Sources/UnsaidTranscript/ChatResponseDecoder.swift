@@ -94,6 +94,8 @@ package enum ChatResponseDecoder {
             } else if trimmed.isEmpty {
                 // A keep-alive with an empty data line: nothing said, nothing wrong.
                 assembler.add(ChatEvent(index: index, t: t))
+            } else if let reading = ChatChunkReader.readCommonChunk(event.data, index: index, t: t) {
+                assembler.add(reading.event, usage: reading.usage)
             } else if let object = JSONParser.parse(event.data)?.objectValue {
                 let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
                 assembler.add(reading.event, usage: reading.usage)
