@@ -6,8 +6,8 @@ import Foundation
 /// A materialised plan held a copy of the probe, its key (with the 64-character probe hash as a
 /// string) and its parameters for every request: about 700 bytes a request, 70 MB at 100,000.
 /// This one holds, per request, where it comes from (suite, probe, sample, mode: 24 bytes), and
-/// per probe its hash as 32 bytes; the probes themselves stay in the suites they were loaded
-/// into. The items, their order and their keys are exactly those of `RunPlan.items` under
+/// per probe its hash as 32 bytes; the probes themselves stay packed in the suites they were
+/// loaded into (`ProbeTable`), and a `Probe` is built only for the item read. The items, their order and their keys are exactly those of `RunPlan.items` under
 /// `RunSelection.apply` with the overrides applied (the tests compare the two).
 ///
 /// Narrowing it (a shard's part, what a resume has left) keeps the same compact form.
@@ -38,13 +38,14 @@ package struct PlannedRequests: RandomAccessCollection, Sendable {
     ) throws {
         var hashes: [[ProbeHash]] = []
         hashes.reserveCapacity(suites.count)
-        for suite in suites {
-            hashes.append(try suite.probes.map { ProbeHash(try $0.contentHash) })
-        }
         var positions: [Position] = []
         var limit = ProbeLimit(selection.limit)
         for (suiteIndex, suite) in suites.enumerated() {
+            var suiteHashes: [ProbeHash] = []
+            suiteHashes.reserveCapacity(suite.probes.count)
+            // Each probe is read out of its table once here, and once more when its request is built.
             for (probeIndex, probe) in suite.probes.enumerated() {
+                suiteHashes.append(ProbeHash(try probe.contentHash))
                 guard selection.isEmpty || selection.selects(probe, suite: suite.id),
                     limit.admits("\(suite.id)/\(probe.id)")
                 else { continue }
@@ -63,6 +64,7 @@ package struct PlannedRequests: RandomAccessCollection, Sendable {
                     }
                 }
             }
+            hashes.append(suiteHashes)
         }
         self.suites = suites
         self.hashes = hashes
@@ -98,7 +100,7 @@ package struct PlannedRequests: RandomAccessCollection, Sendable {
     private func key(_ position: Position) -> WorkKey {
         let suite = suites[Int(position.suite)]
         return WorkKey(
-            suite: suite.id, probe: suite.probes[Int(position.probe)].id,
+            suite: suite.id, probe: suite.probes.id(at: Int(position.probe)),
             probeHash: hashes[Int(position.suite)][Int(position.probe)].text, sample: position.sample,
             streamed: position.streamed)
     }

@@ -31,18 +31,23 @@ struct SuiteAssembler {
     private var fileOrder: [String: Int] = [:]
     private var loaded = Set<String>()
     private var sources: [SuiteSource] = []
-    private var probes: [Probe] = []
-    private var firstDefinition: [String: String] = [:]
+    private var probes = ProbeTable()
+    private var firstDefinition: [String: Definition] = [:]
     private var canonicalPaths: [String: String] = [:]
     private var probeFiles: [String: String] = [:]
 
-    private init(root: String) {
+    /// Whether files are read as streams where they can be (`SuiteYAMLStream`); the tests turn it
+    /// off to compare with the tree reader.
+    private let streaming: Bool
+
+    private init(root: String, streaming: Bool) {
+        self.streaming = streaming
         rootDirectory = SuitePaths.directory(of: SuitePaths.absolute(root))
         rootDirectoryCanonical = SuitePaths.canonical(rootDirectory)
     }
 
-    static func assemble(root: String) -> Result {
-        var assembler = SuiteAssembler(root: root)
+    static func assemble(root: String, streaming: Bool = true) -> Result {
+        var assembler = SuiteAssembler(root: root, streaming: streaming)
         let rootCanonical = SuitePaths.canonical(root)
         let document = assembler.loadFile(
             display: root, canonical: rootCanonical,
@@ -67,22 +72,11 @@ struct SuiteAssembler {
         loaded.insert(canonical)
         canonicalPaths[display] = canonical
         fileOrder[display] = fileOrder[display] ?? fileOrder.count
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: display))
-        } catch {
-            report(SuiteError(file: display, message: "cannot read the file"))
-            return nil
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            report(SuiteError(file: display, message: "the file is not UTF-8 text"))
-            return nil
-        }
-        sources.append(SuiteSource(path: display, sha256: SHA256Hex.digest(data)))
+        guard let text = readText(display) else { return nil }
         var parser = SuiteDocumentParser(file: display)
-        let parsed = parser.parse(text)
+        let reading = parser.read(text, streaming: streaming)
         parser.errors.forEach { report($0) }
-        guard let document = parsed else { return nil }
+        guard let document = reading?.document else { return nil }
 
         if !chain.isEmpty, let position = document.transformsPosition {
             report(
@@ -95,15 +89,40 @@ struct SuiteAssembler {
         for include in document.includes {
             self.include(include, from: display, chain: chain, inherited: settings)
         }
-        // At least one probe per entry (more with variants): a suite in one big file gets an
-        // array of its size, not one that doubled while it was built and keeps up to half its
-        // size unused for the run; many small included files still grow it geometrically.
-        let needed = probes.count + document.probes.count
-        if needed > probes.capacity { probes.reserveCapacity(Swift.max(needed, probes.capacity * 2)) }
         for entry in document.probes {
             addProbes(from: entry, file: display, settings: settings)
         }
+        if let stream = reading?.probes {
+            // Entry by entry: each is checked (its errors reported before its probes are added,
+            // as the whole document's were before all of them) and packed before the next is read.
+            var reported = parser.errors.count
+            let complete = stream.forEachProbe { node, index in
+                let entry = parser.probe(node, index: index)
+                parser.errors[reported...].forEach { report($0) }
+                reported = parser.errors.count
+                if let entry { addProbes(from: entry, file: display, settings: settings) }
+            }
+            if !complete { report(SuiteError(file: display, message: "could not read the 'probes' list again")) }
+        }
         return document
+    }
+
+    /// The file's text, its digest recorded in `sources`; nil (reported) when it cannot be read
+    /// or is not UTF-8. The bytes are let go here, before the text is parsed.
+    private mutating func readText(_ display: String) -> String? {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: display))
+        } catch {
+            report(SuiteError(file: display, message: "cannot read the file"))
+            return nil
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            report(SuiteError(file: display, message: "the file is not UTF-8 text"))
+            return nil
+        }
+        sources.append(SuiteSource(path: display, sha256: SHA256Hex.digest(data)))
+        return text
     }
 
     private mutating func include(
@@ -199,7 +218,6 @@ struct SuiteAssembler {
     }
 
     private mutating func add(_ probe: Probe, file: String, position: SourcePosition, field: String) {
-        let location = "\(file):\(position.line):\(position.column)"
         if let first = firstDefinition[probe.id] {
             report(
                 SuiteError(
@@ -207,9 +225,17 @@ struct SuiteAssembler {
                     message: "duplicate id '\(probe.id)' (first defined at \(first))"))
             return
         }
-        firstDefinition[probe.id] = location
+        firstDefinition[probe.id] = Definition(file: file, position: position)
         probeFiles[probe.id] = canonicalPaths[file]
         probes.append(probe)
+    }
+
+    /// Where a probe id was first defined; its file's name is shared, not copied, so a big suite
+    /// does not hold a "file:line:column" string per probe.
+    private struct Definition: CustomStringConvertible {
+        var file: String
+        var position: SourcePosition
+        var description: String { "\(file):\(position.line):\(position.column)" }
     }
 
     // MARK: - Suite
@@ -235,12 +261,15 @@ struct SuiteAssembler {
                     message: "the suite has no probes"))
         }
         let expanded = TransformExpansion.expand(probes, with: document.transforms)
-        for probe in expanded where probe.transform != nil {
-            if let first = firstDefinition[probe.id], let position = document.transformsPosition {
-                report(
-                    SuiteError(
-                        file: root, line: position.line, column: position.column, field: "transforms",
-                        message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+        // Without transforms nothing was added, so no probe needs reading back.
+        if let position = document.transformsPosition, !document.transforms.isEmpty {
+            for probe in expanded where probe.transform != nil {
+                if let first = firstDefinition[probe.id] {
+                    report(
+                        SuiteError(
+                            file: root, line: position.line, column: position.column, field: "transforms",
+                            message: "the transforms produce probe id '\(probe.id)', already defined at \(first)"))
+                }
             }
         }
         guard errors.isEmpty else { return nil }

@@ -14,16 +14,31 @@ struct SuiteDocumentParser {
         self.file = file
     }
 
+    /// What reading a file gave: the validated document and, when the file was read as a stream
+    /// of events, its `probes:` entries still in the file, to be read one at a time with
+    /// `probe(_:index:)` (the document's own `probes` is then empty).
+    struct Reading {
+        var document: SuiteDocument
+        var probes: SuiteYAMLStream?
+    }
+
     /// The validated document, or `nil` when the file is not YAML or not a mapping at all. Errors
     /// found in a document that could still be read are in `errors` either way.
-    mutating func parse(_ text: String) -> SuiteDocument? {
-        let root: Node
+    ///
+    /// With `streaming`, a file that `SuiteYAMLStream` can read is read that way, so its probes
+    /// never all exist as nodes at once; any other file (a YAML error, a duplicate key, `defaults:`
+    /// after `probes:`, …) is read whole by Yams as before, which also words every YAML error.
+    mutating func read(_ text: String, streaming: Bool = true) -> Reading? {
+        if streaming, let stream = SuiteYAMLStream.open(text) {
+            return document(from: stream.root).map { Reading(document: $0, probes: stream.probes) }
+        }
+        let root: SuiteNode
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 report(at: .start, nil, "the file is empty")
                 return nil
             }
-            root = node
+            root = SuiteNode(node)
         } catch let error as YamlError {
             reportYAML(error)
             return nil
@@ -31,6 +46,15 @@ struct SuiteDocumentParser {
             report(at: .start, nil, "cannot parse the file (\(error))")
             return nil
         }
+        return document(from: root).map { Reading(document: $0, probes: nil) }
+    }
+
+    /// One entry of a streamed `probes:` list, checked exactly as an entry of a whole document is.
+    mutating func probe(_ node: SuiteNode, index: Int) -> ProbeEntry? {
+        probe(node, field: "probes[\(index)]")
+    }
+
+    private mutating func document(from root: SuiteNode) -> SuiteDocument? {
         guard let fields = mapping(root, field: "", allowed: SuiteSchema.suiteKeys) else { return nil }
         var document = SuiteDocument(position: position(of: root))
         if let node = fields["id"] {
@@ -66,7 +90,7 @@ struct SuiteDocumentParser {
 
     // MARK: - Sections
 
-    private mutating func defaults(_ node: Node) -> ProbeSettings {
+    private mutating func defaults(_ node: SuiteNode) -> ProbeSettings {
         guard let fields = mapping(node, field: "defaults", allowed: SuiteSchema.defaultsKeys) else {
             return ProbeSettings()
         }
@@ -75,7 +99,7 @@ struct SuiteDocumentParser {
 
     /// `transforms:` entries: `NAME[:ARGUMENT]` strings or `{name:, text:, label:, language:,
     /// separator:}` mappings; the rules for each transform live in `TransformSpec.make`.
-    private mutating func transforms(_ node: Node) -> [TransformSpec] {
+    private mutating func transforms(_ node: SuiteNode) -> [TransformSpec] {
         guard let items = sequence(node, field: "transforms") else { return [] }
         return items.enumerated().compactMap { index, item in
             let field = "transforms[\(index)]"
@@ -108,7 +132,7 @@ struct SuiteDocumentParser {
         }
     }
 
-    private mutating func includes(_ node: Node) -> [IncludeEntry] {
+    private mutating func includes(_ node: SuiteNode) -> [IncludeEntry] {
         guard let items = sequence(node, field: "include") else { return [] }
         return items.enumerated().compactMap { index, item in
             let field = "include[\(index)]"
@@ -117,7 +141,7 @@ struct SuiteDocumentParser {
         }
     }
 
-    private mutating func probe(_ node: Node, field: String) -> ProbeEntry? {
+    private mutating func probe(_ node: SuiteNode, field: String) -> ProbeEntry? {
         guard let fields = mapping(node, field: field, allowed: SuiteSchema.probeKeys) else { return nil }
         let content = content(fields, field: field)
         let settings = settings(fields, field: field)
@@ -143,7 +167,7 @@ struct SuiteDocumentParser {
             followUps: fields["follow_up"].flatMap { followUps($0, field: join(field, "follow_up")) })
     }
 
-    private mutating func variant(_ node: Node, field: String) -> VariantEntry? {
+    private mutating func variant(_ node: SuiteNode, field: String) -> VariantEntry? {
         guard let fields = mapping(node, field: field, allowed: SuiteSchema.variantKeys) else { return nil }
         let content = content(fields, field: field)
         if fields["prompt"] == nil && fields["messages"] == nil {
@@ -173,7 +197,7 @@ struct SuiteDocumentParser {
     }
 
     /// `follow_up:` turns: `{text:, on: [verdicts], answer: shown|withdrawn}`, `text` required.
-    private mutating func followUps(_ node: Node, field: String) -> [FollowUpTurn]? {
+    private mutating func followUps(_ node: SuiteNode, field: String) -> [FollowUpTurn]? {
         guard let items = sequence(node, field: field) else { return nil }
         var turns: [FollowUpTurn] = []
         for (index, item) in items.enumerated() {
@@ -258,7 +282,7 @@ struct SuiteDocumentParser {
         return settings
     }
 
-    private mutating func messages(_ node: Node, field: String) -> [ChatMessage]? {
+    private mutating func messages(_ node: SuiteNode, field: String) -> [ChatMessage]? {
         guard let items = sequence(node, field: field) else { return nil }
         if items.isEmpty {
             report(at: position(of: node), field, "'messages' is empty")
@@ -299,13 +323,13 @@ struct SuiteDocumentParser {
 
     /// The known keys of a mapping node. Unknown keys are reported at the key, with a suggestion
     /// when one of the allowed keys is a near miss.
-    private mutating func mapping(_ node: Node, field: String, allowed: [String]) -> Fields? {
-        guard case .mapping(let mapping) = node else {
+    private mutating func mapping(_ node: SuiteNode, field: String, allowed: [String]) -> Fields? {
+        guard case .mapping(let pairs, _) = node else {
             report(at: position(of: node), field.isEmpty ? nil : field, "expected a mapping, found \(kind(of: node))")
             return nil
         }
         var fields = Fields()
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in pairs.lazy.map({ ($0.key, $0.value) }) {
             guard case .scalar(let scalar) = keyNode else {
                 report(at: position(of: keyNode), field.isEmpty ? nil : field, "keys must be plain strings")
                 continue
@@ -326,29 +350,29 @@ struct SuiteDocumentParser {
         return fields
     }
 
-    private mutating func sequence(_ node: Node, field: String) -> [Node]? {
-        guard case .sequence(let sequence) = node else {
+    private mutating func sequence(_ node: SuiteNode, field: String) -> [SuiteNode]? {
+        guard case .sequence(let items, _) = node else {
             report(at: position(of: node), field, "expected a list, found \(kind(of: node))")
             return nil
         }
-        return Array(sequence)
+        return items
     }
 
     /// A scalar's text exactly as written. Plain `null`/`~`/empty is "no value", not the text
     /// "null", so `prompt:` with nothing after it is reported instead of sent.
-    private mutating func string(_ node: Node, field: String) -> String? {
+    private mutating func string(_ node: SuiteNode, field: String) -> String? {
         guard case .scalar(let scalar) = node else {
             report(at: position(of: node), field, "expected a string, found \(kind(of: node))")
             return nil
         }
-        if scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue {
+        if scalar.isNothing {
             report(at: position(of: node), field, "expected a string, found nothing")
             return nil
         }
         return scalar.string
     }
 
-    private mutating func nonEmptyString(_ node: Node, field: String) -> String? {
+    private mutating func nonEmptyString(_ node: SuiteNode, field: String) -> String? {
         guard let value = string(node, field: field) else { return nil }
         guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             report(at: position(of: node), field, "must not be empty")
@@ -357,7 +381,7 @@ struct SuiteDocumentParser {
         return value
     }
 
-    private mutating func identifier(_ node: Node, field: String) -> String? {
+    private mutating func identifier(_ node: SuiteNode, field: String) -> String? {
         guard let value = nonEmptyString(node, field: field) else { return nil }
         guard SuiteSchema.isValidIdentifier(value) else {
             report(
@@ -368,14 +392,14 @@ struct SuiteDocumentParser {
         return value
     }
 
-    private mutating func stringList(_ node: Node, field: String) -> [String]? {
+    private mutating func stringList(_ node: SuiteNode, field: String) -> [String]? {
         guard let items = sequence(node, field: field) else { return nil }
         let values = items.enumerated().map { index, item in nonEmptyString(item, field: "\(field)[\(index)]") }
         return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
     }
 
     private mutating func choice<Value: RawRepresentable & CaseIterable>(
-        _ node: Node, field: String, of type: Value.Type
+        _ node: SuiteNode, field: String, of type: Value.Type
     ) -> Value? where Value.RawValue == String {
         guard let raw = string(node, field: field) else { return nil }
         if let value = Value(rawValue: raw) { return value }
@@ -386,7 +410,7 @@ struct SuiteDocumentParser {
 
     /// `on`/`off`/`both`; YAML and JSON booleans are read as `on`/`off` too, since `stream: true`
     /// is what a JSON author naturally writes.
-    private mutating func streamMode(_ node: Node, field: String) -> StreamMode? {
+    private mutating func streamMode(_ node: SuiteNode, field: String) -> StreamMode? {
         guard let raw = string(node, field: field) else { return nil }
         switch raw {
         case "true", "yes": return .on
@@ -398,7 +422,7 @@ struct SuiteDocumentParser {
         return nil
     }
 
-    private mutating func language(_ node: Node, field: String) -> String? {
+    private mutating func language(_ node: SuiteNode, field: String) -> String? {
         guard let raw = string(node, field: field) else { return nil }
         if let tag = LanguageTag.canonical(raw) { return tag }
         var message = "'\(raw)' is not a BCP-47 language tag (like en, zh-Hans, zh-Hant, ko, pt-BR)"
@@ -409,20 +433,20 @@ struct SuiteDocumentParser {
         return nil
     }
 
-    private mutating func number(_ node: Node, field: String, in range: ClosedRange<Double>) -> Double? {
+    private mutating func number(_ node: SuiteNode, field: String, in range: ClosedRange<Double>) -> Double? {
         bounded(
             node, field: field, in: range, kind: "a number", parse: { Double($0).flatMap { $0.isFinite ? $0 : nil } },
             show: Self.format)
     }
 
-    private mutating func integer(_ node: Node, field: String, in range: ClosedRange<Int>) -> Int? {
+    private mutating func integer(_ node: SuiteNode, field: String, in range: ClosedRange<Int>) -> Int? {
         bounded(node, field: field, in: range, kind: "a whole number", parse: { Int($0) }, show: { String($0) })
     }
 
     /// A scalar that `parse` reads as a value inside `range`; anything else is reported, naming
     /// what was expected (`kind`) or the range (its bounds written by `show`).
     private mutating func bounded<Value: Comparable>(
-        _ node: Node, field: String, in range: ClosedRange<Value>, kind: String,
+        _ node: SuiteNode, field: String, in range: ClosedRange<Value>, kind: String,
         parse: (String) -> Value?, show: (Value) -> String
     ) -> Value? {
         guard let raw = string(node, field: field) else { return nil }
@@ -465,13 +489,11 @@ struct SuiteDocumentParser {
         }
     }
 
-    private func position(of node: Node) -> SourcePosition {
-        node.mark.map { SourcePosition(line: $0.line, column: $0.column) } ?? .start
-    }
+    private func position(of node: SuiteNode) -> SourcePosition { node.position }
 
-    private func kind(of node: Node) -> String {
+    private func kind(of node: SuiteNode) -> String {
         switch node {
-        case .scalar(let scalar) where scalar.style == .plain && node.tag.rawValue == Tag.Name.null.rawValue:
+        case .scalar(let scalar) where scalar.isNothing:
             return "nothing"
         case .scalar: return "a scalar"
         case .mapping: return "a mapping"
@@ -490,7 +512,7 @@ struct SuiteDocumentParser {
 
     /// The known keys of one mapping and their value nodes.
     struct Fields {
-        var values: [String: Node] = [:]
-        subscript(key: String) -> Node? { values[key] }
+        var values: [String: SuiteNode] = [:]
+        subscript(key: String) -> SuiteNode? { values[key] }
     }
 }

@@ -36,8 +36,9 @@ package enum SuiteLoader {
         return result.suites
     }
 
-    /// Loads without throwing: the suites that are valid and every error found.
-    package static func check(paths: [String]) -> SuiteLoadResult {
+    /// Loads without throwing: the suites that are valid and every error found. `streaming: false`
+    /// reads every file whole with Yams (the reference the tests compare the streaming reader with).
+    package static func check(paths: [String], streaming: Bool = true) -> SuiteLoadResult {
         let (files, pathErrors) = suiteFiles(in: paths)
         let named = Set(paths.map { SuitePaths.canonical(SuitePaths.normalize($0)) })
         var assembled: [SuiteAssembler.Result] = []
@@ -47,15 +48,17 @@ package enum SuiteLoader {
         var parts: [String: (index: Int, parent: SuiteAssembler.Result, files: Set<String>)] = [:]
         for file in files {
             let canonical = SuitePaths.canonical(file)
-            guard named.contains(canonical), let (parent, parentCanonical) = includingSuite(of: file) else {
-                assembled.append(SuiteAssembler.assemble(root: file))
+            guard named.contains(canonical),
+                let (parent, parentCanonical) = includingSuite(of: file, streaming: streaming)
+            else {
+                assembled.append(SuiteAssembler.assemble(root: file, streaming: streaming))
                 continue
             }
             var part = parts[parentCanonical] ?? (assembled.count, parent, [])
             part.files.insert(canonical)
             var result = parent
             result.suite?.probes =
-                parent.suite?.probes.filter { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
+                parent.suite?.probes.filtered { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
             result.rootCanonical = canonical
             result.rootDisplay = file
             // Only the named file itself: its siblings are not "included elsewhere" by this.
@@ -95,7 +98,7 @@ package enum SuiteLoader {
 
     /// The suite file (beside `file`, or in the directory above) that includes `file`, assembled,
     /// with its canonical path; nil when none does.
-    static func includingSuite(of file: String) -> (SuiteAssembler.Result, String)? {
+    static func includingSuite(of file: String, streaming: Bool = true) -> (SuiteAssembler.Result, String)? {
         let canonical = SuitePaths.canonical(file)
         let directory = SuitePaths.directory(of: file)
         let manager = FileManager.default
@@ -107,7 +110,7 @@ package enum SuiteLoader {
                 guard candidateCanonical != canonical,
                     let text = try? String(contentsOfFile: candidate, encoding: .utf8), text.contains("include")
                 else { continue }
-                let parent = SuiteAssembler.assemble(root: candidate)
+                let parent = SuiteAssembler.assemble(root: candidate, streaming: streaming)
                 guard parent.files.contains(canonical), parent.errors.isEmpty, parent.suite != nil else { continue }
                 return (parent, candidateCanonical)
             }

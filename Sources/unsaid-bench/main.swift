@@ -128,11 +128,14 @@ var summary: [(Scale, [Figure], Int)] = []
 func runPhase(
     scale: Scale, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
 ) async throws -> ScoredArchive {
-    let probes = (0..<max(1, scale.probes / scale.repeats)).map { index in
-        Probe(
-            id: "p\(index)",
-            messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
-            category: .censorship, expect: .answer, repeatCount: scale.repeats)
+    // Packed as they are made, as the suite loader does: never an array of every probe.
+    var probes = ProbeTable()
+    for index in 0..<max(1, scale.probes / scale.repeats) {
+        probes.append(
+            Probe(
+                id: "p\(index)",
+                messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
+                category: .censorship, expect: .answer, repeatCount: scale.repeats))
     }
     // Planned as `unsaid run` plans: requests built as they are sent, not held.
     let items = try RunPlanning.plan(

@@ -15,6 +15,25 @@ package enum TransformExpansion {
     ) -> [Probe] {
         guard !specs.isEmpty else { return probes }
         var out: [Probe] = []
+        expand(probes, with: specs, transformer: transformer) { out.append($0) }
+        return out
+    }
+
+    /// As above, packed in and out: a loaded suite is never held as an array of probes.
+    package static func expand(
+        _ probes: ProbeTable, with specs: [TransformSpec],
+        transformer: PromptTransformer = .bundled
+    ) -> ProbeTable {
+        guard !specs.isEmpty else { return probes }
+        var out = ProbeTable()
+        expand(probes, with: specs, transformer: transformer) { out.append($0) }
+        return out
+    }
+
+    private static func expand(
+        _ probes: some Collection<Probe>, with specs: [TransformSpec], transformer: PromptTransformer,
+        emit: (Probe) -> Void
+    ) {
         // Rewrites that already exist (a suite's own transforms, when `--transform` names the
         // same one again) are not made twice.
         let existing = Set(probes.filter { $0.transform != nil }.map(\.id))
@@ -24,7 +43,7 @@ package enum TransformExpansion {
             guard probe.transform == nil,
                 let index = probe.messages.lastIndex(where: { $0.role == "user" })
             else {
-                out.append(probe)
+                emit(probe)
                 continue
             }
             var plain = probe
@@ -47,10 +66,9 @@ package enum TransformExpansion {
                 rewrites.append(rewritten)
             }
             if !rewrites.isEmpty { plain.group = probe.group ?? probe.id }
-            out.append(plain)
-            out += rewrites
+            emit(plain)
+            rewrites.forEach(emit)
         }
-        return out
     }
 
     /// The run-level `--transform` list applied to loaded suites; a probe id that a rewrite would
@@ -60,9 +78,11 @@ package enum TransformExpansion {
             var suite = suite
             suite.probes = expand(suite.probes, with: specs)
             var seen = Set<String>()
-            if let duplicate = suite.probes.first(where: { !seen.insert($0.id).inserted }) {
+            if let duplicate = suite.probes.indices.lazy.map(suite.probes.id(at:)).first(where: {
+                !seen.insert($0).inserted
+            }) {
                 throw TransformSpecError(
-                    "suite '\(suite.id)': the transforms produce probe id '\(duplicate.id)', which the suite already has"
+                    "suite '\(suite.id)': the transforms produce probe id '\(duplicate)', which the suite already has"
                 )
             }
             return suite
