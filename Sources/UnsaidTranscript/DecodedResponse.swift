@@ -131,3 +131,51 @@ package struct DecodedResponse: Codable, Sendable, Equatable {
 
     package static let empty = DecodedResponse()
 }
+
+/// Read in one pass like `ChatEvent` (see `IndexedFieldDecodable`), as the synthesized
+/// `init(from:)` reads it.
+extension DecodedResponse: IndexedFieldDecodable {
+    package init(fields: inout IndexedFields) throws {
+        var events: [ChatEvent]?
+        var content: String?
+        var reasoning: String?
+        var refusal: String?
+        var sawDone: Bool?
+        var errors: [ProviderError]?
+        self.init()
+        while let field = try fields.next() {
+            if field.is("events") {
+                events = try field.decode([ChatEvent].self)
+            } else if field.is("content") {
+                content = try field.string()
+            } else if field.is("reasoning") {
+                reasoning = try field.string()
+            } else if field.is("refusal") {
+                refusal = try field.string()
+            } else if field.is("finishReason") {
+                finishReason = try field.stringIfNotNull()
+            } else if field.is("usage") {
+                usage = try field.decodeIfNotNull(JSONValue.self)
+            } else if field.is("sawDone") {
+                sawDone = try field.bool()
+            } else if field.is("errors") {
+                errors = try field.decode([ProviderError].self)
+            } else if field.is("protocolError") {
+                protocolError = try field.stringIfNotNull()
+            } else if field.is("bodyFormat") {
+                bodyFormat = try field.decodeIfNotNull(BodyFormat.self)
+            } else if field.is("unterminatedEvent") {
+                unterminatedEvent = try field.boolIfNotNull()
+            }
+        }
+        guard let events, let content, let reasoning, let refusal, let sawDone, let errors else {
+            throw fields.missing()
+        }
+        self.events = events
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.sawDone = sawDone
+        self.errors = errors
+    }
+}

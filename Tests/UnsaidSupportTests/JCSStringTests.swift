@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import UnsaidSupport
+
+/// `JCSString` against the escaping rule of RFC 8785 §3.2.2.2 written out byte by byte, and
+/// against Foundation's reading of the result.
+@Suite struct JCSStringTests {
+    /// The rule as the RFC states it, one byte at a time: the reference.
+    static func reference(_ text: String) -> [UInt8] {
+        var output: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output += Array(#"\""#.utf8)
+            case UInt8(ascii: "\\"): output += Array(#"\\"#.utf8)
+            case 0x08: output += Array(#"\b"#.utf8)
+            case 0x0C: output += Array(#"\f"#.utf8)
+            case 0x0A: output += Array(#"\n"#.utf8)
+            case 0x0D: output += Array(#"\r"#.utf8)
+            case 0x09: output += Array(#"\t"#.utf8)
+            case 0..<0x20: output += Array(String(format: "\\u%04x", byte).utf8)
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+        return output
+    }
+
+    @Test func everyControlCharacterAndSpecialByte() throws {
+        for scalar in (0..<0x80).compactMap(Unicode.Scalar.init) {
+            let text = "a\(scalar)b"
+            var output: [UInt8] = [0x7B]  // appends after what is already there
+            JCSString.append(text, to: &output)
+            #expect(output == [0x7B] + Self.reference(text), "U+\(String(scalar.value, radix: 16))")
+            let decoded = try JSONDecoder().decode(String.self, from: Data(output.dropFirst()))
+            #expect(decoded == text)
+        }
+    }
+
+    @Test func generatedStrings() throws {
+        let pieces = [
+            "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "/", "é", "中", "😀", "\u{2028}", "plain text ", "\t\r",
+        ]
+        var random = SplitMix64(seed: 0x15C)
+        for _ in 0..<2_000 {
+            let text = (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }
+                .joined()
+            var output: [UInt8] = []
+            JCSString.append(text, to: &output)
+            #expect(output == Self.reference(text), "\(text.debugDescription)")
+            #expect(try JSONDecoder().decode(String.self, from: Data(output)) == text)
+        }
+    }
+}
