@@ -58,7 +58,9 @@ package enum SuiteLoader {
             part.files.insert(canonical)
             var result = parent
             result.suite?.probes =
-                parent.suite?.probes.filtered { part.files.contains(parent.probeFiles[$0.id] ?? "") } ?? []
+                parent.suite?.probes.filtered {
+                    part.files.contains(parent.definitions.canonicalFile(of: $0.id) ?? "")
+                } ?? []
             result.rootCanonical = canonical
             result.rootDisplay = file
             // Only the named file itself: its siblings are not "included elsewhere" by this.

@@ -18,9 +18,25 @@ enum SuiteNode: Equatable {
 
     struct Scalar: Equatable {
         var string: String
-        /// A plain scalar whose resolved tag is null: `key:`, `key: null`, `key: ~`.
-        var isNothing: Bool
+        /// The tag as written (`.implicit` when none was), resolved only when asked.
+        var tag: Tag.Name
+        var style: Node.Scalar.Style
         var position: SourcePosition
+
+        /// A plain scalar whose resolved tag is null: `key:`, `key: null`, `key: ~`. Resolved by
+        /// Yams' own resolver (the default, as `Yams.compose` uses), only for the scalars a check
+        /// reads, as the checks did when they read Yams' nodes.
+        var isNothing: Bool {
+            style == .plain && Node.scalar(Node.Scalar(string, Tag(tag), style)).tag.rawValue == Tag.Name.null.rawValue
+        }
+
+        /// What the checks read: the text, the style, whether it says nothing, and the place. Not the
+        /// tag as stored: Yams resolves (and keeps) the tags of mapping keys while composing, so the
+        /// tree holds resolved tags where the stream holds the written ones; they resolve alike.
+        static func == (lhs: Scalar, rhs: Scalar) -> Bool {
+            lhs.string == rhs.string && lhs.style == rhs.style && lhs.position == rhs.position
+                && lhs.isNothing == rhs.isNothing
+        }
     }
 
     struct Pair: Equatable {
@@ -41,7 +57,9 @@ enum SuiteNode: Equatable {
         switch node {
         case .scalar(let scalar):
             self = .scalar(
-                Scalar(string: scalar.string, isNothing: Self.isNothing(node, style: scalar.style), position: position))
+                Scalar(
+                    string: scalar.string, tag: Tag.Name(rawValue: scalar.tag.rawValue), style: scalar.style,
+                    position: position))
         case .mapping(let mapping):
             self = .mapping(mapping.map { Pair(key: SuiteNode($0.key), value: SuiteNode($0.value)) }, position)
         case .sequence(let sequence):
@@ -49,11 +67,5 @@ enum SuiteNode: Equatable {
         case .alias:
             self = .alias(position)
         }
-    }
-
-    /// Whether a scalar says "nothing", by Yams' own tag resolution (the default resolver, as
-    /// `Yams.compose` uses).
-    static func isNothing(_ node: Node, style: Node.Scalar.Style) -> Bool {
-        style == .plain && node.tag.rawValue == Tag.Name.null.rawValue
     }
 }

@@ -189,8 +189,7 @@ private final class EventComposer {
             // none for the resolver to decide.
             let tag: Tag.Name =
                 data.quoted_implicit == 1 ? .str : text(data.tag).map { Tag.Name(rawValue: $0) } ?? .implicit
-            let isNothing = SuiteNode.isNothing(.scalar(Node.Scalar(value, Tag(tag), style)), style: style)
-            let node = SuiteNode.scalar(SuiteNode.Scalar(string: value, isNothing: isNothing, position: start))
+            let node = SuiteNode.scalar(SuiteNode.Scalar(string: value, tag: tag, style: style, position: start))
             register(node, as: text(data.anchor))
             return node
         case YAML_ALIAS_EVENT:
