@@ -14,13 +14,13 @@ package struct NormalisedText {
     let length: Int
     /// For each UTF-16 unit of `text`: start and end UTF-8 offsets of its source character,
     /// counted from the start of the whole answer (`baseOffset` included).
-    private let starts: [Int]
-    private let ends: [Int]
+    private let starts: OffsetColumn
+    private let ends: OffsetColumn
     let units: [UInt16]
     /// Whether every unit is printable ASCII (U+0020–U+007E).
     let isPrintableASCII: Bool
     /// Prefix sums of character weights (see `RuleParameters.denseScriptWeight`).
-    private let weights: [Int]
+    private let weights: OffsetColumn
     /// UTF-16 offsets where sentences start (the first is 0).
     let sentenceStarts: [Int]
     /// UTF-16 ranges inside quotation marks.
@@ -103,8 +103,9 @@ package struct NormalisedText {
         self.baseOffset = baseOffset
         self.isPrintableASCII = units.allSatisfy(CannedPattern.isPrintableASCII)
 
-        var weights = [0]
+        var weights = OffsetColumn()
         weights.reserveCapacity(units.count + 1)
+        weights.append(0)
         var sentenceStarts = [0]
         var unitIndex = 0
         var pendingBoundary = false
@@ -241,13 +242,50 @@ package struct NormalisedText {
     }
 }
 
+/// Non-negative integers, one per UTF-16 unit of a normalised text (source offsets, weight
+/// sums), in 4 bytes each while they fit, instead of 8: for a huge answer these columns were most
+/// of the detector's memory (a 16 MiB answer: three columns of 134 MB each). A value beyond
+/// `UInt32.max` (a text over 4 GiB) moves the column to full-width integers, so nothing is cut.
+struct OffsetColumn {
+    private var narrow: [UInt32] = []
+    private var wide: [Int] = []
+    private var isWide = false
+
+    var count: Int { isWide ? wide.count : narrow.count }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        narrow.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ value: Int) {
+        if !isWide, let small = UInt32(exactly: value) {
+            narrow.append(small)
+            return
+        }
+        if !isWide {
+            wide = narrow.map(Int.init)
+            narrow = []
+            isWide = true
+        }
+        wide.append(value)
+    }
+
+    mutating func removeLast() {
+        if isWide { wide.removeLast() } else { narrow.removeLast() }
+    }
+
+    subscript(index: Int) -> Int {
+        isWide ? wide[index] : Int(narrow[index])
+    }
+}
+
 /// Accumulates normalised text while `NormalisedText.init` walks the source.
 private struct Builder {
     var units: [UInt16] = []
     /// The same text as UTF-8, which String takes without transcoding.
     var utf8: [UInt8] = []
-    var starts: [Int] = []
-    var ends: [Int] = []
+    var starts = OffsetColumn()
+    var ends = OffsetColumn()
     var traits: [ScalarTraits] = []
     var quoteMarks: [(position: Int, kind: QuoteKind)] = []
     // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
@@ -259,6 +297,12 @@ private struct Builder {
     /// Moves an array out, leaving it empty, so the caller holds the only reference.
     mutating func take<Element>(_ field: WritableKeyPath<Builder, [Element]>) -> [Element] {
         var taken: [Element] = []
+        swap(&taken, &self[keyPath: field])
+        return taken
+    }
+
+    mutating func take(_ field: WritableKeyPath<Builder, OffsetColumn>) -> OffsetColumn {
+        var taken = OffsetColumn()
         swap(&taken, &self[keyPath: field])
         return taken
     }
