@@ -1,6 +1,7 @@
 import Foundation
 import UnsaidArchive
 import UnsaidSuite
+import UnsaidSupport
 import UnsaidTarget
 import UnsaidTranscript
 
@@ -77,6 +78,19 @@ private func fuzzChunks(_ bytes: [UInt8]) {
         abort()
     }
     _ = policy.redact(response: ChatResponseDecoder.decode(chunks: redacted, streamed: true))
+
+    // The whole input as one event's data: the common-shape reader must read it as JSONParser
+    // and the general reader do, or decline.
+    let text = String(decoding: bytes, as: UTF8.self)
+    if let common = ChatChunkReader.readCommonChunk(text, index: 1, t: 2) {
+        let general = JSONParser.parse(text)?.objectValue.map {
+            ChatChunkReader.read($0, index: 1, t: 2, streamed: true, errorEventIndex: 1)
+        }
+        if common != general {
+            FileHandle.standardError.write(Data("the common chunk reader read differently\n".utf8))
+            abort()
+        }
+    }
 }
 
 private func fuzzFile(_ bytes: [UInt8], name: String, _ body: (String) -> Void) {
@@ -95,6 +109,20 @@ private func fuzzArchive(_ bytes: [UInt8]) {
     }
     _ = try? ArchiveReader.read(scratch)
     _ = try? ArchiveReader.read(scratch, tolerateBrokenVerdicts: true)
+
+    // Every record that reads is written back by its own writers exactly as through `Encodable`.
+    for line in (parts.count > 1 ? parts[1] : []).split(separator: 0x0A) {
+        guard let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: Data(line)) else { continue }
+        let written = Result { try CanonicalJSON.encode(record) }
+        let reference = Result { try CanonicalJSON.encodeThroughEncodable(record) }
+        switch (written, reference) {
+        case (.success(let a), .success(let b)) where a == b: continue
+        case (.failure, .failure): continue
+        default:
+            FileHandle.standardError.write(Data("a record's writers disagree with Encodable\n".utf8))
+            abort()
+        }
+    }
 }
 
 // SwiftPM links an executable target's entry point as `<Target>_main` (and aliases `main` to

@@ -26,6 +26,11 @@ package actor ArchiveWriter {
     private var sequence: Int
     private var counts: [String: Int]
     private let commit: GroupCommit
+    /// The digest of `transcripts.jsonl` kept as records are written, so sealing a new run does
+    /// not read the whole file back (for 2,000 streamed probes, 110 MB hashed after the last
+    /// answer). Nil for a continued archive, whose earlier bytes were not written here, and after
+    /// a failed write (the file may then end in a torn line): sealing then reads the file.
+    private var transcriptsDigest: RunningDigest?
     /// `judgements.jsonl` and its chain, for a run with a judge.
     private let judgements: AppendOnlyFile?
     private var judgeHead: String
@@ -57,6 +62,7 @@ package actor ArchiveWriter {
         self.counts = [:]
         let transcripts = self.transcripts
         self.commit = GroupCommit(durable: 0) { try transcripts.sync() }
+        self.transcriptsDigest = RunningDigest()
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
         self.judgeHead = ArchiveChain.genesis
         self.judgeSequence = 0
@@ -76,6 +82,7 @@ package actor ArchiveWriter {
         // `ArchiveResume.repair` synced the file, so every record already in it is durable.
         let transcripts = self.transcripts
         self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
+        self.transcriptsDigest = nil
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
         self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
         self.judgeSequence = point.judgements?.records.count ?? 0
@@ -101,7 +108,13 @@ package actor ArchiveWriter {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         let line = try CanonicalJSON.encodeLine(record)
-        try transcripts.append(line)
+        do {
+            try transcripts.append(line)
+        } catch {
+            transcriptsDigest = nil
+            throw error
+        }
+        transcriptsDigest?.update(line)
         let written = sequence
         commit.didWrite(through: written)
         chainHead = ArchiveChain.hash(ofLine: line.dropLast())
@@ -176,7 +189,7 @@ package actor ArchiveWriter {
         try syncToDisk(layout.directory)
         manifest.finishedAt = Timestamp.now()
         manifest.files = [
-            ArchiveLayout.transcriptsName: try FileDigester.digest(layout.transcripts),
+            ArchiveLayout.transcriptsName: try transcriptsDigest?.digest ?? FileDigester.digest(layout.transcripts),
             ArchiveLayout.verdictsName: try FileDigester.digest(layout.verdicts),
             ArchiveLayout.rulesetName: try FileDigester.digest(layout.ruleset),
         ]
@@ -202,6 +215,23 @@ package enum VerdictFile {
     }
 }
 
+/// `FileDigester`'s figures for bytes as they are appended to a file, without reading it back.
+struct RunningDigest {
+    private var hasher = SHA256()
+    private var bytes = 0
+    private var lines = 0
+
+    mutating func update(_ written: [UInt8]) {
+        hasher.update(data: written)
+        bytes += written.count
+        lines += FileDigester.newlines(in: written)
+    }
+
+    var digest: Manifest.FileDigest {
+        Manifest.FileDigest(sha256: FileDigester.hex(hasher.finalize()), bytes: bytes, lines: lines)
+    }
+}
+
 /// SHA-256, size and line count of a file, read in blocks so large archives are never held whole.
 package enum FileDigester {
     package static func digest(_ url: URL) throws -> Manifest.FileDigest {
@@ -222,14 +252,19 @@ package enum FileDigester {
             if block.isEmpty { break }
             hasher.update(data: block)
             bytes += block.count
-            // Counted over the raw buffer: Data's byte iterator was a visible share of a run.
-            lines += block.withUnsafeBytes { raw in
-                var count = 0
-                for byte in raw where byte == 0x0A { count += 1 }
-                return count
-            }
+            lines += block.withUnsafeBytes { newlines(in: $0) }
         }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return Manifest.FileDigest(sha256: hex, bytes: bytes, lines: lines)
+        return Manifest.FileDigest(sha256: hex(hasher.finalize()), bytes: bytes, lines: lines)
+    }
+
+    /// Counted over the raw buffer: Data's byte iterator was a visible share of a run.
+    static func newlines(in raw: some Collection<UInt8>) -> Int {
+        var count = 0
+        for byte in raw where byte == 0x0A { count += 1 }
+        return count
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

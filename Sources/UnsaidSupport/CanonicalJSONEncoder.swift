@@ -10,6 +10,9 @@ import Foundation
 /// through `Any`, `NSNumber` or a dictionary; scalar types are recognised by one protocol check
 /// (`CanonicalScalar`), a `JSONValue` is rendered in one pass, non-finite numbers are refused while
 /// encoding (where the coding path is known), and paths are only assembled when an error needs one.
+///
+/// The types a transcript record is made of skip the tree: they are `CanonicalWritable` and write
+/// their bytes themselves (see `CanonicalWriter`); any value they decline goes through the tree.
 struct CanonicalJSONEncoder {
     /// Whether `CanonicalWritable` values write themselves (always, but for the tests that hold
     /// those writers to the `Encodable` bytes).

@@ -4,11 +4,11 @@ import UnsaidSupport
 /// Reads one chat-completion JSON object — a stream chunk or a whole non-streamed body — into a
 /// `ChatEvent`. Providers signal moderation in fields the OpenAI shape does not have, so every
 /// non-standard field is kept as an annotation rather than dropped.
-enum ChatChunkReader {
-    struct Reading: Equatable {
-        var event: ChatEvent
+package enum ChatChunkReader {
+    package struct Reading: Equatable {
+        package var event: ChatEvent
         /// The chunk's `usage`, when present and not null.
-        var usage: JSONValue?
+        package var usage: JSONValue?
     }
 
     /// Top-level keys of the standard chat-completion shape; anything else is an annotation.
@@ -21,7 +21,7 @@ enum ChatChunkReader {
     /// - Parameters:
     ///   - streamed: read `choices[0].delta` (a stream chunk) rather than `choices[0].message`.
     ///   - errorEventIndex: recorded in a `ProviderError` found here (nil for a whole body).
-    static func read(
+    package static func read(
         _ object: [String: JSONValue], index: Int, t: Int64, streamed: Bool,
         errorEventIndex: Int?
     ) -> Reading {
@@ -162,7 +162,7 @@ extension ChatChunkReader {
     /// a repeated or escaped key, a choice list other than one object with index 0, a text field
     /// that is not a string or null (content parts), a closing `message`, any of the error forms
     /// (`error`, `error_code`, `error_msg`, `base_resp`), or bytes that are not JSON.
-    static func readCommonChunk(_ text: String, index: Int, t: Int64) -> Reading? {
+    package static func readCommonChunk(_ text: String, index: Int, t: Int64) -> Reading? {
         JSONPullReader.withReader(text) { reader in
             var chunk = CommonChunk(index: index, t: t)
             guard chunk.readTop(&reader), reader.atEnd() else { return nil }

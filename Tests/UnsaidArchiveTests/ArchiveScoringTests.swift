@@ -107,6 +107,17 @@ struct ArchiveScoringTests {
         return (layout, writer, records)
     }
 
+    /// A new run's transcripts digest is kept as records are written; it must be what reading
+    /// the file back gives (size, line count and SHA-256).
+    @Test func theTranscriptsDigestKeptWhileWritingIsTheFilesDigest() async throws {
+        let (layout, writer, records) = try await provisionalArchive()
+        defer { try? FileManager.default.removeItem(at: layout.directory) }
+        let manifest = try await writer.finish(verdicts: [])
+        let kept = try #require(manifest.files[ArchiveLayout.transcriptsName])
+        #expect(kept == (try FileDigester.digest(layout.transcripts)))
+        #expect(kept.lines == records.count)
+    }
+
     /// The end of a new run adds the whole-run findings to the verdicts judged as records were
     /// archived: the file must be the one scoring the transcripts derives, byte for byte.
     @Test func finalisingProvisionalVerdictsGivesWhatScoringTheTranscriptsDerives() async throws {
