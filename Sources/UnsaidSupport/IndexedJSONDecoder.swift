@@ -850,11 +850,4 @@ package struct IndexedField {
     package func int64() throws -> Int64 { try document.integer(at: value, as: Int64.self) }
     package func stringIfNotNull() throws -> String? { isNull ? nil : try document.string(at: value) }
     package func boolIfNotNull() throws -> Bool? { isNull ? nil : try document.bool(at: value) }
-    /// Required fields: `null` fails, as `decode(_:forKey:)` fails on it.
-    package func string() throws -> String { try document.string(at: value) }
-    package func bool() throws -> Bool { try document.bool(at: value) }
-    package func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.decode(type, at: value) }
-
-    /// The option `key` of the reading, as a type's `init(from:)` finds it in `decoder.userInfo`.
-    package func option(_ key: CodingUserInfoKey) -> Bool { document.userInfo[key] as? Bool == true }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import UnsaidSuite
-import UnsaidSupport
 
 /// The request as it was sent, with secrets already replaced by `[REDACTED]`.
 package struct RecordedRequest: Codable, Sendable, Equatable {
@@ -120,56 +119,4 @@ package struct Transcript: Codable, Sendable, Equatable {
 
     /// The attempt whose answer counts: the last one.
     package var finalAttempt: Attempt? { attempts.last }
-}
-
-/// Read in one pass (see `IndexedFieldDecodable`), exactly as `init(from:)` above reads it,
-/// `scoringOnly` included: the chunks are looked at after the status is known.
-extension Attempt: IndexedFieldDecodable {
-    package init(fields: inout IndexedFields) throws {
-        var index: Int?
-        var startedAt: String?
-        var elapsed: Int64?
-        var status: Int?
-        var headers: [HTTPHeader]?
-        var chunksField: IndexedField?
-        var failure: TransportFailure?
-        var response: DecodedResponse?
-        var backoff: Int64?
-        var responseCap: Int?
-        while let field = try fields.next() {
-            if field.is("index") {
-                index = try field.int()
-            } else if field.is("startedAt") {
-                startedAt = try field.string()
-            } else if field.is("elapsed") {
-                elapsed = try field.int64()
-            } else if field.is("status") {
-                status = field.isNull ? nil : try field.int()
-            } else if field.is("headers") {
-                headers = try field.decode([HTTPHeader].self)
-            } else if field.is("chunks") {
-                chunksField = field
-            } else if field.is("failure") {
-                failure = try field.decodeIfNotNull(TransportFailure.self)
-            } else if field.is("response") {
-                response = try field.decode(DecodedResponse.self)
-            } else if field.is("backoff") {
-                backoff = field.isNull ? nil : try field.int64()
-            } else if field.is("responseCap") {
-                responseCap = field.isNull ? nil : try field.int()
-            }
-        }
-        guard let index, let startedAt, let elapsed, let headers, let chunksField, let response else {
-            throw fields.missing()
-        }
-        let chunks: [WireChunk]
-        if chunksField.option(Self.scoringOnly), Self.httpErrorStatus(status) == nil {
-            chunks = []
-        } else {
-            chunks = try chunksField.decode([WireChunk].self)
-        }
-        self.init(
-            index: index, startedAt: startedAt, elapsed: elapsed, status: status, headers: headers, chunks: chunks,
-            failure: failure, response: response, backoff: backoff, responseCap: responseCap)
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import UnsaidSupport
 
 /// Bytes exactly as one network read delivered them, with when they arrived.
 ///
@@ -43,27 +42,5 @@ extension Array where Element == WireChunk {
         data.reserveCapacity(reduce(0) { $0 + $1.byteCount })
         for chunk in self { data.append(chunk.bytes) }
         return data
-    }
-}
-
-/// Read in one pass (see `IndexedFieldDecodable`), as the synthesized `init(from:)` reads it.
-extension WireChunk: IndexedFieldDecodable {
-    package init(fields: inout IndexedFields) throws {
-        var t: Int64?
-        var text: String?
-        var base64: String?
-        while let field = try fields.next() {
-            if field.is("t") {
-                t = try field.int64()
-            } else if field.is("text") {
-                text = try field.stringIfNotNull()
-            } else if field.is("base64") {
-                base64 = try field.stringIfNotNull()
-            }
-        }
-        guard let t else { throw fields.missing() }
-        self.t = t
-        self.text = text
-        self.base64 = base64
     }
 }
