@@ -47,20 +47,10 @@ package enum JSONParser {
 /// value it returns is the one `JSONParser` would have put there.
 ///
 /// Keys come back as their raw bytes, and only plain ones (ASCII, no escape): a key the caller
-/// cannot compare byte for byte stops the walk (`.unsupported`), because `JSONParser` keys objects
-/// by Swift `String`, whose equality is canonical equivalence. Valid only inside `withReader`.
+/// cannot compare byte for byte stops the walk, because `JSONParser` keys objects by Swift
+/// `String`, whose equality is canonical equivalence. Valid only inside `withReader`.
 package struct JSONPullReader {
     fileprivate var reader: Reader
-
-    package enum Member {
-        /// A key (its raw bytes), positioned at its value.
-        case key(UnsafeBufferPointer<UInt8>)
-        case end
-        /// Not JSON `JSONParser` accepts here.
-        case invalid
-        /// A key with an escape or a non-ASCII byte.
-        case unsupported
-    }
 
     package enum Element {
         /// Positioned at the element's value.
@@ -93,74 +83,80 @@ package struct JSONPullReader {
         return reader.position == reader.bytes.count
     }
 
-    /// Enters the object at the current position; false when it is not one (or nesting is too deep).
-    package mutating func enterObject() -> Bool {
-        enter(UInt8(ascii: "{"))
-    }
-
+    /// Enters the array at the current position; false when it is not one (or nesting is too deep).
     package mutating func enterArray() -> Bool {
         enter(UInt8(ascii: "["))
     }
 
     private mutating func enter(_ opening: UInt8) -> Bool {
         reader.skipWhitespace()
-        guard reader.position < reader.bytes.count, reader.bytes[reader.position] == opening,
-            reader.depth < JSONParser.maximumDepth
+        guard reader.current == opening, reader.depth < JSONParser.maximumDepth
         else { return false }
         reader.depth += 1
         reader.position += 1
         return true
     }
 
-    /// The next member of the object entered last; `first` is true for the first call on it.
-    package mutating func nextMember(first: Bool) -> Member {
+    /// Walks the members of the object at the current position: `member` gets each key (its raw
+    /// bytes), positioned at its value, and must read or skip that value. False when the object
+    /// is not JSON `JSONParser` accepts, when a key is not plain (an escape or a non-ASCII byte),
+    /// or when `member` returns false; the walk stops there.
+    package mutating func readObject(
+        _ member: (inout JSONPullReader, UnsafeBufferPointer<UInt8>) -> Bool
+    ) -> Bool {
+        guard enter(UInt8(ascii: "{")) else { return false }
+        var first = true
+        while true {
+            guard let more = step(closing: UInt8(ascii: "}"), first: first) else { return false }
+            guard more else { return true }
+            first = false
+            guard let key = plainKey(), member(&self, key) else { return false }
+        }
+    }
+
+    /// The next element of the array entered last; `first` is true for the first call on it.
+    package mutating func nextElement(first: Bool) -> Element {
+        guard let more = step(closing: UInt8(ascii: "]"), first: first) else { return .invalid }
+        return more ? .element : .end
+    }
+
+    /// Past the separator before the next member or element: true when there is one, false at
+    /// the container's end (consumed), nil when the bytes are not JSON. A closing bracket is
+    /// accepted first or after a value, never after a comma (JSONParser refuses trailing commas).
+    private mutating func step(closing: UInt8, first: Bool) -> Bool? {
         reader.skipWhitespace()
-        guard let byte = peek() else { return .invalid }
-        if byte == UInt8(ascii: "}") {
-            // `{}`, or after a value: never after a comma (JSONParser refuses trailing commas).
+        guard let byte = reader.current else { return nil }
+        if byte == closing {
             reader.position += 1
             reader.depth -= 1
-            return .end
+            return false
         }
         if !first {
-            guard byte == UInt8(ascii: ",") else { return .invalid }
+            guard byte == UInt8(ascii: ",") else { return nil }
             reader.position += 1
             reader.skipWhitespace()
         }
-        guard peek() == UInt8(ascii: "\"") else { return .invalid }
+        return true
+    }
+
+    /// A key of plain bytes and its colon, leaving the position at its value.
+    private mutating func plainKey() -> UnsafeBufferPointer<UInt8>? {
+        guard reader.current == UInt8(ascii: "\"") else { return nil }
         let start = reader.position + 1
         var end = start
         while end < reader.bytes.count {
             let byte = reader.bytes[end]
             if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte >= 0x80 { return .unsupported }
-            if byte < 0x20 { return .invalid }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { return nil }
             end += 1
         }
-        guard end < reader.bytes.count else { return .invalid }
+        guard end < reader.bytes.count else { return nil }
         reader.position = end + 1
         reader.skipWhitespace()
-        guard peek() == UInt8(ascii: ":") else { return .invalid }
+        guard reader.current == UInt8(ascii: ":") else { return nil }
         reader.position += 1
         reader.skipWhitespace()
-        return .key(UnsafeBufferPointer(rebasing: reader.bytes[start..<end]))
-    }
-
-    /// The next element of the array entered last; `first` is true for the first call on it.
-    package mutating func nextElement(first: Bool) -> Element {
-        reader.skipWhitespace()
-        guard let byte = peek() else { return .invalid }
-        if byte == UInt8(ascii: "]") {
-            reader.position += 1
-            reader.depth -= 1
-            return .end
-        }
-        if !first {
-            guard byte == UInt8(ascii: ",") else { return .invalid }
-            reader.position += 1
-            reader.skipWhitespace()
-        }
-        return .element
+        return UnsafeBufferPointer(rebasing: reader.bytes[start..<end])
     }
 
     /// The value at the current position, as `JSONParser` reads it; nil when it is not JSON.
@@ -173,7 +169,7 @@ package struct JSONPullReader {
     /// the position is unspecified and the walk should stop.
     package mutating func textOrNull() -> TextOrNull {
         reader.skipWhitespace()
-        switch peek() {
+        switch reader.current {
         case UInt8(ascii: "\""):
             guard case .string(let text)? = reader.value() else { return .other }
             return .text(text)
@@ -183,10 +179,6 @@ package struct JSONPullReader {
         default:
             return .other
         }
-    }
-
-    private func peek() -> UInt8? {
-        reader.position < reader.bytes.count ? reader.bytes[reader.position] : nil
     }
 }
 
@@ -201,7 +193,7 @@ private struct Reader {
         self.bytes = bytes
     }
 
-    private var current: UInt8? {
+    fileprivate var current: UInt8? {
         position < bytes.count ? bytes[position] : nil
     }
 

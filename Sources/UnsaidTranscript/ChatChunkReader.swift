@@ -190,9 +190,10 @@ private struct CommonChunk {
         return ChatChunkReader.Reading(event: event, usage: usage)
     }
 
-    private mutating func firstTime(_ bit: UInt32) -> Bool {
-        guard seen & (1 << bit) == 0 else { return false }
-        seen |= 1 << bit
+    private mutating func firstTime(_ field: Key) -> Bool {
+        let bit: UInt32 = 1 << field.rawValue
+        guard seen & bit == 0 else { return false }
+        seen |= bit
         return true
     }
 
@@ -204,31 +205,24 @@ private struct CommonChunk {
     }
 
     mutating func readTop(_ reader: inout JSONPullReader) -> Bool {
-        guard reader.enterObject() else { return false }
-        var first = true
-        while true {
-            switch reader.nextMember(first: first) {
-            case .end: return true
-            case .invalid, .unsupported: return false
-            case .key(let key):
-                first = false
-                switch Key(key) {
-                case .id, .object, .created, .model, .systemFingerprint:
-                    guard firstTime(Key(key).bit), reader.value() != nil else { return false }
-                case .choices:
-                    guard firstTime(Key.choices.bit), readChoices(&reader) else { return false }
-                case .usage:
-                    guard firstTime(Key.usage.bit), let value = reader.value() else { return false }
-                    usage = value.isNull ? nil : value
-                case .other:
-                    let name = String(decoding: key, as: UTF8.self)
-                    // The error forms are read by `read(_:…)`, and a top-level `choices.x` could
-                    // collide with a choice's annotation.
-                    guard !Key.errorForms.contains(name), !name.hasPrefix("choices."), annotate(name, &reader)
-                    else { return false }
-                default:
-                    return false
-                }
+        reader.readObject { reader, key in
+            let field = Key(key)
+            switch field {
+            case .id, .object, .created, .model, .systemFingerprint:
+                return firstTime(field) && reader.value() != nil
+            case .choices:
+                return firstTime(field) && readChoices(&reader)
+            case .usage:
+                guard firstTime(field), let value = reader.value() else { return false }
+                usage = value.isNull ? nil : value
+                return true
+            case .other:
+                let name = String(decoding: key, as: UTF8.self)
+                // The error forms are read by `read(_:…)`, and a top-level `choices.x` could
+                // collide with a choice's annotation.
+                return !Key.errorForms.contains(name) && !name.hasPrefix("choices.") && annotate(name, &reader)
+            default:
+                return false
             }
         }
     }
@@ -241,80 +235,69 @@ private struct CommonChunk {
     }
 
     private mutating func readChoice(_ reader: inout JSONPullReader) -> Bool {
-        guard reader.enterObject() else { return false }
-        var first = true
-        while true {
-            switch reader.nextMember(first: first) {
-            case .end: return true
-            case .invalid, .unsupported: return false
-            case .key(let key):
-                first = false
-                switch Key(key) {
-                case .index:
-                    // Only the first answer's choice, spelled as the integer 0.
-                    guard firstTime(Key.index.bit), case .int(0)? = reader.value() else { return false }
-                case .delta:
-                    guard firstTime(Key.delta.bit), readDelta(&reader) else { return false }
-                case .finishReason:
-                    guard firstTime(Key.finishReason.bit) else { return false }
-                    switch reader.textOrNull() {
-                    case .text(let reason): event.finishReason = reason
-                    case .null: break
-                    case .other: return false
-                    }
-                case .logprobs:
-                    guard firstTime(Key.logprobs.bit), reader.value() != nil else { return false }
-                case .other:
-                    guard annotate("choices." + String(decoding: key, as: UTF8.self), &reader) else { return false }
-                default:
-                    // `message` (a closing whole message) and top-level names inside a choice.
-                    return false
+        reader.readObject { reader, key in
+            let field = Key(key)
+            switch field {
+            case .index:
+                // Only the first answer's choice, spelled as the integer 0.
+                guard firstTime(field), case .int(0)? = reader.value() else { return false }
+                return true
+            case .delta:
+                return firstTime(field) && readDelta(&reader)
+            case .finishReason:
+                guard firstTime(field) else { return false }
+                switch reader.textOrNull() {
+                case .text(let reason): event.finishReason = reason
+                case .null: break
+                case .other: return false
                 }
+                return true
+            case .logprobs:
+                return firstTime(field) && reader.value() != nil
+            case .other:
+                return annotate("choices." + String(decoding: key, as: UTF8.self), &reader)
+            default:
+                // `message` (a closing whole message) and top-level names inside a choice.
+                return false
             }
         }
     }
 
     private mutating func readDelta(_ reader: inout JSONPullReader) -> Bool {
-        guard reader.enterObject() else { return false }
         var reasoningContent: String?
         var reasoning: String?
-        var first = true
-        while true {
-            switch reader.nextMember(first: first) {
-            case .end:
-                // vLLM may send both names; `reasoning_content` wins, as in `read(_:…)`.
-                event.reasoning = reasoningContent ?? reasoning
-                return true
-            case .invalid, .unsupported: return false
-            case .key(let key):
-                first = false
-                let field = Key(key)
-                switch field {
-                case .content, .reasoningContent, .reasoning, .refusal:
-                    guard firstTime(field.bit) else { return false }
-                    let text: String?
-                    switch reader.textOrNull() {
-                    case .text(let value): text = value
-                    case .null: text = nil
-                    case .other: return false
-                    }
-                    switch field {
-                    case .content: event.content = text
-                    case .reasoningContent: reasoningContent = text
-                    case .reasoning: reasoning = text
-                    default: event.refusal = text
-                    }
-                default:
-                    // `role`, tool calls and the like: not read, but must be JSON; a repeat of
-                    // one of them changes nothing read.
-                    guard reader.value() != nil else { return false }
+        let read = reader.readObject { reader, key in
+            let field = Key(key)
+            switch field {
+            case .content, .reasoningContent, .reasoning, .refusal:
+                guard firstTime(field) else { return false }
+                let text: String?
+                switch reader.textOrNull() {
+                case .text(let value): text = value
+                case .null: text = nil
+                case .other: return false
                 }
+                switch field {
+                case .content: event.content = text
+                case .reasoningContent: reasoningContent = text
+                case .reasoning: reasoning = text
+                default: event.refusal = text
+                }
+                return true
+            default:
+                // `role`, tool calls and the like: not read, but must be JSON; a repeat of
+                // one of them changes nothing read.
+                return reader.value() != nil
             }
         }
+        // vLLM may send both names; `reasoning_content` wins, as in `read(_:…)`.
+        event.reasoning = reasoningContent ?? reasoning
+        return read
     }
 
     /// The names the common shape reads, matched on raw key bytes.
-    private enum Key {
+    /// Each case's raw value is its bit in `seen`.
+    private enum Key: UInt32 {
         case id, object, created, model, systemFingerprint, choices, usage
         case index, delta, finishReason, logprobs, message
         case content, reasoningContent, reasoning, refusal
@@ -345,26 +328,5 @@ private struct CommonChunk {
             self = .other
         }
 
-        var bit: UInt32 {
-            switch self {
-            case .id: 0
-            case .object: 1
-            case .created: 2
-            case .model: 3
-            case .systemFingerprint: 4
-            case .choices: 5
-            case .usage: 6
-            case .index: 7
-            case .delta: 8
-            case .finishReason: 9
-            case .logprobs: 10
-            case .message: 11
-            case .content: 12
-            case .reasoningContent: 13
-            case .reasoning: 14
-            case .refusal: 15
-            case .other: 31
-            }
-        }
     }
 }
