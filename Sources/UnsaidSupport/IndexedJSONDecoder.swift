@@ -354,6 +354,17 @@ package final class IndexedDocument {
     /// Set by anything that `JSONDecoder` might read differently; the result is then discarded.
     private(set) var gaveUp = false
     private var scratch: [UInt8] = []
+    /// How the last type decoded by `decode(_:at:)` is read. Arrays decode one type many times
+    /// over (a record holds hundreds of events), and asking the runtime whether a type conforms
+    /// to `IndexedFieldDecodable` cost more than reading the element.
+    private var lastRoute: (type: ObjectIdentifier, route: Route)?
+
+    private enum Route {
+        case primitive
+        case viaJSONDecoder
+        case fields(any IndexedFieldDecodable.Type)
+        case decodable
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], userInfo: [CodingUserInfoKey: any Sendable]) {
         self.bytes = bytes
@@ -492,18 +503,41 @@ package final class IndexedDocument {
     }
 
     func decode<T: Decodable>(_ type: T.Type, at token: Int) throws -> T {
-        // The common leaf types straight from the index, without a decoder per value.
-        if let value = try primitive(type, at: token) { return value }
-        // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
-        if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
-            throw giveUp()
+        let route: Route
+        if let last = lastRoute, last.type == ObjectIdentifier(type) {
+            route = last.route
+        } else {
+            route = Self.route(type)
+            lastRoute = (ObjectIdentifier(type), route)
         }
-        if let fieldType = type as? any IndexedFieldDecodable.Type {
+        switch route {
+        case .primitive:
+            // The common leaf types straight from the index, without a decoder per value.
+            guard let value = try primitive(type, at: token) else { throw giveUp() }
+            return value
+        case .viaJSONDecoder:
+            throw giveUp()
+        case .fields(let fieldType):
             var fields = try IndexedFields(document: self, object: token)
             guard let value = try fieldType.init(fields: &fields) as? T else { throw giveUp() }
             return value
+        case .decodable:
+            return try T(from: IndexedValueDecoder(document: self, token: token))
         }
-        return try T(from: IndexedValueDecoder(document: self, token: token))
+    }
+
+    private static func route<T: Decodable>(_ type: T.Type) -> Route {
+        switch type {
+        case is JSONValue.Type, is String.Type, is Int.Type, is Int64.Type, is Bool.Type, is Double.Type:
+            return .primitive
+        default: break
+        }
+        // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
+        if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
+            return .viaJSONDecoder
+        }
+        if let fieldType = type as? any IndexedFieldDecodable.Type { return .fields(fieldType) }
+        return .decodable
     }
 
     private func primitive<T>(_ type: T.Type, at token: Int) throws -> T? {

@@ -6,9 +6,23 @@ struct CompiledPhrase: @unchecked Sendable {
     let id: String
     let language: String
     let regex: NSRegularExpression
-    var maxSentence: Int? = nil
+    let maxSentence: Int?
     /// Literals any match must contain (see `LiteralCondition`); `.always` when unknown.
-    var condition: LiteralCondition = .always
+    let condition: LiteralCondition
+    /// `condition` in the form checked on every answer.
+    let requirement: LiteralCondition.Program
+
+    init(
+        id: String, language: String, regex: NSRegularExpression, maxSentence: Int? = nil,
+        condition: LiteralCondition = .always
+    ) {
+        self.id = id
+        self.language = language
+        self.regex = regex
+        self.maxSentence = maxSentence
+        self.condition = condition
+        requirement = LiteralCondition.Program(condition)
+    }
 
     /// Every match in the whole text. Prefer `PhraseMatcher.matches`, which skips the expression
     /// when the text lacks the literals a match needs.

@@ -26,6 +26,69 @@ package indirect enum LiteralCondition: Equatable {
         }
     }
 
+    /// The condition laid out flat, in prefix order, for judging many texts: the tree form costs
+    /// a reference count on every node it visits, and conditions are checked for every phrase
+    /// rule on every answer. Answers exactly as `holds` does (a test checks it on every bundled rule).
+    struct Program: Sendable, Equatable {
+        private enum Kind: UInt8 { case always, literal, all, any }
+        private var kinds: [Kind] = []
+        /// A literal's index, or for `all`/`any` the position just past the node's last descendant.
+        private var arguments: [Int32] = []
+
+        init(_ condition: LiteralCondition) {
+            append(condition)
+        }
+
+        private mutating func append(_ condition: LiteralCondition) {
+            switch condition {
+            case .always:
+                kinds.append(.always)
+                arguments.append(0)
+            case .literal(let index):
+                kinds.append(.literal)
+                arguments.append(Int32(truncatingIfNeeded: index))
+            case .all(let parts), .any(let parts):
+                let position = kinds.count
+                if case .all = condition { kinds.append(.all) } else { kinds.append(.any) }
+                arguments.append(0)
+                for part in parts { append(part) }
+                arguments[position] = Int32(truncatingIfNeeded: kinds.count)
+            }
+        }
+
+        /// Whether the condition holds given which literals are present.
+        func holds(_ present: [Bool]) -> Bool {
+            kinds.withUnsafeBufferPointer { kinds in
+                arguments.withUnsafeBufferPointer { arguments in
+                    present.withUnsafeBufferPointer { present in
+                        Self.holds(at: 0, kinds, arguments, present)
+                    }
+                }
+            }
+        }
+
+        private static func holds(
+            at node: Int, _ kinds: UnsafeBufferPointer<Kind>, _ arguments: UnsafeBufferPointer<Int32>,
+            _ present: UnsafeBufferPointer<Bool>
+        ) -> Bool {
+            guard node < kinds.count else { return true }
+            switch kinds[node] {
+            case .always: return true
+            case .literal: return present[Int(arguments[node])]
+            case .all, .any:
+                // `all` stops at the first part that fails, `any` at the first that holds.
+                let wanted = kinds[node] == .any
+                let end = Int(arguments[node])
+                var child = node + 1
+                while child < end {
+                    if holds(at: child, kinds, arguments, present) == wanted { return wanted }
+                    child = kinds[child] == .all || kinds[child] == .any ? Int(arguments[child]) : child + 1
+                }
+                return !wanted
+            }
+        }
+    }
+
     /// Builds conditions for many patterns over one shared table of literals.
     struct Analysis {
         private(set) var literals: [[UInt16]] = []

@@ -14,7 +14,7 @@ package struct PhraseMatcher {
 
     /// Every match of `phrase` in the whole text, in text order.
     func matches(_ phrase: CompiledPhrase) -> [NSRange] {
-        guard phrase.condition.holds(present) else { return [] }
+        guard phrase.requirement.holds(present) else { return [] }
         return phrase.matches(in: text)
     }
 }

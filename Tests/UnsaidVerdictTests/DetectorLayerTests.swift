@@ -130,6 +130,37 @@ struct DetectorLayerTests {
         #expect(hash.value == 0xAC80_4B82_0E4F_E984)
     }
 
+    /// FNV-1a 64 as the algorithm defines it: one byte at a time.
+    private static func fnv1aOverBytes(_ bytes: [UInt8], from start: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var value = start
+        for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return value
+    }
+
+    @Test func mixingAUnitIsFNV1aOverItsFourLittleEndianBytes() {
+        // The byte-wise reference first, on the algorithm's published vectors.
+        #expect(Self.fnv1aOverBytes([]) == 0xcbf2_9ce4_8422_2325)
+        #expect(Self.fnv1aOverBytes(Array("a".utf8)) == 0xaf63_dc4c_8601_ec8c)
+        #expect(Self.fnv1aOverBytes(Array("foobar".utf8)) == 0x8594_4171_f739_67e8)
+        // Units of every width (ASCII, two bytes, three, four, and the edges between them), mixed
+        // one after another, so a shortcut for short units must leave the state exactly right.
+        var units: [UInt32] = [0, 1, 0x61, 0x7F, 0x80, 0xFF, 0x100, 0x101, 0x4E2D, 0xFFFF, 0x1_0000, 0x1_F600]
+        units += [0x10_FFFF, 0xFF_FFFF, 0x100_0000, 0xFFFF_FFFF, 0x8000_0000, 0x00FF_0000, 0x0000_FF00]
+        var generator = SplitMix64(seed: 11)
+        for _ in 0..<2_000 {
+            let width = generator.next() % 4
+            units.append(UInt32(truncatingIfNeeded: generator.next() >> (8 * (3 - width) + 32)))
+        }
+        var hash = FNV1a()
+        var reference = FNV1a().value
+        for unit in units {
+            hash.mix(unit)
+            let bytes = [UInt8(unit & 0xFF), UInt8(unit >> 8 & 0xFF), UInt8(unit >> 16 & 0xFF), UInt8(unit >> 24)]
+            reference = Self.fnv1aOverBytes(bytes, from: reference)
+            #expect(hash.value == reference, "after unit \(String(unit, radix: 16))")
+        }
+    }
+
     // MARK: - Training and the rule file
 
     @Test func theSameRowsAndSeedGiveByteIdenticalWeights() throws {

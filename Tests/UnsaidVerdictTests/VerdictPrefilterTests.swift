@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import UnsaidSupport
 @testable import UnsaidSuite
 @testable import UnsaidVerdict
 @testable import UnsaidFixture
@@ -73,6 +74,55 @@ struct VerdictPrefilterTests {
     }
 
     /// Every bundled phrase finds, through the prefilter, exactly what the full expression finds.
+    /// The flat form the matcher checks answers exactly as the tree does, for every bundled
+    /// rule's condition, on many sets of present literals (none, all, and random ones).
+    @Test func theFlatConditionAnswersAsTheTree() throws {
+        let rules = try Fixture.engine().ruleset.compiled
+        let phrases =
+            rules.refusal + rules.nonRefusal + rules.partialPivot + rules.deflection + rules.officialLine
+            + rules.pivot + rules.offer + rules.reasoningRefusal
+        let literalCount = rules.literals.literalCount
+        var generator = SplitMix64(seed: 5)
+        var presenceSets = [
+            [Bool](repeating: false, count: literalCount), [Bool](repeating: true, count: literalCount),
+        ]
+        for density in [2, 8, 32, 128] {
+            for _ in 0..<50 {
+                presenceSets.append((0..<literalCount).map { _ in generator.next() % UInt64(density) == 0 })
+            }
+        }
+        var differentAnswers = Set<Bool>()
+        var nested = 0
+        for phrase in phrases {
+            if case .all(let parts) = phrase.condition,
+                parts.contains(where: { if case .any = $0 { true } else { false } })
+            {
+                nested += 1
+            }
+            for present in presenceSets {
+                let tree = phrase.condition.holds(present)
+                differentAnswers.insert(tree)
+                #expect(phrase.requirement.holds(present) == tree, "\(phrase.id)")
+            }
+        }
+        // Not vacuous: conditions both held and failed, and some nest `any` inside `all`.
+        #expect(differentAnswers == [true, false])
+        #expect(nested > 0)
+        // Hand-built shapes the bundled rules may lack: deep nesting, empty groups, a lone literal.
+        let shapes: [LiteralCondition] = [
+            .always, .literal(0), .all([]), .any([]),
+            .any([.all([.literal(0), .literal(1)]), .all([.literal(2), .any([.literal(3), .always])])]),
+            .all([.any([.literal(0), .all([.literal(1), .any([.literal(2), .literal(3)])])]), .literal(3)]),
+        ]
+        for shape in shapes {
+            let program = LiteralCondition.Program(shape)
+            for bits in 0..<16 {
+                let present = (0..<4).map { bits >> $0 & 1 == 1 }
+                #expect(program.holds(present) == shape.holds(present), "\(shape) with \(present)")
+            }
+        }
+    }
+
     @Test func prefilterNeverHidesAMatch() throws {
         let rules = try Fixture.engine().ruleset.compiled
         let phrases =

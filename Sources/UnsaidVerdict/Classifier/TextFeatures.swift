@@ -32,8 +32,15 @@ package struct TextFeatures: Sendable, Equatable {
 
     init(answer: String, prompt: String, settings: Settings) {
         var builder = Builder(dimension: settings.dimension)
-        let scalars = Array(answer.unicodeScalars.prefix(settings.maxScalars).map(\.value))
-        let length = answer.unicodeScalars.count
+        // One walk over the answer reads the judged scalars and counts the rest; only an answer
+        // longer than `maxScalars` is walked again, for its tail window.
+        var scalars: [UInt32] = []
+        scalars.reserveCapacity(min(settings.maxScalars, answer.utf8.count))
+        var length = 0
+        for scalar in answer.unicodeScalars {
+            if length < settings.maxScalars { scalars.append(scalar.value) }
+            length += 1
+        }
         let tail =
             length > settings.maxScalars
             ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
@@ -55,26 +62,71 @@ package struct TextFeatures: Sendable, Equatable {
 
         let lengthBucket = UInt32(min(12, Self.log2(length + 1)))
         builder.add(tag: 0x40, [lengthBucket])
-        let promptBigrams = Set(Self.bigrams(Array(prompt.unicodeScalars.map(\.value))))
+        let promptBigrams = DistinctBigrams(Self.bigrams(Array(prompt.unicodeScalars.map(\.value))))
         if promptBigrams.isEmpty {
             // No prompt to relate to (bare text): say so, rather than claim the answer ignores it.
             builder.add(tag: 0x45, [])
         } else {
             // The prompt's distinct bigrams that the answer has too. The prompt is short and the
-            // answer long, so only the prompt's bigrams go into a set.
-            var shared = Set<UInt64>()
-            for bigram in Self.bigrams(scalars) where promptBigrams.contains(bigram) { shared.insert(bigram) }
-            let overlapBucket = UInt32(min(4, shared.count * 5 / promptBigrams.count))
+            // answer long, so only the prompt's bigrams are kept, sorted, and each of the
+            // answer's is looked up in them.
+            let shared = promptBigrams.countShared(with: Self.bigrams(scalars))
+            let overlapBucket = UInt32(min(4, shared * 5 / promptBigrams.count))
             builder.add(tag: 0x41, [overlapBucket])
             builder.add(tag: 0x42, [overlapBucket, lengthBucket])
         }
-        let lineBreaks = scalars.filter { $0 == 0x0A }.count
+        var lineBreaks = 0
+        var digits = 0
+        for value in scalars {
+            if value == 0x0A { lineBreaks += 1 }
+            if (0x30...0x39).contains(value) { digits += 1 }
+        }
         builder.add(tag: 0x43, [UInt32(min(5, lineBreaks))])
-        let digits = scalars.filter { (0x30...0x39).contains($0) }.count
         builder.add(tag: 0x44, [UInt32(min(4, Self.log2(digits + 1)))])
 
         indices = builder.sortedIndices()
         value = indices.isEmpty ? 0 : 1 / Double(indices.count).squareRoot()
+    }
+
+    /// A short text's distinct bigrams, sorted, to count how many of them a longer text shares
+    /// (a set answers the same, but hashing every bigram of the answer cost more than the search).
+    private struct DistinctBigrams {
+        private let sorted: [UInt64]
+
+        init(_ bigrams: [UInt64]) {
+            var sorted = bigrams.sorted()
+            var kept = 0
+            for bigram in sorted where kept == 0 || sorted[kept - 1] != bigram {
+                sorted[kept] = bigram
+                kept += 1
+            }
+            sorted.removeLast(sorted.count - kept)
+            self.sorted = sorted
+        }
+
+        var isEmpty: Bool { sorted.isEmpty }
+        var count: Int { sorted.count }
+
+        /// How many of these bigrams occur in `other` (each counted once).
+        func countShared(with other: [UInt64]) -> Int {
+            var found = [Bool](repeating: false, count: sorted.count)
+            var shared = 0
+            sorted.withUnsafeBufferPointer { keys in
+                for bigram in other {
+                    var low = 0
+                    var high = keys.count
+                    while low < high {
+                        let middle = (low + high) >> 1
+                        if keys[middle] < bigram { low = middle + 1 } else { high = middle }
+                    }
+                    if low < keys.count, keys[low] == bigram, !found[low] {
+                        found[low] = true
+                        shared += 1
+                    }
+                }
+            }
+            return shared
+        }
     }
 
     /// Whether a scalar is a letter or a digit (alphabetic, or with a numeric type). ASCII, most
@@ -156,11 +208,19 @@ package struct TextFeatures: Sendable, Equatable {
 
         mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
             guard scalars.count >= n else { return }
-            for start in 0...(scalars.count - n) {
-                var hash = FNV1a()
-                hash.mix(tag)
-                for offset in 0..<n { hash.mix(scalars[start + offset]) }
-                collect(hash)
+            // Every n-gram's hash starts from the tag's: mixed once, not once per n-gram.
+            var tagged = FNV1a()
+            tagged.mix(tag)
+            let mask = Int(self.mask)
+            scalars.withUnsafeBufferPointer { scalars in
+                bits.withUnsafeMutableBufferPointer { bits in
+                    for start in 0...(scalars.count - n) {
+                        var hash = tagged
+                        for offset in 0..<n { hash.mix(scalars[start + offset]) }
+                        let index = Int(truncatingIfNeeded: hash.value) & mask
+                        bits[index >> 6] |= 1 << UInt64(index & 63)
+                    }
+                }
             }
         }
 
@@ -182,10 +242,27 @@ package struct TextFeatures: Sendable, Equatable {
 package struct FNV1a {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    private static let prime: UInt64 = 0x0000_0100_0000_01B3
+    private static let primeSquared = prime &* prime
+    private static let primeCubed = primeSquared &* prime
+
+    /// The unit's four bytes, low byte first, each XORed in and multiplied by the prime. XOR with a
+    /// zero byte changes nothing, so the multiplications that follow the unit's last non-zero byte
+    /// are one multiplication by a power of the prime (wrapping multiplication is associative):
+    /// an ASCII scalar costs two multiplications instead of four, with the same result.
+    @inline(__always)
     mutating func mix(_ unit: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) {
-            value ^= UInt64((unit >> UInt32(shift)) & 0xFF)
-            value = value &* 0x0000_0100_0000_01B3
+        value = (value ^ UInt64(unit & 0xFF)) &* Self.prime
+        if unit < 0x100 {
+            value = value &* Self.primeCubed
+            return
         }
+        value = (value ^ UInt64(unit >> 8 & 0xFF)) &* Self.prime
+        if unit < 0x1_0000 {
+            value = value &* Self.primeSquared
+            return
+        }
+        value = (value ^ UInt64(unit >> 16 & 0xFF)) &* Self.prime
+        value = (value ^ UInt64(unit >> 24)) &* Self.prime
     }
 }

@@ -63,10 +63,16 @@ package struct TextModel: Sendable, Equatable {
         let classCount = Self.classes.count
         var scores = bias.map { Double($0) / Double(weightUnits) }
         let scale = features.value / Double(weightUnits)
-        for index in features.indices {
-            let base = Int(index) * classCount
-            guard base + classCount <= weights.count else { continue }
-            for k in 0..<classCount { scores[k] += Double(weights[base + k]) * scale }
+        // Each class's sum is added up in the same order as ever (feature by feature), so the
+        // probabilities are the same to the last bit; the buffers only spare a check per add.
+        scores.withUnsafeMutableBufferPointer { scores in
+            weights.withUnsafeBufferPointer { weights in
+                for index in features.indices {
+                    let base = Int(index) * classCount
+                    guard base >= 0, base + classCount <= weights.count else { continue }
+                    for k in 0..<classCount { scores[k] += Double(weights[base + k]) * scale }
+                }
+            }
         }
         return Opinion(probabilities: Self.softmax(scores))
     }
