@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Reads `Decodable` values from JSON bytes through a flat index of the document's tokens: the
 /// fast path of `CanonicalJSON.decode`, which every archive reader (`rescore`, `verify`, resume,
@@ -354,17 +355,22 @@ package final class IndexedDocument {
     /// Set by anything that `JSONDecoder` might read differently; the result is then discarded.
     private(set) var gaveUp = false
     private var scratch: [UInt8] = []
-    /// How the last type decoded by `decode(_:at:)` is read. Arrays decode one type many times
-    /// over (a record holds hundreds of events), and asking the runtime whether a type conforms
-    /// to `IndexedFieldDecodable` cost more than reading the element.
+    /// How the last type decoded by `decode(_:at:)` is read, so an array of one type (a record
+    /// holds hundreds of events) does not even look in `routes`.
     private var lastRoute: (type: ObjectIdentifier, route: Route)?
 
-    private enum Route {
+    // Unchecked: the only payload is a metatype, which is immutable and never isolated.
+    private enum Route: @unchecked Sendable {
         case primitive
         case viaJSONDecoder
         case fields(any IndexedFieldDecodable.Type)
         case decodable
     }
+
+    /// How each type is read, worked out once per process: asking the runtime whether a type
+    /// conforms to `IndexedFieldDecodable` cost more than reading a small value, and a record
+    /// decodes dozens of values of a dozen types.
+    private static let routes = Mutex<[ObjectIdentifier: Route]>([:])
 
     init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], userInfo: [CodingUserInfoKey: any Sendable]) {
         self.bytes = bytes
@@ -504,11 +510,17 @@ package final class IndexedDocument {
 
     func decode<T: Decodable>(_ type: T.Type, at token: Int) throws -> T {
         let route: Route
-        if let last = lastRoute, last.type == ObjectIdentifier(type) {
+        let identifier = ObjectIdentifier(type)
+        if let last = lastRoute, last.type == identifier {
             route = last.route
         } else {
-            route = Self.route(type)
-            lastRoute = (ObjectIdentifier(type), route)
+            route = Self.routes.withLock { routes in
+                if let known = routes[identifier] { return known }
+                let found = Self.route(type)
+                routes[identifier] = found
+                return found
+            }
+            lastRoute = (identifier, route)
         }
         switch route {
         case .primitive:
