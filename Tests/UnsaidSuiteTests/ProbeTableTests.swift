@@ -164,6 +164,26 @@ struct ProbeTableTests {
         for (read, written) in zip(kept, reference) { expectSame(read, written) }
     }
 
+    /// Small chunks, so a few hundred probes fill many: probes at the start and end of a chunk,
+    /// probes larger than a chunk, and filtering across chunks must all read back whole.
+    @Test(arguments: [1, 64, 300, 4096])
+    func probesAcrossChunksRoundTrip(chunkSize: Int) {
+        var random = SplitMix64(seed: UInt64(chunkSize))
+        let probes = (0..<600).map { generated(mask: ($0 * 97) % (1 << Self.optionalParts), random: &random) }
+        var table = ProbeTable(chunkSize: chunkSize)
+        for probe in probes { table.append(probe) }
+        #expect(table.count == probes.count)
+        for (index, probe) in probes.enumerated() {
+            expectSame(table[index], probe)
+            #expect(table.id(at: index) == probe.id)
+        }
+        let kept = table.filtered { $0.topic != nil }
+        let reference = probes.filter { $0.topic != nil }
+        #expect(kept.count == reference.count && !reference.isEmpty)
+        for (read, written) in zip(kept, reference) { expectSame(read, written) }
+        #expect(table == ProbeTable(probes))
+    }
+
     @Test func appendingAfterReadsKeepsEarlierProbes() {
         var random = SplitMix64(seed: 9)
         let probes = (0..<10).map { generated(mask: $0 * 1001, random: &random) }
