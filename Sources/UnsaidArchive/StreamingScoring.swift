@@ -179,15 +179,29 @@ private struct VerdictAggregate {
 
 /// The small index behind cross-mode findings: for each record, its sample (suite, probe, probe
 /// hash, sample), its mode, its position and what it said. Samples are SHA-256 digests cut to 128
-/// bits, so an entry costs 32 bytes however long the names are. Entries are kept in a flat array
+/// bits, so an entry costs 24 bytes however long the names are. Entries are kept in a flat array
 /// and grouped by sorting once at the end: a dictionary keyed by sample cost about 130 bytes a
 /// record at 100,000 (buckets kept at most three quarters full, in powers of two).
 struct CrossModeIndex {
+    /// 24 bytes: the position, the label's index in `VerdictLabel.allCases` and the mode share one
+    /// integer (position above, label in 8 bits, mode in the lowest), so sorting by it still sorts
+    /// by position (positions are distinct). Separate fields padded an entry to 32 bytes.
     private struct Entry {
         var sample: Digest128
-        var position: Int
-        var label: VerdictLabel
-        var streamed: Bool
+        private var packed: Int
+
+        init(sample: Digest128, position: Int, label: VerdictLabel, streamed: Bool) {
+            self.sample = sample
+            let labelIndex = VerdictLabel.allCases.firstIndex(of: label) ?? 0
+            // Positions count records, far below where the shift could lose a bit.
+            packed = position &<< 9 | (labelIndex & 0xFF) << 1 | (streamed ? 1 : 0)
+        }
+
+        var position: Int { packed >> 9 }
+        var label: VerdictLabel { VerdictLabel.allCases[(packed >> 1) & 0xFF] }
+        var streamed: Bool { packed & 1 == 1 }
+        /// Orders as `position` does.
+        var order: Int { packed }
     }
     private var entries: [Entry] = []
 
@@ -201,7 +215,7 @@ struct CrossModeIndex {
     /// Positions whose verdict must be marked, with the other mode's label and whether the other
     /// one is the streamed answer. Sorts the index in place (by sample, then position).
     mutating func disagreeing() -> [Int: (other: VerdictLabel, otherIsStreamed: Bool)] {
-        entries.sort { ($0.sample.high, $0.sample.low, $0.position) < ($1.sample.high, $1.sample.low, $1.position) }
+        entries.sort { ($0.sample.high, $0.sample.low, $0.order) < ($1.sample.high, $1.sample.low, $1.order) }
         var marked: [Int: (other: VerdictLabel, otherIsStreamed: Bool)] = [:]
         var start = entries.startIndex
         while start < entries.endIndex {

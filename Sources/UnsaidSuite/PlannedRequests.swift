@@ -5,19 +5,29 @@ import Foundation
 ///
 /// A materialised plan held a copy of the probe, its key (with the 64-character probe hash as a
 /// string) and its parameters for every request: about 700 bytes a request, 70 MB at 100,000.
-/// This one holds, per request, where it comes from (suite, probe, sample, mode: 24 bytes), and
+/// This one holds, per request, where it comes from (suite, probe, sample, mode: 16 bytes), and
 /// per probe its hash as 32 bytes; the probes themselves stay packed in the suites they were
 /// loaded into (`ProbeTable`), and a `Probe` is built only for the item read. The items, their order and their keys are exactly those of `RunPlan.items` under
 /// `RunSelection.apply` with the overrides applied (the tests compare the two).
 ///
 /// Narrowing it (a shard's part, what a resume has left) keeps the same compact form.
 package struct PlannedRequests: RandomAccessCollection, Sendable {
-    /// One request: probe `probe` of suite `suite`, sample `sample`, in one mode.
+    /// One request: probe `probe` of suite `suite`, sample `sample`, in one mode. 16 bytes: the
+    /// mode rides in the sample's lowest bit (a separate `Bool` padded it to 24).
     private struct Position: Sendable {
         var suite: UInt32
         var probe: UInt32
-        var sample: Int
-        var streamed: Bool
+        private var sampleAndMode: Int
+
+        init(suite: UInt32, probe: UInt32, sample: Int, streamed: Bool) {
+            self.suite = suite
+            self.probe = probe
+            // A sample is below the probe's repeat count, far from where the shift could lose a bit.
+            sampleAndMode = sample &<< 1 | (streamed ? 1 : 0)
+        }
+
+        var sample: Int { sampleAndMode >> 1 }
+        var streamed: Bool { sampleAndMode & 1 == 1 }
     }
 
     private let suites: [Suite]
