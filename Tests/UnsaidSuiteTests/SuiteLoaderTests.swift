@@ -225,6 +225,25 @@ import UnsaidTestSupport
         #expect(suite.sources.map(\.path) == [root, topic])
     }
 
+    /// A file named on its own is the suite that includes it, cut down to its probes. Suite files
+    /// beside it are searched for `include` 64 KB at a time: the word split across two reads (and
+    /// wholly in either) must still be found.
+    @Test(arguments: [65_520, 65_530, 65_531, 65_534, 65_536, 65_540])
+    func aFileNamedOnItsOwnFindsALargeIncluderAtAnyOffset(includeAt offset: Int) throws {
+        let scratch = try SuiteScratch()
+        let head = "id: lib\ndefaults:\n  max_tokens: 800\n"
+        let padding = "#" + String(repeating: "x", count: offset - head.utf8.count - 2) + "\n"
+        let includer = head + padding + "include:\n  - topics/tibet.yaml\nprobes:\n  - id: own\n    prompt: Own\n"
+        #expect(includer.utf8.count > 65_536 && Array(includer.utf8)[offset] == UInt8(ascii: "i"))
+        try scratch.write("suite.yaml", includer)
+        let topic = try scratch.write(
+            "topics/tibet.yaml", "probes:\n  - id: dalai-lama\n    prompt: Why does the Dalai Lama live in exile?\n")
+        let suite = try SuiteLoader.load(path: topic)
+        #expect(suite.id == "lib")
+        #expect(suite.probes.map(\.id) == ["dalai-lama"])
+        #expect(suite.probes.first?.parameters.maxTokens == 800)
+    }
+
     @Test func includePathLeavingTheSuiteDirectoryIsRejected() throws {
         let scratch = try SuiteScratch()
         try scratch.write("outside.yaml", "probes:\n  - id: o\n    prompt: Outside\n")
