@@ -26,10 +26,6 @@ package struct ArchiveLayout: Sendable {
 
     /// A sortable, readable run id: `20261123-045012-gemma3-270m-1a2b`.
     package static func makeRunID(model: String, date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
         let slug = model.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
             .reduce(into: "") { result, character in
                 if character == "-" && result.hasSuffix("-") { return }
@@ -37,7 +33,7 @@ package struct ArchiveLayout: Sendable {
             }
             .trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
-        return "\(formatter.string(from: date))-\(slug.prefix(40))-\(suffix)"
+        return "\(UTCTimestamp.compact(from: date))-\(slug.prefix(40))-\(suffix)"
     }
 }
 

@@ -26,4 +26,25 @@ struct UTCTimestampTests {
             #expect(UTCTimestamp.string(from: date).prefix(19) == formatter.string(from: date).prefix(19))
         }
     }
+
+    /// Run ids took their time from a `DateFormatter` (`yyyyMMdd-HHmmss`, UTC, en_US_POSIX): the
+    /// compact form must read the same for every date from 1970 to 2400, fractions of a second
+    /// (floored) and dates before 1970 included.
+    @Test func compactFormAgreesWithTheRunIDFormatter() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        var random = SplitMix64(seed: 11)
+        var dates = [0.0, -0.5, -1.0, 0.999, 59.9999, 1_709_251_199.999, 951_782_400.25, 13_569_465_599.75]
+        for _ in 0..<2_000 {
+            // Seconds since 1970 up to 2400, with a random fraction.
+            dates.append(Double(random.next() % 13_569_465_600) + Double(random.next() % 1000) / 1000)
+        }
+        for seconds in dates {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(UTCTimestamp.compact(from: date) == formatter.string(from: date), "\(seconds)")
+        }
+        #expect(UTCTimestamp.compact(from: Date(timeIntervalSince1970: 1_764_643_331.9)) == "20251202-024211")
+    }
 }
