@@ -11,22 +11,24 @@ import Foundation
 package enum TransformExpansion {
     package static func expand(
         _ probes: [Probe], with specs: [TransformSpec],
-        transformer: PromptTransformer = .bundled
+        transformer: PromptTransformer? = nil
     ) -> [Probe] {
         guard !specs.isEmpty else { return probes }
         var out: [Probe] = []
-        expand(probes, with: specs, transformer: transformer) { out.append($0) }
+        expand(probes, with: specs, transformer: transformer ?? .bundled) { out.append($0) }
         return out
     }
 
     /// As above, packed in and out: a loaded suite is never held as an array of probes.
     package static func expand(
         _ probes: ProbeTable, with specs: [TransformSpec],
-        transformer: PromptTransformer = .bundled
+        transformer: PromptTransformer? = nil
     ) -> ProbeTable {
         guard !specs.isEmpty else { return probes }
         var out = ProbeTable()
-        expand(probes, with: specs, transformer: transformer) { out.append($0) }
+        // The bundled tables only once a transform is asked for: a default argument of
+        // `.bundled` built them (about 1.2 MB, held for the run) for every suite loaded.
+        expand(probes, with: specs, transformer: transformer ?? .bundled) { out.append($0) }
         return out
     }
 
