@@ -29,14 +29,17 @@ struct UTCTimestampTests {
 
     /// Run ids took their time from a `DateFormatter` (`yyyyMMdd-HHmmss`, UTC, en_US_POSIX): the
     /// compact form must read the same for every date from 1970 to 2400, fractions of a second
-    /// (floored) and dates before 1970 included.
+    /// (to the millisecond, then floored: 59.9999 s reads as a minute) and dates before 1970 included.
     @Test func compactFormAgreesWithTheRunIDFormatter() {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         var random = SplitMix64(seed: 11)
-        var dates = [0.0, -0.5, -1.0, 0.999, 59.9999, 1_709_251_199.999, 951_782_400.25, 13_569_465_599.75]
+        var dates = [
+            0.0, -0.5, -1.0, -0.0005, -0.0004, 0.999, 0.9995, 59.9999, 59.9994, 1_709_251_199.999, 951_782_400.25,
+            13_569_465_599.75,
+        ]
         for _ in 0..<2_000 {
             // Seconds since 1970 up to 2400, with a random fraction.
             dates.append(Double(random.next() % 13_569_465_600) + Double(random.next() % 1000) / 1000)
