@@ -116,6 +116,7 @@ struct Figure {
     }
 }
 
+AllocatorSettings.apply()
 let options = Options(arguments: CommandLine.arguments)
 let ruleset = try Ruleset.bundled()
 let engine = VerdictEngine(ruleset: ruleset)

@@ -36,6 +36,7 @@ struct Unsaid: AsyncParsableCommand {
     /// Parses and runs like ArgumentParser's own `main`, but maps usage and configuration
     /// errors to exit code 2 as the CLI documents (ArgumentParser alone would use 64).
     static func main() async {
+        AllocatorSettings.apply()
         do {
             var command = try parseAsRoot(BareStreamFlag.normalized(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
