@@ -92,6 +92,9 @@ extension ArchiveScoring {
         metricItems: [MetricItem]
     ) throws -> ScoredArchive? {
         var aggregate = VerdictAggregate()
+        // One verdict per record is expected: the index is allocated once at that size instead of
+        // doubling (the copy and the old array were alive together, 1.5 MB more at 100,000).
+        aggregate.expect(records: transcripts.records)
         do {
             try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in aggregate.add(verdict) }
         } catch let error as ArchiveError {
@@ -146,6 +149,9 @@ private struct VerdictAggregate {
     private var summary = VerdictSummary([])
     /// Verdicts added so far; the next one's position.
     private(set) var records = 0
+
+    /// Room for `records` verdicts, allocated at once.
+    mutating func expect(records: Int) { index.reserve(records) }
 
     mutating func add(_ verdict: Verdict) {
         index.add(verdict.key, label: verdict.verdict, position: records)
@@ -204,6 +210,8 @@ struct CrossModeIndex {
         var order: Int { packed }
     }
     private var entries: [Entry] = []
+
+    mutating func reserve(_ count: Int) { entries.reserveCapacity(Swift.max(0, count)) }
 
     mutating func add(_ key: WorkKey, label: VerdictLabel, position: Int) {
         entries.append(
