@@ -85,13 +85,16 @@ extension ArchiveScoring {
     /// - Parameter transcripts: what the writer appended (records and chain head).
     /// - Parameter metricItems: the `MetricItem` of each record in archive order, or
     ///   empty when the caller needs no figures.
+    /// - Parameter pairingModes: false when every record of the run has one mode (a new run whose
+    ///   plan sends every request one way, `PlannedRequests.mixesModes`): no streamed and
+    ///   non-streamed answers can pair, so the cross-mode index (24 bytes a record) is not built.
     /// - Returns: nil when the verdicts file is not one whole verdict per transcript record (a run
     ///   whose provisional verdicts cannot be trusted); the caller then scores with `score`.
     package static func finalise(
         _ layout: ArchiveLayout, transcripts: ArchiveStream.TranscriptsSummary,
-        metricItems: [MetricItem]
+        metricItems: [MetricItem], pairingModes: Bool = true
     ) throws -> ScoredArchive? {
-        var aggregate = VerdictAggregate()
+        var aggregate = VerdictAggregate(pairingModes: pairingModes)
         // One verdict per record is expected: the index is allocated once at that size instead of
         // doubling (the copy and the old array were alive together, 1.5 MB more at 100,000).
         aggregate.expect(records: transcripts.records)
@@ -145,16 +148,24 @@ extension ArchiveScoring {
 /// and the whole-run marks they then apply.
 private struct VerdictAggregate {
     private var index = CrossModeIndex()
+    /// Whether records go into `index` (see `finalise`'s `pairingModes`).
+    private let pairingModes: Bool
     private var counts: [String: Int] = [:]
     private var summary = VerdictSummary([])
     /// Verdicts added so far; the next one's position.
     private(set) var records = 0
 
+    init(pairingModes: Bool = true) {
+        self.pairingModes = pairingModes
+    }
+
     /// Room for `records` verdicts, allocated at once.
-    mutating func expect(records: Int) { index.reserve(records) }
+    mutating func expect(records: Int) {
+        if pairingModes { index.reserve(records) }
+    }
 
     mutating func add(_ verdict: Verdict) {
-        index.add(verdict.key, label: verdict.verdict, position: records)
+        if pairingModes { index.add(verdict.key, label: verdict.verdict, position: records) }
         records += 1
         counts[verdict.verdict.rawValue, default: 0] += 1
         summary.add(verdict)

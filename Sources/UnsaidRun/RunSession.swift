@@ -164,7 +164,8 @@ package struct RunSession: Sendable {
         var tally = tally
         if fresh,
             let finalised = try ArchiveScoring.finalise(
-                layout, transcripts: await archive.written, metricItems: metricItems)
+                layout, transcripts: await archive.written, metricItems: metricItems,
+                pairingModes: items.mixesModes)
         {
             (scored, tally) = (finalised, gatheredTally)
         } else {

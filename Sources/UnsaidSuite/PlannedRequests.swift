@@ -96,6 +96,13 @@ package struct PlannedRequests: RandomAccessCollection, Sendable {
             key: key(position), probe: probe, parameters: overrides.overriding(parameters))
     }
 
+    /// Whether some requests are sent streamed and some not. Only then can a run hold a streamed
+    /// and a non-streamed answer to one sample (a follow-up turn keeps its request's mode), so
+    /// only then does the end of a new run need its cross-mode index.
+    package var mixesModes: Bool {
+        positions.contains { $0.streamed } && positions.contains { !$0.streamed }
+    }
+
     /// The key of each request, in plan order, without building the items.
     package var keys: some Sequence<WorkKey> { positions.lazy.map(key) }
 

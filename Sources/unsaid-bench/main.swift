@@ -155,7 +155,8 @@ func runPhase(
     // As a new `unsaid run` does without --fail-under: the verdicts judged as records were
     // archived get the whole-run findings; nothing of the run is held to finish it.
     let scored =
-        try ArchiveScoring.finalise(layout, transcripts: await archive.written, metricItems: [])
+        try ArchiveScoring.finalise(
+            layout, transcripts: await archive.written, metricItems: [], pairingModes: items.mixesModes)
         ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
     try await archive.finish(scored: scored)
     return scored

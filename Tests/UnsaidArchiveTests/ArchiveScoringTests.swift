@@ -146,6 +146,21 @@ struct ArchiveScoringTests {
         #expect(finalised.summary == rescored.summary && finalised.transcripts == rescored.transcripts)
     }
 
+    /// Without pairing (a plan that sends every request one way) the index is not built: on an
+    /// archive that does hold both modes nothing is marked, which shows the switch is obeyed; the
+    /// run only passes it when no pair can exist.
+    @Test func finalisingWithoutPairingMarksNothing() async throws {
+        let (layout, writer, _) = try await provisionalArchive()
+        defer { try? FileManager.default.removeItem(at: layout.directory) }
+        let before = try Data(contentsOf: layout.verdicts)
+        let finalised = try #require(
+            try ArchiveScoring.finalise(layout, transcripts: await writer.written, metricItems: [], pairingModes: false)
+        )
+        #expect(finalised.crossModeMarked == 0)
+        #expect(try Data(contentsOf: layout.verdicts) == before)
+        #expect(finalised.counts == ["answered": 3, "refused": 1])
+    }
+
     @Test func provisionalVerdictsThatDoNotMatchTheRecordsAreNotFinalised() async throws {
         let (layout, writer, _) = try await provisionalArchive()
         defer { try? FileManager.default.removeItem(at: layout.directory) }

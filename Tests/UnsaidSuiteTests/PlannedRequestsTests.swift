@@ -87,6 +87,23 @@ struct PlannedRequestsTests {
         }
     }
 
+    /// A plan mixes modes exactly when its materialised items hold both a streamed and a
+    /// non-streamed request (the end of a run skips its cross-mode index otherwise).
+    @Test(arguments: [nil, StreamMode.on, .off, .both])
+    func mixesModesAsTheItemsDo(streamMode: StreamMode?) throws {
+        var answers: [Bool] = []
+        for selection in selections {
+            let planned = try PlannedRequests(suites: suites, streamMode: streamMode, selection: selection)
+            let items = try reference(suites, streamMode: streamMode, selection: selection)
+            let expected = items.contains { $0.key.streamed } && items.contains { !$0.key.streamed }
+            #expect(planned.mixesModes == expected, "selection \(selection)")
+            answers.append(expected)
+        }
+        // The selections give both answers where the plan can (per-probe modes, no override).
+        if streamMode == nil { #expect(answers.contains(true) && answers.contains(false)) }
+        if streamMode == .both { #expect(answers.contains(true)) }
+    }
+
     /// The case the reference test above must not pass by accident: a plan that is not empty,
     /// has both modes, distinct seeds and a limit that cuts.
     @Test func theComparedPlansAreNotTrivial() throws {
