@@ -361,7 +361,7 @@ package final class IndexedDocument {
 
     // Unchecked: the only payload is a metatype, which is immutable and never isolated.
     private enum Route: @unchecked Sendable {
-        case primitive
+        case primitive(Primitive)
         case viaJSONDecoder
         case fields(any IndexedFieldDecodable.Type)
         case decodable
@@ -523,9 +523,9 @@ package final class IndexedDocument {
             lastRoute = (identifier, route)
         }
         switch route {
-        case .primitive:
+        case .primitive(let primitive):
             // The common leaf types straight from the index, without a decoder per value.
-            guard let value = try primitive(type, at: token) else { throw giveUp() }
+            guard let value = try read(primitive, at: token) as? T else { throw giveUp() }
             return value
         case .viaJSONDecoder:
             throw giveUp()
@@ -539,11 +539,7 @@ package final class IndexedDocument {
     }
 
     private static func route<T: Decodable>(_ type: T.Type) -> Route {
-        switch type {
-        case is JSONValue.Type, is String.Type, is Int.Type, is Int64.Type, is Bool.Type, is Double.Type:
-            return .primitive
-        default: break
-        }
+        if let primitive = Primitive(type) { return .primitive(primitive) }
         // `JSONDecoder` reads these its own way (strategies, base64, URL parsing).
         if type == Date.self || type == Data.self || type == URL.self || type == Decimal.self {
             return .viaJSONDecoder
@@ -552,15 +548,31 @@ package final class IndexedDocument {
         return .decodable
     }
 
-    private func primitive<T>(_ type: T.Type, at token: Int) throws -> T? {
-        switch type {
-        case is JSONValue.Type: return try jsonValue(at: token) as? T
-        case is String.Type: return try string(at: token) as? T
-        case is Int.Type: return try integer(at: token, as: Int.self) as? T
-        case is Int64.Type: return try integer(at: token, as: Int64.self) as? T
-        case is Bool.Type: return try bool(at: token) as? T
-        case is Double.Type: return try double(at: token) as? T
-        default: return nil
+    /// The leaf types read straight from the index.
+    private enum Primitive {
+        case jsonValue, string, int, int64, bool, double
+
+        init?<T>(_ type: T.Type) {
+            switch type {
+            case is JSONValue.Type: self = .jsonValue
+            case is String.Type: self = .string
+            case is Int.Type: self = .int
+            case is Int64.Type: self = .int64
+            case is Bool.Type: self = .bool
+            case is Double.Type: self = .double
+            default: return nil
+            }
+        }
+    }
+
+    private func read(_ primitive: Primitive, at token: Int) throws -> Any {
+        switch primitive {
+        case .jsonValue: return try jsonValue(at: token)
+        case .string: return try string(at: token)
+        case .int: return try integer(at: token, as: Int.self)
+        case .int64: return try integer(at: token, as: Int64.self)
+        case .bool: return try bool(at: token)
+        case .double: return try double(at: token)
         }
     }
 }
