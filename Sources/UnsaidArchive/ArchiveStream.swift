@@ -28,41 +28,104 @@ package enum ArchiveStream {
         _ layout: ArchiveLayout, scoringOnly: Bool = false,
         _ body: (TranscriptRecord, _ hash: String) throws -> Void
     ) throws -> TranscriptsSummary {
-        let options = scoringOnly ? [Attempt.scoringOnly: true] : [:]
+        try transcripts(layout, scoringOnly: scoringOnly, preparing: { _, _ in () }) { record, hash, _ in
+            try body(record, hash)
+        }
+    }
+
+    /// The walk of `transcripts(_:scoringOnly:_:)` with work of the caller's done on every core:
+    /// lines are read in batches, and each line of a batch is decoded, hashed and given to
+    /// `prepare` (pure per-record work, such as judging it) on its own thread; then, on the
+    /// calling thread and in file order, every check is made and `body` is called with the
+    /// record, its hash and what `prepare` made of it. The order of `body` calls, every check and
+    /// every error are those of a walk one record at a time; only records after a broken line may
+    /// have been prepared for nothing.
+    ///
+    /// A batch holds at most `batchLines` lines and (past its first line) `batchBytes` bytes, so
+    /// memory stays bounded by the batch, however long the run or its longest answer.
+    @discardableResult
+    package static func transcripts<Prepared>(
+        _ layout: ArchiveLayout, scoringOnly: Bool = false,
+        preparing prepare: @Sendable (TranscriptRecord, _ hash: String) -> Prepared,
+        _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
+    ) throws -> TranscriptsSummary {
+        let options: [CodingUserInfoKey: Bool] = scoringOnly ? [Attempt.scoringOnly: true] : [:]
         let path = layout.transcripts.path
         guard let reader = LineReader(path: path) else { throw ArchiveError.missing(path: path) }
         var previous = ArchiveChain.genesis
         var lineNumber = 0
         var pending = try reader.next()
-        while let line = pending {
-            lineNumber += 1
-            let next = try reader.next()
-            let record =
-                line.terminated
-                ? try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes, userInfo: options) : nil
-            guard let record else {
-                // Only the last line may be broken: that is a torn write.
-                if next == nil {
-                    return TranscriptsSummary(
-                        records: lineNumber - 1, chainHead: previous,
-                        tornTail: .init(validLength: line.offset, line: lineNumber))
+        while pending != nil {
+            var batch: [LineReader.Line] = []
+            var batchBytes = 0
+            while let line = pending,
+                batch.isEmpty || (batch.count < Self.batchLines && batchBytes + line.bytes.count <= Self.batchBytes)
+            {
+                batch.append(line)
+                batchBytes += line.bytes.count
+                pending = try reader.next()
+            }
+            let read = Self.read(batch, options: options, prepare: prepare)
+            for (index, entry) in read.enumerated() {
+                lineNumber += 1
+                guard let entry else {
+                    // Only the last line may be broken: that is a torn write.
+                    if pending == nil, index == batch.count - 1 {
+                        return TranscriptsSummary(
+                            records: lineNumber - 1, chainHead: previous,
+                            tornTail: .init(validLength: batch[index].offset, line: lineNumber))
+                    }
+                    throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "not a transcript record")
                 }
-                throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "not a transcript record")
+                guard entry.record.seq == lineNumber else {
+                    throw ArchiveError.corrupt(
+                        file: path, line: lineNumber,
+                        reason: "sequence number \(entry.record.seq), expected \(lineNumber)")
+                }
+                guard entry.record.prev == previous else {
+                    throw ArchiveError.corrupt(
+                        file: path, line: lineNumber,
+                        reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
+                }
+                previous = entry.hash
+                try body(entry.record, entry.hash, entry.prepared)
             }
-            guard record.seq == lineNumber else {
-                throw ArchiveError.corrupt(
-                    file: path, line: lineNumber, reason: "sequence number \(record.seq), expected \(lineNumber)")
-            }
-            guard record.prev == previous else {
-                throw ArchiveError.corrupt(
-                    file: path, line: lineNumber,
-                    reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
-            }
-            previous = ArchiveChain.hash(ofLine: line.bytes)
-            try body(record, previous)
-            pending = next
         }
         return TranscriptsSummary(records: lineNumber, chainHead: previous, tornTail: nil)
+    }
+
+    /// Lines a batch holds at most: enough to keep every core busy between two ordered passes.
+    static let batchLines = 64
+    /// Bytes a batch holds at most past its first line (a record of a huge answer goes alone).
+    static let batchBytes = 8 << 20
+
+    private struct ReadRecord<Prepared> {
+        var record: TranscriptRecord
+        var hash: String
+        var prepared: Prepared
+    }
+
+    /// Decodes, hashes and prepares each line of `batch` on as many threads as there are cores;
+    /// nil for a line that is torn or not a transcript record.
+    private static func read<Prepared>(
+        _ batch: [LineReader.Line], options: [CodingUserInfoKey: Bool],
+        prepare: @Sendable (TranscriptRecord, String) -> Prepared
+    ) -> [ReadRecord<Prepared>?] {
+        var results = [ReadRecord<Prepared>?](repeating: nil, count: batch.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            // Each iteration writes its own slot only, and `concurrentPerform` returns after all
+            // of them, so the slots need no lock.
+            nonisolated(unsafe) let slots = slots
+            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+                let line = batch[index]
+                guard line.terminated,
+                    let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes, userInfo: options)
+                else { return }
+                let hash = ArchiveChain.hash(ofLine: line.bytes)
+                slots[index] = ReadRecord(record: record, hash: hash, prepared: prepare(record, hash))
+            }
+        }
+        return results
     }
 
     /// Calls `body` with each verdict of a verdicts file and its exact line bytes, in order.

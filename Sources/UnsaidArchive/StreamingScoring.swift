@@ -54,16 +54,24 @@ extension ArchiveScoring {
             for record in records.records { byJudged[record.judged] = record.transcript }
             return byJudged
         }
-        let transcripts = try ArchiveStream.transcripts(layout, scoringOnly: scoringOnly) { record, hash in
-            let verdict = engine.judge(
-                record.transcript, probe: record.probe,
-                judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
+        // Judging and encoding a verdict are pure, so they run on every core (`preparing`); the
+        // verdicts are then taken in archive order, as one record at a time would give them.
+        let transcripts = try ArchiveStream.transcripts(
+            layout, scoringOnly: scoringOnly,
+            preparing: { record, hash in
+                let verdict = engine.judge(
+                    record.transcript, probe: record.probe,
+                    judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
+                return (verdict, Result { try CanonicalJSON.encode(verdict) })
+            }
+        ) { record, hash, judged in
+            let (verdict, line) = judged
             try each(record, hash, verdict)
             aggregate.add(verdict)
             if keepingMetricItems {
                 items.append(MetricItem(probe: record.probe, verdict: verdict))
             }
-            try lines.append(CanonicalJSON.encode(verdict))
+            try lines.append(line.get())
         }
         try lines.finish()
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import UnsaidSupport
 @testable import UnsaidSuite
 @testable import UnsaidTranscript
 @testable import UnsaidVerdict
@@ -95,6 +96,54 @@ struct ArchiveTests {
         let contents = try ArchiveReader.read(directory)
         #expect(contents.records.count == 2)
         #expect(contents.tornTail == ArchiveContents.TornTail(validLength: whole.count, line: 3))
+    }
+
+    /// The walk reads lines in batches and prepares them on several threads: records, hashes and
+    /// what was prepared must still come in file order, and a bad line anywhere (first or last of
+    /// a batch, the file's last) must end the walk exactly where one record at a time would.
+    @Test func theBatchedWalkGivesEveryRecordInOrderAndStopsAtTheFirstBadLine() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let count = 2 * ArchiveStream.batchLines + 22
+        _ = try await writeRun(directory, probes: (1...count).map { "p\($0)" })
+        let layout = ArchiveLayout(directory: directory)
+        let whole = try Data(contentsOf: layout.transcripts)
+        let lines = whole.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { Data($0) }
+        #expect(lines.count == count)
+
+        var seen: [Int] = []
+        var previous = ArchiveChain.genesis
+        let summary = try ArchiveStream.transcripts(
+            layout, preparing: { record, hash in (record.seq, hash, record.probe.id) }
+        ) { record, hash, prepared in
+            #expect(prepared.0 == record.seq && prepared.1 == hash && prepared.2 == record.probe.id)
+            #expect(record.prev == previous)
+            #expect(hash == SHA256Hex.digest(lines[record.seq - 1]))
+            previous = hash
+            seen.append(record.seq)
+        }
+        #expect(seen == Array(1...count))
+        #expect(summary == .init(records: count, chainHead: SHA256Hex.digest(lines[count - 1]), tornTail: nil))
+
+        for bad in [1, ArchiveStream.batchLines, ArchiveStream.batchLines + 1, 2 * ArchiveStream.batchLines, count] {
+            var damaged = lines
+            damaged[bad - 1] = Data("not a record".utf8)
+            try Data(damaged.joined(separator: [0x0A]) + [0x0A]).write(to: layout.transcripts)
+            var called = 0
+            do {
+                let summary = try ArchiveStream.transcripts(layout, preparing: { _, _ in () }) { _, _, _ in called += 1
+                }
+                // Only a bad last line is a torn tail rather than an error.
+                #expect(bad == count)
+                let validLength = lines[0..<(count - 1)].reduce(0) { $0 + $1.count + 1 }
+                #expect(summary.tornTail == .init(validLength: validLength, line: count))
+                #expect(summary.records == count - 1)
+            } catch let error as ArchiveError {
+                #expect(bad != count)
+                #expect(error == .corrupt(file: layout.transcripts.path, line: bad, reason: "not a transcript record"))
+            }
+            #expect(called == bad - 1, "bad line \(bad)")
+        }
     }
 
     @Test func editedMiddleLineBreaksTheChain() async throws {
