@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import UnsaidSuite
 import UnsaidSupport
 import UnsaidVerdict
@@ -83,29 +84,11 @@ package enum ArchiveVerifier {
             return report
         }
 
-        // 3. Every data file is the one the manifest committed to.
-        let judged = manifest.judge != nil
-        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
-            + (judged ? [JudgeRecords.fileName] : [])
-        {
-            let url = directory.appendingPathComponent(name)
-            guard let expected = manifest.files[name] else {
-                report.record(name, false, "manifest lists no digest for \(name)")
-                continue
-            }
-            do {
-                let actual = try FileDigester.digest(url)
-                let same = actual == expected
-                report.record(
-                    name, same,
-                    same
-                        ? "\(actual.lines) lines, sha256 \(actual.sha256)"
-                        : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
-                )
-            } catch {
-                report.record(name, false, "\(error)")
-            }
-        }
+        // 3. Every data file is the one the manifest committed to. Digesting them reads the
+        // transcripts a second time on one thread; it runs beside the streamed pass below (which
+        // keeps the other cores busy but not always all of them) and its checks are recorded in
+        // their place, before the pass's own.
+        let fileChecks = BackgroundWork { fileDigestChecks(directory: directory, manifest: manifest) }
 
         // 4–6 in one streamed pass over the transcripts: the chain record by record, a small
         // index of request keys for duplicates, and every verdict re-derived into a temporary
@@ -159,7 +142,8 @@ package enum ArchiveVerifier {
             if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
             if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
         }
-        let transcripts: ArchiveStream.TranscriptsSummary
+        var walked: ArchiveStream.TranscriptsSummary?
+        var walkError: (any Error)?
         var scored: ScoredArchive?
         do {
             if let ruleset {
@@ -171,12 +155,16 @@ package enum ArchiveVerifier {
                     checkRecord(record, hash)
                 }
                 scored = result
-                transcripts = result.transcripts
+                walked = result.transcripts
             } else {
-                transcripts = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
+                walked = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
             }
         } catch {
-            report.record("transcript chain", false, "\(error)")
+            walkError = error
+        }
+        for check in fileChecks.wait() { report.record(check.name, check.passed, check.detail) }
+        guard let transcripts = walked else {
+            report.record("transcript chain", false, walkError.map { "\($0)" } ?? "not read")
             return report
         }
         if let torn = transcripts.tornTail {
@@ -331,5 +319,64 @@ struct RequestKeyIndex {
         if let first = lines[digest] { return first }
         lines[digest] = line
         return nil
+    }
+}
+
+extension ArchiveVerifier {
+    /// Check 3: each data file's digest against the one the manifest committed to, in the
+    /// order they are reported.
+    static func fileDigestChecks(directory: URL, manifest: Manifest) -> [VerificationReport.Check] {
+        var checks: [VerificationReport.Check] = []
+        let judged = manifest.judge != nil
+        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
+            + (judged ? [JudgeRecords.fileName] : [])
+        {
+            let url = directory.appendingPathComponent(name)
+            guard let expected = manifest.files[name] else {
+                checks.append(.init(name: name, passed: false, detail: "manifest lists no digest for \(name)"))
+                continue
+            }
+            do {
+                let actual = try FileDigester.digest(url)
+                let same = actual == expected
+                checks.append(
+                    .init(
+                        name: name, passed: same,
+                        detail: same
+                            ? "\(actual.lines) lines, sha256 \(actual.sha256)"
+                            : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
+                    ))
+            } catch {
+                checks.append(.init(name: name, passed: false, detail: "\(error)"))
+            }
+        }
+        return checks
+    }
+}
+
+/// Work started on a thread of its own, its result taken once with `wait()`. A thread rather
+/// than a task or a dispatch queue: the caller blocks until the work is done, and a blocked
+/// caller on Swift's pool (one thread per core) must not be what the work waits for.
+final class BackgroundWork<Value: Sendable>: Sendable {
+    private let result = Mutex<Value?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        let thread = Thread { [self] in
+            let value = work()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+        thread.name = "unsaid.background"
+        thread.start()
+    }
+
+    /// The work's value, once it has finished; call it once.
+    func wait() -> Value {
+        done.wait()
+        return result.withLock { value in
+            guard let value else { preconditionFailure("BackgroundWork signalled without a value") }
+            return value
+        }
     }
 }

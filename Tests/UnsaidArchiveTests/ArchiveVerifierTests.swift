@@ -32,6 +32,26 @@ struct ArchiveVerifierTests {
             ])
     }
 
+    /// The files' digests are taken on a thread of their own while the transcripts are walked:
+    /// their checks must still come first, in file order, also when the walk stops at a broken line.
+    @Test func fileChecksKeepTheirPlaceWhenTheWalkFails() async throws {
+        let directory = try await SampleArchive.make()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = ArchiveLayout(directory: directory).transcripts
+        var all = try lines(url)
+        all[0] = "not a record"
+        try write(all, to: url)
+        let report = ArchiveVerifier.verify(directory: directory)
+        #expect(
+            report.checks.map(\.name) == [
+                "manifest", "manifest digest", "transcripts.jsonl", "verdicts.jsonl", "ruleset.json",
+                "transcript chain",
+            ])
+        #expect(report.checks.map(\.passed) == [true, true, false, true, true, false])
+        #expect(report.firstFailure?.detail.hasPrefix("\(url.path): SHA-256 ") == true)
+        #expect(report.checks.last?.detail == "\(url.path):1: not a transcript record")
+    }
+
     @Test(arguments: ["manifest.json", "transcripts.jsonl", "verdicts.jsonl", "ruleset.json", "manifest.sha256"])
     func everySingleFlippedByteIsCaught(file: String) async throws {
         let directory = try await SampleArchive.make()
