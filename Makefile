@@ -59,7 +59,7 @@ eval: build
 
 ## train: retrain the bundled classifier from the development set and the project's own rows
 ## (same data and seed give byte-identical weights); bump RULES_VERSION when it changes
-RULES_VERSION ?= 1.1.0
+RULES_VERSION ?= 1.2.0
 train: build
 	$(UNSAID) detector train $(DETECTOR_DEV) $(DETECTOR_OWN) --out Sources/UnsaidVerdict/Rules --version $(RULES_VERSION)
 

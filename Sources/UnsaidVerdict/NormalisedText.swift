@@ -29,48 +29,45 @@ package struct NormalisedText {
     private let source: [UInt8]
     private let baseOffset: Int
 
-    init(_ source: some StringProtocol, baseOffset: Int = 0, tables: NormalisationTables) {
-        let bytes = Array(source.utf8)
+    /// The part of the source between the judged head and tail of an over-long text, as UTF-8
+    /// offsets counted like `starts` (nil when the whole text was read). It stands in the text
+    /// as one paragraph break.
+    let omitted: Range<Int>?
+
+    /// - Parameter edgeBytes: when set and the source is longer than twice this many UTF-8 bytes,
+    ///   only its first and last `edgeBytes` (cut at character boundaries) are normalised
+    ///   (`RuleParameters.judgedEdgeBytes`).
+    init(_ source: some StringProtocol, baseOffset: Int = 0, tables: NormalisationTables, edgeBytes: Int? = nil) {
+        let window = JudgedWindow(source, edgeBytes: edgeBytes)
+        let bytes: [UInt8]
+        if let gap = window.gap {
+            // Only the judged bytes are kept: spans are cut out of them (see `span`).
+            let utf8 = source.utf8
+            bytes = Array(utf8[utf8.startIndex..<gap.headEnd]) + Array(utf8[gap.tailStart..<utf8.endIndex])
+        } else {
+            bytes = Array(source.utf8)
+        }
         var builder = Builder(capacity: bytes.count)
         // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
         // and the dictionary lookups, done per character, used to dominate judging.
         var cache: [UInt64: CharacterNormalisation] = [:]
-        var index = 0
-        // The source index of `index` when the slow path last left off there (character-aligned).
-        var aligned: (offset: Int, index: String.Index)?
-        while index < bytes.count {
-            let byte = bytes[index]
-            let offset = baseOffset + index
-            // An ASCII byte followed by another ASCII byte (or the end) is a character on its own,
-            // CR LF excepted: no grapheme rule joins two ASCII scalars but that one, and anything
-            // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
-            if byte < 0x80,
-                index + 1 == bytes.count || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A))
-            {
-                let fast = tables.ascii[Int(byte)]
-                switch fast.kind {
-                case .whitespace:
-                    builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
-                case .single: builder.single(fast, offset: offset)
-                case .general:
-                    builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
-                }
-                index += 1
-                continue
-            }
-            // Anything else: let String find the character (grapheme breaking) and normalise it.
-            let start: String.Index
-            if let aligned, aligned.offset == index {
-                start = aligned.index
-            } else {
-                start = source.utf8.index(source.utf8.startIndex, offsetBy: index)
-            }
-            let next = source.index(after: start)
-            let character = source[start]
-            let normalisation = tables.normalisation(of: character, cache: &cache)
-            builder.piece(normalisation, offset: offset, length: normalisation.utf8Count, space: tables.space)
-            index += normalisation.utf8Count
-            aligned = (index, next)
+        if let gap = window.gap {
+            let headCount = gap.headCount
+            Self.walk(
+                source, bytes: bytes, range: 0..<headCount, sourceStart: source.startIndex, baseOffset: baseOffset,
+                tables: tables, cache: &cache, into: &builder)
+            // The middle is one paragraph break: no phrase, sentence or quotation spans it.
+            builder.whitespace(
+                isNewline: true, offset: baseOffset + headCount, length: gap.omittedCount, space: tables.space)
+            Self.walk(
+                source, bytes: bytes, range: headCount..<bytes.count, sourceStart: gap.tailStart,
+                baseOffset: baseOffset + gap.omittedCount, tables: tables, cache: &cache, into: &builder)
+            omitted = (baseOffset + headCount)..<(baseOffset + headCount + gap.omittedCount)
+        } else {
+            Self.walk(
+                source, bytes: bytes, range: 0..<bytes.count, sourceStart: source.startIndex, baseOffset: baseOffset,
+                tables: tables, cache: &cache, into: &builder)
+            omitted = nil
         }
         // Taken out of the builder, not copied: while the builder still held them, dropping the
         // trailing space below copied each array whole (for a 16 MB answer, ~0.7 GB of copies).
@@ -137,6 +134,52 @@ package struct NormalisedText {
         self.weights = weights
         self.sentenceStarts = sentenceStarts
         self.quoted = Self.quotedRanges(quoteMarks, isLineBreak: isLineBreak, maximum: tables.quoteMaximumCharacters)
+    }
+
+    /// Normalises `bytes[range]`, the UTF-8 of `source` (whose first byte is `bytes[range.lowerBound]`
+    /// and sits at `source` index `sourceStart`), into `builder`; `baseOffset + i` is the offset
+    /// recorded for `bytes[i]`.
+    private static func walk<Source: StringProtocol>(
+        _ source: Source, bytes: [UInt8], range: Range<Int>, sourceStart: Source.Index, baseOffset: Int,
+        tables: NormalisationTables, cache: inout [UInt64: CharacterNormalisation], into builder: inout Builder
+    ) {
+        var index = range.lowerBound
+        let end = range.upperBound
+        // The source index of `index` when the slow path last left off there (character-aligned).
+        var aligned: (offset: Int, index: Source.Index)?
+        while index < end {
+            let byte = bytes[index]
+            let offset = baseOffset + index
+            // An ASCII byte followed by another ASCII byte (or the end) is a character on its own,
+            // CR LF excepted: no grapheme rule joins two ASCII scalars but that one, and anything
+            // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
+            if byte < 0x80, index + 1 == end || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A))
+            {
+                let fast = tables.ascii[Int(byte)]
+                switch fast.kind {
+                case .whitespace:
+                    builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
+                case .single: builder.single(fast, offset: offset)
+                case .general:
+                    builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
+                }
+                index += 1
+                continue
+            }
+            // Anything else: let String find the character (grapheme breaking) and normalise it.
+            let start: Source.Index
+            if let aligned, aligned.offset == index {
+                start = aligned.index
+            } else {
+                start = source.utf8.index(sourceStart, offsetBy: index - range.lowerBound)
+            }
+            let next = source.index(after: start)
+            let character = source[start]
+            let normalisation = tables.normalisation(of: character, cache: &cache)
+            builder.piece(normalisation, offset: offset, length: normalisation.utf8Count, space: tables.space)
+            index += normalisation.utf8Count
+            aligned = (index, next)
+        }
     }
 
     /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within
@@ -222,7 +265,7 @@ package struct NormalisedText {
     /// The original bytes a normalised range came from, as a span of the whole answer.
     func span(_ range: NSRange) -> TextSpan {
         guard length > 0, range.location < length else {
-            let end = source.count + baseOffset
+            let end = source.count + baseOffset + (omitted?.count ?? 0)
             return TextSpan(start: end, end: end, text: "")
         }
         // Evidence spans never start or end on the whitespace between sentences.
@@ -232,13 +275,90 @@ package struct NormalisedText {
         while last > first, units[last] == 0x20 { last -= 1 }
         let start = starts[first]
         let end = ends[last]
-        let text = String(decoding: source[(start - baseOffset)..<(end - baseOffset)], as: UTF8.self)
-        return TextSpan(start: start, end: end, text: text)
+        return TextSpan(start: start, end: end, text: sourceText(start..<end))
+    }
+
+    /// The source text between two offsets of the whole answer. Across the unread middle of an
+    /// over-long text (`omitted`) it is the judged text on each side with "…" between them:
+    /// the middle was never read, and a span must not carry megabytes of it into a verdict.
+    private func sourceText(_ range: Range<Int>) -> String {
+        // Where an offset of the whole answer sits in `source` (the judged bytes only).
+        func stored(_ offset: Int) -> Int {
+            let shifted = offset - baseOffset
+            guard let omitted else { return min(max(0, shifted), source.count) }
+            let local = omitted.lowerBound - baseOffset
+            if shifted <= local { return max(0, shifted) }
+            return min(max(local, shifted - omitted.count), source.count)
+        }
+        if let omitted, range.lowerBound < omitted.lowerBound, range.upperBound > omitted.upperBound {
+            let cut = omitted.lowerBound - baseOffset
+            return String(decoding: source[stored(range.lowerBound)..<cut], as: UTF8.self) + "…"
+                + String(decoding: source[cut..<stored(range.upperBound)], as: UTF8.self)
+        }
+        let lower = stored(range.lowerBound)
+        return String(decoding: source[lower..<max(lower, stored(range.upperBound))], as: UTF8.self)
     }
 
     /// The normalised text of a range.
     func substring(_ range: NSRange) -> String {
         (text as NSString).substring(with: range)
+    }
+}
+
+/// Which part of a text the detectors read: all of it, or for a text longer than twice
+/// `RuleParameters.judgedEdgeBytes`, its first and last that many UTF-8 bytes, each cut back to a
+/// character boundary so no character is split between the read and the unread part.
+struct JudgedWindow {
+    /// The unread middle: where it starts and ends in the source, and how many bytes precede it.
+    struct Gap {
+        let headEnd: String.Index
+        let tailStart: String.Index
+        let headCount: Int
+        let omittedCount: Int
+    }
+
+    /// nil when the whole text is read.
+    let gap: Gap?
+
+    /// How far a cut looks for a character boundary before settling for a scalar boundary. A
+    /// grapheme cluster longer than this is only ever made to be one; bounding the search keeps
+    /// such input from costing more than any other.
+    static let boundarySearchBytes = 256
+
+    init(_ source: some StringProtocol, edgeBytes: Int?) {
+        let utf8 = source.utf8
+        let count = utf8.count
+        guard let edgeBytes, edgeBytes >= 0, count > 2 * edgeBytes else {
+            gap = nil
+            return
+        }
+        let headCount = Self.boundary(in: source, near: edgeBytes, step: -1)
+        let tailOffset = max(headCount, Self.boundary(in: source, near: count - edgeBytes, step: 1))
+        gap = Gap(
+            headEnd: utf8.index(utf8.startIndex, offsetBy: headCount),
+            tailStart: utf8.index(utf8.startIndex, offsetBy: tailOffset), headCount: headCount,
+            omittedCount: tailOffset - headCount)
+    }
+
+    /// The UTF-8 offset of the nearest character boundary to `offset`, searching backward
+    /// (`step` -1) or forward (+1) for at most `boundarySearchBytes`; past that, the nearest
+    /// scalar boundary at or before it.
+    private static func boundary(in source: some StringProtocol, near offset: Int, step: Int) -> Int {
+        let utf8 = source.utf8
+        let count = utf8.count
+        var candidate = offset
+        for _ in 0...boundarySearchBytes where (0...count).contains(candidate) {
+            if String.Index(utf8.index(utf8.startIndex, offsetBy: candidate), within: source) != nil {
+                return candidate
+            }
+            candidate += step
+        }
+        // A UTF-8 continuation byte (10xxxxxx) is never the start of a scalar.
+        candidate = offset
+        while candidate > 0, candidate < count, utf8[utf8.index(utf8.startIndex, offsetBy: candidate)] & 0xC0 == 0x80 {
+            candidate -= 1
+        }
+        return candidate
     }
 }
 

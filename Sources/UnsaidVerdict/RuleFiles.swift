@@ -45,6 +45,13 @@ package struct RuleParameters: Codable, Sendable, Equatable {
     /// The final message object may differ from the streamed text by this share of its length
     /// (trailing whitespace, a last token) before the difference counts as material.
     package var finalMessageTolerance: Double
+    /// An answer (or reasoning) longer than twice this many UTF-8 bytes is read by the text
+    /// detectors on its first and last `judgedEdgeBytes` only, cut at character boundaries, with a
+    /// paragraph break where the middle was: refusals open or close an answer, and a runaway
+    /// answer of many megabytes would otherwise cost the detector ~30 bytes of memory per
+    /// character. Absent (rulesets before 1.2.0, kept in old archives) means the whole answer,
+    /// so their verdicts re-derive unchanged.
+    package var judgedEdgeBytes: Int?
 }
 
 /// One pattern rule. `pattern` is an ICU regular expression matched against normalised text

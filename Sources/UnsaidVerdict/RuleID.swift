@@ -5,6 +5,8 @@ package enum RuleID {
     // The text, when no other rule fired.
     package static let contentAnswered = "content.answered"
     package static let contentEmpty = "content.empty"
+    /// An over-long answer was read on its head and tail only (`RuleParameters.judgedEdgeBytes`).
+    package static let contentJudgedWindow = "content.judged-window"
     // The phrase layer setting refusal words aside.
     package static let passingMention = "position.passing-mention"
     package static let quoted = "position.quoted"

@@ -23,7 +23,7 @@ struct TextClassifier {
         let start = utf8.index(utf8.startIndex, offsetBy: min(max(0, answerStart), utf8.count))
         return NormalisedText(
             content[start...], baseOffset: utf8.distance(from: utf8.startIndex, to: start),
-            tables: rules.tables)
+            tables: rules.tables, edgeBytes: parameters.judgedEdgeBytes)
     }
 
     func classify(_ text: NormalisedText) -> TextFinding {

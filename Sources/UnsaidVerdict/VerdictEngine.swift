@@ -140,9 +140,18 @@ package struct VerdictEngine: Sendable {
                     rule: RuleID.responseTooLarge,
                     note: "the answer grew past \(cap) bytes; the client kept the first \(cap) and stopped reading"))
         }
+        if let omitted = answer.omitted {
+            // Said in the verdict, so a reader knows the middle of the answer was never judged.
+            assessment.evidence.append(
+                Evidence(
+                    rule: RuleID.contentJudgedWindow,
+                    note:
+                        "the answer is \(content.utf8.count - answerStart) bytes; the text detectors read bytes \(answerStart)..<\(omitted.lowerBound) and \(omitted.upperBound)..<\(content.utf8.count), not the \(omitted.count) between"
+                ))
+        }
         reasoningChecks(response: response, think: think, into: &assessment)
         let utf8 = content.utf8
-        assessment.answerText = String(decoding: Array(utf8)[min(answerStart, utf8.count)...], as: UTF8.self)
+        assessment.answerText = String(content[utf8.index(utf8.startIndex, offsetBy: min(answerStart, utf8.count))...])
         return assessment
     }
 

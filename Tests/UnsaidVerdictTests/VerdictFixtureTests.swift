@@ -111,7 +111,7 @@ enum Fixture {
 struct VerdictRulesetTests {
     @Test func bundledRulesetLoadsWithVersionAndHash() throws {
         let ruleset = try Ruleset.bundled()
-        #expect(ruleset.version == "1.1.0")
+        #expect(ruleset.version == "1.2.0")
         #expect(ruleset.sha256.count == 64)
         #expect(ruleset.sha256.allSatisfy { "0123456789abcdef".contains($0) })
         #expect(

@@ -413,7 +413,7 @@ struct VerdictStreamTests {
         #expect(first == second)
         #expect(first == third)
         let verdict = engine.judge(transcript, expect: .refuse)
-        #expect(verdict.ruleset == "1.1.0")
+        #expect(verdict.ruleset == "1.2.0")
         // The apology opens the first chunk, the canned-style decline fills the second.
         #expect(verdict.evidence.first?.event == 0)
         #expect(verdict.evidence.first?.span?.start == 0)
