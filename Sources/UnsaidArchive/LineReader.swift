@@ -25,14 +25,15 @@ final class LineReader {
     private var atEnd = false
     /// File offset of `buffer[head]`.
     private var offset = 0
-    private static let blockSize = 1 << 20
+    static let defaultBlockSize = 1 << 20
 
     /// `nil` when the file does not exist.
-    init?(path: String) {
+    /// - Parameter blockSize: bytes read at a time (tests make it small to reach long lines).
+    init?(path: String, blockSize: Int = LineReader.defaultBlockSize) {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        buffer = [UInt8](repeating: 0, count: Self.blockSize)
+        buffer = [UInt8](repeating: 0, count: max(1, blockSize))
     }
 
     deinit {
@@ -42,13 +43,7 @@ final class LineReader {
     func next() throws -> Line? {
         while true {
             if head < count {
-                let newline: Int? = buffer.withUnsafeBufferPointer { pointer in
-                    guard let base = pointer.baseAddress,
-                        let found = memchr(base + head, 0x0A, count - head)
-                    else { return nil }
-                    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                }
-                if let newline {
+                if let newline = newlineInBuffer() {
                     let line = Line(bytes: Data(buffer[head..<newline]), offset: offset, terminated: true)
                     offset += newline + 1 - head
                     head = newline + 1
@@ -62,11 +57,48 @@ final class LineReader {
                 head = count
                 return line
             }
+            if head == 0, count == buffer.count { return try longLine() }
             try fill()
         }
     }
 
-    /// Moves the unread bytes to the front, grows the buffer when one line fills it, and reads.
+    /// A line longer than the block, gathered in storage of its own that block reads are
+    /// appended to: the block buffer keeps its size, and the line is never held twice (growing
+    /// the buffer to fit a 50 MB line, then copying the line out of it, held ~170 MB).
+    private func longLine() throws -> Line {
+        let start = offset
+        var line = Data(buffer[head..<count])
+        head = 0
+        count = 0
+        while true {
+            try fill()
+            if let newline = newlineInBuffer() {
+                line.append(contentsOf: buffer[0..<newline])
+                head = newline + 1
+                offset = start + line.count + 1
+                return Line(bytes: line, offset: start, terminated: true)
+            }
+            line.append(contentsOf: buffer[0..<count])
+            if atEnd {
+                offset = start + line.count
+                return Line(bytes: line, offset: start, terminated: false)
+            }
+            count = 0
+        }
+    }
+
+    /// The index of the first newline in `buffer[head..<count]`.
+    private func newlineInBuffer() -> Int? {
+        buffer.withUnsafeBufferPointer { pointer in
+            guard let base = pointer.baseAddress, head < count,
+                let found = memchr(base + head, 0x0A, count - head)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Moves the unread bytes to the front and reads into the space after them (there is some:
+    /// a full buffer without a newline is a long line, read by `longLine`).
     private func fill() throws {
         if head > 0 {
             buffer.withUnsafeMutableBufferPointer { pointer in
@@ -75,9 +107,6 @@ final class LineReader {
             }
             count -= head
             head = 0
-        }
-        if count == buffer.count {
-            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
         }
         let space = buffer.count - count
         let read: Int = buffer.withUnsafeMutableBufferPointer { pointer in

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import UnsaidArchive
+@testable import UnsaidSupport
+
+/// `LineReader` gives back every line of a file exactly, with its offset and whether a newline
+/// ended it, whether a line is shorter than the block it is read in, fills it, or spans many.
+@Suite("Line reader")
+struct LineReaderTests {
+    /// The lines a file holds, split by hand: what the reader must give back.
+    static func expected(_ bytes: [UInt8]) -> [(bytes: [UInt8], offset: Int, terminated: Bool)] {
+        var lines: [(bytes: [UInt8], offset: Int, terminated: Bool)] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0A {
+            lines.append((Array(bytes[start..<index]), start, true))
+            start = index + 1
+        }
+        if start < bytes.count { lines.append((Array(bytes[start...]), start, false)) }
+        return lines
+    }
+
+    static func read(_ url: URL, blockSize: Int) throws -> [(bytes: [UInt8], offset: Int, terminated: Bool)] {
+        let reader = try #require(LineReader(path: url.path, blockSize: blockSize))
+        var lines: [(bytes: [UInt8], offset: Int, terminated: Bool)] = []
+        while let line = try reader.next() { lines.append((Array(line.bytes), line.offset, line.terminated)) }
+        return lines
+    }
+
+    /// Lines of every length around the block size (empty, one byte, block − 1, block, block + 1,
+    /// many blocks), in generated orders, with and without a torn last line.
+    @Test(arguments: [1, 2, 7, 64])
+    func everyLineComesBackWithItsOffset(blockSize: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("linereader-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix64(seed: UInt64(blockSize))
+        let lengths = [0, 1, blockSize - 1, blockSize, blockSize + 1, 2 * blockSize, 5 * blockSize + 3, 300]
+        for round in 0..<6 {
+            var bytes: [UInt8] = []
+            for _ in 0..<40 {
+                let length = lengths[Int(random.next() % UInt64(lengths.count))]
+                for _ in 0..<max(0, length) { bytes.append(UInt8(ascii: "a") + UInt8(random.next() % 26)) }
+                bytes.append(0x0A)
+            }
+            if round % 2 == 1 {
+                // A torn last line, long in odd rounds.
+                for _ in 0..<(round * blockSize + 1) { bytes.append(UInt8(ascii: "z")) }
+            }
+            let url = directory.appendingPathComponent("lines-\(round)")
+            try Data(bytes).write(to: url)
+            let read = try Self.read(url, blockSize: blockSize)
+            let expected = Self.expected(bytes)
+            #expect(read.count == expected.count, "block \(blockSize), round \(round)")
+            for (got, want) in zip(read, expected) {
+                #expect(got.bytes == want.bytes, "block \(blockSize), round \(round), offset \(want.offset)")
+                #expect(got.offset == want.offset)
+                #expect(got.terminated == want.terminated)
+            }
+        }
+    }
+
+    @Test func aFileOfOneLongUnterminatedLineIsOneTornLine() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("linereader-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = [UInt8](repeating: UInt8(ascii: "x"), count: 3 * LineReader.defaultBlockSize + 17)
+        try Data(bytes).write(to: url)
+        let read = try Self.read(url, blockSize: LineReader.defaultBlockSize)
+        #expect(read.count == 1)
+        #expect(read.first?.bytes.count == bytes.count)
+        #expect(read.first?.offset == 0)
+        #expect(read.first?.terminated == false)
+    }
+}
