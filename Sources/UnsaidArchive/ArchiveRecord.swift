@@ -49,4 +49,9 @@ extension TranscriptRecord: CanonicalWritable {
         try writer.field("transcript", transcript)
         writer.endObject()
     }
+
+    /// The transcript's hint, the probe's messages twice over, and room for the probe's fields.
+    package var canonicalSizeHint: Int {
+        transcript.canonicalSizeHint + probe.messages.reduce(4096) { $0 + 2 * $1.content.utf8.count + 32 }
+    }
 }

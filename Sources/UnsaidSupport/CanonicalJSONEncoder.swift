@@ -43,7 +43,8 @@ struct CanonicalJSONEncoder {
     /// The bytes a `CanonicalWritable` value writes itself, or nil when it declines (then it goes
     /// through `Encodable`, which writes the same bytes or throws the error with its path).
     static func written(_ value: CanonicalWritable) -> [UInt8]? {
-        var writer = CanonicalWriter()
+        // One byte more for the newline `CanonicalJSON.encodeLine` appends.
+        var writer = CanonicalWriter(capacity: value.canonicalSizeHint + 1)
         do {
             try value.write(to: &writer)
         } catch {

@@ -83,7 +83,9 @@ struct TokenIndex {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        tokens.reserveCapacity(bytes.count / 16)
+        // About one token per 16 bytes of a record, but never reserved past 64 Ki tokens (2 MiB):
+        // a 50 MB record of long strings has few tokens, and reserving by its size held 100 MB.
+        tokens.reserveCapacity(min(bytes.count / 16, 1 << 16))
     }
 
     /// The tokens of one JSON text (surrounding whitespace allowed), nil when it is not one.

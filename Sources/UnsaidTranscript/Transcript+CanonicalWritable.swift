@@ -120,6 +120,27 @@ extension Transcript: CanonicalWritable {
         try writer.field("request", request)
         writer.endObject()
     }
+
+    /// Twice the text the record carries (JSON escaping of SSE lines in chunks adds up to ~20%;
+    /// control bytes cost six) plus room for the fields around each chunk and event.
+    package var canonicalSizeHint: Int {
+        var text = request.body.utf8.count + request.url.utf8.count
+        var pieces = 0
+        for attempt in attempts {
+            for chunk in attempt.chunks {
+                text += (chunk.text?.utf8.count ?? 0) + (chunk.base64?.utf8.count ?? 0)
+            }
+            let response = attempt.response
+            text += response.content.utf8.count + response.reasoning.utf8.count + response.refusal.utf8.count
+            for event in response.events {
+                text +=
+                    (event.content?.utf8.count ?? 0) + (event.reasoning?.utf8.count ?? 0)
+                    + (event.refusal?.utf8.count ?? 0)
+            }
+            pieces += attempt.chunks.count + response.events.count + attempt.headers.count
+        }
+        return 2 * text + 64 * pieces + 2048
+    }
 }
 
 extension WorkKey: CanonicalWritable {

@@ -53,6 +53,30 @@ import Testing
         #expect(checked == 400)
     }
 
+    /// A record's buffer is reserved from its size hint; a hint below the record's size makes
+    /// the buffer grow by doubling and hold the record twice. The hint covers every fixture record,
+    /// generated ones (escapes, control characters, many small pieces) and one of a capped 16 MiB
+    /// answer.
+    @Test func theSizeHintCoversTheRecord() throws {
+        var records: [(String, TranscriptRecord)] = try IndexedRecordDecodingTests.recordLines().map {
+            ($0.0, try JSONDecoder().decode(TranscriptRecord.self, from: $0.1))
+        }
+        var random = SplitMix64(seed: 0x51_2E)
+        for seq in 1...200 { records.append(("generated \(seq)", RecordGenerator.record(seq: seq, using: &random))) }
+        let piece = String(repeating: "Freedom of expression is protected on paper. ", count: 540)
+        let sse = #"data: {"choices":[{"index":0,"delta":{"content":"\#(piece)"},"finish_reason":null}]}"# + "\n\n"
+        let events = (0..<680).map { ChatEvent(index: $0, t: Int64($0), content: piece) }
+        var big = RecordGenerator.record(probe: records[0].1.probe, events: events)
+        big.transcript.attempts[0].chunks = (0..<680).map { WireChunk(t: Int64($0), bytes: Data(sse.utf8)) }
+        big.transcript.attempts[0].response.content = String(repeating: piece, count: 680)
+        records.append(("a 16 MiB answer", big))
+        for (name, record) in records {
+            let size = try CanonicalJSON.encodeLine(record).count
+            #expect(record.canonicalSizeHint >= size, "\(name): hint \(record.canonicalSizeHint), size \(size)")
+        }
+        #expect(try CanonicalJSON.encodeLine(big).count > 40_000_000)
+    }
+
     /// A field added to a type but not to its writer would be left out of every record: with
     /// every optional set, each writer writes exactly the type's stored properties.
     @Test func everyStoredPropertyIsWritten() throws {
