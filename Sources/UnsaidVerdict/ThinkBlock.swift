@@ -30,7 +30,7 @@ struct ThinkBlock: Equatable {
 /// Counts letters by writing system, for `language_switch`.
 enum ScriptCount {
     /// Letters per script in `text`, skipping fenced code blocks (code is Latin in any language).
-    static func letters(in text: some StringProtocol) -> [ScriptClass: Int] {
+    static func letters(in text: String) -> [ScriptClass: Int] {
         // Fences and inline code need a backtick: a line starts with "```" only if it holds a
         // scalar that is a backtick character (U+0060, or U+1FEF, canonically the same). Without
         // one, every line counts in full, so one pass over the scalars gives the same counts

@@ -79,8 +79,7 @@ package struct VerdictEngine: Sendable {
         /// The layer whose finding the label is; wire findings say so where they are made.
         var decidedBy: DetectorLayer = .phrase
         /// The answer text (think block removed) for the language check; nil when there is none.
-        /// A slice of the content, not a copy of it (an answer may be megabytes).
-        var answerText: Substring?
+        var answerText: String?
 
         mutating func flag(_ flag: VerdictFlag) {
             if !flags.contains(flag) { flags.append(flag) }
@@ -152,7 +151,11 @@ package struct VerdictEngine: Sendable {
         }
         reasoningChecks(response: response, think: think, into: &assessment)
         let utf8 = content.utf8
-        assessment.answerText = content[utf8.index(utf8.startIndex, offsetBy: min(answerStart, utf8.count))...]
+        // The content itself when no think block precedes the answer (shared, not copied: an
+        // answer may be megabytes).
+        assessment.answerText =
+            answerStart == 0
+            ? content : String(content[utf8.index(utf8.startIndex, offsetBy: min(answerStart, utf8.count))...])
         return assessment
     }
 
@@ -396,7 +399,7 @@ package struct VerdictEngine: Sendable {
         }
     }
 
-    private func languageCheck(_ answer: Substring, language: String, into assessment: inout Assessment) {
+    private func languageCheck(_ answer: String, language: String, into assessment: inout Assessment) {
         let primary = language.split(separator: "-").first.map { String($0).lowercased() } ?? language.lowercased()
         guard let expected = ruleset.normalisation.languageScripts[primary] else { return }
         let counts = ScriptCount.letters(in: answer)
