@@ -99,6 +99,16 @@ struct JudgedWindowTests {
         // U+0301 is two bytes: the cut goes back to the start of one of them.
         #expect(omitted.lowerBound == 1_001)
         #expect(!windowed.text.contains("\u{FFFD}"))
+
+        // The same cluster at the end: the tail starts inside it, on a scalar boundary.
+        let reversed = Self.filler(3_000) + "a" + String(repeating: "\u{301}", count: 20_000)
+        let tailCut = NormalisedText(reversed, tables: tables, edgeBytes: 1_001)
+        let tailOmitted = try #require(tailCut.omitted)
+        #expect(tailOmitted.lowerBound == 1_001)
+        #expect((reversed.utf8.count - tailOmitted.upperBound) % 2 == 0)
+        #expect(!tailCut.text.contains("\u{FFFD}"))
+        let span = tailCut.span(NSRange(location: 0, length: tailCut.length))
+        #expect(span.end <= reversed.utf8.count)
     }
 
     @Test func aRulesetWithoutTheParameterReadsTheWholeAnswer() throws {
