@@ -50,6 +50,10 @@ package enum ChatResponseDecoder {
     ) -> (DecodedResponse, [Range<Int>?]) {
         var parser = SSEParser()
         var assembler = ResponseAssembler(format: .sse)
+        // The text decoded from a body is never longer than the body. Appended event by event to
+        // a string that grew by doubling, a 16 MiB answer was held one and a half times over;
+        // room that large is mapped on demand, so what is never written is never resident.
+        assembler.response.content.reserveCapacity(body.count)
         // One range per chat event; `dispatched` counts SSE events, some of which (pings, vendor
         // events) make no chat event.
         var ranges: [Range<Int>?] = []
