@@ -186,9 +186,7 @@ private struct VerdictAggregate {
         guard !marked.isEmpty else { return 0 }
         try ArchiveScoring.rewrite(url, marking: marked)
         for position in marked.keys where position < items.count {
-            if !items[position].verdict.flags.contains(.streamNonstreamMismatch) {
-                items[position].verdict.flags.append(.streamNonstreamMismatch)
-            }
+            items[position].crossModeMismatch = true
         }
         return marked.count
     }
@@ -270,26 +268,34 @@ struct CrossModeIndex {
 }
 
 /// What `RunMetrics` reads of one request and nothing more: the probe's category, topic, language
-/// and whether it is a follow-up turn, and the verdict's key, label, expectation and outcome (and
-/// the cross-mode flag). Holding the whole probe and verdict cost about 4 KB a request, and even
-/// a probe emptied of its messages is several hundred bytes of fields no figure reads; at 100,000
-/// requests that was most of `rescore`'s memory.
-package struct MetricItem: Sendable {
+/// and whether it is a follow-up turn, the verdict's label and outcome, which samples it is
+/// compared with for consistency (suite, probe, mode), and the cross-mode flag. Holding the whole
+/// probe and verdict cost about 4 KB a request; even a verdict emptied of its evidence held its
+/// key's 64-character probe hash on the heap and ~370 bytes in all, most of `rescore`'s memory
+/// at 100,000 requests. Short ids are stored inline in their strings.
+package struct MetricItem: Sendable, Equatable {
     package var category: ProbeCategory
     package var topic: String?
     package var language: String
     package var isFollowUp: Bool
-    /// The verdict without its evidence and rule notes.
-    package var verdict: Verdict
+    package var label: VerdictLabel
+    package var outcome: Outcome
+    /// `stream_nonstream_mismatch`: the other transport's answer to the same sample disagreed.
+    package var crossModeMismatch: Bool
+    package var suite: String
+    package var probe: String
+    package var streamed: Bool
 
     package init(probe: Probe, verdict: Verdict) {
         category = probe.category
         topic = probe.topic
         language = probe.language
         isFollowUp = probe.turn != nil
-        self.verdict = Verdict(
-            key: verdict.key, verdict: verdict.verdict,
-            flags: verdict.flags.filter { $0 == .streamNonstreamMismatch }, evidence: [], attempt: 0,
-            expect: verdict.expect, outcome: verdict.outcome, ruleset: "")
+        label = verdict.verdict
+        outcome = verdict.outcome
+        crossModeMismatch = verdict.flags.contains(.streamNonstreamMismatch)
+        suite = verdict.key.suite
+        self.probe = verdict.key.probe
+        streamed = verdict.key.streamed
     }
 }

@@ -32,11 +32,11 @@ package struct SliceMetrics: Codable, Sendable, Equatable {
         var counted = Array(repeating: 0, count: RateMetric.allCases.count)
         var hits = Array(repeating: 0, count: RateMetric.allCases.count)
         for item in items {
-            let label = item.verdict.verdict
+            let label = item.label
             requests += 1
             if label != .error { scored += 1 }
             verdicts[label.rawValue, default: 0] += 1
-            outcomes[item.verdict.outcome.rawValue, default: 0] += 1
+            outcomes[item.outcome.rawValue, default: 0] += 1
             for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(item.category, label) {
                 counted[index] += 1
                 if metric.isHit(label) { hits[index] += 1 }
@@ -108,7 +108,7 @@ package struct RunMetrics: Codable, Sendable, Equatable {
         self.languages = languages.map { language in
             SliceMetrics(scope: .language(language), items: items.lazy.filter { $0.language == language })
         }
-        consistency = RunMetrics.consistency(items.lazy.map(\.verdict))
+        consistency = RunMetrics.consistency(items)
         meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
     }
 
@@ -135,14 +135,11 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// The samples of one probe in one mode.
     private struct SampleGroup: Hashable { var suite: String, probe: String, streamed: Bool }
 
-    static func consistency(_ verdicts: some Sequence<Verdict>) -> [ProbeConsistency] {
+    static func consistency(_ items: some Sequence<MetricItem>) -> [ProbeConsistency] {
         var groups: [SampleGroup: [VerdictLabel]] = [:]
-        for verdict in verdicts where verdict.verdict != .error {
-            groups[
-                SampleGroup(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed),
-                default: []
-            ]
-            .append(verdict.verdict)
+        for item in items where item.label != .error {
+            groups[SampleGroup(suite: item.suite, probe: item.probe, streamed: item.streamed), default: []]
+                .append(item.label)
         }
         return groups.compactMap { group, labels -> ProbeConsistency? in
             guard labels.count > 1 else { return nil }

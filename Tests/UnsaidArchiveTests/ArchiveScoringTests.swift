@@ -62,11 +62,8 @@ struct ArchiveScoringTests {
         #expect(scored.crossModeMarked == 2)
         #expect(scored.transcripts.records == 4)
         #expect(scored.counts == ["answered": 3, "refused": 1])
-        #expect(
-            scored.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [
-                true, false, false, true,
-            ])
-        #expect(scored.metricItems.allSatisfy { $0.verdict.evidence.isEmpty && !$0.isFollowUp })
+        #expect(scored.metricItems.map(\.crossModeMismatch) == [true, false, false, true])
+        #expect(scored.metricItems.allSatisfy { !$0.isFollowUp })
     }
 
     /// An archive as a run leaves it before its end: four records, each with the provisional
@@ -137,10 +134,7 @@ struct ArchiveScoringTests {
         #expect(finalised.crossModeMarked == 2)
         #expect(finalised.counts == ["answered": 3, "refused": 1])
         #expect(finalised.transcripts.records == 4)
-        #expect(
-            finalised.metricItems.map { $0.verdict.flags.contains(.streamNonstreamMismatch) } == [
-                true, false, false, true,
-            ])
+        #expect(finalised.metricItems.map(\.crossModeMismatch) == [true, false, false, true])
         let rescored = try ArchiveScoring.score(
             layout, engine: engine, to: layout.directory.appendingPathComponent("rescored.jsonl"))
         #expect(finalised.summary == rescored.summary && finalised.transcripts == rescored.transcripts)

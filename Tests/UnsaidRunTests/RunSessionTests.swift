@@ -143,7 +143,7 @@ struct RunSessionTests {
         #expect(result.scored.counts == rederived.counts && result.scored.summary == rederived.summary)
         #expect(result.scored.transcripts == rederived.transcripts)
         func figures(_ items: [MetricItem]) -> [String] {
-            items.map { "\($0.verdict.key) \($0.verdict.verdict) \($0.verdict.outcome) \($0.verdict.flags)" }
+            items.map { "\($0.suite) \($0.probe) \($0.streamed) \($0.label) \($0.outcome) \($0.crossModeMismatch)" }
         }
         #expect(figures(result.scored.metricItems) == figures(rederived.metricItems))
         #expect(result.manifest.counts == rederived.counts)
