@@ -47,7 +47,7 @@ package struct RedactionPolicy: Sendable, Equatable {
 
     /// Whether a header's whole value is a credential (case-insensitive).
     package static func isSecretHeader(_ name: String) -> Bool {
-        let name = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        let name = comparableHeaderName(name)
         // A challenge, not a credential; the 401 it comes with is worth reading.
         if name == "www-authenticate" { return false }
         if secretHeaderNames.contains(name) || name.contains("auth") { return true }
@@ -64,7 +64,7 @@ package struct RedactionPolicy: Sendable, Equatable {
     /// names and suffixes, not substrings, so `max_tokens` is never taken for a token; the fields
     /// a fixture's request key hashes are never secret.
     package static func isSecretParameter(_ name: String) -> Bool {
-        let name = (name.removingPercentEncoding ?? name).lowercased().replacingOccurrences(of: "-", with: "_")
+        let name = comparableParameterName(name)
         if Self.requestKeyFieldNames.contains(name) || name == "max_completion_tokens" { return false }
         return secretParameterNames.contains(name)
             || ["_key", "_token", "_secret", "_password", "_signature", "_apikey", "_credential", "_sig"]
@@ -76,6 +76,37 @@ package struct RedactionPolicy: Sendable, Equatable {
     package static let requestKeyFieldNames = [
         "model", "messages", "temperature", "top_p", "max_tokens", "seed", "stream",
     ]
+
+    /// A header name lower-cased with `_` read as `-`.
+    package static func comparableHeaderName(_ name: String) -> String {
+        asciiFolded(name, replacing: UInt8(ascii: "_"), with: UInt8(ascii: "-"))
+            ?? name.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// A parameter name percent-decoded, lower-cased, with `-` read as `_`.
+    package static func comparableParameterName(_ name: String) -> String {
+        asciiFolded(name, replacing: UInt8(ascii: "-"), with: UInt8(ascii: "_"))
+            ?? (name.removingPercentEncoding ?? name).lowercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// A name of ASCII letters, digits and punctuation other than `%` lower-cased with `old`
+    /// replaced by `new`: exactly what the Foundation calls above make of it (nothing to
+    /// percent-decode, ASCII case mapping), without them. They were a visible share of every
+    /// probe sent, called for each header and body field. Nil for any other name, which takes
+    /// the Foundation path.
+    private static func asciiFolded(_ name: String, replacing old: UInt8, with new: UInt8) -> String? {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }) else { return nil }
+            return String(unsafeUninitializedCapacity: bytes.count) { output in
+                for (index, byte) in bytes.enumerated() {
+                    output[index] =
+                        byte == old ? new : (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+                }
+                return bytes.count
+            }
+        }
+    }
 
     static let secretParameterNames: Set<String> = [
         "key", "apikey", "api_key", "token", "access_token", "refresh_token", "id_token", "code", "sig",

@@ -38,7 +38,8 @@ import Testing
 
     @Test func generatedStrings() throws {
         let pieces = [
-            "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "/", "é", "中", "😀", "\u{2028}", "plain text ", "\t\r",
+            "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "/", "é", "中", "😀", "\u{2028}", "plain text ", "\t\r", "¢",
+            "ܐ", "a quote-free run of text",
         ]
         var random = SplitMix64(seed: 0x15C)
         for _ in 0..<2_000 {
@@ -48,6 +49,27 @@ import Testing
             JCSString.append(text, to: &output)
             #expect(output == Self.reference(text), "\(text.debugDescription)")
             #expect(try JSONDecoder().decode(String.self, from: Data(output)) == text)
+        }
+    }
+
+    /// The bytes are examined eight at a time: every byte that needs escaping, and the bytes
+    /// that differ from one only in the high bit (`¢` holds 0xA2, `ܐ` 0xDC, `Ā` 0x80), at every
+    /// position of strings long enough to fill several words, alone and in pairs.
+    @Test func specialBytesAtEveryPositionOfAWord() throws {
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7}", " ", "!", "#", "[", "]", "\u{7F}", "¢", "ܐ", "Ā"]
+        for length in 0..<27 {
+            for position in 0...length {
+                for special in specials {
+                    for second in ["", "\"", "\u{1}"] {
+                        let text =
+                            String(repeating: "a", count: position) + special + second
+                            + String(repeating: "b", count: length - position)
+                        var output: [UInt8] = []
+                        JCSString.append(text, to: &output)
+                        #expect(output == Self.reference(text), "\(text.debugDescription)")
+                    }
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UnsaidSuite
+import UnsaidSupport
 import UnsaidTranscript
 
 @Suite struct RedactionPolicyTests {
@@ -21,6 +22,27 @@ import UnsaidTranscript
         #expect(
             redactor.redact(url: "https://h/deployments/sk-live-123456/chat")
                 == "https://h/deployments/[REDACTED]/chat")
+    }
+
+    /// The names are folded without Foundation when they are plain ASCII; whatever the path, the
+    /// result must be what the Foundation calls make of the name, or a credential could slip by.
+    @Test func foldedNamesMatchFoundationForEveryKindOfName() {
+        let alphabet = Array("aZ_-%2fK09 .~\u{7F}\u{1}é\u{301}İ")
+        var generator = SplitMix64(seed: 15)
+        var names = ["X_API-KEY", "Content-Type", "max-tokens", "api%5Fkey", "api%zz", "%", "", "İD-TOKEN", "ﬀ_x"]
+        for _ in 0..<2000 {
+            let length = Int(generator.next() % 9)
+            names.append(String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }))
+        }
+        for name in names {
+            #expect(
+                RedactionPolicy.comparableHeaderName(name)
+                    == name.lowercased().replacingOccurrences(of: "_", with: "-"), "\(name.debugDescription)")
+            #expect(
+                RedactionPolicy.comparableParameterName(name)
+                    == (name.removingPercentEncoding ?? name).lowercased().replacingOccurrences(of: "-", with: "_"),
+                "\(name.debugDescription)")
+        }
     }
 
     @Test func credentialHeadersLoseTheirWholeValue() {
