@@ -26,28 +26,34 @@ enum JCSString {
         output.withUnsafeMutableBufferPointer { buffer in
             guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
             var written = start
-            var runStart = 0
-            func escape(at index: Int) {
-                let run = index - runStart
-                (target + written).update(from: source + runStart, count: run)
-                written += run
-                written += writeEscape(of: source[index], to: target + written)
-                runStart = index + 1
-            }
             var index = 0
+            // Eight bytes are copied at once up to the first that needs escaping, which is
+            // escaped, and the next eight are read from the byte after it. The store never runs
+            // past the output: what is left of it is at least what is left of the input.
             while index + 8 <= bytes.count {
-                var mask = EscapeMask(UnsafeRawPointer(source + index)).all
-                while mask != 0 {
-                    escape(at: index + mask.trailingZeroBitCount >> 3)
-                    mask &= mask - 1
+                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(target + written).storeBytes(of: word, as: UInt64.self)
+                let mask = EscapeMask(word: word).all
+                if mask == 0 {
+                    index += 8
+                    written += 8
+                    continue
                 }
-                index += 8
+                let offset = mask.trailingZeroBitCount >> 3
+                written += offset
+                written += writeEscape(of: source[index + offset], to: target + written)
+                index += offset + 1
             }
             while index < bytes.count {
-                if needsEscape(source[index]) { escape(at: index) }
+                let byte = source[index]
+                if needsEscape(byte) {
+                    written += writeEscape(of: byte, to: target + written)
+                } else {
+                    target[written] = byte
+                    written += 1
+                }
                 index += 1
             }
-            (target + written).update(from: source + runStart, count: bytes.count - runStart)
         }
         output.append(UInt8(ascii: "\""))
     }
@@ -131,10 +137,16 @@ struct EscapeMask {
     /// Bytes below 0x20, `"` and `\\`.
     let all: UInt64
 
-    /// Reads eight bytes at `bytes` (any alignment); bit 8k+7 of a mask is byte k.
+    /// Reads eight bytes at `bytes` (any alignment).
     @inline(__always)
     init(_ bytes: UnsafeRawPointer) {
-        let word = UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self))
+        self.init(word: bytes.loadUnaligned(as: UInt64.self))
+    }
+
+    /// Eight bytes as loaded from memory; bit 8k+7 of a mask is the k-th of them.
+    @inline(__always)
+    init(word loaded: UInt64) {
+        let word = UInt64(littleEndian: loaded)
         // (low seven bits + 0x60) reaches the high bit exactly when they are ≥ 0x20; or-ing the
         // word adds bytes ≥ 0x80. What is left clear is a byte below 0x20.
         control = ~(((word & Self.lowBits) &+ Self.ones &* 0x60) | word) & Self.highBits
