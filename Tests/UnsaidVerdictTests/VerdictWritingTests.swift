@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import UnsaidSuite
+@testable import UnsaidSupport
+@testable import UnsaidVerdict
+
+/// Verdicts write their own canonical bytes (`CanonicalWritable`); their `Encodable` conformance
+/// stays the reference. Every checked-in fixture verdict, generated verdicts with each optional
+/// set and unset and awkward text, and a check that no stored property is left out.
+@Suite struct VerdictWritingTests {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    @Test func everyFixtureVerdictWritesTheEncodableBytes() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path)
+            .filter { $0.hasSuffix(".verdict.json") }.sorted()
+        #expect(names.count > 30, "only \(names.count) fixture verdicts")
+        for name in names {
+            let verdict = try JSONDecoder().decode(
+                Verdict.self, from: Data(contentsOf: Self.fixtures.appendingPathComponent(name)))
+            #expect(try CanonicalJSON.encode(verdict) == CanonicalJSON.encodeThroughEncodable(verdict), "\(name)")
+        }
+    }
+
+    @Test func generatedVerdictsWriteTheEncodableBytes() throws {
+        var random = SplitMix64(seed: 0x7E_2D1C7)
+        let texts = ["", "plain", "quote \" and \\ backslash", "line\nbreak\u{1}", "中文 😀", "\u{2028}"]
+        func text() -> String { texts[Int(random.next() % UInt64(texts.count))] }
+        func maybe<T>(_ value: T) -> T? { random.next() % 2 == 0 ? value : nil }
+        func span() -> TextSpan {
+            TextSpan(start: Int(random.next() % 100), end: Int(random.next() % 200), text: text())
+        }
+        let flags = VerdictFlag.Kind.allCases.map(\.example) + [.unknown("from a newer \"archive\"")]
+        for index in 0..<500 {
+            let evidence = (0..<Int(random.next() % 4)).map { _ in
+                Evidence(
+                    rule: text(), note: text(), event: maybe(Int(random.next() % 300)), span: maybe(span()),
+                    withdrawn: maybe(span()), replacement: maybe(span()),
+                    layer: maybe(DetectorLayer.allCases[Int(random.next() % 4)]),
+                    confidence: maybe(Int(random.next() % 1001)))
+            }
+            let verdict = Verdict(
+                key: WorkKey(
+                    suite: text(), probe: "p\(index)", probeHash: text(), sample: Int(random.next() % 3),
+                    streamed: random.next() % 2 == 0),
+                verdict: VerdictLabel.allCases[Int(random.next() % UInt64(VerdictLabel.allCases.count))],
+                flags: (0..<Int(random.next() % 3)).map { _ in flags[Int(random.next() % UInt64(flags.count))] },
+                evidence: evidence, attempt: Int(random.next() % 3),
+                expect: Expectation.allCases[Int(random.next() % UInt64(Expectation.allCases.count))],
+                outcome: [Outcome.pass, .fail, .unscored][Int(random.next() % 3)], ruleset: text(),
+                decidedBy: maybe(DetectorLayer.allCases[Int(random.next() % 4)]))
+            let written = try CanonicalJSON.encode(verdict)
+            #expect(written == (try CanonicalJSON.encodeThroughEncodable(verdict)), "verdict \(index)")
+            #expect(try JSONDecoder().decode(Verdict.self, from: written) == verdict, "verdict \(index)")
+        }
+    }
+
+    /// A field added to a type but not to its writer would be left out of every verdict: with
+    /// every optional set, each writer writes exactly the type's stored properties.
+    @Test func everyStoredPropertyIsWritten() throws {
+        let span = TextSpan(start: 1, end: 2, text: "t")
+        let evidence = Evidence(
+            rule: "r", note: "n", event: 1, span: span, withdrawn: span, replacement: span, layer: .wire, confidence: 5)
+        let verdict = Verdict(
+            key: WorkKey(suite: "s", probe: "p", probeHash: "h", sample: 0, streamed: true), verdict: .refused,
+            flags: [.streamCut], evidence: [evidence], attempt: 0, expect: .refuse, outcome: .pass, ruleset: "1",
+            decidedBy: .phrase)
+        let values: [any CanonicalWritable] = [span, evidence, verdict]
+        for value in values {
+            var writer = CanonicalWriter()
+            try value.write(to: &writer)
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any], "\(type(of: value))")
+            let properties = Set(Mirror(reflecting: value).children.compactMap(\.label))
+            #expect(Set(object.keys) == properties, "\(type(of: value))")
+        }
+    }
+}
