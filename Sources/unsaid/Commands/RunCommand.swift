@@ -105,6 +105,12 @@ struct RunCommand: AsyncParsableCommand {
             // A ConfigurationError, not a ValidationError: one line on stderr, no usage text.
             do { _ = try TransformSpec.parse(value) } catch { throw ConfigurationError("--transform: \(error)") }
         }
+        // A new run's suites are read on another thread while the bundled ruleset is read here:
+        // each takes tens of milliseconds, and nothing else is busy yet. A suite's error still
+        // surfaces where the suites are used, after every check that came before it.
+        let suiteLoad =
+            outcome.resume == nil
+            ? Task.detached { [suite, transform] in try RunPlanning.loadSuites(suite, transforms: transform) } : nil
         let environment = try RunEnvironment.production()
         let headers = try connection.headers()
         let flags = connection.flags(apiKeyEnv: endpoint.apiKeyEnv, headers: headers)
@@ -118,8 +124,9 @@ struct RunCommand: AsyncParsableCommand {
             return try view.finish([try await view.execute(try RunSession.resume(request, environment: environment))])
         }
         let resolved = targets.isSet ? try targets.resolve(flags) : [try endpoint.resolve(flags)]
+        let suites = try await suiteLoad?.value ?? RunPlanning.loadSuites(suite, transforms: transform)
         let plan = RunPlanRequest(
-            suites: try RunPlanning.loadSuites(suite, transforms: transform), suitePaths: suite, transforms: transform,
+            suites: suites, suitePaths: suite, transforms: transform,
             overrides: parameters.overrides, streamMode: selecting.streamMode, selection: selecting.selection)
         if judgeTarget != nil && environment.ruleset.judge == nil {
             throw ConfigurationError(
