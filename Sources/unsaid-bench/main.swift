@@ -91,8 +91,10 @@ func peakRSSMegabytes() -> Double {
     return 0
 }
 
-/// Writing 5 to clear_refs resets the kernel's peak-RSS mark, so each phase shows its own peak.
+/// Writing 5 to clear_refs resets the kernel's peak-RSS mark, so each phase shows its own peak;
+/// the heap's free pages are handed back first, or what earlier phases freed would count too.
 func resetPeakRSS() {
+    AllocatorSettings.releaseFreeMemory()
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
 }
 
