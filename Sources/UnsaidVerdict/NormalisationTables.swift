@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The lookup tables of `normalise.json`, ready to use.
 struct NormalisationTables: Sendable {
@@ -16,6 +17,8 @@ struct NormalisationTables: Sendable {
     private(set) var ascii: [ASCIINormalisation] = []
     /// The space a whitespace run becomes.
     private(set) var space = ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: [])
+    /// Non-ASCII characters already worked out, shared by every text these tables normalise.
+    private let shared = SharedNormalisations()
 
     init(_ rules: NormalisationRules, parameters: RuleParameters) throws {
         var map: [Character: String] = [:]
@@ -64,8 +67,15 @@ struct NormalisationTables: Sendable {
             shift += 8
         }
         if let known = cache[key] { return known }
+        // The per-text cache spares the lock for repeats within a text; the shared one spares
+        // NFKC (~10,000 instructions a character) for every text after the first that has it.
+        if let known = shared.value(for: key) {
+            cache[key] = known
+            return known
+        }
         let computed = CharacterNormalisation(character, tables: self)
         cache[key] = computed
+        shared.store(computed, for: key)
         return computed
     }
 
@@ -83,5 +93,24 @@ struct NormalisationTables: Sendable {
             }
         }
         return result
+    }
+}
+
+/// Normalisations of non-ASCII characters, keyed as in `NormalisationTables.normalisation(of:cache:)`,
+/// shared across texts and threads. A normalisation is a pure function of the character and the
+/// tables, so a shared entry is exactly what computing it again would give. The number of entries
+/// is capped (a few hundred bytes each): past the cap, characters are still worked out per text.
+final class SharedNormalisations: Sendable {
+    static let capacity = 16_384
+    private let entries = Mutex<[UInt64: CharacterNormalisation]>([:])
+
+    func value(for key: UInt64) -> CharacterNormalisation? {
+        entries.withLock { $0[key] }
+    }
+
+    func store(_ normalisation: CharacterNormalisation, for key: UInt64) {
+        entries.withLock { entries in
+            if entries.count < Self.capacity { entries[key] = normalisation }
+        }
     }
 }
