@@ -34,31 +34,37 @@ struct ProviderSignalScanner {
         var sawFinishReason = false
         var sawRefusal = false
         var seenErrors: [ProviderError] = []
-        for event in response.events {
-            if let reason = event.finishReason {
+        // Fields are read through the array one at a time: binding each event copied all of it
+        // (a dozen references retained and released per event, for the few that carry a signal).
+        let events = response.events
+        for position in events.indices {
+            let index = events[position].index
+            if let reason = events[position].finishReason {
                 sawFinishReason = true
-                finishReason(reason, event: event.index, into: &scan)
+                finishReason(reason, event: index, into: &scan)
             }
-            if let refusal = event.refusal, !refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let refusal = events[position].refusal, Self.hasText(refusal) {
                 sawRefusal = true
                 scan.blocks.append(
                     ProviderSignal(
                         name: "refusal", rule: RuleID.refusalField, kind: .refusal,
-                        event: event.index, note: "refusal field: \(refusal.prefix(120))"))
+                        event: index, note: "refusal field: \(refusal.prefix(120))"))
             }
-            if let error = event.error {
+            if let error = events[position].error {
                 seenErrors.append(error)
-                scan.blocks.append(errorSignal(error, event: event.index))
+                scan.blocks.append(errorSignal(error, event: index))
             }
-            for (key, value) in (event.annotations ?? [:]).sorted(by: { $0.key < $1.key }) {
-                scan.blocks += annotationSignals(key: key, value: value, event: event.index)
+            if let annotations = events[position].annotations, !annotations.isEmpty {
+                for (key, value) in annotations.sorted(by: { $0.key < $1.key }) {
+                    scan.blocks += annotationSignals(key: key, value: value, event: index)
+                }
             }
         }
         // The assembled response may know what no event said (a decoder that keeps only totals).
         if !sawFinishReason, let reason = response.finishReason {
             finishReason(reason, event: nil, into: &scan)
         }
-        if !sawRefusal, !response.refusal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if !sawRefusal, Self.hasText(response.refusal) {
             scan.blocks.append(
                 ProviderSignal(
                     name: "refusal", rule: RuleID.refusalField, kind: .refusal,
@@ -67,12 +73,26 @@ struct ProviderSignalScanner {
         for error in response.errors where !seenErrors.contains(error) {
             scan.blocks.append(errorSignal(error, event: error.eventIndex))
         }
-        scan.blocks = scan.blocks.enumerated().sorted {
-            let left = $0.element.event ?? Int.max
-            let right = $1.element.event ?? Int.max
-            return left != right ? left < right : $0.offset < $1.offset
-        }.map(\.element)
+        // Stable by event; the blocks nearly always arrive in that order already, and a stable
+        // sort leaves an ordered list as it is.
+        let ordered = zip(scan.blocks, scan.blocks.dropFirst()).allSatisfy {
+            ($0.event ?? Int.max) <= ($1.event ?? Int.max)
+        }
+        if !ordered {
+            scan.blocks = scan.blocks.enumerated().sorted {
+                let left = $0.element.event ?? Int.max
+                let right = $1.element.event ?? Int.max
+                return left != right ? left < right : $0.offset < $1.offset
+            }.map(\.element)
+        }
         return scan
+    }
+
+    /// Whether `text` holds anything but whitespace and newlines (as `trimmingCharacters(in:
+    /// .whitespacesAndNewlines)` leaving something would say); an empty field, the common case,
+    /// is answered without Foundation.
+    private static func hasText(_ text: String) -> Bool {
+        !text.isEmpty && !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 
     private func finishReason(_ reason: String, event: Int?, into scan: inout Scan) {

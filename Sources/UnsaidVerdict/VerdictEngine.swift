@@ -427,12 +427,15 @@ struct EventOffsets {
 
     init(_ response: DecodedResponse) {
         var offset = 0
-        for event in response.events {
-            let length = event.content?.utf8.count ?? 0
-            ranges.append((event.index, offset..<(offset + length)))
+        let events = response.events
+        ranges.reserveCapacity(events.count)
+        // Fields read through the array, not by binding each event (which copies all of it).
+        for position in events.indices {
+            let length = events[position].content?.utf8.count ?? 0
+            ranges.append((events[position].index, offset..<(offset + length)))
             offset += length
         }
-        lastEvent = response.events.last?.index
+        lastEvent = events.last?.index
         // A decoder that assembled the content differently from the events' deltas: the
         // per-event offsets would lie, so keep none (everything counts as delivered at once).
         if offset != response.content.utf8.count { ranges = [] }
