@@ -45,7 +45,8 @@ package struct NormalisedText {
             let utf8 = source.utf8
             bytes = Array(utf8[utf8.startIndex..<gap.headEnd]) + Array(utf8[gap.tailStart..<utf8.endIndex])
         } else {
-            bytes = Array(source.utf8)
+            // Copied from the string's own storage where it has one (a byte at a time otherwise).
+            bytes = source.utf8.withContiguousStorageIfAvailable { Array($0) } ?? Array(source.utf8)
         }
         var builder = Builder(capacity: bytes.count)
         // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
@@ -71,14 +72,11 @@ package struct NormalisedText {
         }
         // Taken out of the builder, not copied: while the builder still held them, dropping the
         // trailing space below copied each array whole (for a 16 MB answer, ~0.7 GB of copies).
-        var units = builder.take(\.units)
-        var starts = builder.take(\.starts)
-        var ends = builder.take(\.ends)
-        var traits = builder.take(\.traits)
+        var (units, starts, ends, traits) = builder.columns()
         let quoteMarks = builder.quoteMarks
         let lineBreaks = builder.lineBreaks
         let hardBoundaries = builder.hardBoundaries
-        var text = String(decoding: builder.take(\.utf8), as: UTF8.self)
+        var text = builder.text()
         // Positions are at most the length before the trailing space goes.
         var isLineBreak = [Bool](repeating: false, count: units.count + 1)
         for position in lineBreaks { isLineBreak[position] = true }
@@ -100,13 +98,15 @@ package struct NormalisedText {
         self.baseOffset = baseOffset
         self.isPrintableASCII = units.allSatisfy(CannedPattern.isPrintableASCII)
 
-        var weights = OffsetColumn()
-        weights.reserveCapacity(units.count + 1)
-        weights.append(0)
         var sentenceStarts = [0]
         var unitIndex = 0
         var pendingBoundary = false
         var total = 0
+        // The weight sums are written straight into a buffer (one per unit, after a leading 0),
+        // then made a column in one go: appended one at a time, they cost more than the rest.
+        var sums: [Int] = []
+        sums.reserveCapacity(units.count + 1)
+        sums.append(0)
         for (index, scalar) in traits.enumerated() {
             if pendingBoundary, !scalar.isWhitespace, !scalar.isTerminator {
                 sentenceStarts.append(unitIndex)
@@ -124,14 +124,14 @@ package struct NormalisedText {
                 }
             }
             total += Int(scalar.weight)
-            weights.append(total)
+            sums.append(total)
             let width = Int(scalar.width)
             if width > 1 {
-                for _ in 1..<width { weights.append(total) }
+                for _ in 1..<width { sums.append(total) }
             }
             unitIndex += width
         }
-        self.weights = weights
+        self.weights = OffsetColumn(sums)
         self.sentenceStarts = sentenceStarts
         self.quoted = Self.quotedRanges(quoteMarks, isLineBreak: isLineBreak, maximum: tables.quoteMaximumCharacters)
     }
@@ -155,15 +155,24 @@ package struct NormalisedText {
             // that could attach to an ASCII character (marks, ZWJ) is not ASCII.
             if byte < 0x80, index + 1 == end || (bytes[index + 1] < 0x80 && !(byte == 0x0D && bytes[index + 1] == 0x0A))
             {
-                let fast = tables.ascii[Int(byte)]
-                switch fast.kind {
-                case .whitespace:
-                    builder.whitespace(isNewline: fast.isNewline, offset: offset, length: 1, space: tables.space)
-                case .single: builder.single(fast, offset: offset)
-                case .general:
+                if tables.ascii[Int(byte)].kind == .general {
                     builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
+                    index += 1
+                    continue
                 }
-                index += 1
+                // The stretch of bytes from here that take this same path and are whitespace or
+                // a single character each goes in at once (no per-character bookkeeping).
+                var stretchEnd = index + 1
+                while stretchEnd < end {
+                    let next = bytes[stretchEnd]
+                    guard next < 0x80, tables.ascii[Int(next)].kind != .general,
+                        stretchEnd + 1 == end
+                            || (bytes[stretchEnd + 1] < 0x80 && !(next == 0x0D && bytes[stretchEnd + 1] == 0x0A))
+                    else { break }
+                    stretchEnd += 1
+                }
+                builder.ascii(bytes, index..<stretchEnd, baseOffset: baseOffset, tables: tables)
+                index = stretchEnd
                 continue
             }
             // Anything else: let String find the character (grapheme breaking) and normalise it.
@@ -373,10 +382,33 @@ struct OffsetColumn {
 
     var count: Int { isWide ? wide.count : narrow.count }
 
+    init() {}
+
+    /// A column of these values (all of which fit 4 bytes).
+    init(narrow values: [UInt32]) {
+        narrow = values
+    }
+
+    /// A column of these values, holding the same as appending them one by one would.
+    init(_ values: [Int]) {
+        guard values.allSatisfy({ UInt32(exactly: $0) != nil }) else {
+            wide = values
+            isWide = true
+            return
+        }
+        narrow = [UInt32](unsafeUninitializedCapacity: values.count) { buffer, initialized in
+            for index in values.indices { buffer[index] = UInt32(truncatingIfNeeded: values[index]) }
+            initialized = values.count
+        }
+    }
+
     mutating func reserveCapacity(_ capacity: Int) {
         narrow.reserveCapacity(capacity)
     }
 
+    // Inlined: it runs once or twice per unit of every normalised text, and as a call it cost
+    // more than the store it makes.
+    @inline(__always)
     mutating func append(_ value: Int) {
         if !isWide, let small = UInt32(exactly: value) {
             narrow.append(small)
@@ -401,65 +433,179 @@ struct OffsetColumn {
 
 /// Accumulates normalised text while `NormalisedText.init` walks the source.
 private struct Builder {
-    var units: [UInt16] = []
-    /// The same text as UTF-8, which String takes without transcoding.
-    var utf8: [UInt8] = []
-    var starts = OffsetColumn()
-    var ends = OffsetColumn()
-    var traits: [ScalarTraits] = []
-    var quoteMarks: [(position: Int, kind: QuoteKind)] = []
+    /// One scalar of the normalised text: its UTF-16 (`second` only when `traits.width` is 2),
+    /// the UTF-8 offsets of the source character it came from, and its traits. Kept as one
+    /// record so a character is one write, not one per column; `columns()` splits them.
+    struct Scalar {
+        var first: UInt16
+        var second: UInt16
+        var start: Int
+        var end: Int
+        var traits: ScalarTraits
+    }
+
+    /// `scalars[..<count]` is the text so far; the rest is room, filled ahead so a stretch of
+    /// ASCII is written through one buffer instead of appended a character at a time.
+    private var scalars: [Scalar]
+    private var count = 0
+    /// The same text as UTF-8 (`utf8[..<utf8Count]`), which String takes without transcoding.
+    private var utf8: [UInt8]
+    private var utf8Count = 0
+    /// UTF-16 units so far (what positions count in).
+    private(set) var unitCount = 0
+    private(set) var quoteMarks: [(position: Int, kind: QuoteKind)] = []
     // Ideographic full stops (。！？) always end a sentence, even before a digit ("。5月").
-    var hardBoundaries: [Int] = []
+    private(set) var hardBoundaries: [Int] = []
     // Positions of spaces that stand for a run of whitespace containing a line break.
-    var lineBreaks: [Int] = []
-    var lastWasSpace = true  // leading whitespace is dropped
+    private(set) var lineBreaks: [Int] = []
+    private var lastWasSpace = true  // leading whitespace is dropped
 
-    /// Moves an array out, leaving it empty, so the caller holds the only reference.
-    mutating func take<Element>(_ field: WritableKeyPath<Builder, [Element]>) -> [Element] {
-        var taken: [Element] = []
-        swap(&taken, &self[keyPath: field])
-        return taken
-    }
-
-    mutating func take(_ field: WritableKeyPath<Builder, OffsetColumn>) -> OffsetColumn {
-        var taken = OffsetColumn()
-        swap(&taken, &self[keyPath: field])
-        return taken
-    }
+    private static let blank = Scalar(
+        first: 0, second: 0, start: 0, end: 0, traits: ScalarTraits(" ", denseScriptWeight: 1, sentenceTerminators: []))
 
     init(capacity: Int) {
-        units.reserveCapacity(capacity)
-        utf8.reserveCapacity(capacity)
-        starts.reserveCapacity(capacity)
-        ends.reserveCapacity(capacity)
-        traits.reserveCapacity(capacity)
+        scalars = Array(repeating: Self.blank, count: max(16, capacity))
+        utf8 = Array(repeating: 0, count: max(16, capacity))
+    }
+
+    /// Room for `scalars` more scalars and `bytes` more UTF-8 bytes.
+    private mutating func reserve(scalars needed: Int, bytes: Int) {
+        if count + needed > scalars.count {
+            scalars.append(contentsOf: repeatElement(Self.blank, count: max(needed, scalars.count)))
+        }
+        if utf8Count + bytes > utf8.count {
+            utf8.append(contentsOf: repeatElement(0, count: max(bytes, utf8.count)))
+        }
+    }
+
+    private mutating func push(_ scalar: Scalar) {
+        scalars[count] = scalar
+        count += 1
+    }
+
+    /// The normalised text so far.
+    func text() -> String {
+        String(decoding: utf8[..<utf8Count], as: UTF8.self)
+    }
+
+    /// The text's columns: UTF-16 units, each unit's source start and end, each scalar's traits.
+    func columns() -> (units: [UInt16], starts: OffsetColumn, ends: OffsetColumn, traits: [ScalarTraits]) {
+        let count = self.count
+        return scalars.withUnsafeBufferPointer { all in
+            let scalars = UnsafeBufferPointer(rebasing: all[..<count])
+            let traits = [ScalarTraits](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count { buffer[index] = scalars[index].traits }
+                initialized = count
+            }
+            // Nearly always every scalar is one unit and every offset fits 4 bytes: then each
+            // column is written straight.
+            if count == unitCount,
+                scalars.allSatisfy({ UInt32(exactly: $0.start) != nil && UInt32(exactly: $0.end) != nil })
+            {
+                let units = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for index in 0..<count { buffer[index] = scalars[index].first }
+                    initialized = count
+                }
+                let starts = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for index in 0..<count { buffer[index] = UInt32(truncatingIfNeeded: scalars[index].start) }
+                    initialized = count
+                }
+                let ends = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for index in 0..<count { buffer[index] = UInt32(truncatingIfNeeded: scalars[index].end) }
+                    initialized = count
+                }
+                return (units, OffsetColumn(narrow: starts), OffsetColumn(narrow: ends), traits)
+            }
+            var units: [UInt16] = []
+            var starts = OffsetColumn()
+            var ends = OffsetColumn()
+            units.reserveCapacity(unitCount)
+            starts.reserveCapacity(unitCount)
+            ends.reserveCapacity(unitCount)
+            for scalar in scalars {
+                units.append(scalar.first)
+                starts.append(scalar.start)
+                ends.append(scalar.end)
+                if scalar.traits.width > 1 {
+                    units.append(scalar.second)
+                    starts.append(scalar.start)
+                    ends.append(scalar.end)
+                }
+            }
+            return (units, starts, ends, traits)
+        }
+    }
+
+    /// `bytes[range]`, ASCII characters each of which is whitespace or normalises to one ASCII
+    /// character (`tables.ascii` says which), `bytes[i]` at source offset `baseOffset + i`: the
+    /// same as `whitespace` (length 1) or `single` for each in turn, written through buffers.
+    mutating func ascii(_ bytes: [UInt8], _ range: Range<Int>, baseOffset: Int, tables: NormalisationTables) {
+        reserve(scalars: range.count, bytes: range.count)
+        var count = self.count
+        var utf8Count = self.utf8Count
+        var unitCount = self.unitCount
+        var lastWasSpace = self.lastWasSpace
+        var lineBreaks = self.lineBreaks
+        var quoteMarks = self.quoteMarks
+        self.lineBreaks = []
+        self.quoteMarks = []
+        let space = tables.space
+        scalars.withUnsafeMutableBufferPointer { scalars in
+            utf8.withUnsafeMutableBufferPointer { utf8 in
+                tables.ascii.withUnsafeBufferPointer { table in
+                    bytes.withUnsafeBufferPointer { bytes in
+                        for index in range {
+                            let fast = table[Int(bytes[index])]
+                            let offset = baseOffset + index
+                            if fast.kind == .whitespace {
+                                if lastWasSpace {
+                                    // A run that contains a line break ends a sentence.
+                                    if fast.isNewline, unitCount > 0 { lineBreaks.append(unitCount - 1) }
+                                    continue
+                                }
+                                if fast.isNewline { lineBreaks.append(unitCount) }
+                                scalars[count] = Scalar(
+                                    first: 0x20, second: 0, start: offset, end: offset + 1, traits: space)
+                                utf8[utf8Count] = 0x20
+                                lastWasSpace = true
+                            } else {
+                                lastWasSpace = false
+                                if let quote = fast.quote { quoteMarks.append((unitCount, quote)) }
+                                scalars[count] = Scalar(
+                                    first: UInt16(fast.unit), second: 0, start: offset, end: offset + 1,
+                                    traits: fast.traits)
+                                utf8[utf8Count] = fast.unit
+                            }
+                            count += 1
+                            utf8Count += 1
+                            unitCount += 1
+                        }
+                    }
+                }
+            }
+        }
+        self.count = count
+        self.utf8Count = utf8Count
+        self.unitCount = unitCount
+        self.lastWasSpace = lastWasSpace
+        self.lineBreaks = lineBreaks
+        self.quoteMarks = quoteMarks
     }
 
     mutating func whitespace(isNewline: Bool, offset: Int, length: Int, space: ScalarTraits) {
         if lastWasSpace {
             // A run that contains a line break ends a sentence (a list item, a paragraph).
-            if isNewline, !units.isEmpty { lineBreaks.append(units.count - 1) }
+            if isNewline, unitCount > 0 { lineBreaks.append(unitCount - 1) }
             return
         }
         // Every whitespace run is one space, so phrases match across line wrapping.
-        if isNewline { lineBreaks.append(units.count) }
-        units.append(0x20)
-        utf8.append(0x20)
-        starts.append(offset)
-        ends.append(offset + length)
-        traits.append(space)
+        if isNewline { lineBreaks.append(unitCount) }
+        reserve(scalars: 1, bytes: 1)
+        push(Scalar(first: 0x20, second: 0, start: offset, end: offset + length, traits: space))
+        utf8[utf8Count] = 0x20
+        utf8Count += 1
+        unitCount += 1
         lastWasSpace = true
-    }
-
-    /// An ASCII character that normalises to one ASCII character.
-    mutating func single(_ fast: ASCIINormalisation, offset: Int) {
-        lastWasSpace = false
-        if let quote = fast.quote { quoteMarks.append((units.count, quote)) }
-        units.append(UInt16(fast.unit))
-        utf8.append(fast.unit)
-        starts.append(offset)
-        ends.append(offset + 1)
-        traits.append(fast.traits)
     }
 
     mutating func piece(_ normalisation: CharacterNormalisation, offset: Int, length: Int, space: ScalarTraits) {
@@ -468,16 +614,23 @@ private struct Builder {
             return
         }
         lastWasSpace = false
-        let position = units.count
+        let position = unitCount
         if let quote = normalisation.quote { quoteMarks.append((position, quote)) }
         if normalisation.hardBoundary { hardBoundaries.append(position) }
-        units += normalisation.units
-        utf8 += normalisation.utf8
-        for _ in 0..<normalisation.units.count {
-            starts.append(offset)
-            ends.append(offset + length)
+        reserve(scalars: normalisation.scalars.count, bytes: normalisation.utf8.count)
+        for byte in normalisation.utf8 {
+            utf8[utf8Count] = byte
+            utf8Count += 1
         }
-        traits += normalisation.scalars
+        // The piece's scalars take its units in order, one or two each (`width`).
+        let units = normalisation.units
+        var unit = 0
+        for traits in normalisation.scalars {
+            let second = traits.width > 1 && unit + 1 < units.count ? units[unit + 1] : 0
+            push(Scalar(first: units[unit], second: second, start: offset, end: offset + length, traits: traits))
+            unit += Int(traits.width)
+        }
+        unitCount += units.count
     }
 }
 
