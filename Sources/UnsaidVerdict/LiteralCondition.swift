@@ -81,8 +81,19 @@ package indirect enum LiteralCondition: Equatable {
                 let end = Int(arguments[node])
                 var child = node + 1
                 while child < end {
-                    if holds(at: child, kinds, arguments, present) == wanted { return wanted }
-                    child = kinds[child] == .all || kinds[child] == .any ? Int(arguments[child]) : child + 1
+                    // Literal and `always` children, most of a long alternation, are read here
+                    // rather than through a call each.
+                    switch kinds[child] {
+                    case .literal:
+                        if present[Int(arguments[child])] == wanted { return wanted }
+                        child += 1
+                    case .always:
+                        if wanted { return wanted }
+                        child += 1
+                    case .all, .any:
+                        if holds(at: child, kinds, arguments, present) == wanted { return wanted }
+                        child = Int(arguments[child])
+                    }
                 }
                 return !wanted
             }

@@ -104,32 +104,47 @@ package struct LiteralScanner: Sendable {
         var found = [Bool](repeating: false, count: literalCount)
         for index in emptyLiterals { found[index] = true }
         var state: Int32 = 0
-        for unit in units {
-            let symbol = symbols[Int(unit)]
-            if symbol == 0 {
-                state = 0
-                continue
-            }
-            while true {
-                if state == 0 {
-                    state = rootNext[Int(symbol)]
-                    break
+        // Read through buffers: a bounds check on each of the lookups per unit cost about as
+        // much as the lookups (every index is one the tables were built to hold).
+        symbols.withUnsafeBufferPointer { symbols in
+            rootNext.withUnsafeBufferPointer { rootNext in
+                failure.withUnsafeBufferPointer { failure in
+                    outputStart.withUnsafeBufferPointer { outputStart in
+                        outputs.withUnsafeBufferPointer { outputs in
+                            found.withUnsafeMutableBufferPointer { found in
+                                for unit in units {
+                                    let symbol = symbols[Int(unit)]
+                                    if symbol == 0 {
+                                        state = 0
+                                        continue
+                                    }
+                                    while true {
+                                        if state == 0 {
+                                            state = rootNext[Int(symbol)]
+                                            break
+                                        }
+                                        if let next = transition(from: state, on: symbol) {
+                                            state = next
+                                            break
+                                        }
+                                        state = failure[Int(state)]
+                                    }
+                                    let first = Int(outputStart[Int(state)])
+                                    let last = Int(outputStart[Int(state) + 1])
+                                    if first < last {
+                                        for index in first..<last { found[Int(outputs[index])] = true }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                if let next = transition(from: state, on: symbol) {
-                    state = next
-                    break
-                }
-                state = failure[Int(state)]
-            }
-            let first = Int(outputStart[Int(state)])
-            let last = Int(outputStart[Int(state) + 1])
-            if first < last {
-                for index in first..<last { found[Int(outputs[index])] = true }
             }
         }
         return found
     }
 
+    @inline(__always)
     private func transition(from state: Int32, on symbol: UInt16) -> Int32? {
         var index = Int(edgeStart[Int(state)])
         let end = Int(edgeStart[Int(state) + 1])
