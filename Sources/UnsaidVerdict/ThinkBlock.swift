@@ -29,8 +29,24 @@ struct ThinkBlock: Equatable {
 
 /// Counts letters by writing system, for `language_switch`.
 enum ScriptCount {
+    /// For an all-ASCII text without a backtick (most answers), its letters, all Latin, counted
+    /// on its bytes; nil for any other text. What `letters(in:)` counts scalar by scalar: in
+    /// ASCII, `ScriptClass.of` finds Latin in A–Z and a–z and nothing else.
+    private static func asciiLetters(in text: String) -> Int? {
+        var text = text
+        return text.withUTF8 { bytes -> Int? in
+            var letters = 0
+            for byte in bytes {
+                guard byte < 0x80, byte != UInt8(ascii: "`") else { return nil }
+                if (0x61...0x7A).contains(byte | 0x20) { letters += 1 }
+            }
+            return letters
+        }
+    }
+
     /// Letters per script in `text`, skipping fenced code blocks (code is Latin in any language).
     static func letters(in text: String) -> [ScriptClass: Int] {
+        if let latin = asciiLetters(in: text) { return latin == 0 ? [:] : [.latin: latin] }
         // Fences and inline code need a backtick: a line starts with "```" only if it holds a
         // scalar that is a backtick character (U+0060, or U+1FEF, canonically the same). Without
         // one, every line counts in full, so one pass over the scalars gives the same counts

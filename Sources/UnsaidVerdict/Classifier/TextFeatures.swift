@@ -47,11 +47,17 @@ package struct TextFeatures: Sendable, Equatable {
             : Array(scalars.suffix(settings.window))
         let head = Array(scalars.prefix(settings.window))
 
-        for n in 1...4 { builder.ngrams(scalars, n: n, tag: UInt32(n)) }
-        for n in 2...4 {
-            builder.ngrams(head, n: n, tag: 0x10 + UInt32(n))
-            builder.ngrams(tail, n: n, tag: 0x20 + UInt32(n))
-        }
+        // Written out, not looped over n: each call's n is then a constant its loop is unrolled by.
+        builder.ngrams(scalars, n: 1, tag: 1)
+        builder.ngrams(scalars, n: 2, tag: 2)
+        builder.ngrams(scalars, n: 3, tag: 3)
+        builder.ngrams(scalars, n: 4, tag: 4)
+        builder.ngrams(head, n: 2, tag: 0x12)
+        builder.ngrams(tail, n: 2, tag: 0x22)
+        builder.ngrams(head, n: 3, tag: 0x13)
+        builder.ngrams(tail, n: 3, tag: 0x23)
+        builder.ngrams(head, n: 4, tag: 0x14)
+        builder.ngrams(tail, n: 4, tag: 0x24)
         let words = Self.words(scalars)
         for (index, word) in words.enumerated() {
             builder.add(tag: 0x30, scalars[word])
@@ -92,6 +98,9 @@ package struct TextFeatures: Sendable, Equatable {
     /// (a set answers the same, but hashing every bigram of the answer cost more than the search).
     private struct DistinctBigrams {
         private let sorted: [UInt64]
+        /// One bit per `filterSlot` value of the bigrams kept: a clear bit proves a bigram absent
+        /// without a search (most of an answer's bigrams are not the prompt's).
+        private var filter = [UInt64](repeating: 0, count: 16)
 
         init(_ bigrams: [UInt64]) {
             var sorted = bigrams.sorted()
@@ -102,6 +111,16 @@ package struct TextFeatures: Sendable, Equatable {
             }
             sorted.removeLast(sorted.count - kept)
             self.sorted = sorted
+            for bigram in sorted {
+                let slot = Self.filterSlot(bigram)
+                filter[slot >> 6] |= 1 << UInt64(slot & 63)
+            }
+        }
+
+        /// A bigram's bit in `filter` (0..<1024), from both of its scalars.
+        @inline(__always)
+        private static func filterSlot(_ bigram: UInt64) -> Int {
+            Int(truncatingIfNeeded: (bigram >> 32) &* 31 &+ bigram) & 1023
         }
 
         var isEmpty: Bool { sorted.isEmpty }
@@ -113,6 +132,8 @@ package struct TextFeatures: Sendable, Equatable {
             var shared = 0
             sorted.withUnsafeBufferPointer { keys in
                 for bigram in other {
+                    let slot = Self.filterSlot(bigram)
+                    if filter[slot >> 6] & (1 << UInt64(slot & 63)) == 0 { continue }
                     var low = 0
                     var high = keys.count
                     while low < high {
@@ -206,6 +227,7 @@ package struct TextFeatures: Sendable, Equatable {
             collect(hash)
         }
 
+        @inline(__always)
         mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
             guard scalars.count >= n else { return }
             // Every n-gram's hash starts from the tag's: mixed once, not once per n-gram.
