@@ -181,6 +181,7 @@ package struct TextFeatures: Sendable, Equatable {
     /// text order with repeats.
     private static func bigrams(_ scalars: [UInt32]) -> [UInt64] {
         var result: [UInt64] = []
+        result.reserveCapacity(scalars.count)  // at most one per scalar: no regrowing
         var previous: UInt32?
         for value in scalars where isWordScalar(value) {
             if let previous { result.append(UInt64(previous) << 32 | UInt64(value)) }
@@ -247,15 +248,24 @@ package struct TextFeatures: Sendable, Equatable {
         }
 
         func sortedIndices() -> [Int32] {
-            var indices: [Int32] = []
-            for (wordIndex, word) in bits.enumerated() where word != 0 {
-                var remaining = word
-                while remaining != 0 {
-                    indices.append(Int32(truncatingIfNeeded: wordIndex << 6 + remaining.trailingZeroBitCount))
-                    remaining &= remaining - 1
+            // Counted first, then written into storage of exactly that size (appending each of
+            // the few thousand indices cost more than finding them).
+            bits.withUnsafeBufferPointer { bits in
+                let count = bits.reduce(0) { $0 + $1.nonzeroBitCount }
+                return [Int32](unsafeUninitializedCapacity: count) { indices, initialized in
+                    var written = 0
+                    for wordIndex in bits.indices where bits[wordIndex] != 0 {
+                        var remaining = bits[wordIndex]
+                        while remaining != 0 {
+                            indices[written] = Int32(
+                                truncatingIfNeeded: wordIndex << 6 + remaining.trailingZeroBitCount)
+                            written += 1
+                            remaining &= remaining - 1
+                        }
+                    }
+                    initialized = written
                 }
             }
-            return indices
         }
     }
 }
