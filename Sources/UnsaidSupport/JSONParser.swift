@@ -69,12 +69,16 @@ package struct JSONPullReader {
     /// Runs `body` over the UTF-8 of `text`, positioned at its first value (after a BOM and whitespace).
     package static func withReader<R>(_ text: String, _ body: (inout JSONPullReader) -> R) -> R {
         var text = text
-        return text.withUTF8 { buffer in
-            var pull = JSONPullReader(reader: Reader(bytes: buffer))
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { pull.reader.position = 3 }
-            pull.reader.skipWhitespace()
-            return body(&pull)
-        }
+        return text.withUTF8 { withReader($0, body) }
+    }
+
+    /// Runs `body` over `bytes`, positioned at their first value (after a BOM and whitespace).
+    /// Strings read from ill-formed UTF-8 are repaired as `String(decoding:as:)` repairs them.
+    package static func withReader<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout JSONPullReader) -> R) -> R {
+        var pull = JSONPullReader(reader: Reader(bytes: bytes))
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pull.reader.position = 3 }
+        pull.reader.skipWhitespace()
+        return body(&pull)
     }
 
     /// Whether only whitespace is left: the text was one JSON value.
@@ -163,6 +167,15 @@ package struct JSONPullReader {
     package mutating func value() -> JSONValue? {
         reader.skipWhitespace()
         return reader.value()
+    }
+
+    /// Steps over the value at the current position; false when it is not JSON `JSONParser`
+    /// accepts. A string, the commonest value skipped, is checked without making a `String`;
+    /// anything else is read as `value()` reads it.
+    package mutating func skipValue() -> Bool {
+        reader.skipWhitespace()
+        if reader.current == UInt8(ascii: "\"") { return reader.skipString() }
+        return reader.value() != nil
     }
 
     /// A string or null at the current position, read; `.other` for anything else, after which
@@ -334,6 +347,38 @@ private struct Reader {
             }
         }
         return nil
+    }
+
+    /// Steps over a string starting at its opening quote, accepting exactly what `string()`
+    /// accepts: no control byte, every escape one of JSON's, four hex digits after each `\u`
+    /// (a surrogate escape that is not part of a pair is repaired there, never refused).
+    mutating func skipString() -> Bool {
+        position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return true
+            case UInt8(ascii: "\\"):
+                guard let escaped = current else { return false }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    guard hex4() != nil else { return false }
+                default:
+                    return false
+                }
+            case 0..<0x20:
+                return false
+            default:
+                continue
+            }
+        }
+        return false
     }
 
     /// Reads the hex digits after `\u` (and a following low surrogate escape, if any).

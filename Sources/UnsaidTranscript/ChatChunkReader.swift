@@ -163,11 +163,19 @@ extension ChatChunkReader {
     /// that is not a string or null (content parts), a closing `message`, any of the error forms
     /// (`error`, `error_code`, `error_msg`, `base_resp`), or bytes that are not JSON.
     package static func readCommonChunk(_ text: String, index: Int, t: Int64) -> Reading? {
-        JSONPullReader.withReader(text) { reader in
-            var chunk = CommonChunk(index: index, t: t)
-            guard chunk.readTop(&reader), reader.atEnd() else { return nil }
-            return chunk.reading
-        }
+        JSONPullReader.withReader(text) { readCommonChunk(&$0, index: index, t: t) }
+    }
+
+    /// The same, from the chunk's bytes: reads what `readCommonChunk` reads from
+    /// `String(decoding: bytes, as: UTF8.self)`.
+    package static func readCommonChunk(_ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64) -> Reading? {
+        JSONPullReader.withReader(bytes) { readCommonChunk(&$0, index: index, t: t) }
+    }
+
+    private static func readCommonChunk(_ reader: inout JSONPullReader, index: Int, t: Int64) -> Reading? {
+        var chunk = CommonChunk(index: index, t: t)
+        guard chunk.readTop(&reader), reader.atEnd() else { return nil }
+        return chunk.reading
     }
 }
 
@@ -209,7 +217,8 @@ private struct CommonChunk {
             let field = Key(key)
             switch field {
             case .id, .object, .created, .model, .systemFingerprint:
-                return firstTime(field) && reader.value() != nil
+                // Only checked, never kept: no value is made for them.
+                return firstTime(field) && reader.skipValue()
             case .choices:
                 return firstTime(field) && readChoices(&reader)
             case .usage:
@@ -253,7 +262,7 @@ private struct CommonChunk {
                 }
                 return true
             case .logprobs:
-                return firstTime(field) && reader.value() != nil
+                return firstTime(field) && reader.skipValue()
             case .other:
                 return annotate("choices." + String(decoding: key, as: UTF8.self), &reader)
             default:
@@ -287,7 +296,7 @@ private struct CommonChunk {
             default:
                 // `role`, tool calls and the like: not read, but must be JSON; a repeat of
                 // one of them changes nothing read.
-                return reader.value() != nil
+                return reader.skipValue()
             }
         }
         // vLLM may send both names; `reasoning_content` wins, as in `read(_:…)`.
@@ -305,28 +314,44 @@ private struct CommonChunk {
 
         static let errorForms: Set<String> = ["error", "error_code", "error_msg", "base_resp"]
 
-        static let names: [(StaticString, Key)] = [
-            ("id", .id), ("object", .object), ("created", .created), ("model", .model),
-            ("system_fingerprint", .systemFingerprint), ("choices", .choices), ("usage", .usage),
-            ("index", .index), ("delta", .delta), ("finish_reason", .finishReason), ("logprobs", .logprobs),
-            ("message", .message), ("content", .content), ("reasoning_content", .reasoningContent),
-            ("reasoning", .reasoning), ("refusal", .refusal),
-        ]
-
-        /// Compared as bytes: no `String` is made for a key on this path.
+        /// Compared as bytes: no `String` is made for a key on this path. The length and first
+        /// byte pick the one name a key can be, so one comparison decides.
         init(_ raw: UnsafeBufferPointer<UInt8>) {
-            guard let base = raw.baseAddress else {
+            guard let first = raw.first else {
                 self = .other
                 return
             }
-            for (name, key) in Self.names where name.utf8CodeUnitCount == raw.count {
-                if memcmp(name.utf8Start, base, raw.count) == 0 {
-                    self = key
-                    return
+            let candidate: (StaticString, Key)
+            switch (raw.count, first) {
+            case (2, UInt8(ascii: "i")): candidate = ("id", .id)
+            case (5, UInt8(ascii: "m")): candidate = ("model", .model)
+            case (5, UInt8(ascii: "u")): candidate = ("usage", .usage)
+            case (5, UInt8(ascii: "i")): candidate = ("index", .index)
+            case (5, UInt8(ascii: "d")): candidate = ("delta", .delta)
+            case (6, UInt8(ascii: "o")): candidate = ("object", .object)
+            case (7, UInt8(ascii: "m")): candidate = ("message", .message)
+            case (7, UInt8(ascii: "r")): candidate = ("refusal", .refusal)
+            case (7, UInt8(ascii: "c")):
+                // "created", "choices" and "content" share their length and first byte.
+                switch raw[2] {
+                case UInt8(ascii: "e"): candidate = ("created", .created)
+                case UInt8(ascii: "o"): candidate = ("choices", .choices)
+                default: candidate = ("content", .content)
                 }
+            case (8, UInt8(ascii: "l")): candidate = ("logprobs", .logprobs)
+            case (9, UInt8(ascii: "r")): candidate = ("reasoning", .reasoning)
+            case (13, UInt8(ascii: "f")): candidate = ("finish_reason", .finishReason)
+            case (17, UInt8(ascii: "r")): candidate = ("reasoning_content", .reasoningContent)
+            case (18, UInt8(ascii: "s")): candidate = ("system_fingerprint", .systemFingerprint)
+            default:
+                self = .other
+                return
             }
-            self = .other
+            guard let base = raw.baseAddress, memcmp(candidate.0.utf8Start, base, raw.count) == 0 else {
+                self = .other
+                return
+            }
+            self = candidate.1
         }
-
     }
 }

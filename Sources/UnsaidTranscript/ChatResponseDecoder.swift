@@ -19,10 +19,12 @@ package enum ChatResponseDecoder {
     )
         -> (response: DecodedResponse, eventRanges: [Range<Int>?])
     {
-        let body = [UInt8](chunks.joinedBytes)
+        let (body, allText) = joined(chunks)
         var problems = ProblemLog()
-        // Checked on the whole body because a multi-byte character may straddle two chunks.
-        if let offset = UTF8Validation.firstInvalidOffset(in: body) {
+        // Checked on the whole body because a multi-byte character may straddle two chunks. A
+        // body of chunks that were each kept as text is valid already: UTF-8 joined to UTF-8
+        // stays valid, so only a body with a base64 chunk is scanned.
+        if !allText, let offset = UTF8Validation.firstInvalidOffset(in: body) {
             problems.note("invalid UTF-8 at byte \(offset)")
         }
 
@@ -42,6 +44,19 @@ package enum ChatResponseDecoder {
         return (response, ranges)
     }
 
+    /// The whole body in one array (one copy of each chunk, where going through `Data` made
+    /// three), and whether every chunk was kept as text.
+    private static func joined(_ chunks: [WireChunk]) -> (body: [UInt8], allText: Bool) {
+        var body: [UInt8] = []
+        body.reserveCapacity(chunks.reduce(0) { $0 + $1.byteCount })
+        var allText = true
+        for chunk in chunks {
+            if chunk.text == nil { allText = false }
+            chunk.withBytes { body.append(contentsOf: $0) }
+        }
+        return (body, allText)
+    }
+
     // MARK: - Streamed
 
     private static func decodeStream(
@@ -54,18 +69,17 @@ package enum ChatResponseDecoder {
         // a string that grew by doubling, a 16 MiB answer was held one and a half times over;
         // room that large is mapped on demand, so what is never written is never resident.
         assembler.response.content.reserveCapacity(body.count)
-        // One range per chat event; `dispatched` counts SSE events, some of which (pings, vendor
-        // events) make no chat event.
+        // One range per chat event; some SSE events (pings, vendor events) make no chat event.
         var ranges: [Range<Int>?] = []
-        var dispatched = 0
         for (chunkIndex, chunk) in chunks.enumerated() {
-            for event in parser.feed(chunk.bytes, chunkIndex: chunkIndex) {
-                let before = assembler.response.events.count
-                take(event, t: chunk.t, into: &assembler, problems: &problems)
-                if assembler.response.events.count > before {
-                    ranges.append(parser.eventRanges[dispatched])
+            chunk.withBytes { bytes in
+                parser.feed(bytes, chunkIndex: chunkIndex) { event in
+                    let before = assembler.response.events.count
+                    take(event, t: chunk.t, into: &assembler, problems: &problems)
+                    if assembler.response.events.count > before {
+                        ranges.append(event.range)
+                    }
                 }
-                dispatched += 1
             }
         }
         let leftover = parser.finish()
@@ -85,45 +99,85 @@ package enum ChatResponseDecoder {
     }
 
     private static func take(
-        _ event: SSEEvent, t: Int64, into assembler: inout ResponseAssembler,
+        _ event: SSEDispatchedEvent, t: Int64, into assembler: inout ResponseAssembler,
         problems: inout ProblemLog
     ) {
         let index = assembler.nextIndex
         switch event.type {
         case "message":
-            let trimmed = trimmedData(event.data)
-            if trimmed == "[DONE]" {
-                assembler.add(ChatEvent(index: index, t: t, done: true))
-                assembler.response.sawDone = true
-            } else if trimmed.isEmpty {
-                // A keep-alive with an empty data line: nothing said, nothing wrong.
-                assembler.add(ChatEvent(index: index, t: t))
-            } else if let reading = ChatChunkReader.readCommonChunk(event.data, index: index, t: t) {
-                assembler.add(reading.event, usage: reading.usage)
-            } else if let object = JSONParser.parse(event.data)?.objectValue {
-                let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
-                assembler.add(reading.event, usage: reading.usage)
-            } else {
-                problems.noteMalformedEvent("event \(index) is not a JSON object")
-                assembler.add(ChatEvent(index: index, t: t, malformed: event.data))
+            // Nearly every event is a JSON object whose first and last bytes are ASCII and not
+            // whitespace (so trimming would leave it as it is): read from its bytes, without a
+            // `String` of its data. That reads what the text would: decoding repairs ill-formed
+            // UTF-8 within runs of non-ASCII bytes, and the reader's decisions are made on ASCII.
+            // Nothing but these six bytes equals "[DONE]": no other text is canonically
+            // equivalent to it.
+            let bytes = event.data
+            let plain =
+                if let first = bytes.first, let last = bytes.last {
+                    first < 0x80 && last < 0x80 && !isASCIIWhitespace(first) && !isASCIIWhitespace(last)
+                } else {
+                    false
+                }
+            if plain {
+                if bytes.elementsEqual(doneBytes) {
+                    assembler.add(ChatEvent(index: index, t: t, done: true))
+                    assembler.response.sawDone = true
+                    return
+                }
+                if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t) {
+                    assembler.add(reading.event, usage: reading.usage)
+                    return
+                }
             }
+            take(
+                message: String(decoding: bytes, as: UTF8.self), readCommon: !plain, t: t, into: &assembler,
+                problems: &problems)
         case "error":
+            let data = String(decoding: event.data, as: UTF8.self)
             // Anthropic-style `event: error`; its data may wrap the error (`{"type":"error","error":{…}}`).
             let error: ProviderError
-            if let value = JSONParser.parse(event.data) {
+            if let value = JSONParser.parse(data) {
                 let inner = value["error"].flatMap { $0.isNull ? nil : $0 } ?? value
                 error =
                     ChatChunkReader.providerError(inner, eventIndex: index)
                     ?? ProviderError(code: nil, message: nil, type: nil, eventIndex: index, raw: value)
             } else {
                 error = ProviderError(
-                    code: nil, message: event.data, type: nil, eventIndex: index,
-                    raw: .string(event.data))
+                    code: nil, message: data, type: nil, eventIndex: index,
+                    raw: .string(data))
             }
             assembler.add(ChatEvent(index: index, t: t, error: error))
         default:
             // Other named events (pings, vendor extensions) are not part of the chat answer.
             break
+        }
+    }
+
+    private static let doneBytes: [UInt8] = Array("[DONE]".utf8)
+
+    /// A `message` event read from its text: one the byte path above declined (`readCommon`
+    /// false: the common shape was tried on these very bytes and did not fit), or one whose data
+    /// opens or ends with whitespace or a non-ASCII byte.
+    private static func take(
+        message data: String, readCommon: Bool, t: Int64, into assembler: inout ResponseAssembler,
+        problems: inout ProblemLog
+    ) {
+        let index = assembler.nextIndex
+        let trimmed = trimmedData(data)
+        if trimmed == "[DONE]" {
+            assembler.add(ChatEvent(index: index, t: t, done: true))
+            assembler.response.sawDone = true
+        } else if trimmed.isEmpty {
+            // A keep-alive with an empty data line: nothing said, nothing wrong.
+            assembler.add(ChatEvent(index: index, t: t))
+        } else if readCommon, let reading = ChatChunkReader.readCommonChunk(data, index: index, t: t) {
+            assembler.add(reading.event, usage: reading.usage)
+        } else if let object = JSONParser.parse(data)?.objectValue {
+            let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
+            assembler.add(reading.event, usage: reading.usage)
+        } else {
+            problems.noteMalformedEvent("event \(index) is not a JSON object")
+            assembler.add(ChatEvent(index: index, t: t, malformed: data))
         }
     }
 

@@ -23,6 +23,25 @@ package struct SSEEvent: Sendable, Equatable {
     }
 }
 
+/// An event as the parser dispatches it to a handler: the same fields as `SSEEvent`, with the
+/// data as the bytes of the parser's own buffer (valid only during the call), so a reader that
+/// can work on bytes makes no `String` of every event's data.
+package struct SSEDispatchedEvent {
+    package var type: String
+    /// The `data:` lines joined with LF, as bytes (not decoded: may be ill-formed UTF-8).
+    package var data: UnsafeBufferPointer<UInt8>
+    package var id: String?
+    package var retry: Int?
+    package var chunkIndex: Int
+    /// Where the event lay in the stream when it was dispatched (`eventRanges`' entry for it).
+    package var range: Range<Int>
+
+    /// The event with its data decoded (lossily), as `feed` returns it.
+    package var event: SSEEvent {
+        SSEEvent(type: type, data: String(decoding: data, as: UTF8.self), id: id, retry: retry, chunkIndex: chunkIndex)
+    }
+}
+
 /// Incremental parser for `text/event-stream` (WHATWG HTML, "Server-sent events").
 /// Feed it bytes as they arrive; it returns the events each feed completes.
 ///
@@ -75,17 +94,25 @@ package struct SSEParser: Sendable {
     package mutating func feed(_ bytes: some Collection<UInt8>, chunkIndex: Int) -> [SSEEvent] {
         var events: [SSEEvent] = []
         let handled: Int? = bytes.withContiguousStorageIfAvailable { buffer in
-            consume(buffer, chunkIndex: chunkIndex, into: &events)
+            feed(buffer, chunkIndex: chunkIndex) { events.append($0.event) }
             return buffer.count
         }
-        if let handled {
-            consumed += handled
-        } else {
+        if handled == nil {
             let copy = Array(bytes)
-            copy.withUnsafeBufferPointer { consume($0, chunkIndex: chunkIndex, into: &events) }
-            consumed += copy.count
+            copy.withUnsafeBufferPointer { buffer in
+                feed(buffer, chunkIndex: chunkIndex) { events.append($0.event) }
+            }
         }
         return events
+    }
+
+    /// Feeds the bytes of one network chunk and hands each event it completes to `handle`, in
+    /// order, as it is dispatched. `handle` must not use this parser.
+    package mutating func feed(
+        _ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, _ handle: (SSEDispatchedEvent) -> Void
+    ) {
+        consume(buffer, chunkIndex: chunkIndex, handle)
+        consumed += buffer.count
     }
 
     /// Ends the stream. An unterminated last event is dropped (per the spec); the return value says
@@ -106,8 +133,9 @@ package struct SSEParser: Sendable {
 
     // MARK: - Bytes to lines
 
-    private mutating func consume(_ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, into events: inout [SSEEvent])
-    {
+    private mutating func consume(
+        _ buffer: UnsafeBufferPointer<UInt8>, chunkIndex: Int, _ handle: (SSEDispatchedEvent) -> Void
+    ) {
         let count = buffer.count
         var position = 0
         if atStreamStart {
@@ -137,24 +165,22 @@ package struct SSEParser: Sendable {
 
         var lineStart = position
         while position < count {
+            position = Self.lineEnd(in: buffer, from: position)
+            guard position < count else { break }
             let byte = buffer[position]
-            guard byte == Self.lf || byte == Self.cr else {
-                position += 1
-                continue
-            }
             let piece = UnsafeBufferPointer(rebasing: buffer[lineStart..<position])
             // The line ends just past its terminator (CR LF counts whole when both are here).
             var end = position + 1
             if byte == Self.cr, end < count, buffer[end] == Self.lf { end += 1 }
             let span = LineSpan(start: line.isEmpty ? consumed + lineStart : heldLineOffset, end: consumed + end)
             if line.isEmpty {
-                process(line: piece, span: span, chunkIndex: chunkIndex, into: &events)
+                process(line: piece, span: span, chunkIndex: chunkIndex, handle)
             } else {
                 // Swap the buffer out so processing the line does not overlap an access to `self.line`.
                 var joined: [UInt8] = []
                 swap(&joined, &line)
                 joined.append(contentsOf: piece)
-                joined.withUnsafeBufferPointer { process(line: $0, span: span, chunkIndex: chunkIndex, into: &events) }
+                joined.withUnsafeBufferPointer { process(line: $0, span: span, chunkIndex: chunkIndex, handle) }
                 joined.removeAll(keepingCapacity: true)
                 swap(&joined, &line)
             }
@@ -170,6 +196,16 @@ package struct SSEParser: Sendable {
         }
     }
 
+    /// The offset of the first CR or LF at or after `start`, or the buffer's count when there is
+    /// none. `memchr` looks at many bytes a step where a loop over the bytes looked at one.
+    private static func lineEnd(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buffer.baseAddress, start < buffer.count else { return buffer.count }
+        let lf = memchr(base + start, Int32(lf), buffer.count - start)
+        let lfOffset = lf.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? buffer.count
+        let cr = memchr(base + start, Int32(cr), lfOffset - start)
+        return cr.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? lfOffset
+    }
+
     /// Where a complete line lies in the stream, its terminator included.
     private struct LineSpan {
         var start: Int
@@ -180,10 +216,10 @@ package struct SSEParser: Sendable {
 
     private mutating func process(
         line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
-        into events: inout [SSEEvent]
+        _ handle: (SSEDispatchedEvent) -> Void
     ) {
         guard let first = line.first else {
-            dispatch(end: span.end, chunkIndex: chunkIndex, into: &events)
+            dispatch(end: span.end, chunkIndex: chunkIndex, handle)
             return
         }
         if first == Self.colon {
@@ -197,24 +233,25 @@ package struct SSEParser: Sendable {
         let name = UnsafeBufferPointer(rebasing: line[0..<nameEnd])
         let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
 
-        if name.elementsEqual("data".utf8) {
+        switch Field(name) {
+        case .data:
             data.append(contentsOf: value)
             data.append(Self.lf)
-        } else if name.elementsEqual("event".utf8) {
+        case .event:
             eventType = String(decoding: value, as: UTF8.self)
-        } else if name.elementsEqual("id".utf8) {
+        case .id:
             // An id with NUL would poison the Last-Event-ID header, so the spec ignores it.
             if !value.contains(0) {
                 lastEventID = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
             }
-        } else if name.elementsEqual("retry".utf8) {
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                 let milliseconds = Int(String(decoding: value, as: UTF8.self))
             {
                 eventRetry = milliseconds
                 reconnectionTime = milliseconds
             }
-        } else {
+        case nil:
             eventPending = true
             return
         }
@@ -222,7 +259,28 @@ package struct SSEParser: Sendable {
         eventPending = true
     }
 
-    private mutating func dispatch(end: Int, chunkIndex: Int, into events: inout [SSEEvent]) {
+    /// The fields the spec knows, matched on the name's bytes (no string is made for a name).
+    private enum Field {
+        case data, event, id, retry
+
+        init?(_ name: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 2 where Self.equal(name, "id"): self = .id
+            case 4 where Self.equal(name, "data"): self = .data
+            case 5 where Self.equal(name, "event"): self = .event
+            case 5 where Self.equal(name, "retry"): self = .retry
+            default: return nil
+            }
+        }
+
+        /// Whether `bytes` are exactly `name` (whose length the caller has matched).
+        private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+            guard let base = bytes.baseAddress else { return false }
+            return memcmp(base, name.utf8Start, name.utf8CodeUnitCount) == 0
+        }
+    }
+
+    private mutating func dispatch(end: Int, chunkIndex: Int, _ handle: (SSEDispatchedEvent) -> Void) {
         let start = eventStartOffset ?? end
         defer {
             eventType = nil
@@ -233,9 +291,13 @@ package struct SSEParser: Sendable {
         guard !data.isEmpty else { return }
         eventRanges.append(start..<end)
         data.removeLast()
-        let text = String(decoding: data, as: UTF8.self)
-        data.removeAll(keepingCapacity: true)
         let type = eventType.flatMap { $0.isEmpty ? nil : $0 } ?? "message"
-        events.append(SSEEvent(type: type, data: text, id: lastEventID, retry: eventRetry, chunkIndex: chunkIndex))
+        let (id, retry) = (lastEventID, eventRetry)
+        data.withUnsafeBufferPointer { bytes in
+            handle(
+                SSEDispatchedEvent(
+                    type: type, data: bytes, id: id, retry: retry, chunkIndex: chunkIndex, range: start..<end))
+        }
+        data.removeAll(keepingCapacity: true)
     }
 }
