@@ -145,22 +145,24 @@ package struct JSONPullReader {
 
     /// A key of plain bytes and its colon, leaving the position at its value.
     private mutating func plainKey() -> UnsafeBufferPointer<UInt8>? {
-        guard reader.current == UInt8(ascii: "\"") else { return nil }
+        // In locals: the loop then keeps the bytes and the index in registers.
+        let bytes = reader.bytes
+        guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
         let start = reader.position + 1
         var end = start
-        while end < reader.bytes.count {
-            let byte = reader.bytes[end]
+        while end < bytes.count {
+            let byte = bytes[end]
             if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { return nil }
             end += 1
         }
-        guard end < reader.bytes.count else { return nil }
+        guard end < bytes.count else { return nil }
         reader.position = end + 1
         reader.skipWhitespace()
         guard reader.current == UInt8(ascii: ":") else { return nil }
         reader.position += 1
         reader.skipWhitespace()
-        return UnsafeBufferPointer(rebasing: reader.bytes[start..<end])
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// The value at the current position, as `JSONParser` reads it; nil when it is not JSON.
@@ -174,8 +176,12 @@ package struct JSONPullReader {
     /// anything else is read as `value()` reads it.
     package mutating func skipValue() -> Bool {
         reader.skipWhitespace()
-        if reader.current == UInt8(ascii: "\"") { return reader.skipString() }
-        return reader.value() != nil
+        guard let byte = reader.current else { return false }
+        switch byte {
+        case UInt8(ascii: "\""): return reader.skipString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return reader.skipNumber()
+        default: return reader.value() != nil
+        }
     }
 
     /// A string or null at the current position, read; `.other` for anything else, after which
@@ -353,7 +359,18 @@ private struct Reader {
     /// accepts: no control byte, every escape one of JSON's, four hex digits after each `\u`
     /// (a surrogate escape that is not part of a pair is repaired there, never refused).
     mutating func skipString() -> Bool {
-        position += 1
+        // The plain run first, in a local index: most strings skipped have no escape.
+        var index = position + 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                position = index + 1
+                return true
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        position = index
         while position < bytes.count {
             let byte = bytes[position]
             position += 1
@@ -379,6 +396,27 @@ private struct Reader {
             }
         }
         return false
+    }
+
+    /// Steps over a number, accepting exactly what `number()` accepts. An integer of at most 18
+    /// digits always fits `Int64`, so it needs no value; anything else is read by `number()`.
+    mutating func skipNumber() -> Bool {
+        let start = position
+        if current == UInt8(ascii: "-") { position += 1 }
+        guard let first = current, isDigit(first) else { return false }
+        position += 1
+        var digits = 1
+        if first != UInt8(ascii: "0") {
+            while let byte = current, isDigit(byte) {
+                position += 1
+                digits += 1
+            }
+        }
+        if digits <= 18, current != UInt8(ascii: "."), current != UInt8(ascii: "e"), current != UInt8(ascii: "E") {
+            return true
+        }
+        position = start
+        return number() != nil
     }
 
     /// Reads the hex digits after `\u` (and a following low surrogate escape, if any).

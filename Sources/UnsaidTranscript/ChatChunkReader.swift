@@ -175,13 +175,24 @@ extension ChatChunkReader {
     private static func readCommonChunk(_ reader: inout JSONPullReader, index: Int, t: Int64) -> Reading? {
         var chunk = CommonChunk(index: index, t: t)
         guard chunk.readTop(&reader), reader.atEnd() else { return nil }
-        return chunk.reading
+        return chunk.reading()
     }
 }
 
 /// What `readCommonChunk` has read so far.
 private struct CommonChunk {
-    var event: ChatEvent
+    // The event's fields, kept apart and put into a `ChatEvent` once at the end, as plain
+    // strings with a bit each in `texts` for "present": a `String?` is copied and destroyed
+    // through its type's value witnesses, several times an event.
+    let index: Int
+    let t: Int64
+    var content = ""
+    var reasoningContent = ""
+    var reasoning = ""
+    var refusal = ""
+    var finishReason = ""
+    /// The text fields read as strings (not null), one bit each as in `seen`.
+    var texts: UInt32 = 0
     var usage: JSONValue?
     var annotations: [String: JSONValue] = [:]
     /// Standard fields seen, one bit each, to refuse a repeated key (`JSONParser` keeps its last
@@ -189,13 +200,36 @@ private struct CommonChunk {
     var seen: UInt32 = 0
 
     init(index: Int, t: Int64) {
-        event = ChatEvent(index: index, t: t)
+        self.index = index
+        self.t = t
     }
 
-    var reading: ChatChunkReader.Reading {
-        var event = event
-        event.annotations = annotations.isEmpty ? nil : annotations
-        return ChatChunkReader.Reading(event: event, usage: usage)
+    consuming func reading() -> ChatChunkReader.Reading {
+        // vLLM may send both reasoning names; `reasoning_content` wins, as in `read(_:…)`.
+        let reasoning: String? =
+            has(.reasoningContent) ? reasoningContent : has(.reasoning) ? reasoning : nil
+        return ChatChunkReader.Reading(
+            event: ChatEvent(
+                index: index, t: t, content: has(.content) ? content : nil, reasoning: reasoning,
+                refusal: has(.refusal) ? refusal : nil, finishReason: has(.finishReason) ? finishReason : nil,
+                annotations: annotations.isEmpty ? nil : annotations),
+            usage: usage)
+    }
+
+    private func has(_ field: Key) -> Bool {
+        texts & (1 << field.rawValue) != 0
+    }
+
+    /// Keeps a text field read as a string.
+    private mutating func keep(_ text: String, as field: Key) {
+        texts |= 1 << field.rawValue
+        switch field {
+        case .content: content = text
+        case .reasoningContent: reasoningContent = text
+        case .reasoning: reasoning = text
+        case .refusal: refusal = text
+        default: finishReason = text
+        }
     }
 
     private mutating func firstTime(_ field: Key) -> Bool {
@@ -256,7 +290,7 @@ private struct CommonChunk {
             case .finishReason:
                 guard firstTime(field) else { return false }
                 switch reader.textOrNull() {
-                case .text(let reason): event.finishReason = reason
+                case .text(let reason): keep(reason, as: .finishReason)
                 case .null: break
                 case .other: return false
                 }
@@ -273,24 +307,15 @@ private struct CommonChunk {
     }
 
     private mutating func readDelta(_ reader: inout JSONPullReader) -> Bool {
-        var reasoningContent: String?
-        var reasoning: String?
-        let read = reader.readObject { reader, key in
+        reader.readObject { reader, key in
             let field = Key(key)
             switch field {
             case .content, .reasoningContent, .reasoning, .refusal:
                 guard firstTime(field) else { return false }
-                let text: String?
                 switch reader.textOrNull() {
-                case .text(let value): text = value
-                case .null: text = nil
+                case .text(let value): keep(value, as: field)
+                case .null: break
                 case .other: return false
-                }
-                switch field {
-                case .content: event.content = text
-                case .reasoningContent: reasoningContent = text
-                case .reasoning: reasoning = text
-                default: event.refusal = text
                 }
                 return true
             default:
@@ -299,9 +324,6 @@ private struct CommonChunk {
                 return reader.skipValue()
             }
         }
-        // vLLM may send both names; `reasoning_content` wins, as in `read(_:…)`.
-        event.reasoning = reasoningContent ?? reasoning
-        return read
     }
 
     /// The names the common shape reads, matched on raw key bytes.

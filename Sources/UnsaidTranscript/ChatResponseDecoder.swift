@@ -72,10 +72,13 @@ package enum ChatResponseDecoder {
         // One range per chat event; some SSE events (pings, vendor events) make no chat event.
         var ranges: [Range<Int>?] = []
         for (chunkIndex, chunk) in chunks.enumerated() {
+            // Only the time goes into the handler: a captured chunk was copied, optional strings
+            // and all, for every event.
+            let t = chunk.t
             chunk.withBytes { bytes in
                 parser.feed(bytes, chunkIndex: chunkIndex) { event in
                     let before = assembler.response.events.count
-                    take(event, t: chunk.t, into: &assembler, problems: &problems)
+                    take(event, t: t, into: &assembler, problems: &problems)
                     if assembler.response.events.count > before {
                         ranges.append(event.range)
                     }
@@ -125,7 +128,7 @@ package enum ChatResponseDecoder {
                     return
                 }
                 if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t) {
-                    assembler.add(reading.event, usage: reading.usage)
+                    assembler.add(reading)
                     return
                 }
             }
@@ -171,10 +174,10 @@ package enum ChatResponseDecoder {
             // A keep-alive with an empty data line: nothing said, nothing wrong.
             assembler.add(ChatEvent(index: index, t: t))
         } else if readCommon, let reading = ChatChunkReader.readCommonChunk(data, index: index, t: t) {
-            assembler.add(reading.event, usage: reading.usage)
+            assembler.add(reading)
         } else if let object = JSONParser.parse(data)?.objectValue {
             let reading = ChatChunkReader.read(object, index: index, t: t, streamed: true, errorEventIndex: index)
-            assembler.add(reading.event, usage: reading.usage)
+            assembler.add(reading)
         } else {
             problems.noteMalformedEvent("event \(index) is not a JSON object")
             assembler.add(ChatEvent(index: index, t: t, malformed: data))
@@ -217,7 +220,7 @@ package enum ChatResponseDecoder {
             return assembler.response
         }
         let reading = ChatChunkReader.read(object, index: 0, t: t, streamed: false, errorEventIndex: nil)
-        assembler.add(reading.event, usage: reading.usage)
+        assembler.add(reading)
         return assembler.response
     }
 
@@ -269,14 +272,29 @@ private struct ResponseAssembler {
 
     var nextIndex: Int { response.events.count }
 
-    mutating func add(_ event: ChatEvent, usage: JSONValue? = nil) {
-        response.events.append(event)
-        if let content = event.content { response.content += content }
-        if let reasoning = event.reasoning { response.reasoning += reasoning }
-        if let refusal = event.refusal { response.refusal += refusal }
+    /// Takes the event (it is moved into the list, not copied: a copy costs a value-witness
+    /// call per optional field, and this runs once per event).
+    mutating func add(_ event: consuming ChatEvent, usage: consuming JSONValue? = nil) {
+        switch event.content {
+        case .some(let content): response.content += content
+        case .none: break
+        }
+        switch event.reasoning {
+        case .some(let reasoning): response.reasoning += reasoning
+        case .none: break
+        }
+        switch event.refusal {
+        case .some(let refusal): response.refusal += refusal
+        case .none: break
+        }
         if let reason = event.finishReason { response.finishReason = reason }
         if let error = event.error { response.errors.append(error) }
         if let usage { response.usage = usage }
+        response.events.append(event)
+    }
+
+    mutating func add(_ reading: consuming ChatChunkReader.Reading) {
+        add(reading.event, usage: reading.usage)
     }
 }
 

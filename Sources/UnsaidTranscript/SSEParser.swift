@@ -30,7 +30,9 @@ package struct SSEDispatchedEvent {
     package var type: String
     /// The `data:` lines joined with LF, as bytes (not decoded: may be ill-formed UTF-8).
     package var data: UnsafeBufferPointer<UInt8>
-    package var id: String?
+    /// The last event id, empty for none (an id is never empty). Not optional: a `String?` is
+    /// copied through its type's value witnesses, which cost more than reading an event's field.
+    package var id: String
     package var retry: Int?
     package var chunkIndex: Int
     /// Where the event lay in the stream when it was dispatched (`eventRanges`' entry for it).
@@ -38,7 +40,9 @@ package struct SSEDispatchedEvent {
 
     /// The event with its data decoded (lossily), as `feed` returns it.
     package var event: SSEEvent {
-        SSEEvent(type: type, data: String(decoding: data, as: UTF8.self), id: id, retry: retry, chunkIndex: chunkIndex)
+        SSEEvent(
+            type: type, data: String(decoding: data, as: UTF8.self), id: id.isEmpty ? nil : id, retry: retry,
+            chunkIndex: chunkIndex)
     }
 }
 
@@ -50,7 +54,7 @@ package struct SSEDispatchedEvent {
 /// are decoded (lossily) only once their line is complete.
 package struct SSEParser: Sendable {
     /// The last event id buffer; persists across events and survives `finish()`.
-    package private(set) var lastEventID: String?
+    package var lastEventID: String? { lastID.isEmpty ? nil : lastID }
     /// The last valid `retry:` value, even one given in an event that never dispatched.
     package private(set) var reconnectionTime: Int?
     /// Whether any comment or known field (`data`, `event`, `id`, `retry`) was seen: tells a
@@ -66,7 +70,11 @@ package struct SSEParser: Sendable {
     private var line: [UInt8] = []
     /// The data buffer: every `data` value followed by LF, as the spec describes it.
     private var data: [UInt8] = []
-    private var eventType: String?
+    /// The last event id buffer, empty for none (an empty `id:` resets it; see `SSEDispatchedEvent.id`).
+    private var lastID = ""
+    /// The `event:` field of the event under construction; empty for none, which dispatches as
+    /// "message" just as an empty `event:` does.
+    private var eventType = ""
     private var eventRetry: Int?
     /// A field line arrived since the last blank line (an event is under construction).
     private var eventPending = false
@@ -121,7 +129,7 @@ package struct SSEParser: Sendable {
         let leftover = !line.isEmpty || eventPending || (atStreamStart && bomMatched > 0)
         line.removeAll()
         data.removeAll()
-        eventType = nil
+        eventType = ""
         eventRetry = nil
         eventPending = false
         atStreamStart = true
@@ -242,7 +250,7 @@ package struct SSEParser: Sendable {
         case .id:
             // An id with NUL would poison the Last-Event-ID header, so the spec ignores it.
             if !value.contains(0) {
-                lastEventID = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+                lastID = String(decoding: value, as: UTF8.self)
             }
         case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
@@ -283,7 +291,7 @@ package struct SSEParser: Sendable {
     private mutating func dispatch(end: Int, chunkIndex: Int, _ handle: (SSEDispatchedEvent) -> Void) {
         let start = eventStartOffset ?? end
         defer {
-            eventType = nil
+            if !eventType.isEmpty { eventType = "" }
             eventRetry = nil
             eventPending = false
             eventStartOffset = nil
@@ -291,8 +299,8 @@ package struct SSEParser: Sendable {
         guard !data.isEmpty else { return }
         eventRanges.append(start..<end)
         data.removeLast()
-        let type = eventType.flatMap { $0.isEmpty ? nil : $0 } ?? "message"
-        let (id, retry) = (lastEventID, eventRetry)
+        let type = eventType.isEmpty ? "message" : eventType
+        let (id, retry) = (lastID, eventRetry)
         data.withUnsafeBufferPointer { bytes in
             handle(
                 SSEDispatchedEvent(
