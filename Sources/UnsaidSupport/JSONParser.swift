@@ -153,7 +153,8 @@ package struct JSONPullReader {
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") { break }
-            if byte == UInt8(ascii: "\\") || byte >= 0x80 || byte < 0x20 { return nil }
+            // Plain is 0x20 to 0x7F (one unsigned comparison), and no backslash.
+            guard byte &- 0x20 < 0x60, byte != UInt8(ascii: "\\") else { return nil }
             end += 1
         }
         guard end < bytes.count else { return nil }

@@ -204,7 +204,7 @@ private struct CommonChunk {
         self.t = t
     }
 
-    consuming func reading() -> ChatChunkReader.Reading {
+    func reading() -> ChatChunkReader.Reading {
         // vLLM may send both reasoning names; `reasoning_content` wins, as in `read(_:…)`.
         let reasoning: String? =
             has(.reasoningContent) ? reasoningContent : has(.reasoning) ? reasoning : nil

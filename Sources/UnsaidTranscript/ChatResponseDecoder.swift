@@ -272,24 +272,16 @@ private struct ResponseAssembler {
 
     var nextIndex: Int { response.events.count }
 
-    /// Takes the event (it is moved into the list, not copied: a copy costs a value-witness
-    /// call per optional field, and this runs once per event).
+    /// Takes the event (moved into the list, not copied). Each field is tested for nil before
+    /// it is bound: binding copies an optional through its type's value witnesses even when it
+    /// is nil, and most fields of most events are.
     mutating func add(_ event: consuming ChatEvent, usage: consuming JSONValue? = nil) {
-        switch event.content {
-        case .some(let content): response.content += content
-        case .none: break
-        }
-        switch event.reasoning {
-        case .some(let reasoning): response.reasoning += reasoning
-        case .none: break
-        }
-        switch event.refusal {
-        case .some(let refusal): response.refusal += refusal
-        case .none: break
-        }
-        if let reason = event.finishReason { response.finishReason = reason }
-        if let error = event.error { response.errors.append(error) }
-        if let usage { response.usage = usage }
+        if event.content != nil, let content = event.content { response.content += content }
+        if event.reasoning != nil, let reasoning = event.reasoning { response.reasoning += reasoning }
+        if event.refusal != nil, let refusal = event.refusal { response.refusal += refusal }
+        if event.finishReason != nil, let reason = event.finishReason { response.finishReason = reason }
+        if event.error != nil, let error = event.error { response.errors.append(error) }
+        if usage != nil, let usage { response.usage = usage }
         response.events.append(event)
     }
 

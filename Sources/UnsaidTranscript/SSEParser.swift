@@ -171,6 +171,10 @@ package struct SSEParser: Sendable {
             skipLeadingLF = false
         }
 
+        // The value of the event's only data line so far, when it lies in this chunk: most events
+        // have one data line and end in the chunk they began in, and are handed out from here
+        // without a copy into `data`. Copied there when a second data line comes or the chunk ends.
+        var pending: UnsafeBufferPointer<UInt8>?
         var lineStart = position
         while position < count {
             position = Self.lineEnd(in: buffer, from: position)
@@ -182,13 +186,15 @@ package struct SSEParser: Sendable {
             if byte == Self.cr, end < count, buffer[end] == Self.lf { end += 1 }
             let span = LineSpan(start: line.isEmpty ? consumed + lineStart : heldLineOffset, end: consumed + end)
             if line.isEmpty {
-                process(line: piece, span: span, chunkIndex: chunkIndex, handle)
+                process(line: piece, inChunk: true, span: span, chunkIndex: chunkIndex, pending: &pending, handle)
             } else {
                 // Swap the buffer out so processing the line does not overlap an access to `self.line`.
                 var joined: [UInt8] = []
                 swap(&joined, &line)
                 joined.append(contentsOf: piece)
-                joined.withUnsafeBufferPointer { process(line: $0, span: span, chunkIndex: chunkIndex, handle) }
+                joined.withUnsafeBufferPointer {
+                    process(line: $0, inChunk: false, span: span, chunkIndex: chunkIndex, pending: &pending, handle)
+                }
                 joined.removeAll(keepingCapacity: true)
                 swap(&joined, &line)
             }
@@ -197,6 +203,10 @@ package struct SSEParser: Sendable {
             }
             position = end
             lineStart = position
+        }
+        if let held = pending {
+            data.append(contentsOf: held)
+            data.append(Self.lf)
         }
         if lineStart < count {
             if line.isEmpty { heldLineOffset = consumed + lineStart }
@@ -222,12 +232,14 @@ package struct SSEParser: Sendable {
 
     // MARK: - Lines to events
 
+    /// - Parameter inChunk: `line` lies in the chunk being consumed (not in a joined copy), so a
+    ///   data value may be left there as `pending`.
     private mutating func process(
-        line: UnsafeBufferPointer<UInt8>, span: LineSpan, chunkIndex: Int,
-        _ handle: (SSEDispatchedEvent) -> Void
+        line: UnsafeBufferPointer<UInt8>, inChunk: Bool, span: LineSpan, chunkIndex: Int,
+        pending: inout UnsafeBufferPointer<UInt8>?, _ handle: (SSEDispatchedEvent) -> Void
     ) {
         guard let first = line.first else {
-            dispatch(end: span.end, chunkIndex: chunkIndex, handle)
+            dispatch(end: span.end, chunkIndex: chunkIndex, pending: &pending, handle)
             return
         }
         if first == Self.colon {
@@ -243,8 +255,17 @@ package struct SSEParser: Sendable {
 
         switch Field(name) {
         case .data:
-            data.append(contentsOf: value)
-            data.append(Self.lf)
+            if inChunk, data.isEmpty, pending == nil {
+                pending = value
+            } else {
+                if let held = pending {
+                    data.append(contentsOf: held)
+                    data.append(Self.lf)
+                    pending = nil
+                }
+                data.append(contentsOf: value)
+                data.append(Self.lf)
+            }
         case .event:
             eventType = String(decoding: value, as: UTF8.self)
         case .id:
@@ -288,7 +309,10 @@ package struct SSEParser: Sendable {
         }
     }
 
-    private mutating func dispatch(end: Int, chunkIndex: Int, _ handle: (SSEDispatchedEvent) -> Void) {
+    private mutating func dispatch(
+        end: Int, chunkIndex: Int, pending: inout UnsafeBufferPointer<UInt8>?,
+        _ handle: (SSEDispatchedEvent) -> Void
+    ) {
         let start = eventStartOffset ?? end
         defer {
             if !eventType.isEmpty { eventType = "" }
@@ -296,11 +320,18 @@ package struct SSEParser: Sendable {
             eventPending = false
             eventStartOffset = nil
         }
-        guard !data.isEmpty else { return }
+        guard !data.isEmpty || pending != nil else { return }
         eventRanges.append(start..<end)
-        data.removeLast()
         let type = eventType.isEmpty ? "message" : eventType
         let (id, retry) = (lastID, eventRetry)
+        if let held = pending {
+            pending = nil
+            handle(
+                SSEDispatchedEvent(
+                    type: type, data: held, id: id, retry: retry, chunkIndex: chunkIndex, range: start..<end))
+            return
+        }
+        data.removeLast()
         data.withUnsafeBufferPointer { bytes in
             handle(
                 SSEDispatchedEvent(
