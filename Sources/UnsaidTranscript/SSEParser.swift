@@ -24,8 +24,8 @@ package struct SSEEvent: Sendable, Equatable {
 }
 
 /// An event as the parser dispatches it to a handler: the same fields as `SSEEvent`, with the
-/// data as the bytes of the parser's own buffer (valid only during the call), so a reader that
-/// can work on bytes makes no `String` of every event's data.
+/// data as bytes in the chunk being fed or the parser's own buffer (valid only during the call),
+/// so a reader that can work on bytes makes no `String` of every event's data.
 package struct SSEDispatchedEvent {
     package var type: String
     /// The `data:` lines joined with LF, as bytes (not decoded: may be ill-formed UTF-8).
