@@ -131,3 +131,53 @@ package struct DecodedResponse: Codable, Sendable, Equatable {
 
     package static let empty = DecodedResponse()
 }
+
+/// Read in one pass over the fields (see `IndexedFieldDecodable`), exactly as the synthesized
+/// `init(from:)` reads them: every record holds one per attempt, and asking a keyed container
+/// for each of eleven fields searched the object's keys eleven times.
+extension DecodedResponse: IndexedFieldDecodable {
+    package init(fields: inout IndexedFields) throws {
+        var events: [ChatEvent]?
+        var content: String?
+        var reasoning: String?
+        var refusal: String?
+        var sawDone: Bool?
+        var errors: [ProviderError]?
+        self.init()
+        while let field = try fields.next() {
+            if field.is("events") {
+                events = try field.decodeIfNotNull([ChatEvent].self)
+            } else if field.is("content") {
+                content = try field.stringIfNotNull()
+            } else if field.is("reasoning") {
+                reasoning = try field.stringIfNotNull()
+            } else if field.is("refusal") {
+                refusal = try field.stringIfNotNull()
+            } else if field.is("finishReason") {
+                finishReason = try field.stringIfNotNull()
+            } else if field.is("usage") {
+                usage = try field.decodeIfNotNull(JSONValue.self)
+            } else if field.is("sawDone") {
+                sawDone = try field.boolIfNotNull()
+            } else if field.is("errors") {
+                errors = try field.decodeIfNotNull([ProviderError].self)
+            } else if field.is("protocolError") {
+                protocolError = try field.stringIfNotNull()
+            } else if field.is("bodyFormat") {
+                bodyFormat = try field.decodeIfNotNull(BodyFormat.self)
+            } else if field.is("unterminatedEvent") {
+                unterminatedEvent = try field.boolIfNotNull()
+            }
+        }
+        // A null required field is as absent as a missing one here: `JSONDecoder` reports either.
+        guard let events, let content, let reasoning, let refusal, let sawDone, let errors else {
+            throw fields.missing()
+        }
+        self.events = events
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.sawDone = sawDone
+        self.errors = errors
+    }
+}

@@ -87,6 +87,69 @@ import Testing
         #expect(indexed == foundation, "\(why)")
     }
 
+    /// Responses and headers are read in one pass too; the same rules, on their fields.
+    static let responseCases: [(String, String, Bool)] = [
+        (
+            "every field",
+            #"{"events":[{"index":0,"t":1,"content":"c"}],"content":"c","reasoning":"r","refusal":"x","finishReason":"stop","usage":{"total_tokens":3},"sawDone":true,"errors":[{"raw":{"x":1},"code":"c"}],"protocolError":"p","bodyFormat":"sse","unterminatedEvent":true}"#,
+            true
+        ),
+        (
+            "a repeated key keeps its first value",
+            #"{"events":[],"content":"a","reasoning":"","refusal":"","sawDone":false,"errors":[],"content":"b","sawDone":true}"#,
+            true
+        ),
+        (
+            "null optionals are absent",
+            #"{"events":[],"content":"","reasoning":"","refusal":"","sawDone":false,"errors":[],"usage":null,"bodyFormat":null,"finishReason":null}"#,
+            true
+        ),
+        (
+            "unknown keys are ignored",
+            #"{"zzz":[{"a":null}],"events":[],"content":"","reasoning":"","refusal":"","sawDone":false,"errors":[],"Content":"no"}"#,
+            true
+        ),
+        ("a missing required field", #"{"events":[],"content":"","reasoning":"","refusal":"","errors":[]}"#, false),
+        (
+            "a null required field",
+            #"{"events":null,"content":"","reasoning":"","refusal":"","sawDone":false,"errors":[]}"#, false
+        ),
+        (
+            "an event that is not an object",
+            #"{"events":[1],"content":"","reasoning":"","refusal":"","sawDone":false,"errors":[]}"#, false
+        ),
+        (
+            "an unknown body format",
+            #"{"events":[],"content":"","reasoning":"","refusal":"","sawDone":false,"errors":[],"bodyFormat":"xml"}"#,
+            false
+        ),
+    ]
+
+    @Test(arguments: responseCases)
+    func responsesReadInOnePassAsCodableReadsThem(why: String, text: String, readable: Bool) throws {
+        let data = Data(text.utf8)
+        let foundation = try? JSONDecoder().decode(DecodedResponse.self, from: data)
+        #expect((foundation != nil) == readable, "\(why): JSONDecoder")
+        #expect(IndexedJSONDecoder.decode(DecodedResponse.self, from: data) == foundation, "\(why)")
+    }
+
+    static let headerCases: [(String, String, Bool)] = [
+        ("both fields", #"[{"name":"a","value":"b"},{"value":"d","name":"c"}]"#, true),
+        ("a repeated key keeps its first value", #"[{"name":"a","value":"b","name":"z"}]"#, true),
+        ("unknown keys are ignored", #"[{"name":"a","x":null,"value":"b"}]"#, true),
+        ("a missing field", #"[{"name":"a"}]"#, false),
+        ("a null field", #"[{"name":"a","value":null}]"#, false),
+        ("a header that is not an object", #"[{"name":"a","value":"b"},"c"]"#, false),
+    ]
+
+    @Test(arguments: headerCases)
+    func headersReadInOnePassAsCodableReadsThem(why: String, text: String, readable: Bool) throws {
+        let data = Data(text.utf8)
+        let foundation = try? JSONDecoder().decode([HTTPHeader].self, from: data)
+        #expect((foundation != nil) == readable, "\(why): JSONDecoder")
+        #expect(IndexedJSONDecoder.decode([HTTPHeader].self, from: data) == foundation, "\(why)")
+    }
+
     /// Single-byte edits of real records: a record the indexed decoder still reads must read the
     /// same through `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
     @Test func mutatedRecordsNeverReadDifferently() throws {
