@@ -9,10 +9,10 @@ enum JCSString {
     }
 
     /// One pass finds how long the escaped string is; the output then grows once and is written
-    /// in place, unescaped runs copied whole. A string with nothing to escape (most answer text)
-    /// is copied at once. Both passes look at eight bytes at a time (see `EscapeMask`): a stream
-    /// chunk's text is JSON, with a quote every few bytes, and escaping it byte by byte was a
-    /// visible share of every record written.
+    /// in place, eight bytes at a time up to each byte to escape. A string with nothing to escape
+    /// (most answer text) is copied at once. Both passes look at eight bytes at a time (see
+    /// `EscapeMask`): a stream chunk's text is JSON, with a quote every few bytes, and escaping it
+    /// byte by byte was a visible share of every record written.
     static func append(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         let extra = escapedExtraBytes(bytes)
         output.append(UInt8(ascii: "\""))
