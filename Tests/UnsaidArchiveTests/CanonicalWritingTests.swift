@@ -4,6 +4,7 @@ import Testing
 @testable import UnsaidSuite
 @testable import UnsaidSupport
 @testable import UnsaidTranscript
+@testable import UnsaidVerdict
 
 /// The types that write their own canonical bytes (`CanonicalWritable`: records, transcripts,
 /// attempts, chunks, events) against the same values encoded through `Encodable`, which stays the
@@ -77,8 +78,8 @@ import Testing
         #expect(try CanonicalJSON.encodeLine(big).count > 40_000_000)
     }
 
-    /// A field added to a type but not to its writer would be left out of every record: with
-    /// every optional set, each writer writes exactly the type's stored properties.
+    /// A field added to a type but not to its writer would be left out of every record or verdict:
+    /// with every optional set, each writer writes exactly the type's stored properties.
     @Test func everyStoredPropertyIsWritten() throws {
         var chunk = WireChunk(t: 1, bytes: Array("x".utf8))
         chunk.base64 = "eA=="
@@ -100,8 +101,15 @@ import Testing
         let record = TranscriptRecord(
             seq: 1, prev: "0", probe: Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")]),
             transcript: transcript)
+        let span = TextSpan(start: 1, end: 2, text: "t")
+        let evidence = Evidence(
+            rule: "r", note: "n", event: 1, span: span, withdrawn: span, replacement: span, layer: .wire, confidence: 5)
+        let verdict = Verdict(
+            key: key, verdict: .refused, flags: [.streamCut], evidence: [evidence], attempt: 0, expect: .refuse,
+            outcome: .pass, ruleset: "1", decidedBy: .phrase)
         let values: [any CanonicalWritable] = [
-            chunk, error, event, response, header, failure, attempt, key, request, transcript, record,
+            chunk, error, event, response, header, failure, attempt, key, request, transcript, record, span, evidence,
+            verdict,
         ]
         for value in values {
             var writer = CanonicalWriter()
