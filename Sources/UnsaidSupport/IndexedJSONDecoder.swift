@@ -231,27 +231,12 @@ struct TokenIndex {
     /// their bytes need no look of their own.
     private static func endOfPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
         guard let base = bytes.baseAddress else { return position }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
         var offset = position
         while offset + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let quotes = word ^ (ones &* 0x22)
-            let backslashes = word ^ (ones &* 0x5C)
-            // A byte is flagged when it is zero after the XOR (quote, backslash), below 0x20, or has
-            // its high bit set. A borrow can flag a byte above a real hit, never one below it, so the
-            // lowest flagged byte (the first in memory, on a little-endian machine) is the real one.
-            let special =
-                (((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes) | (word &- (ones &* 0x20))
-                    | word) & highBits
-            if special != 0 {
-                #if _endian(little)
-                return offset + special.trailingZeroBitCount / 8
-                #else
-                return offset
-                #endif
-            }
+            // The masks are exact per byte and in memory order, so the lowest flagged byte is the first.
+            let mask = EscapeMask(UnsafeRawPointer(base + offset))
+            let special = mask.all | mask.nonASCII
+            if special != 0 { return offset + special.trailingZeroBitCount / 8 }
             offset += 8
         }
         return offset

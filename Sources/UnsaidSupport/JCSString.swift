@@ -123,9 +123,10 @@ enum JCSString {
     }
 }
 
-/// The bytes among eight that JSON must escape, found with word arithmetic (no branch per byte):
-/// the high bit of each byte of a mask is set where that byte is a control character, `"` or
-/// `\\`, and every other bit is clear. Each test is exact per byte — no carry crosses from one
+/// The bytes among eight that JSON must escape, found with word arithmetic (no branch per byte),
+/// for the canonical writer here and for the record decoder's string scan (`TokenIndex`):
+/// the high bit of each byte of a mask is set where that byte is of the mask's kind (a control
+/// character, `"` or `\\`; or non-ASCII), and every other bit is clear. Each test is exact per byte — no carry crosses from one
 /// byte into the next — so the masks can be counted and walked with bit operations.
 struct EscapeMask {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
@@ -136,6 +137,8 @@ struct EscapeMask {
     let control: UInt64
     /// Bytes below 0x20, `"` and `\\`.
     let all: UInt64
+    /// Bytes of 0x80 and above (not escaped, but where a decoder's plain ASCII ends).
+    let nonASCII: UInt64
 
     /// Reads eight bytes at `bytes` (any alignment).
     @inline(__always)
@@ -151,6 +154,7 @@ struct EscapeMask {
         // word adds bytes ≥ 0x80. What is left clear is a byte below 0x20.
         control = ~(((word & Self.lowBits) &+ Self.ones &* 0x60) | word) & Self.highBits
         all = control | Self.equal(word, UInt8(ascii: "\"")) | Self.equal(word, UInt8(ascii: "\\"))
+        nonASCII = word & Self.highBits
     }
 
     /// High bits of the bytes of `word` equal to `byte`: those that are zero after xor.
