@@ -38,7 +38,7 @@ final class AppendOnlyFile: @unchecked Sendable {
         try bytes.withUnsafeBytes { try append(raw: $0) }
     }
 
-    private func append(raw buffer: UnsafeRawBufferPointer) throws {
+    func append(raw buffer: UnsafeRawBufferPointer) throws {
         guard var base = buffer.baseAddress else { return }
         var remaining = buffer.count
         while remaining > 0 {

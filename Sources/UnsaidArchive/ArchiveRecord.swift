@@ -36,6 +36,11 @@ package enum ArchiveChain {
     package static func hash(ofLine line: ArraySlice<UInt8>) -> String {
         SHA256Hex.digest(line)
     }
+
+    /// The same, of bytes where they lie (a line being written).
+    package static func hash(ofLine line: UnsafeRawBufferPointer) -> String {
+        SHA256Hex.digest(bytes: line)
+    }
 }
 
 /// The transcript is written directly (see `CanonicalWritable`); the probe, small and varied,

@@ -107,17 +107,19 @@ package actor ArchiveWriter {
     ) async throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
-        let line = try CanonicalJSON.encodeLine(record)
-        do {
-            try transcripts.append(line)
-        } catch {
-            transcriptsDigest = nil
-            throw error
+        // The line is written, digested and hashed where it was encoded, never copied.
+        chainHead = try CanonicalJSON.withLine(record) { line in
+            do {
+                try transcripts.append(raw: line)
+            } catch {
+                transcriptsDigest = nil
+                throw error
+            }
+            transcriptsDigest?.update(line)
+            return ArchiveChain.hash(ofLine: UnsafeRawBufferPointer(rebasing: line.dropLast()))
         }
-        transcriptsDigest?.update(line)
         let written = sequence
         commit.didWrite(through: written)
-        chainHead = ArchiveChain.hash(ofLine: line.dropLast())
         let head = chainHead
 
         if let judgement, let judgements {
@@ -131,9 +133,7 @@ package actor ArchiveWriter {
             judgeHead = ArchiveChain.hash(ofLine: judgeLine)
         }
 
-        var verdictLine = try CanonicalJSON.encode(verdict)
-        verdictLine.append(0x0A)
-        try verdicts.append(verdictLine)
+        try CanonicalJSON.withLine(verdict) { try verdicts.append(raw: $0) }
         counts[verdict.verdict.rawValue, default: 0] += 1
         try await commit.waitUntilDurable(through: written)
         return Appended(seq: written, hash: head)
@@ -221,10 +221,10 @@ struct RunningDigest {
     private var bytes = 0
     private var lines = 0
 
-    mutating func update(_ written: [UInt8]) {
-        hasher.update(data: written)
+    mutating func update(_ written: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: written)
         bytes += written.count
-        lines += written.withUnsafeBytes { FileDigester.newlines(in: $0) }
+        lines += FileDigester.newlines(in: written)
     }
 
     var digest: Manifest.FileDigest {

@@ -38,6 +38,14 @@ package enum CanonicalJSON {
         return bytes
     }
 
+    /// `encodeLine`'s bytes (or error) handed to `body` without copying them out of the buffer
+    /// they were written in; valid only during `body`.
+    package static func withLine<T: Encodable, R>(
+        _ value: T, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        try CanonicalJSONEncoder().withLine(value, body)
+    }
+
     /// The same bytes (or error) as `encode`, with every value going through `Encodable`: the
     /// reference the `CanonicalWritable` writers are tested against.
     package static func encodeThroughEncodable<T: Encodable>(_ value: T) throws -> Data {

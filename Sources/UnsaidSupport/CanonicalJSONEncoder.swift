@@ -53,6 +53,29 @@ struct CanonicalJSONEncoder {
         return writer.bytes
     }
 
+    /// `encodeBytes`'s bytes and a newline, handed to `body` where a `CanonicalWritable` value
+    /// wrote them (a record's line, tens of kilobytes, is then never copied into an array).
+    func withLine<T: Encodable, R>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if usesWriters, let writable = value as? CanonicalWritable {
+            var writer = CanonicalWriter(capacity: writable.canonicalSizeHint + 1)
+            var declined = false
+            do {
+                try writable.write(to: &writer)
+            } catch {
+                declined = true
+            }
+            if !declined {
+                var newline = UInt8(0x0A)
+                withUnsafeBytes(of: &newline) { writer.append(raw: $0) }
+                return try writer.withBytes(body)
+            }
+        }
+        // Not writable, or declined (then `encodeBytes` asks it once more before the tree: rare).
+        var bytes = try encodeBytes(value)
+        bytes.append(0x0A)
+        return try bytes.withUnsafeBytes(body)
+    }
+
     private static func serialize(_ node: JSONNode, into output: inout [UInt8]) {
         switch node {
         case .null: CanonicalLiteral.append("null", to: &output)
@@ -277,6 +300,22 @@ protocol CanonicalScalar {
 /// Integers keep every digit (`Int64.max` stays exact) rather than passing through a double as
 /// JCS's I-JSON subset would; every integer Unsaid writes is far below 2^53, where the two agree.
 enum IntegerText {
+    /// "00" to "99", for writing two digits at a time.
+    static var pairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+    }
+
+    /// Decimal digits of `magnitude` (at most 2^63, the magnitude of `Int64.min`: 19 digits).
+    static func digitCount(_ magnitude: UInt64) -> Int {
+        var count = 1
+        var bound: UInt64 = 10
+        while count < 19, magnitude >= bound {
+            count += 1
+            bound &*= 10
+        }
+        return count
+    }
+
     static func append<I: BinaryInteger>(_ number: I, to output: inout [UInt8]) {
         if number == 0 {
             output.append(UInt8(ascii: "0"))

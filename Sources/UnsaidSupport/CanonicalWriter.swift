@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes canonical JSON (RFC 8785, the bytes `CanonicalJSON.encode` defines) straight into one
 /// byte buffer, for the types that make up most of an archive: a transcript record holds hundreds
 /// of wire chunks and events, and encoding them through `Encodable` builds a node, a key string
@@ -23,11 +27,18 @@ extension CanonicalWritable {
     package var canonicalSizeHint: Int { 1024 }
 }
 
-package struct CanonicalWriter {
+/// The output is a buffer of its own (`malloc`'d, grown with `realloc`) rather than an array: a
+/// record is written as thousands of tiny appends, and each append to an array checks that the
+/// storage is unique and has room; here it is one comparison. Strings are escaped straight into
+/// room reserved for their longest escaping (see `JCSString.write`), which an array cannot offer
+/// without filling it first. Not copyable, so the buffer has one owner and is freed once.
+package struct CanonicalWriter: ~Copyable {
     /// Thrown when a value cannot be written here exactly as `Encodable` would write it.
     package struct Declined: Error {}
 
-    package private(set) var bytes: [UInt8]
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// Whether the next key or array element needs a comma before it.
     private var needsComma = false
     #if DEBUG
@@ -36,15 +47,100 @@ package struct CanonicalWriter {
     #endif
 
     package init(capacity: Int = 1024) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        guard let memory = malloc(self.capacity) else { fatalError("out of memory for \(self.capacity) bytes") }
+        base = memory.assumingMemoryBound(to: UInt8.self)
+    }
+
+    deinit { free(base) }
+
+    /// The bytes written so far, copied out.
+    package var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// The bytes written so far, where they lie (valid only during `body`).
+    package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Appends raw bytes the caller knows to be valid JSON at this point (a value rendered elsewhere,
+    /// a newline after the value).
+    package mutating func append(raw bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        let target = room(bytes.count)
+        UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    /// Where the next byte goes, with at least `extra` bytes of room from there on.
+    @inline(__always)
+    private mutating func room(_ extra: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity - count < extra { grow(extra) }
+        return base + count
+    }
+
+    /// Doubles the buffer (or more, to fit `extra`). `realloc` moves a large buffer by remapping
+    /// its pages instead of copying them, and the old and new buffers are never held at once.
+    @inline(never)
+    private mutating func grow(_ extra: Int) {
+        let wanted = max(capacity * 2, count + extra)
+        guard let memory = realloc(base, wanted) else { fatalError("out of memory for \(wanted) bytes") }
+        base = memory.assumingMemoryBound(to: UInt8.self)
+        capacity = wanted
+    }
+
+    @inline(__always)
+    private mutating func byte(_ value: UInt8) {
+        room(1).pointee = value
+        count += 1
+    }
+
+    /// Plain bytes (a literal, digits) copied as they are.
+    @inline(__always)
+    private mutating func plain(_ source: UnsafePointer<UInt8>, count length: Int) {
+        let target = room(length)
+        target.update(from: source, count: length)
+        count += length
+    }
+
+    /// A JCS string from its UTF-8 bytes, escaped straight into the buffer. Long strings go in
+    /// blocks, so the room reserved for the longest escaping stays small.
+    private mutating func string(utf8 source: UnsafeBufferPointer<UInt8>) {
+        byte(UInt8(ascii: "\""))
+        guard var next = source.baseAddress else {
+            byte(UInt8(ascii: "\""))
+            return
+        }
+        var left = source.count
+        while left > 0 {
+            let length = min(left, JCSString.block)
+            let target = room(JCSString.room(forEscaping: length))
+            count += JCSString.write(escaping: UnsafeBufferPointer(start: next, count: length), to: target)
+            next += length
+            left -= length
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    private mutating func string(_ text: String) {
+        var text = text
+        text.withUTF8 { string(utf8: $0) }
+    }
+
+    /// Bytes rendered into an array by the code `Encodable` values go through.
+    private mutating func rendered(_ output: [UInt8]) {
+        output.withUnsafeBufferPointer { buffer in
+            guard let source = buffer.baseAddress else { return }
+            plain(source, count: buffer.count)
+        }
     }
 
     // MARK: Structure
 
     package mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        byte(UInt8(ascii: "{"))
         needsComma = false
         #if DEBUG
         openKeys.append(nil)
@@ -52,7 +148,7 @@ package struct CanonicalWriter {
     }
 
     package mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        byte(UInt8(ascii: "}"))
         needsComma = true
         #if DEBUG
         openKeys.removeLast()
@@ -61,12 +157,12 @@ package struct CanonicalWriter {
 
     package mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        byte(UInt8(ascii: "["))
         needsComma = false
     }
 
     package mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        byte(UInt8(ascii: "]"))
         needsComma = true
     }
 
@@ -76,11 +172,19 @@ package struct CanonicalWriter {
         #if DEBUG
         checkOrder(Array(raw))
         #endif
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: raw)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        // The comma, the quoted name and the colon reserved and stored at once.
+        let length = raw.count
+        let target = room(length + 4)
+        var written = 0
+        if needsComma {
+            target[0] = UInt8(ascii: ",")
+            written = 1
+        }
+        target[written] = UInt8(ascii: "\"")
+        if let name = raw.baseAddress { (target + written + 1).update(from: name, count: length) }
+        target[written + length + 1] = UInt8(ascii: "\"")
+        target[written + length + 2] = UInt8(ascii: ":")
+        count += written + length + 3
         needsComma = false
     }
 
@@ -90,13 +194,13 @@ package struct CanonicalWriter {
         checkOrder(Array(name.utf8))
         #endif
         separate()
-        JCSString.append(name, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        string(name)
+        byte(UInt8(ascii: ":"))
         needsComma = false
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { byte(UInt8(ascii: ",")) }
     }
 
     #if DEBUG
@@ -115,13 +219,39 @@ package struct CanonicalWriter {
 
     package mutating func value(_ text: String) {
         separate()
-        JCSString.append(text, to: &bytes)
+        string(text)
         needsComma = true
     }
 
+    /// Digits written in place, two at a time from the end: an event's index and time are two
+    /// of the commonest values in a record.
     package mutating func value(_ number: Int64) {
         separate()
-        IntegerText.append(number, to: &bytes)
+        // A sign and at most 19 digits (|Int64.min| = 9223372036854775808).
+        let target = room(20)
+        var end = 0
+        if number < 0 {
+            target[0] = UInt8(ascii: "-")
+            end = 1
+        }
+        var magnitude = number.magnitude
+        end += IntegerText.digitCount(magnitude)
+        count += end
+        let pairs = IntegerText.pairs.utf8Start
+        while magnitude >= 100 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
+            magnitude /= 100
+            end -= 2
+            target[end] = pairs[pair]
+            target[end + 1] = pairs[pair + 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(truncatingIfNeeded: magnitude) &* 2
+            target[end - 2] = pairs[pair]
+            target[end - 1] = pairs[pair + 1]
+        } else {
+            target[end - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
+        }
         needsComma = true
     }
 
@@ -129,13 +259,16 @@ package struct CanonicalWriter {
 
     package mutating func value(_ flag: Bool) {
         separate()
-        CanonicalLiteral.append(flag ? "true" : "false", to: &bytes)
+        let word: StaticString = flag ? "true" : "false"
+        plain(word.utf8Start, count: word.utf8CodeUnitCount)
         needsComma = true
     }
 
     package mutating func value(_ json: JSONValue) throws(Declined) {
         separate()
-        guard json.append(to: &bytes) else { throw Declined() }
+        var output: [UInt8] = []
+        guard json.append(to: &output) else { throw Declined() }
+        rendered(output)
         needsComma = true
     }
 
@@ -153,7 +286,7 @@ package struct CanonicalWriter {
             throw Declined()
         }
         separate()
-        bytes.append(contentsOf: data)
+        rendered(data)
         needsComma = true
     }
 

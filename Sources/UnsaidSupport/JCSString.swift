@@ -9,10 +9,9 @@ enum JCSString {
     }
 
     /// One pass finds how long the escaped string is; the output then grows once and is written
-    /// in place, eight bytes at a time up to each byte to escape. A string with nothing to escape
-    /// (most answer text) is copied at once. Both passes look at eight bytes at a time (see
-    /// `EscapeMask`): a stream chunk's text is JSON, with a quote every few bytes, and escaping it
-    /// byte by byte was a visible share of every record written.
+    /// in place by `write(escaping:to:)`. A string with nothing to escape is copied at once. An
+    /// array has no room beyond its count to write into, hence the count first; `CanonicalWriter`,
+    /// which writes records, reserves the longest escaping instead and makes a single pass.
     static func append(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         let extra = escapedExtraBytes(bytes)
         output.append(UInt8(ascii: "\""))
@@ -22,40 +21,78 @@ enum JCSString {
             return
         }
         let start = output.count
-        output.append(contentsOf: repeatElement(0, count: bytes.count + extra))
+        // Eight bytes beyond the escaped string for the last eight-byte store, then dropped.
+        output.append(contentsOf: repeatElement(0, count: bytes.count + extra + 8))
         output.withUnsafeMutableBufferPointer { buffer in
-            guard let source = bytes.baseAddress, let target = buffer.baseAddress else { return }
-            var written = start
-            var index = 0
-            // Eight bytes are copied at once up to the first that needs escaping, which is
-            // escaped, and the next eight are read from the byte after it. The store never runs
-            // past the output: what is left of it is at least what is left of the input.
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
-                UnsafeMutableRawPointer(target + written).storeBytes(of: word, as: UInt64.self)
-                let mask = EscapeMask(word: word).all
-                if mask == 0 {
-                    index += 8
-                    written += 8
-                    continue
-                }
-                let offset = mask.trailingZeroBitCount >> 3
-                written += offset
-                written += writeEscape(of: source[index + offset], to: target + written)
-                index += offset + 1
-            }
-            while index < bytes.count {
-                let byte = source[index]
-                if needsEscape(byte) {
-                    written += writeEscape(of: byte, to: target + written)
-                } else {
-                    target[written] = byte
-                    written += 1
-                }
-                index += 1
-            }
+            guard let target = buffer.baseAddress else { return }
+            _ = write(escaping: bytes, to: target + start)
         }
+        output.removeLast(8)
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Input bytes a caller escapes at a time when it reserves `room(forEscaping:)` for each block:
+    /// long strings go in blocks so that room stays small (a 16 MiB answer would otherwise ask
+    /// for 96 MiB).
+    static let block = 4096
+
+    /// The most bytes `write(escaping:to:)` stores for `count` input bytes: six for each (every
+    /// byte a control character written `\u00xx`), and eight for the last eight-byte store,
+    /// which may reach past the last byte written.
+    static func room(forEscaping count: Int) -> Int { 6 * count + 8 }
+
+    /// Writes `bytes` escaped (without the quotes) at `target`, which must have room for
+    /// `room(forEscaping: bytes.count)` bytes or for the escaped length and eight more; returns
+    /// how many bytes were written (what lies beyond them is scratch).
+    ///
+    /// Eight bytes are copied at once, and the bytes among them that need escaping are escaped
+    /// one after another, the rest of the word stored again behind each (see `EscapeMask`): a
+    /// stream chunk's text is JSON, with a quote every few bytes, and escaping it byte by byte
+    /// was a visible share of every record written. An eight-byte store never runs past the
+    /// room: it is made only while at least one byte of its word is left to place, and each
+    /// byte takes at most six bytes.
+    static func write(escaping bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let source = bytes.baseAddress else { return 0 }
+        var written = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
+            UnsafeMutableRawPointer(target + written).storeBytes(of: word, as: UInt64.self)
+            var mask = EscapeMask(word: word).all
+            if mask == 0 {
+                index += 8
+                written += 8
+                continue
+            }
+            // Every byte to escape in this word in turn, without reading the word again: the
+            // bytes before it are in place (stored above or after the last escape), the escape
+            // goes after them, and the rest of the word is stored once more behind the escape.
+            var placed = 0
+            repeat {
+                let offset = Int(truncatingIfNeeded: mask.trailingZeroBitCount >> 3)
+                written += offset - placed
+                written += writeEscape(of: source[index + offset], to: target + written)
+                placed = offset + 1
+                mask &= mask &- 1
+                if placed < 8 {
+                    let rest = UInt64(littleEndian: word) >> (8 * UInt64(placed))
+                    UnsafeMutableRawPointer(target + written).storeBytes(of: rest.littleEndian, as: UInt64.self)
+                }
+            } while mask != 0
+            written += 8 - placed
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = source[index]
+            if needsEscape(byte) {
+                written += writeEscape(of: byte, to: target + written)
+            } else {
+                target[written] = byte
+                written += 1
+            }
+            index += 1
+        }
+        return written
     }
 
     /// How many bytes escaping adds: one per escaped byte, five for a control character that
@@ -85,8 +122,13 @@ enum JCSString {
     @inline(__always)
     private static func writeEscape(of byte: UInt8, to target: UnsafeMutablePointer<UInt8>) -> Int {
         target[0] = UInt8(ascii: "\\")
+        // `"` and `\\` are the only bytes from 0x20 up to escape, and the commonest by far (JSON
+        // text inside stream chunks).
+        if byte >= 0x20 {
+            target[1] = byte
+            return 2
+        }
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): target[1] = byte
         case 0x08: target[1] = UInt8(ascii: "b")
         case 0x0C: target[1] = UInt8(ascii: "f")
         case 0x0A: target[1] = UInt8(ascii: "n")

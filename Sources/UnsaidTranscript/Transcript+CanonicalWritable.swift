@@ -7,6 +7,27 @@ import UnsaidSupport
 // JCS key order (byte order of these ASCII names). `CanonicalWritingTests` holds every one to the
 // `Encodable` bytes.
 
+extension CanonicalWriter {
+    // `field`'s forms for a writable value or an array of them, here in the module of the types
+    // they write: `CanonicalWriter`'s own are generic across modules, so each call went through
+    // the type's metadata and value witnesses — about 500 instructions for an event's nil
+    // `error` alone. Here they are specialised for each type, and array elements are written
+    // where they lie (read through the array's subscript, not copied out by a `for … in`).
+
+    fileprivate mutating func item<T: CanonicalWritable>(_ name: StaticString, _ value: T?) throws(Declined) {
+        guard let value else { return }
+        key(name)
+        try value.write(to: &self)
+    }
+
+    fileprivate mutating func items<T: CanonicalWritable>(_ name: StaticString, _ values: [T]) throws(Declined) {
+        key(name)
+        beginArray()
+        for index in values.indices { try values[index].write(to: &self) }
+        endArray()
+    }
+}
+
 extension HTTPHeader: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) {
         writer.beginObject()
@@ -20,7 +41,7 @@ extension RecordedRequest: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
         writer.field("body", body)
-        try writer.field("headers", headers)
+        try writer.items("headers", headers)
         writer.field("method", method)
         writer.field("streamed", streamed)
         writer.field("url", url)
@@ -52,17 +73,28 @@ extension ProviderError: CanonicalWritable {
 
 extension ChatEvent: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
+        try withUnsafePointer(to: self) { (event) throws(CanonicalWriter.Declined) in
+            try Self.write(event, to: &writer)
+        }
+    }
+
+    /// Writes the event where it lies, each field read through the pointer: a response's events
+    /// are written by the hundred, and reading one out of its array copied all its fields
+    /// (retained, then released) before a byte was written.
+    fileprivate static func write(
+        _ event: UnsafePointer<ChatEvent>, to writer: inout CanonicalWriter
+    ) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        try writer.field("annotations", annotations)
-        writer.field("content", content)
-        writer.field("done", done)
-        try writer.field("error", error)
-        writer.field("finishReason", finishReason)
-        writer.field("index", index)
-        writer.field("malformed", malformed)
-        writer.field("reasoning", reasoning)
-        writer.field("refusal", refusal)
-        writer.field("t", t)
+        try writer.field("annotations", event.pointee.annotations)
+        writer.field("content", event.pointee.content)
+        writer.field("done", event.pointee.done)
+        try writer.item("error", event.pointee.error)
+        writer.field("finishReason", event.pointee.finishReason)
+        writer.field("index", event.pointee.index)
+        writer.field("malformed", event.pointee.malformed)
+        writer.field("reasoning", event.pointee.reasoning)
+        writer.field("refusal", event.pointee.refusal)
+        writer.field("t", event.pointee.t)
         writer.endObject()
     }
 }
@@ -72,8 +104,14 @@ extension DecodedResponse: CanonicalWritable {
         writer.beginObject()
         writer.field("bodyFormat", bodyFormat)
         writer.field("content", content)
-        try writer.field("errors", errors)
-        try writer.field("events", events)
+        try writer.items("errors", errors)
+        writer.key("events")
+        writer.beginArray()
+        try events.withUnsafeBufferPointer { (buffer) throws(CanonicalWriter.Declined) in
+            guard let first = buffer.baseAddress else { return }
+            for offset in 0..<buffer.count { try ChatEvent.write(first + offset, to: &writer) }
+        }
+        writer.endArray()
         writer.field("finishReason", finishReason)
         writer.field("protocolError", protocolError)
         writer.field("reasoning", reasoning)
@@ -99,12 +137,12 @@ extension Attempt: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
         writer.field("backoff", backoff)
-        try writer.field("chunks", chunks)
+        try writer.items("chunks", chunks)
         writer.field("elapsed", elapsed)
-        try writer.field("failure", failure)
-        try writer.field("headers", headers)
+        try writer.item("failure", failure)
+        try writer.items("headers", headers)
         writer.field("index", index)
-        try writer.field("response", response)
+        try writer.item("response", response)
         writer.field("responseCap", responseCap)
         writer.field("startedAt", startedAt)
         writer.field("status", status)
@@ -115,9 +153,9 @@ extension Attempt: CanonicalWritable {
 extension Transcript: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        try writer.field("attempts", attempts)
-        try writer.field("key", key)
-        try writer.field("request", request)
+        try writer.items("attempts", attempts)
+        try writer.item("key", key)
+        try writer.item("request", request)
         writer.endObject()
     }
 

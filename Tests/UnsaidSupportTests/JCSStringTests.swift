@@ -72,4 +72,45 @@ import Testing
             }
         }
     }
+
+    /// `CanonicalWriter` escapes in a single pass, straight into room reserved for the longest
+    /// escaping, a block of `JCSString.block` input bytes at a time: the rule held at every
+    /// position of a word, across block boundaries, and where every byte takes six (the room
+    /// filled exactly), written twice into a buffer that starts small and has to grow.
+    @Test func writerEscapesInOnePassAsTheRuleSays() {
+        var texts: [String] = []
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7}", "#", "\u{7F}", "¢", "ܐ", "Ā", "😀"]
+        for length in 0..<27 {
+            for position in 0...length {
+                for special in specials {
+                    texts.append(
+                        String(repeating: "a", count: position) + special + "\u{1}"
+                            + String(repeating: "b", count: length - position))
+                }
+            }
+        }
+        let block = JCSString.block
+        for length in [block - 1, block, block + 1, 3 * block + 5] {
+            for position in [0, 7, 8, block - 9, block - 8, block - 1, block, block + 1, length - 1]
+            where position < length {
+                for special in ["\"", "\u{3}", "é"] {
+                    var text = Array(repeating: "x", count: length)
+                    text[position] = special
+                    texts.append(text.joined())
+                }
+            }
+            texts.append(String(repeating: "\u{1}", count: length))
+            texts.append(String(repeating: "\"", count: length))
+        }
+        for text in texts {
+            var writer = CanonicalWriter(capacity: 1)
+            writer.beginArray()
+            writer.value(text)
+            writer.value(text)
+            writer.endArray()
+            let reference = Self.reference(text)
+            let expected = [UInt8(ascii: "[")] + reference + [UInt8(ascii: ",")] + reference + [UInt8(ascii: "]")]
+            #expect(writer.bytes == expected, "\(text.prefix(80).debugDescription) (\(text.utf8.count) bytes)")
+        }
+    }
 }
