@@ -145,19 +145,10 @@ package struct JSONPullReader {
 
     /// A key of plain bytes and its colon, leaving the position at its value.
     private mutating func plainKey() -> UnsafeBufferPointer<UInt8>? {
-        // In locals: the loop then keeps the bytes and the index in registers.
         let bytes = reader.bytes
         guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
         let start = reader.position + 1
-        var end = start
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            // Plain is 0x20 to 0x7F (one unsigned comparison), and no backslash.
-            guard byte &- 0x20 < 0x60, byte != UInt8(ascii: "\\") else { return nil }
-            end += 1
-        }
-        guard end < bytes.count else { return nil }
+        guard let end = reader.plainKeyEnd(from: start) else { return nil }
         reader.position = end + 1
         reader.skipWhitespace()
         guard reader.current == UInt8(ascii: ":") else { return nil }
@@ -215,6 +206,52 @@ private struct Reader {
 
     fileprivate var current: UInt8? {
         position < bytes.count ? bytes[position] : nil
+    }
+
+    /// Where the plain run of a string starting at `index` ends: the first `"`, `\\` or control
+    /// character from there (or the end of the bytes), found eight bytes at a time with
+    /// `EscapeMask` — the strings of a stream chunk (ids, names, text) are read or stepped over
+    /// for every event.
+    fileprivate func plainRunEnd(from start: Int) -> Int {
+        var index = start
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let mask = EscapeMask(UnsafeRawPointer(base + index)).all
+                if mask != 0 { return index + mask.trailingZeroBitCount >> 3 }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+            index += 1
+        }
+        return index
+    }
+
+    /// Where a key's plain bytes (0x20 to 0x7F, no `\\`) starting at `start` end, at its closing
+    /// quote; nil when another byte comes first or the bytes end.
+    fileprivate func plainKeyEnd(from start: Int) -> Int? {
+        var index = start
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let mask = EscapeMask(UnsafeRawPointer(base + index))
+                let stops = mask.all | mask.nonASCII
+                if stops != 0 {
+                    let end = index + stops.trailingZeroBitCount >> 3
+                    return bytes[end] == UInt8(ascii: "\"") ? end : nil
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { return index }
+            // Plain is 0x20 to 0x7F (one unsigned comparison), and no backslash.
+            guard byte &- 0x20 < 0x60, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
     }
 
     mutating func skipWhitespace() {
@@ -309,18 +346,16 @@ private struct Reader {
         position += 1
         let start = position
         // Fast path: no escapes, decode the slice directly.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                position += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { return nil }
-            position += 1
-        }
+        position = plainRunEnd(from: start)
         guard position < bytes.count else { return nil }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            position += 1
+            return text
+        case UInt8(ascii: "\\"): break
+        default: return nil
+        }
 
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
@@ -360,16 +395,11 @@ private struct Reader {
     /// accepts: no control byte, every escape one of JSON's, four hex digits after each `\u`
     /// (a surrogate escape that is not part of a pair is repaired there, never refused).
     mutating func skipString() -> Bool {
-        // The plain run first, in a local index: most strings skipped have no escape.
-        var index = position + 1
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                position = index + 1
-                return true
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            index += 1
+        // The plain run first: most strings skipped have no escape.
+        let index = plainRunEnd(from: position + 1)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            position = index + 1
+            return true
         }
         position = index
         while position < bytes.count {

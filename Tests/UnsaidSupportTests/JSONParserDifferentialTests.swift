@@ -154,6 +154,34 @@ import Testing
         }
     }
 
+    /// Strings are scanned eight bytes at a time up to the first quote, backslash or control
+    /// byte: each of those, and bytes beside them (non-ASCII, DEL, space), at every position of
+    /// several words, in a key and in a value.
+    @Test func stringsAgreeWithASpecialByteAtEveryPosition() {
+        let specials: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x01], [0x1F], [0x0A],
+            [0x20], [0x7F], [0xC3, 0xA9], [UInt8(ascii: "\"")],
+        ]
+        for length in 0..<27 {
+            for position in 0...length {
+                for special in specials {
+                    let text =
+                        Array(repeating: UInt8(ascii: "a"), count: position) + special
+                        + Array(repeating: UInt8(ascii: "b"), count: length - position)
+                    let quoted = [UInt8(ascii: "\"")] + text + [UInt8(ascii: "\"")]
+                    let asValue = Array(#"{"k":"#.utf8) + quoted + Array("}".utf8)
+                    let asKey = Array("{".utf8) + quoted + Array(#":1}"#.utf8)
+                    for bytes in [quoted, asValue, asKey] {
+                        let problem = Self.disagreement(Data(bytes))
+                        #expect(
+                            problem == nil,
+                            "\(String(decoding: bytes, as: UTF8.self).debugDescription): \(problem ?? "")")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func deepNestingAgreesAtTheLimit() {
         for depth in [1, 100, 511, 512, 513, 600, 10_000] {
             let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)

@@ -118,6 +118,33 @@ import Testing
         #expect(Self.viaCommonReader(Self.handWritten[0])?.event.annotations == nil)
     }
 
+    /// The pull reader finds the end of a key, and of a string it steps over, eight bytes at a
+    /// time: keys and skipped values of every length up to a few words, each with a byte it must
+    /// stop at (or not) at every position, read as `JSONParser` reads them.
+    @Test func keysAndSkippedStringsOfEveryLengthReadTheSame() {
+        let inserts = [#"\""#, #"\\"#, "\u{1}", "é", "\u{7F}", " ", #"\u0041"#, ""]
+        for length in 0..<20 {
+            for position in 0...length {
+                for insert in inserts {
+                    let piece =
+                        String(repeating: "a", count: position) + insert
+                        + String(repeating: "b", count: length - position)
+                    let texts = [
+                        #"{"id":""# + piece + #"","choices":[{"delta":{"content":"x"}}]}"#,
+                        #"{""# + piece + #"":1,"choices":[{"delta":{"content":""# + piece + #""}}]}"#,
+                        #"{"choices":[{"delta":{""# + piece + #"":""# + piece + #"","content":"x"}}]}"#,
+                    ]
+                    for text in texts {
+                        let read = Self.viaCommonReader(text)
+                        if let read { #expect(read == Self.viaParser(text), "\(text)") }
+                        // A plain key of plain bytes is read, not declined.
+                        if insert == "" || insert == " " { #expect(read != nil, "\(text)") }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func mutatedChunksReadTheSame() throws {
         let payloads = try Self.recordedPayloads() + Self.handWritten
         let replacements = Array(#"{}[],:"\0a-1.eu "#.utf8) + [0x1F, 0x7F, 0xC3, 0xA9]
