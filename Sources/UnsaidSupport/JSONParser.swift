@@ -145,10 +145,21 @@ package struct JSONPullReader {
 
     /// A key of plain bytes and its colon, leaving the position at its value.
     private mutating func plainKey() -> UnsafeBufferPointer<UInt8>? {
+        // In locals: the loop then keeps the bytes and the index in registers. Byte by byte: keys
+        // are a few bytes long, and finding their end a word at a time (as `plainRunEnd` does for
+        // strings) was no cheaper.
         let bytes = reader.bytes
         guard reader.position < bytes.count, bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
         let start = reader.position + 1
-        guard let end = reader.plainKeyEnd(from: start) else { return nil }
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") { break }
+            // Plain is 0x20 to 0x7F (one unsigned comparison), and no backslash.
+            guard byte &- 0x20 < 0x60, byte != UInt8(ascii: "\\") else { return nil }
+            end += 1
+        }
+        guard end < bytes.count else { return nil }
         reader.position = end + 1
         reader.skipWhitespace()
         guard reader.current == UInt8(ascii: ":") else { return nil }
@@ -208,7 +219,7 @@ private struct Reader {
         position < bytes.count ? bytes[position] : nil
     }
 
-    /// Where the plain run of a string starting at `index` ends: the first `"`, `\\` or control
+    /// Where the plain run of a string starting at `start` ends: the first `"`, `\\` or control
     /// character from there (or the end of the bytes), found eight bytes at a time with
     /// `EscapeMask` — the strings of a stream chunk (ids, names, text) are read or stepped over
     /// for every event.
@@ -227,31 +238,6 @@ private struct Reader {
             index += 1
         }
         return index
-    }
-
-    /// Where a key's plain bytes (0x20 to 0x7F, no `\\`) starting at `start` end, at its closing
-    /// quote; nil when another byte comes first or the bytes end.
-    fileprivate func plainKeyEnd(from start: Int) -> Int? {
-        var index = start
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let mask = EscapeMask(UnsafeRawPointer(base + index))
-                let stops = mask.all | mask.nonASCII
-                if stops != 0 {
-                    let end = index + stops.trailingZeroBitCount >> 3
-                    return bytes[end] == UInt8(ascii: "\"") ? end : nil
-                }
-                index += 8
-            }
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { return index }
-            // Plain is 0x20 to 0x7F (one unsigned comparison), and no backslash.
-            guard byte &- 0x20 < 0x60, byte != UInt8(ascii: "\\") else { return nil }
-            index += 1
-        }
-        return nil
     }
 
     mutating func skipWhitespace() {

@@ -118,9 +118,9 @@ import Testing
         #expect(Self.viaCommonReader(Self.handWritten[0])?.event.annotations == nil)
     }
 
-    /// The pull reader finds the end of a key, and of a string it steps over, eight bytes at a
-    /// time: keys and skipped values of every length up to a few words, each with a byte it must
-    /// stop at (or not) at every position, read as `JSONParser` reads them.
+    /// The pull reader finds the end of a string it steps over eight bytes at a time, and a
+    /// key's byte by byte: keys and skipped values of every length up to a few words, each with a
+    /// byte it must stop at (or not) at every position, read as `JSONParser` reads them.
     @Test func keysAndSkippedStringsOfEveryLengthReadTheSame() {
         let inserts = [#"\""#, #"\\"#, "\u{1}", "é", "\u{7F}", " ", #"\u0041"#, ""]
         for length in 0..<20 {
