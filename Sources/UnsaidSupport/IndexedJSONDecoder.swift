@@ -192,9 +192,18 @@ struct TokenIndex {
         position += 1
         let start = position
         var flags: UInt8 = 0
+        if let base = bytes.baseAddress {
+            switch scanWords(from: UnsafeRawPointer(base), flags: &flags) {
+            case .closed(let quote):
+                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: quote))
+                position = quote + 1
+                return true
+            case .invalid: return false
+            case .fewerThanEightLeft: break
+            }
+        }
+        // The last few bytes of the document, one at a time.
         while position < bytes.count {
-            position = Self.endOfPlainASCII(in: bytes, from: position)
-            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
@@ -203,20 +212,8 @@ struct TokenIndex {
             }
             if byte == UInt8(ascii: "\\") {
                 flags |= JSONToken.hasEscapes
-                position += 1
-                guard let escaped = current else { return false }
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    position += 1
-                case UInt8(ascii: "u"):
-                    guard position + 4 < bytes.count else { return false }
-                    for offset in 1...4 where EscapedText.hexValue(bytes[position + offset]) == nil {
-                        return false
-                    }
-                    position += 5
-                default: return false
-                }
+                guard let next = endOfEscape(at: position) else { return false }
+                position = next
                 continue
             }
             if byte < 0x20 { return false }
@@ -226,20 +223,80 @@ struct TokenIndex {
         return false
     }
 
-    /// The first offset from `position` on that holds a quote, a backslash, a control character
-    /// or a non-ASCII byte, eight bytes at a time: archived chunks are long strings, and most of
-    /// their bytes need no look of their own.
-    private static func endOfPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
-        guard let base = bytes.baseAddress else { return position }
-        var offset = position
-        while offset + 8 <= bytes.count {
-            // The masks are exact per byte and in memory order, so the lowest flagged byte is the first.
-            let mask = EscapeMask(UnsafeRawPointer(base + offset))
-            let special = mask.all | mask.nonASCII
-            if special != 0 { return offset + special.trailingZeroBitCount / 8 }
-            offset += 8
+    private enum WordScan {
+        /// The closing quote is at this offset.
+        case closed(Int)
+        case invalid
+        /// The string goes on past the last whole word; `position` is where it was left.
+        case fewerThanEightLeft
+    }
+
+    /// Scans a string's bytes from `position` eight at a time. Archived chunks are long strings of
+    /// escaped JSON — a backslash every few bytes — so every flagged byte of a word is handled from
+    /// the word's masks (`EscapeMask`) instead of loading the word again after each escape.
+    @inline(__always)
+    private mutating func scanWords(from base: UnsafeRawPointer, flags: inout UInt8) -> WordScan {
+        while position + 8 <= bytes.count {
+            let mask = EscapeMask(base + position)
+            var special = mask.all
+            while special != 0 {
+                let bit = special.trailingZeroBitCount
+                let offset = position + bit / 8
+                let byte = bytes[offset]
+                if byte == UInt8(ascii: "\"") {
+                    // Only the bytes before the quote belong to the string.
+                    if mask.nonASCII & ((1 &<< UInt64(bit)) &- 1) != 0 { flags |= JSONToken.hasNonASCII }
+                    return .closed(offset)
+                }
+                guard byte == UInt8(ascii: "\\"), let next = endOfEscape(at: offset) else { return .invalid }
+                flags |= JSONToken.hasEscapes
+                let consumed = next - position
+                if consumed >= 8 {
+                    // The escape ran into the next word: everything before it was the string's.
+                    if mask.nonASCII != 0 { flags |= JSONToken.hasNonASCII }
+                    position = next
+                    break
+                }
+                // The escape's own bytes may be flagged (`\"`, `\\`): drop every flag before `next`.
+                special &= ~((1 &<< UInt64(consumed &* 8)) &- 1)
+                if special == 0 {
+                    if mask.nonASCII != 0 { flags |= JSONToken.hasNonASCII }
+                    position += 8
+                }
+            }
+            if special == 0, mask.all == 0 {
+                if mask.nonASCII != 0 { flags |= JSONToken.hasNonASCII }
+                position += 8
+            }
         }
-        return offset
+        return .fewerThanEightLeft
+    }
+
+    /// The offset after the escape whose backslash is at `backslash`, nil when it is not one JSON allows.
+    @inline(__always)
+    private func endOfEscape(at backslash: Int) -> Int? {
+        let escaped = backslash + 1
+        guard escaped < bytes.count else { return nil }
+        let letter = bytes[escaped]
+        if Self.isSingleLetterEscape(letter) { return escaped + 1 }
+        guard letter == UInt8(ascii: "u"), escaped + 4 < bytes.count else { return nil }
+        for offset in 1...4 where EscapedText.hexValue(bytes[escaped + offset]) == nil {
+            return nil
+        }
+        return escaped + 5
+    }
+
+    /// `"`, `\\`, `/`, `b`, `f`, `n`, `r` or `t`, looked up in a 128-bit set: chunks mix `\"` and `\n`
+    /// at random, and a `switch` here compiled to a jump table whose mispredictions were most of
+    /// what scanning them cost.
+    @inline(__always)
+    private static func isSingleLetterEscape(_ letter: UInt8) -> Bool {
+        let below64: UInt64 = 1 << 34 | 1 << 47  // `"`, `/`
+        let from64: UInt64 =
+            1 << (92 - 64) | 1 << (98 - 64) | 1 << (102 - 64) | 1 << (110 - 64) | 1 << (114 - 64)
+            | 1 << (116 - 64)  // `\\`, b, f, n, r, t
+        let set = letter < 64 ? below64 : from64
+        return letter < 128 && (set &>> UInt64(letter & 63)) & 1 != 0
     }
 
     private mutating func number() -> Bool {
@@ -853,12 +910,44 @@ extension Array: IndexedFieldArray where Element: IndexedFieldDecodable {
     }
 }
 
+/// The objects of an array, each read through its fields, for a type that reads hundreds of one
+/// concrete element type (a response's events) with a direct call per element: through
+/// `IndexedFieldArray` each element went through generic code, a witness call and a copy of the
+/// value out of it. Reads exactly what `[Element]`'s `init(from:)` reads: an element that is not an
+/// object (or has too many fields) stops the read, as decoding it as `Element` does.
+package struct IndexedObjects {
+    let document: IndexedDocument
+    /// How many elements the array has.
+    package let count: Int
+    private var element: Int
+    private var remaining: Int
+
+    init(document: IndexedDocument, array: Int) throws {
+        guard document.tokens[array].kind == .array else { throw IndexedDecodingFailure() }
+        self.document = document
+        count = document.tokens[array].count
+        remaining = count
+        element = array + 1
+    }
+
+    /// The next element's fields; nil after the last.
+    package mutating func next() throws -> IndexedFields? {
+        guard remaining > 0 else { return nil }
+        let fields = try IndexedFields(document: document, object: element)
+        element = document.tokens[element].next(after: element)
+        remaining -= 1
+        return fields
+    }
+}
+
 /// The fields of one object, in the order written, each key once (its first occurrence).
 package struct IndexedFields {
     let document: IndexedDocument
     private let firstKey: Int
     private var token: Int
     private var remaining: Int
+    /// The last key returned while every key so far has been in ascending order; nil otherwise.
+    private var previousKey: UnsafeBufferPointer<UInt8>?
 
     /// Objects with more fields than this go to `JSONDecoder`: the repeated-key check below
     /// compares each key with the ones before it, which must stay cheap on hostile input.
@@ -883,10 +972,31 @@ package struct IndexedFields {
             // As in a keyed container: keys are matched by bytes, so escaped or non-ASCII ones go to
             // `JSONDecoder`.
             guard let name = document.plainKey(at: key) else { throw document.giveUp() }
-            if isRepeated(name, before: key) { continue }
+            if let previous = previousKey, Self.isAscending(previous, name) {
+                // Archive records are canonical JSON, keys sorted: a key after a strictly smaller one,
+                // itself after smaller ones all the way back, repeats none of them.
+                previousKey = name
+            } else {
+                previousKey = nil
+                if key != firstKey, isRepeated(name, before: key) { continue }
+                if key == firstKey { previousKey = name }
+            }
             return IndexedField(document: document, name: name, value: value)
         }
         return nil
+    }
+
+    /// Whether `earlier` sorts strictly before `later`, byte by byte (plain ASCII keys only, so this
+    /// is also their order as UTF-16 code units, canonical JSON's order).
+    private static func isAscending(_ earlier: UnsafeBufferPointer<UInt8>, _ later: UnsafeBufferPointer<UInt8>) -> Bool
+    {
+        let shared = min(earlier.count, later.count)
+        var offset = 0
+        while offset < shared {
+            if earlier[offset] != later[offset] { return earlier[offset] < later[offset] }
+            offset += 1
+        }
+        return earlier.count < later.count
     }
 
     private func isRepeated(_ name: UnsafeBufferPointer<UInt8>, before key: Int) -> Bool {
@@ -910,8 +1020,11 @@ package struct IndexedField {
 
     /// Whether the key is `key`, byte for byte.
     package func `is`(_ key: StaticString) -> Bool {
-        key.utf8CodeUnitCount == name.count
-            && UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount).elementsEqual(name)
+        // `memcmp` rather than `elementsEqual`: a record's events ask this a few times each, and
+        // the generic comparison went through iterators for every byte.
+        guard key.utf8CodeUnitCount == name.count else { return false }
+        guard let base = name.baseAddress else { return true }
+        return memcmp(key.utf8Start, base, name.count) == 0
     }
 
     package var isNull: Bool { document.isNull(value) }
@@ -927,4 +1040,8 @@ package struct IndexedField {
     package func int64() throws -> Int64 { try document.integer(at: value, as: Int64.self) }
     package func stringIfNotNull() throws -> String? { isNull ? nil : try document.string(at: value) }
     package func boolIfNotNull() throws -> Bool? { isNull ? nil : try document.bool(at: value) }
+    /// The elements of an array of objects, nil for `null` (see `IndexedObjects`).
+    package func objectsIfNotNull() throws -> IndexedObjects? {
+        isNull ? nil : try IndexedObjects(document: document, array: value)
+    }
 }

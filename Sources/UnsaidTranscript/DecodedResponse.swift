@@ -54,9 +54,18 @@ package struct ChatEvent: Codable, Sendable, Equatable {
 /// (see `IndexedFieldDecodable`), exactly as the synthesized `init(from:)` reads them.
 extension ChatEvent: IndexedFieldDecodable {
     package init(fields: inout IndexedFields) throws {
+        // Read into locals and stored once: assigning to `self` after a first initialisation copied
+        // and destroyed the whole (large) event for every one of a record's hundreds.
         var index: Int?
         var t: Int64?
-        self.init(index: 0, t: 0)
+        var content: String?
+        var reasoning: String?
+        var refusal: String?
+        var finishReason: String?
+        var error: ProviderError?
+        var annotations: [String: JSONValue]?
+        var malformed: String?
+        var done: Bool?
         while let field = try fields.next() {
             if field.is("index") {
                 index = try field.int()
@@ -81,8 +90,18 @@ extension ChatEvent: IndexedFieldDecodable {
             }
         }
         guard let index, let t else { throw fields.missing() }
+        // Each stored property set here, not through `init(index:t:…)`: delegating built the event
+        // in a temporary and copied it over.
         self.index = index
         self.t = t
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.finishReason = finishReason
+        self.error = error
+        self.annotations = annotations
+        self.malformed = malformed
+        self.done = done
     }
 }
 
@@ -146,7 +165,12 @@ extension DecodedResponse: IndexedFieldDecodable {
         self.init()
         while let field = try fields.next() {
             if field.is("events") {
-                events = try field.decodeIfNotNull([ChatEvent].self)
+                if var objects = try field.objectsIfNotNull() {
+                    var read: [ChatEvent] = []
+                    read.reserveCapacity(objects.count)
+                    while var event = try objects.next() { read.append(try ChatEvent(fields: &event)) }
+                    events = read
+                }
             } else if field.is("content") {
                 content = try field.stringIfNotNull()
             } else if field.is("reasoning") {

@@ -87,6 +87,36 @@ import Testing
         #expect(indexed == foundation, "\(why)")
     }
 
+    /// Keys in canonical (ascending) order skip the repeated-key search; any other order, and every
+    /// repeat, must still read as `JSONDecoder` reads it: events of random keys, sorted or not,
+    /// with repeats at any place.
+    @Test func eventsWithKeysInAnyOrderAndRepeatsReadAsCodableReadsThem() throws {
+        let values: [(String, [String])] = [
+            ("content", [#""a""#, #""b""#, "null"]), ("done", ["true", "false"]), ("finishReason", [#""stop""#]),
+            ("index", ["1", "7"]), ("malformed", [#""m""#]), ("reasoning", [#""r""#]), ("refusal", [#""x""#]),
+            ("t", ["2", "9"]), ("zz", ["[1]"]), ("Index", ["3"]), ("ind", ["4"]),
+        ]
+        var generator = SplitMix64(seed: 0x0DE2)
+        var read = 0
+        for _ in 0..<3_000 {
+            var fields: [(String, String)] = []
+            for _ in 0..<(2 + Int(generator.next() % 8)) {
+                let (key, choices) = values[Int(generator.next() % UInt64(values.count))]
+                fields.append((key, choices[Int(generator.next() % UInt64(choices.count))]))
+            }
+            if generator.next() % 2 == 0 {
+                fields.sort { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
+            }
+            let text = "{" + fields.map { #"""# + $0.0 + #"":"# + $0.1 }.joined(separator: ",") + "}"
+            let data = Data(text.utf8)
+            let foundation = try? JSONDecoder().decode(ChatEvent.self, from: data)
+            let indexed = IndexedJSONDecoder.decode(ChatEvent.self, from: data)
+            if foundation != nil { read += 1 }
+            #expect(indexed == foundation, "\(text)")
+        }
+        #expect(read > 300, "only \(read) generated events had both required fields")
+    }
+
     /// Responses and headers are read in one pass too; the same rules, on their fields.
     static let responseCases: [(String, String, Bool)] = [
         (

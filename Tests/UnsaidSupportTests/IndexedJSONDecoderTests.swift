@@ -215,6 +215,53 @@ import Testing
         }
     }
 
+    /// Archived chunks are escaped JSON, a backslash every few bytes, and the scan handles every
+    /// flagged byte of a word from one load: escapes of each kind, raw and escaped non-ASCII text,
+    /// at every alignment and run into the next word, must read as `JSONDecoder` reads them.
+    @Test func escapeDenseStringsReadAsFoundationReadsThem() throws {
+        let pieces = [
+            #"\""#, #"\\"#, #"\/"#, #"\n"#, #"\t"#, #"\b"#, #"\f"#, #"\r"#, #"\u00e9"#, #"\u4E2D"#,
+            #"\ud83d\ude00"#, "é", "中", "😀", " ", "a", "bc", "defghij", "klmnopqrstu", "{", ":",
+        ]
+        var generator = SplitMix64(seed: 0xE5C4)
+        for round in 0..<2_000 {
+            var chosen: [String] = []
+            for _ in 0..<Int(generator.next() % 24) {
+                chosen.append(pieces[Int(generator.next() % UInt64(pieces.count))])
+            }
+            let text = chosen.joined()
+            let padding = String(repeating: " ", count: round % 9)
+            let document = Data((padding + #"{"k":""# + text + #"","after":"é"}"#).utf8)
+            guard IndexedJSONDecoder.decode([String: String].self, from: document) != nil else {
+                Issue.record("declined a valid string: \(text)")
+                continue
+            }
+            if let problem = Self.disagreement([String: String].self, document) {
+                Issue.record("\(text): \(problem)")
+            }
+            // An invalid escape or raw control character between any two pieces must stop the read.
+            let bad = [#"\x"#, #"\u12G4"#, #"\'"#, "\u{01}", "\u{1F}", "\n"]
+            chosen.insert(
+                bad[Int(generator.next() % UInt64(bad.count))], at: Int(generator.next() % UInt64(chosen.count + 1)))
+            let broken = Data((padding + #"{"k":""# + chosen.joined() + #""}"#).utf8)
+            #expect(IndexedJSONDecoder.decode([String: String].self, from: broken) == nil, "\(chosen)")
+        }
+    }
+
+    /// A key's flags cover the key only: non-ASCII text after its closing quote, in the same word,
+    /// must not make it look like a key that has to go to `JSONDecoder`.
+    @Test func nonASCIIAfterAClosingQuoteStaysOutOfTheString() throws {
+        for length in 1...12 {
+            for padding in 0..<8 {
+                let key = String(repeating: "k", count: length)
+                let document = Data((String(repeating: " ", count: padding) + #"{""# + key + #"":"éé中"}"#).utf8)
+                #expect(
+                    IndexedJSONDecoder.decode([String: String].self, from: document) == [key: "éé中"],
+                    "key of \(length) after \(padding) spaces")
+            }
+        }
+    }
+
     // MARK: - Mutated documents
 
     /// Single-byte edits of a document: wherever the indexed decoder still reads a value,
