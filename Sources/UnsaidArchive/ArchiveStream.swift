@@ -25,10 +25,11 @@ package enum ArchiveStream {
     ///   (`Attempt.scoringOnly`); the chain is still checked over every byte of every line.
     @discardableResult
     package static func transcripts(
-        _ layout: ArchiveLayout, scoringOnly: Bool = false,
+        _ layout: ArchiveLayout, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         _ body: (TranscriptRecord, _ hash: String) throws -> Void
     ) throws -> TranscriptsSummary {
-        try transcripts(layout, scoringOnly: scoringOnly, preparing: { _, _ in () }) { record, hash, _ in
+        try transcripts(layout, scoringOnly: scoringOnly, digesting: digest, preparing: { _, _ in () }) {
+            record, hash, _ in
             try body(record, hash)
         }
     }
@@ -43,9 +44,11 @@ package enum ArchiveStream {
     ///
     /// A batch holds at most `batchLines` lines and (past its first line) `batchBytes` bytes, so
     /// memory stays bounded by the batch, however long the run or its longest answer.
+    ///
+    /// - Parameter digest: when given, takes every line read, for the file's digest (`verify`).
     @discardableResult
     package static func transcripts<Prepared>(
-        _ layout: ArchiveLayout, scoringOnly: Bool = false,
+        _ layout: ArchiveLayout, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         preparing prepare: @Sendable (TranscriptRecord, _ hash: String) -> Prepared,
         _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
     ) throws -> TranscriptsSummary {
@@ -65,7 +68,7 @@ package enum ArchiveStream {
                 batchBytes += line.bytes.count
                 pending = try reader.next()
             }
-            let read = Self.read(batch, options: options, prepare: prepare)
+            let read = Self.read(batch, options: options, digest: digest, prepare: prepare)
             for (index, entry) in read.enumerated() {
                 lineNumber += 1
                 guard let entry else {
@@ -105,10 +108,11 @@ package enum ArchiveStream {
         var prepared: Prepared
     }
 
-    /// Decodes, hashes and prepares each line of `batch` on as many threads as there are cores;
-    /// nil for a line that is torn or not a transcript record.
+    /// Decodes, hashes and prepares each line of `batch` on as many threads as there are cores,
+    /// and gives the whole batch to `digest` as one more piece of that work; nil for a line that
+    /// is torn or not a transcript record.
     private static func read<Prepared>(
-        _ batch: [LineReader.Line], options: [CodingUserInfoKey: Bool],
+        _ batch: [LineReader.Line], options: [CodingUserInfoKey: Bool], digest: WalkDigest?,
         prepare: @Sendable (TranscriptRecord, String) -> Prepared
     ) -> [ReadRecord<Prepared>?] {
         var results = [ReadRecord<Prepared>?](repeating: nil, count: batch.count)
@@ -116,7 +120,11 @@ package enum ArchiveStream {
             // Each iteration writes its own slot only, and `concurrentPerform` returns after all
             // of them, so the slots need no lock.
             nonisolated(unsafe) let slots = slots
-            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+            DispatchQueue.concurrentPerform(iterations: batch.count + (digest == nil ? 0 : 1)) { index in
+                guard index < batch.count else {
+                    digest?.add(batch)
+                    return
+                }
                 let line = batch[index]
                 guard line.terminated,
                     let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes, userInfo: options)

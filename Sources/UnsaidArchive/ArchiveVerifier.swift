@@ -84,11 +84,13 @@ package enum ArchiveVerifier {
             return report
         }
 
-        // 3. Every data file is the one the manifest committed to. Digesting them reads the
-        // transcripts a second time on one thread; it runs beside the streamed pass below (which
-        // keeps the other cores busy but not always all of them) and its checks are recorded in
-        // their place, before the pass's own.
-        let fileChecks = BackgroundWork { fileDigestChecks(directory: directory, manifest: manifest) }
+        // 3. Every data file is the one the manifest committed to. The transcripts are digested
+        // from the lines the streamed pass below reads (`WalkDigest`), the other files on a thread
+        // beside it; the checks are recorded in their place, before the pass's own.
+        let transcriptsDigest = WalkDigest()
+        let fileChecks = BackgroundWork {
+            fileDigestChecks(directory: directory, manifest: manifest, skipping: ArchiveLayout.transcriptsName)
+        }
 
         // 4–6 in one streamed pass over the transcripts: the chain record by record, a small
         // index of request keys for duplicates, and every verdict re-derived into a temporary
@@ -150,19 +152,25 @@ package enum ArchiveVerifier {
                 // Verification compares verdicts and counts, never figures: no metric items kept.
                 let result = try ArchiveScoring.score(
                     layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
-                    judgements: judgements, keepingMetricItems: false, scoringOnly: true
+                    judgements: judgements, keepingMetricItems: false, scoringOnly: true,
+                    digesting: transcriptsDigest
                 ) { record, hash, _ in
                     checkRecord(record, hash)
                 }
                 scored = result
                 walked = result.transcripts
             } else {
-                walked = try ArchiveStream.transcripts(layout) { record, hash in checkRecord(record, hash) }
+                walked = try ArchiveStream.transcripts(layout, digesting: transcriptsDigest) { record, hash in
+                    checkRecord(record, hash)
+                }
             }
         } catch {
             walkError = error
         }
-        for check in fileChecks.wait() { report.record(check.name, check.passed, check.detail) }
+        let transcriptsCheck = fileDigestCheck(
+            ArchiveLayout.transcriptsName, directory: directory, manifest: manifest
+        ) { try transcriptsDigest.finish($0) }
+        for check in [transcriptsCheck] + fileChecks.wait() { report.record(check.name, check.passed, check.detail) }
         guard let transcripts = walked else {
             report.record("transcript chain", false, walkError.map { "\($0)" } ?? "not read")
             return report
@@ -324,33 +332,39 @@ struct RequestKeyIndex {
 
 extension ArchiveVerifier {
     /// Check 3: each data file's digest against the one the manifest committed to, in the
-    /// order they are reported.
-    static func fileDigestChecks(directory: URL, manifest: Manifest) -> [VerificationReport.Check] {
-        var checks: [VerificationReport.Check] = []
+    /// order they are reported, but for `skipped` (digested elsewhere, see `WalkDigest`).
+    static func fileDigestChecks(
+        directory: URL, manifest: Manifest, skipping skipped: String? = nil
+    ) -> [VerificationReport.Check] {
         let judged = manifest.judge != nil
-        for name in [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
+        let names =
+            [ArchiveLayout.transcriptsName, ArchiveLayout.verdictsName, ArchiveLayout.rulesetName]
             + (judged ? [JudgeRecords.fileName] : [])
-        {
-            let url = directory.appendingPathComponent(name)
-            guard let expected = manifest.files[name] else {
-                checks.append(.init(name: name, passed: false, detail: "manifest lists no digest for \(name)"))
-                continue
-            }
-            do {
-                let actual = try FileDigester.digest(url)
-                let same = actual == expected
-                checks.append(
-                    .init(
-                        name: name, passed: same,
-                        detail: same
-                            ? "\(actual.lines) lines, sha256 \(actual.sha256)"
-                            : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
-                    ))
-            } catch {
-                checks.append(.init(name: name, passed: false, detail: "\(error)"))
-            }
+        return names.filter { $0 != skipped }.map { name in
+            fileDigestCheck(name, directory: directory, manifest: manifest, digest: FileDigester.digest)
         }
-        return checks
+    }
+
+    /// One file's check 3, with its digest taken by `digest`.
+    static func fileDigestCheck(
+        _ name: String, directory: URL, manifest: Manifest, digest: (URL) throws -> Manifest.FileDigest
+    ) -> VerificationReport.Check {
+        let url = directory.appendingPathComponent(name)
+        guard let expected = manifest.files[name] else {
+            return .init(name: name, passed: false, detail: "manifest lists no digest for \(name)")
+        }
+        do {
+            let actual = try digest(url)
+            let same = actual == expected
+            return .init(
+                name: name, passed: same,
+                detail: same
+                    ? "\(actual.lines) lines, sha256 \(actual.sha256)"
+                    : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
+            )
+        } catch {
+            return .init(name: name, passed: false, detail: "\(error)")
+        }
     }
 }
 

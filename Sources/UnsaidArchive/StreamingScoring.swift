@@ -38,9 +38,10 @@ extension ArchiveScoring {
     ///   no figures (the end of a run without `--fail-under`): nothing then grows with the run.
     /// - Parameter scoringOnly: `each` sees records without the raw chunks of attempts that are
     ///   not HTTP errors (`Attempt.scoringOnly`): the verdicts are the same, the reading faster.
+    /// - Parameter digest: takes every transcript line read (see `WalkDigest`).
     package static func score(
         _ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
-        keepingMetricItems: Bool = true, scoringOnly: Bool = false,
+        keepingMetricItems: Bool = true, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }
     ) throws -> ScoredArchive {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(
@@ -57,7 +58,7 @@ extension ArchiveScoring {
         // Judging and encoding a verdict are pure, so they run on every core (`preparing`); the
         // verdicts are then taken in archive order, as one record at a time would give them.
         let transcripts = try ArchiveStream.transcripts(
-            layout, scoringOnly: scoringOnly,
+            layout, scoringOnly: scoringOnly, digesting: digest,
             preparing: { record, hash in
                 let verdict = engine.judge(
                     record.transcript, probe: record.probe,
