@@ -17,4 +17,15 @@ package struct PhraseMatcher {
         guard phrase.requirement.holds(present) else { return [] }
         return phrase.matches(in: text)
     }
+
+    /// The positions in `phrases`, in order, of those whose literals the text has: the only ones
+    /// `matches` can find anything for. The phrases are read in place (looping over them copied
+    /// each, a dozen references retained and released, for the one or two a text needs).
+    func candidates(_ phrases: [CompiledPhrase]) -> [Int] {
+        phrases.withUnsafeBufferPointer { phrases in
+            var found: [Int] = []
+            for index in phrases.indices where phrases[index].requirement.holds(present) { found.append(index) }
+            return found
+        }
+    }
 }

@@ -77,7 +77,9 @@ struct TextClassifier {
     /// stands where a refusal would open the answer: words a learned reader may take for a refusal.
     func opensWithIdiom(_ text: NormalisedText) -> Bool {
         let matcher = PhraseMatcher(text, rules: rules)
-        return rules.nonRefusal.contains { rule in matcher.matches(rule).contains { isOpening($0, in: text) } }
+        return matcher.candidates(rules.nonRefusal).contains { position in
+            rules.nonRefusal[position].matches(in: text).contains { isOpening($0, in: text) }
+        }
     }
 
     // MARK: - Canned replies
@@ -116,11 +118,15 @@ struct TextClassifier {
         // Idioms only matter where a refusal matched, so they are looked for only then.
         var foundIdioms: [Hit]?
         var hits: [Hit] = []
-        for rule in rules.refusal {
-            for range in matcher.matches(rule) {
+        for position in matcher.candidates(rules.refusal) {
+            let rule = rules.refusal[position]
+            for range in rule.matches(in: text) {
                 let idioms =
                     foundIdioms
-                    ?? rules.nonRefusal.flatMap { rule in matcher.matches(rule).map { Hit(id: rule.id, range: $0) } }
+                    ?? matcher.candidates(rules.nonRefusal).flatMap { position in
+                        let rule = rules.nonRefusal[position]
+                        return rule.matches(in: text).map { Hit(id: rule.id, range: $0) }
+                    }
                 foundIdioms = idioms
                 if let idiom = idioms.first(where: { NSIntersectionRange($0.range, range).length > 0 }) {
                     discarded.append(
@@ -172,8 +178,9 @@ struct TextClassifier {
     private func partialPivot(after refusal: NSRange, in matcher: PhraseMatcher) -> Hit? {
         let text = matcher.text
         let end = refusal.location + refusal.length
-        for rule in rules.partialPivot {
-            for range in matcher.matches(rule) where range.location >= end && !text.isQuoted(range) {
+        for position in matcher.candidates(rules.partialPivot) {
+            let rule = rules.partialPivot[position]
+            for range in rule.matches(in: text) where range.location >= end && !text.isQuoted(range) {
                 let rest = NSRange(location: range.location, length: text.length - range.location)
                 if text.weightedLength(rest) >= parameters.partialContinuationCharacters {
                     return Hit(id: rule.id, range: range)
@@ -188,8 +195,9 @@ struct TextClassifier {
     private func deflectionFinding(_ matcher: PhraseMatcher, evidence: [Evidence]) -> TextFinding? {
         let text = matcher.text
         func hits(_ phrases: [CompiledPhrase]) -> [Hit] {
-            phrases.flatMap { rule in
-                matcher.matches(rule).filter { !text.isQuoted($0) }.map { Hit(id: rule.id, range: $0) }
+            matcher.candidates(phrases).flatMap { position in
+                let rule = phrases[position]
+                return rule.matches(in: text).filter { !text.isQuoted($0) }.map { Hit(id: rule.id, range: $0) }
             }.sorted { $0.range.location < $1.range.location }
         }
         // An explicit change of subject at the start is a deflection; at the end of a substantive

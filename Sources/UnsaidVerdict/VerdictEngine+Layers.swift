@@ -20,14 +20,16 @@ extension VerdictEngine {
     ///   the classifier does not decide; a disagreeing opinion only marks `needs_review`.
     /// Empty answers, canned replies after substance and opening refusals that go on to answer are
     /// the phrase rules' alone. Wire signals are weighed after this and are never overridden by it.
-    func layered(_ phrase: TextFinding, answer: NormalisedText, prompt: String) -> TextFinding {
-        // The classifier reads answers to questions; bare text with no prompt (a fixture, a label
-        // row without one) is the phrase rules' alone.
-        let question = ruleset.normalisedText(prompt)
-        guard let model = ruleset.textModel, VisibleText.contains(question),
-            [.answered, .refused, .deflected].contains(phrase.label),
+    ///
+    /// `prompt` is read only when the classifier is asked (finding it parses the request body).
+    func layered(_ phrase: TextFinding, answer: NormalisedText, prompt: () -> String) -> TextFinding {
+        guard let model = ruleset.textModel, [.answered, .refused, .deflected].contains(phrase.label),
             !(phrase.partial && phrase.label == .refused)
         else { return phrase }
+        // The classifier reads answers to questions; bare text with no prompt (a fixture, a label
+        // row without one) is the phrase rules' alone.
+        let question = ruleset.normalisedText(prompt())
+        guard VisibleText.contains(question) else { return phrase }
         let opinion = model.opinion(answer: answer.text, prompt: question)
         let thresholds = model.thresholds
         let summary = TextModel.classes.enumerated()

@@ -109,8 +109,9 @@ package struct VerdictEngine: Sendable {
         let content = response.content
         let think = ThinkBlock.find(in: content)
         let answerStart = think?.answerStart ?? 0
+        let classifier = self.classifier
         let answer = classifier.normalised(content, from: answerStart)
-        let text = layered(classifier.classify(answer), answer: answer, prompt: transcript.request.lastUserText)
+        let text = layered(classifier.classify(answer), answer: answer, prompt: { transcript.request.lastUserText })
         let scan = scanner.scan(response)
         let events = EventOffsets(response)
 

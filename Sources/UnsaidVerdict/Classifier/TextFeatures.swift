@@ -32,32 +32,37 @@ package struct TextFeatures: Sendable, Equatable {
 
     init(answer: String, prompt: String, settings: Settings) {
         var builder = Builder(dimension: settings.dimension)
-        // One walk over the answer reads the judged scalars and counts the rest; only an answer
-        // longer than `maxScalars` is walked again, for its tail window.
+        // The judged scalars are decoded and the rest only counted: a long answer's scalars past
+        // `maxScalars` are never read but for the tail window.
         var scalars: [UInt32] = []
         scalars.reserveCapacity(min(settings.maxScalars, answer.utf8.count))
-        var length = 0
+        // Every scalar's bits ORed: below 0x100, every scalar is one byte to the hash.
+        var combined: UInt32 = 0
         for scalar in answer.unicodeScalars {
-            if length < settings.maxScalars { scalars.append(scalar.value) }
-            length += 1
+            guard scalars.count < settings.maxScalars else { break }
+            scalars.append(scalar.value)
+            combined |= scalar.value
         }
+        let length = scalars.count < settings.maxScalars ? scalars.count : Self.scalarCount(answer)
         let tail =
             length > settings.maxScalars
             ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
             : Array(scalars.suffix(settings.window))
         let head = Array(scalars.prefix(settings.window))
+        let narrow = combined < 0x100
+        let narrowTail = length > settings.maxScalars ? tail.allSatisfy { $0 < 0x100 } : narrow
 
         // Written out, not looped over n: each call's n is then a constant its loop is unrolled by.
-        builder.ngrams(scalars, n: 1, tag: 1)
-        builder.ngrams(scalars, n: 2, tag: 2)
-        builder.ngrams(scalars, n: 3, tag: 3)
-        builder.ngrams(scalars, n: 4, tag: 4)
-        builder.ngrams(head, n: 2, tag: 0x12)
-        builder.ngrams(tail, n: 2, tag: 0x22)
-        builder.ngrams(head, n: 3, tag: 0x13)
-        builder.ngrams(tail, n: 3, tag: 0x23)
-        builder.ngrams(head, n: 4, tag: 0x14)
-        builder.ngrams(tail, n: 4, tag: 0x24)
+        builder.ngrams(scalars, n: 1, tag: 1, narrow: narrow)
+        builder.ngrams(scalars, n: 2, tag: 2, narrow: narrow)
+        builder.ngrams(scalars, n: 3, tag: 3, narrow: narrow)
+        builder.ngrams(scalars, n: 4, tag: 4, narrow: narrow)
+        builder.ngrams(head, n: 2, tag: 0x12, narrow: narrow)
+        builder.ngrams(tail, n: 2, tag: 0x22, narrow: narrowTail)
+        builder.ngrams(head, n: 3, tag: 0x13, narrow: narrow)
+        builder.ngrams(tail, n: 3, tag: 0x23, narrow: narrowTail)
+        builder.ngrams(head, n: 4, tag: 0x14, narrow: narrow)
+        builder.ngrams(tail, n: 4, tag: 0x24, narrow: narrowTail)
         let words = Self.words(scalars)
         for (index, word) in words.enumerated() {
             builder.add(tag: 0x30, scalars[word])
@@ -190,6 +195,16 @@ package struct TextFeatures: Sendable, Equatable {
         return result
     }
 
+    /// The number of Unicode scalars in `text`: its UTF-8 bytes that start one (a String's UTF-8 is
+    /// always valid), counted on the bytes instead of decoding each scalar.
+    private static func scalarCount(_ text: String) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        } ?? text.unicodeScalars.count
+    }
+
     private static func log2(_ value: Int) -> Int {
         value <= 1 ? 0 : Int.bitWidth - 1 - value.leadingZeroBitCount
     }
@@ -206,9 +221,13 @@ package struct TextFeatures: Sendable, Equatable {
             bits = Array(repeating: 0, count: (Int(mask) >> 6) + 1)
         }
 
+        /// How many indices were collected, repeats included: at least the number of distinct ones.
+        private var collected = 0
+
         private mutating func collect(_ hash: FNV1a) {
             let index = Int(hash.value & mask)
             bits[index >> 6] |= 1 << UInt64(index & 63)
+            collected += 1
         }
 
         mutating func add(tag: UInt32, _ values: some Sequence<UInt32>) {
@@ -228,15 +247,27 @@ package struct TextFeatures: Sendable, Equatable {
             collect(hash)
         }
 
+        /// - Parameter narrow: every scalar is below 0x100, so each is mixed as one byte
+        ///   (`FNV1a.mixByte`), with the same hashes.
         @inline(__always)
-        mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32) {
+        mutating func ngrams(_ scalars: [UInt32], n: Int, tag: UInt32, narrow: Bool) {
             guard scalars.count >= n else { return }
+            collected += scalars.count - n + 1
             // Every n-gram's hash starts from the tag's: mixed once, not once per n-gram.
             var tagged = FNV1a()
             tagged.mix(tag)
             let mask = Int(self.mask)
             scalars.withUnsafeBufferPointer { scalars in
                 bits.withUnsafeMutableBufferPointer { bits in
+                    if narrow {
+                        for start in 0...(scalars.count - n) {
+                            var hash = tagged
+                            for offset in 0..<n { hash.mixByte(scalars[start + offset]) }
+                            let index = Int(truncatingIfNeeded: hash.value) & mask
+                            bits[index >> 6] |= 1 << UInt64(index & 63)
+                        }
+                        return
+                    }
                     for start in 0...(scalars.count - n) {
                         var hash = tagged
                         for offset in 0..<n { hash.mix(scalars[start + offset]) }
@@ -248,11 +279,13 @@ package struct TextFeatures: Sendable, Equatable {
         }
 
         func sortedIndices() -> [Int32] {
-            // Counted first, then written into storage of exactly that size (appending each of
-            // the few thousand indices cost more than finding them).
+            // Written into scratch room for every index collected, then copied into storage of
+            // the exact count: counting the set bits first took a software population count of
+            // every word of the bitmap (x86-64's baseline has no instruction for it), more than
+            // the copy. Appending each of the few thousand indices cost more than finding them.
             bits.withUnsafeBufferPointer { bits in
-                let count = bits.reduce(0) { $0 + $1.nonzeroBitCount }
-                return [Int32](unsafeUninitializedCapacity: count) { indices, initialized in
+                let room = min(collected, bits.count << 6)
+                let scratch = [Int32](unsafeUninitializedCapacity: room) { indices, initialized in
                     var written = 0
                     for wordIndex in bits.indices where bits[wordIndex] != 0 {
                         var remaining = bits[wordIndex]
@@ -264,6 +297,10 @@ package struct TextFeatures: Sendable, Equatable {
                         }
                     }
                     initialized = written
+                }
+                return [Int32](unsafeUninitializedCapacity: scratch.count) { exact, initialized in
+                    _ = exact.initialize(fromContentsOf: scratch)
+                    initialized = scratch.count
                 }
             }
         }
@@ -277,6 +314,14 @@ package struct FNV1a {
     private static let prime: UInt64 = 0x0000_0100_0000_01B3
     private static let primeSquared = prime &* prime
     private static let primeCubed = primeSquared &* prime
+    private static let primeFourth = primeCubed &* prime
+
+    /// `mix` of a unit below 0x100, which the caller vouches for: its one non-zero byte XORed in,
+    /// then the four multiplications as one (no test of the unit's size).
+    @inline(__always)
+    mutating func mixByte(_ unit: UInt32) {
+        value = (value ^ UInt64(unit)) &* Self.primeFourth
+    }
 
     /// The unit's four bytes, low byte first, each XORed in and multiplied by the prime. XOR with a
     /// zero byte changes nothing, so the multiplications that follow the unit's last non-zero byte
