@@ -54,8 +54,7 @@ struct NormalisationTables: Sendable {
     /// What normalisation does with `character`. ASCII comes from a table; anything else is
     /// worked out once per distinct character and kept in `cache` (keyed by the character's exact
     /// UTF-8 bytes, so two entries never stand for different characters).
-    func normalisation(of character: Character, cache: inout [UInt64: CharacterNormalisation]) -> CharacterNormalisation
-    {
+    func normalisation(of character: Character, cache: inout TextCharacterCache) -> CharacterNormalisation {
         let utf8 = character.utf8
         let count = utf8.count
         if count == 1, let byte = utf8.first, byte < 0x80 { return asciiCharacters[Int(byte)] }
@@ -66,17 +65,43 @@ struct NormalisationTables: Sendable {
             key |= UInt64(byte) << shift
             shift += 8
         }
-        if let known = cache[key] { return known }
+        let position = position(of: character, key: key, cache: &cache)
+        return cache.entries[position]
+    }
+
+    /// The key `normalisation(of:cache:)` gives a character of three UTF-8 bytes.
+    @inline(__always)
+    static func key(_ first: UInt8, _ second: UInt8, _ third: UInt8) -> UInt64 {
+        UInt64(3) << 56 | UInt64(first) | UInt64(second) << 8 | UInt64(third) << 16
+    }
+
+    /// Where `cache` holds the normalisation of the non-ASCII character whose key is `key`
+    /// (made only when the text meets the character first).
+    func position(of character: @autoclosure () -> Character, key: UInt64, cache: inout TextCharacterCache) -> Int {
+        if let known = cache.position(of: key) { return known }
         // The per-text cache spares the lock for repeats within a text; the shared one spares
         // NFKC (~10,000 instructions a character) for every text after the first that has it.
-        if let known = shared.value(for: key) {
-            cache[key] = known
-            return known
-        }
-        let computed = CharacterNormalisation(character, tables: self)
-        cache[key] = computed
+        if let known = shared.value(for: key) { return cache.insert(known, for: key) }
+        let computed = CharacterNormalisation(character(), tables: self)
         shared.store(computed, for: key)
-        return computed
+        return cache.insert(computed, for: key)
+    }
+
+    /// Whether a character that is this one scalar (three bytes of UTF-8) always ends where the
+    /// scalar does when the next scalar is ASCII or another of these: Han ideographs, Hangul
+    /// syllables, kana, CJK punctuation and full-width forms. Under the grapheme rules (UAX #29)
+    /// nothing in these ranges joins another of them or ASCII, in either order: none is a
+    /// Prepend, Extend, SpacingMark, ZWJ, regional indicator, jamo L, V or T, pictographic or Indic
+    /// conjunct character (U+302A–U+302F, U+3030, U+303D, U+3099, U+309A and U+FF9E–U+FF9F, which
+    /// are, are left out). Most of a Chinese or Korean answer is these.
+    @inline(__always)
+    static func standsAlone(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x3001...0x3029, 0x3041...0x3096, 0x30A1...0x30FF, 0xFF01...0xFF60:
+            return true
+        default:
+            return false
+        }
     }
 
     /// One character normalised on its own: NFKC, lower case, the character map, Traditional → Simplified.

@@ -51,7 +51,7 @@ package struct NormalisedText {
         var builder = Builder(capacity: bytes.count)
         // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
         // and the dictionary lookups, done per character, used to dominate judging.
-        var cache: [UInt64: CharacterNormalisation] = [:]
+        var cache = TextCharacterCache()
         if let gap = window.gap {
             let headCount = gap.headCount
             Self.walk(
@@ -141,7 +141,7 @@ package struct NormalisedText {
     /// recorded for `bytes[i]`.
     private static func walk<Source: StringProtocol>(
         _ source: Source, bytes: [UInt8], range: Range<Int>, sourceStart: Source.Index, baseOffset: Int,
-        tables: NormalisationTables, cache: inout [UInt64: CharacterNormalisation], into builder: inout Builder
+        tables: NormalisationTables, cache: inout TextCharacterCache, into builder: inout Builder
     ) {
         var index = range.lowerBound
         let end = range.upperBound
@@ -175,6 +175,31 @@ package struct NormalisedText {
                 index = stretchEnd
                 continue
             }
+            // A Han, Hangul or kana character (or other that stands alone, see `standsAlone`)
+            // followed by ASCII or another such: a character of its own, without asking String
+            // (grapheme breaking cost more than the rest of normalising it). Next to the end of
+            // the judged head, whose next bytes are not the source's, String decides as before.
+            if byte >= 0xE0, byte < 0xF0, index + 2 < end {
+                let second = bytes[index + 1]
+                let third = bytes[index + 2]
+                let value = UInt32(byte & 0x0F) << 12 | UInt32(second & 0x3F) << 6 | UInt32(third & 0x3F)
+                if NormalisationTables.standsAlone(value),
+                    Self.startsAloneOrASCII(bytes, at: index + 3, end: end)
+                {
+                    let key = NormalisationTables.key(byte, second, third)
+                    let position = tables.position(
+                        of: Character(Unicode.Scalar(value) ?? "\u{FFFD}"), key: key, cache: &cache)
+                    builder.piece(cache.entries[position], offset: offset, length: 3, space: tables.space)
+                    index += 3
+                    continue
+                }
+            }
+            // An ASCII character before one of those is a character of its own too.
+            if byte < 0x80, byte != 0x0D, Self.startsAloneOrASCII(bytes, at: index + 1, end: end) {
+                builder.piece(tables.normalisation(ofASCII: byte), offset: offset, length: 1, space: tables.space)
+                index += 1
+                continue
+            }
             // Anything else: let String find the character (grapheme breaking) and normalise it.
             let start: Source.Index
             if let aligned, aligned.offset == index {
@@ -189,6 +214,19 @@ package struct NormalisedText {
             index += normalisation.utf8Count
             aligned = (index, next)
         }
+    }
+
+    /// Whether the bytes at `index` start an ASCII character or a scalar that stands alone
+    /// (`NormalisationTables.standsAlone`), or end all the judged bytes: then the character
+    /// before them ends there. Never at the end of a judged head (`end` short of the bytes).
+    @inline(__always)
+    private static func startsAloneOrASCII(_ bytes: [UInt8], at index: Int, end: Int) -> Bool {
+        guard index < end else { return index == bytes.count }
+        let first = bytes[index]
+        if first < 0x80 { return true }
+        guard first >= 0xE0, first < 0xF0, index + 2 < end else { return false }
+        return NormalisationTables.standsAlone(
+            UInt32(first & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F))
     }
 
     /// Pairs quotation marks into quoted ranges. A quote must close on the same line and within

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import UnsaidVerdict
+
+/// Han, Hangul, kana and full-width characters next to ASCII or one another are taken as
+/// characters of their own without asking String (`NormalisationTables.standsAlone`); anything
+/// that could join them (a combining mark, a jamo, a variation selector, a joiner, CR LF) must
+/// still be read as String reads it.
+@Suite("Character boundaries while normalising")
+struct CharacterBoundaryTests {
+    /// Scalars that stand alone beside ones that join the character before them or after them.
+    static let texts = [
+        "中文 text 和 English，混在一起。한국어 문장입니다. カタカナとひらがな！",
+        "中\u{301}文", "한\u{11A8}국", "가\u{1161}다", "\u{1100}가나", "漢\u{FE0F}字", "字\u{200D}字",
+        "か\u{3099}き", "〃\u{302A}〃", "Ａ\u{20DD}Ｂ", "ｶ\u{FF9E}ｷ", "e\u{301}中", "中\r\n文", "中\u{0600}文",
+        "a中b", "中", "中a", "a中", "。\u{3030}。", "「引用」\u{303D}", "\u{1F1EF}\u{1F1F5}中\u{1F1EF}",
+        "字\u{E0100}字", "漢字\u{FE00}", "中\u{0903}文", "\u{0915}\u{094D}\u{0937}中",
+    ]
+
+    static func tables() throws -> NormalisationTables {
+        let ruleset = try Fixture.engine().ruleset
+        return try NormalisationTables(ruleset.normalisation, parameters: ruleset.parameters)
+    }
+
+    @Test func everyUnitComesFromOneOfTheCharactersStringSees() throws {
+        let tables = try Self.tables()
+        for text in Self.texts {
+            // The UTF-8 ranges of the text's characters, by String's own grapheme breaking.
+            var characters: [Range<Int>] = []
+            var offset = 0
+            for character in text {
+                characters.append(offset..<(offset + character.utf8.count))
+                offset += character.utf8.count
+            }
+            let normalised = NormalisedText(text, tables: tables)
+            for location in 0..<normalised.length {
+                let span = normalised.span(NSRange(location: location, length: 1))
+                #expect(
+                    characters.contains(span.start..<span.end),
+                    "\(text.debugDescription): unit \(location) comes from bytes \(span.start)..<\(span.end)")
+            }
+        }
+    }
+}
+
+/// The per-text table of normalised characters finds what it was given, across its growth.
+@Suite("Per-text character cache")
+struct TextCharacterCacheTests {
+    @Test func everyStoredKeyFindsItsEntryAndNoOtherKeyFindsOne() throws {
+        let tables = try CharacterBoundaryTests.tables()
+        var cache = TextCharacterCache()
+        let characters = (0..<1_000).compactMap { Unicode.Scalar(0x4E00 + $0 * 7) }.map(Character.init)
+        var positions: [UInt64: Int] = [:]
+        for character in characters {
+            let key =
+                UInt64(character.utf8.count) << 56
+                | character.utf8.enumerated().reduce(0) {
+                    $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+                }
+            #expect(cache.position(of: key) == nil)
+            var scratch = TextCharacterCache()
+            positions[key] = cache.insert(tables.normalisation(of: character, cache: &scratch), for: key)
+        }
+        for (key, position) in positions {
+            #expect(cache.position(of: key) == position)
+        }
+        #expect(cache.entries.count == characters.count)
+        #expect(cache.position(of: UInt64(3) << 56 | 0x80_80_E4) == nil)
+    }
+}
