@@ -34,16 +34,9 @@ package struct TextFeatures: Sendable, Equatable {
         var builder = Builder(dimension: settings.dimension)
         // The judged scalars are decoded and the rest only counted: a long answer's scalars past
         // `maxScalars` are never read but for the tail window.
-        var scalars: [UInt32] = []
-        scalars.reserveCapacity(min(settings.maxScalars, answer.utf8.count))
+        let (scalars, length) = Self.judgedScalars(answer, maxScalars: settings.maxScalars)
         // Every scalar's bits ORed: below 0x100, every scalar is one byte to the hash.
-        var combined: UInt32 = 0
-        for scalar in answer.unicodeScalars {
-            guard scalars.count < settings.maxScalars else { break }
-            scalars.append(scalar.value)
-            combined |= scalar.value
-        }
-        let length = scalars.count < settings.maxScalars ? scalars.count : Self.scalarCount(answer)
+        let combined = scalars.reduce(0, |)
         let tail =
             length > settings.maxScalars
             ? Array(answer.unicodeScalars.suffix(settings.window).map(\.value))
@@ -64,10 +57,12 @@ package struct TextFeatures: Sendable, Equatable {
         builder.ngrams(head, n: 4, tag: 0x14, narrow: narrow)
         builder.ngrams(tail, n: 4, tag: 0x24, narrow: narrowTail)
         let words = Self.words(scalars)
-        for (index, word) in words.enumerated() {
-            builder.add(tag: 0x30, scalars[word])
-            if index + 1 < words.count {
-                builder.add(tag: 0x31, scalars[word], joinedBySpaceTo: scalars[words[index + 1]])
+        scalars.withUnsafeBufferPointer { scalars in
+            for (index, word) in words.enumerated() {
+                builder.add(tag: 0x30, scalars[word], narrow: narrow)
+                if index + 1 < words.count {
+                    builder.add(tag: 0x31, scalars[word], joinedBySpaceTo: scalars[words[index + 1]], narrow: narrow)
+                }
             }
         }
 
@@ -195,14 +190,49 @@ package struct TextFeatures: Sendable, Equatable {
         return result
     }
 
-    /// The number of Unicode scalars in `text`: its UTF-8 bytes that start one (a String's UTF-8 is
-    /// always valid), counted on the bytes instead of decoding each scalar.
-    private static func scalarCount(_ text: String) -> Int {
-        text.utf8.withContiguousStorageIfAvailable { bytes in
-            var count = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-            return count
-        } ?? text.unicodeScalars.count
+    /// The first `maxScalars` scalar values of `text`, and how many scalars it has in all. Decoded
+    /// from the string's UTF-8 (always valid) and the rest counted on its bytes, by the bytes that
+    /// start a scalar: through `unicodeScalars`, each scalar cost about thirty instructions.
+    private static func judgedScalars(_ text: String, maxScalars: Int) -> (scalars: [UInt32], length: Int) {
+        let decoded = text.utf8.withContiguousStorageIfAvailable { bytes -> ([UInt32], Int) in
+            var position = 0
+            let scalars = [UInt32](unsafeUninitializedCapacity: min(maxScalars, bytes.count)) { buffer, initialized in
+                var count = 0
+                while count < buffer.count, position < bytes.count {
+                    let lead = UInt32(bytes[position])
+                    if lead < 0x80 {
+                        buffer[count] = lead
+                        position += 1
+                    } else if lead < 0xE0 {
+                        buffer[count] = (lead & 0x1F) << 6 | UInt32(bytes[position + 1] & 0x3F)
+                        position += 2
+                    } else if lead < 0xF0 {
+                        buffer[count] =
+                            (lead & 0x0F) << 12 | UInt32(bytes[position + 1] & 0x3F) << 6
+                            | UInt32(bytes[position + 2] & 0x3F)
+                        position += 3
+                    } else {
+                        buffer[count] =
+                            (lead & 0x07) << 18 | UInt32(bytes[position + 1] & 0x3F) << 12
+                            | UInt32(bytes[position + 2] & 0x3F) << 6 | UInt32(bytes[position + 3] & 0x3F)
+                        position += 4
+                    }
+                    count += 1
+                }
+                initialized = count
+            }
+            var length = scalars.count
+            for byte in bytes[position...] where byte & 0xC0 != 0x80 { length += 1 }
+            return (scalars, length)
+        }
+        if let decoded { return decoded }
+        var scalars: [UInt32] = []
+        var length = 0
+        for scalar in text.unicodeScalars {
+            if length < maxScalars { scalars.append(scalar.value) }
+            length += 1
+        }
+        return (scalars, length)
     }
 
     private static func log2(_ value: Int) -> Int {
@@ -237,13 +267,34 @@ package struct TextFeatures: Sendable, Equatable {
             collect(hash)
         }
 
-        /// The feature of `first`, a space and `second`, hashed without building the joined text.
-        mutating func add(tag: UInt32, _ first: ArraySlice<UInt32>, joinedBySpaceTo second: ArraySlice<UInt32>) {
+        /// The feature of a word (`narrow`: every scalar below 0x100, see `ngrams`).
+        mutating func add(tag: UInt32, _ word: Slice<UnsafeBufferPointer<UInt32>>, narrow: Bool) {
             var hash = FNV1a()
             hash.mix(tag)
-            for value in first { hash.mix(value) }
-            hash.mix(0x20)
-            for value in second { hash.mix(value) }
+            if narrow {
+                for value in word { hash.mixByte(value) }
+            } else {
+                for value in word { hash.mix(value) }
+            }
+            collect(hash)
+        }
+
+        /// The feature of `first`, a space and `second`, hashed without building the joined text.
+        mutating func add(
+            tag: UInt32, _ first: Slice<UnsafeBufferPointer<UInt32>>,
+            joinedBySpaceTo second: Slice<UnsafeBufferPointer<UInt32>>, narrow: Bool
+        ) {
+            var hash = FNV1a()
+            hash.mix(tag)
+            if narrow {
+                for value in first { hash.mixByte(value) }
+                hash.mixByte(0x20)
+                for value in second { hash.mixByte(value) }
+            } else {
+                for value in first { hash.mix(value) }
+                hash.mix(0x20)
+                for value in second { hash.mix(value) }
+            }
             collect(hash)
         }
 
