@@ -48,35 +48,23 @@ package struct NormalisedText {
             // Copied from the string's own storage where it has one (a byte at a time otherwise).
             bytes = source.utf8.withContiguousStorageIfAvailable { Array($0) } ?? Array(source.utf8)
         }
-        var builder = Builder(capacity: bytes.count)
-        // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
-        // and the dictionary lookups, done per character, used to dominate judging.
-        var cache = TextCharacterCache()
-        if let gap = window.gap {
-            let headCount = gap.headCount
-            Self.walk(
-                source, bytes: bytes, range: 0..<headCount, sourceStart: source.startIndex, baseOffset: baseOffset,
-                tables: tables, cache: &cache, into: &builder)
-            // The middle is one paragraph break: no phrase, sentence or quotation spans it.
-            builder.whitespace(
-                isNewline: true, offset: baseOffset + headCount, length: gap.omittedCount, space: tables.space)
-            Self.walk(
-                source, bytes: bytes, range: headCount..<bytes.count, sourceStart: gap.tailStart,
-                baseOffset: baseOffset + gap.omittedCount, tables: tables, cache: &cache, into: &builder)
-            omitted = (baseOffset + headCount)..<(baseOffset + headCount + gap.omittedCount)
-        } else {
-            Self.walk(
-                source, bytes: bytes, range: 0..<bytes.count, sourceStart: source.startIndex, baseOffset: baseOffset,
-                tables: tables, cache: &cache, into: &builder)
+        var units: [UInt16]
+        var starts: OffsetColumn
+        var ends: OffsetColumn
+        var traits: [ScalarTraits]
+        let quoteMarks: [(position: Int, kind: QuoteKind)]
+        let lineBreaks: [Int]
+        let hardBoundaries: [Int]
+        var text: String
+        if window.gap == nil, let plain = PlainASCII(bytes, baseOffset: baseOffset, tables: tables) {
+            // Most answers: the columns written straight, one pass, no record per scalar.
+            (units, starts, ends, traits) = (plain.units, plain.starts, plain.ends, plain.traits)
+            (quoteMarks, lineBreaks, hardBoundaries, text) = (plain.quoteMarks, plain.lineBreaks, [], plain.text)
             omitted = nil
+        } else {
+            (units, starts, ends, traits, quoteMarks, lineBreaks, hardBoundaries, text, omitted) = Self.built(
+                source, bytes: bytes, window: window, baseOffset: baseOffset, tables: tables)
         }
-        // Taken out of the builder, not copied: while the builder still held them, dropping the
-        // trailing space below copied each array whole (for a 16 MB answer, ~0.7 GB of copies).
-        var (units, starts, ends, traits) = builder.columns()
-        let quoteMarks = builder.quoteMarks
-        let lineBreaks = builder.lineBreaks
-        let hardBoundaries = builder.hardBoundaries
-        var text = builder.text()
         // Positions are at most the length before the trailing space goes.
         var isLineBreak = [Bool](repeating: false, count: units.count + 1)
         for position in lineBreaks { isLineBreak[position] = true }
@@ -134,6 +122,46 @@ package struct NormalisedText {
         self.weights = OffsetColumn(sums)
         self.sentenceStarts = sentenceStarts
         self.quoted = Self.quotedRanges(quoteMarks, isLineBreak: isLineBreak, maximum: tables.quoteMaximumCharacters)
+    }
+
+    /// The columns of `bytes` (the judged UTF-8 of `source`) built scalar by scalar: any text.
+    private static func built<Source: StringProtocol>(
+        _ source: Source, bytes: [UInt8], window: JudgedWindow, baseOffset: Int, tables: NormalisationTables
+    ) -> (
+        units: [UInt16], starts: OffsetColumn, ends: OffsetColumn, traits: [ScalarTraits],
+        quoteMarks: [(position: Int, kind: QuoteKind)], lineBreaks: [Int], hardBoundaries: [Int], text: String,
+        omitted: Range<Int>?
+    ) {
+        var builder = Builder(capacity: bytes.count)
+        // Each distinct non-ASCII character is normalised once per text: NFKC through Foundation
+        // and the dictionary lookups, done per character, used to dominate judging.
+        var cache = TextCharacterCache()
+        let omitted: Range<Int>?
+        if let gap = window.gap {
+            let headCount = gap.headCount
+            Self.walk(
+                source, bytes: bytes, range: 0..<headCount, sourceStart: source.startIndex, baseOffset: baseOffset,
+                tables: tables, cache: &cache, into: &builder)
+            // The middle is one paragraph break: no phrase, sentence or quotation spans it.
+            builder.whitespace(
+                isNewline: true, offset: baseOffset + headCount, length: gap.omittedCount, space: tables.space)
+            Self.walk(
+                source, bytes: bytes, range: headCount..<bytes.count, sourceStart: gap.tailStart,
+                baseOffset: baseOffset + gap.omittedCount, tables: tables, cache: &cache, into: &builder)
+            omitted = (baseOffset + headCount)..<(baseOffset + headCount + gap.omittedCount)
+        } else {
+            Self.walk(
+                source, bytes: bytes, range: 0..<bytes.count, sourceStart: source.startIndex, baseOffset: baseOffset,
+                tables: tables, cache: &cache, into: &builder)
+            omitted = nil
+        }
+        // Taken out of the builder, not copied: while the builder still held them, dropping the
+        // trailing space below copied each array whole (for a 16 MB answer, ~0.7 GB of copies).
+        let (units, starts, ends, traits) = builder.columns()
+        return (
+            units, starts, ends, traits, builder.quoteMarks, builder.lineBreaks, builder.hardBoundaries, builder.text(),
+            omitted
+        )
     }
 
     /// Normalises `bytes[range]`, the UTF-8 of `source` (whose first byte is `bytes[range.lowerBound]`
@@ -466,6 +494,92 @@ struct OffsetColumn {
 
     subscript(index: Int) -> Int {
         isWide ? wide[index] : Int(narrow[index])
+    }
+}
+
+/// The columns of a text that is all ASCII, each byte whitespace or a character that normalises
+/// to one ASCII character, with no CR (CR LF is one character): what `Builder.ascii` makes of it,
+/// written straight into the columns in one pass instead of as a record per scalar split into
+/// them afterwards (which took most of the time spent normalising an English answer).
+private struct PlainASCII {
+    let units: [UInt16]
+    let starts: OffsetColumn
+    let ends: OffsetColumn
+    let traits: [ScalarTraits]
+    let quoteMarks: [(position: Int, kind: QuoteKind)]
+    let lineBreaks: [Int]
+    let text: String
+
+    /// Nil when `bytes` holds anything else (or offsets past 4 bytes): then the general path.
+    init?(_ bytes: [UInt8], baseOffset: Int, tables: NormalisationTables) {
+        guard baseOffset >= 0, UInt32(exactly: baseOffset + bytes.count + 1) != nil else { return nil }
+        var quoteMarks: [(position: Int, kind: QuoteKind)] = []
+        var lineBreaks: [Int] = []
+        var count = 0
+        var units = [UInt16](repeating: 0, count: bytes.count)
+        var starts = [UInt32](repeating: 0, count: bytes.count)
+        var traits = [ScalarTraits](repeating: tables.space, count: bytes.count)
+        var utf8 = [UInt8](repeating: 0, count: bytes.count)
+        let space = tables.space
+        let plain = units.withUnsafeMutableBufferPointer { units in
+            starts.withUnsafeMutableBufferPointer { starts in
+                traits.withUnsafeMutableBufferPointer { traits in
+                    utf8.withUnsafeMutableBufferPointer { utf8 in
+                        tables.ascii.withUnsafeBufferPointer { table in
+                            bytes.withUnsafeBufferPointer { bytes in
+                                var lastWasSpace = true  // leading whitespace is dropped
+                                for index in bytes.indices {
+                                    let byte = bytes[index]
+                                    guard byte < 0x80, byte != 0x0D else { return false }
+                                    let fast = table[Int(byte)]
+                                    let offset = UInt32(truncatingIfNeeded: baseOffset + index)
+                                    switch fast.kind {
+                                    case .general:
+                                        return false
+                                    case .whitespace:
+                                        if lastWasSpace {
+                                            // A run that contains a line break ends a sentence.
+                                            if fast.isNewline, count > 0 { lineBreaks.append(count - 1) }
+                                            continue
+                                        }
+                                        if fast.isNewline { lineBreaks.append(count) }
+                                        units[count] = 0x20
+                                        traits[count] = space
+                                        utf8[count] = 0x20
+                                        lastWasSpace = true
+                                    case .single:
+                                        lastWasSpace = false
+                                        if let quote = fast.quote { quoteMarks.append((count, quote)) }
+                                        units[count] = UInt16(fast.unit)
+                                        traits[count] = fast.traits
+                                        utf8[count] = fast.unit
+                                    }
+                                    starts[count] = offset
+                                    count += 1
+                                }
+                                return true
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard plain else { return nil }
+        units.removeLast(bytes.count - count)
+        starts.removeLast(bytes.count - count)
+        traits.removeLast(bytes.count - count)
+        // Every unit is one source byte.
+        let ends = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count { buffer[index] = starts[index] + 1 }
+            initialized = count
+        }
+        self.units = units
+        self.starts = OffsetColumn(narrow: starts)
+        self.ends = OffsetColumn(narrow: ends)
+        self.traits = traits
+        self.quoteMarks = quoteMarks
+        self.lineBreaks = lineBreaks
+        text = String(decoding: utf8[..<count], as: UTF8.self)
     }
 }
 

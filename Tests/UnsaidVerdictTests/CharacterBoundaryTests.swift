@@ -68,3 +68,37 @@ struct TextCharacterCacheTests {
         #expect(cache.position(of: UInt64(3) << 56 | 0x80_80_E4) == nil)
     }
 }
+
+/// A text of plain ASCII is normalised in one pass straight into its columns; the same text
+/// followed by a non-ASCII character goes the general way, a record per scalar. Up to that
+/// character both must read the same: units, source offsets, weights, sentences and quotations.
+@Suite("Plain ASCII texts")
+struct PlainASCIITextTests {
+    static let texts = [
+        "I can't help with that.", "  Leading spaces,\ttabs and\n\nparagraphs.\nNext line ",
+        "3.5 and e.g. this. And \"quoted text\" here.",
+        "'single' `back` (round) [square] {curly} <angle>", "a\u{0B}b\u{0C}c  \n  d",
+        "Line one.\n- item\n- item two\n\nEnd!  ",
+        "", " ", "\n\n", "x", "Ends with a full stop.", "No stop at the end", "?!.,;:", "ABC def GHI",
+    ]
+
+    @Test func plainASCIIReadsAsTheGeneralWayReadsIt() throws {
+        let tables = try CharacterBoundaryTests.tables()
+        for text in Self.texts {
+            let plain = NormalisedText(text, tables: tables)
+            let general = NormalisedText(text + "é", tables: tables)
+            #expect(general.text.hasPrefix(plain.text), "\(text.debugDescription)")
+            #expect(Array(general.units.prefix(plain.length)) == plain.units, "\(text.debugDescription)")
+            #expect(
+                plain.sentenceStarts.allSatisfy(general.sentenceStarts.contains), "\(text.debugDescription)")
+            #expect(plain.quoted == general.quoted.filter { $0.location + $0.length <= plain.length })
+            for location in 0..<plain.length {
+                let unit = NSRange(location: location, length: 1)
+                #expect(plain.span(unit) == general.span(unit), "\(text.debugDescription) at \(location)")
+                let before = NSRange(location: 0, length: location + 1)
+                #expect(plain.weightedLength(before) == general.weightedLength(before))
+                #expect(plain.sentenceIndex(at: location) == general.sentenceIndex(at: location))
+            }
+        }
+    }
+}
