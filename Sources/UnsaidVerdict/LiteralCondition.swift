@@ -184,26 +184,36 @@ private enum MatchInfo {
     /// condition must hold (a match contains each part's match).
     static func sequence(_ items: [MatchInfo]) -> MatchInfo {
         var conditions: [Condition] = []
-        var current: Set<[UInt16]>? = [[]]
+        // The run's distinct strings. While one side of a product holds a single string, the
+        // products are distinct without a set: a pattern's literal characters, one item each,
+        // are joined without hashing every prefix of the literal again (which was most of what
+        // compiling the ruleset cost).
+        var run: [[UInt16]] = [[]]
         for item in items {
             switch item {
             case .exact(let strings):
-                if let run = current, run.count * strings.count <= maximumExact {
-                    var product: Set<[UInt16]> = []
-                    for left in run { for right in strings { product.insert(left + right) } }
-                    current = product
+                if run.count * strings.count <= maximumExact {
+                    if strings.count == 1, let right = strings.first {
+                        for index in run.indices { run[index] += right }
+                    } else if run.count == 1, let left = run.first {
+                        run = strings.map { left + $0 }
+                    } else {
+                        var product: Set<[UInt16]> = []
+                        for left in run { for right in strings { product.insert(left + right) } }
+                        run = Array(product)
+                    }
                 } else {
-                    if let run = current { conditions.append(MatchInfo.exact(run).condition) }
-                    current = strings
+                    conditions.append(MatchInfo.exact(Set(run)).condition)
+                    run = Array(strings)
                 }
             case .constrained(let condition):
-                if let run = current { conditions.append(MatchInfo.exact(run).condition) }
+                conditions.append(MatchInfo.exact(Set(run)).condition)
                 conditions.append(condition)
-                current = [[]]
+                run = [[]]
             }
         }
-        if conditions.isEmpty, let run = current { return .exact(run) }
-        if let run = current { conditions.append(MatchInfo.exact(run).condition) }
+        if conditions.isEmpty { return .exact(Set(run)) }
+        conditions.append(MatchInfo.exact(Set(run)).condition)
         return .constrained(.and(conditions))
     }
 
