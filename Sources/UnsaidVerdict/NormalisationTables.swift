@@ -87,6 +87,17 @@ struct NormalisationTables: Sendable {
         return cache.insert(computed, for: key)
     }
 
+    /// Whether NFKC and lower-casing leave this scalar as it is: Han ideographs (U+4E00–U+9FFF),
+    /// Hangul syllables and kana have no compatibility decomposition (a Hangul syllable's
+    /// canonical one composes back) and no case. U+309F and U+30FF, which do decompose, are left
+    /// out. A test checks every scalar of these ranges against Foundation.
+    static func keepsItsForm(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x4E00...0x9FFF, 0xAC00...0xD7A3, 0x3041...0x3096, 0x30A1...0x30FE: return true
+        default: return false
+        }
+    }
+
     /// Whether a character that is this one scalar (three bytes of UTF-8) always ends where the
     /// scalar does when the next scalar is ASCII or another of these: Han ideographs, Hangul
     /// syllables, kana, CJK punctuation and full-width forms. Under the grapheme rules (UAX #29)
@@ -107,6 +118,12 @@ struct NormalisationTables: Sendable {
     /// One character normalised on its own: NFKC, lower case, the character map, Traditional → Simplified.
     static func normalise(_ character: Character, tables: NormalisationTables) -> String {
         if let mapped = tables.characterMap[character] { return mapped }
+        var scalars = character.unicodeScalars.makeIterator()
+        if let only = scalars.next(), scalars.next() == nil, keepsItsForm(only.value) {
+            // What the loop below makes of it without NFKC, most of the cost of the first
+            // sight of a Chinese or Korean character (see `keepsItsForm`).
+            return tables.traditionalToSimplified[character].map { String($0) } ?? String(character)
+        }
         var result = ""
         for folded in String(character).precomposedStringWithCompatibilityMapping.lowercased() {
             if let mapped = tables.characterMap[folded] {

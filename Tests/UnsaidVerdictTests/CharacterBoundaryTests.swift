@@ -102,3 +102,22 @@ struct PlainASCIITextTests {
         }
     }
 }
+
+/// The scalars whose normalisation skips NFKC (`NormalisationTables.keepsItsForm`) are exactly
+/// those NFKC and lower-casing leave alone.
+@Suite("Scalars that keep their form")
+struct KeepsItsFormTests {
+    @Test func nfkcAndLowerCasingLeaveEveryOneOfThemAsItIs() {
+        var changed: [String] = []
+        for value in UInt32(0x3000)...UInt32(0xD7FF) where NormalisationTables.keepsItsForm(value) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            if text.precomposedStringWithCompatibilityMapping.lowercased() != text {
+                changed.append(String(value, radix: 16))
+            }
+        }
+        #expect(changed.isEmpty, "NFKC or lower case changes U+\(changed.prefix(10))")
+        // The two kana that do decompose are outside.
+        #expect(!NormalisationTables.keepsItsForm(0x309F) && !NormalisationTables.keepsItsForm(0x30FF))
+    }
+}
