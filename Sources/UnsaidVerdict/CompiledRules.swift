@@ -58,13 +58,17 @@ struct CompiledRules: Sendable {
         self.tables = tables
 
         var analysis = LiteralCondition.Analysis()
+        // Patterns are mostly ASCII; a table without ASCII keys leaves those characters as they
+        // are, so they are not looked up (hashing a Character cost a thousand instructions).
+        let foldsASCII = tables.traditionalToSimplified.keys.contains { $0.isASCII }
         func compile(_ keyPath: KeyPath<PhraseSet, [PhraseRule]?>) throws -> [CompiledPhrase] {
             try phraseSets.flatMap { set in
                 try (set[keyPath: keyPath] ?? []).map { rule in
                     // Patterns are written in Simplified Chinese; folding them too keeps a pattern
                     // character that the table folds (e.g. 著 → 着) matching folded text.
                     let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
-                    let folded = String(expanded.map { tables.traditionalToSimplified[$0] ?? $0 })
+                    let folded = String(
+                        expanded.map { !foldsASCII && $0.isASCII ? $0 : tables.traditionalToSimplified[$0] ?? $0 })
                     return try CompiledPhrase(
                         id: rule.id, language: set.language,
                         regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
