@@ -65,6 +65,20 @@ package struct TextModel: Sendable, Equatable {
         let scale = features.value / Double(weightUnits)
         // Each class's sum is added up in the same order as ever (feature by feature), so the
         // probabilities are the same to the last bit; the buffers only spare a check per add.
+        if classCount == 3, scores.count == 3 {
+            // The three sums kept in registers instead of stored back after every add.
+            var (first, second, third) = (scores[0], scores[1], scores[2])
+            weights.withUnsafeBufferPointer { weights in
+                for index in features.indices {
+                    let base = Int(index) * 3
+                    guard base >= 0, base + 3 <= weights.count else { continue }
+                    first += Double(weights[base]) * scale
+                    second += Double(weights[base + 1]) * scale
+                    third += Double(weights[base + 2]) * scale
+                }
+            }
+            return Opinion(probabilities: Self.softmax([first, second, third]))
+        }
         scores.withUnsafeMutableBufferPointer { scores in
             weights.withUnsafeBufferPointer { weights in
                 for index in features.indices {
