@@ -98,7 +98,9 @@ package enum ArchiveVerifier {
         var ruleset: Ruleset?
         var rulesetProblem: String?
         do {
-            let data = try Data(contentsOf: layout.ruleset)
+            // Read as the digests are, so that a missing or unreadable file is said the same way
+            // (Foundation's error printed its details in a different order from run to run).
+            let data = try FileDigester.contents(of: layout.ruleset)
             let loaded = try Ruleset.load(from: data)
             if loaded.sha256 == manifest.ruleset.sha256 {
                 ruleset = loaded
@@ -106,6 +108,8 @@ package enum ArchiveVerifier {
                 rulesetProblem =
                     "\(layout.ruleset.path): SHA-256 \(loaded.sha256), manifest says \(manifest.ruleset.sha256)"
             }
+        } catch let error as ArchiveError {
+            rulesetProblem = "\(error)"
         } catch {
             rulesetProblem = "\(layout.ruleset.path): cannot be loaded (\(error))"
         }

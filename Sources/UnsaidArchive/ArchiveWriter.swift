@@ -262,6 +262,27 @@ package enum FileDigester {
         return Manifest.FileDigest(sha256: hex(hasher.finalize()), bytes: bytes, lines: lines)
     }
 
+    /// A whole (small) file's bytes, failing as `digest` fails: missing, or the system's reason
+    /// ("Is a directory"), never Foundation's dump of an error whose details print in a
+    /// different order from one run to the next.
+    package static func contents(of url: URL) throws -> Data {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ArchiveError.missing(path: url.path) }
+        defer { _ = close(descriptor) }
+        var data = Data()
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { block.deallocate() }
+        while true {
+            let count = read(descriptor, block.baseAddress, block.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { return data }
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[..<count]))
+        }
+    }
+
     /// Counted with `memchr` over the raw buffer: a byte loop was a visible share of a run, and
     /// a record is one long line, so the newlines are few and far apart.
     static func newlines(in raw: UnsafeRawBufferPointer) -> Int {

@@ -52,6 +52,23 @@ struct ArchiveVerifierTests {
         #expect(report.checks.last?.detail == "\(url.path):1: not a transcript record")
     }
 
+    /// A ruleset that cannot be read is said the way the file checks say it (not found, or the
+    /// system's reason), the same on every run: Foundation's error dump printed its details in a
+    /// different order from one run to the next.
+    @Test func anUnreadableRulesetIsSaidPlainlyAndAlike() async throws {
+        let directory = try await SampleArchive.make()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ruleset = ArchiveLayout(directory: directory).ruleset
+        try FileManager.default.removeItem(at: ruleset)
+        let missing = (0..<3).map { _ in ArchiveVerifier.verify(directory: directory).checks }
+        let said = try #require(missing[0].first { $0.name == "ruleset" }?.detail)
+        #expect(said == ArchiveError.missing(path: ruleset.path).description)
+        #expect(missing.allSatisfy { $0 == missing[0] })
+        try FileManager.default.createDirectory(at: ruleset, withIntermediateDirectories: false)
+        let directoryReport = ArchiveVerifier.verify(directory: directory)
+        #expect(directoryReport.checks.first { $0.name == "ruleset" }?.detail == "\(ruleset.path): Is a directory")
+    }
+
     @Test(arguments: ["manifest.json", "transcripts.jsonl", "verdicts.jsonl", "ruleset.json", "manifest.sha256"])
     func everySingleFlippedByteIsCaught(file: String) async throws {
         let directory = try await SampleArchive.make()
