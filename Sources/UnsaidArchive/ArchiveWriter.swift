@@ -218,7 +218,7 @@ package enum VerdictFile {
 /// `FileDigester`'s figures for bytes as they are appended to a file, without reading it back.
 struct RunningDigest {
     private var hasher = SHA256()
-    private var bytes = 0
+    private(set) var bytes = 0
     private var lines = 0
 
     mutating func update(_ written: UnsafeRawBufferPointer) {
@@ -234,43 +234,36 @@ struct RunningDigest {
 
 /// SHA-256, size and line count of a file, read in blocks so large archives are never held whole.
 package enum FileDigester {
-    /// Read with `read(2)` into one buffer used for every block: a fresh 1 MB `Data` per block
-    /// (what `FileHandle.read(upToCount:)` returns) is a new mapping each time, and faulting its
-    /// pages in cost `verify` as much again as the copy from the page cache.
     package static func digest(_ url: URL) throws -> Manifest.FileDigest {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        // Any file that cannot be opened is reported as missing, as before.
-        guard descriptor >= 0 else { throw ArchiveError.missing(path: url.path) }
-        defer { _ = close(descriptor) }
-        var hasher = SHA256()
-        var bytes = 0
-        var lines = 0
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { block.deallocate() }
-        while true {
-            let count = read(descriptor, block.baseAddress, block.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            let filled = UnsafeRawBufferPointer(rebasing: block[..<count])
-            hasher.update(bufferPointer: filled)
-            bytes += count
-            lines += newlines(in: filled)
-        }
-        return Manifest.FileDigest(sha256: hex(hasher.finalize()), bytes: bytes, lines: lines)
+        var running = RunningDigest()
+        try forEachBlock(of: url) { running.update($0) }
+        return running.digest
     }
 
     /// A whole (small) file's bytes, failing as `digest` fails: missing, or the system's reason
     /// ("Is a directory"), never Foundation's dump of an error whose details print in a
     /// different order from one run to the next.
     package static func contents(of url: URL) throws -> Data {
+        var data = Data()
+        try forEachBlock(of: url, blockSize: 1 << 16) { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Hands `body` the file's bytes from `offset` to its end, block by block. Read with `read(2)`
+    /// into one buffer used for every block: a fresh 1 MB `Data` per block (what
+    /// `FileHandle.read(upToCount:)` returns) is a new mapping each time, and faulting its pages
+    /// in cost `verify` as much again as the copy from the page cache. Any file that cannot be
+    /// opened is reported as missing; a failed read or seek gives the system's reason.
+    static func forEachBlock(
+        of url: URL, from offset: Int = 0, blockSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ArchiveError.missing(path: url.path) }
         defer { _ = close(descriptor) }
-        var data = Data()
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) != off_t(offset) {
+            throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { block.deallocate() }
         while true {
             let count = read(descriptor, block.baseAddress, block.count)
@@ -278,8 +271,8 @@ package enum FileDigester {
                 if errno == EINTR { continue }
                 throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
             }
-            if count == 0 { return data }
-            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: block[..<count]))
+            if count == 0 { return }
+            body(UnsafeRawBufferPointer(rebasing: block[..<count]))
         }
     }
 

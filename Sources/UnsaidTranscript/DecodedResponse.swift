@@ -54,8 +54,8 @@ package struct ChatEvent: Codable, Sendable, Equatable {
 /// (see `IndexedFieldDecodable`), exactly as the synthesized `init(from:)` reads them.
 extension ChatEvent: IndexedFieldDecodable {
     package init(fields: inout IndexedFields) throws {
-        // Read into locals and stored once: assigning to `self` after a first initialisation copied
-        // and destroyed the whole (large) event for every one of a record's hundreds.
+        // Read into locals and initialised once: assigning to `self` after a first initialisation
+        // copied and destroyed the whole (large) event once more for each of a record's hundreds.
         var index: Int?
         var t: Int64?
         var content: String?
@@ -90,18 +90,9 @@ extension ChatEvent: IndexedFieldDecodable {
             }
         }
         guard let index, let t else { throw fields.missing() }
-        // Each stored property set here, not through `init(index:t:…)`: delegating built the event
-        // in a temporary and copied it over.
-        self.index = index
-        self.t = t
-        self.content = content
-        self.reasoning = reasoning
-        self.refusal = refusal
-        self.finishReason = finishReason
-        self.error = error
-        self.annotations = annotations
-        self.malformed = malformed
-        self.done = done
+        self.init(
+            index: index, t: t, content: content, reasoning: reasoning, refusal: refusal,
+            finishReason: finishReason, error: error, annotations: annotations, malformed: malformed, done: done)
     }
 }
 
