@@ -823,14 +823,6 @@ struct IndexedArrayContainer: UnkeyedDecodingContainer {
         return value
     }
 
-    /// The current element read through its fields, as `decode(_:)` reads a field-decodable type.
-    mutating func decodeFields<T: IndexedFieldDecodable>(_ type: T.Type) throws -> T {
-        try next { document, element in
-            var fields = try IndexedFields(document: document, object: element)
-            return try T(fields: &fields)
-        }
-    }
-
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else { throw IndexedDecodingFailure() }
         guard document.isNull(element) else { return false }
@@ -901,20 +893,19 @@ protocol IndexedFieldArray {
 
 extension Array: IndexedFieldArray where Element: IndexedFieldDecodable {
     init(document: IndexedDocument, array: Int) throws {
-        var container = try IndexedArrayContainer(document: document, array: array)
+        var objects = try IndexedObjects(document: document, array: array)
         self.init()
-        reserveCapacity(container.count ?? 0)
-        while !container.isAtEnd {
-            append(try container.decodeFields(Element.self))
-        }
+        reserveCapacity(objects.count)
+        while var fields = try objects.next() { append(try Element(fields: &fields)) }
     }
 }
 
-/// The objects of an array, each read through its fields, for a type that reads hundreds of one
-/// concrete element type (a response's events) with a direct call per element: through
-/// `IndexedFieldArray` each element went through generic code, a witness call and a copy of the
-/// value out of it. Reads exactly what `[Element]`'s `init(from:)` reads: an element that is not an
-/// object (or has too many fields) stops the read, as decoding it as `Element` does.
+/// The objects of an array, each read through its fields: the walk `IndexedFieldArray` reads with,
+/// and open to a type that reads hundreds of one concrete element type (a response's events) with
+/// a direct call per element, where `IndexedFieldArray`'s generic code makes a witness call and a
+/// copy of the value out of it for each. Reads exactly what `[Element]`'s `init(from:)` reads: an
+/// element that is not an object (or has too many fields) stops the read, as decoding it as
+/// `Element` does.
 package struct IndexedObjects {
     let document: IndexedDocument
     /// How many elements the array has.
@@ -972,14 +963,13 @@ package struct IndexedFields {
             // As in a keyed container: keys are matched by bytes, so escaped or non-ASCII ones go to
             // `JSONDecoder`.
             guard let name = document.plainKey(at: key) else { throw document.giveUp() }
-            if let previous = previousKey, Self.isAscending(previous, name) {
-                // Archive records are canonical JSON, keys sorted: a key after a strictly smaller one,
-                // itself after smaller ones all the way back, repeats none of them.
+            if key == firstKey || previousKey.map({ Self.isAscending($0, name) }) == true {
+                // Archive records are canonical JSON, keys sorted: the first key, or one after a
+                // strictly smaller one, itself after smaller ones all the way back, repeats none.
                 previousKey = name
             } else {
                 previousKey = nil
-                if key != firstKey, isRepeated(name, before: key) { continue }
-                if key == firstKey { previousKey = name }
+                if isRepeated(name, before: key) { continue }
             }
             return IndexedField(document: document, name: name, value: value)
         }
