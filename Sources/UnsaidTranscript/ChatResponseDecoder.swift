@@ -19,25 +19,34 @@ package enum ChatResponseDecoder {
     )
         -> (response: DecodedResponse, eventRanges: [Range<Int>?])
     {
-        let (body, allText) = joined(chunks)
+        // A streamed answer is read chunk by chunk: the joined body (a copy of every byte, ~38 KB
+        // an answer) is made only for what needs it whole, which a well-formed stream never does.
+        var joinedBody: [UInt8]?
+        func body() -> [UInt8] {
+            if let joinedBody { return joinedBody }
+            let body = joined(chunks)
+            joinedBody = body
+            return body
+        }
         var problems = ProblemLog()
         // Checked on the whole body because a multi-byte character may straddle two chunks. A
         // body of chunks that were each kept as text is valid already: UTF-8 joined to UTF-8
         // stays valid, so only a body with a base64 chunk is scanned.
-        if !allText, let offset = UTF8Validation.firstInvalidOffset(in: body) {
+        if !chunks.allSatisfy({ $0.text != nil }), let offset = UTF8Validation.firstInvalidOffset(in: body()) {
             problems.note("invalid UTF-8 at byte \(offset)")
         }
 
         var response: DecodedResponse
         var ranges: [Range<Int>?] = []
-        if firstSignificantByte(of: body) == nil {
+        let first = firstSignificantByte(of: chunks)
+        if first == nil {
             response = DecodedResponse()
             problems.note("empty body")
-        } else if streamed && !isJSONDocument(body) {
+        } else if streamed && !isJSONDocumentStart(first) {
             (response, ranges) = decodeStream(chunks, body: body, problems: &problems)
         } else {
             // Not streamed, or a server that ignored `stream: true` / answered with an error body.
-            response = decodeDocument(body, t: chunks.last?.t ?? 0, problems: &problems)
+            response = decodeDocument(body(), t: chunks.last?.t ?? 0, problems: &problems)
         }
         response.protocolError = problems.message
         ranges += Array(repeating: nil, count: max(0, response.events.count - ranges.count))
@@ -45,22 +54,24 @@ package enum ChatResponseDecoder {
     }
 
     /// The whole body in one array (one copy of each chunk, where going through `Data` made
-    /// three), and whether every chunk was kept as text.
-    private static func joined(_ chunks: [WireChunk]) -> (body: [UInt8], allText: Bool) {
+    /// three).
+    private static func joined(_ chunks: [WireChunk]) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(chunks.reduce(0) { $0 + $1.byteCount })
-        var allText = true
+        body.reserveCapacity(byteCount(of: chunks))
         for chunk in chunks {
-            if chunk.text == nil { allText = false }
             chunk.withBytes { body.append(contentsOf: $0) }
         }
-        return (body, allText)
+        return body
+    }
+
+    private static func byteCount(of chunks: [WireChunk]) -> Int {
+        chunks.reduce(0) { $0 + $1.byteCount }
     }
 
     // MARK: - Streamed
 
     private static func decodeStream(
-        _ chunks: [WireChunk], body: [UInt8],
+        _ chunks: [WireChunk], body: () -> [UInt8],
         problems: inout ProblemLog
     ) -> (DecodedResponse, [Range<Int>?]) {
         var parser = SSEParser()
@@ -68,7 +79,8 @@ package enum ChatResponseDecoder {
         // The text decoded from a body is never longer than the body. Appended event by event to
         // a string that grew by doubling, a 16 MiB answer was held one and a half times over;
         // room that large is mapped on demand, so what is never written is never resident.
-        assembler.response.content.reserveCapacity(body.count)
+        let bodyCount = byteCount(of: chunks)
+        assembler.response.content.reserveCapacity(bodyCount)
         // One range per chat event; some SSE events (pings, vendor events) make no chat event.
         var ranges: [Range<Int>?] = []
         for (chunkIndex, chunk) in chunks.enumerated() {
@@ -81,24 +93,40 @@ package enum ChatResponseDecoder {
                     take(event, t: t, into: &assembler, problems: &problems)
                     if assembler.response.events.count > before {
                         ranges.append(event.range)
+                        if before == 0 {
+                            let room = expectedEventCount(bodyCount: bodyCount, first: event.range)
+                            assembler.response.events.reserveCapacity(room)
+                            ranges.reserveCapacity(room)
+                        }
                     }
                 }
             }
         }
         let leftover = parser.finish()
-        let isEventStream = parser.sawEventStreamLine || startsLikeEventStream(body)
+        let isEventStream = parser.sawEventStreamLine || startsLikeEventStream(body())
 
         if assembler.response.events.isEmpty && !isEventStream {
             problems.note("body is neither SSE nor JSON")
             assembler.add(
                 ChatEvent(
                     index: 0, t: chunks.last?.t ?? 0,
-                    malformed: String(decoding: body, as: UTF8.self)))
+                    malformed: String(decoding: body(), as: UTF8.self)))
             assembler.response.bodyFormat = nil
         } else if leftover {
             assembler.response.unterminatedEvent = true
         }
         return (assembler.response, ranges)
+    }
+
+    /// Room for a stream's events, guessed from its first: the events grew an array of ~190-byte
+    /// values by doubling (eight copies for 200 events, 1.3% of a streamed run). Streams send
+    /// events of much the same size, and the first (a role chunk, usually) is a little longer
+    /// than the text chunks after it, so half as many again as its size suggests covers nearly
+    /// every stream at once; a stream that needs more grows by doubling as before. Capped so a
+    /// tiny first event of a huge body cannot ask for megabytes up front.
+    static func expectedEventCount(bodyCount: Int, first: Range<Int>) -> Int {
+        let rest = max(0, bodyCount - first.upperBound) / max(1, first.count)
+        return min(1 + rest + rest / 2 + 1, 1 << 14)
     }
 
     private static func take(
@@ -229,7 +257,7 @@ package enum ChatResponseDecoder {
     private static let utf8BOM: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// The first byte after an optional BOM and JSON/SSE whitespace, nil for an empty body.
-    private static func firstSignificantIndex(of body: [UInt8]) -> Int? {
+    static func firstSignificantIndex(of body: [UInt8]) -> Int? {
         var index = body.starts(with: utf8BOM) ? utf8BOM.count : 0
         while index < body.count {
             switch body[index] {
@@ -240,14 +268,44 @@ package enum ChatResponseDecoder {
         return nil
     }
 
-    private static func firstSignificantByte(of body: [UInt8]) -> UInt8? {
-        firstSignificantIndex(of: body).map { body[$0] }
+    /// What `firstSignificantIndex(of:)` finds in the joined chunks, read from the chunks as
+    /// they are (no copy of the body).
+    static func firstSignificantByte(of chunks: [WireChunk]) -> UInt8? {
+        // The BOM is skipped only when the whole body starts with it, which may span chunks.
+        var matched = 0
+        var mismatched = false
+        for chunk in chunks where matched < utf8BOM.count && !mismatched {
+            chunk.withBytes { bytes in
+                for byte in bytes.prefix(utf8BOM.count - matched) {
+                    guard byte == utf8BOM[matched] else {
+                        mismatched = true
+                        return
+                    }
+                    matched += 1
+                }
+            }
+        }
+        var skip = matched == utf8BOM.count ? matched : 0
+        for chunk in chunks {
+            let found: UInt8? = chunk.withBytes { bytes in
+                let start = min(skip, bytes.count)
+                skip -= start
+                for byte in bytes[start...] {
+                    switch byte {
+                    case 0x20, 0x09, 0x0A, 0x0D: continue
+                    default: return byte
+                    }
+                }
+                return nil
+            }
+            if let found { return found }
+        }
+        return nil
     }
 
     /// A body opening with `{` or `[` is a JSON document: no SSE line can usefully start that way.
-    private static func isJSONDocument(_ body: [UInt8]) -> Bool {
-        let first = firstSignificantByte(of: body)
-        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    private static func isJSONDocumentStart(_ first: UInt8?) -> Bool {
+        first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// Whether the body opens with a comment or a known field, for a stream cut before its first

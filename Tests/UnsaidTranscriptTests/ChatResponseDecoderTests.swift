@@ -532,4 +532,47 @@ private func sse(_ payloads: [String]) -> String {
     func eventDataIsTrimmedExactlyAsFoundationTrimsIt(_ data: String) {
         #expect(ChatResponseDecoder.trimmedData(data) == data.trimmingCharacters(in: .whitespacesAndNewlines))
     }
+
+    /// Sniffing a body's first byte from its chunks, without joining them, finds what the joined
+    /// body gives: bodies made of BOM bytes (whole, cut, or misplaced), whitespace and a few
+    /// openings, split into chunks at random places, some kept as base64 (a BOM cut in two is
+    /// not valid UTF-8 on its own).
+    @Test func firstSignificantByteOfChunksMatchesTheJoinedBody() {
+        let pieces: [[UInt8]] = [
+            [0xEF, 0xBB, 0xBF], [0xEF, 0xBB], [0xEF], [0xBB, 0xBF], [0x20], [0x09], [0x0A], [0x0D],
+            [0x0B], Array("{".utf8), Array("[".utf8), Array("data: x\n\n".utf8), Array(":".utf8), [0xC3, 0xA9],
+        ]
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<4000 {
+            var body: [UInt8] = []
+            for _ in 0..<Int(random.next() % 6) { body += pieces[Int(random.next() % UInt64(pieces.count))] }
+            var parts: [[UInt8]] = []
+            var rest = body[...]
+            while !rest.isEmpty {
+                let cut = 1 + Int(random.next() % UInt64(min(rest.count, 4)))
+                parts.append(Array(rest.prefix(cut)))
+                rest = rest.dropFirst(cut)
+            }
+            if random.next() % 4 == 0 { parts.insert([], at: Int(random.next() % UInt64(parts.count + 1))) }
+            let chunks = wire(parts)
+            let expected = ChatResponseDecoder.firstSignificantIndex(of: body).map { body[$0] }
+            #expect(ChatResponseDecoder.firstSignificantByte(of: chunks) == expected, "\(parts)")
+        }
+    }
+
+    /// The room guessed for a stream's events: enough for streams of events the size of the
+    /// first (and for first events up to a third longer than the rest), and never more than the
+    /// cap however small the first event.
+    @Test func expectedEventCountCoversEvenStreamsAndIsCapped() {
+        for size in [1, 12, 100, 190, 400] {
+            for count in [1, 2, 3, 50, 203, 1000] {
+                let first = 0..<(size + size / 3)
+                let body = first.count + (count - 1) * size
+                let room = ChatResponseDecoder.expectedEventCount(bodyCount: body, first: first)
+                #expect(room >= min(count, 1 << 14), "size \(size), count \(count)")
+            }
+        }
+        #expect(ChatResponseDecoder.expectedEventCount(bodyCount: 16 << 20, first: 0..<1) == 1 << 14)
+        #expect(ChatResponseDecoder.expectedEventCount(bodyCount: 10, first: 0..<10) == 2)
+    }
 }
