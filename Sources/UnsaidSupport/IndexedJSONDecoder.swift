@@ -40,7 +40,8 @@ package enum IndexedJSONDecoder {
     static func decode<T: Decodable>(
         _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, userInfo: [CodingUserInfoKey: any Sendable]
     ) -> T? {
-        guard TokenIndex.isWellFormedUTF8(bytes), let tokens = TokenIndex.build(bytes) else { return nil }
+        // `build` checks the UTF-8 of every string with non-ASCII bytes, which covers the document.
+        guard let tokens = TokenIndex.build(bytes) else { return nil }
         let document = IndexedDocument(bytes: bytes, tokens: tokens, userInfo: userInfo)
         guard let value = try? document.decode(type, at: 0), !document.gaveUp else { return nil }
         return value
@@ -88,28 +89,14 @@ struct TokenIndex {
         tokens.reserveCapacity(min(bytes.count / 16, 1 << 16))
     }
 
-    /// The tokens of one JSON text (surrounding whitespace allowed), nil when it is not one.
+    /// The tokens of one JSON text (surrounding whitespace allowed), nil when it is not one or
+    /// is not well-formed UTF-8.
     static func build(_ bytes: UnsafeBufferPointer<UInt8>) -> [JSONToken]? {
         var index = TokenIndex(bytes: bytes)
         index.skipWhitespace()
         guard index.value() else { return nil }
         index.skipWhitespace()
         return index.position == bytes.count ? index.tokens : nil
-    }
-
-    /// Whole-document UTF-8 check, eight ASCII bytes at a time until the first non-ASCII byte.
-    static func isWellFormedUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
-        var offset = 0
-        while offset + 8 <= bytes.count,
-            raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-        {
-            offset += 8
-        }
-        while offset < bytes.count, bytes[offset] < 0x80 { offset += 1 }
-        if offset == bytes.count { return true }
-        return UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[offset...])) == nil
     }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
@@ -193,23 +180,18 @@ struct TokenIndex {
         let start = position
         var flags: UInt8 = 0
         if let base = bytes.baseAddress {
-            switch scanWords(from: UnsafeRawPointer(base), flags: &flags) {
-            case .closed(let quote):
-                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: quote))
-                position = quote + 1
-                return true
+            // Blocks while they fit, then words, then the last few bytes one at a time.
+            var scan = scanBlocks(from: UnsafeRawPointer(base), flags: &flags)
+            if case .fewerThanEightLeft = scan { scan = scanWords(from: UnsafeRawPointer(base), flags: &flags) }
+            switch scan {
+            case .closed(let quote): return closeString(start: start, quote: quote, flags: flags)
             case .invalid: return false
             case .fewerThanEightLeft: break
             }
         }
-        // The last few bytes of the document, one at a time.
         while position < bytes.count {
             let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: position))
-                position += 1
-                return true
-            }
+            if byte == UInt8(ascii: "\"") { return closeString(start: start, quote: position, flags: flags) }
             if byte == UInt8(ascii: "\\") {
                 flags |= JSONToken.hasEscapes
                 guard let next = endOfEscape(at: position) else { return false }
@@ -223,12 +205,64 @@ struct TokenIndex {
         return false
     }
 
+    /// Appends the string token that ends at `quote`. A string with bytes of 0x80 and above must
+    /// be well-formed UTF-8 there: outside strings the index admits ASCII only, and ASCII cuts
+    /// any multi-byte sequence short, so a document whose strings pass is well-formed throughout
+    /// (`JSONDecoder` refuses one that is not, and so does the index). Checking only such strings
+    /// spares a pass over every byte of a line that was nearly all ASCII.
+    private mutating func closeString(start: Int, quote: Int, flags: UInt8) -> Bool {
+        if flags & JSONToken.hasNonASCII != 0,
+            UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[start..<quote])) != nil
+        {
+            return false
+        }
+        tokens.append(JSONToken(kind: .string, flags: flags, count: 0, start: start, end: quote))
+        position = quote + 1
+        return true
+    }
+
     private enum WordScan {
         /// The closing quote is at this offset.
         case closed(Int)
         case invalid
-        /// The string goes on past the last whole word; `position` is where it was left.
+        /// The string goes on past the last whole block or word; `position` is where it was left.
         case fewerThanEightLeft
+    }
+
+    /// Scans a string's bytes from `position` a block at a time: one of 16 bytes first (most
+    /// strings are keys and short values, which it holds whole), then 64 at a time. Each block's
+    /// escaped bytes come from its backslashes (`EscapeScanner`), so its closing quote is the
+    /// first unescaped `"`, and only escapes other than `\"` and `\\` (rare: `\n` twice an event
+    /// in a stream chunk) are looked at one by one. Leaves `position` at a byte that is not
+    /// escaped, where the word scan can go on.
+    @inline(__always)
+    private mutating func scanBlocks(from base: UnsafeRawPointer, flags: inout UInt8) -> WordScan {
+        var escapes = EscapeScanner()
+        var width = 16
+        while position + width <= bytes.count {
+            let masks =
+                width == 16 ? StringBlockMasks.sixteen(base + position) : StringBlockMasks.sixtyFour(base + position)
+            // Masks have no bits past the block, except `escaped` (see `EscapeScanner`).
+            let escaped = escapes.escaped(backslash: masks.backslash, width: width)
+            let closing = masks.quote & ~escaped
+            // The bytes before the closing quote, or the whole block when it has none.
+            let inString: UInt64 = closing != 0 ? (closing & (0 &- closing)) &- 1 : width == 64 ? ~0 : 0xFFFF
+            if masks.control & inString != 0 { return .invalid }
+            if masks.backslash & inString != 0 { flags |= JSONToken.hasEscapes }
+            if masks.nonASCII & inString != 0 { flags |= JSONToken.hasNonASCII }
+            var letters = escaped & inString & ~(masks.quote | masks.backslash)
+            while letters != 0 {
+                // The backslash is the byte before (in the block before, for the block's first byte).
+                guard endOfEscape(at: position + letters.trailingZeroBitCount - 1) != nil else { return .invalid }
+                letters &= letters &- 1
+            }
+            if closing != 0 { return .closed(position + closing.trailingZeroBitCount) }
+            position += width
+            width = 64
+        }
+        // An escaped first byte is read again from its backslash, which the word scan expects.
+        position -= Int(escapes.carry)
+        return .fewerThanEightLeft
     }
 
     /// Scans a string's bytes from `position` eight at a time. Archived chunks are long strings of
