@@ -210,6 +210,7 @@ struct TokenIndex {
     /// any multi-byte sequence short, so a document whose strings pass is well-formed throughout
     /// (`JSONDecoder` refuses one that is not, and so does the index). Checking only such strings
     /// spares a pass over every byte of a line that was nearly all ASCII.
+    @inline(__always)
     private mutating func closeString(start: Int, quote: Int, flags: UInt8) -> Bool {
         if flags & JSONToken.hasNonASCII != 0,
             UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(rebasing: bytes[start..<quote])) != nil

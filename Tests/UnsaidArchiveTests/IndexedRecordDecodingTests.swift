@@ -113,6 +113,14 @@ import Testing
             let indexed = IndexedJSONDecoder.decode(ChatEvent.self, from: data)
             if foundation != nil { read += 1 }
             #expect(indexed == foundation, "\(text)")
+            // The same event inside a response, where events are read in place in the array, after
+            // a good one and before another (a failing event in the middle must fail the response).
+            let response = Data(
+                (#"{"events":[{"index":0,"t":1,"content":"c"},"# + text + #",{"index":2,"t":3}],"#
+                    + #""content":"c","reasoning":"","refusal":"","sawDone":false,"errors":[]}"#).utf8)
+            #expect(
+                IndexedJSONDecoder.decode(DecodedResponse.self, from: response)
+                    == (try? JSONDecoder().decode(DecodedResponse.self, from: response)), "in a response: \(text)")
         }
         #expect(read > 300, "only \(read) generated events had both required fields")
     }
