@@ -95,6 +95,61 @@ struct RunCommandTests {
         #expect(original == rescored)
     }
 
+    /// `rescore` compares the verdicts it derives with the recorded ones: as it judges them when
+    /// nothing is marked afterwards, read back from the file written when cross-mode marks
+    /// rewrote some. Either way a recorded verdict edited here must be the one reported.
+    @Test func rescoreListsTheVerdictsThatDifferFromTheRecordedOnes() async throws {
+        for streamBoth in [false, true] {
+            let work = try CLIHarness.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            // Streamed: an answer; not streamed: a refusal. With both modes every verdict is marked.
+            let server = try await LoopbackServer.start { request in
+                guard String(decoding: request.body, as: UTF8.self).contains(#""stream":true"#) else {
+                    return .json(
+                        200,
+                        #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I'm sorry, but I can't help with that request."},"finish_reason":"stop"}]}"#
+                    )
+                }
+                return .sse(
+                    events: CLIHarness.answerEvents(
+                        "Freedom of speech is written into Article 35 of the Constitution, which says that citizens enjoy freedom of speech, of the press, of assembly and of association; in practice other laws limit it."
+                    ),
+                    interval: .zero)
+            }
+            defer { Task { try? await server.shutdown() } }
+            let suite = try CLIHarness.writeSuite(in: work, count: 2)
+            let result = try await CLIHarness.run(
+                [
+                    "run", "--suite", suite, "--base-url", server.baseURL, "--model", "m", "--stream",
+                    streamBoth ? "both" : "off",
+                ],
+                directory: work)
+            #expect(result.status == 0, "\(result.stderr)")
+            let run = try CLIHarness.runDirectory(in: work.appendingPathComponent("Results"))
+            let records = streamBoth ? 4 : 2
+            let unchanged = try await CLIHarness.run(["rescore", run.path], directory: work)
+            #expect(
+                unchanged.stdout.contains("0 of \(records) verdicts differ from the recorded ones"),
+                "\(unchanged.stdout)")
+
+            // The first recorded verdict edited to another label.
+            let verdictsURL = run.appendingPathComponent("verdicts.jsonl")
+            var lines = try String(contentsOf: verdictsURL, encoding: .utf8).components(separatedBy: "\n")
+            let label = try #require(lines[0].range(of: #""verdict":""#)).upperBound
+            let derived = String(lines[0][label...].prefix { $0 != "\"" })
+            let edited = derived == "empty" ? "error" : "empty"
+            lines[0] = lines[0].replacingOccurrences(of: #""verdict":"\#(derived)""#, with: #""verdict":"\#(edited)""#)
+            try lines.joined(separator: "\n").write(to: verdictsURL, atomically: true, encoding: .utf8)
+            let rescore = try await CLIHarness.run(["rescore", run.path], directory: work)
+            #expect(rescore.status == 0, "\(rescore.stderr)")
+            #expect(
+                rescore.stdout.contains("1 of \(records) verdicts differ from the recorded ones"), "\(rescore.stdout)")
+            #expect(rescore.stdout.contains(": \(edited) "), "\(rescore.stdout)")
+            #expect(rescore.stdout.contains(" -> \(derived) "), "\(rescore.stdout)")
+            if streamBoth { #expect(rescore.stdout.contains("stream_nonstream_mismatch"), "\(rescore.stdout)") }
+        }
+    }
+
     @Test func killNineMidRunThenResumeLosesAndDoublesNothing() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
