@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import UnsaidSuite
 import UnsaidSupport
-import UnsaidTranscript
+@testable import UnsaidTranscript
 
 @Suite struct RedactionPolicyTests {
     let redactor = RedactionPolicy(secrets: ["sk-live-123456", "tk-secret-9"])
@@ -102,5 +102,48 @@ import UnsaidTranscript
         let none = RedactionPolicy(secrets: ["", ""])
         #expect(none.secrets.isEmpty)
         #expect(none.redact("unchanged") == "unchanged")
+    }
+
+    /// The byte checks of a plain ASCII header name agree with the character checks, on
+    /// generated names made of the listed names, suffixes and pieces of them, in any case and
+    /// with `_` for `-`; names that are not plain ASCII keep the character path.
+    @Test func secretHeaderBytesMatchTheCharacterChecks() {
+        let pieces = [
+            "auth", "Auth", "au", "th", "-", "_", "x", "token", "-token", "_TOKEN", "api", "-api-key", "apikey",
+            "-secret",
+            "password", "-signature", "-session", "www-", "authenticate", "cookie", "set-", "key", "é", "%", " ",
+        ]
+        var random = SplitMix64(seed: 16)
+        for _ in 0..<20000 {
+            var name = ""
+            for _ in 0..<(1 + Int(random.next() % 4)) { name += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let comparable = RedactionPolicy.comparableHeaderName(name)
+            let reference = RedactionPolicy.isSecretComparableHeader(comparable)
+            #expect(RedactionPolicy.isSecretHeader(name) == reference, "\(name)")
+            if comparable.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+                #expect(RedactionPolicy.isSecretFoldedASCIIHeader(comparable) == reference, "\(name)")
+            }
+        }
+    }
+
+    /// The userinfo of an ASCII URL found on its bytes is the one found in characters, on
+    /// generated URLs with and without schemes, userinfo, `@` in paths, queries and fragments.
+    @Test func userinfoOnBytesMatchesTheCharacterSearch() {
+        let pieces = [
+            "https", "http", "://", ":/", "//", "user", ":", "pw", "@", "host", ".com", ":8080", "/", "path", "?",
+            "q=1",
+            "&", "#", "frag", "é", "%40", "",
+        ]
+        var random = SplitMix64(seed: 17)
+        for _ in 0..<20000 {
+            var url = ""
+            for _ in 0..<Int(random.next() % 9) { url += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let reference = RedactionPolicy.userinfoRangeInCharacters(in: url)
+            let found = RedactionPolicy.userinfoRange(in: url)
+            let foundText: String? = found.map { String(url[$0]) }
+            let referenceText: String? = reference.map { String(url[$0]) }
+            #expect(foundText == referenceText, "\(url)")
+            #expect(found == reference, "\(url)")
+        }
     }
 }
