@@ -374,7 +374,10 @@ struct SuiteDocumentParser {
 
     private mutating func nonEmptyString(_ node: SuiteNode, field: String) -> String? {
         guard let value = string(node, field: field) else { return nil }
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        // A text opening with a printable ASCII byte other than space is not empty once trimmed:
+        // Foundation's trimming (NSString) is asked only about the others.
+        let opensWithText = value.utf8.first.map { (0x21...0x7E).contains($0) } ?? false
+        guard opensWithText || !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             report(at: position(of: node), field, "must not be empty")
             return nil
         }

@@ -208,4 +208,27 @@ struct SuiteYAMLStreamTests {
         #expect(opened?.probes?.forEachProbe { _, _ in count += 1 } == true)
         #expect(count == 2000)
     }
+
+    /// Whether a scalar says nothing, decided from its first byte where the null rule cannot
+    /// match, agrees with Yams' resolver on generated scalars: null forms with and without a
+    /// line terminator of each kind, texts other rules resolve (bools, numbers, `<<`, `=`,
+    /// dates), ids, prompts and non-ASCII text, implicit and explicit tags, plain and quoted.
+    @Test func isNothingAgreesWithYamsResolver() {
+        let pieces = [
+            "~", "null", "Null", "NULL", "n", "N", "nul", "", "\n", "\r\n", "\r", "\u{0B}", "\u{0C}", "\u{85}",
+            "\u{2028}", "\u{2029}", "p0001", "yes", "No", "0", "1.5", "-", "<<", "=", "2020-01-01", " ", "x", "é", "\t",
+        ]
+        let tags: [Yams.Tag.Name] = [.implicit, .implicit, .null, .str, .int]
+        let styles: [Node.Scalar.Style] = [.plain, .plain, .plain, .singleQuoted, .doubleQuoted]
+        var random = SplitMix64(seed: 18)
+        for _ in 0..<4000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 3) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
+            let scalar = SuiteNode.Scalar(
+                string: text, tag: tags[Int(random.next() % UInt64(tags.count))],
+                style: styles[Int(random.next() % UInt64(styles.count))], position: .start)
+            #expect(
+                scalar.isNothing == scalar.isNothingAsYamsResolves, "\(text.debugDescription) \(scalar.tag.rawValue)")
+        }
+    }
 }
