@@ -5,8 +5,9 @@ import Darwin
 #endif
 import Foundation
 
-/// A file opened for appending whole lines with one `write` each, so a crash leaves at most one
-/// torn line at the end (which resume cuts back). `sync()` is `fsync`.
+/// A file opened for appending whole lines, each written before the next begins (one `write`, or
+/// for a very large record a run of them with nothing between), so a crash leaves at most one torn
+/// line at the end (which resume cuts back). `sync()` is `fsync`.
 ///
 /// `@unchecked Sendable` because group commit calls `sync()` from its own queue while the writer
 /// appends: `write` and `fsync` on one descriptor may run concurrently, and the descriptor itself
@@ -49,6 +50,22 @@ final class AppendOnlyFile: @unchecked Sendable {
             }
             remaining -= written
             base = base.advanced(by: written)
+        }
+    }
+
+    /// The file's size now: where the next `append` begins.
+    func size() throws -> Int {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
+        }
+        return Int(status.st_size)
+    }
+
+    /// Cuts the file back to `size` bytes (undoing appends made after `size()` said so).
+    func truncate(to size: Int) throws {
+        guard ftruncate(descriptor, off_t(size)) == 0 else {
+            throw ArchiveError.io(path: path, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -10,7 +10,8 @@ import UnsaidVerdict
 
 /// Writes one run's archive as results arrive.
 ///
-/// Durability policy: each transcript record is one `write`; `append` returns (and the run counts
+/// Durability policy: each transcript record is one `write` (a very large one a run of them, see
+/// `appendInPieces`); `append` returns (and the run counts
 /// the record as complete) only after an `fsync` that started after that write has returned, so a
 /// record that was reported complete survives a crash or power loss. The `fsync`s are shared
 /// (group commit): records from all requests in flight are written as they complete and one
@@ -107,17 +108,9 @@ package actor ArchiveWriter {
     ) async throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
-        // The line is written, digested and hashed where it was encoded, never copied.
-        chainHead = try CanonicalJSON.withLine(record) { line in
-            do {
-                try transcripts.append(raw: line)
-            } catch {
-                transcriptsDigest = nil
-                throw error
-            }
-            transcriptsDigest?.update(line)
-            return ArchiveChain.hash(ofLine: UnsafeRawBufferPointer(rebasing: line.dropLast()))
-        }
+        chainHead =
+            try record.canonicalSizeHint > Self.recordSizeWrittenInPieces
+            ? appendInPieces(record) : appendWhole(record)
         let written = sequence
         commit.didWrite(through: written)
         let head = chainHead
@@ -137,6 +130,73 @@ package actor ArchiveWriter {
         counts[verdict.verdict.rawValue, default: 0] += 1
         try await commit.waitUntilDurable(through: written)
         return Appended(seq: written, hash: head)
+    }
+
+    /// Records whose line may be larger than this (by their size hint, about twice their text) are
+    /// written a piece at a time: held whole, the line of a 16 MiB answer was 50 MB on top of the
+    /// transcript it encodes, the largest part of the run's memory.
+    static let recordSizeWrittenInPieces = 4 << 20
+    static let recordPieceSize = 1 << 20
+
+    /// Writes the record's line, digested and hashed where it was encoded, never copied; returns
+    /// its hash.
+    private func appendWhole(_ record: TranscriptRecord) throws -> String {
+        try CanonicalJSON.withLine(record) { line in
+            do {
+                try transcripts.append(raw: line)
+            } catch {
+                transcriptsDigest = nil
+                throw error
+            }
+            transcriptsDigest?.update(line)
+            return ArchiveChain.hash(ofLine: UnsafeRawBufferPointer(rebasing: line.dropLast()))
+        }
+    }
+
+    /// Writes the record's line as it is encoded, a megabyte at a time, digested and hashed piece by
+    /// piece; the bytes in the file are `appendWhole`'s. The actor writes nothing else meanwhile,
+    /// so the pieces follow one another; a crash among them leaves one torn line at the end, as a
+    /// crash within one `write` can. Should the record decline part-way (a value only `Encodable`
+    /// can write), the pieces are cut off again and the line is written whole.
+    private func appendInPieces(_ record: TranscriptRecord) throws -> String {
+        let start = try transcripts.size()
+        let digestBefore = transcriptsDigest
+        let hash: String?
+        do {
+            hash = try Self.writePieces(of: record, to: transcripts, digest: &transcriptsDigest)
+        } catch {
+            transcriptsDigest = nil
+            throw error
+        }
+        guard let hash else {
+            try transcripts.truncate(to: start)
+            transcriptsDigest = digestBefore
+            return try appendWhole(record)
+        }
+        return hash
+    }
+
+    /// The pieces themselves, outside the actor's isolation (the encoder calls back synchronously):
+    /// the line's hash, or nil when the record declined.
+    private static func writePieces(
+        of record: TranscriptRecord, to file: AppendOnlyFile, digest: inout RunningDigest?
+    ) throws -> String? {
+        var lineHash = SHA256()
+        var failure: (any Error)?
+        let wrote = CanonicalJSON.writeLine(record, inPiecesOf: recordPieceSize) { piece, last in
+            guard failure == nil else { return }
+            do {
+                try file.append(raw: piece)
+            } catch {
+                failure = error
+                return
+            }
+            digest?.update(piece)
+            // The chain hashes the line without its newline, the last piece's last byte.
+            lineHash.update(bufferPointer: last ? UnsafeRawBufferPointer(rebasing: piece.dropLast()) : piece)
+        }
+        if let failure { throw failure }
+        return wrote ? FileDigester.hex(lineHash.finalize()) : nil
     }
 
     /// The transcript records appended so far (all of them durable once every `append` has

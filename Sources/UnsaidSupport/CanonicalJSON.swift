@@ -46,6 +46,15 @@ package enum CanonicalJSON {
         try CanonicalJSONEncoder().withLine(value, body)
     }
 
+    /// `withLine`'s bytes handed to `sink` in pieces of about `pieceSize` bytes (see
+    /// `CanonicalJSONEncoder.writeLine`); false when the value declined and the caller must undo
+    /// the pieces and take `withLine` instead.
+    package static func writeLine<T: CanonicalWritable>(
+        _ value: T, inPiecesOf pieceSize: Int, to sink: (UnsafeRawBufferPointer, _ last: Bool) -> Void
+    ) -> Bool {
+        CanonicalJSONEncoder().writeLine(value, inPiecesOf: pieceSize, to: sink)
+    }
+
     /// The same bytes (or error) as `encode`, with every value going through `Encodable`: the
     /// reference the `CanonicalWritable` writers are tested against.
     package static func encodeThroughEncodable<T: Encodable>(_ value: T) throws -> Data {

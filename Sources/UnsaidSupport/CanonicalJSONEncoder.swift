@@ -76,6 +76,29 @@ struct CanonicalJSONEncoder {
         return try bytes.withUnsafeBytes(body)
     }
 
+    /// Writes `value`'s line (the bytes `withLine` hands over) to `sink` in pieces of about
+    /// `pieceSize` bytes, in order, the last one ending with the newline (`last` is true for it),
+    /// so a very large value is never held whole. Returns false, after handing some pieces to
+    /// `sink` perhaps, when the value's writer declined part of it: then the caller undoes those
+    /// pieces and takes `withLine`, which encodes the value through `Encodable`.
+    func writeLine<T: CanonicalWritable>(
+        _ value: T, inPiecesOf pieceSize: Int, to sink: (UnsafeRawBufferPointer, _ last: Bool) -> Void
+    ) -> Bool {
+        withoutActuallyEscaping(sink) { sink in
+            var writer = CanonicalWriter(pieceSize: pieceSize) { sink($0, false) }
+            do {
+                try value.write(to: &writer)
+            } catch {
+                return false
+            }
+            var newline = UInt8(0x0A)
+            withUnsafeBytes(of: &newline) { writer.append(raw: $0) }
+            // The newline is in the buffer, so the last piece is never empty.
+            writer.withBytes { sink($0, true) }
+            return true
+        }
+    }
+
     private static func serialize(_ node: JSONNode, into output: inout [UInt8]) {
         switch node {
         case .null: CanonicalLiteral.append("null", to: &output)

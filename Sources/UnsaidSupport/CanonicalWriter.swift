@@ -39,6 +39,8 @@ package struct CanonicalWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
+    /// Where a writer made by `init(pieceSize:spill:)` hands its full buffer instead of growing it.
+    private var spill: ((UnsafeRawBufferPointer) -> Void)?
     /// Whether the next key or array element needs a comma before it.
     private var needsComma = false
     #if DEBUG
@@ -52,7 +54,23 @@ package struct CanonicalWriter: ~Copyable {
         base = memory.assumingMemoryBound(to: UInt8.self)
     }
 
+    /// A writer that never holds more than about `pieceSize` bytes: whenever the buffer is full,
+    /// what it holds goes to `spill` and writing goes on at its start. For a value too large to
+    /// hold whole (a record of a 16 MiB answer is three times that); every write reserves at most
+    /// a block's escaping at once, so the buffer never has to grow past a piece for it.
+    package init(pieceSize: Int, spill: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.init(capacity: pieceSize)
+        self.spill = spill
+    }
+
     deinit { free(base) }
+
+    /// Hands what the buffer holds to `spill` (of a writer made with one) and empties it.
+    package mutating func flush() {
+        guard let spill, count > 0 else { return }
+        spill(UnsafeRawBufferPointer(start: base, count: count))
+        count = 0
+    }
 
     /// The bytes written so far, copied out.
     package var bytes: [UInt8] {
@@ -84,6 +102,12 @@ package struct CanonicalWriter: ~Copyable {
     /// its pages instead of copying them, and the old and new buffers are never held at once.
     @inline(never)
     private mutating func grow(_ extra: Int) {
+        // Every write asks for its room first and counts its bytes after, never keeping a position
+        // across two asks, so emptying the buffer here is safe for all of them.
+        if spill != nil {
+            flush()
+            if capacity >= extra { return }
+        }
         let wanted = max(capacity * 2, count + extra)
         guard let memory = realloc(base, wanted) else { fatalError("out of memory for \(wanted) bytes") }
         base = memory.assumingMemoryBound(to: UInt8.self)
