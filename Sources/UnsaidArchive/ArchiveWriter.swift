@@ -196,7 +196,7 @@ package actor ArchiveWriter {
             lineHash.update(bufferPointer: last ? UnsafeRawBufferPointer(rebasing: piece.dropLast()) : piece)
         }
         if let failure { throw failure }
-        return wrote ? FileDigester.hex(lineHash.finalize()) : nil
+        return wrote ? SHA256Hex.hex(lineHash.finalize()) : nil
     }
 
     /// The transcript records appended so far (all of them durable once every `append` has
@@ -288,7 +288,7 @@ struct RunningDigest {
     }
 
     var digest: Manifest.FileDigest {
-        Manifest.FileDigest(sha256: FileDigester.hex(hasher.finalize()), bytes: bytes, lines: lines)
+        Manifest.FileDigest(sha256: SHA256Hex.hex(hasher.finalize()), bytes: bytes, lines: lines)
     }
 }
 
@@ -347,9 +347,5 @@ package enum FileDigester {
             position = UnsafeRawPointer(found) + 1
         }
         return count
-    }
-
-    static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

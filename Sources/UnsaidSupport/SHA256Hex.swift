@@ -17,8 +17,9 @@ package enum SHA256Hex {
         return hex(hasher.finalize())
     }
 
-    /// 64 lower-case hex digits, written into one string's storage.
-    private static func hex(_ digest: SHA256.Digest) -> String {
+    /// 64 lower-case hex digits, written into one string's storage: the one spelling of a digest
+    /// (chain hashes, file digests) across the archive.
+    package static func hex(_ digest: SHA256.Digest) -> String {
         String(unsafeUninitializedCapacity: 64) { output in
             let digits: StaticString = "0123456789abcdef"
             var index = 0

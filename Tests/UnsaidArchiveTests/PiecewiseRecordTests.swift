@@ -75,14 +75,19 @@ import Testing
             outcome: .unscored, ruleset: "0")
     }
 
-    @Test func aLargeRecordIsWrittenAsTheSameLineAndChained() async throws {
+    /// A new run in a directory of its own (removed by the caller), a probe and a small transcript.
+    private func newRun(seed: UInt64) throws -> (ArchiveLayout, ArchiveWriter, Probe, Transcript) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-pieces-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: directory) }
         let layout = ArchiveLayout(directory: directory)
         let writer = try ArchiveWriter(creating: layout, manifest: manifest(), ruleset: Data("{}".utf8))
         let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")])
-        var random = SplitMix64(seed: 77)
-        let small = RecordGenerator.record(seq: 1, using: &random).transcript
+        var random = SplitMix64(seed: seed)
+        return (layout, writer, probe, RecordGenerator.record(seq: 1, using: &random).transcript)
+    }
+
+    @Test func aLargeRecordIsWrittenAsTheSameLineAndChained() async throws {
+        let (layout, writer, probe, small) = try newRun(seed: 77)
+        defer { try? FileManager.default.removeItem(at: layout.directory) }
         let big = bigRecord(probe: probe).transcript
         #expect(
             TranscriptRecord(seq: 2, prev: "", probe: probe, transcript: big).canonicalSizeHint
@@ -110,17 +115,12 @@ import Testing
         #expect(sealed.chainHead == prev)
         // The digest kept piece by piece is the file's, read back.
         #expect(sealed.files[ArchiveLayout.transcriptsName] == (try FileDigester.digest(layout.transcripts)))
-        #expect(try ArchiveReader.read(directory).records.map(\.transcript) == [small, big, small])
+        #expect(try ArchiveReader.read(layout.directory).records.map(\.transcript) == [small, big, small])
     }
 
     @Test func aLargeRecordThatCannotBeEncodedLeavesNothingBehind() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-pieces-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let layout = ArchiveLayout(directory: directory)
-        let writer = try ArchiveWriter(creating: layout, manifest: manifest(), ruleset: Data("{}".utf8))
-        let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")])
-        var random = SplitMix64(seed: 78)
-        let small = RecordGenerator.record(seq: 1, using: &random).transcript
+        let (layout, writer, probe, small) = try newRun(seed: 78)
+        defer { try? FileManager.default.removeItem(at: layout.directory) }
         try await writer.append(probe: probe, transcript: small, verdict: verdict(for: small))
         let before = try Data(contentsOf: layout.transcripts)
         // A NaN in the last event's annotations: megabytes of chunks are written before it.
