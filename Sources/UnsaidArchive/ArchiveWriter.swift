@@ -39,7 +39,11 @@ package actor ArchiveWriter {
 
     /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
     /// a copy of the ruleset beside the results.
-    package init(creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data) throws {
+    /// - Parameter gathering: how long a shared `fsync` waits for more records (see `GroupCommit`);
+    ///   a run passes its concurrency.
+    package init(
+        creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data, gathering: GroupCommit.Gathering = .immediate
+    ) throws {
         let fileManager = FileManager.default
         let path = layout.directory.path
         if fileManager.fileExists(atPath: path) {
@@ -62,7 +66,7 @@ package actor ArchiveWriter {
         self.sequence = 0
         self.counts = [:]
         let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: 0) { try transcripts.sync() }
+        self.commit = GroupCommit(durable: 0, gathering: gathering) { try transcripts.sync() }
         self.transcriptsDigest = RunningDigest()
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
         self.judgeHead = ArchiveChain.genesis
@@ -72,7 +76,9 @@ package actor ArchiveWriter {
     }
 
     /// Continues an existing archive after `ArchiveResume` has checked and repaired it.
-    package init(continuing point: ResumePoint, manifest: Manifest) throws {
+    package init(
+        continuing point: ResumePoint, manifest: Manifest, gathering: GroupCommit.Gathering = .immediate
+    ) throws {
         self.layout = point.layout
         self.manifest = manifest
         self.transcripts = try AppendOnlyFile(path: point.layout.transcripts.path)
@@ -82,7 +88,7 @@ package actor ArchiveWriter {
         self.counts = point.counts
         // `ArchiveResume.repair` synced the file, so every record already in it is durable.
         let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: point.recordCount) { try transcripts.sync() }
+        self.commit = GroupCommit(durable: point.recordCount, gathering: gathering) { try transcripts.sync() }
         self.transcriptsDigest = nil
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
         self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis

@@ -11,8 +11,15 @@ import Synchronization
 ///
 /// Records are identified by their 1-based sequence number. The writer calls `didWrite(through:)`
 /// right after a record's bytes are in the file, then `waitUntilDurable(through:)`.
+///
+/// A fast disk finishes an `fsync` before the next record arrives, so "whatever was written while
+/// the last one ran" is one record and every record pays its own `fsync` (1,876 for 2,000 records
+/// of a loopback run, 7% of its CPU). With many requests in flight, a round may therefore wait a
+/// little for company first (`Gathering`, after PostgreSQL's `commit_delay`).
 package final class GroupCommit: Sendable {
-    private typealias Waiter = (through: Int, continuation: CheckedContinuation<Void, any Error>)
+    private typealias Waiter = (
+        through: Int, continuation: CheckedContinuation<Void, any Error>, since: ContinuousClock.Instant
+    )
     private struct State {
         /// Highest record whose bytes are in the file (not necessarily on disk).
         var written: Int
@@ -22,18 +29,53 @@ package final class GroupCommit: Sendable {
         /// Once an `fsync` fails nothing after it can be promised durable; every later wait fails.
         var failure: (any Error)?
         var waiters: [Waiter] = []
+        /// The sync queue is waiting for company (`arrivals` is signalled for each new waiter).
+        var gathering = false
     }
     private let state: Mutex<State>
     private let sync: @Sendable () throws -> Void
     private let queue = DispatchQueue(label: "unsaid.archive.fsync")
     private let pause: PauseBeforeSync?
+    private let gathering: Gathering
+    private let arrivals = DispatchSemaphore(value: 0)
+
+    /// How long a round of `fsync` waits for more records to share it.
+    package struct Gathering: Sendable, Equatable {
+        /// Waiting records that start a round at once.
+        package var enough: Int
+        /// The longest a record waits for company before its round starts (the `fsync` comes on top).
+        package var window: Duration
+
+        /// Every round starts as soon as a record waits: right for one request at a time, where
+        /// no company can come.
+        package static let immediate = Gathering(enough: 1, window: .zero)
+
+        /// For `concurrency` requests in flight: a round starts once half of them wait, or 2 ms
+        /// after its first record began to wait. Half, so the other half keeps the CPU busy
+        /// while these wait; 2 ms is nothing beside a model's answer, and at loopback speed
+        /// (~2,000 records a second) gathers several records per `fsync`.
+        package init(concurrency: Int) {
+            let enough = max(1, concurrency / 2)
+            self = enough == 1 ? .immediate : Gathering(enough: enough, window: .milliseconds(2))
+        }
+
+        package init(enough: Int, window: Duration) {
+            self.enough = max(1, enough)
+            self.window = window
+        }
+    }
 
     /// - Parameters:
     ///   - durable: records already on disk (when continuing an archive).
     ///   - sync: the `fsync` itself; runs on a private queue, never on Swift's cooperative pool.
-    init(durable: Int, pause: PauseBeforeSync? = .fromEnvironment(), sync: @escaping @Sendable () throws -> Void) {
+    ///   - gathering: how long a round waits for company (`immediate`: never).
+    init(
+        durable: Int, gathering: Gathering = .immediate, pause: PauseBeforeSync? = .fromEnvironment(),
+        sync: @escaping @Sendable () throws -> Void
+    ) {
         self.state = Mutex(State(written: durable, synced: durable))
         self.pause = pause
+        self.gathering = gathering
         self.sync = sync
     }
 
@@ -45,17 +87,20 @@ package final class GroupCommit: Sendable {
     /// Returns once an `fsync` that started after record `sequence` was written has completed.
     func waitUntilDurable(through sequence: Int) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let (resumeNow, error, startSync): (Bool, (any Error)?, Bool) = state.withLock { state in
-                if let failure = state.failure { return (true, failure, false) }
-                if state.synced >= sequence { return (true, nil, false) }
-                state.waiters.append((sequence, continuation))
-                if state.syncing { return (false, nil, false) }
+            let now = ContinuousClock.now
+            let (resumeNow, error, startSync, wakeGatherer): (Bool, (any Error)?, Bool, Bool) = state.withLock {
+                state in
+                if let failure = state.failure { return (true, failure, false, false) }
+                if state.synced >= sequence { return (true, nil, false, false) }
+                state.waiters.append((sequence, continuation, now))
+                if state.syncing { return (false, nil, false, state.gathering) }
                 state.syncing = true
-                return (false, nil, true)
+                return (false, nil, true, false)
             }
             if resumeNow {
                 if let error { continuation.resume(throwing: error) } else { continuation.resume() }
             }
+            if wakeGatherer { arrivals.signal() }
             if startSync { queue.async { self.syncUntilNoOneWaits() } }
         }
     }
@@ -63,6 +108,7 @@ package final class GroupCommit: Sendable {
     /// Runs on `queue`: one `fsync` per round, each covering everything written when it started.
     private func syncUntilNoOneWaits() {
         while true {
+            gatherCompany()
             let target = state.withLock { $0.written }
             pause?.holdIfCovering(target)
             var error: (any Error)?
@@ -87,6 +133,35 @@ package final class GroupCommit: Sendable {
             }
             if !again { return }
         }
+    }
+}
+
+extension GroupCommit {
+    /// Runs on `queue` before a round: waits until `gathering.enough` records wait or the oldest
+    /// of them has waited `gathering.window`, whichever comes first.
+    private func gatherCompany() {
+        guard gathering.enough > 1 else { return }
+        while true {
+            let (count, oldest) = state.withLock { state -> (Int, ContinuousClock.Instant?) in
+                let oldest = state.waiters.lazy.map(\.since).min()
+                state.gathering = state.waiters.count < gathering.enough && oldest != nil
+                return (state.waiters.count, oldest)
+            }
+            guard let oldest, count < gathering.enough else { break }
+            let left = oldest + gathering.window - ContinuousClock.now
+            guard left > .zero else { break }
+            // Woken by each new waiter, or by the deadline; a stale signal only costs a look.
+            _ = arrivals.wait(timeout: .now() + .nanoseconds(Int(left.nanoseconds)))
+        }
+        state.withLock { $0.gathering = false }
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds in this duration (it is never near `Int.max` here: milliseconds).
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 

@@ -65,6 +65,7 @@ extension RunSession {
         let connection = try environment.connect(
             flags.resolve(name: manifest.target.name, baseURL: endpoint, model: manifest.target.model).config)
 
+        let concurrency = request.concurrency ?? recorded?.concurrency ?? RunPlanning.defaultConcurrency
         // All checks passed: now repair the torn tail and continue the chain.
         let repaired: ResumePoint
         let archive: ArchiveWriter
@@ -72,7 +73,8 @@ extension RunSession {
             repaired = try ArchiveResume.repair(contents, engine: VerdictEngine(ruleset: ruleset))
             var continued = manifest
             continued.status = .running
-            archive = try ArchiveWriter(continuing: repaired, manifest: continued)
+            archive = try ArchiveWriter(
+                continuing: repaired, manifest: continued, gathering: GroupCommit.Gathering(concurrency: concurrency))
         } catch {
             throw RunSetupError("cannot resume: \(error)")
         }
@@ -80,7 +82,7 @@ extension RunSession {
             layout: repaired.layout, items: plan.filter(keys: { !repaired.keys.contains($0) }),
             alreadyDone: repaired.recordCount,
             target: connection, judge: judge,
-            concurrency: request.concurrency ?? recorded?.concurrency ?? RunPlanning.defaultConcurrency,
+            concurrency: concurrency,
             rateLimit: recorded?.rateLimit,
             resumed: Resumed(
                 runID: manifest.runID, archived: repaired.recordCount, planned: plan.count,

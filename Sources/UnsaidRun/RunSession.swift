@@ -115,7 +115,9 @@ package struct RunSession: Sendable {
         do {
             try FileManager.default.createDirectory(at: layout.directory, withIntermediateDirectories: true)
             lock = try ArchiveLock.acquire(layout.directory)
-            archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
+            archive = try ArchiveWriter(
+                creating: layout, manifest: manifest, ruleset: ruleset.snapshot,
+                gathering: GroupCommit.Gathering(concurrency: concurrency))
         } catch {
             throw RunSetupError("\(error)")
         }

@@ -151,7 +151,9 @@ func runPhase(
         suites: [],
         arguments: .init(suitePaths: [], streamOverride: true, apiKeyEnv: target.config.apiKeyEnv, headerNames: []),
         ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: items.count)
-    let archive = try ArchiveWriter(creating: layout, manifest: manifest, ruleset: ruleset.snapshot)
+    let archive = try ArchiveWriter(
+        creating: layout, manifest: manifest, ruleset: ruleset.snapshot,
+        gathering: GroupCommit.Gathering(concurrency: options.concurrency))
     let runEngine = RunEngine(sender: client, verdicts: engine, archive: archive, concurrency: options.concurrency)
     _ = try await runEngine.run(items)
     // As a new `unsaid run` does without --fail-under: the verdicts judged as records were

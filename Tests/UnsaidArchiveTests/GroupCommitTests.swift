@@ -86,4 +86,38 @@ struct GroupCommitTests {
         try await commit.waitUntilDurable(through: 5)
         #expect(disk.syncs.isEmpty)
     }
+
+    @Test func aRoundWaitsForEnoughRecordsBeforeItsSync() async throws {
+        let disk = FakeDisk()
+        // A window far longer than the test: only the third waiter can start the round.
+        let gathering = GroupCommit.Gathering(enough: 3, window: .seconds(600))
+        let commit = GroupCommit(durable: 0, gathering: gathering, pause: nil) { disk.sync() }
+        var waits: [Task<Void, any Error>] = []
+        for sequence in 1...3 {
+            disk.write(sequence)
+            commit.didWrite(through: sequence)
+            waits.append(Task { try await commit.waitUntilDurable(through: sequence) })
+            // Give the sync queue every chance to start a round too early.
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for task in waits { try await task.value }
+        #expect(disk.syncs == [3])
+    }
+
+    @Test func aLoneRecordIsSyncedOnceTheWindowPasses() async throws {
+        let disk = FakeDisk()
+        let gathering = GroupCommit.Gathering(enough: 8, window: .milliseconds(30))
+        let commit = GroupCommit(durable: 0, gathering: gathering, pause: nil) { disk.sync() }
+        disk.write(1)
+        commit.didWrite(through: 1)
+        try await commit.waitUntilDurable(through: 1)
+        #expect(disk.syncs == [1])
+    }
+
+    @Test func aRunGathersForHalfItsConcurrencyAndOneRequestNeverWaits() {
+        #expect(GroupCommit.Gathering(concurrency: 1) == .immediate)
+        #expect(GroupCommit.Gathering(concurrency: 3) == .immediate)
+        #expect(GroupCommit.Gathering(concurrency: 16) == GroupCommit.Gathering(enough: 8, window: .milliseconds(2)))
+        #expect(GroupCommit.Gathering(concurrency: 0) == .immediate)
+    }
 }
