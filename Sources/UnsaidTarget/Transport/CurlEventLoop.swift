@@ -52,7 +52,7 @@ package final class CurlEventLoop: @unchecked Sendable {
     /// removes the handle and frees it.
     package func stream(_ request: HTTPRequest) -> AsyncStream<HTTPEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: HTTPEvent.self, bufferingPolicy: .unbounded)
-        guard let transfer = CurlTransfer(continuation: continuation) else {
+        guard let transfer = CurlTransfer(receiver: .stream(continuation)) else {
             continuation.yield(.end(TransportFailure(kind: .protocol, message: "libcurl could not create a handle")))
             continuation.finish()
             return stream
@@ -77,34 +77,42 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     /// Sends a request and collects the whole answer. A cancelled task gets a `.cancelled` failure.
+    ///
+    /// The events are gathered on the loop thread and handed over once, at the end, rather than
+    /// streamed: the caller would only collect them, and each streamed event is a wakeup of the
+    /// waiting task on another thread.
     package func perform(_ request: HTTPRequest) async -> HTTPResponse {
         let start = MonotonicClock.nowMicros()
-        var status: Int?
-        var headers: [HTTPHeader] = []
-        var chunks: [WireChunk] = []
-        var failure: TransportFailure?
-        var cappedAt: Int?
-        var ended = false
-        for await event in stream(request) {
-            switch event {
-            case .head(let code, let fields):
-                status = code
-                headers = fields
-            case .body(let bytes, let t):
-                chunks.append(WireChunk(t: t, bytes: bytes))
-            case .capped(let limit):
-                cappedAt = limit
-            case .end(let reason):
-                failure = reason
-                ended = true
-            }
+        let collector = ResponseCollector()
+        guard let transfer = CurlTransfer(receiver: .collector(collector)) else {
+            let failure = TransportFailure(kind: .protocol, message: "libcurl could not create a handle")
+            return HTTPResponse(
+                status: nil, headers: [], chunks: [], failure: failure,
+                elapsed: MonotonicClock.nowMicros() - start, cappedAt: nil)
         }
-        if !ended {
-            failure = TransportFailure(kind: .cancelled, message: "the request was cancelled")
+        let collected = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<CollectedResponse, Never>) in
+                // Set before the loop can see the transfer: `submit` takes the loop's lock.
+                collector.continuation = continuation
+                if let failure = transfer.configure(request) {
+                    transfer.end(failure)
+                    return
+                }
+                if !submit(.add(transfer)) {
+                    transfer.end(TransportFailure(kind: .cancelled, message: "the event loop has shut down"))
+                    return
+                }
+                // A cancellation that came before the add found nothing to cancel; repeat it now
+                // (a second one finds the transfer gone and does nothing).
+                if Task.isCancelled { _ = submit(.cancel(transfer)) }
+            }
+        } onCancel: {
+            _ = submit(.cancel(transfer))
         }
         return HTTPResponse(
-            status: status, headers: headers, chunks: chunks, failure: failure,
-            elapsed: MonotonicClock.nowMicros() - start, cappedAt: cappedAt)
+            status: collected.status, headers: collected.headers, chunks: collected.chunks,
+            failure: collected.failure, elapsed: MonotonicClock.nowMicros() - start,
+            cappedAt: collected.cappedAt)
     }
 
     /// How many transfers the loop is running, counted on the loop thread after every command

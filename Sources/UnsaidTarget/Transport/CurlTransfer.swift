@@ -2,7 +2,7 @@ import CCurl
 import UnsaidTranscript
 
 /// One libcurl easy handle and everything that must live exactly as long as it: the header list,
-/// the error buffer and the stream the caller reads.
+/// the error buffer and the receiver its events go to (a stream the caller reads, or a collector).
 ///
 /// Thread confinement instead of locks: the creating thread configures the handle, then hands it
 /// to the event loop through the loop's lock-protected queue (which orders the two), and from
@@ -13,7 +13,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
-    private var continuation: AsyncStream<HTTPEvent>.Continuation?
+    /// `nil` once the transfer has ended: nothing is delivered after `.end`.
+    private var receiver: TransferReceiver?
     private var headParser = ResponseHeadParser()
     private var headSent = false
     private var bytesReceived = false
@@ -35,10 +36,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var capped = false
 
     /// Returns `nil` when libcurl cannot even allocate a handle.
-    init?(continuation: AsyncStream<HTTPEvent>.Continuation) {
+    init?(receiver: TransferReceiver) {
         guard CurlGlobal.isReady, let easy = curl_easy_init() else { return nil }
         self.easy = easy
-        self.continuation = continuation
+        self.receiver = receiver
         errorBufferSize = Int(ccurl_error_size())
         errorBuffer = .allocate(capacity: errorBufferSize)
         errorBuffer.initialize(repeating: 0, count: errorBufferSize)
@@ -142,7 +143,7 @@ final class CurlTransfer: @unchecked Sendable {
         bytesReceived = true
         if let head = headParser.feed(line: String(decoding: bytes, as: UTF8.self)) {
             headSent = true
-            continuation?.yield(.head(status: head.status, headers: head.headers))
+            receiver?.deliver(.head(status: head.status, headers: head.headers))
         }
     }
 
@@ -156,13 +157,13 @@ final class CurlTransfer: @unchecked Sendable {
             // Keep exactly the first `cap` bytes, then stop reading: a runaway answer must not
             // grow without bound in memory or in the archive.
             let kept = cap - bodyBytes
-            if kept > 0 { continuation?.yield(.body(bytes: Array(bytes.prefix(kept)), t: now - start)) }
+            if kept > 0 { receiver?.deliver(.body(bytes: Array(bytes.prefix(kept)), t: now - start)) }
             bodyBytes = cap
             capped = true
             return false
         }
         bodyBytes += bytes.count
-        continuation?.yield(.body(bytes: Array(bytes), t: now - start))
+        receiver?.deliver(.body(bytes: Array(bytes), t: now - start))
         return true
     }
 
@@ -170,7 +171,7 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(code: CURLcode) {
         var failure: TransportFailure?
         if capped, let cap = responseCap {
-            continuation?.yield(.capped(limit: cap))
+            receiver?.deliver(.capped(limit: cap))
         } else if code == CURLE_OK {
             sendPartialHeadIfNeeded()
         } else {
@@ -207,10 +208,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Ends the stream without libcurl's verdict: the consumer went away or the loop shut down.
     func end(_ failure: TransportFailure?) {
-        continuation?.yield(.end(failure))
-        continuation?.finish()
-        // Dropping the continuation also drops the stream's termination handler.
-        continuation = nil
+        receiver?.deliver(.end(failure))
+        receiver?.finish()
+        // Dropping a stream's continuation also drops the stream's termination handler.
+        receiver = nil
     }
 
     private var wasConnected: Bool {
@@ -226,11 +227,11 @@ final class CurlTransfer: @unchecked Sendable {
         guard !headSent else { return }
         headSent = true
         if let head = headParser.partialHead {
-            continuation?.yield(.head(status: head.status, headers: head.headers))
+            receiver?.deliver(.head(status: head.status, headers: head.headers))
         } else {
             var status = 0
             _ = ccurl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            continuation?.yield(.head(status: status, headers: []))
+            receiver?.deliver(.head(status: status, headers: []))
         }
     }
 
