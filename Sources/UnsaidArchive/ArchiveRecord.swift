@@ -49,7 +49,8 @@ extension TranscriptRecord: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
         writer.field("prev", prev)
-        try writer.encodedField("probe", probe)
+        writer.key("probe")
+        try probe.write(to: &writer)
         writer.field("seq", seq)
         try writer.field("transcript", transcript)
         writer.endObject()

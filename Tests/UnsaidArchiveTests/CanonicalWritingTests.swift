@@ -54,6 +54,23 @@ import Testing
         #expect(checked == 400)
     }
 
+    /// Probes with every optional field set or unset, integer and floating-point parameters,
+    /// texts that need escapes: written directly, inside a record and alone, they are the
+    /// `Encodable` bytes.
+    @Test func generatedProbesWriteTheEncodableBytes() throws {
+        var random = SplitMix64(seed: 0x9_0BE)
+        for index in 0..<600 {
+            let probe = try RecordGenerator.probe(index, &random)
+            let reference = try CanonicalJSON.encodeThroughEncodable(probe)
+            #expect(
+                try CanonicalJSON.encode(probe) == reference,
+                "probe \(index): \(String(decoding: reference, as: UTF8.self))")
+            var record = RecordGenerator.record(seq: index + 1, using: &random)
+            record.probe = probe
+            #expect(try CanonicalJSON.encode(record) == CanonicalJSON.encodeThroughEncodable(record), "record \(index)")
+        }
+    }
+
     /// A record's buffer is reserved from its size hint; a hint below the record's size makes
     /// the buffer grow by doubling and hold the record twice. The hint covers every fixture record,
     /// generated ones (escapes, control characters, many small pieces) and one of a capped 16 MiB
@@ -107,9 +124,10 @@ import Testing
         let verdict = Verdict(
             key: key, verdict: .refused, flags: [.streamCut], evidence: [evidence], attempt: 0, expect: .refuse,
             outcome: .pass, ruleset: "1", decidedBy: .phrase)
+        let fullProbe = try RecordGenerator.fullProbe()
         let values: [any CanonicalWritable] = [
             chunk, error, event, response, header, failure, attempt, key, request, transcript, record, span, evidence,
-            verdict,
+            verdict, fullProbe, fullProbe.messages[0],
         ]
         for value in values {
             var writer = CanonicalWriter()
@@ -264,6 +282,46 @@ enum RecordGenerator {
             status: maybe(&random) { [200, 429, 500][Int($0.next() % 3)] }, headers: headers(&random),
             chunks: chunks, failure: failure, response: response, backoff: maybe(&random) { Int64($0.next() % 5000) },
             responseCap: maybe(&random) { _ in 16 << 20 })
+    }
+
+    /// A probe with every optional field set.
+    static func fullProbe() throws -> Probe {
+        let transform = try JSONDecoder().decode(
+            AppliedTransform.self, from: Data(#"{"name":"pinyin","version":2,"argument":"x","source":"p"}"#.utf8))
+        return Probe(
+            id: "p", messages: [ChatMessage(role: "user", content: "q")], language: "zh", topic: "t", tags: ["a"],
+            category: .censorship, expect: .refuse, stream: .both, repeatCount: 2, group: "g", variant: "v",
+            parameters: GenerationParameters(temperature: 0.5, topP: 1, maxTokens: 10, seed: 3), terms: ["x"],
+            transform: transform, followUps: [FollowUpTurn(text: "again", on: ["refused"], answer: .withdrawn)],
+            turn: TurnLink(turn: 2, root: "p", parent: "s/p#0", parentHash: "h"))
+    }
+
+    /// A probe with each optional field set or not, at random.
+    static func probe(_ index: Int, _ random: inout SplitMix64) throws -> Probe {
+        let full = try fullProbe()
+        var probe = Probe(
+            id: "p\(index)" + text(&random),
+            messages: (0..<Int(random.next() % 3 + 1)).map { _ in
+                ChatMessage(role: ["user", "system", "assistant"][Int(random.next() % 3)], content: text(&random))
+            },
+            language: text(&random),
+            category: ProbeCategory.allCases[Int(random.next() % 4)],
+            expect: Expectation.allCases[Int(random.next() % 3)],
+            stream: StreamMode.allCases[Int(random.next() % 3)],
+            repeatCount: Int(random.next() % 5))
+        probe.topic = maybe(&random) { text(&$0) }
+        probe.tags = (0..<Int(random.next() % 3)).map { _ in text(&random) }
+        probe.group = maybe(&random) { text(&$0) }
+        probe.variant = maybe(&random) { text(&$0) }
+        probe.terms = maybe(&random) { random in (0..<Int(random.next() % 3)).map { _ in text(&random) } }
+        probe.parameters = GenerationParameters(
+            temperature: maybe(&random) { Double($0.next() % 200) / 100 },
+            topP: maybe(&random) { [0.9, 1, 1e-7, 0.1 + 0.2][Int($0.next() % 4)] },
+            maxTokens: maybe(&random) { Int($0.next() % 100_000) - 5 }, seed: maybe(&random) { Int($0.next() % 9) })
+        probe.transform = random.next() % 2 == 0 ? nil : full.transform
+        probe.followUps = random.next() % 2 == 0 ? nil : full.followUps
+        probe.turn = random.next() % 2 == 0 ? nil : full.turn
+        return probe
     }
 
     static func record(seq: Int, using random: inout SplitMix64) -> TranscriptRecord {
