@@ -157,13 +157,13 @@ final class CurlTransfer: @unchecked Sendable {
             // Keep exactly the first `cap` bytes, then stop reading: a runaway answer must not
             // grow without bound in memory or in the archive.
             let kept = cap - bodyBytes
-            if kept > 0 { receiver?.deliver(.body(bytes: Array(bytes.prefix(kept)), t: now - start)) }
+            if kept > 0 { receiver?.deliverBody(UnsafeRawBufferPointer(rebasing: bytes.prefix(kept)), t: now - start) }
             bodyBytes = cap
             capped = true
             return false
         }
         bodyBytes += bytes.count
-        receiver?.deliver(.body(bytes: Array(bytes), t: now - start))
+        receiver?.deliverBody(bytes, t: now - start)
         return true
     }
 

@@ -19,6 +19,15 @@ enum TransferReceiver {
         }
     }
 
+    /// Passes a body read on. The collector makes its chunk straight from libcurl's buffer; a
+    /// stream's event needs an array of its own first.
+    func deliverBody(_ bytes: UnsafeRawBufferPointer, t: Int64) {
+        switch self {
+        case .stream(let continuation): continuation.yield(.body(bytes: Array(bytes), t: t))
+        case .collector(let collector): collector.receiveBody(bytes, t: t)
+        }
+    }
+
     /// No event follows; called once, right after `.end`.
     func finish() {
         switch self {
@@ -45,6 +54,11 @@ struct CollectedResponse: Sendable {
 final class ResponseCollector: @unchecked Sendable {
     var continuation: CheckedContinuation<CollectedResponse, Never>?
     private var response = CollectedResponse()
+
+    /// A body read as `receive(.body(…))` keeps it, without the array in between.
+    func receiveBody(_ bytes: UnsafeRawBufferPointer, t: Int64) {
+        response.chunks.append(WireChunk(t: t, bytes: bytes.assumingMemoryBound(to: UInt8.self)))
+    }
 
     func receive(_ event: HTTPEvent) {
         switch event {
