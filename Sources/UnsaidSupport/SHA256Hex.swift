@@ -3,11 +3,10 @@ import Foundation
 
 /// Lower-case hex SHA-256, the digest format used across archives and probe hashes.
 package enum SHA256Hex {
+    /// Spelled by `hex`: a string per byte (`String(_:radix:)`) then joined was most of the
+    /// cost of hashing a probe's few hundred bytes, done for every probe a run plans.
     package static func digest<D: DataProtocol>(_ data: D) -> String {
-        SHA256.hash(data: data).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        hex(SHA256.hash(data: data))
     }
 
     /// The same digest of bytes where they lie, hashed without a generic walk over their regions.
