@@ -81,6 +81,19 @@ package struct JSONPullReader {
         return body(&pull)
     }
 
+    /// Runs `body` over `bytes` positioned at `offset` (nothing skipped), for a caller that
+    /// knows what the bytes before it were read as.
+    package static func withReader<R>(
+        _ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, _ body: (inout JSONPullReader) -> R
+    ) -> R {
+        var pull = JSONPullReader(reader: Reader(bytes: bytes))
+        pull.reader.position = min(max(0, offset), bytes.count)
+        return body(&pull)
+    }
+
+    /// Where the reader is: the offset of the next byte it will read.
+    package var offset: Int { reader.position }
+
     /// Whether only whitespace is left: the text was one JSON value.
     package mutating func atEnd() -> Bool {
         reader.skipWhitespace()

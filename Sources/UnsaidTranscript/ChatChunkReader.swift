@@ -177,6 +177,71 @@ extension ChatChunkReader {
         guard chunk.readTop(&reader), reader.atEnd() else { return nil }
         return chunk.reading()
     }
+
+    /// A stream chunk read in full, kept so that the chunks after it that differ from it only in
+    /// their delta's `content` string can be read from that string alone.
+    ///
+    /// A stream repeats one chunk with a new piece of text in it, two hundred times an answer:
+    /// the same id, model, creation time, choice index and nulls around a different `content`.
+    /// Reading is a walk over the bytes in which a string value is a single step; two chunks
+    /// whose bytes agree before and after such a string are walked alike but for that step, so
+    /// they read alike but for its value. Any other difference (another key, a longer id, a
+    /// finish reason, a content that is not a string) and the chunk is read in full, and becomes
+    /// the template when it has a content string.
+    package struct ChunkTemplate {
+        /// The chunk's bytes before its content string (up to the whitespace before the value).
+        let prefix: [UInt8]
+        /// Its bytes after the string's closing quote, to the end.
+        let suffix: [UInt8]
+        let reading: Reading
+
+        /// The chunk read from its content string, when its other bytes are the template's.
+        func read(_ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64) -> Reading? {
+            // At least the quotes between the two.
+            let end = bytes.count - suffix.count
+            guard end - prefix.count >= 2, let base = bytes.baseAddress,
+                Self.matches(prefix, at: base), Self.matches(suffix, at: base + end)
+            else { return nil }
+            return JSONPullReader.withReader(bytes, at: prefix.count) { reader in
+                // A string that ends exactly where the suffix begins: anything else (null, a
+                // number, a quote inside that ends it early) is read in full.
+                guard case .text(let content) = reader.textOrNull(), reader.offset == end else { return nil }
+                var reading = self.reading
+                reading.event.index = index
+                reading.event.t = t
+                reading.event.content = content
+                return reading
+            }
+        }
+
+        /// Whether the bytes at `start` begin with `stored`.
+        private static func matches(_ stored: [UInt8], at start: UnsafePointer<UInt8>) -> Bool {
+            stored.withUnsafeBufferPointer { stored in
+                guard let base = stored.baseAddress else { return true }
+                return memcmp(start, base, stored.count) == 0
+            }
+        }
+    }
+
+    /// `readCommonChunk(_:index:t:)`, reading from `template` when the chunk differs from it only
+    /// in its content string, and otherwise in full (then keeping the chunk as the template when
+    /// it has a content string). Gives what `readCommonChunk(_:index:t:)` gives.
+    package static func readCommonChunk(
+        _ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64, template: inout ChunkTemplate?
+    ) -> Reading? {
+        if let reading = template?.read(bytes, index: index, t: t) { return reading }
+        var chunk = CommonChunk(index: index, t: t)
+        let reading: Reading? = JSONPullReader.withReader(bytes) { reader in
+            guard chunk.readTop(&reader), reader.atEnd() else { return nil }
+            return chunk.reading()
+        }
+        if let reading, let content = chunk.contentRange {
+            template = ChunkTemplate(
+                prefix: Array(bytes[..<content.lowerBound]), suffix: Array(bytes[content.upperBound...]),
+                reading: reading)
+        }
+        return reading
+    }
 }
 
 /// What `readCommonChunk` has read so far.
@@ -198,6 +263,9 @@ private struct CommonChunk {
     /// Standard fields seen, one bit each, to refuse a repeated key (`JSONParser` keeps its last
     /// value, which this one-pass reader has already used).
     var seen: UInt32 = 0
+    /// Where the delta's `content` value lay when it was a string: from the end of its key's
+    /// colon (before any whitespace) to past its closing quote. For `ChunkTemplate`.
+    var contentRange: Range<Int>?
 
     init(index: Int, t: Int64) {
         self.index = index
@@ -312,8 +380,11 @@ private struct CommonChunk {
             switch field {
             case .content, .reasoningContent, .reasoning, .refusal:
                 guard firstTime(field) else { return false }
+                let start = reader.offset
                 switch reader.textOrNull() {
-                case .text(let value): keep(value, as: field)
+                case .text(let value):
+                    keep(value, as: field)
+                    if field == .content { contentRange = start..<reader.offset }
                 case .null: break
                 case .other: return false
                 }

@@ -83,6 +83,7 @@ package enum ChatResponseDecoder {
         assembler.response.content.reserveCapacity(bodyCount)
         // One range per chat event; some SSE events (pings, vendor events) make no chat event.
         var ranges: [Range<Int>?] = []
+        var template: ChatChunkReader.ChunkTemplate?
         for (chunkIndex, chunk) in chunks.enumerated() {
             // Only the time goes into the handler: a captured chunk was copied, optional strings
             // and all, for every event.
@@ -90,7 +91,7 @@ package enum ChatResponseDecoder {
             chunk.withBytes { bytes in
                 parser.feed(bytes, chunkIndex: chunkIndex) { event in
                     let before = assembler.response.events.count
-                    take(event, t: t, into: &assembler, problems: &problems)
+                    take(event, t: t, into: &assembler, template: &template, problems: &problems)
                     if assembler.response.events.count > before {
                         ranges.append(event.range)
                         if before == 0 {
@@ -131,7 +132,7 @@ package enum ChatResponseDecoder {
 
     private static func take(
         _ event: SSEDispatchedEvent, t: Int64, into assembler: inout ResponseAssembler,
-        problems: inout ProblemLog
+        template: inout ChatChunkReader.ChunkTemplate?, problems: inout ProblemLog
     ) {
         let index = assembler.nextIndex
         switch event.type {
@@ -155,7 +156,7 @@ package enum ChatResponseDecoder {
                     assembler.response.sawDone = true
                     return
                 }
-                if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t) {
+                if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t, template: &template) {
                     assembler.add(reading)
                     return
                 }
