@@ -188,15 +188,37 @@ extension ChatChunkReader {
     /// they read alike but for its value. Any other difference (another key, a longer id, a
     /// finish reason, a content that is not a string) and the chunk is read in full, and becomes
     /// the template when it has a content string.
-    package struct ChunkTemplate {
+    ///
+    /// A class, so a decoder holding one passes a reference around rather than its fields; and
+    /// the fields are kept apart rather than as a `Reading`, so a chunk's event is made once,
+    /// where it is added, instead of copied out of a kept one (a value of some 200 bytes).
+    package final class ChunkTemplate {
         /// The chunk's bytes before its content string (up to the whitespace before the value).
         let prefix: [UInt8]
         /// Its bytes after the string's closing quote, to the end.
         let suffix: [UInt8]
-        let reading: Reading
+        // What the chunk read besides its index, time and content: all the common reader sets.
+        let reasoning: String?
+        let refusal: String?
+        let finishReason: String?
+        let annotations: [String: JSONValue]?
+        let usage: JSONValue?
 
-        /// The chunk read from its content string, when its other bytes are the template's.
-        func read(_ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64) -> Reading? {
+        /// Nil for a reading with a field the common reader never sets (kept only for what it reads).
+        init?(prefix: [UInt8], suffix: [UInt8], reading: Reading) {
+            let event = reading.event
+            guard event.error == nil, event.malformed == nil, event.done == nil else { return nil }
+            self.prefix = prefix
+            self.suffix = suffix
+            reasoning = event.reasoning
+            refusal = event.refusal
+            finishReason = event.finishReason
+            annotations = event.annotations
+            usage = reading.usage
+        }
+
+        /// The content string of a chunk whose other bytes are the template's; nil for any other.
+        func content(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
             // At least the quotes between the two.
             let end = bytes.count - suffix.count
             guard end - prefix.count >= 2, let base = bytes.baseAddress,
@@ -206,12 +228,21 @@ extension ChatChunkReader {
                 // A string that ends exactly where the suffix begins: anything else (null, a
                 // number, a quote inside that ends it early) is read in full.
                 guard case .text(let content) = reader.textOrNull(), reader.offset == end else { return nil }
-                var reading = self.reading
-                reading.event.index = index
-                reading.event.t = t
-                reading.event.content = content
-                return reading
+                return content
             }
+        }
+
+        /// The event of a chunk `content(of:)` accepted.
+        func event(index: Int, t: Int64, content: String) -> ChatEvent {
+            ChatEvent(
+                index: index, t: t, content: content, reasoning: reasoning, refusal: refusal,
+                finishReason: finishReason, annotations: annotations)
+        }
+
+        /// The chunk read from its content string, when its other bytes are the template's.
+        func read(_ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64) -> Reading? {
+            guard let content = content(of: bytes) else { return nil }
+            return Reading(event: event(index: index, t: t, content: content), usage: usage)
         }
 
         /// Whether the bytes at `start` begin with `stored`.
@@ -235,10 +266,12 @@ extension ChatChunkReader {
             guard chunk.readTop(&reader), reader.atEnd() else { return nil }
             return chunk.reading()
         }
-        if let reading, let content = chunk.contentRange {
-            template = ChunkTemplate(
+        if let reading, let content = chunk.contentRange,
+            let learned = ChunkTemplate(
                 prefix: Array(bytes[..<content.lowerBound]), suffix: Array(bytes[content.upperBound...]),
                 reading: reading)
+        {
+            template = learned
         }
         return reading
     }

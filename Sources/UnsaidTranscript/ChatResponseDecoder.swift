@@ -156,6 +156,12 @@ package enum ChatResponseDecoder {
                     assembler.response.sawDone = true
                     return
                 }
+                // Most chunks of a stream are the one before with new text: the event is made
+                // here from the template and that text (see `ChunkTemplate`).
+                if let known = template, let content = known.content(of: bytes) {
+                    assembler.add(known.event(index: index, t: t, content: content), usage: known.usage)
+                    return
+                }
                 if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t, template: &template) {
                     assembler.add(reading)
                     return

@@ -97,6 +97,42 @@ import Testing
         #expect(fromTemplate > 300 * 40 / 3, "only \(fromTemplate) chunks read from a template")
     }
 
+    /// Whole streams decoded: the same events, each with its spaces after the opening brace
+    /// varied so that no chunk fits the template of the one before (every chunk read in full),
+    /// decode to the same response.
+    @Test func decodedStreamsAreTheSameWithoutTemplates() {
+        var random = SplitMix64(seed: 0xDEC0DE)
+        for stream in 0..<100 {
+            var shape = Self.shapes[stream % Self.shapes.count]
+            var plain: [WireChunk] = []
+            var spaced: [WireChunk] = []
+            for index in 0..<30 {
+                if random.next() % 16 == 0 { shape = Self.shapes[Int(random.next() % UInt64(Self.shapes.count))] }
+                let (content, _) = Self.contents[Int(random.next() % UInt64(Self.contents.count))]
+                let bytes =
+                    random.next() % 8 == 0
+                    ? Self.broken(shape, content, random.next()) : Self.chunk(shape, content)
+                let t = Int64(index)
+                plain.append(WireChunk(t: t, bytes: Array("data: ".utf8) + bytes + Array("\n\n".utf8)))
+                let spaces = [UInt8](repeating: UInt8(ascii: " "), count: index % 2 + 1)
+                let respaced = bytes.first == UInt8(ascii: "{") ? [bytes[0]] + spaces + bytes.dropFirst() : bytes
+                spaced.append(WireChunk(t: t, bytes: Array("data: ".utf8) + respaced + Array("\n\n".utf8)))
+            }
+            let viaTemplates = ChatResponseDecoder.decode(chunks: plain, streamed: true)
+            var inFull = ChatResponseDecoder.decode(chunks: spaced, streamed: true)
+            // Malformed events keep their text, spaces and all,
+            for index in inFull.events.indices where inFull.events[index].malformed != nil {
+                inFull.events[index].malformed =
+                    index < viaTemplates.events.count ? viaTemplates.events[index].malformed : nil
+            }
+            // And a problem's byte offset counts the spaces.
+            #expect((inFull.protocolError == nil) == (viaTemplates.protocolError == nil))
+            inFull.protocolError = viaTemplates.protocolError
+            #expect(viaTemplates == inFull, "stream \(stream)")
+            #expect(viaTemplates.events.count == 30)
+        }
+    }
+
     /// Each content against a template of every shape: accepted exactly when it is a string.
     @Test func aContentIsReadFromTheTemplateOnlyWhenItIsAString() throws {
         for shape in Self.shapes {
