@@ -54,29 +54,28 @@ package enum ArchiveStream {
     ) throws -> TranscriptsSummary {
         let options: [CodingUserInfoKey: Bool] = scoringOnly ? [Attempt.scoringOnly: true] : [:]
         let path = layout.transcripts.path
-        guard let reader = LineReader(path: path) else { throw ArchiveError.missing(path: path) }
+        guard let reader = LineReader(path: path, capacity: Self.batchBuffer) else {
+            throw ArchiveError.missing(path: path)
+        }
         var previous = ArchiveChain.genesis
         var lineNumber = 0
-        var pending = try reader.next()
-        while pending != nil {
-            var batch: [LineReader.Line] = []
-            var batchBytes = 0
-            while let line = pending,
-                batch.isEmpty || (batch.count < Self.batchLines && batchBytes + line.bytes.count <= Self.batchBytes)
-            {
-                batch.append(line)
-                batchBytes += line.bytes.count
-                pending = try reader.next()
-            }
+        // The lines of a batch are views of the reader's buffer, valid until the next batch is
+        // read, which happens only once everything made from them is done with them.
+        var batch = try reader.nextBatch(maxLines: Self.batchLines, maxBytes: Self.batchBytes)
+        while !batch.isEmpty {
             let read = Self.read(batch, options: options, digest: digest, prepare: prepare)
+            let lastOffset = batch[batch.count - 1].offset
+            // Read before the ordered pass, which needs to know whether a broken line is the
+            // file's last; from here on, `batch`'s bytes are no longer valid.
+            let next = try reader.nextBatch(maxLines: Self.batchLines, maxBytes: Self.batchBytes)
             for (index, entry) in read.enumerated() {
                 lineNumber += 1
                 guard let entry else {
                     // Only the last line may be broken: that is a torn write.
-                    if pending == nil, index == batch.count - 1 {
+                    if next.isEmpty, index == read.count - 1 {
                         return TranscriptsSummary(
                             records: lineNumber - 1, chainHead: previous,
-                            tornTail: .init(validLength: batch[index].offset, line: lineNumber))
+                            tornTail: .init(validLength: lastOffset, line: lineNumber))
                     }
                     throw ArchiveError.corrupt(file: path, line: lineNumber, reason: "not a transcript record")
                 }
@@ -93,6 +92,7 @@ package enum ArchiveStream {
                 previous = entry.hash
                 try body(entry.record, entry.hash, entry.prepared)
             }
+            batch = next
         }
         return TranscriptsSummary(records: lineNumber, chainHead: previous, tornTail: nil)
     }
@@ -101,6 +101,11 @@ package enum ArchiveStream {
     static let batchLines = 64
     /// Bytes a batch holds at most past its first line (a record of a huge answer goes alone).
     static let batchBytes = 8 << 20
+    /// The reader's buffer, which holds a batch's lines (`LineReader.nextBatch`): a batch ends
+    /// early where the next line does not fit in it, and a line longer than it is read into
+    /// storage of its own. 64 records of a long streamed answer (~55 KB each) fit; reads are of
+    /// a megabyte at a time, so a run of small records touches little of it.
+    static let batchBuffer = 4 << 20
 
     private struct ReadRecord<Prepared> {
         var record: TranscriptRecord

@@ -59,6 +59,69 @@ struct LineReaderTests {
         }
     }
 
+    /// The lines `nextBatch` gives, batch by batch, copied out before the next batch is read
+    /// (its lines are views of the reader's buffer).
+    static func readInBatches(
+        _ url: URL, blockSize: Int, capacity: Int, maxLines: Int, maxBytes: Int
+    ) throws -> [[(bytes: [UInt8], offset: Int, terminated: Bool)]] {
+        let reader = try #require(LineReader(path: url.path, blockSize: blockSize, capacity: capacity))
+        var batches: [[(bytes: [UInt8], offset: Int, terminated: Bool)]] = []
+        while true {
+            let batch = try reader.nextBatch(maxLines: maxLines, maxBytes: maxBytes)
+            if batch.isEmpty { break }
+            batches.append(batch.map { (Array($0.bytes), $0.offset, $0.terminated) })
+        }
+        #expect(try reader.nextBatch(maxLines: maxLines, maxBytes: maxBytes).isEmpty)
+        return batches
+    }
+
+    /// Batches hold, in order, exactly the lines `next` gives one by one (the reference), within
+    /// their limits: at most `maxLines`, and no more than `maxBytes` unless alone, whatever
+    /// the line lengths against the block and the buffer.
+    @Test(arguments: [1, 2, 7, 64])
+    func batchesHoldTheLinesNextGives(blockSize: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("linebatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix64(seed: 0xBA7C4 &+ UInt64(blockSize))
+        let lengths = [0, 1, blockSize - 1, blockSize, blockSize + 1, 2 * blockSize, 5 * blockSize + 3, 300]
+        for round in 0..<8 {
+            var bytes: [UInt8] = []
+            for _ in 0..<(round == 0 ? 0 : 60) {
+                let length = lengths[Int(random.next() % UInt64(lengths.count))]
+                for _ in 0..<max(0, length) { bytes.append(UInt8(ascii: "a") + UInt8(random.next() % 26)) }
+                bytes.append(0x0A)
+            }
+            if round % 2 == 1 {
+                for _ in 0..<(round * blockSize + 1) { bytes.append(UInt8(ascii: "z")) }
+            }
+            let url = directory.appendingPathComponent("lines-\(round)")
+            try Data(bytes).write(to: url)
+            let expected = try Self.read(url, blockSize: blockSize)
+            #expect(expected.count == Self.expected(bytes).count)
+            for capacity in [blockSize, 3 * blockSize, 8 * blockSize + 5, 1 << 16] {
+                for (maxLines, maxBytes) in [(1, 0), (3, 1 << 20), (64, 2 * blockSize), (64, 1 << 20), (5, 0)] {
+                    let context =
+                        "block \(blockSize), round \(round), capacity \(capacity), \(maxLines) lines, \(maxBytes) bytes"
+                    let batches = try Self.readInBatches(
+                        url, blockSize: blockSize, capacity: capacity, maxLines: maxLines, maxBytes: maxBytes)
+                    let lines = batches.flatMap { $0 }
+                    #expect(lines.count == expected.count, "\(context)")
+                    for (got, want) in zip(lines, expected) {
+                        #expect(got.bytes == want.bytes, "\(context), offset \(want.offset)")
+                        #expect(got.offset == want.offset, "\(context)")
+                        #expect(got.terminated == want.terminated, "\(context)")
+                    }
+                    for batch in batches {
+                        #expect(!batch.isEmpty && batch.count <= maxLines, "\(context)")
+                        let total = batch.reduce(0) { $0 + $1.bytes.count }
+                        #expect(batch.count == 1 || total <= maxBytes, "\(context)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aFileOfOneLongUnterminatedLineIsOneTornLine() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("linereader-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
