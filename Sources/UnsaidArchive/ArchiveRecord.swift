@@ -24,6 +24,30 @@ package struct TranscriptRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// Read in one pass over the fields (see `IndexedFieldDecodable`), exactly as the synthesized
+/// `init(from:)` reads them: every archive reader decodes one per line.
+extension TranscriptRecord: IndexedFieldDecodable {
+    package init(fields: inout IndexedFields) throws {
+        var seq: Int?
+        var prev: String?
+        var probe: Probe?
+        var transcript: Transcript?
+        while let field = try fields.next() {
+            if field.is("prev") {
+                prev = try field.stringIfNotNull()
+            } else if field.is("probe") {
+                probe = try field.decodeIfNotNull(Probe.self)
+            } else if field.is("seq") {
+                seq = try field.int()
+            } else if field.is("transcript") {
+                transcript = try field.decodeIfNotNull(Transcript.self)
+            }
+        }
+        guard let seq, let prev, let probe, let transcript else { throw fields.missing() }
+        self.init(seq: seq, prev: prev, probe: probe, transcript: transcript)
+    }
+}
+
 package enum ArchiveChain {
     /// The `prev` of the first record: 64 zeros.
     package static let genesis = String(repeating: "0", count: 64)

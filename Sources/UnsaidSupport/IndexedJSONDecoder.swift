@@ -1035,13 +1035,32 @@ package struct IndexedFields {
 
     /// The error for a required field that is absent, so that `JSONDecoder` reports it.
     package func missing() -> any Error { IndexedDecodingFailure() }
+
+    /// The decoder's user info (`Decoder.userInfo`), for a type whose reading depends on it.
+    package var userInfo: [CodingUserInfoKey: Any] { document.userInfo }
 }
 
-/// One field of an object in the index.
+/// One field of an object in the index. Read only during the walk of the `IndexedFields` it came
+/// from (inside the type's `init(fields:)`), which holds the document.
 package struct IndexedField {
-    let document: IndexedDocument
+    /// Not retained: a strong reference cost an atomic retain and release for each field of
+    /// every event (~1,300 pairs a streamed record) and is not needed while the walk holds the
+    /// document (see above).
+    private let unretained: Unmanaged<IndexedDocument>
     let name: UnsafeBufferPointer<UInt8>
     let value: Int
+
+    init(document: IndexedDocument, name: UnsafeBufferPointer<UInt8>, value: Int) {
+        unretained = .passUnretained(document)
+        self.name = name
+        self.value = value
+    }
+
+    /// Calls `body` with the document, without retaining it.
+    @inline(__always)
+    private func reading<Result>(_ body: (IndexedDocument) throws -> Result) rethrows -> Result {
+        try unretained._withUnsafeGuaranteedRef(body)
+    }
 
     /// Whether the key is `key`, byte for byte.
     package func `is`(_ key: StaticString) -> Bool {
@@ -1052,21 +1071,25 @@ package struct IndexedField {
         return memcmp(key.utf8Start, base, name.count) == 0
     }
 
-    package var isNull: Bool { document.isNull(value) }
+    package var isNull: Bool { reading { $0.isNull(value) } }
 
     /// `decodeIfPresent`'s reading: nil for `null`.
     package func decodeIfNotNull<T: Decodable>(_ type: T.Type) throws -> T? {
-        isNull ? nil : try document.decode(type, at: value)
+        isNull ? nil : try reading { try $0.decode(type, at: value) }
     }
 
     // The common leaf types without going through a generic (callers in other modules get no
     // specialised copy of one).
-    package func int() throws -> Int { try document.integer(at: value, as: Int.self) }
-    package func int64() throws -> Int64 { try document.integer(at: value, as: Int64.self) }
-    package func stringIfNotNull() throws -> String? { isNull ? nil : try document.string(at: value) }
-    package func boolIfNotNull() throws -> Bool? { isNull ? nil : try document.bool(at: value) }
+    package func int() throws -> Int { try reading { try $0.integer(at: value, as: Int.self) } }
+    package func int64() throws -> Int64 { try reading { try $0.integer(at: value, as: Int64.self) } }
+    /// `decodeIfPresent(Int.self)`'s reading: nil for `null`.
+    package func intIfNotNull() throws -> Int? { isNull ? nil : try int() }
+    /// `decodeIfPresent(Int64.self)`'s reading: nil for `null`.
+    package func int64IfNotNull() throws -> Int64? { isNull ? nil : try int64() }
+    package func stringIfNotNull() throws -> String? { isNull ? nil : try reading { try $0.string(at: value) } }
+    package func boolIfNotNull() throws -> Bool? { isNull ? nil : try reading { try $0.bool(at: value) } }
     /// The elements of an array of objects, nil for `null` (see `IndexedObjects`).
     package func objectsIfNotNull() throws -> IndexedObjects? {
-        isNull ? nil : try IndexedObjects(document: document, array: value)
+        isNull ? nil : try reading { try IndexedObjects(document: $0, array: value) }
     }
 }

@@ -65,7 +65,7 @@ package struct Attempt: Codable, Sendable, Equatable {
     /// decoder option below, which must agree on when the raw body counts.
     package var httpErrorStatus: Int? { Self.httpErrorStatus(status) }
 
-    private static func httpErrorStatus(_ status: Int?) -> Int? {
+    static func httpErrorStatus(_ status: Int?) -> Int? {
         status.flatMap { (200..<300).contains($0) ? nil : $0 }
     }
 

@@ -188,6 +188,137 @@ import Testing
         #expect(IndexedJSONDecoder.decode([HTTPHeader].self, from: data) == foundation, "\(why)")
     }
 
+    /// The record's own objects are read in one pass over their fields too (`TranscriptRecord`,
+    /// `Transcript`, `RecordedRequest`, `WorkKey`, `Attempt`): the same rules, on their fields,
+    /// in both modes (`Attempt.scoringOnly` leaves a 2xx attempt's chunks unread, not unchecked).
+    static let keyText = #"{"probe":"p","probeHash":"h","sample":0,"streamed":true,"suite":"s"}"#
+    static let requestText =
+        #"{"body":"{}","headers":[{"name":"a","value":"b"}],"method":"POST","streamed":true,"url":"u"}"#
+    static let responseText = #"{"content":"","errors":[],"events":[],"reasoning":"","refusal":"","sawDone":true}"#
+    static func attemptText(_ fields: String) -> String {
+        #"{"elapsed":5,"headers":[],"index":0,"response":"# + responseText + #","startedAt":"s""# + fields + "}"
+    }
+    static let chunk = #"{"t":1,"text":"data: x\n\n"}"#
+    static let probeText =
+        #"{"category":"control","expect":"any","id":"p","language":"en","messages":[{"content":"q","role":"user"}],"parameters":{},"repeatCount":1,"stream":"on","tags":[]}"#
+
+    static let objectCases: [(String, String, String, Bool)] = [
+        ("key", "every field", keyText, true),
+        (
+            "key", "keys in another order", #"{"suite":"s","streamed":false,"sample":2,"probeHash":"h","probe":"p"}"#,
+            true
+        ),
+        (
+            "key", "a repeated key keeps its first value",
+            #"{"probe":"p","probe":"q","probeHash":"h","sample":0,"streamed":true,"suite":"s"}"#, true
+        ),
+        (
+            "key", "unknown keys are ignored",
+            #"{"Probe":"x","probe":"p","probeHash":"h","sample":0,"streamed":true,"suite":"s","zz":[null]}"#, true
+        ),
+        ("key", "a missing field", #"{"probe":"p","probeHash":"h","sample":0,"suite":"s"}"#, false),
+        ("key", "a null field", #"{"probe":"p","probeHash":"h","sample":null,"streamed":true,"suite":"s"}"#, false),
+        ("key", "a wrong type", #"{"probe":"p","probeHash":"h","sample":0,"streamed":1,"suite":"s"}"#, false),
+        ("request", "every field", requestText, true),
+        ("request", "a missing body", #"{"headers":[],"method":"POST","streamed":true,"url":"u"}"#, false),
+        ("request", "null headers", #"{"body":"","headers":null,"method":"POST","streamed":true,"url":"u"}"#, false),
+        ("attempt", "chunks and a status", attemptText(#","chunks":["# + chunk + #"],"status":200"#), true),
+        ("attempt", "an HTTP error's chunks", attemptText(#","chunks":["# + chunk + #"],"status":500"#), true),
+        ("attempt", "no status", attemptText(#","chunks":["# + chunk + #"]"#), true),
+        ("attempt", "a null status", attemptText(#","chunks":[],"status":null"#), true),
+        (
+            "attempt", "every optional field",
+            attemptText(
+                #","backoff":7,"chunks":[],"failure":{"kind":"timeout","message":"m"},"responseCap":9,"status":200"#),
+            true
+        ),
+        (
+            "attempt", "null optionals", attemptText(#","backoff":null,"chunks":[],"failure":null,"responseCap":null"#),
+            true
+        ),
+        ("attempt", "null chunks", attemptText(#","chunks":null,"status":200"#), false),
+        ("attempt", "null chunks of an HTTP error", attemptText(#","chunks":null,"status":404"#), false),
+        ("attempt", "no chunks", attemptText(#","status":200"#), false),
+        ("attempt", "a chunk that is not one", attemptText(#","chunks":[1],"status":200"#), false),
+        ("attempt", "a chunk that is not one, of an HTTP error", attemptText(#","chunks":[1],"status":503"#), false),
+        (
+            "attempt", "a repeated status keeps its first value",
+            attemptText(#","chunks":[1],"status":200,"status":500"#), false
+        ),
+        ("attempt", "a status of the wrong type", attemptText(#","chunks":[],"status":"200""#), false),
+        ("attempt", "a missing response", #"{"chunks":[],"elapsed":5,"headers":[],"index":0,"startedAt":"s"}"#, false),
+        (
+            "transcript", "every field",
+            #"{"attempts":["# + attemptText(#","chunks":[],"status":200"#) + #"],"key":"# + keyText + #","request":"#
+                + requestText + "}", true
+        ),
+        ("transcript", "no attempts", #"{"attempts":[],"key":"# + keyText + #","request":"# + requestText + "}", true),
+        ("transcript", "a missing key", #"{"attempts":[],"request":"# + requestText + "}", false),
+        (
+            "transcript", "an attempt that is not an object",
+            #"{"attempts":[1],"key":"# + keyText + #","request":"# + requestText + "}", false
+        ),
+        (
+            "record", "every field",
+            #"{"prev":"0","probe":"# + probeText + #","seq":1,"transcript":{"attempts":[],"key":"#
+                + keyText + #","request":"# + requestText + "}}", true
+        ),
+        (
+            "record", "a null seq",
+            #"{"prev":"0","probe":"# + probeText + #","seq":null,"transcript":{"attempts":[],"key":"#
+                + keyText + #","request":"# + requestText + "}}", false
+        ),
+        ("record", "a missing transcript", #"{"prev":"0","probe":"# + probeText + #","seq":1}"#, false),
+    ]
+
+    static func readsAlike<T: Decodable & Equatable>(
+        _ type: T.Type, _ data: Data, userInfo: [CodingUserInfoKey: Bool]
+    ) -> (foundation: T?, indexed: T?) {
+        let decoder = JSONDecoder()
+        for (key, value) in userInfo { decoder.userInfo[key] = value }
+        return (try? decoder.decode(type, from: data), IndexedJSONDecoder.decode(type, from: data, userInfo: userInfo))
+    }
+
+    @Test(arguments: objectCases)
+    func recordObjectsReadInOnePassAsCodableReadsThem(kind: String, why: String, text: String, readable: Bool) throws {
+        let data = Data(text.utf8)
+        for userInfo in Self.modes {
+            let mode = userInfo.isEmpty ? "whole" : "scoring only"
+            var foundationRead = false
+            switch kind {
+            case "key":
+                let (foundation, indexed) = Self.readsAlike(WorkKey.self, data, userInfo: userInfo)
+                foundationRead = foundation != nil
+                #expect(indexed == foundation, "\(kind), \(why), \(mode)")
+            case "request":
+                let (foundation, indexed) = Self.readsAlike(RecordedRequest.self, data, userInfo: userInfo)
+                foundationRead = foundation != nil
+                #expect(indexed == foundation, "\(kind), \(why), \(mode)")
+            case "attempt":
+                let (foundation, indexed) = Self.readsAlike(Attempt.self, data, userInfo: userInfo)
+                foundationRead = foundation != nil
+                #expect(indexed == foundation, "\(kind), \(why), \(mode)")
+            case "transcript":
+                let (foundation, indexed) = Self.readsAlike(Transcript.self, data, userInfo: userInfo)
+                foundationRead = foundation != nil
+                #expect(indexed == foundation, "\(kind), \(why), \(mode)")
+            default:
+                let (foundation, indexed) = Self.readsAlike(TranscriptRecord.self, data, userInfo: userInfo)
+                foundationRead = foundation != nil
+                #expect(indexed == foundation, "\(kind), \(why), \(mode)")
+            }
+            // A 2xx attempt's unreadable or null chunks are left unread when scoring only (the key
+            // must be there, whatever its value).
+            let scoringReadsAnyway =
+                !userInfo.isEmpty && (why.hasPrefix("a chunk that is not one") || why == "null chunks")
+                && !why.contains("HTTP")
+            // Which of two repeated keys `JSONDecoder` reads is not pinned here, only that both agree.
+            if !why.hasPrefix("a repeated status") {
+                #expect(foundationRead == (readable || scoringReadsAnyway), "\(kind), \(why), \(mode): JSONDecoder")
+            }
+        }
+    }
+
     /// Single-byte edits of real records: a record the indexed decoder still reads must read the
     /// same through `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
     @Test func mutatedRecordsNeverReadDifferently() throws {
