@@ -320,9 +320,13 @@ package struct VerdictEngine: Sendable {
     }
 
     private func finalMessage(_ response: DecodedResponse) -> String? {
-        for event in response.events.reversed() {
+        // Read through the array by position: binding each event copied all of it (a dozen
+        // references retained and released per event, for the rare one with annotations).
+        let events = response.events
+        for position in events.indices.reversed() {
+            guard let annotations = events[position].annotations else { continue }
             for key in ruleset.signals.finalMessageKeys {
-                guard let message = event.annotations?[key] else { continue }
+                guard let message = annotations[key] else { continue }
                 if let content = message["content"]?.stringValue { return content }
                 if let content = message.stringValue { return content }
             }
