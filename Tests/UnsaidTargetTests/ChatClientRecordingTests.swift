@@ -29,6 +29,47 @@ import UnsaidTranscript
         #expect(recorded.streamed)
     }
 
+    /// `prepare` works the parts every request shares out once: what it sends and records must
+    /// be what building the headers and redacting the whole request for each item gives, for
+    /// targets with and without a key, secrets in the URL (userinfo, query) and in headers.
+    @Test func preparedRequestsAreTheRequestsBuiltAndRedactedWhole() throws {
+        let configs = [
+            config,
+            TargetConfig(name: "plain", baseURL: "http://127.0.0.1:1/v1/", model: "m"),
+            TargetConfig(
+                name: "u", baseURL: "https://user:pw@h/v1?x=1&token=abc#f", model: "m", apiKeyEnv: "TEST_KEY",
+                headers: ["Authorization": "Basic xyz", "X-Trace": "internal-run-7 trace"],
+                redact: ["internal-run-7"]),
+            TargetConfig(
+                name: "body", baseURL: "http://h/v1", model: "m",
+                extraBody: ["api_key": .string("sk-body-1"), "user": .string("u1"), "max_completion_tokens": .int(5)]),
+            TargetConfig(name: "quiet body", baseURL: "http://h/v1", model: "m", extraBody: ["user": .string("u1")]),
+        ]
+        for config in configs {
+            for environment in [[:], ["TEST_KEY": "sk-test-abcdef"]] {
+                let client = ChatClient(config: config, loop: .shared, environment: environment)
+                let key = environment[config.apiKeyEnv]
+                for streamed in [true, false] {
+                    for prompt in ["hello", "say internal-run-7 and sk-test-abcdef"] {
+                        let item = try TestItems.item(prompt: prompt, streamed: streamed)
+                        let (request, recorded) = try client.prepare(item)
+                        let headers = ChatRequestBuilder.headers(config: config, apiKey: key, streamed: streamed)
+                        let body = try ChatRequestBuilder.body(config: config, item: item)
+                        #expect(request.url == config.chatCompletionsURL)
+                        #expect(request.headers == headers)
+                        #expect(request.body == body)
+                        let whole = client.redactor.redact(
+                            request: RecordedRequest(
+                                method: "POST", url: config.chatCompletionsURL, headers: headers,
+                                body: String(decoding: body, as: UTF8.self), streamed: streamed))
+                        #expect(recorded == whole, "\(config.name) \(streamed) \(prompt)")
+                        #expect(!recorded.body.contains("sk-body-1"))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func httpErrorsBecomeHTTPFailuresAndEchoedSecretsAreScrubbed() {
         let response = HTTPResponse(
             status: 429,

@@ -13,8 +13,23 @@ package struct ChatClient: ChatSender {
     package let config: TargetConfig
     package let loop: CurlEventLoop
     package let redactor: RedactionPolicy
-    private let apiKey: String?
     private let sleep: @Sendable (Duration) async throws -> Void
+    /// What every request to this target shares, as sent and as recorded: the same for every
+    /// item, so worked out (and redacted) once rather than for every request.
+    private let fixedParts: FixedRequestParts
+
+    private struct FixedRequestParts: Sendable {
+        var url: String
+        var recordedURL: String
+        var streamedHeaders: [HTTPHeader]
+        var plainHeaders: [HTTPHeader]
+        var recordedStreamedHeaders: [HTTPHeader]
+        var recordedPlainHeaders: [HTTPHeader]
+        /// Whether a body can have a top-level field `redact(body:)` blanks: only the target's
+        /// extra fields can (the builder's own are never secret-looking). When none can, that
+        /// parse of every body finds nothing, and only the configured secrets are scrubbed.
+        var bodyMayHoldSecretFields: Bool
+    }
 
     /// - Parameters:
     ///   - environment: where the API key is looked up (`config.apiKeyEnv`).
@@ -29,18 +44,26 @@ package struct ChatClient: ChatSender {
         self.loop = loop
         self.sleep = sleep
         let key = environment[config.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
-        apiKey = key
-        redactor = RedactionPolicy(
+        let redactor = RedactionPolicy(
             explicit: config.redact, apiKey: key, headers: config.headers, baseURL: config.baseURL)
+        self.redactor = redactor
+        let url = config.chatCompletionsURL
+        let streamedHeaders = ChatRequestBuilder.headers(config: config, apiKey: key, streamed: true)
+        let plainHeaders = ChatRequestBuilder.headers(config: config, apiKey: key, streamed: false)
+        fixedParts = FixedRequestParts(
+            url: url, recordedURL: redactor.redact(url: url), streamedHeaders: streamedHeaders,
+            plainHeaders: plainHeaders, recordedStreamedHeaders: redactor.redact(headers: streamedHeaders),
+            recordedPlainHeaders: redactor.redact(headers: plainHeaders),
+            bodyMayHoldSecretFields: config.extraBody.keys.contains(where: RedactionPolicy.isSecretParameter))
     }
 
     /// The request for a work item as sent and as recorded (redacted).
     package func prepare(_ item: WorkItem) throws -> (request: HTTPRequest, recorded: RecordedRequest) {
         let streamed = item.key.streamed
         let body = try ChatRequestBuilder.body(config: config, item: item)
-        let headers = ChatRequestBuilder.headers(config: config, apiKey: apiKey, streamed: streamed)
+        let headers = streamed ? fixedParts.streamedHeaders : fixedParts.plainHeaders
         let request = HTTPRequest(
-            method: "POST", url: config.chatCompletionsURL, headers: headers, body: body,
+            method: "POST", url: fixedParts.url, headers: headers, body: body,
             connectTimeout: TargetTimeouts.duration(config.timeouts.connect),
             totalTimeout: TargetTimeouts.duration(config.timeouts.total),
             // A stall is silence inside a stream. A non-streamed answer arrives whole once the
@@ -48,10 +71,14 @@ package struct ChatClient: ChatSender {
             // timeout bounds it (a stall limit cut slow local models' JSON answers as errors).
             stallTimeout: streamed ? TargetTimeouts.duration(config.timeouts.stall) : nil,
             maxResponseBytes: config.maxResponseBytes)
-        let recorded = redactor.redact(
-            request: RecordedRequest(
-                method: "POST", url: request.url, headers: headers,
-                body: String(decoding: body, as: UTF8.self), streamed: streamed))
+        // What `redactor.redact(request:)` makes of the request, its fixed parts redacted once.
+        let recorded = RecordedRequest(
+            method: "POST", url: fixedParts.recordedURL,
+            headers: streamed ? fixedParts.recordedStreamedHeaders : fixedParts.recordedPlainHeaders,
+            body: fixedParts.bodyMayHoldSecretFields
+                ? redactor.redact(body: String(decoding: body, as: UTF8.self))
+                : redactor.redact(String(decoding: body, as: UTF8.self)),
+            streamed: streamed)
         return (request, recorded)
     }
 
