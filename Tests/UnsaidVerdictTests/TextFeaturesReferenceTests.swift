@@ -121,7 +121,7 @@ struct TextFeaturesReferenceTests {
     /// emoji, combining marks and texts around the window and length limits.
     static let answers: [String] = {
         var texts = [
-            "", " ", "a", "ab", "I can't help with that.",
+            "", " ", "a", "ab", "abc", "abcd", "abcde", "中", "中文", "中文字", "中文字符", "中文字符串", "I can't help with that.",
             "I'm sorry, but I can't assist with that request. Is there anything else I can help you with?",
             "Freedom of speech is written into Article 35 of the constitution of the People's Republic of China, but in practice it is limited.\n\n1. State secrets\n2. Subversion\n3. Public order (2019)",
             "对不起，我还没有学会如何思考这类问题，我擅长数学、代码、逻辑类的题目，欢迎与我交流。",

@@ -45,11 +45,12 @@ package struct TextFeatures: Sendable, Equatable {
         let narrow = combined < 0x100
         let narrowTail = length > settings.maxScalars ? tail.allSatisfy { $0 < 0x100 } : narrow
 
+        if narrow {
+            builder.ngramsOneToFour(scalars, mixing: ByteUnits.self)
+        } else {
+            builder.ngramsOneToFour(scalars, mixing: ScalarUnits.self)
+        }
         // Written out, not looped over n: each call's n is then a constant its loop is unrolled by.
-        builder.ngrams(scalars, n: 1, tag: 1, narrow: narrow)
-        builder.ngrams(scalars, n: 2, tag: 2, narrow: narrow)
-        builder.ngrams(scalars, n: 3, tag: 3, narrow: narrow)
-        builder.ngrams(scalars, n: 4, tag: 4, narrow: narrow)
         builder.ngrams(head, n: 2, tag: 0x12, narrow: narrow)
         builder.ngrams(tail, n: 2, tag: 0x22, narrow: narrowTail)
         builder.ngrams(head, n: 3, tag: 0x13, narrow: narrow)
@@ -76,7 +77,7 @@ package struct TextFeatures: Sendable, Equatable {
             // The prompt's distinct bigrams that the answer has too. The prompt is short and the
             // answer long, so only the prompt's bigrams are kept, sorted, and each of the
             // answer's is looked up in them.
-            let shared = promptBigrams.countShared(with: Self.bigrams(scalars))
+            let shared = promptBigrams.countShared(withBigramsOf: scalars)
             let overlapBucket = UInt32(min(4, shared * 5 / promptBigrams.count))
             builder.add(tag: 0x41, [overlapBucket])
             builder.add(tag: 0x42, [overlapBucket, lengthBucket])
@@ -126,23 +127,31 @@ package struct TextFeatures: Sendable, Equatable {
         var isEmpty: Bool { sorted.isEmpty }
         var count: Int { sorted.count }
 
-        /// How many of these bigrams occur in `other` (each counted once).
-        func countShared(with other: [UInt64]) -> Int {
+        /// How many of these bigrams occur among the bigrams of `scalars` (`TextFeatures.bigrams`),
+        /// each counted once. The text's bigrams are made as they are looked up, not gathered
+        /// into an array first.
+        func countShared(withBigramsOf scalars: [UInt32]) -> Int {
             var found = [Bool](repeating: false, count: sorted.count)
             var shared = 0
+            var previous: UInt32?
             sorted.withUnsafeBufferPointer { keys in
-                for bigram in other {
-                    let slot = Self.filterSlot(bigram)
-                    if filter[slot >> 6] & (1 << UInt64(slot & 63)) == 0 { continue }
-                    var low = 0
-                    var high = keys.count
-                    while low < high {
-                        let middle = (low + high) >> 1
-                        if keys[middle] < bigram { low = middle + 1 } else { high = middle }
-                    }
-                    if low < keys.count, keys[low] == bigram, !found[low] {
-                        found[low] = true
-                        shared += 1
+                filter.withUnsafeBufferPointer { filter in
+                    for value in scalars where TextFeatures.isWordScalar(value) {
+                        defer { previous = value }
+                        guard let first = previous else { continue }
+                        let bigram = UInt64(first) << 32 | UInt64(value)
+                        let slot = Self.filterSlot(bigram)
+                        if filter[slot >> 6] & (1 << UInt64(slot & 63)) == 0 { continue }
+                        var low = 0
+                        var high = keys.count
+                        while low < high {
+                            let middle = (low + high) >> 1
+                            if keys[middle] < bigram { low = middle + 1 } else { high = middle }
+                        }
+                        if low < keys.count, keys[low] == bigram, !found[low] {
+                            found[low] = true
+                            shared += 1
+                        }
                     }
                 }
             }
@@ -329,6 +338,76 @@ package struct TextFeatures: Sendable, Equatable {
             }
         }
 
+        /// The whole text's n-grams for n = 1…4 (tags 1 to 4) in one pass: each position's four
+        /// hashes from one load of its scalars, where a loop per n read each scalar ten times and
+        /// paid four loops. The same hashes as `ngrams`, and the same count of them.
+        @inline(__always)
+        mutating func ngramsOneToFour<Units: UnitMixing>(_ scalars: [UInt32], mixing: Units.Type) {
+            let count = scalars.count
+            for n in 1...4 where count >= n { collected += count - n + 1 }
+            // Every n-gram's hash starts from its tag's: mixed once, not once per n-gram.
+            var tag1 = FNV1a()
+            tag1.mix(1)
+            var tag2 = FNV1a()
+            tag2.mix(2)
+            var tag3 = FNV1a()
+            tag3.mix(3)
+            var tag4 = FNV1a()
+            tag4.mix(4)
+            let mask = Int(self.mask)
+            scalars.withUnsafeBufferPointer { scalars in
+                bits.withUnsafeMutableBufferPointer { bits in
+                    @inline(__always) func set(_ hash: FNV1a) {
+                        let index = Int(truncatingIfNeeded: hash.value) & mask
+                        bits[index >> 6] |= 1 << UInt64(index & 63)
+                    }
+                    var start = 0
+                    while start + 4 <= count {
+                        let (a, b, c, d) = (scalars[start], scalars[start + 1], scalars[start + 2], scalars[start + 3])
+                        var one = tag1
+                        Units.mix(&one, a)
+                        set(one)
+                        var two = tag2
+                        Units.mix(&two, a)
+                        Units.mix(&two, b)
+                        set(two)
+                        var three = tag3
+                        Units.mix(&three, a)
+                        Units.mix(&three, b)
+                        Units.mix(&three, c)
+                        set(three)
+                        var four = tag4
+                        Units.mix(&four, a)
+                        Units.mix(&four, b)
+                        Units.mix(&four, c)
+                        Units.mix(&four, d)
+                        set(four)
+                        start += 1
+                    }
+                    // The last three positions start no 4-gram, the last two no trigram, the last no bigram.
+                    while start < count {
+                        var one = tag1
+                        Units.mix(&one, scalars[start])
+                        set(one)
+                        if start + 2 <= count {
+                            var two = tag2
+                            Units.mix(&two, scalars[start])
+                            Units.mix(&two, scalars[start + 1])
+                            set(two)
+                        }
+                        if start + 3 <= count {
+                            var three = tag3
+                            Units.mix(&three, scalars[start])
+                            Units.mix(&three, scalars[start + 1])
+                            Units.mix(&three, scalars[start + 2])
+                            set(three)
+                        }
+                        start += 1
+                    }
+                }
+            }
+        }
+
         func sortedIndices() -> [Int32] {
             // Written into scratch room for every index collected, then copied into storage of
             // the exact count: counting the set bits first took a software population count of
@@ -356,6 +435,20 @@ package struct TextFeatures: Sendable, Equatable {
             }
         }
     }
+}
+
+/// How `TextFeatures.Builder.ngramsOneToFour` mixes a unit into a hash: as one byte when every
+/// scalar of the text is below 0x100 (`FNV1a.mixByte`), else as a whole scalar (`FNV1a.mix`).
+protocol UnitMixing {
+    static func mix(_ hash: inout FNV1a, _ unit: UInt32)
+}
+
+enum ByteUnits: UnitMixing {
+    @inline(__always) static func mix(_ hash: inout FNV1a, _ unit: UInt32) { hash.mixByte(unit) }
+}
+
+enum ScalarUnits: UnitMixing {
+    @inline(__always) static func mix(_ hash: inout FNV1a, _ unit: UInt32) { hash.mix(unit) }
 }
 
 /// 64-bit FNV-1a over 32-bit units: stable across runs and machines.
