@@ -20,8 +20,10 @@ extension ChatMessage: CanonicalWritable {
 extension Probe: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        writer.field("category", category)
-        writer.field("expect", expect)
+        // The enums as their raw values: `field`'s generic `RawRepresentable` form looked the
+        // type up at run time (it is not specialised across modules).
+        writer.field("category", category.rawValue)
+        writer.field("expect", expect.rawValue)
         if let followUps { try writer.encodedField("followUps", followUps) }
         writer.field("group", group)
         writer.field("id", id)
@@ -42,7 +44,7 @@ extension Probe: CanonicalWritable {
             try writer.encodedField("parameters", parameters)
         }
         writer.field("repeatCount", repeatCount)
-        writer.field("stream", stream)
+        writer.field("stream", stream.rawValue)
         writer.key("tags")
         writer.beginArray()
         for index in tags.indices { writer.value(tags[index]) }

@@ -53,7 +53,7 @@ extension TransportFailure: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) {
         writer.beginObject()
         writer.field("curlCode", curlCode)
-        writer.field("kind", kind)
+        writer.field("kind", kind.rawValue)
         writer.field("message", message)
         writer.endObject()
     }
@@ -102,7 +102,8 @@ extension ChatEvent: CanonicalWritable {
 extension DecodedResponse: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        writer.field("bodyFormat", bodyFormat)
+        // As its raw value: `field`'s generic form looked the type up at run time, for every record.
+        writer.field("bodyFormat", bodyFormat?.rawValue)
         writer.field("content", content)
         try writer.items("errors", errors)
         writer.key("events")
@@ -170,10 +171,16 @@ extension Transcript: CanonicalWritable {
             }
             let response = attempt.response
             text += response.content.utf8.count + response.reasoning.utf8.count + response.refusal.utf8.count
-            for event in response.events {
-                text +=
-                    (event.content?.utf8.count ?? 0) + (event.reasoning?.utf8.count ?? 0)
-                    + (event.refusal?.utf8.count ?? 0)
+            // Each event's texts read where it lies: `for event in` copied every event (its
+            // strings retained and released) only to count bytes.
+            response.events.withUnsafeBufferPointer { events in
+                guard let first = events.baseAddress else { return }
+                for offset in 0..<events.count {
+                    let event = first + offset
+                    text +=
+                        (event.pointee.content?.utf8.count ?? 0) + (event.pointee.reasoning?.utf8.count ?? 0)
+                        + (event.pointee.refusal?.utf8.count ?? 0)
+                }
             }
             pieces += attempt.chunks.count + response.events.count + attempt.headers.count
         }
