@@ -315,13 +315,3 @@ private struct ProbeReader {
     /// Whether an optional value follows.
     private mutating func present() -> Bool { byte() == 1 }
 }
-
-extension AppliedTransform {
-    /// As read back from a `ProbeTable`.
-    fileprivate init(name: String, version: Int, argument: String?, source: String) {
-        self.name = name
-        self.version = version
-        self.argument = argument
-        self.source = source
-    }
-}

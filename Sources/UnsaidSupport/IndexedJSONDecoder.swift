@@ -1088,6 +1088,16 @@ package struct IndexedField {
     package func int64IfNotNull() throws -> Int64? { isNull ? nil : try int64() }
     package func stringIfNotNull() throws -> String? { isNull ? nil : try reading { try $0.string(at: value) } }
     package func boolIfNotNull() throws -> Bool? { isNull ? nil : try reading { try $0.bool(at: value) } }
+    /// `decodeIfPresent(Double.self)`'s reading: nil for `null`.
+    package func doubleIfNotNull() throws -> Double? { isNull ? nil : try reading { try $0.double(at: value) } }
+    /// `decodeIfPresent` of a string-backed enum: nil for `null`; a string that is no case is an
+    /// error (as `JSONDecoder` says, which then reads the value and says so).
+    package func enumIfNotNull<Value: RawRepresentable>(_ type: Value.Type) throws -> Value?
+    where Value.RawValue == String {
+        guard let raw = try stringIfNotNull() else { return nil }
+        guard let value = Value(rawValue: raw) else { throw IndexedDecodingFailure() }
+        return value
+    }
     /// The elements of an array of objects, nil for `null` (see `IndexedObjects`).
     package func objectsIfNotNull() throws -> IndexedObjects? {
         isNull ? nil : try reading { try IndexedObjects(document: $0, array: value) }

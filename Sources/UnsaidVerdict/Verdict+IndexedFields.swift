@@ -103,17 +103,3 @@ extension TextSpan: IndexedFieldDecodable {
         self.init(start: start, end: end, text: text)
     }
 }
-
-extension IndexedField {
-    /// `decodeIfPresent` of a string-backed enum: nil for `null`; a string that is no case is an
-    /// error (as `JSONDecoder` says, which then reads the value and says so).
-    fileprivate func enumIfNotNull<Value: RawRepresentable>(_ type: Value.Type) throws -> Value?
-    where Value.RawValue == String {
-        guard let raw = try stringIfNotNull() else { return nil }
-        guard let value = Value(rawValue: raw) else { throw IndexedFieldsError.notACase }
-        return value
-    }
-}
-
-/// A value no case of its enum has: the indexed read declines and `JSONDecoder` reports it.
-private enum IndexedFieldsError: Error { case notACase }

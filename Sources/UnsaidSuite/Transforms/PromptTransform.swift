@@ -136,6 +136,14 @@ package struct AppliedTransform: Codable, Sendable, Hashable {
         argument = spec.argument
         self.source = source
     }
+
+    /// As read back (from a `ProbeTable`, or an archived record).
+    init(name: String, version: Int, argument: String?, source: String) {
+        self.name = name
+        self.version = version
+        self.argument = argument
+        self.source = source
+    }
 }
 
 /// The rewrites themselves: prompt text in, prompt text out.
