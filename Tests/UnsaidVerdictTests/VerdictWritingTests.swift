@@ -37,7 +37,7 @@ import Testing
                 Evidence(
                     rule: text(), note: text(), event: maybe(Int(random.next() % 300)), span: maybe(span()),
                     withdrawn: maybe(span()), replacement: maybe(span()),
-                    layer: maybe(DetectorLayer.allCases[Int(random.next() % 4)]),
+                    layer: maybe(DetectorLayer.allCases[Int(random.next() % UInt64(DetectorLayer.allCases.count))]),
                     confidence: maybe(Int(random.next() % 1001)))
             }
             let verdict = Verdict(
@@ -49,7 +49,7 @@ import Testing
                 evidence: evidence, attempt: Int(random.next() % 3),
                 expect: Expectation.allCases[Int(random.next() % UInt64(Expectation.allCases.count))],
                 outcome: [Outcome.pass, .fail, .unscored][Int(random.next() % 3)], ruleset: text(),
-                decidedBy: maybe(DetectorLayer.allCases[Int(random.next() % 4)]))
+                decidedBy: maybe(DetectorLayer.allCases[Int(random.next() % UInt64(DetectorLayer.allCases.count))]))
             let written = try CanonicalJSON.encode(verdict)
             #expect(written == (try CanonicalJSON.encodeThroughEncodable(verdict)), "verdict \(index)")
             #expect(try JSONDecoder().decode(Verdict.self, from: written) == verdict, "verdict \(index)")
