@@ -67,8 +67,15 @@ struct CompiledRules: Sendable {
                     // Patterns are written in Simplified Chinese; folding them too keeps a pattern
                     // character that the table folds (e.g. 著 → 着) matching folded text.
                     let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
-                    let folded = String(
-                        expanded.map { !foldsASCII && $0.isASCII ? $0 : tables.traditionalToSimplified[$0] ?? $0 })
+                    // An all-ASCII pattern (every English one) folds to itself when no ASCII
+                    // character folds: spared a walk over its characters.
+                    let folded =
+                        !foldsASCII && expanded.utf8.allSatisfy({ $0 < 0x80 })
+                        ? expanded
+                        : String(
+                            expanded.map {
+                                !foldsASCII && $0.isASCII ? $0 : tables.traditionalToSimplified[$0] ?? $0
+                            })
                     return try CompiledPhrase(
                         id: rule.id, language: set.language,
                         regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
@@ -109,11 +116,42 @@ struct CompiledRules: Sendable {
     /// Replaces `{NAME}` with the phrase file's macro NAME (macros may use other macros).
     static func expand(_ pattern: String, macros: [String: String], rule: String, depth: Int = 0) throws -> String {
         guard pattern.contains("{"), depth < 8 else { return pattern }
+        // Making `{NAME}` of every macro of the file and searching the pattern for it was about a
+        // twentieth of loading the ruleset; only a macro named between braces somewhere in the text
+        // is searched for now (see `BracedNames`), with the same search and replacement as before.
+        var braced = BracedNames(pattern)
         var result = pattern
-        for (name, body) in macros where result.contains("{\(name)}") {
+        for (name, body) in macros where braced.mayHold(name) && result.contains("{\(name)}") {
             result = result.replacingOccurrences(of: "{\(name)}", with: body)
+            braced = BracedNames(result)
         }
         return result == pattern ? result : try expand(result, macros: macros, rule: rule, depth: depth + 1)
+    }
+
+    /// Which `{NAME}` a text can hold, as `String.contains` finds it: the bytes from each `{` to the
+    /// first `}` after it. A name of ASCII characters other than `}` is found only where its bytes
+    /// stand between braces, or where characters canonically equivalent to ASCII ones (K for the
+    /// Kelvin sign) do, which are not ASCII: with such a text, or any other name, every macro is
+    /// searched for, as before.
+    struct BracedNames {
+        private var names: Set<[UInt8]> = []
+        private var hasNonASCII = false
+
+        init(_ text: String) {
+            let bytes = Array(text.utf8)
+            for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "{") {
+                guard let close = bytes[(index + 1)...].firstIndex(of: UInt8(ascii: "}")) else { break }
+                let name = Array(bytes[(index + 1)..<close])
+                if name.contains(where: { $0 >= 0x80 }) { hasNonASCII = true }
+                names.insert(name)
+            }
+        }
+
+        func mayHold(_ name: String) -> Bool {
+            let bytes = Array(name.utf8)
+            let plain = !bytes.contains { $0 >= 0x80 || $0 == UInt8(ascii: "}") }
+            return !plain || hasNonASCII || names.contains(bytes)
+        }
     }
 
     static func regex(_ pattern: String, rule: String) throws -> NSRegularExpression {

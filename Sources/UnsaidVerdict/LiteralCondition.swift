@@ -106,7 +106,13 @@ package indirect enum LiteralCondition: Equatable {
         private var indices: [[UInt16]: Int] = [:]
 
         mutating func condition(for pattern: String) -> LiteralCondition {
-            var parser = PatternParser(pattern)
+            condition(for: pattern, joiningLiteralRuns: true)
+        }
+
+        /// `joiningLiteralRuns: false` reads every literal character as an atom of its own: the
+        /// reference the joined reading is tested against.
+        mutating func condition(for pattern: String, joiningLiteralRuns: Bool) -> LiteralCondition {
+            var parser = PatternParser(pattern, joiningLiteralRuns: joiningLiteralRuns)
             guard let info = try? parser.parse() else { return .always }
             return intern(info.condition)
         }
@@ -249,9 +255,11 @@ private struct UnsupportedPattern: Error {}
 private struct PatternParser {
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    private let joinsLiteralRuns: Bool
 
-    init(_ pattern: String) {
+    init(_ pattern: String, joiningLiteralRuns: Bool = true) {
         scalars = Array(pattern.unicodeScalars)
+        joinsLiteralRuns = joiningLiteralRuns
     }
 
     mutating func parse() throws -> MatchInfo {
@@ -273,12 +281,36 @@ private struct PatternParser {
 
     private mutating func sequence() throws -> MatchInfo {
         var items: [MatchInfo] = []
+        // Plain characters that no quantifier follows, joined into one string: `MatchInfo.sequence`
+        // appends a single-string item to every string of its run, so one item of "abc" gives what
+        // "a", "b" and "c" one by one gave, without a set made and hashed for each character (most
+        // of a pattern's atoms; this was a third of reading a pattern).
+        var literalRun: [UInt16] = []
         while let scalar = current, scalar != "|", scalar != ")" {
+            if joinsLiteralRuns, !Self.special.contains(scalar),
+                position + 1 == scalars.count || !Self.quantifiers.contains(scalars[position + 1])
+            {
+                literalRun.append(contentsOf: scalar.utf16)
+                position += 1
+                continue
+            }
+            if !literalRun.isEmpty {
+                items.append(.exact([literalRun]))
+                literalRun = []
+            }
             let atom = try self.atom()
             items.append(try quantified(atom))
         }
+        if !literalRun.isEmpty { items.append(.exact([literalRun])) }
         return MatchInfo.sequence(items)
     }
+
+    /// The characters `atom` does not read as a plain literal (the others it reads as one).
+    private static let special: Set<Unicode.Scalar> = [
+        "(", "[", "\\", ".", "^", "$", "?", "*", "+", "{", "}", "]", ")", "|",
+    ]
+    /// The characters `quantified` reads as applying to the atom before them.
+    private static let quantifiers: Set<Unicode.Scalar> = ["?", "*", "+", "{"]
 
     private mutating func atom() throws -> MatchInfo {
         guard let scalar = current else { throw UnsupportedPattern() }
