@@ -4,9 +4,23 @@ import UnsaidSupport
 // record's encoding (a node, a key string and an array entry for each field, the messages and
 // tags boxed as containers); written directly it is a handful of appends. Each writer writes
 // exactly the fields its synthesized `Encodable` conformance writes, nil optionals left out, in
-// JCS key order. The rare nested values (a transform, follow-ups, a turn link, a probe with
-// floating-point sampling parameters) still go through `Encodable`, field by field:
+// JCS key order. The rare nested values (a transform, follow-ups, a turn link) still go
+// through `Encodable`, field by field:
 // `CanonicalWritingTests` holds the result to the `Encodable` bytes.
+
+extension CanonicalWriter {
+    /// Sampling parameters as their synthesized `Encodable` conformance writes them (a probe's,
+    /// and its content hash's); a non-finite number declines.
+    mutating func parameters(_ parameters: GenerationParameters) throws(Declined) {
+        key("parameters")
+        beginObject()
+        field("maxTokens", parameters.maxTokens)
+        field("seed", parameters.seed)
+        try field("temperature", parameters.temperature)
+        try field("topP", parameters.topP)
+        endObject()
+    }
+}
 
 extension ChatMessage: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) {
@@ -32,17 +46,7 @@ extension Probe: CanonicalWritable {
         writer.beginArray()
         for index in messages.indices { messages[index].write(to: &writer) }
         writer.endArray()
-        if parameters.temperature == nil, parameters.topP == nil {
-            // Only integers (or nothing): written here. A double takes `Encodable`'s number
-            // formatting (and its error for a non-finite one).
-            writer.key("parameters")
-            writer.beginObject()
-            writer.field("maxTokens", parameters.maxTokens)
-            writer.field("seed", parameters.seed)
-            writer.endObject()
-        } else {
-            try writer.encodedField("parameters", parameters)
-        }
+        try writer.parameters(parameters)
         writer.field("repeatCount", repeatCount)
         writer.field("stream", stream.rawValue)
         writer.key("tags")

@@ -138,35 +138,8 @@ package struct Probe: Codable, Sendable, Hashable {
     /// is not a finite number): a probe must never share the hash of empty input with another.
     package var contentHash: String {
         get throws {
-            struct Hashed: Encodable {
-                var messages: [ChatMessage]
-                var parameters: GenerationParameters
-                var transform: HashedTransform?
-                var turn: HashedTurn?
-            }
-            struct HashedTurn: Encodable {
-                var parent: String
-                var turn: Int
-                var text: String
-                var answer: PriorAnswer
-            }
-            struct HashedTransform: Encodable {
-                var name: String
-                var version: Int
-                var argument: String?
-            }
-            var hashed = Hashed(
-                messages: messages, parameters: parameters,
-                transform: transform.map { HashedTransform(name: $0.name, version: $0.version, argument: $0.argument) })
-            // A follow-up turn's messages hold the model's previous answer, which differs from run to
-            // run; its identity is what the suite wrote: the parent's hash and this turn's text.
-            if let turn, let followUp = followUps?[safe: turn.turn - 2] {
-                hashed.messages = []
-                hashed.turn = HashedTurn(
-                    parent: turn.parentHash, turn: turn.turn, text: followUp.text, answer: followUp.answer)
-            }
             do {
-                return SHA256Hex.digest(try CanonicalJSON.encode(hashed))
+                return SHA256Hex.digest(try CanonicalJSON.encode(ProbeHashInput(self)))
             } catch {
                 throw ProbeHashError(probe: id, reason: error)
             }

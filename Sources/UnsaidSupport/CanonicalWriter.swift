@@ -281,6 +281,16 @@ package struct CanonicalWriter: ~Copyable {
 
     package mutating func value(_ number: Int) { value(Int64(number)) }
 
+    /// A finite number as the `Encodable` path writes it (the same `ECMAScriptNumber` text); a
+    /// non-finite one declines, so the value goes through `Encodable`, which reports it with its path.
+    package mutating func value(_ number: Double) throws(Declined) {
+        var output: [UInt8] = []
+        guard ECMAScriptNumber.append(number, to: &output) else { throw Declined() }
+        separate()
+        rendered(output)
+        needsComma = true
+    }
+
     package mutating func value(_ flag: Bool) {
         separate()
         let word: StaticString = flag ? "true" : "false"
@@ -349,6 +359,12 @@ package struct CanonicalWriter: ~Copyable {
         guard let number else { return }
         key(name)
         value(number)
+    }
+
+    package mutating func field(_ name: StaticString, _ number: Double?) throws(Declined) {
+        guard let number else { return }
+        key(name)
+        try value(number)
     }
 
     package mutating func field(_ name: StaticString, _ flag: Bool?) {

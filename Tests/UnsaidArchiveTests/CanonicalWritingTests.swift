@@ -71,6 +71,29 @@ import Testing
         }
     }
 
+    /// A probe's content hash is the digest of bytes its hash input writes itself: for generated
+    /// probes (follow-up turns and transforms set or not, integer and floating-point parameters)
+    /// they are the `Encodable` bytes, and the writer does write them (does not decline) for every
+    /// probe but a follow-up turn's.
+    @Test func generatedProbesHashTheEncodableBytes() throws {
+        var random = SplitMix64(seed: 0x4A54)
+        var writtenDirectly = 0
+        for index in 0..<600 {
+            let probe = try RecordGenerator.probe(index, &random)
+            let input = ProbeHashInput(probe)
+            let reference = try CanonicalJSON.encodeThroughEncodable(input)
+            #expect(
+                try CanonicalJSON.encode(input) == reference,
+                "probe \(index): \(String(decoding: reference, as: UTF8.self))")
+            #expect(try probe.contentHash == SHA256Hex.digest(reference), "probe \(index)")
+            if input.turn == nil {
+                #expect(CanonicalJSONEncoder.written(input) != nil, "probe \(index) declined")
+                writtenDirectly += 1
+            }
+        }
+        #expect(writtenDirectly > 100)
+    }
+
     /// A record's buffer is reserved from its size hint; a hint below the record's size makes
     /// the buffer grow by doubling and hold the record twice. The hint covers every fixture record,
     /// generated ones (escapes, control characters, many small pieces) and one of a capped 16 MiB
