@@ -141,6 +141,7 @@ let package = Package(
             name: "UnsaidVerdictTests",
             dependencies: [
                 "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidVerdict", "UnsaidFixture", "UnsaidReport",
+                "UnsaidTestSupport",
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnsaidTestSupport
 @testable import UnsaidArchive
 @testable import UnsaidSuite
 @testable import UnsaidSupport
@@ -322,20 +323,9 @@ import Testing
     /// Single-byte edits of real records: a record the indexed decoder still reads must read the
     /// same through `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
     @Test func mutatedRecordsNeverReadDifferently() throws {
-        let lines = try Self.recordLines().map(\.1)
-        let replacements = Array(#"{}[],:"\0a-1.eu "#.utf8) + [0xC3, 0xFF]
-        var generator = SplitMix64(seed: 0xA11CE)
-        func next() -> Int { Int(generator.next() >> 33) }
         var handled = 0
-        for _ in 0..<1_500 {
-            var bytes = [UInt8](lines[next() % lines.count])
-            let position = next() % bytes.count
-            switch next() % 3 {
-            case 0: bytes[position] = replacements[next() % replacements.count]
-            case 1: bytes.remove(at: position)
-            default: bytes.insert(replacements[next() % replacements.count], at: position)
-            }
-            let line = Data(bytes)
+        for edit in SingleByteEdit.drawn(from: try Self.recordLines().map(\.1), count: 1_500, seed: 0xA11CE) {
+            let line = edit.line
             for userInfo in Self.modes {
                 guard let indexed = IndexedJSONDecoder.decode(TranscriptRecord.self, from: line, userInfo: userInfo)
                 else { continue }
@@ -345,7 +335,7 @@ import Testing
                 let foundation = try? decoder.decode(TranscriptRecord.self, from: line)
                 #expect(
                     foundation == indexed,
-                    "mutation at \(position): \(String(decoding: bytes, as: UTF8.self).prefix(300))")
+                    "mutation at \(edit.position): \(String(decoding: line, as: UTF8.self).prefix(300))")
             }
         }
         #expect(handled > 500, "only \(handled) mutated records were read by the indexed decoder")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnsaidTestSupport
 @testable import UnsaidSuite
 @testable import UnsaidSupport
 @testable import UnsaidVerdict
@@ -62,25 +63,14 @@ import Testing
     /// Single-byte edits: a verdict the indexed decoder still reads must read the same through
     /// `JSONDecoder`; one it declines goes to `JSONDecoder` anyway.
     @Test func mutatedVerdictsNeverReadDifferently() throws {
-        let lines = try Self.generated()
-        let replacements = Array(#"{}[],:"\0a-1.eu "#.utf8) + [0xC3, 0xFF]
-        var generator = SplitMix64(seed: 0x5EED_0F)
-        func next() -> Int { Int(generator.next() >> 33) }
         var handled = 0
-        for _ in 0..<4_000 {
-            var bytes = [UInt8](lines[next() % lines.count])
-            let position = next() % bytes.count
-            switch next() % 3 {
-            case 0: bytes[position] = replacements[next() % replacements.count]
-            case 1: bytes.remove(at: position)
-            default: bytes.insert(replacements[next() % replacements.count], at: position)
-            }
-            let line = Data(bytes)
+        for edit in SingleByteEdit.drawn(from: try Self.generated(), count: 4_000, seed: 0x5EED_0F) {
+            let line = edit.line
             guard let indexed = IndexedJSONDecoder.decode(Verdict.self, from: line) else { continue }
             handled += 1
             #expect(
                 (try? JSONDecoder().decode(Verdict.self, from: line)) == indexed,
-                "\(String(decoding: bytes, as: UTF8.self).prefix(300))")
+                "\(String(decoding: line, as: UTF8.self).prefix(300))")
         }
         #expect(handled > 1_000, "only \(handled) mutated verdicts were read by the indexed decoder")
     }
