@@ -10,44 +10,17 @@ import UnsaidTestSupport
 /// checked-in fixture verdict, generated verdicts with each optional set and unset, single-byte
 /// edits of them, and the rules of `Codable`'s reading case by case.
 @Suite struct VerdictDecodingTests {
+    /// Every checked-in fixture verdict, then generated ones, as canonical lines.
     static func generated() throws -> [Data] {
-        var random = SplitMix64(seed: 0xDEC0_DE)
-        let texts = ["", "plain", "quote \" and \\ backslash", "line\nbreak\u{1}", "中文 😀", "\u{2028}"]
-        func text() -> String { texts[Int(random.next() % UInt64(texts.count))] }
-        func maybe<T>(_ value: T) -> T? { random.next() % 2 == 0 ? value : nil }
-        func span() -> TextSpan {
-            TextSpan(start: Int(random.next() % 100), end: Int(random.next() % 200), text: text())
-        }
-        let flags = VerdictFlag.Kind.allCases.map(\.example) + [.unknown("from a newer \"archive\"")]
-        var lines: [Data] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: VerdictWritingTests.fixtures.path)
             .filter { $0.hasSuffix(".verdict.json") }.sorted()
-        for name in names {
-            let verdict = try JSONDecoder().decode(
+        let fixtures = try names.map { name in
+            try JSONDecoder().decode(
                 Verdict.self, from: Data(contentsOf: VerdictWritingTests.fixtures.appendingPathComponent(name)))
-            lines.append(try CanonicalJSON.encode(verdict))
         }
-        for index in 0..<300 {
-            let evidence = (0..<Int(random.next() % 4)).map { _ in
-                Evidence(
-                    rule: text(), note: text(), event: maybe(Int(random.next() % 300)), span: maybe(span()),
-                    withdrawn: maybe(span()), replacement: maybe(span()),
-                    layer: maybe(DetectorLayer.allCases[Int(random.next() % 4)]),
-                    confidence: maybe(Int(random.next() % 1001)))
-            }
-            let verdict = Verdict(
-                key: WorkKey(
-                    suite: text(), probe: "p\(index)", probeHash: text(), sample: Int(random.next() % 3),
-                    streamed: random.next() % 2 == 0),
-                verdict: VerdictLabel.allCases[Int(random.next() % UInt64(VerdictLabel.allCases.count))],
-                flags: (0..<Int(random.next() % 3)).map { _ in flags[Int(random.next() % UInt64(flags.count))] },
-                evidence: evidence, attempt: Int(random.next() % 3),
-                expect: Expectation.allCases[Int(random.next() % UInt64(Expectation.allCases.count))],
-                outcome: [Outcome.pass, .fail, .unscored][Int(random.next() % 3)], ruleset: text(),
-                decidedBy: maybe(DetectorLayer.allCases[Int(random.next() % 4)]))
-            lines.append(try CanonicalJSON.encode(verdict))
+        return try (fixtures + VerdictWritingTests.generated(count: 300, seed: 0xDEC0_DE)).map {
+            try CanonicalJSON.encode($0)
         }
-        return lines
     }
 
     @Test func verdictsReadAsFoundationReadsThem() throws {

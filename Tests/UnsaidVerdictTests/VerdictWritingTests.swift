@@ -24,23 +24,35 @@ import Testing
     }
 
     @Test func generatedVerdictsWriteTheEncodableBytes() throws {
-        var random = SplitMix64(seed: 0x7E_2D1C7)
+        for (index, verdict) in Self.generated(count: 500, seed: 0x7E_2D1C7).enumerated() {
+            let written = try CanonicalJSON.encode(verdict)
+            #expect(written == (try CanonicalJSON.encodeThroughEncodable(verdict)), "verdict \(index)")
+            #expect(try JSONDecoder().decode(Verdict.self, from: written) == verdict, "verdict \(index)")
+        }
+    }
+
+    /// Verdicts with each optional set and unset, every label, flag kind and layer, and awkward
+    /// text, the same ones for the same seed (the reading tests take them too).
+    static func generated(count: Int, seed: UInt64) -> [Verdict] {
+        var random = SplitMix64(seed: seed)
         let texts = ["", "plain", "quote \" and \\ backslash", "line\nbreak\u{1}", "中文 😀", "\u{2028}"]
         func text() -> String { texts[Int(random.next() % UInt64(texts.count))] }
         func maybe<T>(_ value: T) -> T? { random.next() % 2 == 0 ? value : nil }
         func span() -> TextSpan {
             TextSpan(start: Int(random.next() % 100), end: Int(random.next() % 200), text: text())
         }
+        func layer() -> DetectorLayer {
+            DetectorLayer.allCases[Int(random.next() % UInt64(DetectorLayer.allCases.count))]
+        }
         let flags = VerdictFlag.Kind.allCases.map(\.example) + [.unknown("from a newer \"archive\"")]
-        for index in 0..<500 {
+        return (0..<count).map { index in
             let evidence = (0..<Int(random.next() % 4)).map { _ in
                 Evidence(
                     rule: text(), note: text(), event: maybe(Int(random.next() % 300)), span: maybe(span()),
-                    withdrawn: maybe(span()), replacement: maybe(span()),
-                    layer: maybe(DetectorLayer.allCases[Int(random.next() % UInt64(DetectorLayer.allCases.count))]),
+                    withdrawn: maybe(span()), replacement: maybe(span()), layer: maybe(layer()),
                     confidence: maybe(Int(random.next() % 1001)))
             }
-            let verdict = Verdict(
+            return Verdict(
                 key: WorkKey(
                     suite: text(), probe: "p\(index)", probeHash: text(), sample: Int(random.next() % 3),
                     streamed: random.next() % 2 == 0),
@@ -49,10 +61,7 @@ import Testing
                 evidence: evidence, attempt: Int(random.next() % 3),
                 expect: Expectation.allCases[Int(random.next() % UInt64(Expectation.allCases.count))],
                 outcome: [Outcome.pass, .fail, .unscored][Int(random.next() % 3)], ruleset: text(),
-                decidedBy: maybe(DetectorLayer.allCases[Int(random.next() % UInt64(DetectorLayer.allCases.count))]))
-            let written = try CanonicalJSON.encode(verdict)
-            #expect(written == (try CanonicalJSON.encodeThroughEncodable(verdict)), "verdict \(index)")
-            #expect(try JSONDecoder().decode(Verdict.self, from: written) == verdict, "verdict \(index)")
+                decidedBy: maybe(layer()))
         }
     }
 }
