@@ -53,26 +53,21 @@ package final class CurlEventLoop: @unchecked Sendable {
     package func stream(_ request: HTTPRequest) -> AsyncStream<HTTPEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: HTTPEvent.self, bufferingPolicy: .unbounded)
         guard let transfer = CurlTransfer(receiver: .stream(continuation)) else {
-            continuation.yield(.end(TransportFailure(kind: .protocol, message: "libcurl could not create a handle")))
+            continuation.yield(.end(Self.noHandle))
             continuation.finish()
             return stream
         }
-        if let failure = transfer.configure(request) {
-            transfer.end(failure)
-            return stream
-        }
-        // The loop is captured strongly (it outlives its transfers anyway); the transfer weakly,
-        // because it owns the continuation that owns this handler. Once the loop has dropped a
-        // transfer it has finished, and there is nothing left to cancel.
+        // Set before the transfer is launched (one that cannot start ends its stream `.finished`,
+        // which the handler ignores). The loop is captured strongly (it outlives its transfers
+        // anyway); the transfer weakly, because it owns the continuation that owns this handler.
+        // Once the loop has dropped a transfer it has finished, and there is nothing left to cancel.
         continuation.onTermination = { [self, weak transfer] termination in
             // `.finished` is the loop itself ending the stream; only a consumer that left needs
             // the transfer torn down.
             guard case .cancelled = termination, let transfer else { return }
             _ = submit(.cancel(transfer))
         }
-        if !submit(.add(transfer)) {
-            transfer.end(TransportFailure(kind: .cancelled, message: "the event loop has shut down"))
-        }
+        launch(transfer, request)
         return stream
     }
 
@@ -85,23 +80,15 @@ package final class CurlEventLoop: @unchecked Sendable {
         let start = MonotonicClock.nowMicros()
         let collector = ResponseCollector()
         guard let transfer = CurlTransfer(receiver: .collector(collector)) else {
-            let failure = TransportFailure(kind: .protocol, message: "libcurl could not create a handle")
             return HTTPResponse(
-                status: nil, headers: [], chunks: [], failure: failure,
+                status: nil, headers: [], chunks: [], failure: Self.noHandle,
                 elapsed: MonotonicClock.nowMicros() - start, cappedAt: nil)
         }
         let collected = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<CollectedResponse, Never>) in
                 // Set before the loop can see the transfer: `submit` takes the loop's lock.
                 collector.continuation = continuation
-                if let failure = transfer.configure(request) {
-                    transfer.end(failure)
-                    return
-                }
-                if !submit(.add(transfer)) {
-                    transfer.end(TransportFailure(kind: .cancelled, message: "the event loop has shut down"))
-                    return
-                }
+                guard launch(transfer, request) else { return }
                 // A cancellation that came before the add found nothing to cancel; repeat it now
                 // (a second one finds the transfer gone and does nothing).
                 if Task.isCancelled { _ = submit(.cancel(transfer)) }
@@ -136,6 +123,24 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     // MARK: - Any thread
+
+    static let noHandle = TransportFailure(kind: .protocol, message: "libcurl could not create a handle")
+    static let shutDown = TransportFailure(kind: .cancelled, message: "the event loop has shut down")
+
+    /// Configures `transfer` for `request` and hands it to the loop; `false` (the transfer ended
+    /// with the reason) when it cannot start: a request libcurl refuses, or a loop shut down.
+    @discardableResult
+    private func launch(_ transfer: CurlTransfer, _ request: HTTPRequest) -> Bool {
+        if let failure = transfer.configure(request) {
+            transfer.end(failure)
+            return false
+        }
+        guard submit(.add(transfer)) else {
+            transfer.end(Self.shutDown)
+            return false
+        }
+        return true
+    }
 
     /// Queues a command and wakes the loop. `false` once the loop has shut down.
     private func submit(_ command: Command) -> Bool {
@@ -175,7 +180,7 @@ package final class CurlEventLoop: @unchecked Sendable {
             inbox.commands = []
             return commands
         }
-        let shutDown = TransportFailure(kind: .cancelled, message: "the event loop has shut down")
+        let shutDown = Self.shutDown
         for command in leftovers {
             switch command {
             case .add(let transfer): transfer.end(shutDown)
