@@ -163,17 +163,20 @@ extension ChatChunkReader {
     /// that is not a string or null (content parts), a closing `message`, any of the error forms
     /// (`error`, `error_code`, `error_msg`, `base_resp`), or bytes that are not JSON.
     package static func readCommonChunk(_ text: String, index: Int, t: Int64) -> Reading? {
-        JSONPullReader.withReader(text) { readCommonChunk(&$0, index: index, t: t) }
+        var chunk = CommonChunk(index: index, t: t)
+        return JSONPullReader.withReader(text) { readWhole(&$0, into: &chunk) }
     }
 
     /// The same, from the chunk's bytes: reads what `readCommonChunk` reads from
     /// `String(decoding: bytes, as: UTF8.self)`.
     package static func readCommonChunk(_ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64) -> Reading? {
-        JSONPullReader.withReader(bytes) { readCommonChunk(&$0, index: index, t: t) }
+        var chunk = CommonChunk(index: index, t: t)
+        return JSONPullReader.withReader(bytes) { readWhole(&$0, into: &chunk) }
     }
 
-    private static func readCommonChunk(_ reader: inout JSONPullReader, index: Int, t: Int64) -> Reading? {
-        var chunk = CommonChunk(index: index, t: t)
+    /// The whole chunk read into `chunk`, which keeps what the reading found on the way (where its
+    /// content string lay, for `ChunkTemplate`).
+    private static func readWhole(_ reader: inout JSONPullReader, into chunk: inout CommonChunk) -> Reading? {
         guard chunk.readTop(&reader), reader.atEnd() else { return nil }
         return chunk.reading()
     }
@@ -261,11 +264,16 @@ extension ChatChunkReader {
         _ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64, template: inout ChunkTemplate?
     ) -> Reading? {
         if let reading = template?.read(bytes, index: index, t: t) { return reading }
+        return readCommonChunkInFull(bytes, index: index, t: t, template: &template)
+    }
+
+    /// `readCommonChunk(_:index:t:)`, keeping the chunk as `template` when it has a content
+    /// string: for a caller that has already found the template does not fit this chunk.
+    package static func readCommonChunkInFull(
+        _ bytes: UnsafeBufferPointer<UInt8>, index: Int, t: Int64, template: inout ChunkTemplate?
+    ) -> Reading? {
         var chunk = CommonChunk(index: index, t: t)
-        let reading: Reading? = JSONPullReader.withReader(bytes) { reader in
-            guard chunk.readTop(&reader), reader.atEnd() else { return nil }
-            return chunk.reading()
-        }
+        let reading = JSONPullReader.withReader(bytes) { readWhole(&$0, into: &chunk) }
         if let reading, let content = chunk.contentRange,
             let learned = ChunkTemplate(
                 prefix: Array(bytes[..<content.lowerBound]), suffix: Array(bytes[content.upperBound...]),

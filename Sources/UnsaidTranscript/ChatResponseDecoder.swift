@@ -162,7 +162,8 @@ package enum ChatResponseDecoder {
                     assembler.add(known.event(index: index, t: t, content: content), usage: known.usage)
                     return
                 }
-                if let reading = ChatChunkReader.readCommonChunk(bytes, index: index, t: t, template: &template) {
+                // The template (if any) does not fit: read in full, without asking it again.
+                if let reading = ChatChunkReader.readCommonChunkInFull(bytes, index: index, t: t, template: &template) {
                     assembler.add(reading)
                     return
                 }
