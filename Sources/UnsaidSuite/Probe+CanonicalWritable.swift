@@ -9,6 +9,24 @@ import UnsaidSupport
 // `CanonicalWritingTests` holds the result to the `Encodable` bytes.
 
 extension CanonicalWriter {
+    /// A probe's messages (and its content hash's), written where they lie in the array, each by
+    /// its own `write` (the generic array `field` is not specialised across modules).
+    mutating func messages(_ messages: [ChatMessage]) {
+        key("messages")
+        beginArray()
+        for index in messages.indices { messages[index].write(to: &self) }
+        endArray()
+    }
+
+    /// A list of strings (a probe's tags, its terms); nil writes nothing.
+    mutating func strings(_ name: StaticString, _ values: [String]?) {
+        guard let values else { return }
+        key(name)
+        beginArray()
+        for index in values.indices { value(values[index]) }
+        endArray()
+    }
+
     /// Sampling parameters as their synthesized `Encodable` conformance writes them (a probe's,
     /// and its content hash's); a non-finite number declines.
     mutating func parameters(_ parameters: GenerationParameters) throws(Declined) {
@@ -42,23 +60,12 @@ extension Probe: CanonicalWritable {
         writer.field("group", group)
         writer.field("id", id)
         writer.field("language", language)
-        writer.key("messages")
-        writer.beginArray()
-        for index in messages.indices { messages[index].write(to: &writer) }
-        writer.endArray()
+        writer.messages(messages)
         try writer.parameters(parameters)
         writer.field("repeatCount", repeatCount)
         writer.field("stream", stream.rawValue)
-        writer.key("tags")
-        writer.beginArray()
-        for index in tags.indices { writer.value(tags[index]) }
-        writer.endArray()
-        if let terms {
-            writer.key("terms")
-            writer.beginArray()
-            for index in terms.indices { writer.value(terms[index]) }
-            writer.endArray()
-        }
+        writer.strings("tags", tags)
+        writer.strings("terms", terms)
         writer.field("topic", topic)
         if let transform { try writer.encodedField("transform", transform) }
         if let turn { try writer.encodedField("turn", turn) }

@@ -44,10 +44,7 @@ package struct ProbeHashInput: Encodable {
 extension ProbeHashInput: CanonicalWritable {
     package func write(to writer: inout CanonicalWriter) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        writer.key("messages")
-        writer.beginArray()
-        for index in messages.indices { messages[index].write(to: &writer) }
-        writer.endArray()
+        writer.messages(messages)
         try writer.parameters(parameters)
         if let transform {
             writer.key("transform")
