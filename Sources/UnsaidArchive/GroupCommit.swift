@@ -18,7 +18,7 @@ import Synchronization
 /// little for company first (`Gathering`, after PostgreSQL's `commit_delay`).
 package final class GroupCommit: Sendable {
     private typealias Waiter = (
-        through: Int, continuation: CheckedContinuation<Void, any Error>, since: ContinuousClock.Instant
+        through: Int, continuation: CheckedContinuation<Void, any Error>, since: DispatchTime
     )
     private struct State {
         /// Highest record whose bytes are in the file (not necessarily on disk).
@@ -44,11 +44,12 @@ package final class GroupCommit: Sendable {
         /// Waiting records that start a round at once.
         package var enough: Int
         /// The longest a record waits for company before its round starts (the `fsync` comes on top).
-        package var window: Duration
+        /// Dispatch's own interval: the sync queue waits on a semaphore, which takes dispatch time.
+        package var window: DispatchTimeInterval
 
         /// Every round starts as soon as a record waits: right for one request at a time, where
         /// no company can come.
-        package static let immediate = Gathering(enough: 1, window: .zero)
+        package static let immediate = Gathering(enough: 1, window: .nanoseconds(0))
 
         /// For `concurrency` requests in flight: a round starts once half of them wait, or 2 ms
         /// after its first record began to wait. Half, so the other half keeps the CPU busy
@@ -59,7 +60,7 @@ package final class GroupCommit: Sendable {
             self = enough == 1 ? .immediate : Gathering(enough: enough, window: .milliseconds(2))
         }
 
-        package init(enough: Int, window: Duration) {
+        package init(enough: Int, window: DispatchTimeInterval) {
             self.enough = max(1, enough)
             self.window = window
         }
@@ -87,7 +88,7 @@ package final class GroupCommit: Sendable {
     /// Returns once an `fsync` that started after record `sequence` was written has completed.
     func waitUntilDurable(through sequence: Int) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let now = ContinuousClock.now
+            let now = DispatchTime.now()
             let (resumeNow, error, startSync, wakeGatherer): (Bool, (any Error)?, Bool, Bool) = state.withLock {
                 state in
                 if let failure = state.failure { return (true, failure, false, false) }
@@ -142,26 +143,18 @@ extension GroupCommit {
     private func gatherCompany() {
         guard gathering.enough > 1 else { return }
         while true {
-            let (count, oldest) = state.withLock { state -> (Int, ContinuousClock.Instant?) in
+            let (count, oldest) = state.withLock { state -> (Int, DispatchTime?) in
                 let oldest = state.waiters.lazy.map(\.since).min()
                 state.gathering = state.waiters.count < gathering.enough && oldest != nil
                 return (state.waiters.count, oldest)
             }
             guard let oldest, count < gathering.enough else { break }
-            let left = oldest + gathering.window - ContinuousClock.now
-            guard left > .zero else { break }
+            let deadline = oldest + gathering.window
+            guard DispatchTime.now() < deadline else { break }
             // Woken by each new waiter, or by the deadline; a stale signal only costs a look.
-            _ = arrivals.wait(timeout: .now() + .nanoseconds(Int(left.nanoseconds)))
+            _ = arrivals.wait(timeout: deadline)
         }
         state.withLock { $0.gathering = false }
-    }
-}
-
-extension Duration {
-    /// The whole nanoseconds in this duration (it is never near `Int.max` here: milliseconds).
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 
