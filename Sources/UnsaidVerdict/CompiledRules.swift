@@ -57,40 +57,30 @@ struct CompiledRules: Sendable {
         let tables = try NormalisationTables(normalisation, parameters: parameters)
         self.tables = tables
 
-        var analysis = LiteralCondition.Analysis()
-        // Patterns are mostly ASCII; a table without ASCII keys leaves those characters as they
-        // are, so they are not looked up (hashing a Character cost a thousand instructions).
-        let foldsASCII = tables.traditionalToSimplified.keys.contains { $0.isASCII }
-        func compile(_ keyPath: KeyPath<PhraseSet, [PhraseRule]?>) throws -> [CompiledPhrase] {
-            try phraseSets.flatMap { set in
-                try (set[keyPath: keyPath] ?? []).map { rule in
-                    // Patterns are written in Simplified Chinese; folding them too keeps a pattern
-                    // character that the table folds (e.g. 著 → 着) matching folded text.
-                    let expanded = try Self.expand(rule.pattern, macros: set.macros ?? [:], rule: rule.id)
-                    // An all-ASCII pattern (every English one) folds to itself when no ASCII
-                    // character folds: spared a walk over its characters.
-                    let folded =
-                        !foldsASCII && expanded.utf8.allSatisfy({ $0 < 0x80 })
-                        ? expanded
-                        : String(
-                            expanded.map {
-                                !foldsASCII && $0.isASCII ? $0 : tables.traditionalToSimplified[$0] ?? $0
-                            })
-                    return try CompiledPhrase(
-                        id: rule.id, language: set.language,
-                        regex: Self.regex(folded, rule: rule.id), maxSentence: rule.maxSentence,
-                        condition: analysis.condition(for: folded))
-                }
+        // Expanding, folding, compiling and parsing a rule's pattern depend on that rule alone
+        // and were most of loading the ruleset, every command's start-up: they run on every core
+        // (`prepare`). Only numbering the literals depends on the rules before, so it runs
+        // afterwards, in the order the rules were compiled in one by one: by kind, then by file.
+        let kinds: [KeyPath<PhraseSet, [PhraseRule]?>] = [
+            \.refusal, \.nonRefusal, \.partialPivot, \.deflection, \.officialLine, \.pivot, \.offer,
+            \.reasoningRefusal,
+        ]
+        let rules = kinds.indices.flatMap { kind in
+            phraseSets.flatMap { set in
+                (set[keyPath: kinds[kind]] ?? []).map { PendingRule(kind: kind, set: set, rule: $0) }
             }
         }
-        refusal = try compile(\.refusal)
-        nonRefusal = try compile(\.nonRefusal)
-        partialPivot = try compile(\.partialPivot)
-        deflection = try compile(\.deflection)
-        officialLine = try compile(\.officialLine)
-        pivot = try compile(\.pivot)
-        offer = try compile(\.offer)
-        reasoningRefusal = try compile(\.reasoningRefusal)
+        var analysis = LiteralCondition.Analysis()
+        var compiled = [[CompiledPhrase]](repeating: [], count: kinds.count)
+        for (pending, result) in zip(rules, Self.prepare(rules, tables: tables)) {
+            let rule = try result.get()
+            compiled[pending.kind].append(
+                CompiledPhrase(
+                    id: pending.rule.id, language: pending.set.language, regex: rule.regex,
+                    maxSentence: pending.rule.maxSentence, condition: analysis.condition(of: rule.parsed)))
+        }
+        (refusal, nonRefusal, partialPivot, deflection) = (compiled[0], compiled[1], compiled[2], compiled[3])
+        (officialLine, pivot, offer, reasoningRefusal) = (compiled[4], compiled[5], compiled[6], compiled[7])
         literals = LiteralScanner(literals: analysis.literals)
         errorPatterns = try signals.errorPatterns.map { pattern in
             (
@@ -111,6 +101,61 @@ struct CompiledRules: Sendable {
                 $0.normalised.count != $1.normalised.count
                     ? $0.normalised.count > $1.normalised.count : $0.text.id < $1.text.id
             }
+    }
+
+    /// A phrase rule and the file it comes from, waiting to be compiled.
+    struct PendingRule: Sendable {
+        /// Which of the kinds of rule (refusal, non-refusal, …) it is, by position.
+        let kind: Int
+        let set: PhraseSet
+        let rule: PhraseRule
+    }
+
+    /// A rule's pattern compiled and parsed; its literals are numbered later, in rule order.
+    struct PreparedRule {
+        let regex: NSRegularExpression
+        let parsed: LiteralCondition.Analysis.Parsed
+    }
+
+    /// Prepares every rule, on as many threads as there are cores; the results are in the rules'
+    /// order, each the rule's own result or error, so the first error in that order is the one
+    /// compiling them one by one would have thrown.
+    static func prepare(
+        _ rules: [PendingRule], tables: NormalisationTables, concurrently: Bool = true
+    ) -> [Result<PreparedRule, any Error>] {
+        // Patterns are mostly ASCII; a table without ASCII keys leaves those characters as they
+        // are, so they are not looked up (hashing a Character cost a thousand instructions).
+        let foldsASCII = tables.traditionalToSimplified.keys.contains { $0.isASCII }
+        @Sendable func prepare(_ pending: PendingRule) -> Result<PreparedRule, any Error> {
+            Result {
+                let rule = pending.rule
+                // Patterns are written in Simplified Chinese; folding them too keeps a pattern
+                // character that the table folds (e.g. 著 → 着) matching folded text.
+                let expanded = try expand(rule.pattern, macros: pending.set.macros ?? [:], rule: rule.id)
+                // An all-ASCII pattern (every English one) folds to itself when no ASCII
+                // character folds: spared a walk over its characters.
+                let folded =
+                    !foldsASCII && expanded.utf8.allSatisfy({ $0 < 0x80 })
+                    ? expanded
+                    : String(
+                        expanded.map {
+                            !foldsASCII && $0.isASCII ? $0 : tables.traditionalToSimplified[$0] ?? $0
+                        })
+                return PreparedRule(regex: try regex(folded, rule: rule.id), parsed: .init(folded))
+            }
+        }
+        guard concurrently else { return rules.map(prepare) }
+        var results = [Result<PreparedRule, any Error>?](repeating: nil, count: rules.count)
+        results.withUnsafeMutableBufferPointer { slots in
+            // Each iteration writes its own slot only, and `concurrentPerform` returns after all
+            // of them, so the slots need no lock.
+            nonisolated(unsafe) let slots = slots
+            DispatchQueue.concurrentPerform(iterations: rules.count) { index in
+                slots[index] = prepare(rules[index])
+            }
+        }
+        // Every slot is filled by its iteration; a nil would be a rule no thread prepared.
+        return results.map { $0 ?? .failure(RulesetError.invalid("phrases", "a rule was not prepared")) }
     }
 
     /// Replaces `{NAME}` with the phrase file's macro NAME (macros may use other macros).

@@ -112,9 +112,24 @@ package indirect enum LiteralCondition: Equatable {
         /// `joiningLiteralRuns: false` reads every literal character as an atom of its own: the
         /// reference the joined reading is tested against.
         mutating func condition(for pattern: String, joiningLiteralRuns: Bool) -> LiteralCondition {
-            var parser = PatternParser(pattern, joiningLiteralRuns: joiningLiteralRuns)
-            guard let info = try? parser.parse() else { return .always }
-            return intern(info.condition)
+            condition(of: Parsed(pattern, joiningLiteralRuns: joiningLiteralRuns))
+        }
+
+        /// A parsed pattern's condition, its literals numbered in this table: the numbering is
+        /// the only part of the analysis that depends on the patterns before it, so patterns can
+        /// be parsed on any thread and numbered here in order, as `condition(for:)` numbers them.
+        mutating func condition(of parsed: Parsed) -> LiteralCondition {
+            parsed.condition.map { intern($0) } ?? .always
+        }
+
+        /// What a pattern requires, its literals not yet numbered.
+        struct Parsed: Sendable {
+            fileprivate let condition: Condition?
+
+            init(_ pattern: String, joiningLiteralRuns: Bool = true) {
+                var parser = PatternParser(pattern, joiningLiteralRuns: joiningLiteralRuns)
+                condition = (try? parser.parse())?.condition
+            }
         }
 
         private mutating func intern(_ condition: Condition) -> LiteralCondition {
@@ -133,7 +148,7 @@ package indirect enum LiteralCondition: Equatable {
 }
 
 /// A condition over literal strings, before the literals are numbered.
-private indirect enum Condition {
+private indirect enum Condition: Sendable {
     case always
     case literal([UInt16])
     case all([Condition])

@@ -105,47 +105,96 @@ package struct Ruleset: Sendable {
         guard files.map(\.0) == [manifestName] + manifest.files else {
             throw RulesetError.invalid(manifestName, "files do not match the manifest's list")
         }
+        // Decoding each rule file and encoding and hashing the snapshot depend on nothing but
+        // their input: they run on every core. Their errors are then met in file order, as
+        // decoding the files one by one met them.
+        let ruleFiles = Array(files.dropFirst())
+        var decoded = [Result<RuleFile, any Error>?](repeating: nil, count: ruleFiles.count)
+        var sealed: Result<(snapshot: Data, sha256: String), any Error>?
+        decoded.withUnsafeMutableBufferPointer { slots in
+            // Each iteration writes its own slot (the last one `sealed`) only, and
+            // `concurrentPerform` returns after all of them, so nothing needs a lock.
+            nonisolated(unsafe) let slots = slots
+            nonisolated(unsafe) var sealedSlot: Result<(snapshot: Data, sha256: String), any Error>?
+            DispatchQueue.concurrentPerform(iterations: ruleFiles.count + 1) { index in
+                guard index < ruleFiles.count else {
+                    sealedSlot = Result { try snapshot(of: files) }
+                    return
+                }
+                slots[index] = Result { try RuleFile(name: ruleFiles[index].0, value: ruleFiles[index].1) }
+            }
+            sealed = sealedSlot
+        }
         var normalisation: NormalisationRules?
         var signals: SignalRules?
         var canned: [CannedText] = []
         var phraseSets: [PhraseSet] = []
         var textModel: TextModel?
         var judge: JudgeRules?
-        // The file name says what a file holds, so a new language is a new file, not new code.
-        for (name, value) in files.dropFirst() {
-            if name == "normalise.json" {
-                normalisation = try decode(value, as: NormalisationRules.self, file: name)
-            } else if name == "signals.json" {
-                signals = try decode(value, as: SignalRules.self, file: name)
-            } else if name.hasPrefix("canned") {
-                canned += try decode(value, as: CannedCatalogue.self, file: name).canned
-            } else if name.hasPrefix("phrases.") {
-                phraseSets.append(try decode(value, as: PhraseSet.self, file: name))
-            } else if name == TextModel.fileName {
-                textModel = try TextModel(file: decode(value, as: TextModel.File.self, file: name))
-            } else if name == "judge.json" {
-                judge = try decode(value, as: JudgeRules.self, file: name)
-            } else {
-                throw RulesetError.invalid(name, "unknown kind of rule file")
+        for result in decoded {
+            switch try result?.get() {
+            case .normalisation(let rules): normalisation = rules
+            case .signals(let rules): signals = rules
+            case .canned(let texts): canned += texts
+            case .phrases(let set): phraseSets.append(set)
+            case .textModel(let model): textModel = model
+            case .judge(let rules): judge = rules
+            case nil: throw RulesetError.invalid("snapshot", "a rule file was not read")
             }
         }
         guard let normalisation else { throw RulesetError.missing("normalise.json") }
         guard let signals else { throw RulesetError.missing("signals.json") }
-
-        let snapshotValue = JSONValue.object([
-            "format": .string(snapshotFormat),
-            "files": .array(files.map { .object(["name": .string($0.0), "content": $0.1]) }),
-        ])
-        let snapshot = try CanonicalJSON.encode(snapshotValue)
+        guard let (snapshot, sha256) = try sealed?.get() else {
+            throw RulesetError.invalid("snapshot", "the snapshot was not written")
+        }
         let compiled = try CompiledRules(
             normalisation: normalisation, parameters: manifest.parameters,
             signals: signals, canned: canned,
             phraseSets: phraseSets)
         return Ruleset(
             manifest: manifest, normalisation: normalisation, signals: signals, canned: canned,
-            phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: SHA256Hex.digest(snapshot),
+            phraseSets: phraseSets, textModel: textModel, judge: judge, sha256: sha256,
             snapshot: snapshot,
             compiled: compiled)
+    }
+
+    /// The canonical bytes of the rule files, manifest first, and their SHA-256.
+    private static func snapshot(of files: [(String, JSONValue)]) throws -> (snapshot: Data, sha256: String) {
+        let value = JSONValue.object([
+            "format": .string(snapshotFormat),
+            "files": .array(files.map { .object(["name": .string($0.0), "content": $0.1]) }),
+        ])
+        let snapshot = try CanonicalJSON.encode(value)
+        return (snapshot, SHA256Hex.digest(snapshot))
+    }
+
+    /// One rule file, decoded as what its name says it holds.
+    private enum RuleFile {
+        case normalisation(NormalisationRules)
+        case signals(SignalRules)
+        case canned([CannedText])
+        case phrases(PhraseSet)
+        case textModel(TextModel)
+        case judge(JudgeRules)
+
+        // The file name says what a file holds, so a new language is a new file, not new code.
+        init(name: String, value: JSONValue) throws {
+            if name == "normalise.json" {
+                self = .normalisation(try decode(value, as: NormalisationRules.self, file: name))
+            } else if name == "signals.json" {
+                self = .signals(try decode(value, as: SignalRules.self, file: name))
+            } else if name.hasPrefix("canned") {
+                self = .canned(try decode(value, as: CannedCatalogue.self, file: name).canned)
+            } else if name.hasPrefix("phrases.") {
+                self = .phrases(try decode(value, as: PhraseSet.self, file: name))
+            } else if name == TextModel.fileName {
+                self = .textModel(try TextModel(file: decode(value, as: TextModel.File.self, file: name)))
+            } else if name == "judge.json" {
+                self = .judge(try decode(value, as: JudgeRules.self, file: name))
+            } else {
+                throw RulesetError.invalid(name, "unknown kind of rule file")
+            }
+        }
     }
 
     /// Text as the rules see it (NFKC, lower case, Traditional folded to Simplified, whitespace
