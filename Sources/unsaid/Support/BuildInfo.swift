@@ -1,4 +1,5 @@
 import Foundation
+import UnsaidSupport
 
 /// Facts about this build for the archive manifest.
 enum BuildInfo {
@@ -6,6 +7,16 @@ enum BuildInfo {
     /// (it is, for `make run`); `nil` for an installed binary.
     static func gitCommit() -> String? {
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        // Read from the repository's files; `git` itself only where that reading stops short.
+        switch GitCheckout.head(around: executable.deletingLastPathComponent()) {
+        case .commit(let commit): return commit
+        case .none: return nil
+        case .undetermined: return askGit(about: executable)
+        }
+    }
+
+    /// `git rev-parse HEAD` in the binary's directory.
+    private static func askGit(about executable: URL) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "-C", executable.deletingLastPathComponent().path, "rev-parse", "HEAD"]
