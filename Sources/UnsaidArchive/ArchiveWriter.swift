@@ -36,6 +36,10 @@ package actor ArchiveWriter {
     private let judgements: AppendOnlyFile?
     private var judgeHead: String
     private var judgeSequence: Int
+    /// The manifest as this writer last wrote it (nil until it has): a checkpoint that would
+    /// write the same again is skipped — the first one of a new run, whose manifest was just
+    /// written, cost four `fsync`s for nothing.
+    private var manifestWritten: Manifest?
 
     /// Starts a new archive in `layout.directory`, which must not exist yet or be empty, keeping
     /// a copy of the ruleset beside the results.
@@ -73,6 +77,7 @@ package actor ArchiveWriter {
         self.judgeSequence = 0
         try writeAtomically(ruleset, to: layout.ruleset)
         try ManifestFile.write(manifest, layout: layout)
+        self.manifestWritten = manifest
     }
 
     /// Continues an existing archive after `ArchiveResume` has checked and repaired it.
@@ -223,7 +228,9 @@ package actor ArchiveWriter {
         manifest.chainHead = head
         manifest.judge?.records = judgeCount
         manifest.judge?.chainHead = judgeChain
+        guard manifest != manifestWritten else { return }
         try ManifestFile.write(manifest, layout: layout)
+        manifestWritten = manifest
     }
 
     /// Seals the run: writes the final verdicts (which may add findings that need the whole run,

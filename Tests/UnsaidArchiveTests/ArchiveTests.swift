@@ -73,6 +73,43 @@ struct ArchiveTests {
         #expect(contents.records[2].transcript.attempts[0].chunks[0].bytes.count > 0)
     }
 
+    /// The file number of the manifest on disk: a manifest written again is a new file renamed
+    /// into place, so the number changes.
+    private func manifestFileNumber(_ directory: URL) throws -> Int? {
+        let attributes = try FileManager.default.attributesOfItem(
+            atPath: ArchiveLayout(directory: directory).manifest.path)
+        return (attributes[.systemFileNumber] as? NSNumber)?.intValue
+    }
+
+    @Test func aCheckpointThatChangesNothingWritesNothing() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try ArchiveWriter(
+            creating: ArchiveLayout(directory: directory), manifest: manifest(planned: 1), ruleset: Data("{}".utf8))
+        let created = try #require(try manifestFileNumber(directory))
+        // A new run's first checkpoint says what the created manifest says.
+        try await writer.checkpoint(status: .running)
+        #expect(try manifestFileNumber(directory) == created)
+        // A new status is written.
+        try await writer.checkpoint(status: .interrupted)
+        let interrupted = try #require(try manifestFileNumber(directory))
+        #expect(interrupted != created)
+        #expect(try ArchiveReader.readManifest(ArchiveLayout(directory: directory)).status == .interrupted)
+        // So is a record more, once; the same checkpoint again is not.
+        let transcript = transcript("a", content: "answer")
+        try await writer.append(
+            probe: Probe(id: "a", messages: [ChatMessage(role: "user", content: "q")]), transcript: transcript,
+            verdict: Verdict(
+                key: transcript.key, verdict: .answered, flags: [], evidence: [], attempt: 0, expect: .any,
+                outcome: .unscored, ruleset: "0"))
+        try await writer.checkpoint(status: .interrupted)
+        let appended = try #require(try manifestFileNumber(directory))
+        #expect(appended != interrupted)
+        #expect(try ArchiveReader.readManifest(ArchiveLayout(directory: directory)).completed == 1)
+        try await writer.checkpoint(status: .interrupted)
+        #expect(try manifestFileNumber(directory) == appended)
+    }
+
     @Test func refusesToOverwriteAnExistingRun() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
