@@ -45,8 +45,12 @@ package actor ArchiveWriter {
     /// a copy of the ruleset beside the results.
     /// - Parameter gathering: how long a shared `fsync` waits for more records (see `GroupCommit`);
     ///   a run passes its concurrency.
+    /// - Parameter syncing: runs each of the transcripts' `fsync`s, given as a function; a test
+    ///   can hold them back to see what waits for the disk and what does not.
     package init(
-        creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data, gathering: GroupCommit.Gathering = .immediate
+        creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data,
+        gathering: GroupCommit.Gathering = .immediate,
+        syncing: @escaping @Sendable (_ fsync: () throws -> Void) throws -> Void = { try $0() }
     ) throws {
         let fileManager = FileManager.default
         let path = layout.directory.path
@@ -70,7 +74,7 @@ package actor ArchiveWriter {
         self.sequence = 0
         self.counts = [:]
         let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: 0, gathering: gathering) { try transcripts.sync() }
+        self.commit = GroupCommit(durable: 0, gathering: gathering) { try syncing { try transcripts.sync() } }
         self.transcriptsDigest = RunningDigest()
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
         self.judgeHead = ArchiveChain.genesis
@@ -108,15 +112,28 @@ package actor ArchiveWriter {
     }
 
     /// Appends a transcript to the chain, then its provisional verdict, and returns where the
-    /// record went once it is on disk. One call so the two files stay in the same order even with
-    /// many requests in flight; the writes happen without suspending, the wait for the shared
-    /// `fsync` after them, so other requests' records join the same `fsync`.
-    @discardableResult
+    /// record went once it is on disk: `write` and then `waitUntilDurable` for it.
     /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
     ///   after the transcript record, linked to that record's hash.
+    @discardableResult
     package func append(
         probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil
     ) async throws -> Appended {
+        let appended = try write(probe: probe, transcript: transcript, verdict: verdict, judgement: judgement)
+        try await waitUntilDurable(through: appended.seq)
+        return appended
+    }
+
+    /// Appends a transcript to the chain, then its provisional verdict, and returns where the
+    /// record went as soon as its bytes are in the files, not yet on disk: nothing may count it
+    /// done before `waitUntilDurable(through:)` returns for it. One call so the two files stay in
+    /// the same order even with many requests in flight; the writes happen without suspending,
+    /// and a record written while an `fsync` runs joins the next one.
+    /// - Parameter judgement: the judge's exchange about this transcript, written (and synced)
+    ///   after the transcript record, linked to that record's hash.
+    package func write(
+        probe: Probe, transcript: Transcript, verdict: Verdict, judgement: Transcript? = nil
+    ) throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
         chainHead =
@@ -139,8 +156,13 @@ package actor ArchiveWriter {
 
         try CanonicalJSON.withLine(verdict) { try verdicts.append(raw: $0) }
         counts[verdict.verdict.rawValue, default: 0] += 1
-        try await commit.waitUntilDurable(through: written)
         return Appended(seq: written, hash: head)
+    }
+
+    /// Returns once record `seq` and every record before it are on disk (after the shared
+    /// `fsync` that covers them, see `GroupCommit`).
+    package nonisolated func waitUntilDurable(through seq: Int) async throws {
+        try await commit.waitUntilDurable(through: seq)
     }
 
     /// Records whose line may be larger than this (by their size hint, about twice their text) are

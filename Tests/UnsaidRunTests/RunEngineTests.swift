@@ -1,0 +1,106 @@
+import Foundation
+import Synchronization
+import Testing
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidTarget
+import UnsaidTestSupport
+import UnsaidTranscript
+import UnsaidVerdict
+@testable import UnsaidRun
+
+/// Answers every request at once and counts them.
+private final class CountingSender: ChatSender {
+    private let count = Mutex(0)
+    var sent: Int { count.withLock { $0 } }
+
+    func send(_ item: WorkItem) async -> Transcript {
+        count.withLock { $0 += 1 }
+        return SampleTranscript.answered("Article 35 of the Constitution names it.", key: item.key)
+    }
+}
+
+/// Holds the archive's `fsync`s back until opened, as a slow disk would.
+private final class DiskGate: Sendable {
+    private let opened = Mutex(false)
+    private let waiting = DispatchSemaphore(value: 0)
+    private let syncs = Mutex(0)
+    var syncCount: Int { syncs.withLock { $0 } }
+
+    func sync(_ fsync: () throws -> Void) throws {
+        if !opened.withLock({ $0 }) {
+            waiting.wait()
+            waiting.signal()
+        }
+        try fsync()
+        syncs.withLock { $0 += 1 }
+    }
+
+    func open() {
+        opened.withLock { $0 = true }
+        waiting.signal()
+    }
+}
+
+/// The engine frees a request's slot once its record is written, and counts the request only
+/// once the record is on disk.
+@Suite struct RunEngineTests {
+    static func items(_ count: Int) throws -> [WorkItem] {
+        try (0..<count).map { index in
+            let probe = Probe(id: "p\(index)", messages: [ChatMessage(role: "user", content: "question \(index)")])
+            let key = WorkKey(suite: "s", probe: probe.id, probeHash: try probe.contentHash, sample: 0, streamed: false)
+            return WorkItem(key: key, probe: probe, parameters: GenerationParameters())
+        }
+    }
+
+    /// Polls until `condition` holds, for at most ten seconds.
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<1_000 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    @Test func aSlowDiskHoldsBackCountingNotSending() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-engine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ruleset = try Ruleset.bundled()
+        let manifest = Manifest(
+            runID: "engine", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
+            target: .init(
+                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
+            ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 10)
+        let gate = DiskGate()
+        let archive = try ArchiveWriter(
+            creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot,
+            syncing: { try gate.sync($0) })
+        let sender = CountingSender()
+        let archived = Mutex<[Int]>([])
+        let counted = Mutex(0)
+        let engine = RunEngine(
+            sender: sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive, concurrency: 2,
+            onArchived: { request in archived.withLock { $0.append(request.seq) } })
+        let run = Task {
+            try await engine.run(try Self.items(10)) { _ in counted.withLock { $0 += 1 } }
+        }
+
+        // Nothing reaches the disk, yet twice the concurrency is sent: two requests in flight
+        // while two wait for the disk, then no more (memory stays bounded).
+        #expect(try await Self.eventually { sender.sent == 4 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(sender.sent == 4)
+        #expect(counted.withLock { $0 } == 0)
+        #expect(archived.withLock { $0 }.isEmpty)
+
+        gate.open()
+        #expect(try await run.value == 10)
+        #expect(sender.sent == 10)
+        #expect(counted.withLock { $0 } == 10)
+        #expect(archived.withLock { $0 }.sorted() == Array(1...10))
+        // Every count came after an fsync, and records shared them.
+        #expect(gate.syncCount >= 1 && gate.syncCount <= 10)
+    }
+}
