@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import UnsaidSupport
 import UnsaidTranscript
@@ -52,22 +53,52 @@ package enum ArchiveStream {
         preparing prepare: @Sendable (TranscriptRecord, _ hash: String) -> Prepared,
         _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
     ) throws -> TranscriptsSummary {
+        try transcripts(
+            layout, scoringOnly: scoringOnly, digesting: digest, limits: .standard, preparing: prepare, body)
+    }
+
+    /// Sizes at which the walk reads differently; tests make them small to reach each way.
+    struct ReadingLimits {
+        /// Bytes read from the file at a time.
+        var block = LineReader.defaultBlockSize
+        /// Lines longer than this are streamed (`readStreamed`), never held whole; nil for never.
+        var streamedLine: Int? = 4 << 20
+        /// String bodies of a streamed line longer than this are left in the file until read.
+        var longString = CompactJSONBuilder.defaultLongString
+
+        static let standard = ReadingLimits()
+    }
+
+    static func transcripts<Prepared>(
+        _ layout: ArchiveLayout, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
+        limits: ReadingLimits, preparing prepare: @Sendable (TranscriptRecord, _ hash: String) -> Prepared,
+        _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
+    ) throws -> TranscriptsSummary {
         let options: [CodingUserInfoKey: Bool] = scoringOnly ? [Attempt.scoringOnly: true] : [:]
         let path = layout.transcripts.path
-        guard let reader = LineReader(path: path, capacity: Self.batchBuffer) else {
+        guard let reader = LineReader(path: path, blockSize: limits.block, capacity: Self.batchBuffer) else {
             throw ArchiveError.missing(path: path)
         }
         var previous = ArchiveChain.genesis
         var lineNumber = 0
         // The lines of a batch are views of the reader's buffer, valid until the next batch is
         // read, which happens only once everything made from them is done with them.
-        var batch = try reader.nextBatch(maxLines: Self.batchLines, maxBytes: Self.batchBytes)
+        var batch = try reader.nextBatch(
+            maxLines: Self.batchLines, maxBytes: Self.batchBytes, streamingPast: limits.streamedLine)
         while !batch.isEmpty {
-            let read = Self.read(batch, options: options, digest: digest, prepare: prepare)
             let lastOffset = batch[batch.count - 1].offset
+            let read =
+                batch[0].continues
+                ? [
+                    try Self.readStreamed(
+                        &batch[0], from: reader, longString: limits.longString, options: options, digest: digest,
+                        prepare: prepare)
+                ]
+                : Self.read(batch, options: options, digest: digest, prepare: prepare)
             // Read before the ordered pass, which needs to know whether a broken line is the
             // file's last; from here on, `batch`'s bytes are no longer valid.
-            let next = try reader.nextBatch(maxLines: Self.batchLines, maxBytes: Self.batchBytes)
+            let next = try reader.nextBatch(
+                maxLines: Self.batchLines, maxBytes: Self.batchBytes, streamingPast: limits.streamedLine)
             for (index, entry) in read.enumerated() {
                 lineNumber += 1
                 guard let entry else {
@@ -139,6 +170,54 @@ package enum ArchiveStream {
             }
         }
         return results
+    }
+
+    /// `read` of a batch that is one line too long to hold (`ReadingLimits.streamedLine`), of which
+    /// `line` has the start: the rest is read from the file a block at a time, each block hashed
+    /// for the chain, given to `digest` and to a `CompactJSONBuilder`, and the record decoded from
+    /// the compact document, its long strings read back from the file only when a value is made
+    /// of them (with `scoringOnly`, never the raw chunks). The peak is then about the record's own
+    /// values. Where that decoding declines (a line broken or not strict JSON, which the whole-line
+    /// decoder may still read, or `JSONDecoder` must), the line is read whole and decoded as any
+    /// other, so every line gets the verdict the batched path would give it.
+    private static func readStreamed<Prepared>(
+        _ line: inout LineReader.Line, from reader: LineReader, longString: Int,
+        options: [CodingUserInfoKey: Bool], digest: WalkDigest?,
+        prepare: @Sendable (TranscriptRecord, String) -> Prepared
+    ) throws -> ReadRecord<Prepared>? {
+        var hasher = SHA256()
+        var builder = CompactJSONBuilder(startingAt: line.offset, longString: longString)
+        var position = line.offset
+        let take = { (piece: UnsafeRawBufferPointer) in
+            hasher.update(bufferPointer: piece)
+            builder.append(piece)
+            digest?.add(piece, at: position)
+            position += piece.count
+        }
+        line.bytes.withUnsafeBytes(take)
+        let start = line.bytes.count
+        // The start is held no longer than it takes to read it.
+        line.bytes = Data()
+        let (rest, terminated) = try reader.streamRest(take)
+        guard terminated else { return nil }
+        withUnsafeBytes(of: UInt8(ascii: "\n")) { digest?.add($0, at: position) }
+        let hash = SHA256Hex.hex(hasher.finalize())
+        let record =
+            builder.finish().flatMap {
+                IndexedJSONDecoder.decode(TranscriptRecord.self, from: $0, reading: reader, userInfo: options)
+            } ?? wholeLine(at: line.offset, length: start + rest, from: reader, options: options)
+        guard let record else { return nil }
+        return ReadRecord(record: record, hash: hash, prepared: prepare(record, hash))
+    }
+
+    /// A streamed line read whole and decoded as the batched path decodes a line.
+    private static func wholeLine(
+        at offset: Int, length: Int, from reader: LineReader, options: [CodingUserInfoKey: Bool]
+    ) -> TranscriptRecord? {
+        var bytes = Data(count: length)
+        let read = bytes.withUnsafeMutableBytes { reader.read(at: offset, into: $0) }
+        guard read else { return nil }
+        return try? CanonicalJSON.decode(TranscriptRecord.self, from: bytes, userInfo: options)
     }
 
     /// Calls `body` with each verdict of a verdicts file and its exact line bytes, in order.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import UnsaidSupport
 
 /// Reads a file one line at a time through a reused block buffer, so an archive of any size is
 /// read in memory proportional to its longest line, never to the whole file.
@@ -14,6 +15,9 @@ final class LineReader {
         var bytes: Data
         var offset: Int
         var terminated: Bool
+        /// The line goes on past `bytes`, which are only its start: a line longer than
+        /// `nextBatch`'s `streamingPast`, whose rest `streamRest` reads.
+        var continues = false
     }
 
     private var descriptor: Int32
@@ -81,7 +85,11 @@ final class LineReader {
     /// the next call to `nextBatch` or `next` (a line longer than the buffer alone has storage
     /// of its own). Copying each line out of the buffer was ~2% of `verify`, and the heap pages
     /// the copies took, handed back between batches and faulted in again, as much again.
-    func nextBatch(maxLines: Int, maxBytes: Int) throws -> [Line] {
+    ///
+    /// - Parameter streamingPast: a line found longer than this is not gathered whole: the batch is
+    ///   that line alone, with its first bytes (at least this many) and `continues` set, and the
+    ///   caller must read the rest with `streamRest` before anything else.
+    func nextBatch(maxLines: Int, maxBytes: Int, streamingPast: Int? = nil) throws -> [Line] {
         compact()
         let start = offset
         var found: [(start: Int, end: Int, terminated: Bool)] = []
@@ -115,7 +123,7 @@ final class LineReader {
                 // The line does not fit after the batch: it starts the next one, at the front.
                 if !found.isEmpty { break }
                 offset = start
-                return [try longLine()]
+                return [try longLine(streamingPast: streamingPast)]
             }
             try fill(upTo: blockSize)
         }
@@ -132,7 +140,10 @@ final class LineReader {
     /// A line longer than the buffer, gathered in storage of its own that block reads are
     /// appended to: the buffer keeps its size, and the line is never held twice (growing the
     /// buffer to fit a 50 MB line, then copying the line out of it, held ~170 MB).
-    private func longLine() throws -> Line {
+    ///
+    /// - Parameter streamingPast: once the line gathered is longer than this, it is returned as it
+    ///   stands, with `continues` set, the reader left where it ends (see `streamRest`).
+    private func longLine(streamingPast limit: Int? = nil) throws -> Line {
         let start = offset
         var line = Data(bytes: storage + head, count: count - head)
         head = 0
@@ -151,7 +162,48 @@ final class LineReader {
                 return Line(bytes: line, offset: start, terminated: false)
             }
             count = 0
+            if let limit, line.count > limit {
+                offset = start + line.count
+                return Line(bytes: line, offset: start, terminated: false, continues: true)
+            }
         }
+    }
+
+    /// Reads the rest of a line `nextBatch` gave with `continues`, a block at a time, handing each
+    /// block's part of the line to `body` (valid only during the call), and returns the length of
+    /// the rest and whether a newline ended the line. The line is never held: a record of a
+    /// runaway answer (~3× the response cap) is hashed and read from these pieces.
+    func streamRest(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> (length: Int, terminated: Bool) {
+        var length = 0
+        while true {
+            try fill()
+            if let newline = newline(from: head) {
+                try body(UnsafeRawBufferPointer(start: storage + head, count: newline - head))
+                length += newline - head
+                offset += newline + 1 - head
+                head = newline + 1
+                return (length, true)
+            }
+            try body(UnsafeRawBufferPointer(start: storage + head, count: count - head))
+            length += count - head
+            offset += count - head
+            head = count
+            if atEnd { return (length, false) }
+        }
+    }
+
+    /// Fills `buffer` with the file's bytes from `offset` on, without moving the reader: long
+    /// strings of a streamed line are read back from the file when their value is decoded.
+    func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            guard let base = buffer.baseAddress else { return false }
+            let read = pread(descriptor, base + done, buffer.count - done, off_t(offset + done))
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { return false }
+            done += read
+        }
+        return true
     }
 
     /// The index of the first newline in `storage[from..<count]`.
@@ -186,3 +238,6 @@ final class LineReader {
         if read == 0 { atEnd = true } else { count += read }
     }
 }
+
+/// A streamed line's long strings are read back through the reader (`read(at:into:)`).
+extension LineReader: ExternalStringSource {}

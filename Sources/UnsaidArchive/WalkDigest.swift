@@ -28,6 +28,15 @@ package final class WalkDigest: @unchecked Sendable {
         }
     }
 
+    /// Adds bytes of the file that start at `offset`: the pieces of a streamed line, in order.
+    func add(_ piece: UnsafeRawBufferPointer, at offset: Int) {
+        guard contiguous, offset == running.bytes else {
+            contiguous = false
+            return
+        }
+        running.update(piece)
+    }
+
     /// The digest of the whole file at `url`: the lines the walk read, then the rest of the file
     /// from where they ended. Anything unexpected (the file cannot be opened or read, a line out
     /// of place) digests the file from the start instead, so a failure reads as it always did.

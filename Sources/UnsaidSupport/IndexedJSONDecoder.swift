@@ -46,6 +46,35 @@ package enum IndexedJSONDecoder {
         guard let value = try? document.decode(type, at: 0), !document.gaveUp else { return nil }
         return value
     }
+
+    /// The value of a text read as a `CompactJSONDocument`, its long strings read from `source`
+    /// when a value asks for them: the same value `decode(_:from:userInfo:)` gives for the whole
+    /// text, or nil when that one would decline, or when a long string is a key or cannot be read
+    /// (the caller then decodes the whole text, which decides as before).
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from compact: CompactJSONDocument, reading source: any ExternalStringSource,
+        userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) -> T? {
+        compact.bytes.withUnsafeBufferPointer { bytes -> T? in
+            guard var tokens = TokenIndex.build(bytes) else { return nil }
+            // Each long string is the string token whose (empty) body is where it was left out;
+            // both lists are in text order.
+            var next = 0
+            for index in tokens.indices where next < compact.strings.count && tokens[index].kind == .string {
+                let string = compact.strings[next]
+                guard tokens[index].start == string.compactPosition else { continue }
+                tokens[index].flags = string.flags | JSONToken.isExternal
+                tokens[index].count = next
+                next += 1
+            }
+            guard next == compact.strings.count else { return nil }
+            let document = IndexedDocument(
+                bytes: bytes, tokens: tokens, userInfo: userInfo,
+                external: (strings: compact.strings, source: source))
+            guard let value = try? document.decode(type, at: 0), !document.gaveUp else { return nil }
+            return value
+        }
+    }
 }
 
 /// One JSON value in the index.
@@ -55,9 +84,10 @@ struct JSONToken {
     }
 
     var kind: Kind
-    /// Strings: `hasEscapes`, `hasNonASCII`. Numbers: `isIntegerLiteral`.
+    /// Strings: `hasEscapes`, `hasNonASCII`, `isExternal`. Numbers: `isIntegerLiteral`.
     var flags: UInt8
-    /// Elements of an array, fields of an object.
+    /// Elements of an array, fields of an object; for a string with `isExternal`, its index in the
+    /// document's external strings.
     var count: Int
     /// Strings: the first byte after the opening quote. Numbers: the first byte.
     var start: Int
@@ -68,6 +98,8 @@ struct JSONToken {
     static let hasEscapes: UInt8 = 1
     static let hasNonASCII: UInt8 = 2
     static let isIntegerLiteral: UInt8 = 4
+    /// A string whose body was left in the file (`CompactJSONDocument`): its token is empty.
+    static let isExternal: UInt8 = 8
 
     /// The index of the token after this value (and everything inside it), given its own index.
     func next(after index: Int) -> Int {
@@ -417,6 +449,71 @@ enum EscapedText {
         return true
     }
 
+    /// `unescape` of a long string's body read a block at a time: unescapes `input` into
+    /// `output` from `written` on and returns how many bytes of `input` it took, all of them but an
+    /// escape that may go on in the next block (none when `final`); nil for a lone surrogate or
+    /// output beyond `output` (neither in a body the reader checked, bar the surrogate).
+    static func unescape(
+        _ input: UnsafeBufferPointer<UInt8>, final: Bool, into output: UnsafeMutableBufferPointer<UInt8>,
+        at written: inout Int
+    ) -> Int? {
+        var position = 0
+        while position < input.count {
+            let byte = input[position]
+            guard byte == UInt8(ascii: "\\") else {
+                // A run of plain bytes, copied at once.
+                guard let source = input.baseAddress, let target = output.baseAddress else { return nil }
+                let end =
+                    memchr(source + position, 0x5C, input.count - position).map {
+                        source.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+                    } ?? input.count
+                let count = end - position
+                guard written + count <= output.count else { return nil }
+                (target + written).update(from: source + position, count: count)
+                written += count
+                position = end
+                continue
+            }
+            // The longest escape is a surrogate pair, twelve bytes.
+            if !final, input.count - position < 12 { return position }
+            guard position + 1 < input.count else { return nil }
+            let escaped = input[position + 1]
+            position += 2
+            let scalar: Unicode.Scalar
+            switch escaped {
+            case UInt8(ascii: "b"): scalar = "\u{08}"
+            case UInt8(ascii: "f"): scalar = "\u{0C}"
+            case UInt8(ascii: "n"): scalar = "\n"
+            case UInt8(ascii: "r"): scalar = "\r"
+            case UInt8(ascii: "t"): scalar = "\t"
+            case UInt8(ascii: "u"):
+                guard position + 4 <= input.count else { return nil }
+                let unit = hex4(input, at: position)
+                position += 4
+                var scalarValue = unit
+                if (0xD800...0xDBFF).contains(unit) {
+                    guard position + 6 <= input.count, input[position] == UInt8(ascii: "\\"),
+                        input[position + 1] == UInt8(ascii: "u")
+                    else { return nil }
+                    let low = hex4(input, at: position + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { return nil }
+                    position += 6
+                    scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let decoded = Unicode.Scalar(scalarValue) else { return nil }
+                scalar = decoded
+            default:
+                scalar = Unicode.Scalar(escaped)  // `"`, `\`, `/`: the reader admitted no other
+            }
+            guard written + UTF8.width(scalar) <= output.count else { return nil }
+            UTF8.encode(scalar) { unit in
+                output[written] = unit
+                written += 1
+            }
+        }
+        return position
+    }
+
     private static func hex4(_ body: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32 {
         (0..<4).reduce(0) { $0 << 4 | (hexValue(body[position + $1]) ?? 0) }
     }
@@ -452,10 +549,17 @@ package final class IndexedDocument {
     /// decodes dozens of values of a dozen types.
     private static let routes = Mutex<[ObjectIdentifier: Route]>([:])
 
-    init(bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], userInfo: [CodingUserInfoKey: any Sendable]) {
+    /// The long strings of a `CompactJSONDocument` and where to read them; nil for a whole text.
+    private let external: (strings: [ExternalString], source: any ExternalStringSource)?
+
+    init(
+        bytes: UnsafeBufferPointer<UInt8>, tokens: [JSONToken], userInfo: [CodingUserInfoKey: any Sendable],
+        external: (strings: [ExternalString], source: any ExternalStringSource)? = nil
+    ) {
         self.bytes = bytes
         self.tokens = tokens
         self.userInfo = userInfo
+        self.external = external
     }
 
     func giveUp() -> IndexedDecodingFailure {
@@ -476,16 +580,75 @@ package final class IndexedDocument {
     func string(at token: Int) throws -> String {
         let value = tokens[token]
         guard value.kind == .string else { throw IndexedDecodingFailure() }
+        if value.flags & JSONToken.isExternal != 0 { return try externalString(value) }
         let body = UnsafeBufferPointer(rebasing: bytes[value.start..<value.end])
         guard value.flags & JSONToken.hasEscapes != 0 else { return String(decoding: body, as: UTF8.self) }
         guard EscapedText.unescape(body, into: &scratch) else { throw giveUp() }
         return String(decoding: scratch, as: UTF8.self)
     }
 
-    /// The raw bytes of a key, nil when it has escapes or non-ASCII characters (see the type's note).
+    /// A long string's text, read from the file a block at a time straight into the string's own
+    /// storage: reserved at the escaped length, which unescaping never exceeds, so the text is
+    /// never held twice (a 16 MB answer read into a buffer, then copied into a string, was).
+    private func externalString(_ value: JSONToken) throws -> String {
+        guard let external, value.count < external.strings.count else { throw giveUp() }
+        let string = external.strings[value.count]
+        guard string.length > 0 else { return "" }
+        if value.flags & JSONToken.hasEscapes == 0 {
+            return try String(unsafeUninitializedCapacity: string.length) { output in
+                guard external.source.read(at: string.offset, into: UnsafeMutableRawBufferPointer(output)) else {
+                    throw giveUp()
+                }
+                return string.length
+            }
+        }
+        var block = [UInt8](repeating: 0, count: min(string.length, Self.externalBlock))
+        return try String(unsafeUninitializedCapacity: string.length) { output in
+            var read = 0
+            var written = 0
+            // Bytes of an escape cut by the block's end are read again at the next block's start.
+            var kept = 0
+            while read < string.length {
+                let count = min(block.count - kept, string.length - read)
+                let filled = block.withUnsafeMutableBytes { raw in
+                    external.source.read(
+                        at: string.offset + read,
+                        into: UnsafeMutableRawBufferPointer(rebasing: raw[kept..<kept + count]))
+                }
+                guard filled else { throw giveUp() }
+                read += count
+                let available = kept + count
+                let consumed = try block.withUnsafeBufferPointer { input in
+                    guard
+                        let consumed = EscapedText.unescape(
+                            UnsafeBufferPointer(rebasing: input[..<available]), final: read == string.length,
+                            into: output, at: &written)
+                    else { throw giveUp() }
+                    return consumed
+                }
+                kept = available - consumed
+                if kept > 0 {
+                    block.withUnsafeMutableBufferPointer { buffer in
+                        guard let base = buffer.baseAddress else { return }
+                        base.update(from: base + consumed, count: kept)
+                    }
+                }
+            }
+            guard kept == 0 else { throw giveUp() }
+            return written
+        }
+    }
+
+    /// Bytes of a long escaped string read at a time.
+    private static let externalBlock = 1 << 16
+
+    /// The raw bytes of a key, nil when it has escapes or non-ASCII characters (see the type's
+    /// note), or was left in the file.
     func plainKey(at token: Int) -> UnsafeBufferPointer<UInt8>? {
         let key = tokens[token]
-        guard key.flags & (JSONToken.hasEscapes | JSONToken.hasNonASCII) == 0 else { return nil }
+        guard key.flags & (JSONToken.hasEscapes | JSONToken.hasNonASCII | JSONToken.isExternal) == 0 else {
+            return nil
+        }
         return UnsafeBufferPointer(rebasing: bytes[key.start..<key.end])
     }
 

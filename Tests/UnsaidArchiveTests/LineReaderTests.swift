@@ -122,6 +122,57 @@ struct LineReaderTests {
         }
     }
 
+    /// Lines longer than `streamingPast` come as their start (`continues`) and the rest in pieces
+    /// (`streamRest`): put together, the lines `next` gives, with their offsets and newlines.
+    @Test(arguments: [1, 7, 64])
+    func streamedLinesPutTogetherAreTheLinesNextGives(blockSize: Int) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("linestream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix64(seed: 0x57EA &+ UInt64(blockSize))
+        let lengths = [0, 1, blockSize, 3 * blockSize + 1, 10 * blockSize, 300]
+        for round in 0..<6 {
+            var bytes: [UInt8] = []
+            for _ in 0..<30 {
+                let length = lengths[Int(random.next() % UInt64(lengths.count))]
+                for _ in 0..<length { bytes.append(UInt8(ascii: "a") + UInt8(random.next() % 26)) }
+                bytes.append(0x0A)
+            }
+            if round % 2 == 1 {
+                for _ in 0..<(round * 7 * blockSize + 1) { bytes.append(UInt8(ascii: "z")) }
+            }
+            let url = directory.appendingPathComponent("lines-\(round)")
+            try Data(bytes).write(to: url)
+            let expected = try Self.read(url, blockSize: blockSize)
+            for streamingPast in [0, blockSize, 2 * blockSize + 3] {
+                let context = "block \(blockSize), round \(round), streaming past \(streamingPast)"
+                let reader = try #require(LineReader(path: url.path, blockSize: blockSize, capacity: 4 * blockSize))
+                var lines: [(bytes: [UInt8], offset: Int, terminated: Bool)] = []
+                var streamed = 0
+                while true {
+                    let batch = try reader.nextBatch(maxLines: 8, maxBytes: 1 << 20, streamingPast: streamingPast)
+                    if batch.isEmpty { break }
+                    guard batch.count == 1, batch[0].continues else {
+                        lines += batch.map { (Array($0.bytes), $0.offset, $0.terminated) }
+                        continue
+                    }
+                    streamed += 1
+                    #expect(batch[0].bytes.count > streamingPast, "\(context)")
+                    var whole = Array(batch[0].bytes)
+                    let (rest, terminated) = try reader.streamRest { whole += Array($0) }
+                    #expect(whole.count == batch[0].bytes.count + rest, "\(context)")
+                    lines.append((whole, batch[0].offset, terminated))
+                }
+                #expect(lines.count == expected.count, "\(context)")
+                for (got, want) in zip(lines, expected) {
+                    #expect(got.bytes == want.bytes && got.offset == want.offset, "\(context), offset \(want.offset)")
+                    #expect(got.terminated == want.terminated, "\(context)")
+                }
+                #expect(streamed > 0, "\(context)")
+            }
+        }
+    }
+
     @Test func aFileOfOneLongUnterminatedLineIsOneTornLine() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("linereader-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: url) }
