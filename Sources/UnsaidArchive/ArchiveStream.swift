@@ -44,7 +44,8 @@ package enum ArchiveStream {
     /// have been prepared for nothing.
     ///
     /// A batch holds at most `batchLines` lines and (past its first line) `batchBytes` bytes, so
-    /// memory stays bounded by the batch, however long the run or its longest answer.
+    /// memory stays bounded by the batch, however long the run; a line longer than
+    /// `ReadingLimits.streamedLine` (a runaway answer's) is never held, only its record.
     ///
     /// - Parameter digest: when given, takes every line read, for the file's digest (`verify`).
     @discardableResult
@@ -62,6 +63,9 @@ package enum ArchiveStream {
         /// Bytes read from the file at a time.
         var block = LineReader.defaultBlockSize
         /// Lines longer than this are streamed (`readStreamed`), never held whole; nil for never.
+        /// Ordinary records (~55 KB for a long streamed answer) stay on the batched path, which
+        /// reads them on every core; a record past a few MiB is a runaway answer (at the 16 MiB
+        /// cap its line is ~50 MB), read alone anyway.
         var streamedLine: Int? = 4 << 20
         /// String bodies of a streamed line longer than this are left in the file until read.
         var longString = CompactJSONBuilder.defaultLongString
@@ -134,7 +138,7 @@ package enum ArchiveStream {
     static let batchBytes = 8 << 20
     /// The reader's buffer, which holds a batch's lines (`LineReader.nextBatch`): a batch ends
     /// early where the next line does not fit in it, and a line longer than it is read into
-    /// storage of its own. 64 records of a long streamed answer (~55 KB each) fit; reads are of
+    /// storage of its own (up to `ReadingLimits.streamedLine`, past which it is streamed). 64 records of a long streamed answer (~55 KB each) fit; reads are of
     /// a megabyte at a time, so a run of small records touches little of it.
     static let batchBuffer = 4 << 20
 
