@@ -21,13 +21,13 @@ enum JCSString {
             return
         }
         let start = output.count
-        // Eight bytes beyond the escaped string for the last eight-byte store, then dropped.
-        output.append(contentsOf: repeatElement(0, count: bytes.count + extra + 8))
+        // Sixteen bytes beyond the escaped string for the last sixteen-byte copy, then dropped.
+        output.append(contentsOf: repeatElement(0, count: bytes.count + extra + 16))
         output.withUnsafeMutableBufferPointer { buffer in
             guard let target = buffer.baseAddress else { return }
             _ = write(escaping: bytes, to: target + start)
         }
-        output.removeLast(8)
+        output.removeLast(16)
         output.append(UInt8(ascii: "\""))
     }
 
@@ -37,21 +37,91 @@ enum JCSString {
     static let block = 4096
 
     /// The most bytes `write(escaping:to:)` stores for `count` input bytes: six for each (every
-    /// byte a control character written `\u00xx`), and eight for the last eight-byte store,
+    /// byte a control character written `\u00xx`), and sixteen for the last sixteen-byte copy,
     /// which may reach past the last byte written.
-    static func room(forEscaping count: Int) -> Int { 6 * count + 8 }
+    static func room(forEscaping count: Int) -> Int { 6 * count + 16 }
 
     /// Writes `bytes` escaped (without the quotes) at `target`, which must have room for
-    /// `room(forEscaping: bytes.count)` bytes or for the escaped length and eight more; returns
+    /// `room(forEscaping: bytes.count)` bytes or for the escaped length and sixteen more; returns
     /// how many bytes were written (what lies beyond them is scratch).
     ///
-    /// Eight bytes are copied at once, and the bytes among them that need escaping are escaped
-    /// one after another, the rest of the word stored again behind each (see `EscapeMask`): a
-    /// stream chunk's text is JSON, with a quote every few bytes, and escaping it byte by byte
-    /// was a visible share of every record written. An eight-byte store never runs past the
-    /// room: it is made only while at least one byte of its word is left to place, and each
-    /// byte takes at most six bytes.
+    /// A stream chunk's text is JSON, with a `"` every seven bytes or so, so what escaping costs
+    /// is what each escape costs. Blocks of 64 bytes are searched at once for the bytes to
+    /// escape (`StringBlockMasks.escapesOfSixtyFour`), and each such byte in turn costs the same
+    /// few steps with no branch on what it is: the bytes since the last escape copied sixteen at
+    /// a time (one copy, mostly), its escape stored as one word from `escapeWords`, the output's
+    /// lead over the input grown by the escape's length less one. The last 80 bytes or fewer,
+    /// where a sixteen-byte load could pass the end of the input, and short strings go through
+    /// `writeByWords`.
     static func write(escaping bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let source = bytes.baseAddress else { return 0 }
+        let count = bytes.count
+        // Loads of 16 bytes start before the next escape, which lies in the current block.
+        let margin = 64 + 16
+        guard count >= margin else { return writeByWords(bytes, to: target) }
+        // Where the byte at input offset i goes is i + lead, once the bytes before it are placed.
+        var lead = 0
+        // The first input byte not yet copied.
+        var pending = 0
+        var block = 0
+        escapeWords.withUnsafeBufferPointer { words in
+            guard let escapes = words.baseAddress else { return }
+            while block + margin <= count {
+                var mask = StringBlockMasks.escapesOfSixtyFour(source + block)
+                while mask != 0 {
+                    let at = block &+ mask.trailingZeroBitCount
+                    copy(from: pending, upTo: at, source, to: target, lead: lead)
+                    let escape = escapes[Int(source[at])]
+                    UnsafeMutableRawPointer(target + (at &+ lead)).storeBytes(of: escape.littleEndian, as: UInt64.self)
+                    lead &+= Int(truncatingIfNeeded: escape &>> 56) &- 1
+                    pending = at &+ 1
+                    mask &= mask &- 1
+                }
+                block &+= 64
+            }
+            copy(from: pending, upTo: block, source, to: target, lead: lead)
+        }
+        // The loop's last escape may have been the block's last byte.
+        let done = max(block, pending)
+        let rest = UnsafeBufferPointer(start: source + done, count: count - done)
+        return done + lead + writeByWords(rest, to: target + done + lead)
+    }
+
+    /// Copies input bytes `start..<end` to their place, sixteen at a time, and at least once (when
+    /// `end <= start` the copy is scratch); the last copy may store up to fifteen bytes past them,
+    /// which the writes after it overwrite.
+    @inline(__always)
+    private static func copy(
+        from start: Int, upTo end: Int, _ source: UnsafePointer<UInt8>, to target: UnsafeMutablePointer<UInt8>,
+        lead: Int
+    ) {
+        var offset = start
+        repeat {
+            let chunk = UnsafeRawPointer(source + offset).loadUnaligned(as: SIMD16<UInt8>.self)
+            UnsafeMutableRawPointer(target + (offset &+ lead)).storeBytes(of: chunk, as: SIMD16<UInt8>.self)
+            offset &+= 16
+        } while offset < end
+    }
+
+    /// The escape of each byte that needs one, as `writeEscape` writes it, in the low bytes of a
+    /// word whose top byte is its length (the byte past the escape is scratch to the writer, so
+    /// the word is stored whole); zero for the other bytes, which never index it.
+    private static let escapeWords: [UInt64] = (0...UInt8.max).map { byte in
+        guard needsEscape(byte) else { return 0 }
+        var escape = [UInt8](repeating: 0, count: 8)
+        let length = escape.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { writeEscape(of: byte, to: $0) } ?? 0
+        }
+        // The eighth byte is zero (an escape takes at most six) and becomes the length.
+        return escape.reversed().reduce(0) { word, byte in word << 8 | UInt64(byte) } | UInt64(length) << 56
+    }
+
+    /// `write(escaping:to:)` for short strings and the ends of long ones, under the same
+    /// contract: eight bytes are copied at once, and the bytes among them that need escaping are
+    /// escaped one after another, the rest of the word stored again behind each (see
+    /// `EscapeMask`). An eight-byte store never runs past the room: it is made only while at
+    /// least one byte of its word is left to place, and each byte takes at most six bytes.
+    static func writeByWords(_ bytes: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
         guard let source = bytes.baseAddress else { return 0 }
         var written = 0
         var index = 0

@@ -40,6 +40,22 @@ struct StringBlockMasks: Equatable {
         return masks
     }
 
+    /// The bytes of the 64 at `bytes` (any alignment) that a JSON string must escape — `"`, `\\`
+    /// and those below 0x20 — in one mask: `quote | backslash | control` of `sixtyFour`, with the
+    /// three comparisons of each 16 bytes joined before their bits are gathered, for the canonical
+    /// writer's escaping (`JCSString`).
+    @inline(__always)
+    static func escapesOfSixtyFour(_ bytes: UnsafeRawPointer) -> UInt64 {
+        #if arch(x86_64)
+        var mask: UInt64 = 0
+        for part in 0..<4 { mask |= sse2Escapes(bytes + part &* 16) &<< UInt64(part &* 16) }
+        return mask
+        #else
+        let masks = portable(bytes, count: 64)
+        return masks.quote | masks.backslash | masks.control
+        #endif
+    }
+
     @inline(__always)
     private mutating func append(_ other: StringBlockMasks, at shift: Int) {
         quote |= other.quote &<< UInt64(shift)
@@ -95,6 +111,15 @@ struct StringBlockMasks: Equatable {
             quote: bits(_mm_cmpeq_epi8(vector, _mm_set1_epi8(Int8(UInt8(ascii: "\""))))),
             backslash: bits(_mm_cmpeq_epi8(vector, _mm_set1_epi8(Int8(UInt8(ascii: "\\"))))),
             control: bits(belowSpace), nonASCII: bits(vector))
+    }
+
+    @inline(__always)
+    static func sse2Escapes(_ bytes: UnsafeRawPointer) -> UInt64 {
+        let vector = unsafeBitCast(bytes.loadUnaligned(as: SIMD16<UInt8>.self), to: __m128i.self)
+        let belowSpace = _mm_cmpeq_epi8(_mm_min_epu8(vector, _mm_set1_epi8(0x1F)), vector)
+        let quote = _mm_cmpeq_epi8(vector, _mm_set1_epi8(Int8(UInt8(ascii: "\""))))
+        let backslash = _mm_cmpeq_epi8(vector, _mm_set1_epi8(Int8(UInt8(ascii: "\\"))))
+        return bits(_mm_or_si128(_mm_or_si128(belowSpace, quote), backslash))
     }
 
     /// The high bit of each of the 16 bytes.

@@ -44,6 +44,11 @@ import Testing
                 #expect(
                     StringBlockMasks.portable(block, count: 64) == Self.referenceMasks(bytes, offset: offset, count: 64)
                 )
+                let reference = Self.referenceMasks(bytes, offset: offset, count: 64)
+                #expect(
+                    StringBlockMasks.escapesOfSixtyFour(block) == reference.quote | reference.backslash
+                        | reference.control
+                )
             }
         }
     }
