@@ -100,6 +100,13 @@ package struct JSONPullReader {
         return reader.position == reader.bytes.count
     }
 
+    /// The first byte of the value at the current position (whitespace skipped), nil at the end:
+    /// for a caller that reads a value one way or another by its type.
+    package mutating func peek() -> UInt8? {
+        reader.skipWhitespace()
+        return reader.current
+    }
+
     /// Enters the array at the current position; false when it is not one (or nesting is too deep).
     package mutating func enterArray() -> Bool {
         enter(UInt8(ascii: "["))

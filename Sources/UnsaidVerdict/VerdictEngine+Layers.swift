@@ -98,7 +98,19 @@ extension VerdictEngine {
 extension RecordedRequest {
     /// The text of the last user message in the request body (what the answer answers), or "" when
     /// the body holds none. Content given as parts contributes its text parts.
+    ///
+    /// Read with a pull reader (`UserTextReading`): the body was parsed into a `JSONValue` tree for
+    /// every answer the classifier read (a dictionary per object), ~1% of a streamed run. A body
+    /// the reader declines (a key with an escape or non-ASCII byte, or not JSON) is parsed as
+    /// before, by `lastUserTextFromValue`, which the tests hold the reader to.
     package var lastUserText: String {
+        var body = body
+        let read = body.withUTF8 { bytes in JSONPullReader.withReader(bytes) { UserTextReading.read(&$0) } }
+        return read ?? lastUserTextFromValue
+    }
+
+    /// `lastUserText` from the body parsed whole: the reference.
+    var lastUserTextFromValue: String {
         guard let value = JSONValue.parse(Data(body.utf8)), let messages = value["messages"]?.arrayValue else {
             return ""
         }
@@ -109,5 +121,124 @@ extension RecordedRequest {
             }
         }
         return ""
+    }
+}
+
+/// `lastUserText` read member by member, as `JSONValue` would hold the body: a repeated key's
+/// last value counts, a value of another type than the one looked for counts as absent, and the
+/// whole body must be JSON. Every message's role and content are kept (a later `messages` key
+/// replaces them), then searched from the last as the reference searches.
+private enum UserTextReading {
+    /// What a message's `content` was.
+    enum Content {
+        case text(String)
+        /// The `text` strings of its parts, in order (parts without one dropped).
+        case parts([String])
+        case other
+    }
+
+    struct Message {
+        var role: String?
+        var content = Content.other
+    }
+
+    /// The text; nil when the reader declines the body (the caller then parses it whole).
+    static func read(_ reader: inout JSONPullReader) -> String? {
+        var messages: [Message] = []
+        // Whether the body is an object at all: anything else has no messages (and, when it is
+        // JSON, no text), which the reference decides.
+        let isObject = reader.readObject { reader, key in
+            guard equal(key, "messages") else { return reader.skipValue() }
+            messages = []
+            guard reader.enterArray() else {
+                // Not an array: no messages, unless a later `messages` key is one.
+                return reader.skipValue()
+            }
+            var first = true
+            while true {
+                switch reader.nextElement(first: first) {
+                case .invalid: return false
+                case .end: return true
+                case .element:
+                    first = false
+                    guard let message = readMessage(&reader) else { return false }
+                    messages.append(message)
+                }
+            }
+        }
+        guard isObject, reader.atEnd() else { return nil }
+        for message in messages.reversed() where message.role == "user" {
+            switch message.content {
+            case .text(let text): return text
+            case .parts(let texts): return texts.joined(separator: "\n")
+            case .other: continue
+            }
+        }
+        return ""
+    }
+
+    /// One element of `messages`; a message that is not an object is skipped (no role). Nil when
+    /// the walk must stop.
+    private static func readMessage(_ reader: inout JSONPullReader) -> Message? {
+        var message = Message()
+        guard reader.peek() == UInt8(ascii: "{") else { return reader.skipValue() ? message : nil }
+        let read = reader.readObject { reader, key in
+            if equal(key, "role") {
+                guard let role = string(&reader) else { return false }
+                message.role = role
+            } else if equal(key, "content") {
+                guard let content = content(&reader) else { return false }
+                message.content = content
+            } else {
+                return reader.skipValue()
+            }
+            return true
+        }
+        return read ? message : nil
+    }
+
+    /// A message's `content`; nil when the walk must stop.
+    private static func content(_ reader: inout JSONPullReader) -> Content? {
+        guard reader.peek() == UInt8(ascii: "[") else {
+            guard let text = string(&reader) else { return nil }
+            return text.map { .text($0) } ?? .other
+        }
+        guard reader.enterArray() else { return nil }
+        var texts: [String] = []
+        var first = true
+        while true {
+            switch reader.nextElement(first: first) {
+            case .invalid: return nil
+            case .end: return .parts(texts)
+            case .element:
+                first = false
+                guard reader.peek() == UInt8(ascii: "{") else {
+                    guard reader.skipValue() else { return nil }
+                    continue
+                }
+                var text: String?
+                let read = reader.readObject { reader, key in
+                    guard equal(key, "text") else { return reader.skipValue() }
+                    guard let value = string(&reader) else { return false }
+                    text = value
+                    return true
+                }
+                guard read else { return nil }
+                if let text { texts.append(text) }
+            }
+        }
+    }
+
+    /// The string at the current position, `.some(nil)` for any other value (stepped over), nil
+    /// when the walk must stop.
+    private static func string(_ reader: inout JSONPullReader) -> String?? {
+        guard reader.peek() == UInt8(ascii: "\"") else { return reader.skipValue() ? .some(nil) : nil }
+        guard case .text(let text) = reader.textOrNull() else { return nil }
+        return .some(text)
+    }
+
+    private static func equal(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
+        key.count == name.utf8CodeUnitCount
+            && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 }
