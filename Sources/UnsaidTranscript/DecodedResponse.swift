@@ -32,21 +32,23 @@ package struct ChatEvent: Codable, Sendable, Equatable {
     /// `data: [DONE]`.
     package var done: Bool?
 
+    // No initialiser here: the one Swift synthesises from the fields (internal; every optional
+    // defaults to nil) builds an event in place, where one written out built it aside and then
+    // copied it whole and destroyed the original (each optional field retained and released),
+    // for every event of a stream. Other modules use the one below, which passes on to it.
+}
+
+extension ChatEvent {
+    /// An event without an error (the decoder, which sets errors, uses the synthesised
+    /// initialiser; so do tests that import the module as testable).
     package init(
         index: Int, t: Int64, content: String? = nil, reasoning: String? = nil, refusal: String? = nil,
-        finishReason: String? = nil, error: ProviderError? = nil,
-        annotations: [String: JSONValue]? = nil, malformed: String? = nil, done: Bool? = nil
+        finishReason: String? = nil, annotations: [String: JSONValue]? = nil, malformed: String? = nil,
+        done: Bool? = nil
     ) {
-        self.index = index
-        self.t = t
-        self.content = content
-        self.reasoning = reasoning
-        self.refusal = refusal
-        self.finishReason = finishReason
-        self.error = error
-        self.annotations = annotations
-        self.malformed = malformed
-        self.done = done
+        self.init(
+            index: index, t: t, content: content, reasoning: reasoning, refusal: refusal, finishReason: finishReason,
+            error: nil, annotations: annotations, malformed: malformed, done: done)
     }
 }
 
