@@ -32,9 +32,12 @@ extension VerdictEngine {
         guard VisibleText.contains(question) else { return phrase }
         let opinion = model.opinion(answer: answer.text, prompt: question)
         let thresholds = model.thresholds
-        let summary = TextModel.classes.enumerated()
-            .map { "\($0.element.rawValue) \(Self.perMille(opinion.probabilities[$0.offset]))‰" }
-            .joined(separator: ", ")
+        // Written only into evidence, which most answers (the classifier agreeing) never get.
+        var summary: String {
+            TextModel.classes.enumerated()
+                .map { "\($0.element.rawValue) \(Self.perMille(opinion.probabilities[$0.offset]))‰" }
+                .joined(separator: ", ")
+        }
         var finding = phrase
         if phrase.label == .answered {
             guard opinion.label != .answered, opinion.perMille >= thresholds.decideAt else { return phrase }
