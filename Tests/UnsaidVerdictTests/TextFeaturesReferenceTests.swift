@@ -1,4 +1,5 @@
 import Testing
+import UnsaidSupport
 @testable import UnsaidVerdict
 
 /// The feature extraction as it was first written (sets, word arrays, a Unicode property lookup per
@@ -135,6 +136,13 @@ struct TextFeaturesReferenceTests {
         // Every ASCII scalar, and the Latin-1 range, as text and as word neighbours.
         texts.append(String(String.UnicodeScalarView((0x01...0xFF).compactMap(Unicode.Scalar.init))))
         texts.append((0x20...0x7E).compactMap(Unicode.Scalar.init).map { "x\($0)y" }.joined(separator: " "))
+        // Short texts of random scalars below 0x100 (every n-gram's first step is then looked
+        // up, not multiplied), of every length around the n-gram sizes.
+        var random = SplitMix64(seed: 0x1A7)
+        for length in 0..<24 {
+            let scalars = (0..<length).compactMap { _ in Unicode.Scalar(UInt32(1 + random.next() % 0xFF)) }
+            texts.append(String(String.UnicodeScalarView(scalars)))
+        }
         return texts
     }()
 
