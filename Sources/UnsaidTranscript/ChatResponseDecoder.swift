@@ -346,7 +346,8 @@ private struct ResponseAssembler {
         if event.reasoning != nil, let reasoning = event.reasoning { response.reasoning += reasoning }
         if event.refusal != nil, let refusal = event.refusal { response.refusal += refusal }
         if event.finishReason != nil, let reason = event.finishReason { response.finishReason = reason }
-        if event.error != nil, let error = event.error { response.errors.append(error) }
+        // A pattern, not `!= nil`: comparing an optional error with nil copied it first.
+        if case .some(let error) = event.error { response.errors.append(error) }
         if usage != nil, let usage { response.usage = usage }
         response.events.append(event)
     }

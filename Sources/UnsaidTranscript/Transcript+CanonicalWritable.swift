@@ -80,20 +80,22 @@ extension ChatEvent: CanonicalWritable {
 
     /// Writes the event where it lies, each field read through the pointer: a response's events
     /// are written by the hundred, and reading one out of its array copied all its fields
-    /// (retained, then released) before a byte was written.
+    /// (retained, then released) before a byte was written. Each optional field is tested for
+    /// nil before it is passed on (which `field` and `item` skip too): passing one copied it,
+    /// a retain and a release even of a nil, and most fields of most events are nil.
     fileprivate static func write(
         _ event: UnsafePointer<ChatEvent>, to writer: inout CanonicalWriter
     ) throws(CanonicalWriter.Declined) {
         writer.beginObject()
-        try writer.field("annotations", event.pointee.annotations)
-        writer.field("content", event.pointee.content)
+        if event.pointee.annotations != nil { try writer.field("annotations", event.pointee.annotations) }
+        if event.pointee.content != nil { writer.field("content", event.pointee.content) }
         writer.field("done", event.pointee.done)
-        try writer.item("error", event.pointee.error)
-        writer.field("finishReason", event.pointee.finishReason)
+        if case .some = event.pointee.error { try writer.item("error", event.pointee.error) }
+        if event.pointee.finishReason != nil { writer.field("finishReason", event.pointee.finishReason) }
         writer.field("index", event.pointee.index)
-        writer.field("malformed", event.pointee.malformed)
-        writer.field("reasoning", event.pointee.reasoning)
-        writer.field("refusal", event.pointee.refusal)
+        if event.pointee.malformed != nil { writer.field("malformed", event.pointee.malformed) }
+        if event.pointee.reasoning != nil { writer.field("reasoning", event.pointee.reasoning) }
+        if event.pointee.refusal != nil { writer.field("refusal", event.pointee.refusal) }
         writer.field("t", event.pointee.t)
         writer.endObject()
     }
