@@ -69,7 +69,9 @@ package struct RunEngine: Sendable {
         let total = items.count + alreadyDone
         var completed = alreadyDone
         let (events, sink) = AsyncStream.makeStream(of: RequestEvent.self)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Discarding: a finished child of an ordinary group stays in it until awaited, and the
+        // loop below never awaits children — 2,000 of them held 36 MB at the end of a run.
+        try await withThrowingDiscardingTaskGroup { group in
             var next = items.startIndex
             // Requests not yet written (sending, judging), and requests not yet counted.
             var (unwritten, uncounted) = (0, 0)
