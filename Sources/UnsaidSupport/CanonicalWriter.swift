@@ -252,7 +252,13 @@ package struct CanonicalWriter: ~Copyable {
     package mutating func value(_ number: Int64) {
         separate()
         // A sign and at most 19 digits (|Int64.min| = 9223372036854775808).
-        let target = room(20)
+        count += Self.digits(number, to: room(20))
+        needsComma = true
+    }
+
+    /// Writes `number`'s decimal text at `target` (room for 20 bytes) and returns its length.
+    @inline(__always)
+    private static func digits(_ number: Int64, to target: UnsafeMutablePointer<UInt8>) -> Int {
         var end = 0
         if number < 0 {
             target[0] = UInt8(ascii: "-")
@@ -260,7 +266,7 @@ package struct CanonicalWriter: ~Copyable {
         }
         var magnitude = number.magnitude
         end += IntegerText.digitCount(magnitude)
-        count += end
+        let length = end
         let pairs = IntegerText.pairs.utf8Start
         while magnitude >= 100 {
             let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
@@ -276,7 +282,7 @@ package struct CanonicalWriter: ~Copyable {
         } else {
             target[end - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude)
         }
-        needsComma = true
+        return length
     }
 
     package mutating func value(_ number: Int) { value(Int64(number)) }
@@ -339,6 +345,40 @@ package struct CanonicalWriter: ~Copyable {
             try value(field)
         }
         endObject()
+    }
+
+    // MARK: Fixed forms
+
+    /// `{"content":"…","index":N,"t":N}` (without `content` when it is nil) in one go: the form of
+    /// almost every event of a stream, whose other fields are all nil. Written key by key it asked
+    /// for room and tested for a comma seven times, and the two numbers took a call each; here the
+    /// keys are literals around one escaped string and two numbers' digits. The caller (the event's
+    /// own `write`) guarantees the form is the one its `Encodable` conformance writes; tests hold
+    /// the two to the same bytes.
+    package mutating func contentIndexTimeObject(content: String?, index: Int, t: Int64) {
+        separate()
+        if var content {
+            let opening: StaticString = "{\"content\":"
+            plain(opening.utf8Start, count: opening.utf8CodeUnitCount)
+            content.withUTF8 { string(utf8: $0) }
+            byte(UInt8(ascii: ","))
+        } else {
+            byte(UInt8(ascii: "{"))
+        }
+        let indexKey: StaticString = "\"index\":"
+        let timeKey: StaticString = ",\"t\":"
+        // Both keys, both numbers at their longest (20 bytes) and the closing brace.
+        var target = room(indexKey.utf8CodeUnitCount + timeKey.utf8CodeUnitCount + 41)
+        let start = target
+        target.update(from: indexKey.utf8Start, count: indexKey.utf8CodeUnitCount)
+        target += indexKey.utf8CodeUnitCount
+        target += Self.digits(Int64(index), to: target)
+        target.update(from: timeKey.utf8Start, count: timeKey.utf8CodeUnitCount)
+        target += timeKey.utf8CodeUnitCount
+        target += Self.digits(t, to: target)
+        target.pointee = UInt8(ascii: "}")
+        count += target + 1 - start
+        needsComma = true
     }
 
     // MARK: Fields (synthesized `Encodable` leaves a nil optional out)

@@ -86,6 +86,16 @@ extension ChatEvent: CanonicalWritable {
     fileprivate static func write(
         _ event: UnsafePointer<ChatEvent>, to writer: inout CanonicalWriter
     ) throws(CanonicalWriter.Declined) {
+        // Most events of a stream carry a piece of content and nothing else: their fixed form
+        // goes in one go. (`error` is tested by pattern: comparing it with nil copied it whole.)
+        if event.pointee.annotations == nil, event.pointee.done == nil, case .none = event.pointee.error,
+            event.pointee.finishReason == nil, event.pointee.malformed == nil, event.pointee.reasoning == nil,
+            event.pointee.refusal == nil
+        {
+            writer.contentIndexTimeObject(
+                content: event.pointee.content, index: event.pointee.index, t: event.pointee.t)
+            return
+        }
         writer.beginObject()
         if event.pointee.annotations != nil { try writer.field("annotations", event.pointee.annotations) }
         if event.pointee.content != nil { writer.field("content", event.pointee.content) }

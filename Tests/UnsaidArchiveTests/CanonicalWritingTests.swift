@@ -118,6 +118,55 @@ import Testing
         #expect(try CanonicalJSON.encodeLine(big).count > 40_000_000)
     }
 
+    /// The common event's fixed form (`content`, `index`, `t`, everything else nil) against
+    /// `Encodable`: content absent, empty, escaped, non-ASCII, longer than an escaping block;
+    /// indices and times at their extremes and negative; and events one field away from the form
+    /// (each other optional set alone), which must take the key-by-key path. Alone, in a response
+    /// among other events (commas), and in a record.
+    @Test func theCommonEventFormWritesTheEncodableBytes() throws {
+        let numbers: [Int64] = [0, 1, 9, 10, 99, 100, 2120, 999_999, -1, -10, -2120, Int64.max, Int64.min, 1 << 53]
+        let texts: [String?] =
+            [nil] + RecordGenerator.texts
+            + [String(repeating: "é\"", count: JCSString.block), String(repeating: "a", count: JCSString.block + 1)]
+        var events: [ChatEvent] = []
+        for content in texts {
+            for index in numbers {
+                for t in numbers.reversed() {
+                    events.append(ChatEvent(index: Int(index), t: t, content: content))
+                }
+            }
+        }
+        var random = SplitMix64(seed: 0xF1_3ED)
+        for seq in 0..<600 {
+            var event = ChatEvent(
+                index: Int(numbers[seq % numbers.count]), t: numbers[(seq / 3) % numbers.count],
+                content: RecordGenerator.maybe(&random, RecordGenerator.text))
+            switch seq % 8 {
+            case 0: event.reasoning = RecordGenerator.text(&random)
+            case 1: event.refusal = RecordGenerator.text(&random)
+            case 2: event.finishReason = RecordGenerator.text(&random)
+            case 3: event.malformed = RecordGenerator.text(&random)
+            case 4: event.done = random.next() % 2 == 0
+            case 5: event.error = RecordGenerator.providerError(&random)
+            case 6: event.annotations = [RecordGenerator.text(&random): RecordGenerator.json(&random)]
+            default: break
+            }
+            events.append(event)
+        }
+        for event in events {
+            let written = try CanonicalJSON.encode(event)
+            #expect(
+                written == (try CanonicalJSON.encodeThroughEncodable(event)),
+                "\(String(decoding: written.prefix(200), as: UTF8.self))")
+        }
+        var shuffled = events
+        shuffled.shuffle(using: &random)
+        let response = DecodedResponse(events: shuffled)
+        #expect(try CanonicalJSON.encode(response) == CanonicalJSON.encodeThroughEncodable(response))
+        let record = RecordGenerator.record(probe: try RecordGenerator.fullProbe(), events: shuffled)
+        #expect(try CanonicalJSON.encode(record) == CanonicalJSON.encodeThroughEncodable(record))
+    }
+
     /// A field added to a type but not to its writer would be left out of every record or verdict:
     /// with every optional set, each writer writes exactly the type's stored properties.
     @Test func everyStoredPropertyIsWritten() throws {
