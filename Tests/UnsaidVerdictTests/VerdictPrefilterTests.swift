@@ -100,6 +100,35 @@ struct VerdictPrefilterTests {
         }
     }
 
+    /// A scalar's traits, packed into one word, read back as their definitions say, for every
+    /// scalar below U+0800, CJK, Hangul, Kana, astral ones and the ends of the range, with weights
+    /// that fit and one that must be clamped, with and without sentence terminators.
+    @Test func packedTraitsReadBackAsDefined() {
+        let scalars =
+            (0..<0x800).compactMap(Unicode.Scalar.init) + [
+                "\u{3000}", "\u{3002}", "\u{FF01}", "\u{FF1F}", "说", "說", "한", "か", "ア", "😀", "\u{20000}",
+                "\u{FFFD}", "\u{FEFF}", "\u{10FFFF}", "\u{2028}", "\u{85}", "\u{A0}",
+            ]
+        let terminatorSets: [Set<Character>] = [[], [".", "!", "?", "。", "！", "？"]]
+        for weight in [1, 3, Int(Int32.max) + 5, -2] {
+            for terminators in terminatorSets {
+                for scalar in scalars {
+                    let traits = ScalarTraits(scalar, denseScriptWeight: weight, sentenceTerminators: terminators)
+                    let isWhitespace = scalar.properties.isWhitespace
+                    let expectedWeight: Int32 =
+                        isWhitespace ? 0 : ScriptClass.isDense(scalar) ? Int32(clamping: weight) : 1
+                    #expect(traits.weight == expectedWeight, "\(scalar.value)")
+                    #expect(Int(traits.width) == scalar.utf16.count, "\(scalar.value)")
+                    #expect(traits.isWhitespace == isWhitespace, "\(scalar.value)")
+                    #expect(traits.isTerminator == terminators.contains(Character(scalar)), "\(scalar.value)")
+                    #expect(traits.isFullStop == (scalar == "."), "\(scalar.value)")
+                    #expect(
+                        traits.endsFullStop == (isWhitespace || !scalar.isASCII || scalar == "\""), "\(scalar.value)")
+                }
+            }
+        }
+    }
+
     /// The bundled rules' scanner, rows and all, finds what stepping by its edges finds in every
     /// canned text, every rule's pattern, and random mixes of their pieces with non-ASCII text.
     @Test func bundledAsciiRowsFindWhatTheEdgesFind() throws {
