@@ -429,19 +429,7 @@ enum EscapedText {
             case UInt8(ascii: "r"): output.append(0x0D)
             case UInt8(ascii: "t"): output.append(0x09)
             case UInt8(ascii: "u"):
-                let unit = hex4(body, at: position)
-                position += 4
-                var scalarValue = unit
-                if (0xD800...0xDBFF).contains(unit) {
-                    guard position + 6 <= body.count, body[position] == UInt8(ascii: "\\"),
-                        body[position + 1] == UInt8(ascii: "u")
-                    else { return false }
-                    let low = hex4(body, at: position + 2)
-                    guard (0xDC00...0xDFFF).contains(low) else { return false }
-                    position += 6
-                    scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let scalar = Unicode.Scalar(scalarValue) else { return false }
+                guard let scalar = unicodeEscape(body, at: &position) else { return false }
                 UTF8.encode(scalar) { output.append($0) }
             default: output.append(escaped)  // `"`, `\`, `/`: the index admitted no other
             }
@@ -487,20 +475,7 @@ enum EscapedText {
             case UInt8(ascii: "r"): scalar = "\r"
             case UInt8(ascii: "t"): scalar = "\t"
             case UInt8(ascii: "u"):
-                guard position + 4 <= input.count else { return nil }
-                let unit = hex4(input, at: position)
-                position += 4
-                var scalarValue = unit
-                if (0xD800...0xDBFF).contains(unit) {
-                    guard position + 6 <= input.count, input[position] == UInt8(ascii: "\\"),
-                        input[position + 1] == UInt8(ascii: "u")
-                    else { return nil }
-                    let low = hex4(input, at: position + 2)
-                    guard (0xDC00...0xDFFF).contains(low) else { return nil }
-                    position += 6
-                    scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let decoded = Unicode.Scalar(scalarValue) else { return nil }
+                guard position + 4 <= input.count, let decoded = unicodeEscape(input, at: &position) else { return nil }
                 scalar = decoded
             default:
                 scalar = Unicode.Scalar(escaped)  // `"`, `\`, `/`: the reader admitted no other
@@ -512,6 +487,25 @@ enum EscapedText {
             }
         }
         return position
+    }
+
+    /// The scalar of a `\u` escape whose four hex digits start at `position` (with the `\uXXXX`
+    /// of its low surrogate after a high one), `position` moved past them; nil for a lone or
+    /// broken surrogate.
+    private static func unicodeEscape(_ bytes: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Unicode.Scalar? {
+        let unit = hex4(bytes, at: position)
+        position += 4
+        var scalarValue = unit
+        if (0xD800...0xDBFF).contains(unit) {
+            guard position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            else { return nil }
+            let low = hex4(bytes, at: position + 2)
+            guard (0xDC00...0xDFFF).contains(low) else { return nil }
+            position += 6
+            scalarValue = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+        }
+        return Unicode.Scalar(scalarValue)
     }
 
     private static func hex4(_ body: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32 {
