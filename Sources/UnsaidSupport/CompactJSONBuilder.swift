@@ -191,16 +191,8 @@ package struct CompactJSONBuilder {
 
     /// Opens a UTF-8 sequence at its lead byte (Unicode Table 3-7, as `UTF8Validation`).
     private mutating func startSequence(_ lead: UInt8) -> Bool {
-        switch lead {
-        case 0xC2...0xDF: continuations = 1
-        case 0xE0: continuations = 2; continuationLow = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: continuations = 2
-        case 0xED: continuations = 2; continuationHigh = 0x9F
-        case 0xF0: continuations = 3; continuationLow = 0x90
-        case 0xF1...0xF3: continuations = 3
-        case 0xF4: continuations = 3; continuationHigh = 0x8F
-        default: return false
-        }
+        guard let sequence = UTF8Validation.sequence(startingWith: lead) else { return false }
+        (continuations, continuationLow, continuationHigh) = sequence
         return true
     }
 

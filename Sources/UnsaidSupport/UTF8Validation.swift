@@ -10,6 +10,23 @@ package enum UTF8Validation {
         return Array(bytes).withUnsafeBufferPointer { scan($0) }
     }
 
+    /// What a sequence that starts with `lead` must continue with (Unicode Table 3-7): how many
+    /// continuation bytes, and the range its second byte must lie in (the others lie in
+    /// 0x80...0xBF); nil for a byte no sequence starts with (ASCII included).
+    @inline(__always)
+    package static func sequence(startingWith lead: UInt8) -> (continuations: Int, low: UInt8, high: UInt8)? {
+        switch lead {
+        case 0xC2...0xDF: (1, 0x80, 0xBF)
+        case 0xE0: (2, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (2, 0x80, 0xBF)
+        case 0xED: (2, 0x80, 0x9F)
+        case 0xF0: (3, 0x90, 0xBF)
+        case 0xF1...0xF3: (3, 0x80, 0xBF)
+        case 0xF4: (3, 0x80, 0x8F)
+        default: nil
+        }
+    }
+
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let count = bytes.count
         var index = 0
@@ -19,19 +36,7 @@ package enum UTF8Validation {
                 index += 1
                 continue
             }
-            var trailing: Int
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: trailing = 1
-            case 0xE0: trailing = 2; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: trailing = 2
-            case 0xED: trailing = 2; high = 0x9F
-            case 0xF0: trailing = 3; low = 0x90
-            case 0xF1...0xF3: trailing = 3
-            case 0xF4: trailing = 3; high = 0x8F
-            default: return index
-            }
+            guard let (trailing, low, high) = sequence(startingWith: lead) else { return index }
             guard index + trailing < count else { return index }
             let second = bytes[index + 1]
             guard second >= low, second <= high else { return index }
