@@ -67,15 +67,10 @@ private final class DiskGate: Sendable {
             "unsaid-engine-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let ruleset = try Ruleset.bundled()
-        let manifest = Manifest(
-            runID: "engine", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(
-                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
-            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
-            ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 10)
         let gate = DiskGate()
         let archive = try ArchiveWriter(
-            creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot,
+            creating: ArchiveLayout(directory: directory),
+            manifest: SampleArchive.manifest(runID: "engine", planned: 10, ruleset: ruleset), ruleset: ruleset.snapshot,
             syncing: { try gate.sync($0) })
         let sender = CountingSender()
         let archived = Mutex<[Int]>([])

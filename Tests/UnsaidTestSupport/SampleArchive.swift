@@ -9,19 +9,25 @@ import UnsaidVerdict
 /// A small complete archive with real verdicts: three answers (an answer, a refusal, an answer),
 /// judged by the bundled ruleset, for tests that verify, label or damage an archive.
 package enum SampleArchive {
+    /// The manifest of a test run of `planned` non-streamed requests to a loopback target that
+    /// nothing listens on, judged by `ruleset`.
+    package static func manifest(runID: String, planned: Int, ruleset: Ruleset) -> Manifest {
+        Manifest(
+            runID: runID, tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
+            target: .init(
+                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
+            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
+            ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: planned)
+    }
+
     package static func make() async throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "unsaid-verify-\(UUID().uuidString)")
         let ruleset = try Ruleset.bundled()
         let engine = VerdictEngine(ruleset: ruleset)
-        let manifest = Manifest(
-            runID: "verify-test", tool: .init(gitCommit: nil), host: "test", startedAt: "2026-01-01T00:00:00.000Z",
-            target: .init(
-                name: "t", baseURL: "http://127.0.0.1:1/v1", model: "m", parameters: .init(), streamMode: "no-stream"),
-            suites: [], arguments: .init(suitePaths: [], streamOverride: nil, apiKeyEnv: "K", headerNames: []),
-            ruleset: .init(version: ruleset.version, sha256: ruleset.sha256), planned: 3)
         let writer = try ArchiveWriter(
-            creating: ArchiveLayout(directory: directory), manifest: manifest, ruleset: ruleset.snapshot)
+            creating: ArchiveLayout(directory: directory),
+            manifest: manifest(runID: "verify-test", planned: 3, ruleset: ruleset), ruleset: ruleset.snapshot)
         let answers = [
             (
                 "a",
