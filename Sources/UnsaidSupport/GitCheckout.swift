@@ -27,8 +27,12 @@ package enum GitCheckout {
         around directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> Head {
         if relocatingVariables.contains(where: { environment[$0] != nil }) { return .undetermined }
-        guard let gitDirectory = findGitDirectory(from: directory.standardizedFileURL) else { return .none }
-        guard let gitDirectory else { return .undetermined }
+        let gitDirectory: URL
+        switch findGitDirectory(from: directory.standardizedFileURL) {
+        case .found(let found): gitDirectory = found
+        case .none: return .none
+        case .unreadable: return .undetermined
+        }
         let commonDirectory = commonDirectory(of: gitDirectory)
         guard var target = read(gitDirectory.appendingPathComponent("HEAD")) else { return .undetermined }
         // A symbolic ref may point at another; git gives up after five.
@@ -55,22 +59,30 @@ package enum GitCheckout {
         return .undetermined
     }
 
+    /// Where a search for `.git` ended.
+    private enum GitDirectory {
+        case found(URL)
+        /// No `.git` up to the root.
+        case none
+        /// A `.git` file this reading does not understand.
+        case unreadable
+    }
+
     /// The repository directory for `directory`: `.git` in it or the nearest directory above it
-    /// that has one (a file `gitdir: PATH` naming it elsewhere). nil when there is none up to the
-    /// root; `.some(nil)` when there is a `.git` this reading does not understand.
-    private static func findGitDirectory(from directory: URL) -> URL?? {
+    /// that has one (a file `gitdir: PATH` naming it elsewhere).
+    private static func findGitDirectory(from directory: URL) -> GitDirectory {
         var current = directory
         while true {
             let candidate = current.appendingPathComponent(".git")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) {
-                if isDirectory.boolValue { return .some(candidate) }
-                guard let text = read(candidate), text.hasPrefix("gitdir: ") else { return .some(nil) }
+                if isDirectory.boolValue { return .found(candidate) }
+                guard let text = read(candidate), text.hasPrefix("gitdir: ") else { return .unreadable }
                 let path = String(text.dropFirst("gitdir: ".count))
-                return .some(resolve(path, against: current))
+                return .found(resolve(path, against: current))
             }
             let parent = current.deletingLastPathComponent()
-            if parent.path == current.path { return nil }
+            if parent.path == current.path { return .none }
             current = parent
         }
     }
