@@ -178,8 +178,14 @@ extension Transcript: CanonicalWritable {
         var text = request.body.utf8.count + request.url.utf8.count
         var pieces = 0
         for attempt in attempts {
-            for chunk in attempt.chunks {
-                text += (chunk.text?.utf8.count ?? 0) + (chunk.base64?.utf8.count ?? 0)
+            // Each chunk's texts read where it lies, as the events' below: `for chunk in` copied
+            // every chunk (both its strings retained and released) only to count bytes.
+            attempt.chunks.withUnsafeBufferPointer { chunks in
+                guard let first = chunks.baseAddress else { return }
+                for offset in 0..<chunks.count {
+                    let chunk = first + offset
+                    text += (chunk.pointee.text?.utf8.count ?? 0) + (chunk.pointee.base64?.utf8.count ?? 0)
+                }
             }
             let response = attempt.response
             text += response.content.utf8.count + response.reasoning.utf8.count + response.refusal.utf8.count
