@@ -19,21 +19,8 @@ package struct LiteralScanner: Sendable {
     /// those reached through failure links.
     private let outputStart: [Int32]
     private let outputs: [Int32]
-    /// Where a state's row of `asciiNext` starts (a multiple of 128), or -1 for a state without one.
-    private let asciiRowStart: [Int32]
-    /// For the root and the states nearest it, the state each ASCII unit leads to, failure links
-    /// already followed: one load a step where the edge search (and the failure links after it)
-    /// took a dozen. Text is mostly ASCII and the scan is mostly at those states.
-    private let asciiNext: [Int32]
 
-    /// The states given a row of `asciiNext`: those this near the root, at most `asciiRowLimit`
-    /// of them (a row is 512 bytes; the bundled rules have a few hundred such states).
-    static let asciiRowDepth = 2
-    static let asciiRowLimit = 1024
-
-    /// `asciiRowLimit` is a parameter for the tests, which hold scanners with few rows and many
-    /// to the same answers.
-    init(literals: [[UInt16]], asciiRowLimit: Int = Self.asciiRowLimit) {
+    init(literals: [[UInt16]]) {
         literalCount = literals.count
         emptyLiterals = literals.indices.filter { literals[$0].isEmpty }
         var symbols = [UInt16](repeating: 0, count: 0x10000)
@@ -81,7 +68,6 @@ package struct LiteralScanner: Sendable {
         var queue: [Int32] = []
         queue.reserveCapacity(stateCount)
         queue.append(0)
-        var depth = [Int32](repeating: 0, count: stateCount)
         var head = 0
         while head < queue.count {
             let state = queue[head]
@@ -90,7 +76,6 @@ package struct LiteralScanner: Sendable {
                 let symbol = edgeSymbols[position]
                 let child = edgeTargets[position]
                 queue.append(child)
-                depth[Int(child)] = depth[Int(state)] + 1
                 if state != 0 {
                     var fallback = failure[Int(state)]
                     while fallback != 0 && edges.target(from: fallback, on: symbol) == nil {
@@ -146,38 +131,7 @@ package struct LiteralScanner: Sendable {
         }
         self.outputStart = outputStart
         self.outputs = outputs
-
-        // ASCII rows in breadth-first order, so a state's failure state (shallower) has its row
-        // already: a state goes where its own edge leads, else where its failure state goes.
-        var unitOfSymbol = [UInt16](repeating: 0, count: symbolCount + 1)
-        for unit in 0..<symbols.count where symbols[unit] != 0 { unitOfSymbol[Int(symbols[unit])] = UInt16(unit) }
-        let rowCount = min(queue.prefix { depth[Int($0)] <= Self.asciiRowDepth }.count, max(asciiRowLimit, 0))
-        var asciiRowStart = [Int32](repeating: -1, count: stateCount)
-        // Filled in place: appending a slice of the table to itself copied the whole table each time.
-        var asciiNext = [Int32](repeating: 0, count: rowCount * 0x80)
-        for (row, state) in queue.prefix(rowCount).enumerated() {
-            let start = row * 0x80
-            if state == 0 {
-                for unit in 0..<0x80 {
-                    let symbol = Int(symbols[unit])
-                    asciiNext[start + unit] = symbol == 0 ? 0 : rootNext[symbol]
-                }
-            } else {
-                let inherited = Int(asciiRowStart[Int(failure[Int(state)])])
-                for unit in 0..<0x80 { asciiNext[start + unit] = asciiNext[inherited + unit] }
-                for position in Int(edgeStart[Int(state)])..<Int(edgeStart[Int(state) + 1]) {
-                    let unit = Int(unitOfSymbol[Int(edgeSymbols[position])])
-                    if unit < 0x80 { asciiNext[start + unit] = edgeTargets[position] }
-                }
-            }
-            asciiRowStart[Int(state)] = Int32(start)
-        }
-        self.asciiRowStart = asciiRowStart
-        self.asciiNext = asciiNext
     }
-
-    /// How many states have a row of `asciiNext` (for the tests).
-    var asciiRowCount: Int { asciiNext.count / 0x80 }
 
     /// The trie's edges while it is built: (state, symbol) → target, open-addressed.
     private struct EdgeTable {
@@ -225,72 +179,6 @@ package struct LiteralScanner: Sendable {
 
     /// For each literal, whether it occurs in `units`. Empty literals always occur.
     func present(in units: [UInt16]) -> [Bool] {
-        var found = [Bool](repeating: false, count: literalCount)
-        for index in emptyLiterals { found[index] = true }
-        var state: Int32 = 0
-        // Read through buffers: a bounds check on each of the lookups per unit cost about as
-        // much as the lookups (every index is one the tables were built to hold).
-        symbols.withUnsafeBufferPointer { symbols in
-            rootNext.withUnsafeBufferPointer { rootNext in
-                failure.withUnsafeBufferPointer { failure in
-                    outputStart.withUnsafeBufferPointer { outputStart in
-                        outputs.withUnsafeBufferPointer { outputs in
-                            edgeStart.withUnsafeBufferPointer { edgeStart in
-                                edgeSymbols.withUnsafeBufferPointer { edgeSymbols in
-                                    edgeTargets.withUnsafeBufferPointer { edgeTargets in
-                                        asciiRowStart.withUnsafeBufferPointer { asciiRowStart in
-                                            asciiNext.withUnsafeBufferPointer { asciiNext in
-                                                found.withUnsafeMutableBufferPointer { found in
-                                                    for unit in units {
-                                                        let row = asciiRowStart[Int(state)]
-                                                        if unit < 0x80 && row >= 0 {
-                                                            state = asciiNext[Int(row) + Int(unit)]
-                                                        } else {
-                                                            let symbol = symbols[Int(unit)]
-                                                            if symbol == 0 {
-                                                                state = 0
-                                                                continue
-                                                            }
-                                                            while true {
-                                                                if state == 0 {
-                                                                    state = rootNext[Int(symbol)]
-                                                                    break
-                                                                }
-                                                                let next = Self.transition(
-                                                                    from: state, on: symbol, edgeStart, edgeSymbols,
-                                                                    edgeTargets)
-                                                                if next >= 0 {
-                                                                    state = next
-                                                                    break
-                                                                }
-                                                                state = failure[Int(state)]
-                                                            }
-                                                        }
-                                                        let first = Int(outputStart[Int(state)])
-                                                        let last = Int(outputStart[Int(state) + 1])
-                                                        if first < last {
-                                                            for index in first..<last {
-                                                                found[Int(outputs[index])] = true
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return found
-    }
-
-    /// `present(in:)` without the ASCII rows: every step by the trie's edges and failure links.
-    /// The reference the tests hold the rows to.
-    func presentByEdges(in units: [UInt16]) -> [Bool] {
         var found = [Bool](repeating: false, count: literalCount)
         for index in emptyLiterals { found[index] = true }
         var state: Int32 = 0

@@ -73,33 +73,6 @@ struct VerdictPrefilterTests {
         #expect(scanner.present(in: Array("".utf16)) == [false, false, false, false, false])
     }
 
-    /// The ASCII rows (failure links followed in advance) find what stepping by the trie's edges
-    /// finds: small literal sets over a few units that straddle the ASCII boundary (so deep
-    /// states, states with rows and without, and steps between them all occur), with no rows,
-    /// one, a few and all of them, on random texts over the same units and empty text.
-    @Test func asciiRowsFindWhatTheEdgesFind() {
-        var random = SplitMix64(seed: 0x5CA7)
-        let alphabet: [UInt16] = [0x00, 0x61, 0x62, 0x63, 0x20, 0x7E, 0x7F, 0x80, 0xE9, 0x8BF4, 0xD83D, 0xFFFF]
-        for round in 0..<300 {
-            let literals = (0..<Int.random(in: 1...12, using: &random)).map { _ in
-                (0..<Int.random(in: 0...5, using: &random)).map { _ in alphabet.randomElement(using: &random) ?? 0 }
-            }
-            for limit in [0, 1, 3, LiteralScanner.asciiRowLimit] {
-                let scanner = LiteralScanner(literals: literals, asciiRowLimit: limit)
-                #expect(scanner.asciiRowCount <= limit)
-                #expect(scanner.present(in: []) == scanner.presentByEdges(in: []))
-                for _ in 0..<20 {
-                    let text = (0..<Int.random(in: 1...40, using: &random)).map { _ in
-                        alphabet.randomElement(using: &random) ?? 0
-                    }
-                    #expect(
-                        scanner.present(in: text) == scanner.presentByEdges(in: text),
-                        "round \(round) limit \(limit): \(literals) in \(text)")
-                }
-            }
-        }
-    }
-
     /// A scalar's traits, packed into one word, read back as their definitions say, for every
     /// scalar below U+0800, CJK, Hangul, Kana, astral ones and the ends of the range, with weights
     /// that fit and one that must be clamped, with and without sentence terminators.
@@ -127,37 +100,6 @@ struct VerdictPrefilterTests {
                 }
             }
         }
-    }
-
-    /// The bundled rules' scanner, rows and all, finds what stepping by its edges finds in every
-    /// canned text, every rule's pattern, and random mixes of their pieces with non-ASCII text.
-    @Test func bundledAsciiRowsFindWhatTheEdgesFind() throws {
-        let ruleset = try Ruleset.bundled()
-        let compiled = ruleset.compiled
-        let scanner = compiled.literals
-        #expect(scanner.asciiRowCount > 100)
-        let texts =
-            ruleset.canned.map(\.text)
-            + ruleset.phraseSets.flatMap { set in
-                [set.refusal, set.nonRefusal, set.partialPivot, set.deflection].flatMap { ($0 ?? []).map(\.pattern) }
-            }
-        let pieces =
-            texts.flatMap { $0.split(separator: " ").map(String.init) } + ["é", "说到", "😀", "\u{7F}", "\u{80}", ""]
-        var random = SplitMix64(seed: 0xB0DA)
-        var samples = texts.map { Array(NormalisedText($0, tables: compiled.tables).text.utf16) }
-        for _ in 0..<2000 {
-            let text = (0..<Int.random(in: 0...30, using: &random)).map { _ in
-                pieces.randomElement(using: &random) ?? ""
-            }
-            samples.append(Array(NormalisedText(text.joined(separator: " "), tables: compiled.tables).text.utf16))
-        }
-        samples.append([])
-        for units in samples {
-            #expect(scanner.present(in: units) == scanner.presentByEdges(in: units), "\(units)")
-        }
-        // Not vacuous: the samples find many literals between them.
-        let found = samples.map { scanner.present(in: $0).filter { $0 }.count }.reduce(0, +)
-        #expect(found > 1000)
     }
 
     /// Every bundled phrase finds, through the prefilter, exactly what the full expression finds.
