@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func theFirstBadPatternInCompilingOrderIsReported() throws {
-        let directory = try Self.copyOfRules()
+        let directory = try copyOfBundledRules()
         defer { try? FileManager.default.removeItem(at: directory) }
         // An official-line rule of the first phrase file and a refusal rule of the last: refusal
         // rules are compiled first, whatever their file, so the Korean one is reported.
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func theFirstBadFileInManifestOrderIsReported() throws {
-        let directory = try Self.copyOfRules()
+        let directory = try copyOfBundledRules()
         defer { try? FileManager.default.removeItem(at: directory) }
         // signals.json comes before every phrase file in the manifest's list.
         for name in ["phrases.ko.json", "signals.json", "phrases.en.json"] {
@@ -142,13 +142,6 @@ import Testing
         } catch RulesetError.invalid(let file, _) {
             #expect(file == "signals.json")
         }
-    }
-
-    static func copyOfRules() throws -> URL {
-        let source = try #require(Ruleset.bundledDirectory)
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-rules-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: source, to: target)
-        return target
     }
 
     /// Gives the first rule of `kind` in the file an unclosed group.

@@ -132,17 +132,8 @@ struct VerdictRulesetTests {
         #expect(SHA256Hex.digest(ruleset.snapshot) == ruleset.sha256)
     }
 
-    /// Copies the bundled rule directory so a test can edit it.
-    private func copyOfRules() throws -> URL {
-        let source = try #require(Ruleset.bundledDirectory)
-        let target = FileManager.default.temporaryDirectory
-            .appendingPathComponent("unsaid-rules-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: source, to: target)
-        return target
-    }
-
     @Test func reformattingARuleFileKeepsTheHashAndEditingItChangesIt() throws {
-        let directory = try copyOfRules()
+        let directory = try copyOfBundledRules()
         defer { try? FileManager.default.removeItem(at: directory) }
         let original = try Ruleset.load(directory: directory)
 
@@ -161,7 +152,7 @@ struct VerdictRulesetTests {
     }
 
     @Test func aBadPatternIsReportedWithItsRuleID() throws {
-        let directory = try copyOfRules()
+        let directory = try copyOfBundledRules()
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("phrases.ko.json")
         var text = try String(contentsOf: url, encoding: .utf8)
