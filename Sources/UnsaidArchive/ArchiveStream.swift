@@ -138,8 +138,9 @@ package enum ArchiveStream {
     static let batchBytes = 8 << 20
     /// The reader's buffer, which holds a batch's lines (`LineReader.nextBatch`): a batch ends
     /// early where the next line does not fit in it, and a line longer than it is read into
-    /// storage of its own (up to `ReadingLimits.streamedLine`, past which it is streamed). 64 records of a long streamed answer (~55 KB each) fit; reads are of
-    /// a megabyte at a time, so a run of small records touches little of it.
+    /// storage of its own (up to `ReadingLimits.streamedLine`, past which it is streamed). 64
+    /// records of a long streamed answer (~55 KB each) fit; reads are of a megabyte at a time, so a
+    /// run of small records touches little of it.
     static let batchBuffer = 4 << 20
 
     private struct ReadRecord<Prepared> {
