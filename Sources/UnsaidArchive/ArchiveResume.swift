@@ -82,11 +82,10 @@ package enum ArchiveResume {
             }
             point.judgements?.tornTail = nil
         }
-        // Only the counts are kept: no figures, so nothing per record is gathered while the
-        // archive streams by (the metric items were about 300 bytes a record).
+        // Only the counts are used; the figures' sums (`MetricTally`) do not grow with records.
         let scored = try ArchiveScoring.score(
             point.layout, engine: engine, to: point.layout.verdicts, judgements: point.judgements,
-            keepingMetricItems: false, scoringOnly: true)
+            scoringOnly: true)
         point.counts = scored.counts
         return point
     }

@@ -153,10 +153,10 @@ package enum ArchiveVerifier {
         var scored: ScoredArchive?
         do {
             if let ruleset {
-                // Verification compares verdicts and counts, never figures: no metric items kept.
+                // Verification compares verdicts and counts, never figures.
                 let result = try ArchiveScoring.score(
                     layout, engine: VerdictEngine(ruleset: ruleset), to: derivedURL,
-                    judgements: judgements, keepingMetricItems: false, scoringOnly: true,
+                    judgements: judgements, scoringOnly: true,
                     digesting: transcriptsDigest
                 ) { record, hash, _ in
                     checkRecord(record, hash)

@@ -221,8 +221,7 @@ package enum ShardMerge {
         // Verdicts are re-derived over the merged run (a probe's two modes meet here even if
         // an older split had put them in different shards).
         let scored = try ArchiveScoring.score(
-            layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
-            keepingMetricItems: false)
+            layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts)
 
         // Each shard's manifest, byte for byte.
         let shardsDirectory = layout.directory.appendingPathComponent("shards")

@@ -10,9 +10,9 @@ package struct ScoredArchive: Sendable {
     /// Verdicts per label (`Manifest.counts`).
     package var counts: [String: Int]
     package var summary: VerdictSummary
-    /// What metrics need of each request, in archive order (`MetricItem`), so a large run's
-    /// figures fit in a little memory.
-    package var metricItems: [MetricItem]
+    /// What the run's figures are computed from (`RunMetrics(tally:)`); nil when the caller
+    /// needed none (a run finalised without `--fail-under`).
+    package var tally: MetricTally?
     /// Verdicts changed afterwards because the other transport's answer to the same sample
     /// disagreed (`stream_nonstream_mismatch`).
     package var crossModeMarked: Int
@@ -34,21 +34,20 @@ extension ArchiveScoring {
     @discardableResult
     /// - Parameter judgements: the judge's archived exchanges for a run with a judge (each record's
     ///   verdict then takes the exchange linked to its line hash); nil for a run without one.
-    /// - Parameter keepingMetricItems: false leaves `metricItems` empty, for a caller that needs
-    ///   no figures (the end of a run without `--fail-under`): nothing then grows with the run.
     /// - Parameter scoringOnly: `each` sees records without the raw chunks of attempts that are
     ///   not HTTP errors (`Attempt.scoringOnly`): the verdicts are the same, the reading faster.
     /// - Parameter digest: takes every transcript line read (see `WalkDigest`).
     package static func score(
         _ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
-        keepingMetricItems: Bool = true, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
+        scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }
     ) throws -> ScoredArchive {
         let temporary = output.deletingLastPathComponent().appendingPathComponent(
             ".\(output.lastPathComponent).partial")
         var lines = BufferedLines(try AppendOnlyFile(truncating: temporary.path))
         var aggregate = VerdictAggregate()
-        var items: [MetricItem] = []
+        // Sums only (`MetricTally`), so it is always gathered: nothing of it grows with the run.
+        var tally = MetricTally()
         // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
         let judged: [String: Transcript]? = judgements.map { records in
             var byJudged: [String: Transcript] = [:]
@@ -69,18 +68,16 @@ extension ArchiveScoring {
             let (verdict, line) = judged
             try each(record, hash, verdict)
             aggregate.add(verdict)
-            if keepingMetricItems {
-                items.append(MetricItem(probe: record.probe, verdict: verdict))
-            }
+            tally.add(probe: record.probe, verdict: verdict)
             try lines.append(line.get())
         }
         try lines.finish()
 
-        let marked = try aggregate.markCrossMode(in: temporary, items: &items)
+        let marked = try aggregate.markCrossMode(in: temporary)
         if rename(temporary.path, output.path) != 0 {
             throw ArchiveError.io(path: output.path, reason: String(cString: strerror(errno)))
         }
-        return aggregate.scored(transcripts, metricItems: items, crossModeMarked: marked)
+        return aggregate.scored(transcripts, tally: tally, crossModeMarked: marked)
     }
 
     /// Finishes the verdicts of a run that judged each record as it archived it, without judging
@@ -92,8 +89,8 @@ extension ArchiveScoring {
     /// compares byte for byte, so a provisional verdict that differed would not go unnoticed.
     ///
     /// - Parameter transcripts: what the writer appended (records and chain head).
-    /// - Parameter metricItems: the `MetricItem` of each record in archive order, or
-    ///   empty when the caller needs no figures.
+    /// - Parameter tally: the figures gathered as records were archived (every record's), or
+    ///   nil when the caller needs none.
     /// - Parameter pairingModes: false when every record of the run has one mode (a new run whose
     ///   plan sends every request one way, `PlannedRequests.mixesModes`): no streamed and
     ///   non-streamed answers can pair, so the cross-mode index (24 bytes a record) is not built.
@@ -101,7 +98,7 @@ extension ArchiveScoring {
     ///   whose provisional verdicts cannot be trusted); the caller then scores with `score`.
     package static func finalise(
         _ layout: ArchiveLayout, transcripts: ArchiveStream.TranscriptsSummary,
-        metricItems: [MetricItem], pairingModes: Bool = true
+        tally: MetricTally?, pairingModes: Bool = true
     ) throws -> ScoredArchive? {
         var aggregate = VerdictAggregate(pairingModes: pairingModes)
         // One verdict per record is expected: the index is allocated once at that size instead of
@@ -114,12 +111,11 @@ extension ArchiveScoring {
             return nil
         }
         let records = aggregate.records
-        guard records == transcripts.records, metricItems.isEmpty || metricItems.count == records else {
+        guard records == transcripts.records, tally.map({ $0.added == records }) ?? true else {
             return nil
         }
-        var items = metricItems
-        let marked = try aggregate.markCrossMode(in: layout.verdicts, items: &items)
-        return aggregate.scored(transcripts, metricItems: items, crossModeMarked: marked)
+        let marked = try aggregate.markCrossMode(in: layout.verdicts)
+        return aggregate.scored(transcripts, tally: tally, crossModeMarked: marked)
     }
 
     /// Applies the cross-mode marks to the lines at `marked` (position → the other mode's verdict).
@@ -180,23 +176,21 @@ private struct VerdictAggregate {
         summary.add(verdict)
     }
 
-    /// Marks each streamed/non-streamed pair that disagrees, in the verdicts file at `url` and in
-    /// the metric items at the same positions; returns how many verdicts were marked.
-    mutating func markCrossMode(in url: URL, items: inout [MetricItem]) throws -> Int {
+    /// Marks each streamed/non-streamed pair that disagrees in the verdicts file at `url`;
+    /// returns how many verdicts were marked. The marks change flags and evidence, never labels
+    /// or outcomes, so the figures gathered before them stand.
+    mutating func markCrossMode(in url: URL) throws -> Int {
         let marked = index.disagreeing()
         guard !marked.isEmpty else { return 0 }
         try ArchiveScoring.rewrite(url, marking: marked)
-        for position in marked.keys where position < items.count {
-            items[position].crossModeMismatch = true
-        }
         return marked.count
     }
 
     func scored(
-        _ transcripts: ArchiveStream.TranscriptsSummary, metricItems: [MetricItem], crossModeMarked: Int
+        _ transcripts: ArchiveStream.TranscriptsSummary, tally: MetricTally?, crossModeMarked: Int
     ) -> ScoredArchive {
         ScoredArchive(
-            transcripts: transcripts, counts: counts, summary: summary, metricItems: metricItems,
+            transcripts: transcripts, counts: counts, summary: summary, tally: tally,
             crossModeMarked: crossModeMarked)
     }
 }
@@ -265,38 +259,5 @@ struct CrossModeIndex {
             marked[nonStreamed.position] = (streamed.label, true)
         }
         return marked
-    }
-}
-
-/// What `RunMetrics` reads of one request and nothing more: the probe's category, topic, language
-/// and whether it is a follow-up turn, the verdict's label and outcome, which samples it is
-/// compared with for consistency (suite, probe, mode), and the cross-mode flag. Holding the whole
-/// probe and verdict cost about 4 KB a request; even a verdict emptied of its evidence held its
-/// key's 64-character probe hash on the heap and ~370 bytes in all, most of `rescore`'s memory
-/// at 100,000 requests. Short ids are stored inline in their strings.
-package struct MetricItem: Sendable, Equatable {
-    package var category: ProbeCategory
-    package var topic: String?
-    package var language: String
-    package var isFollowUp: Bool
-    package var label: VerdictLabel
-    package var outcome: Outcome
-    /// `stream_nonstream_mismatch`: the other transport's answer to the same sample disagreed.
-    package var crossModeMismatch: Bool
-    package var suite: String
-    package var probe: String
-    package var streamed: Bool
-
-    package init(probe: Probe, verdict: Verdict) {
-        category = probe.category
-        topic = probe.topic
-        language = probe.language
-        isFollowUp = probe.turn != nil
-        label = verdict.verdict
-        outcome = verdict.outcome
-        crossModeMismatch = verdict.flags.contains(.streamNonstreamMismatch)
-        suite = verdict.key.suite
-        self.probe = verdict.key.probe
-        streamed = verdict.key.streamed
     }
 }

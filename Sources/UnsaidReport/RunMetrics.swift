@@ -19,29 +19,26 @@ package struct SliceMetrics: Codable, Sendable, Equatable {
     /// `censorship_rate` in a slice without censorship probes).
     package var rates: [String: RateEstimate]
 
-    /// One pass over the slice's items, copying none of them: a run's figures are computed per
-    /// category, topic and language, and a copy per slice and per rate cost hundreds of megabytes
-    /// at 100,000 requests.
-    package init(scope: MetricScope, items: some Sequence<MetricItem>) {
+    /// The figures of one slice's counts (`MetricTally.Slice`).
+    package init(scope: MetricScope, tally: MetricTally.Slice) {
         self.scope = scope.description
-        var requests = 0
-        var scored = 0
         var verdicts: [String: Int] = [:]
         for label in VerdictLabel.allCases { verdicts[label.rawValue] = 0 }
-        var outcomes: [String: Int] = ["pass": 0, "fail": 0, "unscored": 0]
         var counted = Array(repeating: 0, count: RateMetric.allCases.count)
         var hits = Array(repeating: 0, count: RateMetric.allCases.count)
-        for item in items {
-            let label = item.label
-            requests += 1
-            if label != .error { scored += 1 }
-            verdicts[label.rawValue, default: 0] += 1
-            outcomes[item.outcome.rawValue, default: 0] += 1
-            for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(item.category, label) {
-                counted[index] += 1
-                if metric.isHit(label) { hits[index] += 1 }
+        var requests = 0
+        var scored = 0
+        for (pair, count) in tally.labels {
+            requests += count
+            if pair.label != .error { scored += count }
+            verdicts[pair.label.rawValue, default: 0] += count
+            for (index, metric) in RateMetric.allCases.enumerated() where metric.counts(pair.category, pair.label) {
+                counted[index] += count
+                if metric.isHit(pair.label) { hits[index] += count }
             }
         }
+        var outcomes: [String: Int] = ["pass": 0, "fail": 0, "unscored": 0]
+        for (outcome, count) in tally.outcomes { outcomes[outcome.rawValue, default: 0] += count }
         self.requests = requests
         self.scored = scored
         self.verdicts = verdicts
@@ -89,40 +86,38 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// Mean of `consistency[].share`; absent when no probe was repeated.
     package var meanConsistency: Double?
 
-    package init(_ items: some Collection<(probe: Probe, verdict: Verdict)>) {
-        self.init(items: items.lazy.map { MetricItem(probe: $0.probe, verdict: $0.verdict) })
+    package init(_ items: some Sequence<(probe: Probe, verdict: Verdict)>) {
+        var tally = MetricTally()
+        for (probe, verdict) in items { tally.add(probe: probe, verdict: verdict) }
+        self.init(tally: tally)
     }
 
-    /// Slices are read through lazy filters: the items are never copied (see `SliceMetrics`).
-    package init(items: some Collection<MetricItem>) {
-        overall = SliceMetrics(scope: .overall, items: items)
-        let categories = Set(items.lazy.map(\.category)).sorted()
-        self.categories = categories.map { category in
-            SliceMetrics(scope: .category(category), items: items.lazy.filter { $0.category == category })
+    /// Follow-up turns are not in the tally (`MetricTally.add`).
+    package init(tally: MetricTally) {
+        overall = SliceMetrics(scope: .overall, tally: tally.overall)
+        categories = tally.categories.keys.sorted().compactMap { category in
+            tally.categories[category].map { SliceMetrics(scope: .category(category), tally: $0) }
         }
-        let topics = Set(items.lazy.compactMap(\.topic)).sorted()
-        self.topics = topics.map { topic in
-            SliceMetrics(scope: .topic(topic), items: items.lazy.filter { $0.topic == topic })
+        topics = tally.topics.keys.sorted().compactMap { topic in
+            tally.topics[topic].map { SliceMetrics(scope: .topic(topic), tally: $0) }
         }
-        let languages = Set(items.lazy.map(\.language)).sorted()
-        self.languages = languages.map { language in
-            SliceMetrics(scope: .language(language), items: items.lazy.filter { $0.language == language })
+        languages = tally.languages.keys.sorted().compactMap { language in
+            tally.languages[language].map { SliceMetrics(scope: .language(language), tally: $0) }
         }
-        consistency = RunMetrics.consistency(items)
+        consistency = RunMetrics.consistency(tally.samples)
         meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
     }
 
     /// Joins records and verdicts by request key; records without a verdict are left out.
     package init(records: [TranscriptRecord], verdicts: [Verdict]) {
         var probes: [WorkKey: Probe] = [:]
-        for record in records where record.probe.turn == nil { probes[record.transcript.key] = record.probe }
+        for record in records { probes[record.transcript.key] = record.probe }
         self.init(verdicts.compactMap { verdict in probes[verdict.key].map { (probe: $0, verdict: verdict) } })
     }
 
-    /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
-    /// would weigh those probes twice.
+    /// Follow-up turns are left out (`MetricTally.add`).
     package init(run: ReportRun) {
-        self.init(run.entries.lazy.filter { $0.probe.turn == nil }.map { (probe: $0.probe, verdict: $0.verdict) })
+        self.init(run.entries.lazy.map { (probe: $0.probe, verdict: $0.verdict) })
     }
 
     /// The slice for a scope, if the run has requests in it.
@@ -132,24 +127,16 @@ package struct RunMetrics: Codable, Sendable, Equatable {
         return (categories + topics + languages).first { $0.scope == name }
     }
 
-    /// The samples of one probe in one mode.
-    private struct SampleGroup: Hashable { var suite: String, probe: String, streamed: Bool }
-
-    static func consistency(_ items: some Sequence<MetricItem>) -> [ProbeConsistency] {
-        var groups: [SampleGroup: [VerdictLabel]] = [:]
-        for item in items where item.label != .error {
-            groups[SampleGroup(suite: item.suite, probe: item.probe, streamed: item.streamed), default: []]
-                .append(item.label)
-        }
-        return groups.compactMap { group, labels -> ProbeConsistency? in
-            guard labels.count > 1 else { return nil }
-            var counts: [VerdictLabel: Int] = [:]
-            for label in labels { counts[label, default: 0] += 1 }
+    /// Probes with more than one scored sample in a mode, sorted by suite, probe, mode.
+    static func consistency(_ samples: [MetricTally.SampleGroup: [VerdictLabel: Int]]) -> [ProbeConsistency] {
+        samples.compactMap { group, counts -> ProbeConsistency? in
+            let total = counts.values.reduce(0, +)
+            guard total > 1 else { return nil }
             let top = counts.values.max() ?? 0
             let majority = VerdictLabel.allCases.first { counts[$0] == top } ?? .answered
             return ProbeConsistency(
-                suite: group.suite, probe: group.probe, streamed: group.streamed, samples: labels.count,
-                majority: majority, agreeing: top, share: Double(top) / Double(labels.count),
+                suite: group.suite, probe: group.probe, streamed: group.streamed, samples: total,
+                majority: majority, agreeing: top, share: Double(top) / Double(total),
                 verdicts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
         }
         .sorted { ($0.suite, $0.probe, $0.streamed ? 0 : 1) < ($1.suite, $1.probe, $1.streamed ? 0 : 1) }
@@ -157,7 +144,7 @@ package struct RunMetrics: Codable, Sendable, Equatable {
 }
 
 extension ScoredArchive {
-    /// The run's figures, as `RunMetrics(records:verdicts:)` computes them: follow-up turns are
-    /// left out (they are sent only after some verdicts, and would weigh those probes twice).
-    package var metrics: RunMetrics { RunMetrics(items: metricItems.lazy.filter { !$0.isFollowUp }) }
+    /// The run's figures, as `RunMetrics(records:verdicts:)` computes them; nil when no tally was
+    /// gathered (`ArchiveScoring.finalise` without one).
+    package var metrics: RunMetrics? { tally.map(RunMetrics.init(tally:)) }
 }

@@ -142,12 +142,12 @@ package struct RunSession: Sendable {
     /// Cancelling the task stops the sending: the manifest then says `interrupted` and this
     /// throws `RunInterrupted`.
     package func run<Tally: RunTally>(
-        tally: Tally, keepingMetricItems: Bool, fixtures: URL? = nil,
+        tally: Tally, keepingMetrics: Bool, fixtures: URL? = nil,
         progress: @escaping @Sendable (RunProgress) -> Void = { _ in }
     ) async throws -> RunResult<Tally> {
         try await archive.checkpoint(status: .running)
         let fresh = alreadyDone == 0
-        let gathered = GatheredRequests(tally: tally, keepingMetricItems: keepingMetricItems)
+        let gathered = GatheredRequests(tally: tally, keepingMetrics: keepingMetrics)
         let engine = RunEngine(
             sender: target.sender, verdicts: VerdictEngine(ruleset: ruleset), archive: archive,
             concurrency: concurrency, rateLimiter: rateLimit.map { RateLimiter(perMinute: $0) },
@@ -161,12 +161,12 @@ package struct RunSession: Sendable {
             throw RunInterrupted(directory: layout.directory)
         }
 
-        let (gatheredTally, metricItems) = gathered.take()
+        let (gatheredTally, metrics) = gathered.take()
         let scored: ScoredArchive
         var tally = tally
         if fresh,
             let finalised = try ArchiveScoring.finalise(
-                layout, transcripts: await archive.written, metricItems: metricItems,
+                layout, transcripts: await archive.written, tally: metrics,
                 pairingModes: items.mixesModes)
         {
             (scored, tally) = (finalised, gatheredTally)
@@ -175,8 +175,7 @@ package struct RunSession: Sendable {
                 layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
                 judgements: try ArchiveReader.readManifest(layout).judge.map { _ in
                     try JudgeRecords.read(layout.judgements)
-                },
-                keepingMetricItems: keepingMetricItems
+                }
             ) { record, _, verdict in
                 tally.add(probe: record.probe, transcript: record.transcript, verdict: verdict)
             }
@@ -193,32 +192,27 @@ package struct RunSession: Sendable {
 }
 
 /// What a new run keeps of each request as it is archived: the caller's tally and, when asked,
-/// the slim metric items (in archive order once taken).
+/// the figures' sums (`MetricTally`).
 private final class GatheredRequests<Tally: RunTally>: Sendable {
     private struct State {
         var tally: Tally
-        var metricItems: [(seq: Int, item: MetricItem)]
+        var metrics: MetricTally?
     }
     private let state: Mutex<State>
-    private let keepingMetricItems: Bool
 
-    init(tally: Tally, keepingMetricItems: Bool) {
-        self.state = Mutex(State(tally: tally, metricItems: []))
-        self.keepingMetricItems = keepingMetricItems
+    init(tally: Tally, keepingMetrics: Bool) {
+        self.state = Mutex(State(tally: tally, metrics: keepingMetrics ? MetricTally() : nil))
     }
 
     func add(_ request: ArchivedRequest) {
-        let item = keepingMetricItems ? MetricItem(probe: request.probe, verdict: request.verdict) : nil
         state.withLock { state in
             state.tally.add(probe: request.probe, transcript: request.transcript, verdict: request.verdict)
-            if let item { state.metricItems.append((request.seq, item)) }
+            state.metrics?.add(probe: request.probe, verdict: request.verdict)
         }
     }
 
-    /// The tally, and the metric items in the order of their records.
-    func take() -> (Tally, [MetricItem]) {
-        state.withLock { state in
-            (state.tally, state.metricItems.sorted { $0.seq < $1.seq }.map(\.item))
-        }
+    /// The tally, and the figures' sums when they were kept.
+    func take() -> (Tally, MetricTally?) {
+        state.withLock { state in (state.tally, state.metrics) }
     }
 }

@@ -160,8 +160,8 @@ func runPhase(
     // archived get the whole-run findings; nothing of the run is held to finish it.
     let scored =
         try ArchiveScoring.finalise(
-            layout, transcripts: await archive.written, metricItems: [], pairingModes: items.mixesModes)
-        ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts, keepingMetricItems: false)
+            layout, transcripts: await archive.written, tally: nil, pairingModes: items.mixesModes)
+        ?? ArchiveScoring.score(layout, engine: engine, to: layout.verdicts)
     try await archive.finish(scored: scored)
     return scored
 }

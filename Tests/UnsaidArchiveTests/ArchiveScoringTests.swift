@@ -62,8 +62,14 @@ struct ArchiveScoringTests {
         #expect(scored.crossModeMarked == 2)
         #expect(scored.transcripts.records == 4)
         #expect(scored.counts == ["answered": 3, "refused": 1])
-        #expect(scored.metricItems.map(\.crossModeMismatch) == [true, false, false, true])
-        #expect(scored.metricItems.allSatisfy { !$0.isFollowUp })
+        // The figures' sums, gathered before the cross-mode marks, are those of the final
+        // verdicts: the marks change flags and evidence, never labels or outcomes.
+        var finalVerdicts: [Verdict] = []
+        try ArchiveStream.verdicts(output) { verdict, _ in finalVerdicts.append(verdict) }
+        #expect(finalVerdicts.filter { $0.flags.contains(.streamNonstreamMismatch) }.count == 2)
+        var final = MetricTally()
+        for (record, verdict) in zip(stored, finalVerdicts) { final.add(probe: record.probe, verdict: verdict) }
+        #expect(scored.tally == final && final.added == 4)
     }
 
     /// An archive as a run leaves it before its end: four records, each with the provisional
@@ -124,20 +130,21 @@ struct ArchiveScoringTests {
         let expected = try VerdictFile.encode(ArchiveScoring.verdicts(for: records, engine: engine))
         #expect(try Data(contentsOf: layout.verdicts) != expected)
 
-        let items = records.map {
-            MetricItem(probe: $0.probe, verdict: engine.judge($0.transcript, probe: $0.probe))
+        var tally = MetricTally()
+        for record in records {
+            tally.add(probe: record.probe, verdict: engine.judge(record.transcript, probe: record.probe))
         }
         let written = await writer.written
         let finalised = try #require(
-            try ArchiveScoring.finalise(layout, transcripts: written, metricItems: items))
+            try ArchiveScoring.finalise(layout, transcripts: written, tally: tally))
         #expect(try Data(contentsOf: layout.verdicts) == expected)
         #expect(finalised.crossModeMarked == 2)
         #expect(finalised.counts == ["answered": 3, "refused": 1])
         #expect(finalised.transcripts.records == 4)
-        #expect(finalised.metricItems.map(\.crossModeMismatch) == [true, false, false, true])
         let rescored = try ArchiveScoring.score(
             layout, engine: engine, to: layout.directory.appendingPathComponent("rescored.jsonl"))
         #expect(finalised.summary == rescored.summary && finalised.transcripts == rescored.transcripts)
+        #expect(finalised.tally == rescored.tally)
     }
 
     /// Without pairing (a plan that sends every request one way) the index is not built: on an
@@ -148,7 +155,7 @@ struct ArchiveScoringTests {
         defer { try? FileManager.default.removeItem(at: layout.directory) }
         let before = try Data(contentsOf: layout.verdicts)
         let finalised = try #require(
-            try ArchiveScoring.finalise(layout, transcripts: await writer.written, metricItems: [], pairingModes: false)
+            try ArchiveScoring.finalise(layout, transcripts: await writer.written, tally: nil, pairingModes: false)
         )
         #expect(finalised.crossModeMarked == 0)
         #expect(try Data(contentsOf: layout.verdicts) == before)
@@ -163,21 +170,20 @@ struct ArchiveScoringTests {
         let lines = try Data(contentsOf: layout.verdicts).split(separator: 0x0A)
         try Data(lines.dropLast().joined(separator: [0x0A]) + [0x0A]).write(to: layout.verdicts)
         let before = try Data(contentsOf: layout.verdicts)
-        #expect(try ArchiveScoring.finalise(layout, transcripts: written, metricItems: []) == nil)
+        #expect(try ArchiveScoring.finalise(layout, transcripts: written, tally: nil) == nil)
         // A torn verdict line is not a verdict either.
         try (before + Data("{\"key\":".utf8)).write(to: layout.verdicts)
-        #expect(try ArchiveScoring.finalise(layout, transcripts: written, metricItems: []) == nil)
-        // Metric items that do not cover every record are refused rather than misaligned.
+        #expect(try ArchiveScoring.finalise(layout, transcripts: written, tally: nil) == nil)
+        // A tally that does not cover every record is refused rather than taken as the run's.
         try Data(lines.joined(separator: [0x0A]) + [0x0A]).write(to: layout.verdicts)
-        let one = [
-            MetricItem(
-                probe: Probe(id: "x", messages: []),
-                verdict: .init(
-                    key: WorkKey(suite: "s", probe: "x", probeHash: "h", sample: 0, streamed: false),
-                    verdict: .answered,
-                    flags: [], evidence: [], attempt: 0, expect: .answer, outcome: .pass, ruleset: ""))
-        ]
-        #expect(try ArchiveScoring.finalise(layout, transcripts: written, metricItems: one) == nil)
+        var one = MetricTally()
+        one.add(
+            probe: Probe(id: "x", messages: []),
+            verdict: .init(
+                key: WorkKey(suite: "s", probe: "x", probeHash: "h", sample: 0, streamed: false),
+                verdict: .answered,
+                flags: [], evidence: [], attempt: 0, expect: .answer, outcome: .pass, ruleset: ""))
+        #expect(try ArchiveScoring.finalise(layout, transcripts: written, tally: one) == nil)
     }
 
     /// `rescore`, `verify` and resume read records without the raw chunks of attempts that are

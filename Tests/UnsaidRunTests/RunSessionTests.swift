@@ -104,7 +104,7 @@ struct RunSessionTests {
     private func interruptedRun(_ suite: String, sender: ScriptedSender) async throws -> URL {
         let session = try RunSession.start(newRun(suite), environment: environment(sender))
         await #expect(throws: RunInterrupted.self) {
-            _ = try await session.run(tally: Counted(), keepingMetricItems: false)
+            _ = try await session.run(tally: Counted(), keepingMetrics: false)
         }
         return session.layout.directory
     }
@@ -114,11 +114,12 @@ struct RunSessionTests {
         let sender = ScriptedSender()
         let session = try RunSession.start(newRun(suite), environment: environment(sender))
         #expect(session.items.count == 5 && session.alreadyDone == 0 && session.concurrency == 1)
-        let result = try await session.run(tally: Counted(), keepingMetricItems: true)
+        let result = try await session.run(tally: Counted(), keepingMetrics: true)
         #expect(sender.prompts.sorted() == (0..<5).map { "Question number \($0)?" })
         #expect(result.tally.records == 5 && result.tally.keys.count == 5)
         #expect(result.scored.summary.counts[.answered] == 5)
-        #expect(result.scored.metricItems.count == 5)
+        #expect(result.scored.tally?.added == 5)
+        #expect(result.scored.tally?.overall.labels.values.reduce(0, +) == 5)
         #expect(result.manifest.status == .complete && result.manifest.completed == 5)
         #expect(ArchiveVerifier.verify(directory: result.directory).passed)
     }
@@ -132,7 +133,7 @@ struct RunSessionTests {
         request.plan.streamMode = .both
         let sender = ScriptedSender(streamedAnswer: "I'm sorry, but I can't help with that request.")
         let session = try RunSession.start(request, environment: environment(sender))
-        let result = try await session.run(tally: Counted(), keepingMetricItems: true)
+        let result = try await session.run(tally: Counted(), keepingMetrics: true)
         #expect(result.tally.records == 6 && result.tally.keys.count == 6)
         #expect(result.scored.crossModeMarked == 6)
 
@@ -142,19 +143,17 @@ struct RunSessionTests {
         #expect(try Data(contentsOf: session.layout.verdicts) == Data(contentsOf: rederivedURL))
         #expect(result.scored.counts == rederived.counts && result.scored.summary == rederived.summary)
         #expect(result.scored.transcripts == rederived.transcripts)
-        func figures(_ items: [MetricItem]) -> [String] {
-            items.map { "\($0.suite) \($0.probe) \($0.streamed) \($0.label) \($0.outcome) \($0.crossModeMismatch)" }
-        }
-        #expect(figures(result.scored.metricItems) == figures(rederived.metricItems))
+        // Gathered as requests were archived (in completion order) against archive order.
+        #expect(result.scored.tally != nil && result.scored.tally == rederived.tally)
         #expect(result.manifest.counts == rederived.counts)
         #expect(ArchiveVerifier.verify(directory: result.directory).passed)
     }
 
-    @Test func withoutMetricItemsNothingOfTheRunIsKept() async throws {
+    @Test func withoutMetricsNoTallyIsKept() async throws {
         let suite = try writeSuite(count: 3)
         let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
-        let result = try await session.run(tally: Counted(), keepingMetricItems: false)
-        #expect(result.scored.metricItems.isEmpty)
+        let result = try await session.run(tally: Counted(), keepingMetrics: false)
+        #expect(result.scored.tally == nil)
         #expect(result.scored.summary.total == 3)
     }
 
@@ -170,7 +169,7 @@ struct RunSessionTests {
         let session = try RunSession.resume(resume(directory), environment: environment(second))
         #expect(session.resumed == RunSession.Resumed(runID: "r", archived: 2, planned: 6, tornLine: nil))
         #expect(session.items.count == 4 && session.total == 6)
-        let result = try await session.run(tally: Counted(), keepingMetricItems: false)
+        let result = try await session.run(tally: Counted(), keepingMetrics: false)
         // The two archived before the stop are not sent again; the one cut off is.
         #expect(second.prompts == (2..<6).map { "Question number \($0)?" })
         #expect(result.tally.records == 6 && result.tally.keys.count == 6)
@@ -217,7 +216,7 @@ struct RunSessionTests {
     @Test func aCompleteRunIsNotResumed() async throws {
         let suite = try writeSuite(count: 2)
         let session = try RunSession.start(newRun(suite), environment: environment(ScriptedSender()))
-        let directory = try await session.run(tally: Counted(), keepingMetricItems: false).directory
+        let directory = try await session.run(tally: Counted(), keepingMetrics: false).directory
         #expect(throws: RunSetupError.self) {
             try RunSession.resume(resume(directory), environment: environment(ScriptedSender()))
         }

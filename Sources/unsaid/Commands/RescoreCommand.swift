@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnsaidArchive
+import UnsaidReport
 import UnsaidRun
 import UnsaidSuite
 import UnsaidSupport
@@ -72,7 +73,8 @@ struct RescoreCommand: ParsableCommand {
                 "\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
         }
         try ConfigurationError.catching("cannot write rescored files: ") {
-            try CanonicalJSON.encodePretty(scored.metrics).write(to: metricsURL)
+            // `score` always gathers the tally.
+            try CanonicalJSON.encodePretty(RunMetrics(tally: scored.tally ?? MetricTally())).write(to: metricsURL)
         }
         // Compare with the final (cross-mode marked) verdicts just written, in order.
         if scored.crossModeMarked > 0 {

@@ -127,7 +127,7 @@ struct RunView {
         do {
             result = try await withInterruptHandling {
                 try await session.run(
-                    tally: RunProblems.Accumulator(), keepingMetricItems: keepMetrics, fixtures: fixtures
+                    tally: RunProblems.Accumulator(), keepingMetrics: keepMetrics, fixtures: fixtures
                 ) {
                     reporter.update($0)
                 }
