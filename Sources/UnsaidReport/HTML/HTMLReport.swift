@@ -316,7 +316,7 @@ package enum HTMLReport {
             }
             out += "</ul>\n"
         }
-        if [.retracted, .truncated, .filtered].contains(verdict.verdict), let attempt = entry.attempt,
+        if StreamTimeline.drawnFor.contains(verdict.verdict), let attempt = entry.attempt,
             !attempt.response.events.isEmpty
         {
             out +=
