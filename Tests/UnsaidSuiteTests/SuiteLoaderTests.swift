@@ -244,6 +244,39 @@ import UnsaidTestSupport
         #expect(suite.probes.first?.parameters.maxTokens == 800)
     }
 
+    /// The byte search that looks for `include` against a plain scan, on haystacks full of
+    /// near misses (prefixes of the word, its first letter repeated) and with the word at the
+    /// start, at the end, cut off at the end, or absent.
+    @Test func theIncludeSearchFindsWhatAPlainScanFinds() {
+        let needle = Array("include".utf8)
+        func plain(_ haystack: [UInt8]) -> Bool {
+            haystack.count >= needle.count
+                && (0...(haystack.count - needle.count)).contains {
+                    Array(haystack[$0..<($0 + needle.count)]) == needle
+                }
+        }
+        var random = SplitMix64(seed: 15)
+        let pieces = ["i", "in", "inc", "inclu", "includ", "include", "x", " ", "\n", "ii", "nclude"].map {
+            Array($0.utf8)
+        }
+        var checked = 0
+        var found = 0
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                var haystack: [UInt8] = []
+                while haystack.count < length { haystack += pieces.randomElement(using: &random) ?? [] }
+                haystack = Array(haystack.prefix(length))
+                #expect(
+                    SuiteLoader.contains(needle, in: haystack) == plain(haystack),
+                    "\(String(decoding: haystack, as: UTF8.self))")
+                checked += 1
+                if plain(haystack) { found += 1 }
+            }
+        }
+        #expect(checked == 8_000 && found > 1_000 && found < 7_000)
+        #expect(SuiteLoader.contains(needle, in: needle) && !SuiteLoader.contains(needle, in: Array(needle.dropLast())))
+    }
+
     @Test func includePathLeavingTheSuiteDirectoryIsRejected() throws {
         let scratch = try SuiteScratch()
         try scratch.write("outside.yaml", "probes:\n  - id: o\n    prompt: Outside\n")
