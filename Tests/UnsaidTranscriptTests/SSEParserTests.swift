@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnsaidSupport
 @testable import UnsaidSuite
 @testable import UnsaidTranscript
 
@@ -337,6 +338,44 @@ private struct Said: Equatable {
                 for (index, piece) in pieces.enumerated() { events += parser.feed(piece, chunkIndex: index) }
                 #expect(events.map(\.data) == ["a", "b"])
                 #expect(parser.eventRanges == [8..<28, 28..<37], "cut \(cut), pieces of \(size)")
+            }
+        }
+    }
+
+    /// The parser's line-end finder (the next CR kept between lines) against `lineEnd(in:from:)`,
+    /// which searches for both bytes from every start: generated buffers from no CR or LF at all
+    /// to nothing else, asked from starts that move on as the parser's do (just past each end,
+    /// past a CR LF pair) or jump ahead, and from the buffer's end.
+    @Test func lineEndFinderFindsWhatTheReferenceFinds() {
+        var random = SplitMix64(seed: 14)
+        let alphabets: [[UInt8]] = [
+            Array("data: x".utf8), [0x0A] + Array("data".utf8), [0x0D] + Array("ab".utf8), [0x0D, 0x0A, 0x61],
+            [0x0D, 0x0A], [0x0D], [0x0A],
+        ]
+        for round in 0..<3_000 {
+            let alphabet = alphabets[round % alphabets.count]
+            let count = Int.random(in: 0...300, using: &random)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &random) ?? 0 }
+            bytes.withUnsafeBufferPointer { buffer in
+                var finder = SSEParser.LineEndFinder(buffer)
+                var start = 0
+                while true {
+                    let found = finder.next(from: start)
+                    let expected = SSEParser.lineEnd(in: buffer, from: start)
+                    #expect(found == expected, "round \(round), start \(start) of \(count)")
+                    guard found == expected, start < count else { return }
+                    switch Int.random(in: 0..<4, using: &random) {
+                    case 0: start = found + 1
+                    case 1:
+                        start =
+                            found < count - 1 && bytes[found] == 0x0D && bytes[found + 1] == 0x0A
+                            ? found + 2 : found + 1
+                    case 2: start += Int.random(in: 0...40, using: &random)
+                    default: start = found
+                    }
+                    start = min(start, count)
+                    if start == count { #expect(finder.next(from: start) == count) }
+                }
             }
         }
     }
