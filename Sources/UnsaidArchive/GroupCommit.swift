@@ -94,7 +94,13 @@ package final class GroupCommit: Sendable {
                 if let failure = state.failure { return (true, failure, false, false) }
                 if state.synced >= sequence { return (true, nil, false, false) }
                 state.waiters.append((sequence, continuation, now))
-                if state.syncing { return (false, nil, false, state.gathering) }
+                // Only the arrival that makes the company enough can end a gathering early: its
+                // window runs from the oldest waiter, which a newer one does not move. Waking the
+                // gatherer at every arrival cost a context switch each for a look that found too
+                // few (at loopback speed most rounds end by the window, ~3 such looks a round).
+                if state.syncing {
+                    return (false, nil, false, state.gathering && state.waiters.count >= gathering.enough)
+                }
                 state.syncing = true
                 return (false, nil, true, false)
             }
@@ -151,7 +157,7 @@ extension GroupCommit {
             guard let oldest, count < gathering.enough else { break }
             let deadline = oldest + gathering.window
             guard DispatchTime.now() < deadline else { break }
-            // Woken by each new waiter, or by the deadline; a stale signal only costs a look.
+            // Woken by the waiter that makes enough, or by the deadline; a stale signal only costs a look.
             _ = arrivals.wait(timeout: deadline)
         }
         state.withLock { $0.gathering = false }
