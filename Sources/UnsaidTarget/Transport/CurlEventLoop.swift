@@ -16,7 +16,9 @@ package final class CurlEventLoop: @unchecked Sendable {
     /// The process-wide loop `ChatClient` uses by default.
     package static let shared = CurlEventLoop(name: "unsaid.curl.shared")
 
-    private enum Command {
+    /// What callers ask of the loop thread (internal for the inbox's tests, which submit from
+    /// threads of their own).
+    enum Command {
         case add(CurlTransfer)
         case cancel(CurlTransfer)
         case inspect(@Sendable (Int) -> Void)
@@ -152,7 +154,7 @@ package final class CurlEventLoop: @unchecked Sendable {
     /// straight back for the lock and spun on it while the sender was still in the `send` (~1% of
     /// a 2,000-probe run's samples in `_lockSlow`). Only the command that finds the inbox empty
     /// wakes the loop: one queued behind it is taken with it, in the same pass.
-    private func submit(_ command: Command) -> Bool {
+    func submit(_ command: Command) -> Bool {
         // Nil: refused (the loop has shut down); otherwise whether this command must wake the loop.
         let wake: Bool? = inbox.withLock { inbox in
             guard !inbox.closed, !inbox.stopping else { return nil }
