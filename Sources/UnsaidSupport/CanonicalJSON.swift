@@ -30,6 +30,12 @@ package enum CanonicalJSON {
         try CanonicalJSONEncoder().encode(value)
     }
 
+    /// `encode` for a type known to write itself: the same bytes, without the run-time check
+    /// whether it does (see `CanonicalJSONEncoder.encodeBytes`).
+    package static func encode<T: CanonicalWritable>(_ value: T) throws -> Data {
+        Data(try CanonicalJSONEncoder().encodeBytes(value))
+    }
+
     /// `encode`'s bytes followed by a newline: one line of a JSON Lines file, built in one buffer
     /// (a record's line can be tens of megabytes; it is not copied to add the newline).
     package static func encodeLine<T: Encodable>(_ value: T) throws -> [UInt8] {
@@ -41,6 +47,13 @@ package enum CanonicalJSON {
     /// `encodeLine`'s bytes (or error) handed to `body` without copying them out of the buffer
     /// they were written in; valid only during `body`.
     package static func withLine<T: Encodable, R>(
+        _ value: T, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        try CanonicalJSONEncoder().withLine(value, body)
+    }
+
+    /// `withLine` for a type known to write itself: the same line, without the run-time check.
+    package static func withLine<T: CanonicalWritable, R>(
         _ value: T, _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R {
         try CanonicalJSONEncoder().withLine(value, body)

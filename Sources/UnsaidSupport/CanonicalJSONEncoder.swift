@@ -26,6 +26,20 @@ struct CanonicalJSONEncoder {
         if usesWriters, let writable = value as? CanonicalWritable, let bytes = Self.written(writable) {
             return bytes
         }
+        return try encodeThroughTree(value)
+    }
+
+    /// `encodeBytes` for a type known to write itself: the same bytes, without asking at run time
+    /// whether it does. The cast (a conformance lookup, and a boxed copy of a value too large for
+    /// an existential's inline buffer) ran for every record, verdict and probe hash of a run.
+    func encodeBytes<T: CanonicalWritable>(_ value: T) throws -> [UInt8] {
+        if usesWriters, let bytes = Self.written(value) { return bytes }
+        return try encodeThroughTree(value)
+    }
+
+    /// The bytes through `Encodable`'s tree (writable values nested in it still write themselves
+    /// when `usesWriters`).
+    private func encodeThroughTree<T: Encodable>(_ value: T) throws -> [UInt8] {
         let root = EncodingSlot()
         try CanonicalValueEncoder(slot: root, parent: nil, key: nil, usesWriters: usesWriters).encodeValue(value)
         guard let node = root.node else {
@@ -42,7 +56,7 @@ struct CanonicalJSONEncoder {
 
     /// The bytes a `CanonicalWritable` value writes itself, or nil when it declines (then it goes
     /// through `Encodable`, which writes the same bytes or throws the error with its path).
-    static func written(_ value: CanonicalWritable) -> [UInt8]? {
+    static func written(_ value: some CanonicalWritable) -> [UInt8]? {
         // One byte more for the newline `CanonicalJSON.encodeLine` appends.
         var writer = CanonicalWriter(capacity: value.canonicalSizeHint + 1)
         do {
@@ -57,20 +71,36 @@ struct CanonicalJSONEncoder {
     /// wrote them (a record's line, tens of kilobytes, is then never copied into an array).
     func withLine<T: Encodable, R>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         if usesWriters, let writable = value as? CanonicalWritable {
-            var writer = CanonicalWriter(capacity: writable.canonicalSizeHint + 1)
-            var declined = false
-            do {
-                try writable.write(to: &writer)
-            } catch {
-                declined = true
-            }
-            if !declined {
-                var newline = UInt8(0x0A)
-                withUnsafeBytes(of: &newline) { writer.append(raw: $0) }
-                return try writer.withBytes(body)
-            }
+            return try withWrittenLine(writable, else: value, body)
         }
-        // Not writable, or declined (then `encodeBytes` asks it once more before the tree: rare).
+        return try withEncodedLine(value, body)
+    }
+
+    /// `withLine` for a type known to write itself (see `encodeBytes`): the same line.
+    func withLine<T: CanonicalWritable, R>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard usesWriters else { return try withEncodedLine(value, body) }
+        return try withWrittenLine(value, else: value, body)
+    }
+
+    /// The line `writable` writes, or, when it declines, `value`'s through `encodeBytes`.
+    private func withWrittenLine<W: CanonicalWritable, T: Encodable, R>(
+        _ writable: W, else value: T, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        var writer = CanonicalWriter(capacity: writable.canonicalSizeHint + 1)
+        do {
+            try writable.write(to: &writer)
+        } catch {
+            // Declined: `encodeBytes` asks it once more before the tree (rare).
+            return try withEncodedLine(value, body)
+        }
+        var newline = UInt8(0x0A)
+        withUnsafeBytes(of: &newline) { writer.append(raw: $0) }
+        return try writer.withBytes(body)
+    }
+
+    /// `encodeBytes(value)` and a newline, handed to `body`.
+    private func withEncodedLine<T: Encodable, R>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R
+    {
         var bytes = try encodeBytes(value)
         bytes.append(0x0A)
         return try bytes.withUnsafeBytes(body)

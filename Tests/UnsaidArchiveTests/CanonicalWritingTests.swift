@@ -253,6 +253,43 @@ import Testing
         #expect(message.contains("rate"), "\(message)")
     }
 
+    /// A value whose type is known to write itself takes `CanonicalJSON`'s `CanonicalWritable`
+    /// overloads (no run-time cast); the same value seen only as `Encodable` is cast at run time.
+    /// Both give the same bytes and lines, and the same error for a value its writer declines.
+    @Test func writableTypesGiveTheSameBytesKnownOrCast() throws {
+        func castEncode<T: Encodable>(_ value: T) -> Result<Data, any Error> {
+            Result { try CanonicalJSON.encode(value) }
+        }
+        func castLine<T: Encodable>(_ value: T) -> Result<[UInt8], any Error> {
+            Result { try CanonicalJSON.withLine(value) { Array($0) } }
+        }
+        func same<T: Equatable>(_ known: Result<T, any Error>, _ cast: Result<T, any Error>) -> Bool {
+            switch (known, cast) {
+            case (.success(let a), .success(let b)): a == b
+            case (.failure(let a), .failure(let b)): "\(a)" == "\(b)"
+            default: false
+            }
+        }
+        var random = SplitMix64(seed: 17)
+        var records = (1...60).map { RecordGenerator.record(seq: $0, using: &random) }
+        var event = ChatEvent(index: 3, t: 9)
+        event.annotations = ["timings": .object(["rate": .double(.infinity)])]
+        let probe = Probe(id: "p", messages: [ChatMessage(role: "user", content: "q")])
+        records.append(RecordGenerator.record(probe: probe, events: [event]))
+        var declinedOnes = 0
+        for (index, record) in records.enumerated() {
+            let known = Result { try CanonicalJSON.encode(record) }
+            if case .failure = known { declinedOnes += 1 }
+            #expect(same(known, castEncode(record)), "record \(index)")
+            let knownLine = Result { try CanonicalJSON.withLine(record) { Array($0) } }
+            #expect(same(knownLine, castLine(record)), "record \(index)")
+            #expect(same(knownLine, Result { try CanonicalJSON.encodeLine(record) }), "record \(index)")
+            let input = ProbeHashInput(record.probe)
+            #expect(same(Result { try CanonicalJSON.encode(input) }, castEncode(input)), "probe \(index)")
+        }
+        #expect(declinedOnes == 1)
+    }
+
     /// Writers inside a value that is not writable (a verdict list, a plain array) are used too.
     @Test func writableValuesNestedInEncodableOnesWriteTheSameBytes() throws {
         struct Envelope: Encodable {
