@@ -157,12 +157,43 @@ struct PlannedRequestsTests {
         }
     }
 
-    @Test func probeHashesKeepTheirText() {
-        let hex = "00f1e2d3c4b5a69788796a5b4c3d2e1f0f1e2d3c4b5a69788796a5b4c3d2e1ff"
-        #expect(ProbeHash(hex).text == hex)
-        // Anything else is kept as given rather than mangled.
-        for text in ["", "abc", String(hex.uppercased()), String(hex.dropLast()) + "g", hex + "0"] {
-            #expect(ProbeHash(text).text == text)
+    /// A suite of many probes sent alike is held as one run, whatever its size: a plan that
+    /// kept something per request or per probe (it once kept 16 bytes a request and 40 a probe,
+    /// 5.6 MB of a 100,000-probe run) would hold as many entries as requests.
+    @Test(arguments: [(StreamMode.on, 1), (.both, 3)])
+    func aPlainSuiteIsHeldAsOneRun(streamMode: StreamMode, repeatCount: Int) throws {
+        var probes = ProbeTable()
+        for index in 0..<5_000 {
+            probes.append(probe("p\(index)", "Question \(index)?", stream: streamMode, repeatCount: repeatCount))
         }
+        let suites = [Suite(id: "big", name: "big", probes: probes)]
+        let planned = try PlannedRequests(suites: suites, streamMode: nil)
+        let expected = try reference(suites, streamMode: nil, selection: RunSelection())
+        #expect(planned.heldEntries == 1)
+        #expect(planned.count == 5_000 * repeatCount * (streamMode == .both ? 2 : 1))
+        #expect(Array(planned) == expected)
+        #expect(Array(planned.keys) == expected.map(\.key))
+    }
+
+    /// Where runs would be larger than a list (every other probe selected, one request each), the
+    /// plan lists its requests; where they are smaller (runs of many probes), it keeps runs; both
+    /// give the reference's items.
+    @Test func scatteredRequestsAreListedAndStillPlanAsTheReference() throws {
+        var probes = ProbeTable()
+        for index in 0..<400 {
+            // Runs of ten alike, then the next ten in another mode.
+            probes.append(
+                probe(
+                    "p\(index)", "Question \(index)?", tags: index % 2 == 0 ? ["even"] : [],
+                    stream: index / 10 % 2 == 0 ? .on : .off))
+        }
+        let suites = [Suite(id: "mixed", name: "mixed", probes: probes)]
+        let everyOther = try PlannedRequests(suites: suites, streamMode: nil, selection: RunSelection(tags: ["even"]))
+        #expect(everyOther.heldEntries == 200)
+        #expect(Array(everyOther) == (try reference(suites, streamMode: nil, selection: RunSelection(tags: ["even"]))))
+        let all = try PlannedRequests(suites: suites, streamMode: nil)
+        #expect(all.heldEntries == 40)
+        #expect(all.mixesModes)
+        #expect(Array(all) == (try reference(suites, streamMode: nil, selection: RunSelection())))
     }
 }
