@@ -55,14 +55,13 @@ package struct MetricTally: Sendable, Equatable {
         added += 1
         guard probe.turn == nil else { return }
         let label = verdict.verdict
-        overall.add(category: probe.category, label: label, outcome: verdict.outcome)
-        categories[probe.category, default: Slice()].add(
-            category: probe.category, label: label, outcome: verdict.outcome)
-        if let topic = probe.topic {
-            topics[topic, default: Slice()].add(category: probe.category, label: label, outcome: verdict.outcome)
+        func count(in slice: inout Slice) {
+            slice.add(category: probe.category, label: label, outcome: verdict.outcome)
         }
-        languages[probe.language, default: Slice()].add(
-            category: probe.category, label: label, outcome: verdict.outcome)
+        count(in: &overall)
+        count(in: &categories[probe.category, default: Slice()])
+        if let topic = probe.topic { count(in: &topics[topic, default: Slice()]) }
+        count(in: &languages[probe.language, default: Slice()])
         if probe.repeatCount > 1, label != .error {
             let group = SampleGroup(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed)
             samples[group, default: [:]][label, default: 0] += 1

@@ -95,14 +95,12 @@ package struct RunMetrics: Codable, Sendable, Equatable {
     /// Follow-up turns are not in the tally (`MetricTally.add`).
     package init(tally: MetricTally) {
         overall = SliceMetrics(scope: .overall, tally: tally.overall)
-        categories = tally.categories.keys.sorted().compactMap { category in
-            tally.categories[category].map { SliceMetrics(scope: .category(category), tally: $0) }
+        categories = tally.categories.sorted { $0.key < $1.key }.map {
+            SliceMetrics(scope: .category($0.key), tally: $0.value)
         }
-        topics = tally.topics.keys.sorted().compactMap { topic in
-            tally.topics[topic].map { SliceMetrics(scope: .topic(topic), tally: $0) }
-        }
-        languages = tally.languages.keys.sorted().compactMap { language in
-            tally.languages[language].map { SliceMetrics(scope: .language(language), tally: $0) }
+        topics = tally.topics.sorted { $0.key < $1.key }.map { SliceMetrics(scope: .topic($0.key), tally: $0.value) }
+        languages = tally.languages.sorted { $0.key < $1.key }.map {
+            SliceMetrics(scope: .language($0.key), tally: $0.value)
         }
         consistency = RunMetrics.consistency(tally.samples)
         meanConsistency = consistency.isEmpty ? nil : consistency.map(\.share).reduce(0, +) / Double(consistency.count)
