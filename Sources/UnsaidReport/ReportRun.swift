@@ -64,10 +64,8 @@ package struct ReportRun: Sendable {
                     probe: record.probe, transcript: record.transcript, verdict: verdict,
                     review: reviews[record.transcript.key]))
         }
-        self.manifest = manifest
-        self.entries = entries.sorted { ReportRun.order($0.key, $1.key) }
-        self.unscored = unscored
-        self.label = manifest.target.model
+        entries.sort { ReportRun.order($0.key, $1.key) }
+        self.init(manifest: manifest, ordered: entries, unscored: unscored)
     }
 
     package init(contents: ArchiveContents, reviews: [WorkKey: ReviewRecord] = [:]) {
@@ -85,10 +83,10 @@ package struct ReportRun: Sendable {
     package static func load(_ directory: URL) throws -> ReportRun {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try ArchiveReader.readManifest(layout)
-        // Read first, since what an entry keeps depends on its verdict; a broken verdicts file is
-        // reported only after the transcripts have been read.
-        // The verdicts in file order and the position of each key's last one: a dictionary of
-        // whole verdicts kept about 200 bytes a bucket beside the entries' own copies.
+        // Verdicts are read first, since what an entry keeps depends on its verdict; a broken
+        // verdicts file is reported only after the transcripts have been read. They are kept in
+        // file order with the position of each key's last one: a dictionary of whole verdicts
+        // kept about 200 bytes a bucket beside the entries' own copies.
         let verdicts = Result { () throws -> (all: [Verdict], positions: [WorkKey: Int]) in
             var all: [Verdict] = []
             var positions: [WorkKey: Int] = [:]
@@ -132,13 +130,14 @@ package struct ReportRun: Sendable {
             }
             for index in entries.indices { entries[index].review = reviews[entries[index].key] }
         }
-        return ReportRun(manifest: manifest, sortedInPlace: entries, unscored: unscored)
+        // Sorted here, where the array has no other owner, so in place: a sorted copy of 100,000
+        // entries would be held beside them.
+        entries.sort { ReportRun.order($0.key, $1.key) }
+        return ReportRun(manifest: manifest, ordered: entries, unscored: unscored)
     }
 
-    /// Sorts `entries` (in place: a sorted copy of 100,000 entries would be held beside them).
-    private init(manifest: Manifest, sortedInPlace entries: [ReportEntry], unscored: Int) {
-        var entries = entries
-        entries.sort { ReportRun.order($0.key, $1.key) }
+    /// - Parameter entries: already in `order`.
+    private init(manifest: Manifest, ordered entries: [ReportEntry], unscored: Int) {
         self.manifest = manifest
         self.entries = entries
         self.unscored = unscored

@@ -149,7 +149,7 @@ package enum SuiteLoader {
                 var start = 0
                 while start <= lastStart {
                     guard let found = memchr(base + start, Int32(first), lastStart - start + 1) else { return false }
-                    let offset = found.assumingMemoryBound(to: UInt8.self) - UnsafeMutablePointer(mutating: base)
+                    let offset = UnsafeRawPointer(found) - UnsafeRawPointer(base)
                     if memcmp(base + offset, pattern, pin.count) == 0 { return true }
                     start = offset + 1
                 }
