@@ -144,6 +144,60 @@ import Testing
         }
     }
 
+    /// The snapshot as it was written before it was put together from each file's bytes: the
+    /// whole tree, encoded at once.
+    static func snapshotEncodedWhole(_ files: [(String, JSONValue)]) throws -> Data {
+        try CanonicalJSON.encode(
+            JSONValue.object([
+                "format": .string(Ruleset.snapshotFormat),
+                "files": .array(files.map { .object(["name": .string($0.0), "content": $0.1]) }),
+            ]))
+    }
+
+    @Test func theSnapshotPutTogetherFromEachFileIsTheWholeTreeEncoded() throws {
+        // The bundled ruleset, as read from its directory and as read back from an archive.
+        let ruleset = try Ruleset.bundled()
+        let parsed = try #require(JSONValue.parse(ruleset.snapshot))
+        let entries = try #require(parsed["files"]?.arrayValue)
+        let files = try entries.map { (try #require($0["name"]?.stringValue), try #require($0["content"])) }
+        #expect(files.count > 5)
+        #expect(ruleset.snapshot == (try Self.snapshotEncodedWhole(files)))
+        #expect(try Ruleset.load(from: ruleset.snapshot).snapshot == ruleset.snapshot)
+        // Generated files: names and contents with escapes, non-ASCII and astral characters,
+        // keys that sort differently by UTF-16 and by scalar, numbers, nesting, empty files.
+        var random = SplitMix64(seed: 0x5_4A95)
+        let pieces = ["a", "Z", "\"", "\\", "\n", "\u{01}", "/", "é", "无", "😀", "\u{E000}", "content", "name", ""]
+        func generatedText() -> String {
+            (0..<Int.random(in: 0...4, using: &random)).map { _ in pieces.randomElement(using: &random) ?? "" }.joined()
+        }
+        func generatedValue(depth: Int) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 2 ? 5 : 7), using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2: return .int(Int64.random(in: -1_000_000...1_000_000, using: &random))
+            case 3: return .double([0.5, -1e-7, 1e21, 123.25, 0.1][Int.random(in: 0..<5, using: &random)])
+            case 4: return .string(generatedText())
+            case 5:
+                return .array((0..<Int.random(in: 0...3, using: &random)).map { _ in generatedValue(depth: depth + 1) })
+            default:
+                return .object(
+                    Dictionary(
+                        (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                            (generatedText(), generatedValue(depth: depth + 1))
+                        },
+                        uniquingKeysWith: { first, _ in first }))
+            }
+        }
+        for _ in 0..<300 {
+            let files = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                (generatedText(), generatedValue(depth: 0))
+            }
+            let contents = try files.map { try CanonicalJSON.encode($0.1) }
+            #expect(
+                try Ruleset.snapshot(names: files.map { $0.0 }, contents: contents) == Self.snapshotEncodedWhole(files))
+        }
+    }
+
     /// Gives the first rule of `kind` in the file an unclosed group.
     static func edit(_ directory: URL, _ name: String, breakingRule kind: String) throws {
         let url = directory.appendingPathComponent(name)
