@@ -136,9 +136,11 @@ package actor ArchiveWriter {
     ) throws -> Appended {
         sequence += 1
         let record = TranscriptRecord(seq: sequence, prev: chainHead, probe: probe, transcript: transcript)
+        // The hint walks every chunk and event of the transcript: taken once, for both choices.
+        let sizeHint = record.canonicalSizeHint
         chainHead =
-            try record.canonicalSizeHint > Self.recordSizeWrittenInPieces
-            ? appendInPieces(record) : appendWhole(record)
+            try sizeHint > Self.recordSizeWrittenInPieces
+            ? appendInPieces(record) : appendWhole(record, sizeHint: sizeHint)
         let written = sequence
         commit.didWrite(through: written)
         let head = chainHead
@@ -173,8 +175,8 @@ package actor ArchiveWriter {
 
     /// Writes the record's line, digested and hashed where it was encoded, never copied; returns
     /// its hash.
-    private func appendWhole(_ record: TranscriptRecord) throws -> String {
-        try CanonicalJSON.withLine(record) { line in
+    private func appendWhole(_ record: TranscriptRecord, sizeHint: Int? = nil) throws -> String {
+        try CanonicalJSON.withLine(record, sizeHint: sizeHint) { line in
             do {
                 try transcripts.append(raw: line)
             } catch {

@@ -53,10 +53,12 @@ package enum CanonicalJSON {
     }
 
     /// `withLine` for a type known to write itself: the same line, without the run-time check.
+    /// - Parameter sizeHint: `value.canonicalSizeHint` when the caller has it already (a record's
+    ///   hint walks every chunk and event of its transcript); only what the buffer reserves.
     package static func withLine<T: CanonicalWritable, R>(
-        _ value: T, _ body: (UnsafeRawBufferPointer) throws -> R
+        _ value: T, sizeHint: Int? = nil, _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R {
-        try CanonicalJSONEncoder().withLine(value, body)
+        try CanonicalJSONEncoder().withLine(value, sizeHint: sizeHint, body)
     }
 
     /// `withLine`'s bytes handed to `sink` in pieces of about `pieceSize` bytes (see

@@ -77,16 +77,18 @@ struct CanonicalJSONEncoder {
     }
 
     /// `withLine` for a type known to write itself (see `encodeBytes`): the same line.
-    func withLine<T: CanonicalWritable, R>(_ value: T, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    func withLine<T: CanonicalWritable, R>(
+        _ value: T, sizeHint: Int? = nil, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
         guard usesWriters else { return try withEncodedLine(value, body) }
-        return try withWrittenLine(value, else: value, body)
+        return try withWrittenLine(value, else: value, sizeHint: sizeHint, body)
     }
 
     /// The line `writable` writes, or, when it declines, `value`'s through `encodeBytes`.
     private func withWrittenLine<W: CanonicalWritable, T: Encodable, R>(
-        _ writable: W, else value: T, _ body: (UnsafeRawBufferPointer) throws -> R
+        _ writable: W, else value: T, sizeHint: Int? = nil, _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R {
-        var writer = CanonicalWriter(capacity: writable.canonicalSizeHint + 1)
+        var writer = CanonicalWriter(capacity: (sizeHint ?? writable.canonicalSizeHint) + 1)
         do {
             try writable.write(to: &writer)
         } catch {

@@ -284,6 +284,12 @@ import Testing
             let knownLine = Result { try CanonicalJSON.withLine(record) { Array($0) } }
             #expect(same(knownLine, castLine(record)), "record \(index)")
             #expect(same(knownLine, Result { try CanonicalJSON.encodeLine(record) }), "record \(index)")
+            // A size hint handed in (the archive writer's, taken once) only reserves room: far too
+            // small, exact or far too large, the line is the one the record's own hint gives.
+            for hint in [0, 1, record.canonicalSizeHint, 8 * record.canonicalSizeHint] {
+                let hinted = Result { try CanonicalJSON.withLine(record, sizeHint: hint) { Array($0) } }
+                #expect(same(knownLine, hinted), "record \(index), hint \(hint)")
+            }
             let input = ProbeHashInput(record.probe)
             #expect(same(Result { try CanonicalJSON.encode(input) }, castEncode(input)), "probe \(index)")
         }
