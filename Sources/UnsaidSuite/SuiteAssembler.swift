@@ -71,9 +71,16 @@ struct SuiteAssembler {
         loaded.insert(canonical)
         canonicalPaths[display] = canonical
         fileOrder[display] = fileOrder[display] ?? fileOrder.count
-        guard let text = readText(display) else { return nil }
         var parser = SuiteDocumentParser(file: display)
-        let reading = parser.read(text, streaming: streaming)
+        let reading: SuiteDocumentParser.Reading?
+        if streaming, let opened = SuiteYAMLStream.open(file: display) {
+            // Read from the disk as it is parsed: the file's text is never held whole.
+            sources.append(SuiteSource(path: display, sha256: opened.sha256))
+            reading = parser.read(opened)
+        } else {
+            guard let text = readText(display) else { return nil }
+            reading = parser.read(text, streaming: streaming)
+        }
         parser.errors.forEach { report($0) }
         guard let document = reading?.document else { return nil }
 
@@ -101,7 +108,12 @@ struct SuiteAssembler {
                 reported = parser.errors.count
                 if let entry { addProbes(from: entry, file: display, settings: settings) }
             }
-            if !complete { report(SuiteError(file: display, message: "could not read the 'probes' list again")) }
+            if !complete {
+                report(
+                    SuiteError(
+                        file: display,
+                        message: "could not read the 'probes' list again: the file changed while it was read"))
+            }
         }
         return document
     }

@@ -49,6 +49,11 @@ struct SuiteDocumentParser {
         return document(from: root).map { Reading(document: $0, probes: nil) }
     }
 
+    /// The validated document of a file `SuiteYAMLStream.open(file:)` read, with its stream.
+    mutating func read(_ opened: SuiteYAMLStream.OpenedFile) -> Reading? {
+        document(from: opened.root).map { Reading(document: $0, probes: opened.probes) }
+    }
+
     /// One entry of a streamed `probes:` list, checked exactly as an entry of a whole document is.
     mutating func probe(_ node: SuiteNode, index: Int) -> ProbeEntry? {
         probe(node, field: "probes[\(index)]")

@@ -197,6 +197,102 @@ struct SuiteYAMLStreamTests {
         }
     }
 
+    /// The entries a stream hands over, and whether it read the list whole.
+    private func entries(of probes: SuiteYAMLStream?) -> ([SuiteNode], Bool) {
+        var items: [SuiteNode] = []
+        let complete = probes?.forEachProbe { node, _ in items.append(node) } ?? true
+        return (items, complete)
+    }
+
+    /// A file read from the disk as it is parsed gives what its whole text gives (document,
+    /// entries, which files are left to the tree reader) and the digest of its bytes, also when
+    /// the parser's reads cut characters of several bytes apart.
+    @Test func readsAFileAsItReadsItsText() throws {
+        let scratch = try SuiteScratch()
+        let long =
+            "id: long\nprobes:\n"
+            + (0..<3000).map { "  - id: p\($0)\n    prompt: 天安门 질문 é \($0) 🙂\n" }.joined()
+        for (index, text) in (Self.streamable + Self.forTheTreeReader + [long]).enumerated() {
+            let path = try scratch.write("f\(index).yaml", text)
+            let fromText = SuiteYAMLStream.open(text)
+            let fromFile = SuiteYAMLStream.open(file: path)
+            #expect((fromText == nil) == (fromFile == nil), "\(text)")
+            guard let fromText, let fromFile else { continue }
+            #expect(fromFile.root == fromText.root, "\(text)")
+            #expect(fromFile.sha256 == SHA256Hex.digest(Data(text.utf8)))
+            #expect((fromFile.probes == nil) == (fromText.probes == nil))
+            let (fileEntries, fileComplete) = entries(of: fromFile.probes)
+            let (textEntries, _) = entries(of: fromText.probes)
+            #expect(fileComplete)
+            #expect(fileEntries == textEntries, "\(text)")
+        }
+    }
+
+    /// The second pass must read the bytes the first read: a file rewritten between them (same
+    /// length or not) is refused, and so is one removed.
+    @Test func aFileChangedBetweenThePassesIsRefused() throws {
+        let scratch = try SuiteScratch()
+        let text = "id: s\nprobes:\n  - id: a\n    prompt: Hello\n  - id: b\n    prompt: Bye\n"
+        for changed in [text.replacingOccurrences(of: "Hello", with: "Hallo"), text + "# later\n", nil] {
+            let path = try scratch.write("s.yaml", text)
+            let opened = try #require(SuiteYAMLStream.open(file: path))
+            if let changed {
+                try scratch.write("s.yaml", changed)
+            } else {
+                try FileManager.default.removeItem(atPath: path)
+            }
+            #expect(entries(of: opened.probes).1 == false, "\(changed ?? "removed")")
+        }
+        // Unchanged, the same file reads whole.
+        let path = try scratch.write("s.yaml", text)
+        let (items, complete) = entries(of: try #require(SuiteYAMLStream.open(file: path)).probes)
+        #expect(complete)
+        #expect(items.count == 2)
+    }
+
+    /// A file that is not UTF-8 is left to the text reader, which words the error as ever.
+    @Test func aFileThatIsNotUTF8LoadsTheSameEitherWay() throws {
+        let scratch = try SuiteScratch()
+        let good = Array("id: s\nprobes:\n  - id: a\n    prompt: Caf".utf8)
+        for bad: [UInt8] in [[0xFF], [0xC3], [0xE9, 0x0A], [0xED, 0xA0, 0x80], [0xC0, 0xAF]] {
+            let path = scratch.path + "/bad.yaml"
+            try Data(good + bad + Array("\n".utf8)).write(to: URL(fileURLWithPath: path))
+            #expect(SuiteYAMLStream.open(file: path) == nil)
+            expectSameLoad([path])
+            #expect(SuiteLoader.check(paths: [path]).errors.map(\.message) == ["the file is not UTF-8 text"])
+        }
+    }
+
+    /// Bytes checked piece by piece are UTF-8 exactly when they are as a whole, wherever the
+    /// pieces are cut: generated texts of valid characters of every length, stray continuation
+    /// bytes, truncated and overlong sequences, surrogates and code points past U+10FFFF.
+    @Test func checkingUTF8InPiecesAgreesWithCheckingItWhole() {
+        let parts: [[UInt8]] = [
+            [0x61], [0x0A], [0x00], [0xC3, 0xA9], [0xE5, 0xA4, 0xA9], [0xF0, 0x9F, 0x99, 0x82], [0x80], [0xBF],
+            [0xC3], [0xE5, 0xA4], [0xF0, 0x9F, 0x99], [0xC0, 0x80], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE],
+        ]
+        var random = SplitMix64(seed: 21)
+        for round in 0..<6000 {
+            var bytes: [UInt8] = []
+            // Mostly valid texts, so that a single bad part decides the answer.
+            let validOnly = round % 2 == 0
+            for _ in 0..<Int(random.next() % 12) {
+                let part = parts[Int(random.next() % UInt64(validOnly ? 6 : parts.count))]
+                bytes += part
+            }
+            let whole = String(validating: bytes, as: UTF8.self) != nil
+            var check = UTF8PieceCheck()
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + 1 + Int(random.next() % 5))
+                bytes[start..<end].withUnsafeBytes { _ = check.accept($0) }
+                start = end
+            }
+            #expect(check.finish() == whole, "\(bytes)")
+        }
+    }
+
     /// A big imported suite is read as a stream (the case the reader exists for).
     @Test func anImportedSuiteIsStreamed() throws {
         let text =
