@@ -21,8 +21,8 @@ package enum FailurePolicy: String, Sendable, CaseIterable, Codable {
 
     package func fails(_ problems: RunProblems) -> Bool {
         switch self {
-        case .unexpected: !problems.unexpected.isEmpty || !problems.errors.isEmpty
-        case .error: !problems.errors.isEmpty
+        case .unexpected: problems.unexpectedCount > 0 || problems.errorCount > 0
+        case .error: problems.errorCount > 0
         case .never: false
         }
     }

@@ -31,9 +31,16 @@ package struct RunProblems: Sendable, Equatable, Codable {
         package var reasons: [String: Int]
     }
 
+    /// The requests not as expected, in report order: all of them, or the first few when the
+    /// accumulator was told how many to keep (`unexpectedCount` still counts every one).
     package var unexpected: [Unexpected]
+    /// The requests that ended in an error, kept as `unexpected` is.
     package var errors: [Failed]
     package var retries: Retries
+    /// How many requests were not as expected, kept in `unexpected` or not.
+    package var unexpectedCount: Int
+    /// How many requests ended in an error, kept in `errors` or not.
+    package var errorCount: Int
 
     package init(entries: [ReportEntry]) {
         var accumulator = Accumulator()
@@ -43,27 +50,31 @@ package struct RunProblems: Sendable, Equatable, Codable {
 
     /// Collects a run's problems one request at a time, keeping only the problems themselves:
     /// the end of `unsaid run` feeds it while it streams the archive, so a large run's problems
-    /// are found without holding its transcripts.
+    /// are found without holding its transcripts. Told how many of each list to keep (the
+    /// terminal prints ten), it holds no more than that, so a run in which every one of 100,000
+    /// requests failed does not keep a line for each (it held about 780 bytes a request).
     package struct Accumulator: Sendable {
-        private var unexpected: [(key: WorkKey, item: Unexpected)] = []
-        private var errors: [(key: WorkKey, item: Failed)] = []
+        private var unexpected: FirstInReportOrder<Unexpected>
+        private var errors: FirstInReportOrder<Failed>
         private var retries = Retries(attempts: 0, requests: 0, reasons: [:])
 
-        package init() {}
+        /// `keeping`: how many of each list to keep, the first in report order; nil keeps all.
+        package init(keeping limit: Int? = nil) {
+            unexpected = FirstInReportOrder(limit: limit)
+            errors = FirstInReportOrder(limit: limit)
+        }
 
         package mutating func add(_ entry: ReportEntry) {
             let verdict = entry.verdict
             if verdict.verdict == .error {
-                errors.append(
-                    (entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript))))
+                errors.add(
+                    entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript)))
             } else if verdict.outcome == .fail {
-                unexpected.append(
-                    (
-                        entry.key,
-                        Unexpected(
-                            request: entry.key.description, verdict: verdict.verdict,
-                            expect: verdict.expect, evidence: RunProblems.evidenceLine(entry))
-                    ))
+                unexpected.add(
+                    entry.key,
+                    Unexpected(
+                        request: entry.key.description, verdict: verdict.verdict,
+                        expect: verdict.expect, evidence: RunProblems.evidenceLine(entry)))
             }
             let attempts = entry.transcript.attempts
             if attempts.count > 1 {
@@ -78,19 +89,23 @@ package struct RunProblems: Sendable, Equatable, Codable {
         /// The problems in report order (suite, probe, sample, mode).
         package var problems: RunProblems {
             RunProblems(
-                unexpected: unexpected.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
-                errors: errors.sorted { ReportRun.order($0.key, $1.key) }.map(\.item),
-                retries: retries)
+                unexpected: unexpected.items, errors: errors.items, retries: retries,
+                unexpectedCount: unexpected.count, errorCount: errors.count)
         }
     }
 
-    package init(unexpected: [Unexpected], errors: [Failed], retries: Retries) {
+    package init(
+        unexpected: [Unexpected], errors: [Failed], retries: Retries, unexpectedCount: Int? = nil,
+        errorCount: Int? = nil
+    ) {
         self.unexpected = unexpected
         self.errors = errors
         self.retries = retries
+        self.unexpectedCount = unexpectedCount ?? unexpected.count
+        self.errorCount = errorCount ?? errors.count
     }
 
-    package var isEmpty: Bool { unexpected.isEmpty && errors.isEmpty && retries.attempts == 0 }
+    package var isEmpty: Bool { unexpectedCount == 0 && errorCount == 0 && retries.attempts == 0 }
 
     static func evidenceLine(_ entry: ReportEntry) -> String {
         var parts: [String] = []
@@ -102,24 +117,25 @@ package struct RunProblems: Sendable, Equatable, Codable {
         return parts.isEmpty ? "no evidence recorded" : parts.joined(separator: " — ")
     }
 
-    /// The lists as text, each capped at `limit` lines with a count of the rest (`nil`: no cap).
+    /// The lists as text, each capped at `limit` lines with a count of the rest (`nil`: no cap;
+    /// the lists must then hold every item, as an accumulator keeping all of them gives).
     package func render(limit: Int?, style: TextStyle = .plain) -> String {
         var lines: [String] = []
-        if !unexpected.isEmpty {
-            lines.append(style.bold("not as expected (\(unexpected.count)):"))
+        if unexpectedCount > 0 {
+            lines.append(style.bold("not as expected (\(unexpectedCount)):"))
             for item in unexpected.prefix(limit ?? .max) {
                 lines.append(
                     "  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)"
                 )
             }
-            if let limit, unexpected.count > limit { lines.append("  … and \(unexpected.count - limit) more") }
+            if let limit, unexpectedCount > limit { lines.append("  … and \(unexpectedCount - limit) more") }
         }
-        if !errors.isEmpty {
-            lines.append(style.bold("errors (\(errors.count)):"))
+        if errorCount > 0 {
+            lines.append(style.bold("errors (\(errorCount)):"))
             for item in errors.prefix(limit ?? .max) {
                 lines.append("  \(RequestReference.displayName(of: item.request))  \(style.red(item.cause))")
             }
-            if let limit, errors.count > limit { lines.append("  … and \(errors.count - limit) more") }
+            if let limit, errorCount > limit { lines.append("  … and \(errorCount - limit) more") }
         }
         if retries.attempts > 0 {
             let reasons = retries.reasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
@@ -129,5 +145,48 @@ package struct RunProblems: Sendable, Equatable, Codable {
             )
         }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Of the items added, the first `limit` in report order (suite, probe, sample, mode), and how
+/// many were added; with no limit, all of them. Equal keys stay in the order they came, as the
+/// stable sort that ordered the whole list left them. An item is only built when it is kept.
+struct FirstInReportOrder<Item: Sendable>: Sendable {
+    private var kept: [(key: WorkKey, item: Item)] = []
+    private var isSorted = true
+    private(set) var count = 0
+    let limit: Int?
+
+    init(limit: Int?) {
+        self.limit = limit.map { Swift.max(0, $0) }
+    }
+
+    mutating func add(_ key: WorkKey, _ item: @autoclosure () -> Item) {
+        count += 1
+        guard let limit else {
+            isSorted = isSorted && kept.last.map { !ReportRun.order(key, $0.key) } ?? true
+            kept.append((key, item()))
+            return
+        }
+        // Full, and not before the last kept: it would be cut off again.
+        if kept.count == limit, kept.last.map({ !ReportRun.order(key, $0.key) }) ?? true { return }
+        kept.insert((key, item()), at: insertionPoint(of: key))
+        if kept.count > limit { kept.removeLast() }
+    }
+
+    /// The kept items in report order.
+    var items: [Item] {
+        (isSorted ? kept : kept.sorted { ReportRun.order($0.key, $1.key) }).map(\.item)
+    }
+
+    /// After every kept key not ordered after `key`.
+    private func insertionPoint(of key: WorkKey) -> Int {
+        var low = 0
+        var high = kept.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ReportRun.order(key, kept[middle].key) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

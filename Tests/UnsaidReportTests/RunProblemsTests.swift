@@ -12,9 +12,9 @@ import Testing
 struct RunProblemsTests {
     private func entry(
         _ probe: String, attempts: [Attempt], verdict label: VerdictLabel, expect: UnsaidSuite.Expectation = .answer,
-        evidence: [Evidence] = []
+        evidence: [Evidence] = [], suite: String = "s", sample: Int = 0, streamed: Bool = true
     ) -> ReportEntry {
-        let key = WorkKey(suite: "s", probe: probe, probeHash: "h", sample: 0, streamed: true)
+        let key = WorkKey(suite: suite, probe: probe, probeHash: "h", sample: sample, streamed: streamed)
         let probeValue = Probe(id: probe, messages: [ChatMessage(role: "user", content: "q")], expect: expect)
         let transcript = Transcript(
             key: key,
@@ -145,6 +145,62 @@ struct RunProblemsTests {
         #expect(capped.count == 12)
         #expect(capped.last == "  … and 3 more")
         #expect(problems.render(limit: nil).split(separator: "\n").count == 14)
+    }
+
+    /// An accumulator told to keep the first few of each list keeps exactly the first few of
+    /// the whole list in report order, counts every problem, and prints and judges the run as
+    /// one keeping all; over generated runs with repeated probes across suites, samples and
+    /// modes, added in shuffled order.
+    @Test func keepingTheFirstFewPrintsWhatKeepingAllPrints() {
+        var random = SplitMix64(seed: 33)
+        let labels: [VerdictLabel] = [.error, .error, .refused, .answered, .deflected]
+        for round in 0..<60 {
+            var entries: [ReportEntry] = []
+            for index in 0..<Int(random.next() % 40) {
+                let label = labels[Int(random.next() % UInt64(labels.count))]
+                let failure =
+                    label == .error ? TransportFailure(kind: .http, message: "HTTP \(500 + index)") : nil
+                entries.append(
+                    entry(
+                        "p\(random.next() % 6)",
+                        attempts: [
+                            attempt(
+                                status: failure == nil ? 200 : 500 + index, failure: failure, content: "Text \(index)")
+                        ],
+                        verdict: label, suite: ["a", "b", "c"][Int(random.next() % 3)], sample: Int(random.next() % 3),
+                        streamed: random.next() % 2 == 0))
+            }
+            // Unique keys, as an archive holds them.
+            var seen = Set<String>()
+            entries = entries.filter { seen.insert($0.key.description).inserted }
+            // The reference: report order written out (suite, probe, sample, streamed first).
+            func sortKey(_ entry: ReportEntry) -> (String, String, Int, Int) {
+                (entry.key.suite, entry.key.probe, entry.key.sample, entry.key.streamed ? 0 : 1)
+            }
+            let ordered = entries.sorted { sortKey($0) < sortKey($1) }
+            let expectedErrors = ordered.filter { $0.verdict.verdict == .error }.map(\.key.description)
+            let expectedUnexpected = ordered.filter { $0.verdict.verdict != .error && $0.verdict.outcome == .fail }
+                .map(\.key.description)
+
+            var all = RunProblems.Accumulator()
+            entries.forEach { all.add($0) }
+            #expect(all.problems.errors.map(\.request) == expectedErrors)
+            #expect(all.problems.unexpected.map(\.request) == expectedUnexpected)
+            for limit in [0, 1, 3, 10] {
+                var few = RunProblems.Accumulator(keeping: limit)
+                entries.forEach { few.add($0) }
+                let problems = few.problems
+                #expect(problems.errors.map(\.request) == Array(expectedErrors.prefix(limit)), "round \(round)")
+                #expect(problems.unexpected.map(\.request) == Array(expectedUnexpected.prefix(limit)))
+                #expect(problems.errorCount == expectedErrors.count)
+                #expect(problems.unexpectedCount == expectedUnexpected.count)
+                #expect(problems.render(limit: limit) == all.problems.render(limit: limit))
+                #expect(problems.isEmpty == all.problems.isEmpty)
+                for policy in FailurePolicy.allCases {
+                    #expect(policy.fails(problems) == policy.fails(all.problems))
+                }
+            }
+        }
     }
 
     @Test func unexpectedAloneFailsOnlyTheStrictPolicy() {

@@ -127,7 +127,9 @@ struct RunView {
         do {
             result = try await withInterruptHandling {
                 try await session.run(
-                    tally: RunProblems.Accumulator(), keepingMetrics: keepMetrics, fixtures: fixtures
+                    // `--json` lists every problem; the terminal prints a screenful of each list.
+                    tally: RunProblems.Accumulator(keeping: console.json ? nil : console.listLimit),
+                    keepingMetrics: keepMetrics, fixtures: fixtures
                 ) {
                     reporter.update($0)
                 }
