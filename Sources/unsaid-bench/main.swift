@@ -3,7 +3,9 @@
 // A loopback SwiftNIO server streams a fixed answer in SSE events; N probes go through the real
 // path (libcurl multi loop → SSE parser → decoder → verdict engine → hash-chained archive with
 // group-committed fsync → streamed end-of-run scoring). Then the archive is re-scored and
-// verified as `unsaid rescore` and `unsaid verify` do. Every phase prints probes/s, MB/s and its
+// verified as `unsaid rescore` and `unsaid verify` do. The probes come from a suite file the
+// bench writes and loads as `unsaid run --suite` does (its own phase: at 100,000 probes the file
+// is 6 MB, and loading one was the peak of a run). Every phase prints probes/s, MB/s and its
 // own peak RSS (the kernel's high-water mark is reset between phases), at two scales: the
 // default 1,000 probes with ~38 KB answers, and 100,000 probes with small answers, so memory
 // growth with run size shows as a figure.
@@ -125,25 +127,27 @@ let engine = VerdictEngine(ruleset: ruleset)
 let clock = ContinuousClock()
 var summary: [(Scale, [Figure], Int)] = []
 
-/// Plans, sends and archives `probes` requests as `unsaid run --base-url … --model bench` would.
-/// The plan lives only in here, so the phases after it measure what `rescore` and `verify` hold,
-/// not the bench's own plan.
-func runPhase(
-    scale: Scale, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
-) async throws -> ScoredArchive {
-    // Packed as they are made, as the suite loader does: never an array of every probe.
-    var probes = ProbeTable()
+/// A suite file of the scale's probes, written as `unsaid suites import` writes one: a one-line
+/// prompt each, `repeat:` when the scale samples probes more than once.
+func writeSuiteFile(scale: Scale, to path: String) throws {
+    var text = "id: bench\nname: bench\ndefaults:\n  category: censorship\n  expect: answer\n"
+    if scale.repeats > 1 { text += "  repeat: \(scale.repeats)\n" }
+    text += "probes:\n"
     for index in 0..<max(1, scale.probes / scale.repeats) {
-        probes.append(
-            Probe(
-                id: "p\(index)",
-                messages: [ChatMessage(role: "user", content: "Is freedom of speech a legal right? (\(index))")],
-                category: .censorship, expect: .answer, repeatCount: scale.repeats))
+        text += "- id: p\(index)\n  prompt: Is freedom of speech a legal right? (\(index))\n"
     }
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+}
+
+/// Plans, sends and archives the suite's requests as `unsaid run --suite … --base-url …
+/// --model bench` would. The plan lives only in here, so the phases after it measure what
+/// `rescore` and `verify` hold, not the bench's own plan.
+func runPhase(
+    suite: Suite, layout: ArchiveLayout, client: ChatClient, target: ResolvedTarget, baseURL: String
+) async throws -> ScoredArchive {
     // Planned as `unsaid run` plans: requests built as they are sent, not held.
     let items = try RunPlanning.plan(
-        [Suite(id: "bench", name: "bench", probes: probes)], overrides: GenerationParameters(), streamMode: nil,
-        selection: RunSelection())
+        [suite], overrides: GenerationParameters(), streamMode: nil, selection: RunSelection())
     let manifest = Manifest(
         runID: "bench", tool: .init(gitCommit: nil), host: "bench", startedAt: Timestamp.now(),
         target: .init(
@@ -182,11 +186,36 @@ for scale in options.scales {
     let layout = ArchiveLayout(directory: directory)
     var figures: [Figure] = []
 
-    // 1. run: the full pipeline with the archive and the streamed end-of-run scoring.
-    resetPeakRSS()
-    let runStart = clock.now
-    let scored = try await runPhase(
-        scale: scale, layout: layout, client: client, target: target, baseURL: server.baseURL)
+    // 1. load: the suite file read, checked and packed as `unsaid run --suite` reads it.
+    let suiteDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "unsaid-bench-suite-\(UUID().uuidString)")
+    // A directory of its own inside one of its own: the loader also reads the suite files beside
+    // the one named and in their parent (for `include:`), which must not be the whole temp folder.
+    let suiteFolder = suiteDirectory.appendingPathComponent("suite")
+    try FileManager.default.createDirectory(at: suiteFolder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: suiteDirectory) }
+    let suitePath = suiteFolder.appendingPathComponent("bench.yaml").path
+    try writeSuiteFile(scale: scale, to: suitePath)
+    let suiteBytes = (try? FileManager.default.attributesOfItem(atPath: suitePath)[.size] as? Int) ?? 0
+    // The suite is let go with this block, so the phases after the run do not hold it.
+    let runStart: ContinuousClock.Instant
+    let scored: ScoredArchive
+    do {
+        resetPeakRSS()
+        let loadStart = clock.now
+        let suite = try SuiteLoader.load(path: suitePath)
+        figures.append(
+            Figure(
+                label: "load suite file", probes: suite.probes.count * scale.repeats, bytes: suiteBytes,
+                elapsed: loadStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
+
+        // 2. run: the full pipeline with the archive and the streamed end-of-run scoring, the
+        // loaded suite held throughout as a run holds it.
+        resetPeakRSS()
+        runStart = clock.now
+        scored = try await runPhase(
+            suite: suite, layout: layout, client: client, target: target, baseURL: server.baseURL)
+    }
     let planned = scored.transcripts.records
     figures.append(
         Figure(
@@ -195,7 +224,7 @@ for scale in options.scales {
     try await server.shutdown()
     let archiveBytes = (try? FileDigester.digest(layout.transcripts).bytes) ?? 0
 
-    // 2. rescore: re-derive every verdict and the metrics from the archive alone.
+    // 3. rescore: re-derive every verdict and the metrics from the archive alone.
     resetPeakRSS()
     let rescoreStart = clock.now
     let rescored = try ArchiveScoring.score(
@@ -206,7 +235,7 @@ for scale in options.scales {
             label: "rescore", probes: planned, bytes: archiveBytes,
             elapsed: rescoreStart.duration(to: clock.now), peakRSS: peakRSSMegabytes()))
 
-    // 3. verify: digests, chain, duplicates, verdicts re-derived and compared.
+    // 4. verify: digests, chain, duplicates, verdicts re-derived and compared.
     resetPeakRSS()
     let verifyStart = clock.now
     let report = ArchiveVerifier.verify(directory: directory)
@@ -227,7 +256,7 @@ for scale in options.scales {
 
 if summary.count > 1 {
     print("memory growth (peak RSS, MB):")
-    for (index, label) in ["run", "rescore", "verify"].enumerated() {
+    for (index, label) in ["load", "run", "rescore", "verify"].enumerated() {
         let cells = summary.map { String(format: "%.1f at %d probes", $0.1[index].peakRSS, $0.0.probes) }
         print("  \(label.padding(toLength: 8, withPad: " ", startingAt: 0)) " + cells.joined(separator: "  →  "))
     }
