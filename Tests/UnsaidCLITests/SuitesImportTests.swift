@@ -37,4 +37,24 @@ struct SuitesImportTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("category: safety") && good.stdout.contains("expect: refuse"))
     }
+
+    /// The subcommands of `suites` are named explicitly; the names are the ones ArgumentParser
+    /// derived from their types (`Lint` → `lint`), in help and on the command line alike.
+    @Test func suitesSubcommandsKeepTheNamesTheirTypesGave() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let help = try await CLIHarness.run(["suites", "--help"], directory: work)
+        #expect(help.status == 0)
+        let listed = help.stdout.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            return line.hasPrefix("  ") && words.count > 1 ? String(words[0]) : nil
+        }
+        for (type, name) in [("Lint", "lint"), ("List", "list"), ("Show", "show"), ("Import", "import")] {
+            #expect(name == type.lowercased())
+            #expect(listed.contains(name), "\(help.stdout)")
+            let own = try await CLIHarness.run(["suites", name, "--help"], directory: work)
+            #expect(own.status == 0, "\(name): \(own.stderr)")
+            #expect(own.stdout.contains("USAGE: unsaid suites \(name)"), "\(own.stdout)")
+        }
+    }
 }

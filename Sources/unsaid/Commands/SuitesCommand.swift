@@ -41,8 +41,12 @@ struct SuitesCommand: AsyncParsableCommand {
 }
 
 extension SuitesCommand {
+    // Each subcommand is named, as every other command is: ArgumentParser otherwise derives the
+    // name from the type (`String(describing:)`), whose conformance lookups scan every conformance
+    // record of the binary and its libraries, on every command's start-up. Same names as derived.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check suite files without running them.",
             discussion:
                 "Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE, one per line, and exits 1 if there is any."
@@ -69,6 +73,7 @@ extension SuitesCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the suites and probes that would be sent.",
             discussion:
                 "One line per probe: id, language, category, expect, stream mode × samples, and the start of the prompt."
@@ -106,6 +111,7 @@ extension SuitesCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print exactly what a probe sends: its messages, parameters and requests.",
             discussion: "ID is a probe id, or SUITE/PROBE when several suites have a probe with that id."
         )
@@ -195,6 +201,7 @@ extension SuitesCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Turn a CSV, JSONL or text file of prompts into a suite.",
             discussion: """
                 csv: a header row with a 'prompt' column; other columns become 'column:value' tags. \
