@@ -55,7 +55,31 @@ package enum ArchiveStream {
         _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
     ) throws -> TranscriptsSummary {
         try transcripts(
-            layout, scoringOnly: scoringOnly, digesting: digest, limits: .standard, preparing: prepare, body)
+            layout, scoringOnly: scoringOnly, digesting: digest, limits: .standard, preparing: prepare
+        ) { record, hash, prepared, _ in try body(record, hash, prepared) }
+    }
+
+    /// Where a line of an archive file is: its first byte and its length without the newline, so a
+    /// reader that kept only this can read the line again (`ArchiveLineReader`).
+    package struct LineSpan: Sendable, Equatable {
+        package var offset: Int
+        package var length: Int
+
+        package init(offset: Int, length: Int) {
+            self.offset = offset
+            self.length = length
+        }
+    }
+
+    /// The walk of `transcripts(_:scoringOnly:digesting:_:)`, also giving where each record's line
+    /// is, for readers that keep a place to come back to instead of the record (`unsaid report`).
+    @discardableResult
+    package static func transcripts(
+        _ layout: ArchiveLayout, locating body: (TranscriptRecord, _ hash: String, LineSpan) throws -> Void
+    ) throws -> TranscriptsSummary {
+        try transcripts(layout, limits: .standard, preparing: { _, _ in () }) { record, hash, _, span in
+            try body(record, hash, span)
+        }
     }
 
     /// Sizes at which the walk reads differently; tests make them small to reach each way.
@@ -76,7 +100,7 @@ package enum ArchiveStream {
     static func transcripts<Prepared>(
         _ layout: ArchiveLayout, scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         limits: ReadingLimits, preparing prepare: @Sendable (TranscriptRecord, _ hash: String) -> Prepared,
-        _ body: (TranscriptRecord, _ hash: String, Prepared) throws -> Void
+        _ body: (TranscriptRecord, _ hash: String, Prepared, LineSpan) throws -> Void
     ) throws -> TranscriptsSummary {
         let options: [CodingUserInfoKey: Bool] = scoringOnly ? [Attempt.scoringOnly: true] : [:]
         let path = layout.transcripts.path
@@ -125,7 +149,7 @@ package enum ArchiveStream {
                         reason: "chain broken: prev does not match the hash of line \(lineNumber - 1)")
                 }
                 previous = entry.hash
-                try body(entry.record, entry.hash, entry.prepared)
+                try body(entry.record, entry.hash, entry.prepared, entry.span)
             }
             batch = next
         }
@@ -147,6 +171,7 @@ package enum ArchiveStream {
         var record: TranscriptRecord
         var hash: String
         var prepared: Prepared
+        var span: LineSpan
     }
 
     /// Decodes, hashes and prepares each line of `batch` on as many threads as there are cores,
@@ -171,7 +196,9 @@ package enum ArchiveStream {
                     let record = try? CanonicalJSON.decode(TranscriptRecord.self, from: line.bytes, userInfo: options)
                 else { return }
                 let hash = ArchiveChain.hash(ofLine: line.bytes)
-                slots[index] = ReadRecord(record: record, hash: hash, prepared: prepare(record, hash))
+                slots[index] = ReadRecord(
+                    record: record, hash: hash, prepared: prepare(record, hash),
+                    span: LineSpan(offset: line.offset, length: line.bytes.count))
             }
         }
         return results
@@ -212,7 +239,9 @@ package enum ArchiveStream {
                 IndexedJSONDecoder.decode(TranscriptRecord.self, from: $0, reading: reader, userInfo: options)
             } ?? wholeLine(at: line.offset, length: start + rest, from: reader, options: options)
         guard let record else { return nil }
-        return ReadRecord(record: record, hash: hash, prepared: prepare(record, hash))
+        return ReadRecord(
+            record: record, hash: hash, prepared: prepare(record, hash),
+            span: LineSpan(offset: line.offset, length: start + rest))
     }
 
     /// A streamed line read whole and decoded as the batched path decodes a line.
@@ -228,6 +257,11 @@ package enum ArchiveStream {
     /// Calls `body` with each verdict of a verdicts file and its exact line bytes, in order.
     /// A missing file has no verdicts.
     package static func verdicts(_ url: URL, _ body: (Verdict, _ line: Data) throws -> Void) throws {
+        try verdicts(url, locating: { verdict, line, _ in try body(verdict, line) })
+    }
+
+    /// `verdicts(_:_:)`, also giving where each verdict's line is.
+    package static func verdicts(_ url: URL, locating body: (Verdict, _ line: Data, LineSpan) throws -> Void) throws {
         guard let reader = LineReader(path: url.path) else { return }
         var lineNumber = 0
         while let line = try reader.next() {
@@ -240,7 +274,7 @@ package enum ArchiveStream {
             } catch {
                 throw ArchiveError.corrupt(file: url.path, line: lineNumber, reason: "not a verdict record")
             }
-            try body(verdict, line.bytes)
+            try body(verdict, line.bytes, LineSpan(offset: line.offset, length: line.bytes.count))
         }
     }
 }

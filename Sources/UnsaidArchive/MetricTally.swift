@@ -52,18 +52,23 @@ package struct MetricTally: Sendable, Equatable {
     /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
     /// would weigh those probes twice.
     package mutating func add(probe: Probe, verdict: Verdict) {
+        add(probe: probe, label: verdict.verdict, outcome: verdict.outcome, key: verdict.key)
+    }
+
+    /// `add(probe:verdict:)` with only what it reads of the verdict, for readers that keep no
+    /// verdicts (`unsaid report`).
+    package mutating func add(probe: Probe, label: VerdictLabel, outcome: Outcome, key: WorkKey) {
         added += 1
         guard probe.turn == nil else { return }
-        let label = verdict.verdict
         func count(in slice: inout Slice) {
-            slice.add(category: probe.category, label: label, outcome: verdict.outcome)
+            slice.add(category: probe.category, label: label, outcome: outcome)
         }
         count(in: &overall)
         count(in: &categories[probe.category, default: Slice()])
         if let topic = probe.topic { count(in: &topics[topic, default: Slice()]) }
         count(in: &languages[probe.language, default: Slice()])
         if probe.repeatCount > 1, label != .error {
-            let group = SampleGroup(suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed)
+            let group = SampleGroup(suite: key.suite, probe: key.probe, streamed: key.streamed)
             samples[group, default: [:]][label, default: 0] += 1
         }
     }

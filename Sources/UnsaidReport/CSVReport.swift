@@ -17,10 +17,10 @@ package enum CSVReport {
         "reviewed_label", "reviewer", "reviewed_at", "review_note",
     ]
 
-    package static func render(_ document: ReportDocument) -> String {
+    package static func render(_ document: ReportDocument) throws -> String {
         var out = line(columns)
         for run in document.runs {
-            for entry in run.entries {
+            try run.forEachEntry { entry in
                 for attempt in entry.transcript.attempts {
                     out += line(row(run: run, entry: entry, attempt: attempt))
                 }

@@ -9,17 +9,24 @@ package struct FollowUpThread: Sendable, Equatable {
     package var root: String
     package var sample: Int
     package var streamed: Bool
-    /// Turn 1 first.
-    package var turns: [ReportEntry]
+    /// Positions of the turns in the run's `requests`, turn 1 first.
+    package var turns: [Int]
+    /// Each turn's verdict, turn 1 first.
+    package var verdicts: [VerdictLabel]
 
     /// The request as reports name it (`suite/probe#0 (stream: on)`), after its first turn.
     package var displayName: String {
         WorkKey.displayName(suite: suite, probe: root, sample: sample, streamed: streamed)
     }
 
-    /// Each turn: what the person said (the turn's last user message) and the entry it got.
-    package var exchanges: [(said: String, entry: ReportEntry)] {
-        turns.map { entry in (entry.probe.messages.last(where: { $0.role == "user" })?.content ?? "", entry) }
+    /// Each turn: what the person said (the turn's last user message) and the entry it got,
+    /// read back from `run`'s archive.
+    package func exchanges(in run: ReportRun) throws -> [(said: String, entry: ReportEntry)] {
+        var exchanges: [(said: String, entry: ReportEntry)] = []
+        try run.entries(at: turns) { _, entry in
+            exchanges.append((entry.probe.messages.last(where: { $0.role == "user" })?.content ?? "", entry))
+        }
+        return exchanges
     }
 
     /// The runs of a document that have such conversations, each with them, in report order.
@@ -29,20 +36,22 @@ package struct FollowUpThread: Sendable, Equatable {
 
     /// Conversations of the run that went past their first turn, in report order.
     package static func find(in run: ReportRun) -> [FollowUpThread] {
-        var byParent: [String: ReportEntry] = [:]
-        for entry in run.entries where entry.probe.turn != nil {
-            if let parent = entry.probe.turn?.parent { byParent[parent] = entry }
+        let requests = run.requests
+        var byParent: [String: Int] = [:]
+        for (index, request) in requests.enumerated() {
+            if let parent = request.parent { byParent[parent] = index }
         }
         guard !byParent.isEmpty else { return [] }
-        return run.entries.compactMap { first -> FollowUpThread? in
-            guard first.probe.turn == nil, byParent[first.key.description] != nil else { return nil }
-            var turns = [first]
-            while let last = turns.last, let next = byParent[last.key.description], turns.count < 100 {
+        return requests.indices.compactMap { firstIndex -> FollowUpThread? in
+            let first = requests[firstIndex]
+            guard !first.isFollowUp, byParent[first.key.description] != nil else { return nil }
+            var turns = [firstIndex]
+            while let last = turns.last, let next = byParent[requests[last].key.description], turns.count < 100 {
                 turns.append(next)
             }
             return FollowUpThread(
-                suite: first.key.suite, root: first.probe.id, sample: first.key.sample,
-                streamed: first.key.streamed, turns: turns)
+                suite: first.key.suite, root: first.probeID, sample: first.key.sample,
+                streamed: first.key.streamed, turns: turns, verdicts: turns.map { requests[$0].verdict })
         }
     }
 }

@@ -100,8 +100,11 @@ package enum JSONReport {
     }
 
     package static func render(_ document: ReportDocument) throws -> String {
-        let runs = zip(document.runs, document.metrics).map { run, metrics in
+        let runs = try zip(document.runs, document.metrics).map { run, metrics in
             let manifest = run.manifest
+            var requests: [JSONRequestRow] = []
+            requests.reserveCapacity(run.requests.count)
+            try run.forEachEntry { requests.append(JSONRequestRow($0)) }
             return Run(
                 label: run.label,
                 run: RunInfo(
@@ -109,8 +112,8 @@ package enum JSONReport {
                     model: manifest.target.model, status: manifest.status.rawValue,
                     startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, ruleset: manifest.ruleset,
                     suites: manifest.suites.map { RunInfo.Suite(id: $0.id, version: $0.version, probes: $0.probes) },
-                    requests: run.entries.count, unscored: run.unscored),
-                metrics: metrics.rounded(), requests: run.entries.map(JSONRequestRow.init), reviews: reviews(of: run))
+                    requests: run.requests.count, unscored: run.unscored),
+                metrics: metrics.rounded(), requests: requests, reviews: try reviews(of: run))
         }
         let comparisons = document.comparisons.map { comparison in
             Comparison(
@@ -143,13 +146,15 @@ package enum JSONReport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func reviews(of run: ReportRun) -> [Review]? {
-        let reviews = run.reviewed.compactMap { entry -> Review? in
-            guard let review = entry.review else { return nil }
-            return Review(
-                request: entry.key.description, machine: entry.verdict.verdict.rawValue,
-                machineFlags: entry.verdict.flags, label: review.label, overrides: review.overrides,
-                reviewer: review.reviewer, at: review.at, note: review.note)
+    static func reviews(of run: ReportRun) throws -> [Review]? {
+        var reviews: [Review] = []
+        try run.entries(at: run.reviewed) { _, entry in
+            guard let review = entry.review else { return }
+            reviews.append(
+                Review(
+                    request: entry.key.description, machine: entry.verdict.verdict.rawValue,
+                    machineFlags: entry.verdict.flags, label: review.label, overrides: review.overrides,
+                    reviewer: review.reviewer, at: review.at, note: review.note))
         }
         return reviews.isEmpty ? nil : reviews
     }

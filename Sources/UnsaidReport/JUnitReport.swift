@@ -13,21 +13,21 @@ import UnsaidSupport
 /// - Everything else passes, including `expect: any` probes; every test case carries its verdict
 ///   in `<system-out>`.
 package enum JUnitReport {
-    package static func render(_ document: ReportDocument) -> String {
+    package static func render(_ document: ReportDocument) throws -> String {
         var totals = (tests: 0, failures: 0, errors: 0)
         var suites = ""
         for run in document.runs {
-            let failures = run.entries.filter { $0.verdict.outcome == .fail && $0.verdict.verdict != .error }.count
-            let errors = run.entries.filter { $0.verdict.verdict == .error }.count
-            totals.tests += run.entries.count
+            let failures = run.requests.filter { $0.outcome == .fail && $0.verdict != .error }.count
+            let errors = run.requests.filter { $0.verdict == .error }.count
+            totals.tests += run.requests.count
             totals.failures += failures
             totals.errors += errors
             // The suite's time is how long the run took (start to finish), not the sum of its
             // requests, which overlap when several are in flight; the sum stands in only for a
             // run that never finished.
-            let time = wallTime(run.manifest) ?? run.entries.reduce(0) { $0 + ($1.attempt?.elapsed ?? 0) }
+            let time = wallTime(run.manifest) ?? run.requests.reduce(0) { $0 + ($1.elapsed ?? 0) }
             suites +=
-                "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.entries.count)\""
+                "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.requests.count)\""
             suites += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
             suites += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
             suites += "    <properties>\n"
@@ -38,7 +38,7 @@ package enum JUnitReport {
                 suites += "      <property name=\"\(name)\" value=\"\(attr(value))\"/>\n"
             }
             suites += "    </properties>\n"
-            for entry in run.entries { suites += testcase(entry) }
+            try run.forEachEntry { entry in suites += testcase(entry) }
             suites += "  </testsuite>\n"
         }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -24,31 +24,51 @@ package struct LanguageFlip: Sendable, Equatable {
 
     /// Groups of the run whose members' majority verdicts differ. Errors are left out; groups
     /// with a single probe are not comparisons.
-    package static func find(in run: ReportRun) -> [LanguageFlip] {
-        var byGroup: [String: [String: [ReportEntry]]] = [:]
+    ///
+    /// Found from the run's request summaries; only each member's example is read back from the
+    /// archive, for its answer.
+    package static func find(in run: ReportRun) throws -> [LanguageFlip] {
+        let requests = run.requests
+        var byGroup: [String: [String: [Int]]] = [:]
         // Rewritten prompts (transforms) have their own section; a pinyin variant is not a language.
         // Follow-up turns are conversations, not translations.
-        for entry in run.entries
-        where entry.verdict.verdict != .error && entry.probe.transform == nil && entry.probe.turn == nil {
-            guard let group = entry.probe.group else { continue }
-            byGroup[group, default: [:]]["\(entry.key.suite)/\(entry.key.probe)", default: []].append(entry)
+        for (index, request) in requests.enumerated()
+        where request.verdict != .error && request.transform == nil && !request.isFollowUp {
+            guard let group = request.group else { continue }
+            byGroup[group, default: [:]]["\(request.key.suite)/\(request.key.probe)", default: []].append(index)
         }
-        return byGroup.keys.sorted().compactMap { group -> LanguageFlip? in
+        // Members without their excerpts, each with the position of the request it quotes.
+        let found = byGroup.keys.sorted().compactMap { group -> (group: String, members: [(Member, Int)])? in
             guard let probes = byGroup[group], probes.count > 1 else { return nil }
-            let members = probes.values.compactMap { entries -> Member? in
-                guard let first = entries.first else { return nil }
+            let members = probes.values.compactMap { indices -> (Member, Int)? in
+                guard let firstIndex = indices.first else { return nil }
+                let first = requests[firstIndex]
                 var counts: [VerdictLabel: Int] = [:]
-                for entry in entries { counts[entry.verdict.verdict, default: 0] += 1 }
+                for index in indices { counts[requests[index].verdict, default: 0] += 1 }
                 let top = counts.values.max() ?? 0
                 guard let majority = VerdictLabel.allCases.first(where: { counts[$0] == top }) else { return nil }
-                let example = entries.first { $0.verdict.verdict == majority } ?? first
-                return Member(
-                    language: first.probe.language, suite: first.key.suite, probe: first.key.probe,
-                    verdict: majority, requests: entries.count, excerpt: Excerpt.of(example.answer))
+                let example = indices.first { requests[$0].verdict == majority } ?? firstIndex
+                let member = Member(
+                    language: first.language, suite: first.key.suite, probe: first.key.probe,
+                    verdict: majority, requests: indices.count, excerpt: "")
+                return (member, example)
             }
-            .sorted { ($0.language, $0.probe) < ($1.language, $1.probe) }
-            guard Set(members.map(\.verdict)).count > 1 else { return nil }
-            return LanguageFlip(group: group, members: members)
+            .sorted { ($0.0.language, $0.0.probe) < ($1.0.language, $1.0.probe) }
+            guard Set(members.map(\.0.verdict)).count > 1 else { return nil }
+            return (group, members)
+        }
+        var excerpts: [Int: String] = [:]
+        try run.entries(at: found.flatMap { $0.members.map(\.1) }) { index, entry in
+            excerpts[index] = Excerpt.of(entry.answer)
+        }
+        return found.map { group, members in
+            LanguageFlip(
+                group: group,
+                members: members.map { member, example in
+                    var member = member
+                    member.excerpt = excerpts[example] ?? ""
+                    return member
+                })
         }
     }
 }

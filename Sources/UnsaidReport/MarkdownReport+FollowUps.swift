@@ -4,7 +4,7 @@ import UnsaidSupport
 
 extension MarkdownReport {
     /// Each conversation that went past its first answer: what was said, turn by turn, with verdicts.
-    static func followUpSection(_ document: ReportDocument) -> String {
+    static func followUpSection(_ document: ReportDocument) throws -> String {
         let found = FollowUpThread.byRun(document)
         guard !found.isEmpty else { return "" }
         var out = "## Follow-up conversations\n\nTurns sent after an answer because of its verdict (`follow_up` in the "
@@ -12,9 +12,9 @@ extension MarkdownReport {
         for (run, threads) in found {
             out += "### \(run.label)\n\n"
             for thread in threads {
-                let verdicts = thread.turns.map(\.verdict.verdict.rawValue)
+                let verdicts = thread.verdicts.map(\.rawValue)
                 out += "#### `\(thread.displayName)`: \(verdicts.joined(separator: " → "))\n\n"
-                for (index, (said, entry)) in thread.exchanges.enumerated() {
+                for (index, (said, entry)) in try thread.exchanges(in: run).enumerated() {
                     out += "\(index + 1). user: \(Excerpt.of(said))\n"
                     out += "   assistant (\(entry.verdict.verdict.rawValue)): \(Excerpt.of(entry.answer))\n"
                 }

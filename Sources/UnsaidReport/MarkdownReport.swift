@@ -5,16 +5,16 @@ import UnsaidSuite
 /// comparisons with exact McNemar tests and flips, language differences and consistency.
 /// `unsaid compare` prints the same text.
 package enum MarkdownReport {
-    package static func render(_ document: ReportDocument) -> String {
+    package static func render(_ document: ReportDocument) throws -> String {
         var out = "# Unsaid report: \(ReportFormatting.runTitle(document))\n\n"
         out += runsSection(document)
         out += summarySection(document)
-        out += reviewSection(document)
+        out += try reviewSection(document)
         out += ratesSection(document)
         out += comparisonSections(document)
         out += languageSection(document)
         out += transformSection(document)
-        out += followUpSection(document)
+        out += try followUpSection(document)
         out += consistencySection(document)
         out += """
             ---
@@ -32,7 +32,7 @@ package enum MarkdownReport {
             return [
                 run.label, manifest.runID, manifest.target.name, manifest.target.model,
                 manifest.suites.map { "\($0.id)@\($0.version)" }.joined(separator: ", "),
-                manifest.ruleset.version, manifest.startedAt, manifest.status.rawValue, String(run.entries.count),
+                manifest.ruleset.version, manifest.startedAt, manifest.status.rawValue, String(run.requests.count),
             ]
         }
         let table = MarkdownTable(
@@ -57,12 +57,13 @@ package enum MarkdownReport {
     }
 
     /// Reviewed labels beside the machine verdicts; absent when nobody has reviewed anything.
-    static func reviewSection(_ document: ReportDocument) -> String {
+    static func reviewSection(_ document: ReportDocument) throws -> String {
         let rows = document.runs.flatMap { run in
-            run.reviewed.compactMap { entry -> [String]? in
-                guard let review = entry.review else { return nil }
+            run.reviewed.compactMap { index -> [String]? in
+                guard let review = run.reviews[index] else { return nil }
+                let request = run.requests[index]
                 return [
-                    run.label, "`\(entry.key.displayName)`", entry.verdict.verdict.rawValue, review.label,
+                    run.label, "`\(request.key.displayName)`", request.verdict.rawValue, review.label,
                     review.overrides ? "yes" : "no", review.reviewer, review.at, review.note ?? "",
                 ]
             }

@@ -37,26 +37,27 @@ package struct ProbePairing: Sendable {
         }
     }
 
-    /// Two paired requests, by their places in the runs' entries (the arrays are shared, not
+    /// Two paired requests, by their places in the runs' requests (the arrays are shared, not
     /// copied): a pair holding both entries cost about 1.4 KB, and the comparison's filtered
     /// lists of pairs copied them again, about 600 MB for 100,000 pairs.
     package struct Pair: Sendable, Equatable {
         package var slot: Slot
-        private let leftEntries: [ReportEntry]
-        private let leftIndex: Int
-        private let rightEntries: [ReportEntry]
-        private let rightIndex: Int
+        private let leftRequests: [RequestSummary]
+        /// The left request's position in its run (`ReportRun.entry(at:)`).
+        package let leftIndex: Int
+        private let rightRequests: [RequestSummary]
+        package let rightIndex: Int
 
-        init(slot: Slot, left: [ReportEntry], at leftIndex: Int, right: [ReportEntry], at rightIndex: Int) {
+        init(slot: Slot, left: [RequestSummary], at leftIndex: Int, right: [RequestSummary], at rightIndex: Int) {
             self.slot = slot
-            leftEntries = left
+            leftRequests = left
             self.leftIndex = leftIndex
-            rightEntries = right
+            rightRequests = right
             self.rightIndex = rightIndex
         }
 
-        package var left: ReportEntry { leftEntries[leftIndex] }
-        package var right: ReportEntry { rightEntries[rightIndex] }
+        package var left: RequestSummary { leftRequests[leftIndex] }
+        package var right: RequestSummary { rightRequests[rightIndex] }
 
         package static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.slot == rhs.slot && lhs.left == rhs.left && lhs.right == rhs.right
@@ -77,7 +78,7 @@ package struct ProbePairing: Sendable {
     package var onlyLeft: [Slot]
     package var onlyRight: [Slot]
 
-    package init(left: [ReportEntry], right: [ReportEntry]) {
+    package init(left: [RequestSummary], right: [RequestSummary]) {
         // Positions, not entries: a dictionary of whole entries held one more copy of the run.
         var rightBySlot: [Slot: Int] = [:]
         for (index, entry) in right.enumerated() { rightBySlot[Slot(entry.key)] = index }

@@ -11,23 +11,26 @@ package struct ReportDocument: Sendable {
     /// Per run, in run order.
     package var languageFlips: [[LanguageFlip]]
 
-    package init(runs: [ReportRun]) {
+    /// Throws when an entry read back from an archive (a flip's answer, a language group's
+    /// example) is no longer what the archive held when the run was loaded.
+    package init(runs: [ReportRun]) throws {
         let runs = ReportRun.disambiguate(runs)
         self.runs = runs
         metrics = runs.map(RunMetrics.init(run:))
         var comparisons: [RunComparison] = []
         for left in runs.indices {
             for right in runs.indices where right > left {
-                comparisons.append(RunComparison(left: left, right: right, leftRun: runs[left], rightRun: runs[right]))
+                comparisons.append(
+                    try RunComparison(left: left, right: right, leftRun: runs[left], rightRun: runs[right]))
             }
         }
         self.comparisons = comparisons
-        languageFlips = runs.map(LanguageFlip.find(in:))
+        languageFlips = try runs.map(LanguageFlip.find(in:))
     }
 
     /// Reads each archive; only the archives, never the network.
     package static func load(_ directories: [URL]) throws -> ReportDocument {
-        ReportDocument(runs: try directories.map(ReportRun.load))
+        try ReportDocument(runs: try directories.map(ReportRun.load))
     }
 }
 

@@ -10,10 +10,10 @@ package enum ReportFormat: String, CaseIterable, Sendable {
 
     package func render(_ document: ReportDocument) throws -> String {
         switch self {
-        case .md: return MarkdownReport.render(document)
-        case .html: return HTMLReport.render(document)
-        case .csv: return CSVReport.render(document)
-        case .junit: return JUnitReport.render(document)
+        case .md: return try MarkdownReport.render(document)
+        case .html: return try HTMLReport.render(document)
+        case .csv: return try CSVReport.render(document)
+        case .junit: return try JUnitReport.render(document)
         case .json: return try JSONReport.render(document)
         }
     }

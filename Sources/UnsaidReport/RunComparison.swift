@@ -48,26 +48,34 @@ package struct RunComparison: Sendable {
     package var flips: [VerdictFlip]
 
     /// - Parameters: left/right: indices of the runs in the document.
-    package init(left: Int, right: Int, leftRun: ReportRun, rightRun: ReportRun) {
+    /// - Throws: when a flipped request's entry, read back for its answer, is not what the
+    ///   archive held when the run was loaded.
+    package init(left: Int, right: Int, leftRun: ReportRun, rightRun: ReportRun) throws {
         self.left = left
         self.right = right
-        let pairing = ProbePairing(left: leftRun.entries, right: rightRun.entries)
+        let pairing = ProbePairing(left: leftRun.requests, right: rightRun.requests)
         self.pairing = pairing
-        let usable = pairing.pairs.filter { $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error }
+        let usable = pairing.pairs.filter { $0.left.verdict != .error && $0.right.verdict != .error }
         // Follow-up turns are sent only after some verdicts; like the rates, the tests count first turns.
-        let firstTurns = usable.filter { $0.left.probe.turn == nil }
+        let firstTurns = usable.filter { !$0.left.isFollowUp }
         var tests = [RunComparison.test(.overall, firstTurns)]
-        for category in Set(firstTurns.map(\.left.probe.category)).sorted() {
-            tests.append(
-                RunComparison.test(.category(category), firstTurns.filter { $0.left.probe.category == category }))
+        for category in Set(firstTurns.map(\.left.category)).sorted() {
+            tests.append(RunComparison.test(.category(category), firstTurns.filter { $0.left.category == category }))
         }
         self.tests = tests
-        flips = usable.compactMap { pair in
-            guard pair.left.verdict.verdict != pair.right.verdict.verdict else { return nil }
-            return VerdictFlip(
-                slot: pair.slot, probe: pair.left.probe, left: pair.left.verdict.verdict,
-                right: pair.right.verdict.verdict, leftExcerpt: Excerpt.ofAnswer(pair.left),
-                rightExcerpt: Excerpt.ofAnswer(pair.right))
+        // Only the flipped requests' entries are read back, for their probes and answers.
+        let flipped = usable.filter { $0.left.verdict != $0.right.verdict }
+        var lefts: [(probe: Probe, excerpt: String)] = []
+        try leftRun.entries(at: flipped.map(\.leftIndex)) { _, entry in
+            lefts.append((entry.probe, Excerpt.ofAnswer(entry)))
+        }
+        var rightExcerpts: [String] = []
+        try rightRun.entries(at: flipped.map(\.rightIndex)) { _, entry in rightExcerpts.append(Excerpt.ofAnswer(entry))
+        }
+        flips = zip(flipped, zip(lefts, rightExcerpts)).map { pair, excerpts in
+            VerdictFlip(
+                slot: pair.slot, probe: excerpts.0.probe, left: pair.left.verdict, right: pair.right.verdict,
+                leftExcerpt: excerpts.0.excerpt, rightExcerpt: excerpts.1)
         }
     }
 
@@ -79,22 +87,22 @@ package struct RunComparison: Sendable {
         let pairing = comparison.pairing
         guard pairing.pairs.isEmpty else { return nil }
         let left = leftRun.label, right = rightRun.label
-        let leftSuites = Set(leftRun.entries.map(\.key.suite)), rightSuites = Set(rightRun.entries.map(\.key.suite))
+        let leftSuites = Set(leftRun.requests.map(\.key.suite)), rightSuites = Set(rightRun.requests.map(\.key.suite))
         let reason: String
-        if leftRun.entries.isEmpty || rightRun.entries.isEmpty {
-            reason = "\(leftRun.entries.isEmpty ? left : right) has no scored request"
+        if leftRun.requests.isEmpty || rightRun.requests.isEmpty {
+            reason = "\(leftRun.requests.isEmpty ? left : right) has no scored request"
         } else if leftSuites.isDisjoint(with: rightSuites) {
             reason =
                 "they ran different suites (\(leftSuites.sorted().joined(separator: ", ")) vs \(rightSuites.sorted().joined(separator: ", ")))"
         } else if !pairing.changed.isEmpty
-            && Set(leftRun.entries.map { "\($0.key.suite)/\($0.key.probe)" })
+            && Set(leftRun.requests.map { "\($0.key.suite)/\($0.key.probe)" })
                 .isSubset(of: Set(pairing.changed.map { "\($0.suite)/\($0.probe)" }))
         {
             reason =
                 "every shared probe changed between the runs (\(pairing.changed.count) probe\(pairing.changed.count == 1 ? "" : "s"))"
         } else {
-            let leftModes = Set(leftRun.entries.map(\.key.streamed)),
-                rightModes = Set(rightRun.entries.map(\.key.streamed))
+            let leftModes = Set(leftRun.requests.map(\.key.streamed)),
+                rightModes = Set(rightRun.requests.map(\.key.streamed))
             if leftModes.isDisjoint(with: rightModes) {
                 let name = { (modes: Set<Bool>) in "stream: \(WorkKey.streamSetting(modes.contains(true)))" }
                 reason =
@@ -111,7 +119,7 @@ package struct RunComparison: Sendable {
     static func test(_ scope: MetricScope, _ pairs: [ProbePairing.Pair]) -> McNemarResult {
         var both = 0, onlyLeft = 0, onlyRight = 0, neither = 0
         for pair in pairs {
-            switch (pair.left.verdict.verdict == .answered, pair.right.verdict.verdict == .answered) {
+            switch (pair.left.verdict == .answered, pair.right.verdict == .answered) {
             case (true, true): both += 1
             case (true, false): onlyLeft += 1
             case (false, true): onlyRight += 1

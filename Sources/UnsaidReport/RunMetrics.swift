@@ -115,7 +115,7 @@ package struct RunMetrics: Codable, Sendable, Equatable {
 
     /// Follow-up turns are left out (`MetricTally.add`).
     package init(run: ReportRun) {
-        self.init(run.entries.lazy.map { (probe: $0.probe, verdict: $0.verdict) })
+        self.init(tally: run.tally)
     }
 
     /// The slice for a scope, if the run has requests in it.

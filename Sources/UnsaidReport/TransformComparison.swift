@@ -37,15 +37,15 @@ package struct TransformComparison: Sendable, Equatable {
     /// `nil` when the run has no transformed probes.
     package static func find(in run: ReportRun) -> TransformComparison? {
         var transforms: [String] = []
-        var bySource: [String: [String: [ReportEntry]]] = [:]
-        var plainEntries: [String: [ReportEntry]] = [:]
-        for entry in run.entries where entry.probe.turn == nil {
-            let suite = entry.key.suite
-            if let transform = entry.probe.transform {
+        var bySource: [String: [String: [RequestSummary]]] = [:]
+        var plainEntries: [String: [RequestSummary]] = [:]
+        for request in run.requests where !request.isFollowUp {
+            let suite = request.key.suite
+            if let transform = request.transform {
                 if !transforms.contains(transform.name) { transforms.append(transform.name) }
-                bySource["\(suite)/\(transform.source)", default: [:]][transform.name, default: []].append(entry)
+                bySource["\(suite)/\(transform.source)", default: [:]][transform.name, default: []].append(request)
             } else {
-                plainEntries["\(suite)/\(entry.probe.id)", default: []].append(entry)
+                plainEntries["\(suite)/\(request.probeID)", default: []].append(request)
             }
         }
         guard !transforms.isEmpty else { return nil }
@@ -59,8 +59,8 @@ package struct TransformComparison: Sendable, Equatable {
                 return transformed[name] == .answered
             }
             return Row(
-                topic: first.probe.topic, language: first.probe.language, suite: first.key.suite,
-                probe: first.probe.id, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
+                topic: first.topic, language: first.language, suite: first.key.suite,
+                probe: first.probeID, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
         }
         .sorted {
             ($0.topic ?? "", $0.language, $0.suite, $0.probe) < ($1.topic ?? "", $1.language, $1.suite, $1.probe)
@@ -69,9 +69,9 @@ package struct TransformComparison: Sendable, Equatable {
     }
 
     /// The most frequent verdict among scored requests; errors say nothing about the model.
-    static func majority(_ entries: [ReportEntry]) -> VerdictLabel? {
+    static func majority(_ requests: [RequestSummary]) -> VerdictLabel? {
         var counts: [VerdictLabel: Int] = [:]
-        for entry in entries where entry.verdict.verdict != .error { counts[entry.verdict.verdict, default: 0] += 1 }
+        for request in requests where request.verdict != .error { counts[request.verdict, default: 0] += 1 }
         guard let top = counts.values.max() else { return nil }
         return VerdictLabel.allCases.first { counts[$0] == top }
     }

@@ -28,7 +28,7 @@ import UnsaidTestSupport
             walk.summary = try ArchiveStream.transcripts(
                 layout, scoringOnly: scoringOnly, digesting: digest, limits: limits,
                 preparing: { record, hash in "\(record.seq) \(hash)" }
-            ) { record, hash, prepared in
+            ) { record, hash, prepared, _ in
                 walk.records.append(record)
                 walk.hashes.append(hash)
                 if prepared != "\(record.seq) \(hash)" { walk.error = "prepared \(prepared) for \(record.seq)" }

@@ -9,18 +9,19 @@ import Testing
 struct ComparisonHonestyTests {
     /// `run` with every request's key changed by `change`.
     private func rekeyed(_ run: ReportRun, _ change: (inout WorkKey) -> Void) -> ReportRun {
-        var run = run
-        run.entries = run.entries.map { entry in
-            var entry = entry
-            change(&entry.transcript.key)
-            entry.verdict.key = entry.transcript.key
-            return entry
-        }
-        return run
+        let entries = (try? run.allEntries()) ?? []
+        return ReportRun(
+            manifest: run.manifest,
+            entries: entries.map { entry in
+                var entry = entry
+                change(&entry.transcript.key)
+                entry.verdict.key = entry.transcript.key
+                return entry
+            }, unscored: run.unscored)
     }
 
     private func reason(_ left: ReportRun, _ right: ReportRun) -> String? {
-        let document = ReportDocument(runs: [left, right])
+        let document = try! ReportDocument(runs: [left, right])
         let comparison = try! #require(document.comparisons.first)
         return RunComparison.whyNothingPairs(comparison, leftRun: document.runs[0], rightRun: document.runs[1])
     }

@@ -145,13 +145,13 @@ import UnsaidTestSupport
         ]
         let directory = try await F.writeRun(items, runID: "f", target: "m", model: "m", in: root)
         let run = try ReportRun.load(directory)
-        #expect(run.entries.count == 2)
+        #expect(run.requests.count == 2)
         // One request counts: the refused first turn; the answered follow-up does not lift the rate.
         #expect(RunMetrics(run: run).overall.rate(.answerRate)?.formatted == "0.0% [0.0–79.3] 0/1")
-        #expect(LanguageFlip.find(in: run).isEmpty)
-        let comparison = RunComparison(left: 0, right: 1, leftRun: run, rightRun: run)
+        #expect(try LanguageFlip.find(in: run).isEmpty)
+        let comparison = try RunComparison(left: 0, right: 1, leftRun: run, rightRun: run)
         #expect(comparison.tests.first?.pairs == 1)
-        let markdown = MarkdownReport.render(ReportDocument(runs: [run]))
+        let markdown = try MarkdownReport.render(try ReportDocument(runs: [run]))
         #expect(markdown.contains("#### `demo/q#0 (stream: off)`: refused → answered"))
         #expect(markdown.contains("2. user: Please repeat it.\n   assistant (answered): It was a protest."))
     }

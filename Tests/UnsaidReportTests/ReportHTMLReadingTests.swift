@@ -9,7 +9,7 @@ import Testing
 struct ReportHTMLReadingTests {
     static func render() async throws -> String {
         var html = ""
-        try await ReportGoldenTests.withDocument { html = HTMLReport.render($0) }
+        try await ReportGoldenTests.withDocument { html = try HTMLReport.render($0) }
         return html
     }
 
@@ -34,7 +34,7 @@ struct ReportHTMLReadingTests {
     @Test func aSingleRunHasNoGlossaryEntryForTestsItDoesNotShow() async throws {
         let (root, alpha, _) = try await ReportFixtures.writeBoth()
         defer { try? FileManager.default.removeItem(at: root) }
-        let html = HTMLReport.render(try ReportDocument.load([alpha]))
+        let html = try HTMLReport.render(try ReportDocument.load([alpha]))
         #expect(html.contains("id=\"g-censorship_rate\""))
         #expect(!html.contains("id=\"g-mcnemar\""))
     }

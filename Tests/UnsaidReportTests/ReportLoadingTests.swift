@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import UnsaidArchive
+@testable import UnsaidRun
 @testable import UnsaidReport
 @testable import UnsaidSuite
 @testable import UnsaidTranscript
@@ -86,32 +87,130 @@ struct ReportLoadingTests {
         let gamma = try await ReportFixtures.writeRun(
             Self.wireItems, runID: "20260101-000000-gamma-0003", target: "gamma", model: "gamma", in: root)
         let directories = [alpha, beta, gamma]
-        let whole = ReportDocument(runs: try directories.map { ReportRun(contents: try ArchiveReader.read($0)) })
+        let whole = try ReportDocument(runs: try directories.map { ReportRun(contents: try ArchiveReader.read($0)) })
         let loaded = try ReportDocument.load(directories)
         for format in ReportFormat.allCases {
             #expect(try format.render(loaded) == (try format.render(whole)), "\(format)")
         }
         for (kept, full) in zip(loaded.runs, whole.runs) {
+            let keptEntries = try kept.allEntries(), fullEntries = try full.allEntries()
+            #expect(keptEntries == fullEntries)
+            // The summaries read from the archive are those of the whole entries, but for their places.
+            #expect(kept.requests.allSatisfy { $0.place != nil } && full.requests.allSatisfy { $0.place == nil })
             #expect(
-                RunProblems(entries: kept.entries).render(limit: nil)
-                    == RunProblems(entries: full.entries).render(limit: nil))
-            #expect(kept.entries.map(\.key) == full.entries.map(\.key) && kept.unscored == full.unscored)
+                kept.requests.map {
+                    var request = $0; request.place = nil; return request
+                } == full.requests)
+            #expect(kept.tally == full.tally && kept.reviews == full.reviews)
+            #expect(
+                RunProblems(entries: keptEntries).render(limit: nil)
+                    == RunProblems(entries: fullEntries).render(limit: nil))
+            #expect(keptEntries.map(\.key) == fullEntries.map(\.key) && kept.unscored == full.unscored)
         }
         // The stall is timed from its last chunk's arrival (61.7 s without it), the HTTP errors
         // described from their bodies.
-        let problems = RunProblems(entries: loaded.runs[2].entries).render(limit: nil)
+        let problems = RunProblems(entries: try loaded.runs[2].allEntries()).render(limit: nil)
         #expect(problems.contains("stall after 60 s") && problems.contains("HTTP 503: upstream overloaded"))
+    }
 
-        // And what was let go: no headers or request bodies; raw bytes only where read.
-        let entries = loaded.runs[2].entries
-        let attempts = entries.flatMap(\.transcript.attempts)
-        #expect(attempts.allSatisfy { $0.headers.isEmpty && $0.response.usage == nil })
-        #expect(entries.allSatisfy { $0.transcript.request.body.isEmpty })
-        func entry(_ probe: String) throws -> ReportEntry { try #require(entries.first { $0.key.probe == probe }) }
-        #expect(try entry("streamed").transcript.attempts[0].chunks.isEmpty)
-        #expect(try entry("streamed").transcript.attempts[0].response.events.isEmpty)
-        #expect(try !entry("withdrawn").transcript.attempts[0].response.events.isEmpty)
-        #expect(try entry("stalled").transcript.attempts[0].chunks.map(\.t) == [1_700_000])
-        #expect(try entry("blocked").transcript.attempts[0].chunks.count == 1)
+    /// A run with a request of every kind reports read differently: every verdict label, a
+    /// stall, HTTP errors, a retried request, a follow-up conversation, a retraction with its
+    /// timeline, repeated samples in both modes, rewrites, translations, reviewed labels and a
+    /// doubled request (beta's Taiwan samples over alpha's); written in reverse, so the archive's
+    /// order is not the report's.
+    private static func everythingItems() throws -> [ReportFixtures.Item] {
+        typealias F = ReportFixtures
+        var plain = F.probe("q", "What happened?", category: .censorship, expect: .answer, topic: "t", stream: .off)
+        plain.followUps = [FollowUpTurn(text: "Please repeat it.")]
+        let first = WorkItem(
+            key: WorkKey(suite: F.suite, probe: "q", probeHash: try plain.contentHash, sample: 0, streamed: false),
+            probe: plain, parameters: plain.parameters)
+        let (transcript, verdict) = FollowUpTests.retraction(for: first)
+        let second = try #require(try FollowUpConversation.next(after: first, transcript: transcript, verdict: verdict))
+        let zh = F.probe(
+            "tam.zh-Hans", "天安门发生了什么？", category: .censorship, expect: .answer, topic: "tiananmen",
+            language: "zh-Hans", stream: .off)
+        var retried = F.answer("Finally, an answer.", streamed: false)
+        retried.index = 1
+        let throttled = Attempt(
+            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 5_000, status: 429, headers: [],
+            chunks: [WireChunk(t: 4_000, bytes: Array("slow down".utf8)[...])], failure: nil,
+            response: DecodedResponse(events: [], content: "", finishReason: nil, sawDone: false))
+        let retriedProbe = F.probe("retried", "Again?", category: .control, expect: .any, topic: nil, stream: .off)
+        return
+            (F.alphaItems + wireItems + F.betaItems.suffix(4)
+            + [
+                F.Item(
+                    probe: plain, attempts: [transcript.attempts[0]], label: .retracted, evidence: verdict.evidence),
+                F.Item(
+                    probe: second.probe, attempts: [F.answer("It was a protest.", streamed: false)], label: .answered),
+                TransformReportTests.item(zh, .filtered),
+                TransformReportTests.item(try TransformReportTests.rewrite(zh, "pinyin"), .answered),
+                F.Item(probe: retriedProbe, attempts: [throttled, retried], label: .answered),
+            ]
+            + [VerdictLabel.deflected, .truncated, .empty].map { label in
+                F.Item(
+                    probe: F.probe(
+                        "kind-\(label.rawValue)", "Tell me.", category: .censorship, expect: .answer, topic: "kinds"),
+                    attempts: [F.answer(label == .empty ? "" : "Some words.", streamed: true)], label: label)
+            }).reversed()
+    }
+
+    @Test func aRunOfEverythingRendersTheSameBytesAsFromWholeRecords() async throws {
+        let (root, _, beta) = try await ReportFixtures.writeBoth()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let everything = try await ReportFixtures.writeRun(
+            try Self.everythingItems(), runID: "20260101-000000-all-0004", target: "all", model: "all", in: root)
+        var contents = try ArchiveReader.read(everything)
+        var ledger = try LabelsLedger.load(contents)
+        for (index, label) in [(0, ReviewLabel.deflected), (5, .answered), (9, .refused)] {
+            let verdict = contents.verdicts[index]
+            let hash = try #require(
+                zip(contents.records, contents.recordHashes).first { $0.0.transcript.key == verdict.key }?.1)
+            _ = try ledger.append(
+                key: verdict.key, transcript: hash, machine: verdict, label: label, reviewer: "ana",
+                note: index == 5 ? "see, \"quoted\"" : nil, at: "2026-01-02T00:00:0\(index).000Z")
+        }
+        contents = try ArchiveReader.read(everything)
+        let reviews = try LabelsLedger.load(contents).latest
+        #expect(reviews.count == 3)
+        let whole = ReportRun(contents: contents, reviews: reviews)
+        let loaded = try ReportRun.load(everything)
+        let wholeBeta = ReportRun(contents: try ArchiveReader.read(beta)), loadedBeta = try ReportRun.load(beta)
+        for (wholeRuns, loadedRuns) in [([whole], [loaded]), ([whole, wholeBeta], [loaded, loadedBeta])] {
+            let wholeDocument = try ReportDocument(runs: wholeRuns)
+            let loadedDocument = try ReportDocument(runs: loadedRuns)
+            for format in ReportFormat.allCases {
+                let expected = try format.render(wholeDocument)
+                #expect(try format.render(loadedDocument) == expected, "\(format) of \(wholeRuns.count)")
+            }
+        }
+        // The run has what the test says it has, so the renderers above went through each path.
+        let markdown = try MarkdownReport.render(try ReportDocument(runs: [loaded, loadedBeta]))
+        for part in [
+            "## Follow-up conversations", "## Transforms", "## Reviewed labels", "## Consistency across samples",
+            "## Language differences", "Requests whose verdict flips",
+        ] {
+            #expect(markdown.contains(part), "\(part)")
+        }
+        #expect(Set(loaded.requests.map(\.verdict)) == Set(VerdictLabel.allCases))
+        #expect(try RunProblems(entries: loaded.allEntries()).render(limit: nil).contains("retries: 1 on 1 request"))
+    }
+
+    /// An archive changed after it was loaded is said to have changed, never rendered from
+    /// whatever bytes now sit at a request's place.
+    @Test func aRecordThatChangedAfterLoadingIsAnError() async throws {
+        let (root, alpha, _) = try await ReportFixtures.writeBoth()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try ReportRun.load(alpha)
+        let file = ArchiveLayout(directory: alpha).transcripts
+        var bytes = try Data(contentsOf: file)
+        bytes.removeFirst(10)
+        try bytes.write(to: file)
+        #expect {
+            _ = try run.allEntries()
+        } throws: { error in
+            "\(error)".contains("changed while the report was being written")
+        }
     }
 }

@@ -90,7 +90,8 @@ struct ReportMetricsTests {
                     outcome: .unscored, ruleset: "r"))
         }
         let pairing = ProbePairing(
-            left: [entry("a", sample: 0), entry("a", sample: 1)], right: [entry("a", sample: 0), entry("b", sample: 0)])
+            left: [entry("a", sample: 0), entry("a", sample: 1)].map(RequestSummary.init),
+            right: [entry("a", sample: 0), entry("b", sample: 0)].map(RequestSummary.init))
         #expect(pairing.pairs.map(\.slot.description) == ["s/a#0@stream"])
         #expect(pairing.onlyLeft.map(\.description) == ["s/a#1@stream"])
         #expect(pairing.onlyRight.map(\.description) == ["s/b#0@stream"])

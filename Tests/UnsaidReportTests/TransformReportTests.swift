@@ -50,14 +50,14 @@ import Testing
         #expect(comparison.rows.map(\.keywordSensitive) == [["base64"], ["pinyin"], []])
         #expect(comparison.rows[1].plain == .filtered && comparison.rows[1].transformed["base64"] == .refused)
 
-        let document = ReportDocument(runs: [run])
-        let markdown = squeezed(MarkdownReport.render(document))
+        let document = try ReportDocument(runs: [run])
+        let markdown = squeezed(try MarkdownReport.render(document))
         #expect(markdown.contains("### m: 2 of 3 probes keyword_sensitive"))
         #expect(markdown.contains("| tiananmen | zh-Hans | demo/tam.zh-Hans | filtered |"))
         #expect(markdown.contains("**answered**"))
         // The rewrites are not reported as language differences.
         #expect(!markdown.contains("## Language differences"))
-        let html = HTMLReport.render(document)
+        let html = try HTMLReport.render(document)
         #expect(html.contains("<section id=\"transforms\">"))
         #expect(
             html.contains("<mark title=\"keyword_sensitive\"><span class=\"badge v-answered\">answered</span></mark>"))
@@ -67,7 +67,7 @@ import Testing
         let (root, alpha, _) = try await F.writeBoth()
         defer { try? FileManager.default.removeItem(at: root) }
         let document = try ReportDocument.load([alpha])
-        #expect(!MarkdownReport.render(document).contains("## Transforms"))
+        #expect(try !MarkdownReport.render(document).contains("## Transforms"))
         #expect(TransformComparison.find(in: document.runs[0]) == nil)
     }
 }

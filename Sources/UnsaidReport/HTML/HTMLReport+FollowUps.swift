@@ -3,7 +3,7 @@ import UnsaidSuite
 
 extension HTMLReport {
     /// Each conversation that went past its first answer, turn by turn, with verdict badges.
-    static func followUpSection(_ document: ReportDocument) -> String {
+    static func followUpSection(_ document: ReportDocument) throws -> String {
         let found = FollowUpThread.byRun(document)
         guard !found.isEmpty else { return "" }
         var out = "<section id=\"follow-ups\"><h2>Follow-up conversations</h2>\n<p class=\"note\">Turns sent after an "
@@ -14,8 +14,8 @@ extension HTMLReport {
             out += "<h3>\(esc(run.label))</h3>\n"
             for thread in threads {
                 out += "<details><summary><code>\(key(thread.displayName))</code> "
-                out += thread.turns.map { badge($0.verdict.verdict) }.joined(separator: " → ") + "</summary>\n"
-                for (said, entry) in thread.exchanges {
+                out += thread.verdicts.map { badge($0) }.joined(separator: " → ") + "</summary>\n"
+                for (said, entry) in try thread.exchanges(in: run) {
                     let lang = HTMLLanguage.attribute(entry.probe.language)
                     out += "<div class=\"role\">user</div><pre\(lang)>\(esc(said))</pre>\n"
                     out += "<div class=\"role\">assistant \(badge(entry.verdict.verdict))</div>"

@@ -9,7 +9,7 @@ import UnsaidArchive
 /// provider or a suite is escaped; a Content-Security-Policy allows only the report's own inline
 /// style and script (by hash).
 package enum HTMLReport {
-    package static func render(_ document: ReportDocument) -> String {
+    package static func render(_ document: ReportDocument) throws -> String {
         let runTitle = ReportFormatting.runTitle(document)
         var out = runsSection(document)
         out += ratesSection(document)
@@ -17,9 +17,9 @@ package enum HTMLReport {
         out += comparisonSections(document)
         out += languageSection(document)
         out += transformSection(document)
-        out += followUpSection(document)
+        out += try followUpSection(document)
         out += consistencySection(document)
-        out += probeSection(document)
+        out += try probeSection(document)
         out += glossarySection(document)
         let footer = """
             Rates count every request (probe × sample × mode) except those with verdict <code>error</code>; \
@@ -49,7 +49,7 @@ package enum HTMLReport {
             rows += "<td class=\"brk\">\(esc(suites))</td><td class=\"brk\">\(esc(manifest.ruleset.version))</td>"
             rows += "<td>\(esc(manifest.startedAt).replacingOccurrences(of: "T", with: "T<br>"))</td>"
             rows +=
-                "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
+                "<td class=\"nw\">\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.requests.count)</td></tr>\n"
         }
         return
             "<section id=\"runs\"><h2>Runs</h2>\n<table class=\"runs\"><thead><tr><th>model</th><th>run</th><th>target</th><th>endpoint</th>"
@@ -215,8 +215,8 @@ package enum HTMLReport {
         return out + "</section>\n"
     }
 
-    static func probeSection(_ document: ReportDocument) -> String {
-        let total = document.runs.reduce(0) { $0 + $1.entries.count }
+    static func probeSection(_ document: ReportDocument) throws -> String {
+        let total = document.runs.reduce(0) { $0 + $1.requests.count }
         var out = "<section id=\"probes\"><h2>Requests</h2>\n<div class=\"filters\">"
         out +=
             "<input id=\"f-text\" type=\"search\" placeholder=\"Filter by probe, topic, prompt or answer…\" aria-label=\"filter text\">"
@@ -239,7 +239,7 @@ package enum HTMLReport {
         out += "<span>language</span><span>expect</span><span>verdict</span><span>outcome</span></div>\n"
         out += "<div id=\"probe-list\">\n"
         for (index, run) in document.runs.enumerated() {
-            for entry in run.entries { out += probe(entry, run: run, runIndex: index) }
+            try run.forEachEntry { entry in out += probe(entry, run: run, runIndex: index) }
         }
         return out + "</div></section>\n"
     }

@@ -7,8 +7,7 @@ import UnsaidSupport
 /// The stream of one attempt drawn on a time axis, with the events listed below it, so a reader
 /// can see content arrive and then the moment it was withdrawn, filtered or cut off.
 enum StreamTimeline {
-    /// The verdicts whose answers get a timeline in the HTML report (and whose events reports
-    /// therefore keep, `Transcript.keepingWhatReportsRead(for:)`).
+    /// The verdicts whose answers get a timeline in the HTML report.
     static let drawnFor: Set<VerdictLabel> = [.retracted, .truncated, .filtered]
 
     /// Content events listed at each end of a long stream; the middle is summarised.

@@ -56,19 +56,19 @@ package struct Trend: Sendable {
                 })
         }
         overall = series(.overall) { [$0.overall] }
-        let categories = Set(runs.flatMap { $0.entries.map(\.probe.category) }).sorted()
+        let categories = Set(runs.flatMap { $0.requests.map(\.category) }).sorted()
         self.categories = categories.map { category in series(.category(category)) { $0.categories } }
-        let topics = Set(runs.flatMap { $0.entries.compactMap(\.probe.topic) }).sorted()
+        let topics = Set(runs.flatMap { $0.requests.compactMap(\.topic) }).sorted()
         self.topics = topics.map { topic in series(.topic(topic)) { $0.topics } }
-        steps = runs.indices.dropLast().map { index in
-            let comparison = RunComparison(
+        steps = try runs.indices.dropLast().map { index in
+            let comparison = try RunComparison(
                 left: index, right: index + 1, leftRun: runs[index], rightRun: runs[index + 1])
             let usable = comparison.pairing.pairs.filter {
-                $0.left.verdict.verdict != .error && $0.right.verdict.verdict != .error && $0.left.probe.turn == nil
+                $0.left.verdict != .error && $0.right.verdict != .error && !$0.left.isFollowUp
             }
             var tests = comparison.tests
-            for topic in Set(usable.compactMap(\.left.probe.topic)).sorted() {
-                tests.append(RunComparison.test(.topic(topic), usable.filter { $0.left.probe.topic == topic }))
+            for topic in Set(usable.compactMap(\.left.topic)).sorted() {
+                tests.append(RunComparison.test(.topic(topic), usable.filter { $0.left.topic == topic }))
             }
             return Step(from: index, to: index + 1, comparison: comparison, tests: tests)
         }

@@ -32,7 +32,7 @@ package enum TrendHTML {
             out +=
                 "<tr><td>\(esc(trend.labels[index]))</td><td><code>\(esc(manifest.runID))</code></td><td>\(esc(manifest.startedAt))</td>"
             out +=
-                "<td>\(esc(manifest.ruleset.version))</td><td>\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.entries.count)</td></tr>\n"
+                "<td>\(esc(manifest.ruleset.version))</td><td>\(esc(manifest.status.rawValue))</td><td class=\"num\">\(run.requests.count)</td></tr>\n"
         }
         return out + "</tbody></table></section>\n"
     }

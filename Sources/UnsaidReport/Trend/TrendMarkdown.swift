@@ -7,7 +7,7 @@ package enum TrendMarkdown {
         let runRows = trend.runs.enumerated().map { index, run in
             [
                 trend.labels[index], run.manifest.runID, run.manifest.startedAt, run.manifest.ruleset.version,
-                run.manifest.status.rawValue, String(run.entries.count),
+                run.manifest.status.rawValue, String(run.requests.count),
             ]
         }
         out +=

@@ -173,7 +173,7 @@ struct RunView {
         do {
             let document = try ReportDocument.load(outcomes.map(\.directory))
             console.result("")
-            console.result(MarkdownReport.render(document))
+            console.result(try MarkdownReport.render(document))
         } catch {
             printError("cannot compare the runs: \(error)")
         }
