@@ -18,15 +18,18 @@ package enum CSVReport {
     ]
 
     package static func render(_ document: ReportDocument) throws -> String {
-        var out = line(columns)
+        try ReportWriter.collect { try render(document, to: $0) }
+    }
+
+    package static func render(_ document: ReportDocument, to writer: ReportWriter) throws {
+        try writer.write(line(columns))
         for run in document.runs {
             try run.forEachEntry { entry in
                 for attempt in entry.transcript.attempts {
-                    out += line(row(run: run, entry: entry, attempt: attempt))
+                    try writer.write(line(row(run: run, entry: entry, attempt: attempt)))
                 }
             }
         }
-        return out
     }
 
     static func row(run: ReportRun, entry: ReportEntry, attempt: Attempt) -> [String] {

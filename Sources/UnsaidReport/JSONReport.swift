@@ -100,11 +100,56 @@ package enum JSONReport {
     }
 
     package static func render(_ document: ReportDocument) throws -> String {
+        try ReportWriter.collect { try render(document, to: $0) }
+    }
+
+    /// The document is encoded with every run's `requests` empty, then written with each run's
+    /// rows put in their place, each row encoded alone as its entry is read back: the same bytes
+    /// as encoding the whole document (the rows are objects in an array at a known depth, and the
+    /// encoder's output is the same for a value wherever it sits, but for its indentation).
+    package static func render(_ document: ReportDocument, to writer: ReportWriter) throws {
+        let text = try render(document, rows: { _ in [] })
+        let marker = "\n" + rowsIndent.dropLast(2) + "\"requests\" : [\n\n" + rowsIndent.dropLast(2) + "]"
+        let pieces = text.components(separatedBy: marker)
+        guard pieces.count == document.runs.count + 1 else {
+            // Not the shape expected (it always is): encode the whole document as one.
+            try writer.write(try render(document, rows: { run in try run.allEntries().map(JSONRequestRow.init) }))
+            return
+        }
+        for (index, run) in document.runs.enumerated() {
+            try writer.write(pieces[index])
+            guard !run.requests.isEmpty else {
+                try writer.write(marker)
+                continue
+            }
+            try writer.write("\n" + rowsIndent.dropLast(2) + "\"requests\" : [\n")
+            var first = true
+            let encoder = CanonicalJSON.prettyEncoder()
+            try run.forEachEntry { entry in
+                try writer.write((first ? "" : ",\n") + (try indented(JSONRequestRow(entry), encoder: encoder)))
+                first = false
+            }
+            try writer.write("\n" + rowsIndent.dropLast(2) + "]")
+        }
+        try writer.write(pieces[document.runs.count])
+    }
+
+    /// The indentation of a request row in the document: inside `runs`, a run, its `requests`.
+    static let rowsIndent = String(repeating: " ", count: 8)
+
+    /// `row` encoded as the document encodes it in a run's `requests`, by `CanonicalJSON.prettyEncoder()`.
+    static func indented(_ row: JSONRequestRow, encoder: JSONEncoder) throws -> String {
+        let text = String(decoding: try encoder.encode(row), as: UTF8.self)
+        // The encoder leaves the empty line inside an empty array without indentation.
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : rowsIndent + $0 }.joined(separator: "\n")
+    }
+
+    /// The whole document, with each run's rows as `rows` gives them.
+    static func render(_ document: ReportDocument, rows: (ReportRun) throws -> [JSONRequestRow]) throws -> String {
         let runs = try zip(document.runs, document.metrics).map { run, metrics in
             let manifest = run.manifest
-            var requests: [JSONRequestRow] = []
-            requests.reserveCapacity(run.requests.count)
-            try run.forEachEntry { requests.append(JSONRequestRow($0)) }
+            let requests = try rows(run)
             return Run(
                 label: run.label,
                 run: RunInfo(

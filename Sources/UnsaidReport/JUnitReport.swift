@@ -14,39 +14,51 @@ import UnsaidSupport
 ///   in `<system-out>`.
 package enum JUnitReport {
     package static func render(_ document: ReportDocument) throws -> String {
+        try ReportWriter.collect { try render(document, to: $0) }
+    }
+
+    /// The totals head the file, so they are counted from the summaries first; the test cases
+    /// are written as their entries are read back.
+    package static func render(_ document: ReportDocument, to writer: ReportWriter) throws {
+        func failures(_ run: ReportRun) -> Int {
+            run.requests.filter { $0.outcome == .fail && $0.verdict != .error }.count
+        }
+        func errors(_ run: ReportRun) -> Int { run.requests.filter { $0.verdict == .error }.count }
         var totals = (tests: 0, failures: 0, errors: 0)
-        var suites = ""
         for run in document.runs {
-            let failures = run.requests.filter { $0.outcome == .fail && $0.verdict != .error }.count
-            let errors = run.requests.filter { $0.verdict == .error }.count
             totals.tests += run.requests.count
-            totals.failures += failures
-            totals.errors += errors
-            // The suite's time is how long the run took (start to finish), not the sum of its
-            // requests, which overlap when several are in flight; the sum stands in only for a
-            // run that never finished.
-            let time = wallTime(run.manifest) ?? run.requests.reduce(0) { $0 + ($1.elapsed ?? 0) }
-            suites +=
-                "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.requests.count)\""
-            suites += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
-            suites += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
-            suites += "    <properties>\n"
-            for (name, value) in [
-                ("run", run.manifest.runID), ("target", run.manifest.target.name),
-                ("model", run.manifest.target.model), ("ruleset", run.manifest.ruleset.version),
-            ] {
-                suites += "      <property name=\"\(name)\" value=\"\(attr(value))\"/>\n"
-            }
-            suites += "    </properties>\n"
-            try run.forEachEntry { entry in suites += testcase(entry) }
-            suites += "  </testsuite>\n"
+            totals.failures += failures(run)
+            totals.errors += errors(run)
         }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out +=
             "<testsuites name=\"unsaid\" tests=\"\(totals.tests)\" failures=\"\(totals.failures)\" errors=\"\(totals.errors)\" skipped=\"0\">\n"
-        out += suites
-        out += "</testsuites>\n"
-        return out
+        try writer.write(out)
+        for run in document.runs {
+            let failures = failures(run)
+            let errors = errors(run)
+            var head = ""
+            // The suite's time is how long the run took (start to finish), not the sum of its
+            // requests, which overlap when several are in flight; the sum stands in only for a
+            // run that never finished.
+            let time = wallTime(run.manifest) ?? run.requests.reduce(0) { $0 + ($1.elapsed ?? 0) }
+            head +=
+                "  <testsuite name=\"\(attr(run.label))\" id=\"\(attr(run.manifest.runID))\" tests=\"\(run.requests.count)\""
+            head += " failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(seconds(time))\""
+            head += " timestamp=\"\(attr(run.manifest.startedAt))\">\n"
+            head += "    <properties>\n"
+            for (name, value) in [
+                ("run", run.manifest.runID), ("target", run.manifest.target.name),
+                ("model", run.manifest.target.model), ("ruleset", run.manifest.ruleset.version),
+            ] {
+                head += "      <property name=\"\(name)\" value=\"\(attr(value))\"/>\n"
+            }
+            head += "    </properties>\n"
+            try writer.write(head)
+            try run.forEachEntry { entry in try writer.write(testcase(entry)) }
+            try writer.write("  </testsuite>\n")
+        }
+        try writer.write("</testsuites>\n")
     }
 
     static func testcase(_ entry: ReportEntry) -> String {

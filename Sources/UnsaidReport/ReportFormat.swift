@@ -9,12 +9,19 @@ package enum ReportFormat: String, CaseIterable, Sendable {
     case json
 
     package func render(_ document: ReportDocument) throws -> String {
+        try ReportWriter.collect { try render(document, to: $0) }
+    }
+
+    /// Writes the report to `writer` as it is rendered, and finishes the writer: the formats that
+    /// list every request write each request's part as its entry is read back.
+    package func render(_ document: ReportDocument, to writer: ReportWriter) throws {
         switch self {
-        case .md: return try MarkdownReport.render(document)
-        case .html: return try HTMLReport.render(document)
-        case .csv: return try CSVReport.render(document)
-        case .junit: return try JUnitReport.render(document)
-        case .json: return try JSONReport.render(document)
+        case .md: try writer.write(try MarkdownReport.render(document))
+        case .html: try HTMLReport.render(document, to: writer)
+        case .csv: try CSVReport.render(document, to: writer)
+        case .junit: try JUnitReport.render(document, to: writer)
+        case .json: try JSONReport.render(document, to: writer)
         }
+        try writer.finish()
     }
 }

@@ -82,11 +82,17 @@ package enum CanonicalJSON {
     /// `"key" : value`): these files are read by people and hashed as the bytes stored, never
     /// re-derived, and keeping the encoder keeps every existing manifest and golden byte-identical.
     package static func encodePretty<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        var data = try encoder.encode(value)
+        var data = try prettyEncoder().encode(value)
         data.append(0x0A)
         return data
+    }
+
+    /// The encoder of `encodePretty`, without the final newline, for a caller that encodes many
+    /// values into one file (`unsaid report --format json`'s rows).
+    package static func prettyEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return encoder
     }
 
     /// Reads through `IndexedJSONDecoder`, and through Foundation's `JSONDecoder` wherever that one

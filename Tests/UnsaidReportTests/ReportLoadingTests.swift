@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import UnsaidArchive
 @testable import UnsaidRun
+@testable import UnsaidSupport
 @testable import UnsaidReport
 @testable import UnsaidSuite
 @testable import UnsaidTranscript
@@ -156,12 +157,11 @@ struct ReportLoadingTests {
             }).reversed()
     }
 
-    @Test func aRunOfEverythingRendersTheSameBytesAsFromWholeRecords() async throws {
-        let (root, _, beta) = try await ReportFixtures.writeBoth()
-        defer { try? FileManager.default.removeItem(at: root) }
+    /// The run of `everythingItems` in `root`, with three requests labelled by a reviewer.
+    private static func writeEverything(in root: URL) async throws -> URL {
         let everything = try await ReportFixtures.writeRun(
             try Self.everythingItems(), runID: "20260101-000000-all-0004", target: "all", model: "all", in: root)
-        var contents = try ArchiveReader.read(everything)
+        let contents = try ArchiveReader.read(everything)
         var ledger = try LabelsLedger.load(contents)
         for (index, label) in [(0, ReviewLabel.deflected), (5, .answered), (9, .refused)] {
             let verdict = contents.verdicts[index]
@@ -171,7 +171,14 @@ struct ReportLoadingTests {
                 key: verdict.key, transcript: hash, machine: verdict, label: label, reviewer: "ana",
                 note: index == 5 ? "see, \"quoted\"" : nil, at: "2026-01-02T00:00:0\(index).000Z")
         }
-        contents = try ArchiveReader.read(everything)
+        return everything
+    }
+
+    @Test func aRunOfEverythingRendersTheSameBytesAsFromWholeRecords() async throws {
+        let (root, _, beta) = try await ReportFixtures.writeBoth()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let everything = try await Self.writeEverything(in: root)
+        let contents = try ArchiveReader.read(everything)
         let reviews = try LabelsLedger.load(contents).latest
         #expect(reviews.count == 3)
         let whole = ReportRun(contents: contents, reviews: reviews)
@@ -211,6 +218,27 @@ struct ReportLoadingTests {
             _ = try run.allEntries()
         } throws: { error in
             "\(error)".contains("changed while the report was being written")
+        }
+    }
+
+    /// The JSON report is written row by row into the document encoded without its rows; the
+    /// document encoded whole, rows and all, is the reference. An empty run sits between two
+    /// others, and every piece the writer hands on is kept.
+    @Test func jsonWrittenRowByRowIsTheDocumentEncodedWhole() async throws {
+        let (root, _, beta) = try await ReportFixtures.writeBoth()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let everything = try ReportRun.load(try await Self.writeEverything(in: root))
+        let empty = ReportRun(
+            manifest: ReportFixtures.manifest(
+                runID: "20260101-000000-none-0005", target: "none", model: "none", probes: 0),
+            entries: [], unscored: 0)
+        for runs in [[everything], [everything, empty, try ReportRun.load(beta)], [empty]] {
+            let document = try ReportDocument(runs: runs)
+            let whole = try JSONReport.render(document, rows: { try $0.allEntries().map(JSONRequestRow.init) })
+            var pieces: [String] = []
+            try ReportFormat.json.render(document, to: ReportWriter { pieces.append($0) })
+            #expect(pieces.joined() == whole, "\(runs.map(\.label))")
+            #expect(JSONValue.parse(Data(whole.utf8)) != nil)
         }
     }
 }

@@ -11,6 +11,12 @@ enum HTMLPage {
         title: String, heading: String, subtitle: String, policy: String, style: String,
         main: String, footer: String, script: String? = nil
     ) -> String {
+        head(title: title, heading: heading, subtitle: subtitle, policy: policy, style: style) + main
+            + tail(footer: footer, script: script)
+    }
+
+    /// The page up to its `<main>`'s content, for a page written in parts (`render`'s start).
+    static func head(title: String, heading: String, subtitle: String, policy: String, style: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en">
@@ -26,15 +32,20 @@ enum HTMLPage {
         <header><h1>\(heading)</h1><p>\(subtitle)</p></header>
         <main>
 
-        """ + main + """
-            </main>
-            <footer>\(footer)</footer>
+        """
+    }
 
-            """ + (script.map { "<script>\($0)</script>\n" } ?? "") + """
-                </body>
-                </html>
+    /// The page after its `<main>`'s content (`render`'s end).
+    static func tail(footer: String, script: String?) -> String {
+        """
+        </main>
+        <footer>\(footer)</footer>
 
-                """
+        """ + (script.map { "<script>\($0)</script>\n" } ?? "") + """
+            </body>
+            </html>
+
+            """
     }
 }
 

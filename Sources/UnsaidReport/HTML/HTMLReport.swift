@@ -10,7 +10,18 @@ import UnsaidArchive
 /// style and script (by hash).
 package enum HTMLReport {
     package static func render(_ document: ReportDocument) throws -> String {
+        try ReportWriter.collect { try render(document, to: $0) }
+    }
+
+    /// The page is written in parts: the sections before the requests, each request as its
+    /// entry is read back, then the glossary and the end of the page.
+    package static func render(_ document: ReportDocument, to writer: ReportWriter) throws {
         let runTitle = ReportFormatting.runTitle(document)
+        try writer.write(
+            HTMLPage.head(
+                title: "Unsaid report: \(runTitle)", heading: "Unsaid report",
+                subtitle: "\(esc(runTitle)) · <a href=\"#glossary\">what the rates and verdicts mean</a>",
+                policy: HTMLAssets.contentSecurityPolicy, style: HTMLAssets.style))
         var out = runsSection(document)
         out += ratesSection(document)
         out += chartsSection(document)
@@ -19,18 +30,15 @@ package enum HTMLReport {
         out += transformSection(document)
         out += try followUpSection(document)
         out += consistencySection(document)
-        out += try probeSection(document)
-        out += glossarySection(document)
+        try writer.write(out)
+        try probeSection(document, to: writer)
+        try writer.write(glossarySection(document))
         let footer = """
             Rates count every request (probe × sample × mode) except those with verdict <code>error</code>; \
             intervals are Wilson 95%; McNemar tests are exact and two-sided on paired answered / not answered outcomes. \
             Generated offline from the run archives.
             """
-        return HTMLPage.render(
-            title: "Unsaid report: \(runTitle)", heading: "Unsaid report",
-            subtitle: "\(esc(runTitle)) · <a href=\"#glossary\">what the rates and verdicts mean</a>",
-            policy: HTMLAssets.contentSecurityPolicy, style: HTMLAssets.style, main: out, footer: footer,
-            script: HTMLAssets.script)
+        try writer.write(HTMLPage.tail(footer: footer, script: HTMLAssets.script))
     }
 
     // MARK: Sections
@@ -215,7 +223,7 @@ package enum HTMLReport {
         return out + "</section>\n"
     }
 
-    static func probeSection(_ document: ReportDocument) throws -> String {
+    static func probeSection(_ document: ReportDocument, to writer: ReportWriter) throws {
         let total = document.runs.reduce(0) { $0 + $1.requests.count }
         var out = "<section id=\"probes\"><h2>Requests</h2>\n<div class=\"filters\">"
         out +=
@@ -238,10 +246,11 @@ package enum HTMLReport {
             "<div class=\"probe-head grid\"><span>model</span><span>request</span><span>category</span><span>topic</span>"
         out += "<span>language</span><span>expect</span><span>verdict</span><span>outcome</span></div>\n"
         out += "<div id=\"probe-list\">\n"
+        try writer.write(out)
         for (index, run) in document.runs.enumerated() {
-            try run.forEachEntry { entry in out += probe(entry, run: run, runIndex: index) }
+            try run.forEachEntry { entry in try writer.write(probe(entry, run: run, runIndex: index)) }
         }
-        return out + "</div></section>\n"
+        try writer.write("</div></section>\n")
     }
 
     static func probe(_ entry: ReportEntry, run: ReportRun, runIndex: Int) -> String {

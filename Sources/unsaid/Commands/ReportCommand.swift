@@ -39,9 +39,46 @@ struct ReportCommand: ParsableCommand {
 
 /// Loads the archives, renders and writes; archive problems are configuration errors (exit 2).
 enum ReportOutput {
+    ///
+    /// The report is written as it is rendered (`ReportWriter`), never held whole: to standard
+    /// output, or to a temporary file beside `out` that replaces it once complete, as an atomic
+    /// write does.
     static func write(runs: [String], format: ReportFormat, out: String?) throws {
         let document = try load(runs: runs)
-        try emit(try format.render(document), to: out, what: "report")
+        guard let out else {
+            try format.render(document, to: ReportWriter { FileHandle.standardOutput.write(Data($0.utf8)) })
+            return
+        }
+        let target = URL(fileURLWithPath: out)
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).partial")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: temporary)
+        else {
+            // Where no file can be made, the whole report is written as before, for its error.
+            try emit(try format.render(document), to: out, what: "report")
+            return
+        }
+        let cannotWrite = { (error: any Error) in
+            ConfigurationError("\(out): cannot write the report (\(error.localizedDescription))")
+        }
+        do {
+            defer { try? handle.close() }
+            try format.render(
+                document,
+                to: ReportWriter { text in
+                    do { try handle.write(contentsOf: Data(text.utf8)) } catch { throw cannotWrite(error) }
+                })
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ConfigurationError("\(out): cannot write the report (\(reason))")
+        }
+        FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
     }
 
     /// Writes `text` to standard output, or atomically to the file `out` (saying so on standard
