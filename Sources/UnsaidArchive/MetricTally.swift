@@ -52,23 +52,29 @@ package struct MetricTally: Sendable, Equatable {
     /// Follow-up turns are left out: they are sent only after some verdicts, so counting them
     /// would weigh those probes twice.
     package mutating func add(probe: Probe, verdict: Verdict) {
-        add(probe: probe, label: verdict.verdict, outcome: verdict.outcome, key: verdict.key)
+        add(
+            category: probe.category, topic: probe.topic, language: probe.language, followUp: probe.turn != nil,
+            repeated: probe.repeatCount > 1, label: verdict.verdict, outcome: verdict.outcome,
+            suite: verdict.key.suite, probe: verdict.key.probe, streamed: verdict.key.streamed)
     }
 
-    /// `add(probe:verdict:)` with only what it reads of the verdict, for readers that keep no
-    /// verdicts (`unsaid report`).
-    package mutating func add(probe: Probe, label: VerdictLabel, outcome: Outcome, key: WorkKey) {
+    /// `add(probe:verdict:)` with only what it reads of the probe and the verdict, for readers
+    /// that keep neither (`unsaid report`).
+    package mutating func add(
+        category: ProbeCategory, topic: String?, language: String, followUp: Bool, repeated: Bool,
+        label: VerdictLabel, outcome: Outcome, suite: String, probe: String, streamed: Bool
+    ) {
         added += 1
-        guard probe.turn == nil else { return }
+        guard !followUp else { return }
         func count(in slice: inout Slice) {
-            slice.add(category: probe.category, label: label, outcome: outcome)
+            slice.add(category: category, label: label, outcome: outcome)
         }
         count(in: &overall)
-        count(in: &categories[probe.category, default: Slice()])
-        if let topic = probe.topic { count(in: &topics[topic, default: Slice()]) }
-        count(in: &languages[probe.language, default: Slice()])
-        if probe.repeatCount > 1, label != .error {
-            let group = SampleGroup(suite: key.suite, probe: key.probe, streamed: key.streamed)
+        count(in: &categories[category, default: Slice()])
+        if let topic { count(in: &topics[topic, default: Slice()]) }
+        count(in: &languages[language, default: Slice()])
+        if repeated, label != .error {
+            let group = SampleGroup(suite: suite, probe: probe, streamed: streamed)
             samples[group, default: [:]][label, default: 0] += 1
         }
     }

@@ -44,14 +44,14 @@ package struct FollowUpThread: Sendable, Equatable {
         guard !byParent.isEmpty else { return [] }
         return requests.indices.compactMap { firstIndex -> FollowUpThread? in
             let first = requests[firstIndex]
-            guard !first.isFollowUp, byParent[first.key.description] != nil else { return nil }
+            guard !first.isFollowUp, byParent[first.keyDescription] != nil else { return nil }
             var turns = [firstIndex]
-            while let last = turns.last, let next = byParent[requests[last].key.description], turns.count < 100 {
+            while let last = turns.last, let next = byParent[requests[last].keyDescription], turns.count < 100 {
                 turns.append(next)
             }
             return FollowUpThread(
-                suite: first.key.suite, root: first.probeID, sample: first.key.sample,
-                streamed: first.key.streamed, turns: turns, verdicts: turns.map { requests[$0].verdict })
+                suite: first.suite, root: first.probeID, sample: first.sample,
+                streamed: first.streamed, turns: turns, verdicts: turns.map { requests[$0].verdict })
         }
     }
 }

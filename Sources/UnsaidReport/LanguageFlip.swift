@@ -35,7 +35,7 @@ package struct LanguageFlip: Sendable, Equatable {
         for (index, request) in requests.enumerated()
         where request.verdict != .error && request.transform == nil && !request.isFollowUp {
             guard let group = request.group else { continue }
-            byGroup[group, default: [:]]["\(request.key.suite)/\(request.key.probe)", default: []].append(index)
+            byGroup[group, default: [:]]["\(request.suite)/\(request.probe)", default: []].append(index)
         }
         // Members without their excerpts, each with the position of the request it quotes.
         let found = byGroup.keys.sorted().compactMap { group -> (group: String, members: [(Member, Int)])? in
@@ -49,7 +49,7 @@ package struct LanguageFlip: Sendable, Equatable {
                 guard let majority = VerdictLabel.allCases.first(where: { counts[$0] == top }) else { return nil }
                 let example = indices.first { requests[$0].verdict == majority } ?? firstIndex
                 let member = Member(
-                    language: first.language, suite: first.key.suite, probe: first.key.probe,
+                    language: first.language, suite: first.suite, probe: first.probe,
                     verdict: majority, requests: indices.count, excerpt: "")
                 return (member, example)
             }

@@ -22,6 +22,13 @@ package struct ProbePairing: Sendable {
             streamed = key.streamed
         }
 
+        package init(_ request: RequestSummary) {
+            suite = request.suite
+            probe = request.probe
+            sample = request.sample
+            streamed = request.streamed
+        }
+
         /// The archive form of the key (`s/p#0@json`), as JSON reports list it.
         package var description: String { "\(suite)/\(probe)#\(sample)@\(streamed ? "stream" : "json")" }
 
@@ -81,20 +88,20 @@ package struct ProbePairing: Sendable {
     package init(left: [RequestSummary], right: [RequestSummary]) {
         // Positions, not entries: a dictionary of whole entries held one more copy of the run.
         var rightBySlot: [Slot: Int] = [:]
-        for (index, entry) in right.enumerated() { rightBySlot[Slot(entry.key)] = index }
+        for (index, entry) in right.enumerated() { rightBySlot[Slot(entry)] = index }
         var leftSlots = Set<Slot>()
         var pairs: [Pair] = []
         var changed: [String: ChangedProbe] = [:]
         var onlyLeft: [Slot] = []
         for (index, entry) in left.enumerated() {
-            let slot = Slot(entry.key)
+            let slot = Slot(entry)
             leftSlots.insert(slot)
             guard let otherIndex = rightBySlot[slot] else {
                 onlyLeft.append(slot)
                 continue
             }
             let other = right[otherIndex]
-            if other.key.probeHash == entry.key.probeHash {
+            if other.hasProbeHash(of: entry) {
                 pairs.append(Pair(slot: slot, left: left, at: index, right: right, at: otherIndex))
             } else {
                 changed["\(slot.suite)/\(slot.probe)"] = ChangedProbe(

@@ -37,29 +37,23 @@ package struct ReportEntry: Sendable, Equatable {
 /// What reports read of a request across a whole run (counts, rates, pairings, groupings, sort
 /// keys), kept for every request; the rest of its entry (prompt, answer, evidence, timeline) is
 /// read again from the archive when its row is written (`ReportRun.forEachEntry`).
+///
+/// About 170 bytes: the probe hash is kept as 32 bytes, what few requests have (a group, a
+/// follow-up's parent, a transform) behind one reference, and a line's place in 16 bytes.
 package struct RequestSummary: Sendable, Equatable {
-    package var key: WorkKey
-    /// `Probe.id`.
-    package var probeID: String
+    package var suite: String
+    package var probe: String
+    package var sample: Int
+    package var streamed: Bool
+    private var probeHash: CompactHash
     package var category: ProbeCategory
     package var language: String
     package var topic: String?
-    package var group: String?
-    /// `Probe.turn?.parent`: set on a follow-up turn, the key (`WorkKey.description`) of the
-    /// request it answers.
-    package var parent: String?
-    /// `Probe.transform`'s name and the id of the probe it rewrote.
-    package var transform: (name: String, source: String)? {
-        get { transformName.map { ($0, transformSource ?? "") } }
-        set {
-            transformName = newValue?.name
-            transformSource = newValue?.source
-        }
-    }
-    private var transformName: String?
-    private var transformSource: String?
+    private var rare: Rare?
     package var verdict: VerdictLabel
     package var outcome: Outcome
+    /// `Probe.repeatCount > 1`: the run's consistency figures count such probes' samples.
+    package var repeated: Bool
     /// Microseconds of the attempt the verdict describes; nil when there was none.
     package var elapsed: Int64?
     /// Where the request's record and verdict are in the archive; nil for a run built from
@@ -74,34 +68,154 @@ package struct RequestSummary: Sendable, Equatable {
         var seq: Int
     }
 
-    /// - Parameter attempt: `Verdict.attempt`.
-    init(probe: Probe, transcript: Transcript, verdict: VerdictLabel, outcome: Outcome, attempt: Int, place: Place?) {
-        key = transcript.key
-        probeID = probe.id
+    /// What a probe seldom has, kept apart so that most requests pay one empty reference.
+    private final class Rare: Sendable, Equatable {
+        let probeID: String?
+        let group: String?
+        let parent: String?
+        let transform: AppliedTransform?
+
+        init?(_ probe: Probe, key: WorkKey) {
+            guard probe.id != key.probe || probe.group != nil || probe.turn != nil || probe.transform != nil else {
+                return nil
+            }
+            probeID = probe.id == key.probe ? nil : probe.id
+            group = probe.group
+            parent = probe.turn?.parent
+            transform = probe.transform
+        }
+
+        static func == (lhs: Rare, rhs: Rare) -> Bool {
+            (lhs.probeID, lhs.group, lhs.parent) == (rhs.probeID, rhs.group, rhs.parent)
+                && lhs.transform == rhs.transform
+        }
+    }
+
+    /// A request before its verdict is known (`ReportRun.load` reads the verdicts after the
+    /// records); `elapsed` is the final attempt's.
+    init(probe: Probe, transcript: Transcript, place: Place?, strings: inout StringPool) {
+        let key = transcript.key
+        suite = strings.shared(key.suite)
+        self.probe = key.probe
+        sample = key.sample
+        streamed = key.streamed
+        probeHash = CompactHash(key.probeHash)
         category = probe.category
-        language = probe.language
-        topic = probe.topic
-        group = probe.group
-        parent = probe.turn?.parent
-        transformName = probe.transform?.name
-        transformSource = probe.transform?.source
-        self.verdict = verdict
-        self.outcome = outcome
-        // As `ReportEntry.attempt`.
-        elapsed = (transcript.attempts.first { $0.index == attempt } ?? transcript.finalAttempt)?.elapsed
+        language = strings.shared(probe.language)
+        topic = probe.topic.map { strings.shared($0) }
+        rare = Rare(probe, key: key)
+        verdict = .error
+        outcome = .unscored
+        repeated = probe.repeatCount > 1
+        elapsed = transcript.finalAttempt?.elapsed
         self.place = place
     }
 
     init(_ entry: ReportEntry) {
-        self.init(
-            probe: entry.probe, transcript: entry.transcript, verdict: entry.verdict.verdict,
-            outcome: entry.verdict.outcome, attempt: entry.verdict.attempt, place: nil)
+        var strings = StringPool()
+        self.init(probe: entry.probe, transcript: entry.transcript, place: nil, strings: &strings)
+        verdict = entry.verdict.verdict
+        outcome = entry.verdict.outcome
+        elapsed = entry.attempt?.elapsed
     }
+
+    package var key: WorkKey {
+        WorkKey(suite: suite, probe: probe, probeHash: probeHash.text, sample: sample, streamed: streamed)
+    }
+
+    /// `key.description` (`s/p#0@json`), without the probe hash.
+    package var keyDescription: String {
+        WorkKey(suite: suite, probe: probe, probeHash: "", sample: sample, streamed: streamed).description
+    }
+
+    /// Whether both requests' probes have the same content hash (`WorkKey.probeHash`).
+    package func hasProbeHash(of other: RequestSummary) -> Bool { probeHash == other.probeHash }
+
+    /// `Probe.id`.
+    package var probeID: String { rare?.probeID ?? probe }
+    package var group: String? { rare?.group }
+    /// `Probe.turn?.parent`: set on a follow-up turn, the key (`WorkKey.description`) of the
+    /// request it answers.
+    package var parent: String? { rare?.parent }
+    /// `Probe.transform`'s name and the id of the probe it rewrote.
+    package var transform: (name: String, source: String)? { rare?.transform.map { ($0.name, $0.source) } }
 
     package var isFollowUp: Bool { parent != nil }
 
     /// `stream` or `json`, as `ReportEntry.mode`.
-    package var mode: String { key.streamed ? "stream" : "json" }
+    package var mode: String { streamed ? "stream" : "json" }
+
+    /// Report order (`ReportRun.order`) without building the keys.
+    static func precedes(_ lhs: RequestSummary, _ rhs: RequestSummary) -> Bool {
+        if lhs.suite != rhs.suite { return lhs.suite < rhs.suite }
+        if lhs.probe != rhs.probe { return lhs.probe < rhs.probe }
+        if lhs.sample != rhs.sample { return lhs.sample < rhs.sample }
+        return lhs.streamed && !rhs.streamed
+    }
+}
+
+/// A probe hash: 64 lower-case hex digits as the 32 bytes they spell (a string of them takes
+/// about 100 bytes of heap), anything else as it was written.
+struct CompactHash: Sendable, Equatable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var other: String?
+
+    init(_ text: String) {
+        let digits = Array(text.utf8)
+        func nibble(_ byte: UInt8) -> UInt64? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+        }
+        var parsed: [UInt64] = []
+        if digits.count == 64 {
+            for word in 0..<4 {
+                var value: UInt64 = 0
+                for byte in digits[(word * 16)..<(word * 16 + 16)] {
+                    guard let digit = nibble(byte) else { break }
+                    value = value << 4 | digit
+                }
+                parsed.append(value)
+            }
+        }
+        // Spelled back and compared, so only a hash that round-trips is kept as bytes.
+        if parsed.count == 4 {
+            words = (parsed[0], parsed[1], parsed[2], parsed[3])
+            if self.text == text { return }
+        }
+        words = (0, 0, 0, 0)
+        other = text
+    }
+
+    var text: String {
+        if let other { return other }
+        let hex = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for word in [words.0, words.1, words.2, words.3] {
+            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(hex[Int((word >> UInt64(shift)) & 0xF)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func == (lhs: CompactHash, rhs: CompactHash) -> Bool {
+        lhs.words == rhs.words && lhs.other == rhs.other
+    }
+}
+
+/// One copy of each longer string that many requests share (suites, languages, topics): a
+/// string of more than 15 bytes is stored on the heap, once per request unless shared.
+struct StringPool {
+    private var pool: Set<String> = []
+
+    mutating func shared(_ text: String) -> String {
+        guard text.utf8.count > 15 else { return text }
+        if let existing = pool.firstIndex(of: text) { return pool[existing] }
+        pool.insert(text)
+        return text
+    }
 }
 
 /// A run read back from its archive, ready for metrics and rendering.
@@ -179,51 +293,86 @@ package struct ReportRun: Sendable {
     /// Reads `Results/<run>` and its reviewers' labels; only the archive, never the network.
     ///
     /// Both files are read as streams, and of each request only its summary and place are kept
-    /// (about 300 bytes); the entries are read again when a report writes their rows. Keeping a
+    /// (`RequestSummary`); the entries are read again when a report writes their rows. Keeping a
     /// slimmed entry per request held about 4 KB each (386 MB for a 390 MB archive of 100,000
     /// requests). Errors come in the order reading the whole archive gave them: manifest,
     /// transcripts, verdicts, judge records, labels.
     package static func load(_ directory: URL) throws -> ReportRun {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try ArchiveReader.readManifest(layout)
-        // Verdicts are read first, since a request's summary holds its verdict; a broken
-        // verdicts file is reported only after the transcripts have been read. Of each key's
-        // last verdict only what the summary reads and its place are kept.
-        let verdicts = Result { () throws -> [WorkKey: VerdictPlace] in
-            var places: [WorkKey: VerdictPlace] = [:]
-            try ArchiveStream.verdicts(layout.verdicts) { verdict, _, span in
-                places[verdict.key] = VerdictPlace(
-                    span: span, verdict: verdict.verdict, outcome: verdict.outcome, attempt: verdict.attempt)
-            }
-            return places
-        }
-        var places = (try? verdicts.get()) ?? [:]
         let labelled = LabelsLedger.exists(in: directory)
         // Only the labels ledger needs each record's line hash (the first record of a key wins,
         // as in `LabelsLedger.load(_:)`).
         var recordHashes: [WorkKey: String] = [:]
+        // Every record's summary, in file order, until the verdicts say which are scored; the
+        // times of each attempt of the few records retried, until a verdict says which one counts.
         var requests: [RequestSummary] = []
-        var tally = MetricTally()
-        var unscored = 0
+        // The array would otherwise double as it grows, holding the old one and the new one
+        // twice as large at once (about 40 MB at 100,000 requests); the manifest's count of
+        // records is a hint (a run still in progress may have more, a torn one fewer).
+        requests.reserveCapacity(max(0, min(manifest.completed, 1 << 24)))
+        var retried: [Int: [(index: Int, elapsed: Int64)]] = [:]
+        var strings = StringPool()
         _ = try ArchiveStream.transcripts(layout) { record, hash, span in
-            let key = record.transcript.key
-            if labelled, recordHashes[key] == nil { recordHashes[key] = hash }
-            guard let verdict = places[key] else {
-                unscored += 1
-                return
+            let transcript = record.transcript
+            if labelled, recordHashes[transcript.key] == nil { recordHashes[transcript.key] = hash }
+            if transcript.attempts.count > 1 {
+                retried[requests.count] = transcript.attempts.map { ($0.index, $0.elapsed) }
             }
-            tally.add(probe: record.probe, label: verdict.verdict, outcome: verdict.outcome, key: key)
+            let place = RequestSummary.Place(record: span, verdict: .init(offset: 0, length: 0), seq: record.seq)
             requests.append(
-                RequestSummary(
-                    probe: record.probe, transcript: record.transcript, verdict: verdict.verdict,
-                    outcome: verdict.outcome, attempt: verdict.attempt,
-                    place: .init(record: span, verdict: verdict.span, seq: record.seq)))
+                RequestSummary(probe: record.probe, transcript: transcript, place: place, strings: &strings))
         }
-        places = [:]
-        _ = try verdicts.get()
+        // Records by key, through the key's hash and a chain of the records that share it (a
+        // dictionary of the keys themselves held about 30 MB at 100,000 requests): each verdict
+        // goes to every record of its key, the last verdict of a key winning, as before.
+        var firstOfHash: [Int: Int32] = [:]
+        var nextOfHash = [Int32](repeating: -1, count: requests.count)
+        for index in requests.indices {
+            let hash = requests[index].key.hashValue
+            if let first = firstOfHash[hash] { nextOfHash[index] = first }
+            firstOfHash[hash] = Int32(index)
+        }
+        var scored = [Bool](repeating: false, count: requests.count)
+        try ArchiveStream.verdicts(layout.verdicts) { verdict, _, span in
+            var candidate = firstOfHash[verdict.key.hashValue] ?? -1
+            while candidate >= 0 {
+                let index = Int(candidate)
+                candidate = nextOfHash[index]
+                guard requests[index].key == verdict.key else { continue }
+                scored[index] = true
+                requests[index].verdict = verdict.verdict
+                requests[index].outcome = verdict.outcome
+                requests[index].place?.verdict = span
+                // As `ReportEntry.attempt`: the attempt the verdict names, else the last.
+                if let attempts = retried[index] {
+                    requests[index].elapsed =
+                        (attempts.first { $0.index == verdict.attempt } ?? attempts.last)?.elapsed
+                }
+            }
+        }
+        firstOfHash = [:]
+        nextOfHash = []
+        retried = [:]
+        // The scored records, in file order, moved to the front in place.
+        var kept = 0
+        for index in requests.indices where scored[index] {
+            requests.swapAt(kept, index)
+            kept += 1
+        }
+        let unscored = requests.count - kept
+        requests.removeLast(unscored)
+        scored = []
         _ = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+        var tally = MetricTally()
+        for request in requests {
+            tally.add(
+                category: request.category, topic: request.topic, language: request.language,
+                followUp: request.isFollowUp, repeated: request.repeated, label: request.verdict,
+                outcome: request.outcome, suite: request.suite, probe: request.probe, streamed: request.streamed)
+        }
         // Sorted here, where the array has no other owner, so in place.
-        requests.sort { ReportRun.order($0.key, $1.key) }
+        requests.sort(by: RequestSummary.precedes)
         var reviews: [Int: ReviewRecord] = [:]
         if labelled {
             let latest: [WorkKey: ReviewRecord]
@@ -242,14 +391,6 @@ package struct ReportRun: Sendable {
         return ReportRun(
             manifest: manifest, requests: requests, tally: tally, reviews: reviews, unscored: unscored,
             source: .archive(records: layout.transcripts, verdicts: layout.verdicts))
-    }
-
-    /// What `load` keeps of a verdict while it walks the transcripts.
-    private struct VerdictPlace {
-        var span: ArchiveStream.LineSpan
-        var verdict: VerdictLabel
-        var outcome: Outcome
-        var attempt: Int
     }
 
     private init(

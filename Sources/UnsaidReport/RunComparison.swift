@@ -87,7 +87,7 @@ package struct RunComparison: Sendable {
         let pairing = comparison.pairing
         guard pairing.pairs.isEmpty else { return nil }
         let left = leftRun.label, right = rightRun.label
-        let leftSuites = Set(leftRun.requests.map(\.key.suite)), rightSuites = Set(rightRun.requests.map(\.key.suite))
+        let leftSuites = Set(leftRun.requests.map(\.suite)), rightSuites = Set(rightRun.requests.map(\.suite))
         let reason: String
         if leftRun.requests.isEmpty || rightRun.requests.isEmpty {
             reason = "\(leftRun.requests.isEmpty ? left : right) has no scored request"
@@ -95,14 +95,14 @@ package struct RunComparison: Sendable {
             reason =
                 "they ran different suites (\(leftSuites.sorted().joined(separator: ", ")) vs \(rightSuites.sorted().joined(separator: ", ")))"
         } else if !pairing.changed.isEmpty
-            && Set(leftRun.requests.map { "\($0.key.suite)/\($0.key.probe)" })
+            && Set(leftRun.requests.map { "\($0.suite)/\($0.probe)" })
                 .isSubset(of: Set(pairing.changed.map { "\($0.suite)/\($0.probe)" }))
         {
             reason =
                 "every shared probe changed between the runs (\(pairing.changed.count) probe\(pairing.changed.count == 1 ? "" : "s"))"
         } else {
-            let leftModes = Set(leftRun.requests.map(\.key.streamed)),
-                rightModes = Set(rightRun.requests.map(\.key.streamed))
+            let leftModes = Set(leftRun.requests.map(\.streamed)),
+                rightModes = Set(rightRun.requests.map(\.streamed))
             if leftModes.isDisjoint(with: rightModes) {
                 let name = { (modes: Set<Bool>) in "stream: \(WorkKey.streamSetting(modes.contains(true)))" }
                 reason =

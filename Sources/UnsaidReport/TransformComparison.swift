@@ -40,7 +40,7 @@ package struct TransformComparison: Sendable, Equatable {
         var bySource: [String: [String: [RequestSummary]]] = [:]
         var plainEntries: [String: [RequestSummary]] = [:]
         for request in run.requests where !request.isFollowUp {
-            let suite = request.key.suite
+            let suite = request.suite
             if let transform = request.transform {
                 if !transforms.contains(transform.name) { transforms.append(transform.name) }
                 bySource["\(suite)/\(transform.source)", default: [:]][transform.name, default: []].append(request)
@@ -59,7 +59,7 @@ package struct TransformComparison: Sendable, Equatable {
                 return transformed[name] == .answered
             }
             return Row(
-                topic: first.topic, language: first.language, suite: first.key.suite,
+                topic: first.topic, language: first.language, suite: first.suite,
                 probe: first.probeID, plain: plainVerdict, transformed: transformed, keywordSensitive: sensitive)
         }
         .sorted {

@@ -241,4 +241,24 @@ struct ReportLoadingTests {
             #expect(JSONValue.parse(Data(whole.utf8)) != nil)
         }
     }
+
+    /// A request's probe hash is kept as 32 bytes only when they spell it back exactly; anything
+    /// else is kept as written.
+    @Test func probeHashesAreKeptCompactOnlyWhereTheySpellBack() {
+        var random = SplitMix64(seed: 15)
+        let hex = Array("0123456789abcdef")
+        let hashes = (0..<50).map { _ in String((0..<64).map { _ in hex[Int(random.next() % 16)] }) }
+        let others = [
+            "", "abc", hashes[0].uppercased(), String(hashes[1].dropLast()), hashes[2] + "0",
+            String(hashes[3].dropLast()) + "g", String(repeating: "0", count: 64), String(repeating: "f", count: 64),
+            "é" + String(hashes[4].dropFirst(2)),
+        ]
+        for text in hashes + others {
+            #expect(CompactHash(text).text == text)
+        }
+        for (left, right) in zip(hashes + others, (hashes + others).dropFirst()) where left != right {
+            #expect(CompactHash(left) != CompactHash(right))
+        }
+        #expect(CompactHash(hashes[5]) == CompactHash(String(hashes[5])))
+    }
 }
