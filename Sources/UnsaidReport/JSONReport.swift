@@ -139,10 +139,21 @@ package enum JSONReport {
 
     /// `row` encoded as the document encodes it in a run's `requests`, by `CanonicalJSON.prettyEncoder()`.
     static func indented(_ row: JSONRequestRow, encoder: JSONEncoder) throws -> String {
-        let text = String(decoding: try encoder.encode(row), as: UTF8.self)
-        // The encoder leaves the empty line inside an empty array without indentation.
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.isEmpty ? "" : rowsIndent + $0 }.joined(separator: "\n")
+        let text = try encoder.encode(row)
+        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count * 2)
+        // Every line gets the indentation but the empty line inside an empty array, which the
+        // encoder leaves without any.
+        var atLineStart = true
+        for byte in text {
+            if atLineStart && byte != newline {
+                bytes.append(contentsOf: repeatElement(space, count: rowsIndent.utf8.count))
+            }
+            bytes.append(byte)
+            atLineStart = byte == newline
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The whole document, with each run's rows as `rows` gives them.

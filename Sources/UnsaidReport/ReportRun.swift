@@ -432,7 +432,11 @@ package struct ReportRun: Sendable {
                 guard let (records, verdicts) = readers else { continue }
                 let request = requests[index]
                 guard let place = request.place else { continue }
-                let record = try records.decode(TranscriptRecord.self, at: place.record)
+                // Only a request that ended in `error` has its raw chunks read: its cause is told
+                // from them (a stall from its last chunk's arrival). Every other part of a report
+                // reads the decoded answer, and an HTTP error's body is kept either way.
+                let options = request.verdict == .error ? [:] : [Attempt.scoringOnly: true]
+                let record = try records.decode(TranscriptRecord.self, at: place.record, userInfo: options)
                 let verdict = try verdicts.decode(Verdict.self, at: place.verdict)
                 guard record.seq == place.seq, record.transcript.key == request.key, verdict.key == request.key
                 else { throw ArchiveError.mismatch(records.changed(place.record)) }
