@@ -36,6 +36,9 @@ package struct TransformComparison: Sendable, Equatable {
 
     /// `nil` when the run has no transformed probes.
     package static func find(in run: ReportRun) -> TransformComparison? {
+        // Most runs have none: then nothing is grouped (a group per plain probe held about
+        // 300 bytes a request).
+        guard run.requests.contains(where: { $0.transform != nil && !$0.isFollowUp }) else { return nil }
         var transforms: [String] = []
         var bySource: [String: [String: [RequestSummary]]] = [:]
         var plainEntries: [String: [RequestSummary]] = [:]
