@@ -189,9 +189,16 @@ private final class FileInput {
     private var utf8 = UTF8PieceCheck()
     private var failed = false
 
+    /// Nil unless `path` is a regular file: a pipe or a device would not give the second pass
+    /// the first pass's bytes (or would block it), so those are read whole, as they always were.
     init?(path: String) {
         let descriptor = openForReading(path)
         guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
         self.descriptor = descriptor
     }
 
@@ -231,7 +238,7 @@ private final class FileInput {
 }
 
 // The C library's calls, named apart from `FileInput`'s own `read(into:)`.
-private func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }
+private func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
 private func readBytes(_ descriptor: Int32, _ start: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(descriptor, start, count)
 }

@@ -250,6 +250,18 @@ struct SuiteYAMLStreamTests {
         #expect(items.count == 2)
     }
 
+    /// Only a regular file is read as it is parsed: a pipe could not be read again by the second
+    /// pass (and opening it again could block), so it is left to the text reader.
+    @Test func onlyARegularFileIsReadAsItIsParsed() throws {
+        let scratch = try SuiteScratch()
+        let pipe = scratch.path + "/pipe.yaml"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        #expect(SuiteYAMLStream.open(file: pipe) == nil)
+        #expect(SuiteYAMLStream.open(file: scratch.path) == nil)
+        let file = try scratch.write("s.yaml", "id: s\nprobes:\n  - id: a\n    prompt: Hi\n")
+        #expect(SuiteYAMLStream.open(file: file) != nil)
+    }
+
     /// A file that is not UTF-8 is left to the text reader, which words the error as ever.
     @Test func aFileThatIsNotUTF8LoadsTheSameEitherWay() throws {
         let scratch = try SuiteScratch()
