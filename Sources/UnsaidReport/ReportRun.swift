@@ -154,54 +154,22 @@ package struct RequestSummary: Sendable, Equatable {
     }
 }
 
-/// A probe hash: 64 lower-case hex digits as the 32 bytes they spell (a string of them takes
-/// about 100 bytes of heap), anything else as it was written.
-struct CompactHash: Sendable, Equatable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private var other: String?
+/// A probe hash: 64 lower-case hex digits as the 32 bytes they spell (`Hash256`; a string of them
+/// takes about 100 bytes of heap), anything else as it was written.
+enum CompactHash: Sendable, Equatable {
+    case digest(Hash256)
+    case other(String)
 
     init(_ text: String) {
-        let digits = Array(text.utf8)
-        func nibble(_ byte: UInt8) -> UInt64? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
-            default: return nil
-            }
-        }
-        var parsed: [UInt64] = []
-        if digits.count == 64 {
-            for word in 0..<4 {
-                var value: UInt64 = 0
-                for byte in digits[(word * 16)..<(word * 16 + 16)] {
-                    guard let digit = nibble(byte) else { break }
-                    value = value << 4 | digit
-                }
-                parsed.append(value)
-            }
-        }
-        // Spelled back and compared, so only a hash that round-trips is kept as bytes.
-        if parsed.count == 4 {
-            words = (parsed[0], parsed[1], parsed[2], parsed[3])
-            if self.text == text { return }
-        }
-        words = (0, 0, 0, 0)
-        other = text
+        // `Hash256` reads exactly 64 lower-case hex digits, which it spells back the same.
+        self = Hash256(hex: text).map(CompactHash.digest) ?? .other(text)
     }
 
     var text: String {
-        if let other { return other }
-        let hex = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for word in [words.0, words.1, words.2, words.3] {
-            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(hex[Int((word >> UInt64(shift)) & 0xF)]) }
+        switch self {
+        case .digest(let hash): hash.hex
+        case .other(let text): text
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func == (lhs: CompactHash, rhs: CompactHash) -> Bool {
-        lhs.words == rhs.words && lhs.other == rhs.other
     }
 }
 
