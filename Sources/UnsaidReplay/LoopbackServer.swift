@@ -17,15 +17,22 @@ package final class LoopbackServer: Sendable {
     private let channel: Channel
     private let handlerTasks: HandlerTasks
     private let shutdownState = ShutdownState()
+    private let accepted: AcceptedConnections
+
+    /// Connections accepted so far: how a test tells whether a client kept its connections open
+    /// between requests or opened new ones.
+    package var acceptedConnections: Int { accepted.count.load(ordering: .relaxed) }
 
     private init(
         group: MultiThreadedEventLoopGroup,
         channel: Channel,
         handlerTasks: HandlerTasks,
+        accepted: AcceptedConnections,
         port: Int,
         urlHost: String
     ) {
         self.group = group
+        self.accepted = accepted
         self.handlerTasks = handlerTasks
         self.channel = channel
         self.port = port
@@ -47,6 +54,7 @@ package final class LoopbackServer: Sendable {
         // crowding small machines.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let handlerTasks = HandlerTasks()
+        let accepted = AcceptedConnections()
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -54,7 +62,8 @@ package final class LoopbackServer: Sendable {
                 // SSE timing is the point of many scripts: never let Nagle merge events.
                 .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    accepted.count.add(1, ordering: .relaxed)
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                         )
@@ -72,6 +81,7 @@ package final class LoopbackServer: Sendable {
                 group: group,
                 channel: channel,
                 handlerTasks: handlerTasks,
+                accepted: accepted,
                 port: boundPort,
                 urlHost: host.urlHost
             )
@@ -96,6 +106,11 @@ package final class LoopbackServer: Sendable {
         // Shutting the loops down closes every connection still registered on them.
         try await group.shutdownGracefully()
     }
+}
+
+/// The server's count of accepted connections, shared with the channel initializer.
+private final class AcceptedConnections: Sendable {
+    let count = Atomic<Int>(0)
 }
 
 /// Makes `shutdown()` idempotent across tasks.

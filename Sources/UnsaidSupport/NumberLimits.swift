@@ -32,8 +32,11 @@ package enum NumberLimits {
         (1...100).contains(value) ? nil : "must be between 1 and 100, got \(value)"
     }
 
+    /// The most requests a run may have in flight (`--concurrency`, a target's `concurrency`).
+    package static let maxConcurrency = 1_024
+
     package static func concurrency(_ value: Int) -> String? {
-        (1...1_024).contains(value) ? nil : "must be between 1 and 1024, got \(value)"
+        (1...maxConcurrency).contains(value) ? nil : "must be between 1 and \(maxConcurrency), got \(value)"
     }
 
     /// Requests per minute.
