@@ -48,6 +48,14 @@ package struct RunSummaryReport: Encodable, Sendable {
         package var retries: RunProblems.Retries
         package var thresholds: [Gate]
         package var failed: Bool
+        /// The lists, when they were spooled: `unexpected` and `errors` are then empty and the
+        /// rows are put in their place as the object is written (`write(_:)`).
+        package var spooled: RunProblems.Spooled?
+
+        private enum CodingKeys: String, CodingKey {
+            case run, directory, status, target, model, baseURL, planned, requests, verdicts, outcomes
+            case unexpected, errors, retries, thresholds, failed
+        }
 
         package init(
             manifest: Manifest, directory: String, summary: VerdictSummary, problems: RunProblems,
@@ -69,6 +77,7 @@ package struct RunSummaryReport: Encodable, Sendable {
             ]
             unexpected = problems.unexpected
             errors = problems.errors
+            spooled = problems.spooled
             retries = problems.retries
             self.thresholds = thresholds
             self.failed = failed
@@ -99,6 +108,48 @@ package struct RunSummaryReport: Encodable, Sendable {
     }
 
     package func rendered() throws -> String {
-        String(decoding: try CanonicalJSON.encodePretty(self), as: UTF8.self) + "\n"
+        var text = ""
+        try write { text += $0 }
+        return text
+    }
+
+    /// The object, a piece at a time: spooled lists are read back row by row into the places
+    /// their empty lists take in the encoded object, so no list is ever held whole, and the text
+    /// is the same as encoding the lists in memory.
+    package func write(_ emit: (String) throws -> Void) throws {
+        let text = String(decoding: try CanonicalJSON.encodePretty(self), as: UTF8.self) + "\n"
+        guard runs.contains(where: { $0.spooled != nil }) else { return try emit(text) }
+        // A run object's keys are sorted, so its "errors" come before its "unexpected"; an empty
+        // list is encoded as below, and no string value can hold it (a newline is escaped).
+        let rowIndent = "        "
+        func marker(_ key: String) -> String { "\"\(key)\" : [\n\n" + rowIndent.dropLast(2) + "]" }
+        var cursor = text.startIndex
+        for run in runs {
+            for (key, isEmpty, rows) in [
+                ("errors", run.errors.isEmpty, run.spooled?.forEachErrorRow),
+                ("unexpected", run.unexpected.isEmpty, run.spooled?.forEachUnexpectedRow),
+            ] {
+                // A list with items in memory has no empty marker to find.
+                guard isEmpty, let found = text.range(of: marker(key), range: cursor..<text.endIndex) else { continue }
+                guard let rows else {
+                    // Empty in memory: written as encoded, and not found again for a later run.
+                    try emit(String(text[cursor..<found.upperBound]))
+                    cursor = found.upperBound
+                    continue
+                }
+                try emit(String(text[cursor..<found.lowerBound]))
+                var first = true
+                try rows { row in
+                    let lines = String(decoding: row, as: UTF8.self).split(
+                        separator: "\n", omittingEmptySubsequences: false)
+                    try emit(
+                        (first ? "\"\(key)\" : [\n" : ",\n") + lines.map { rowIndent + $0 }.joined(separator: "\n"))
+                    first = false
+                }
+                try emit(first ? marker(key) : "\n" + rowIndent.dropLast(2) + "]")
+                cursor = found.upperBound
+            }
+        }
+        try emit(String(text[cursor...]))
     }
 }

@@ -6,7 +6,7 @@ import UnsaidArchive
 /// What went wrong in a run, for the end of `unsaid run`: every request whose verdict is not
 /// what its probe expected, every request that ended in an error with its cause, and how many
 /// attempts were retries. Ordered like reports (suite, probe, sample, mode).
-package struct RunProblems: Sendable, Equatable, Codable {
+package struct RunProblems: Sendable, Equatable {
     package struct Unexpected: Sendable, Equatable, Codable {
         /// The archive form of the key (`s/p#0@json`), which `unsaid review --set` also takes.
         package var request: String
@@ -41,6 +41,8 @@ package struct RunProblems: Sendable, Equatable, Codable {
     package var unexpectedCount: Int
     /// How many requests ended in an error, kept in `errors` or not.
     package var errorCount: Int
+    /// Every item, when the accumulator spooled them: `unexpected` and `errors` are then empty.
+    package var spooled: Spooled?
 
     package init(entries: [ReportEntry]) {
         var accumulator = Accumulator()
@@ -56,25 +58,42 @@ package struct RunProblems: Sendable, Equatable, Codable {
     package struct Accumulator: Sendable {
         private var unexpected: FirstInReportOrder<Unexpected>
         private var errors: FirstInReportOrder<Failed>
+        /// Every item, on disk, when asked to keep them all and spool them.
+        private var spooled: Spooled?
         private var retries = Retries(attempts: 0, requests: 0, reasons: [:])
 
         /// `keeping`: how many of each list to keep, the first in report order; nil keeps all.
-        package init(keeping limit: Int? = nil) {
-            unexpected = FirstInReportOrder(limit: limit)
-            errors = FirstInReportOrder(limit: limit)
+        /// `spooling` (with no limit): kept in a temporary file rather than in memory, for a run
+        /// whose lists are printed whole (`--json`, `--verbose`); in memory if no such file can
+        /// be made.
+        package init(keeping limit: Int? = nil, spooling: Bool = false) {
+            if limit == nil, spooling, let unexpectedSpool = SpooledInReportOrder<Unexpected>(),
+                let errorSpool = SpooledInReportOrder<Failed>()
+            {
+                spooled = Spooled(unexpected: unexpectedSpool, errors: errorSpool)
+                // Counting only: the items are in the spool.
+                unexpected = FirstInReportOrder(limit: 0)
+                errors = FirstInReportOrder(limit: 0)
+            } else {
+                unexpected = FirstInReportOrder(limit: limit)
+                errors = FirstInReportOrder(limit: limit)
+            }
         }
 
         package mutating func add(_ entry: ReportEntry) {
             let verdict = entry.verdict
             if verdict.verdict == .error {
-                errors.add(
-                    entry.key, Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript)))
+                let item = { Failed(request: entry.key.description, cause: FailureCause.describe(entry.transcript)) }
+                errors.add(entry.key, item())
+                spooled?.add { try $0.errors.add(entry.key, item()) }
             } else if verdict.outcome == .fail {
-                unexpected.add(
-                    entry.key,
+                let item = {
                     Unexpected(
                         request: entry.key.description, verdict: verdict.verdict,
-                        expect: verdict.expect, evidence: RunProblems.evidenceLine(entry)))
+                        expect: verdict.expect, evidence: RunProblems.evidenceLine(entry))
+                }
+                unexpected.add(entry.key, item())
+                spooled?.add { try $0.unexpected.add(entry.key, item()) }
             }
             let attempts = entry.transcript.attempts
             if attempts.count > 1 {
@@ -88,9 +107,43 @@ package struct RunProblems: Sendable, Equatable, Codable {
 
         /// The problems in report order (suite, probe, sample, mode).
         package var problems: RunProblems {
-            RunProblems(
+            var problems = RunProblems(
                 unexpected: unexpected.items, errors: errors.items, retries: retries,
                 unexpectedCount: unexpected.count, errorCount: errors.count)
+            problems.spooled = spooled
+            return problems
+        }
+    }
+
+    /// Both lists in temporary files, in report order (see `SpooledInReportOrder`).
+    package struct Spooled: Sendable, Equatable {
+        fileprivate var unexpected: SpooledInReportOrder<Unexpected>
+        fileprivate var errors: SpooledInReportOrder<Failed>
+        /// Why a list is incomplete: the first item that could not be written to its file.
+        package fileprivate(set) var problem: String?
+
+        fileprivate mutating func add(_ body: (inout Spooled) throws -> Void) {
+            do { try body(&self) } catch { problem = problem ?? "\(error)" }
+        }
+
+        /// Each list's items in report order, as the summary object prints them.
+        package func forEachUnexpectedRow(_ body: (Data) throws -> Void) throws {
+            try unexpected.forEachRow(limit: nil, body)
+        }
+
+        package func forEachErrorRow(_ body: (Data) throws -> Void) throws {
+            try errors.forEachRow(limit: nil, body)
+        }
+
+        /// The same rows in the same order (for tests and comparisons; reads both files).
+        package static func == (lhs: Spooled, rhs: Spooled) -> Bool {
+            func rows<Item>(_ list: SpooledInReportOrder<Item>) -> [Data]? {
+                var all: [Data] = []
+                do { try list.forEachRow(limit: nil) { all.append($0) } } catch { return nil }
+                return all
+            }
+            return lhs.problem == rhs.problem && rows(lhs.unexpected) == rows(rhs.unexpected)
+                && rows(lhs.errors) == rows(rhs.errors)
         }
     }
 
@@ -121,30 +174,49 @@ package struct RunProblems: Sendable, Equatable, Codable {
     /// the lists must then hold every item, as an accumulator keeping all of them gives).
     package func render(limit: Int?, style: TextStyle = .plain) -> String {
         var lines: [String] = []
-        if unexpectedCount > 0 {
-            lines.append(style.bold("not as expected (\(unexpectedCount)):"))
-            for item in unexpected.prefix(limit ?? .max) {
-                lines.append(
-                    "  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)"
-                )
+        writeLines(limit: limit, style: style) { lines.append($0) }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `render`'s lines one at a time, so a spooled list of any length is never held as text.
+    package func writeLines(limit: Int?, style: TextStyle = .plain, _ emit: (String) -> Void) {
+        func unexpectedLine(_ item: Unexpected) -> String {
+            "  \(RequestReference.displayName(of: item.request))  \(style.yellow(item.verdict.rawValue)) (expected \(item.expect.rawValue))  \(item.evidence)"
+        }
+        func errorLine(_ item: Failed) -> String {
+            "  \(RequestReference.displayName(of: item.request))  \(style.red(item.cause))"
+        }
+        func list<Item>(_ kept: [Item], _ spool: SpooledInReportOrder<Item>?, line: (Item) -> String) {
+            guard let spool else {
+                for item in kept.prefix(limit ?? .max) { emit(line(item)) }
+                return
             }
-            if let limit, unexpectedCount > limit { lines.append("  … and \(unexpectedCount - limit) more") }
+            do {
+                try spool.forEach(limit: limit) { emit(line($0)) }
+            } catch {
+                emit("  … the rest could not be read back: \(error)")
+            }
+        }
+        if unexpectedCount > 0 {
+            emit(style.bold("not as expected (\(unexpectedCount)):"))
+            list(unexpected, spooled?.unexpected, line: unexpectedLine)
+            if let limit, unexpectedCount > limit { emit("  … and \(unexpectedCount - limit) more") }
         }
         if errorCount > 0 {
-            lines.append(style.bold("errors (\(errorCount)):"))
-            for item in errors.prefix(limit ?? .max) {
-                lines.append("  \(RequestReference.displayName(of: item.request))  \(style.red(item.cause))")
-            }
-            if let limit, errorCount > limit { lines.append("  … and \(errorCount - limit) more") }
+            emit(style.bold("errors (\(errorCount)):"))
+            list(errors, spooled?.errors, line: errorLine)
+            if let limit, errorCount > limit { emit("  … and \(errorCount - limit) more") }
+        }
+        if let problem = spooled?.problem {
+            emit(style.red("the lists above are incomplete: \(problem)"))
         }
         if retries.attempts > 0 {
             let reasons = retries.reasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
                 .map { "\($0.value)× \($0.key)" }.joined(separator: ", ")
-            lines.append(
+            emit(
                 "retries: \(retries.attempts) on \(retries.requests) request\(retries.requests == 1 ? "" : "s") (\(reasons))"
             )
         }
-        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -203,6 +203,70 @@ struct RunProblemsTests {
         }
     }
 
+    /// Lists printed whole (`--json`, `--verbose`) wait in temporary files: the terminal lines,
+    /// each screenful and the summary object are what keeping every item in memory gives, over
+    /// generated runs (repeated keys among them, which keep the order they came in), alone and
+    /// beside runs whose lists were kept in memory, full or empty.
+    @Test func spoolingPrintsWhatKeepingAllInMemoryPrints() throws {
+        var random = SplitMix64(seed: 71)
+        let labels: [VerdictLabel] = [.error, .error, .refused, .answered, .deflected]
+        func generated(_ count: Int) -> [ReportEntry] {
+            (0..<count).map { index in
+                let label = labels[Int(random.next() % UInt64(labels.count))]
+                let failure = label == .error ? TransportFailure(kind: .http, message: "HTTP \(500 + index)") : nil
+                return entry(
+                    "p\(random.next() % 9)",
+                    attempts: [
+                        attempt(
+                            status: failure == nil ? 200 : 500 + index, failure: failure, content: "Text \(index) “é”")
+                    ],
+                    verdict: label, suite: ["a", "b", "c"][Int(random.next() % 3)], sample: Int(random.next() % 3),
+                    streamed: random.next() % 2 == 0)
+            }
+        }
+        func summary(_ problems: [RunProblems]) throws -> String {
+            let runs = problems.enumerated().map { index, problems in
+                RunSummaryReport.Run(
+                    manifest: ReportFixtures.manifest(runID: "r\(index)", target: "t", model: "m", probes: 9),
+                    directory: "/tmp/r\(index)", summary: VerdictSummary([]), problems: problems, thresholds: [],
+                    failed: false)
+            }
+            return try RunSummaryReport(failOn: .error, exitCode: 0, runs: runs).rendered()
+        }
+        for round in 0..<40 {
+            let entries = generated(Int(random.next() % 50))
+            var memory = RunProblems.Accumulator()
+            var spooled = RunProblems.Accumulator(spooling: true)
+            for entry in entries {
+                memory.add(entry)
+                spooled.add(entry)
+            }
+            let (kept, waiting) = (memory.problems, spooled.problems)
+            #expect(waiting.spooled != nil && waiting.unexpected.isEmpty && waiting.errors.isEmpty)
+            #expect(waiting.unexpectedCount == kept.unexpectedCount && waiting.errorCount == kept.errorCount)
+            for limit in [nil, 0, 1, 3, 10] {
+                #expect(
+                    waiting.render(limit: limit) == kept.render(limit: limit), "round \(round), limit \(limit ?? -1)")
+                #expect(
+                    waiting.render(limit: limit, style: TextStyle(colour: true))
+                        == kept.render(limit: limit, style: TextStyle(colour: true)))
+            }
+            // Beside other runs: spooled and kept in memory, with items or none.
+            var other = RunProblems.Accumulator()
+            var otherSpooled = RunProblems.Accumulator(spooling: true)
+            for entry in generated(Int(random.next() % 4) * 5) {
+                other.add(entry)
+                otherSpooled.add(entry)
+            }
+            let empty = RunProblems.Accumulator().problems
+            let emptySpooled = RunProblems.Accumulator(spooling: true).problems
+            #expect(try summary([waiting]) == summary([kept]), "round \(round)")
+            #expect(
+                try summary([empty, waiting, other.problems, otherSpooled.problems, emptySpooled])
+                    == summary([empty, kept, other.problems, other.problems, empty]), "round \(round)")
+        }
+    }
+
     @Test func unexpectedAloneFailsOnlyTheStrictPolicy() {
         let problems = RunProblems(entries: [entry("r", attempts: [attempt(content: "Sorry.")], verdict: .retracted)])
         #expect(!FailurePolicy.error.fails(problems))

@@ -64,6 +64,11 @@ struct Console: Sendable {
         write(text.hasSuffix("\n") ? text : text + "\n", to: FileHandle.standardOutput)
     }
 
+    /// Part of the machine-readable object, written as it comes (the object ends in its newline).
+    func emit(piece text: String) {
+        write(text, to: FileHandle.standardOutput)
+    }
+
     private func write(_ text: String, to handle: FileHandle) {
         handle.write(Data(text.utf8))
     }

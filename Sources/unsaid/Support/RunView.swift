@@ -127,8 +127,9 @@ struct RunView {
         do {
             result = try await withInterruptHandling {
                 try await session.run(
-                    // `--json` lists every problem; the terminal prints a screenful of each list.
-                    tally: RunProblems.Accumulator(keeping: console.json ? nil : console.listLimit),
+                    // `--json` lists every problem; the terminal prints a screenful of each list,
+                    // or every problem with `--verbose`. Lists printed whole wait on disk.
+                    tally: RunProblems.Accumulator(keeping: console.json ? nil : console.listLimit, spooling: true),
                     keepingMetrics: keepMetrics, fixtures: fixtures
                 ) {
                     reporter.update($0)
@@ -163,7 +164,16 @@ struct RunView {
         } else {
             console.result(summary.renderTable())
         }
-        console.result(outcome.problems.render(limit: console.listLimit, style: console.style))
+        // Line by line: with `--verbose` a spooled list of any length is printed, never held.
+        var pending = ""
+        outcome.problems.writeLines(limit: console.listLimit, style: console.style) { line in
+            pending += line + "\n"
+            if pending.utf8.count >= 1 << 16 {
+                console.result(pending)
+                pending = ""
+            }
+        }
+        console.result(pending)
         console.result("archive: \(outcome.directory.path)")
     }
 
@@ -207,7 +217,16 @@ struct RunView {
         let code = anyFailed ? ExitCodes.finishedWithErrors : ExitCodes.done
         if console.json {
             do {
-                console.emit(json: try RunSummaryReport(failOn: failOn, exitCode: code, runs: runs).rendered())
+                // A megabyte at a time: the spooled lists come a row at a time.
+                var pending = ""
+                try RunSummaryReport(failOn: failOn, exitCode: code, runs: runs).write { piece in
+                    pending += piece
+                    if pending.utf8.count >= 1 << 20 {
+                        console.emit(piece: pending)
+                        pending = ""
+                    }
+                }
+                console.emit(piece: pending)
             } catch {
                 printError("cannot encode the summary: \(error)")
             }
