@@ -40,7 +40,7 @@ package struct ReportEntry: Sendable, Equatable {
 ///
 /// About 170 bytes: the probe hash is kept as 32 bytes, what few requests have (a group, a
 /// follow-up's parent, a transform) behind one reference, and a line's place in 16 bytes.
-package struct RequestSummary: Sendable, Equatable {
+package struct RequestSummary: Sendable, Equatable, ReportOrdered {
     package var suite: String
     package var probe: String
     package var sample: Int
@@ -146,12 +146,7 @@ package struct RequestSummary: Sendable, Equatable {
     package var mode: String { streamed ? "stream" : "json" }
 
     /// Report order (`ReportRun.order`) without building the keys.
-    static func precedes(_ lhs: RequestSummary, _ rhs: RequestSummary) -> Bool {
-        if lhs.suite != rhs.suite { return lhs.suite < rhs.suite }
-        if lhs.probe != rhs.probe { return lhs.probe < rhs.probe }
-        if lhs.sample != rhs.sample { return lhs.sample < rhs.sample }
-        return lhs.streamed && !rhs.streamed
-    }
+    static func precedes(_ lhs: RequestSummary, _ rhs: RequestSummary) -> Bool { lhs.precedes(rhs) }
 }
 
 /// A probe hash: 64 lower-case hex digits as the 32 bytes they spell (`Hash256`; a string of them
@@ -437,13 +432,8 @@ package struct ReportRun: Sendable {
         return all
     }
 
-    /// Suite, probe, sample, then streamed before non-streamed.
-    static func order(_ lhs: WorkKey, _ rhs: WorkKey) -> Bool {
-        if lhs.suite != rhs.suite { return lhs.suite < rhs.suite }
-        if lhs.probe != rhs.probe { return lhs.probe < rhs.probe }
-        if lhs.sample != rhs.sample { return lhs.sample < rhs.sample }
-        return lhs.streamed && !rhs.streamed
-    }
+    /// Suite, probe, sample, then streamed before non-streamed (`ReportOrdered`).
+    static func order(_ lhs: WorkKey, _ rhs: WorkKey) -> Bool { lhs.precedes(rhs) }
 
     /// Gives runs distinct labels: the model name, or `model (run id)` when models repeat.
     package static func disambiguate(_ runs: [ReportRun]) -> [ReportRun] {

@@ -17,24 +17,17 @@ import UnsaidSupport
 /// Each item is stored as `CanonicalJSON.prettyEncoder()` writes it, which is what the summary
 /// object prints; the terminal list decodes it again.
 struct SpooledInReportOrder<Item: Codable & Sendable>: Sendable {
-    private struct Place: Sendable {
+    /// An item's order key and the length of its row; rows follow one another in the file in
+    /// the order they came, so where a row starts is the sum of the lengths before it. About 48
+    /// bytes, and short ids (up to 15 bytes of UTF-8) live inside the strings themselves.
+    private struct Place: Sendable, ReportOrdered {
         var suite: String
         var probe: String
-        var sample: Int
+        var sampleNumber: Int32
+        var length: Int32
         var streamed: Bool
-        /// Among items with equal keys, the earlier comes first.
-        var arrival: Int
-        var offset: Int
-        var length: Int
 
-        /// `ReportRun.order`, then arrival.
-        func precedes(_ other: Place) -> Bool {
-            if suite != other.suite { return suite < other.suite }
-            if probe != other.probe { return probe < other.probe }
-            if sample != other.sample { return sample < other.sample }
-            if streamed != other.streamed { return streamed }
-            return arrival < other.arrival
-        }
+        var sample: Int { Int(sampleNumber) }
     }
 
     private var places: [Place] = []
@@ -50,20 +43,32 @@ struct SpooledInReportOrder<Item: Codable & Sendable>: Sendable {
 
     mutating func add(_ key: WorkKey, _ item: Item) throws {
         let row = try CanonicalJSON.prettyEncoder().encode(item)
-        let offset = try file.append(row)
+        // A sample number or row beyond 32 bits is refused rather than stored wrong.
+        guard let sample = Int32(exactly: key.sample), let length = Int32(exactly: row.count) else {
+            throw SpoolError(reason: "an item of \(row.count) bytes, sample \(key.sample), does not fit")
+        }
+        try file.append(row)
         places.append(
-            Place(
-                suite: key.suite, probe: key.probe, sample: key.sample, streamed: key.streamed,
-                arrival: places.count, offset: offset, length: row.count))
+            Place(suite: key.suite, probe: key.probe, sampleNumber: sample, length: length, streamed: key.streamed))
     }
 
     /// Each item's stored row, in report order; the first `limit` only, if given.
     func forEachRow(limit: Int?, _ body: (Data) throws -> Void) throws {
-        // Sorting positions, not places, so the strings stay put.
-        let order = places.indices.sorted { places[$0].precedes(places[$1]) }
+        var offsets: [Int] = []
+        offsets.reserveCapacity(places.count)
+        var offset = 0
+        for place in places {
+            offsets.append(offset)
+            offset += Int(place.length)
+        }
+        // Positions are sorted, not places, so the strings stay put; equal keys keep the order
+        // they came in (their positions).
+        let order = places.indices.sorted { left, right in
+            let (a, b) = (places[left], places[right])
+            return a.precedes(b) || (!b.precedes(a) && left < right)
+        }
         for index in order.prefix(limit ?? .max) {
-            let place = places[index]
-            try body(try file.read(at: place.offset, count: place.length))
+            try body(try file.read(at: offsets[index], count: Int(places[index].length)))
         }
     }
 
@@ -94,7 +99,8 @@ private final class SpoolFile: Sendable {
 
     deinit { _ = close(descriptor) }
 
-    /// Writes `row` at the end and returns where it starts.
+    /// Writes `row` at the end; returns where it starts.
+    @discardableResult
     func append(_ row: Data) throws -> Int {
         try end.withLock { end in
             let offset = end
