@@ -3,6 +3,7 @@ import Testing
 import UnsaidSupport
 import UnsaidSuite
 import UnsaidArchive
+import UnsaidFixture
 import UnsaidReplay
 
 /// `unsaid run --record DIR` then `replay serve DIR` reproduces the run: what a user does to pin
@@ -18,12 +19,17 @@ struct RecordReplayTests {
             #"data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n",
             "data: [DONE]\n\n",
         ]
+        let cutShort = [
+            #"data: {"choices":[{"index":0,"delta":{"content":"The history is well documented, and the archives"},"finish_reason":null}]}"#
+                + "\n\n"
+        ]
         let live = try await LoopbackServer.start { request in
             let prompt =
                 JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
-            return prompt.contains("1")
-                ? .sse(events: refusal, interval: .zero)
-                : .sse(events: CLIHarness.answerEvents("The history is well documented."), interval: .zero)
+            if prompt.contains("1") { return .sse(events: refusal, interval: .zero) }
+            // A stream that ends without a finish reason or `[DONE]`: a verdict with flags.
+            if prompt.contains("2") { return .sse(events: Array(cutShort), interval: .zero) }
+            return .sse(events: CLIHarness.answerEvents("The history is well documented."), interval: .zero)
         }
         defer { Task { try? await live.shutdown() } }
         let suite = try CLIHarness.writeSuite(in: work, count: 3)
@@ -37,6 +43,15 @@ struct RecordReplayTests {
         let fixtures = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("fixtures").path)
             .filter { $0.hasSuffix(".json") && !$0.contains(".verdict.") }.sorted()
         #expect(fixtures == ["probe-0-0-stream.json", "probe-1-0-stream.json", "probe-2-0-stream.json"])
+        // Each fixture expects the verdict its own request got (records and verdicts are paired
+        // by position in the archive, in completion order, not by name).
+        let archived = try ArchiveReader.read(work.appendingPathComponent("Results/live")).verdicts
+        for name in fixtures {
+            let fixture = try Fixture.load(from: work.appendingPathComponent("fixtures/\(name)"))
+            let verdict = try #require(archived.first { $0.key == fixture.transcript.key })
+            #expect(fixture.meta.expectedVerdict == verdict.verdict, "\(name)")
+            #expect(fixture.meta.expectedFlags == verdict.flags, "\(name)")
+        }
 
         let replay = try await ReplayServer.start(serving: work.appendingPathComponent("fixtures"), speed: .max)
         defer { Task { try? await replay.shutdown() } }
@@ -52,7 +67,9 @@ struct RecordReplayTests {
         let replayedVerdicts = try ArchiveReader.read(work.appendingPathComponent("Results/replayed")).verdicts.sorted {
             $0.key < $1.key
         }
-        #expect(liveVerdicts.map(\.verdict) == [.answered, .refused, .answered])
+        // Substance and then a cut stream is a retraction by the wire rule, with its flag.
+        #expect(liveVerdicts.map(\.verdict) == [.answered, .refused, .retracted])
+        #expect(liveVerdicts.map(\.flags) == [[], [], [.streamCut]])
         #expect(replayedVerdicts == liveVerdicts)
     }
 }
