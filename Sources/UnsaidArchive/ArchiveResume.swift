@@ -11,9 +11,9 @@ package struct ResumePoint: Sendable {
     package var chainHead: String
     package var tornTail: ArchiveContents.TornTail?
     /// Keys of every archived request, follow-up turns included.
-    package var keys: Set<WorkKey>
+    package var keys: ArchivedKeys
     /// Keys of archived requests that a plan must account for (first turns, not follow-ups).
-    package var plannedKeys: Set<WorkKey>
+    package var plannedKeys: ArchivedKeys
     /// Verdicts per label, once `ArchiveResume.repair` has re-derived them.
     package var counts: [String: Int]
     /// The judge's exchanges, for a run with a judge (small: one per judged request).
@@ -36,8 +36,8 @@ package enum ArchiveResume {
         if manifest.status == .complete {
             throw ArchiveError.mismatch("\(directory.path): the run is already complete; nothing to resume")
         }
-        var keys = Set<WorkKey>()
-        var plannedKeys = Set<WorkKey>()
+        var keys = ArchivedKeys()
+        var plannedKeys = ArchivedKeys()
         let summary = try ArchiveStream.transcripts(layout) { record, _ in
             keys.insert(record.transcript.key)
             if record.probe.turn == nil { plannedKeys.insert(record.transcript.key) }

@@ -53,8 +53,15 @@ extension RunSession {
         // the first one left over, in key order, is the one named.
         var unplanned = contents.plannedKeys
         for key in plan.keys where !unplanned.isEmpty { unplanned.remove(key) }
-        if let stray = unplanned.min() {
-            throw RunSetupError("cannot resume: the archive holds \(stray), which the suites no longer plan")
+        if !unplanned.isEmpty {
+            // The keys are kept as digests: the one to name is read from the archive again.
+            let stray: WorkKey?
+            do { stray = try unplanned.smallest(in: contents.layout) } catch {
+                throw RunSetupError("cannot resume: \(error)")
+            }
+            throw RunSetupError(
+                "cannot resume: the archive holds \(stray.map { "\($0)" } ?? "\(unplanned.count) requests"), which the suites no longer plan"
+            )
         }
         // Flags given now win; otherwise the run carries on as it was started.
         let recorded = manifest.arguments.settings

@@ -197,6 +197,36 @@ struct RunSessionTests {
         #expect(sender.prompts.isEmpty)
     }
 
+    /// Keys are kept as digests, so the refusal reads the archive again for the key it names:
+    /// the smallest of those the plan does not hold, here two written after the stop.
+    @Test func resumeNamesTheSmallestArchivedKeyThePlanDoesNotHold() async throws {
+        let suite = try writeSuite(count: 4)
+        let directory = try await interruptedRun(suite, sender: ScriptedSender(stopAt: 3))
+        let contents = try ArchiveReader.read(directory)
+        let template = try #require(contents.records.first)
+        let writer = try ArchiveWriter(
+            continuing: try ArchiveResume.inspect(directory), manifest: contents.manifest)
+        for stray in ["zz-stray", "mm-stray"] {
+            var probe = template.probe
+            probe.id = stray
+            var transcript = template.transcript
+            transcript.key.probe = stray
+            let verdict = try #require(contents.verdicts.first)
+            _ = try await writer.append(probe: probe, transcript: transcript, verdict: verdict)
+        }
+        let before = try self.contents(of: directory)
+        do {
+            _ = try RunSession.resume(resume(directory), environment: environment(ScriptedSender()))
+            Issue.record("a resume of an archive with requests the plan does not hold was not refused")
+        } catch let error as RunSetupError {
+            #expect(
+                error.description
+                    == "cannot resume: the archive holds \(WorkKey(suite: template.transcript.key.suite, probe: "mm-stray", probeHash: template.transcript.key.probeHash, sample: 0, streamed: template.transcript.key.streamed)), which the suites no longer plan"
+            )
+        }
+        #expect(try self.contents(of: directory) == before)
+    }
+
     @Test func resumeRefusesAnotherModelOrOtherHeaders() async throws {
         let suite = try writeSuite(count: 3)
         let directory = try await interruptedRun(suite, sender: ScriptedSender(stopAt: 2))
