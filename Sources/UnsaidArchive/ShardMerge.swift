@@ -110,7 +110,7 @@ package enum ShardMerge {
 
     /// The whole plan's keys, rebuilt from the suite files the shards ran (their paths as
     /// recorded), checked against the recorded suite digests and plan digest.
-    package static func plan(for shard: ShardRun) throws -> [WorkKey] {
+    package static func plan(for shard: ShardRun) throws -> PlanIndex {
         let arguments = shard.manifest.arguments
         let suites: [Suite]
         do {
@@ -126,17 +126,17 @@ package enum ShardMerge {
             throw MergeRefusal(
                 "suite file \(source.path) changed since the shards ran (SHA-256 now \(source.sha256.prefix(12)))")
         }
-        // Planned as the shards planned it, without materialising the items.
-        let keys = Array(
-            try PlannedRequests(
-                suites: suites, streamMode: arguments.forcedStreamMode, selection: arguments.selection ?? RunSelection()
-            ).keys)
-        guard PlanDigest.digest(keys) == shard.shard.planDigest else {
+        // Planned as the shards planned it, without materialising the items or their keys: an
+        // array of the keys (each with its 64-digit probe hash) was about 25 MB for 100,000
+        // requests, a third of the merge's peak; the index is a few tens of bytes a request.
+        let planned = try PlannedRequests(
+            suites: suites, streamMode: arguments.forcedStreamMode, selection: arguments.selection ?? RunSelection())
+        guard PlanDigest.digest(planned.keys) == shard.shard.planDigest else {
             throw MergeRefusal(
                 "the suites at \(arguments.suitePaths.joined(separator: ", ")) no longer plan what the shards ran (plan digest differs)"
             )
         }
-        return keys
+        return PlanIndex(planned.keys)
     }
 
     /// What to write the merged run as.
@@ -157,9 +157,9 @@ package enum ShardMerge {
     /// Writes the merged run into `output.layout.directory` (which the caller created and locked).
     /// Every shard must verify before this is called; records are checked again as they are copied.
     @discardableResult
-    package static func write(_ selection: Selection, plan: [WorkKey], to output: Output) throws -> Manifest {
+    package static func write(_ selection: Selection, plan: PlanIndex, to output: Output) throws -> Manifest {
         let layout = output.layout
-        let index = try indexRecords(selection, plan: PlanIndex(plan))
+        let index = try indexRecords(selection, plan: plan)
         let fileManager = FileManager.default
         guard let reference = selection.shards.first else { throw MergeRefusal("no finished shard to merge") }
 
@@ -347,10 +347,10 @@ package enum ShardMerge {
 
 /// The plan's requests by (suite, probe, sample, mode), as 128-bit digests with their position
 /// and a digest of the probe hash: a plan of any size in a few tens of bytes per request.
-struct PlanIndex {
+package struct PlanIndex: Sendable {
     private var slots: [Digest128: (position: Int, probeHash: Digest128)] = [:]
 
-    init(_ keys: [WorkKey]) {
+    init(_ keys: some Sequence<WorkKey>) {
         for (position, key) in keys.enumerated() {
             let slot = Self.slot(suite: key.suite, probe: key.probe, sample: key.sample, streamed: key.streamed)
             if slots[slot] == nil { slots[slot] = (position, Digest128(Data(key.probeHash.utf8))) }
