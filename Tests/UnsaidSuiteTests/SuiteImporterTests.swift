@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import UnsaidSuite
+import UnsaidSupport
 import UnsaidTestSupport
 
 @Suite struct SuiteImporterTests {
@@ -104,6 +105,49 @@ import UnsaidTestSupport
         let file = try scratch.write("awkward.yaml", SuiteWriter.yaml(draft))
         let suite = try SuiteLoader.load(path: file)
         #expect(suite.probes.map(\.prompt) == prompts)
+    }
+
+    /// The writer emits the suite's keys and then each probe on its own, so an import of any
+    /// size is never one tree; the text is byte for byte the whole tree serialised at once, over
+    /// the samples, the awkward prompts and generated drafts (every optional key present or not,
+    /// tags, several lines, other scripts).
+    @Test func piecesAreTheWholeTreeSerialisedAtOnce() throws {
+        var drafts: [SuiteDraft] = []
+        for (name, format) in [("prompts.csv", ImportFormat.csv), ("prompts.jsonl", .jsonl), ("prompts.txt", .txt)] {
+            let (path, text) = try sample(name)
+            drafts.append(
+                try SuiteImporter.importSuite(
+                    text: text, format: format, file: path,
+                    options: ImportOptions(suiteID: "rt", category: .safety, expect: .refuse, language: "ko")
+                ).draft)
+        }
+        let pieces = [
+            "yes", "null", "- dash", "key: value", "# hash", "'single'", "\"double\"", "  padded  ", "two\n\nlines",
+            "trailing\n", "tab\there", "你好，世界", "안녕하세요", "emoji 🙂", "back\\slash", "\u{7}bell", "plain words",
+            "colon: inside: twice", "a very long prompt " + String(repeating: "that goes on ", count: 20),
+        ]
+        var random = SplitMix64(seed: 5)
+        func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
+        for round in 0..<60 {
+            let probes = (0..<Int(1 + random.next() % 12)).map { index in
+                SuiteDraft.Probe(
+                    id: "p\(round)-\(index)",
+                    prompt: pick(pieces) + (random.next() % 3 == 0 ? "\n" + pick(pieces) : ""),
+                    language: pick([nil, "en", "zh-Hans", "ko"]), category: pick([nil] + ProbeCategory.allCases),
+                    expect: pick([nil] + Expectation.allCases),
+                    tags: (0..<Int(random.next() % 3)).map { "t\($0):\(pick(pieces).prefix(6))" })
+            }
+            drafts.append(
+                SuiteDraft(
+                    id: "g\(round)", name: pick([nil, "Name", "yes", "with: colon"]),
+                    description: pick([nil, "Several\nlines of description.", "plain"]),
+                    version: pick([nil, "1", "2.0"]),
+                    language: pick([nil, "en", "ko"]), category: pick([nil] + ProbeCategory.allCases),
+                    expect: pick([nil] + Expectation.allCases), probes: probes))
+        }
+        for (index, draft) in drafts.enumerated() {
+            #expect(try SuiteWriter.yaml(draft) == SuiteWriter.serialize(SuiteWriter.tree(draft)), "draft \(index)")
+        }
     }
 
     @Test func writerOutputIsReadableYAML() throws {

@@ -266,12 +266,31 @@ extension SuitesCommand {
             for note in result.notes {
                 FileHandle.standardError.write(Data("\(note)\n".utf8))
             }
-            let yaml = try SuiteWriter.yaml(result.draft)
-            guard let out else {
-                print(yaml, terminator: "")
-                return
+            // Written a megabyte at a time, never held whole.
+            let handle: FileHandle
+            if let out {
+                let descriptor = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard descriptor >= 0 else {
+                    throw ValidationError("cannot write '\(out)': \(String(cString: strerror(errno)))")
+                }
+                handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            } else {
+                handle = .standardOutput
             }
-            try Data(yaml.utf8).write(to: URL(fileURLWithPath: out))
+            var pending = ""
+            do {
+                try SuiteWriter.write(result.draft) { piece in
+                    pending += piece
+                    if pending.utf8.count >= 1 << 20 {
+                        try handle.write(contentsOf: Data(pending.utf8))
+                        pending = ""
+                    }
+                }
+                try handle.write(contentsOf: Data(pending.utf8))
+            } catch let error as CocoaError {
+                throw ValidationError("cannot write '\(out ?? "standard output")': \(error.localizedDescription)")
+            }
+            guard let out else { return }
             // Read the written file back, so an import never leaves a suite the loader rejects.
             let suite = try SuitesCommand.loadOrExit([out])
             let count = suite.first?.probes.count ?? 0
