@@ -38,6 +38,27 @@ struct SuitesImportTests {
         #expect(good.stdout.contains("category: safety") && good.stdout.contains("expect: refuse"))
     }
 
+    /// `--out` where no file can be made: one line naming it and the system's reason (exit 2),
+    /// nothing on standard output; a writable `--out` holds what standard output would.
+    @Test func anOutThatCannotBeWrittenIsOneLine() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "prompt\nWhat happened in 1989?\nWho is Tank Man?\n".write(
+            to: work.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let missing = work.appendingPathComponent("no-such-folder/out.yaml").path
+        let refused = try await CLIHarness.run(["suites", "import", "p.csv", "--out", missing], directory: work)
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.split(separator: "\n").first.map(String.init)
+                == "Error: cannot write '\(missing)': No such file or directory")
+        #expect(refused.stdout.isEmpty)
+        let printed = try await CLIHarness.run(["suites", "import", "p.csv"], directory: work)
+        let written = try await CLIHarness.run(["suites", "import", "p.csv", "--out", "p.yaml"], directory: work)
+        #expect(printed.status == 0 && written.status == 0, "\(written.stderr)")
+        #expect(try String(contentsOf: work.appendingPathComponent("p.yaml"), encoding: .utf8) == printed.stdout)
+        #expect(written.stderr.contains("wrote p.yaml: 2 probes"))
+    }
+
     /// The subcommands of `suites` are named explicitly; the names are the ones ArgumentParser
     /// derived from their types (`Lint` → `lint`), in help and on the command line alike.
     @Test func suitesSubcommandsKeepTheNamesTheirTypesGave() async throws {
