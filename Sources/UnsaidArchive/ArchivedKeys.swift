@@ -7,7 +7,7 @@ import UnsaidSuite
 /// 16 bytes and its slot. The keys themselves are read again from the archive in the one case
 /// that must name one (`smallest(in:)`).
 package struct ArchivedKeys: Sendable {
-    private var digests = Set<Digest128>()
+    private var digests = Set<RequestDigest>()
 
     package init() {}
 
@@ -15,15 +15,15 @@ package struct ArchivedKeys: Sendable {
     package var count: Int { digests.count }
 
     package mutating func insert(_ key: WorkKey) {
-        digests.insert(Self.digest(key))
+        digests.insert(RequestDigest(key))
     }
 
     package mutating func remove(_ key: WorkKey) {
-        digests.remove(Self.digest(key))
+        digests.remove(RequestDigest(key))
     }
 
     package func contains(_ key: WorkKey) -> Bool {
-        digests.contains(Self.digest(key))
+        digests.contains(RequestDigest(key))
     }
 
     /// The smallest of these keys (`WorkKey`'s order) among the first turns archived in `layout`,
@@ -37,9 +37,14 @@ package struct ArchivedKeys: Sendable {
         }
         return smallest
     }
+}
 
-    /// Every field, in order, each ended by a NUL (see `Digest128(fields:)`).
-    private static func digest(_ key: WorkKey) -> Digest128 {
-        Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"])
+/// A request key as a 128-bit digest of every field (each ended by a NUL, see
+/// `Digest128(fields:)`): 16 bytes to index a request by, however long its names.
+package struct RequestDigest: Hashable, Sendable {
+    private let digest: Digest128
+
+    package init(_ key: WorkKey) {
+        digest = Digest128(fields: [key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j"])
     }
 }

@@ -30,6 +30,7 @@ enum ReportFixtures {
         var label: VerdictLabel
         var flags: [VerdictFlag] = []
         var evidence: [Evidence] = []
+        var decidedBy: DetectorLayer? = nil
     }
 
     // MARK: Probes
@@ -290,7 +291,8 @@ enum ReportFixtures {
             let verdict = Verdict(
                 key: key, verdict: item.label, flags: item.flags, evidence: item.evidence,
                 attempt: item.attempts.last?.index ?? 0, expect: item.probe.expect,
-                outcome: Outcome.judge(item.label, expect: item.probe.expect), ruleset: "fixture-1")
+                outcome: Outcome.judge(item.label, expect: item.probe.expect), ruleset: "fixture-1",
+                decidedBy: item.decidedBy)
             try await writer.append(probe: item.probe, transcript: transcript, verdict: verdict)
             verdicts.append(verdict)
         }

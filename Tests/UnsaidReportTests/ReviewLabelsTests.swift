@@ -91,6 +91,68 @@ struct ReviewLabelsTests {
         #expect(throws: LabelsError.self) { try cut.repairHeadAfterCrash() }
     }
 
+    /// `review --list` walks the archive instead of loading it: the same items, in the same
+    /// order, with the same verdicts, hashes and labels as the queue built from the whole run,
+    /// over runs with labels on some requests (one relabelled), for every choice of scope.
+    @Test func theStreamedListingIsTheQueue() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("unsaid-list-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let sample = try await SampleArchive.make()
+        defer { try? FileManager.default.removeItem(at: sample) }
+        let runs = [
+            sample,
+            try await ReportFixtures.writeRun(
+                ReportFixtures.alphaItems, runID: "20260101-000000-alpha-0001", target: "a", model: "a", in: root),
+            try await ReportFixtures.writeRun(
+                ReportFixtures.betaItems, runID: "20260101-000000-beta-0002", target: "b", model: "b", in: root),
+            // Decided by the classifier at several confidences, so the threshold chooses.
+            try await ReportFixtures.writeRun(
+                ReportFixtures.alphaItems.enumerated().map { index, item in
+                    var item = item
+                    item.decidedBy = .classifier
+                    item.evidence.append(
+                        Evidence(
+                            rule: "classifier.\(item.label.rawValue)", note: "", layer: .classifier,
+                            confidence: 300 + 100 * (index % 7)))
+                    return item
+                }, runID: "20260101-000000-unsure-0003", target: "u", model: "u", in: root),
+        ]
+        for (number, directory) in runs.enumerated() {
+            let contents = try ArchiveReader.read(directory)
+            var ledger = try LabelsLedger.load(contents)
+            for (index, label) in [(0, ReviewLabel.deflected), (2, .answered), (0, .refused)]
+            where index < contents.records.count {
+                let key = contents.records[index].transcript.key
+                let verdict = try #require(contents.verdicts.last { $0.key == key })
+                _ = try ledger.append(
+                    key: key, transcript: contents.recordHashes[index], machine: verdict, label: label,
+                    reviewer: "ana", note: nil, at: "2026-01-02T00:00:00.000Z")
+            }
+            let reread = try ArchiveReader.read(directory)
+            let ledgerNow = try LabelsLedger.load(reread)
+            for all in [false, true] {
+                for threshold in [nil, 500, 1000] {
+                    let queue = ReviewQueue(contents: reread, ledger: ledgerNow, all: all, minConfidence: threshold)
+                    var listed: [String] = []
+                    var hashes: [String] = []
+                    let summary = try ReviewListing.forEach(directory, all: all, minConfidence: threshold) {
+                        item, position, total in
+                        listed.append(item.render(position: position, of: total))
+                        hashes.append(item.recordHash)
+                    }
+                    let expected = queue.items.enumerated().map { $1.render(position: $0 + 1, of: queue.items.count) }
+                    #expect(listed == expected, "run \(number), all \(all), threshold \(threshold ?? -1)")
+                    #expect(hashes == queue.items.map(\.recordHash))
+                    #expect(summary.items == queue.items.count)
+                    #expect(summary.labelled == queue.items.filter { $0.review != nil }.count)
+                }
+            }
+            // Something is listed, and some of it labelled, or the comparison proves little.
+            let everything = try ReviewListing.forEach(directory, all: true, minConfidence: nil) { _, _, _ in }
+            #expect(everything.items == reread.records.count && everything.labelled > 0)
+        }
+    }
+
     @Test func lowConfidenceMeansTheDecidingLayersOwnConfidence() {
         func verdict(decidedBy layer: DetectorLayer?, evidence: [Evidence], flags: [VerdictFlag] = []) -> Verdict {
             Verdict(

@@ -33,6 +33,20 @@ package struct LabelsLedger: Sendable {
             || manager.fileExists(atPath: directory.appendingPathComponent(headName).path)
     }
 
+    /// The requests the labels file names, read leniently (a line that is not a label is left to
+    /// `load`, which reports it): what a reader that streams the run must find the transcript
+    /// hashes of before it loads the ledger.
+    package static func labelledKeys(in directory: URL) -> Set<WorkKey> {
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(fileName).path) else {
+            return []
+        }
+        var keys = Set<WorkKey>()
+        for line in data.split(separator: 0x0A) {
+            if let record = try? CanonicalJSON.decode(ReviewRecord.self, from: Data(line)) { keys.insert(record.key) }
+        }
+        return keys
+    }
+
     /// Reads the labels of the run in `contents`; an empty ledger when the run has none yet.
     package static func load(_ contents: ArchiveContents) throws -> LabelsLedger {
         try load(

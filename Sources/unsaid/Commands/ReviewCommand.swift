@@ -62,6 +62,8 @@ struct ReviewCommand: ParsableCommand {
         let writes = !assignments.isEmpty || !(list || isatty(STDIN_FILENO) == 0)
         let lock = writes ? try RunDirectory.lock(runDirectory) : nil
         defer { withExtendedLifetime(lock) {} }
+        // Listing only reads (`--list`, or no terminal to ask on): streamed, whatever the run's size.
+        if !writes { return try listStreamed() }
         let contents = try loadRun()
         var ledger = try ConfigurationError.catching { try LabelsLedger.load(contents) }
 
@@ -82,19 +84,38 @@ struct ReviewCommand: ParsableCommand {
         }
         let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
         let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
-        let scope =
-            all
+        // Listing took `listStreamed` above: what is left is a person at a terminal.
+        try interactive(queue: queue, ledger: &ledger, scope: scope(threshold: threshold))
+    }
+
+    /// `--list`, or no terminal to ask on: the queue's items printed as the archive is walked,
+    /// never the whole run in memory (`ReviewListing`), the same lines as `ReviewQueue` gives.
+    private func listStreamed() throws {
+        if let minConfidence, !(0...1).contains(minConfidence) {
+            throw ConfigurationError("--min-confidence \(minConfidence): give a probability between 0 and 1")
+        }
+        let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
+        let summary = try ConfigurationError.catching {
+            try ReviewListing.forEach(
+                URL(fileURLWithPath: runDirectory), all: all, minConfidence: threshold,
+                check: { manifest, torn in
+                    guard manifest.status == .complete, !torn else {
+                        throw ConfigurationError(
+                            "\(runDirectory): the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
+                        )
+                    }
+                }
+            ) { item, position, total in
+                print(item.render(position: position, of: total))
+            }
+        }
+        print("\(summary.items) \(scope(threshold: threshold)), \(summary.labelled) labelled")
+    }
+
+    private func scope(threshold: Int?) -> String {
+        all
             ? "verdicts"
             : "verdicts flagged \(VerdictFlag.needsReview.wire)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
-        if list || isatty(STDIN_FILENO) == 0 {
-            for (index, item) in queue.items.enumerated() {
-                print(item.render(position: index + 1, of: queue.items.count))
-            }
-            let labelled = queue.items.filter { $0.review != nil }.count
-            print("\(queue.items.count) \(scope), \(labelled) labelled")
-            return
-        }
-        try interactive(queue: queue, ledger: &ledger, scope: scope)
     }
 
     private func loadRun() throws -> ArchiveContents {

@@ -1,0 +1,69 @@
+import Foundation
+import UnsaidArchive
+import UnsaidSuite
+import UnsaidVerdict
+
+/// The items of `ReviewQueue` read as a stream, for `unsaid review --list` (and a review without
+/// a terminal): the same items in the same order, without the whole archive in memory. Loading
+/// it whole held 755 MB for a 100,000-request run whose every verdict was flagged.
+///
+/// Three walks: the verdicts, keeping where the flagged ones are (the last verdict of a key
+/// decides, as in the queue); the transcripts, counting the items and finding the hashes the
+/// labels check; then the transcripts again, reading each item's verdict back as it is handed on.
+package enum ReviewListing {
+    /// What the walks found, for the command's own checks and its closing line.
+    package struct Summary: Sendable {
+        package var items: Int
+        package var labelled: Int
+    }
+
+    /// - Parameters:
+    ///   - check: called once the run has been walked and before any item is handed on, with the
+    ///     manifest and whether `transcripts.jsonl` ends in a torn line (the command refuses an
+    ///     unfinished run there).
+    ///   - body: each item with its 1-based position and the number of items.
+    @discardableResult
+    package static func forEach(
+        _ directory: URL, all: Bool, minConfidence: Int?,
+        check: (Manifest, _ torn: Bool) throws -> Void = { _, _ in },
+        _ body: (ReviewItem, _ position: Int, _ total: Int) throws -> Void
+    ) throws -> Summary {
+        let layout = ArchiveLayout(directory: directory)
+        let manifest = try ArchiveReader.readManifest(layout)
+        var flagged: [RequestDigest: ArchiveStream.LineSpan] = [:]
+        try ArchiveStream.verdicts(layout.verdicts) { verdict, _, span in
+            let digest = RequestDigest(verdict.key)
+            if all || verdict.flags.contains(.needsReview) || ReviewQueue.isUnsure(verdict, below: minConfidence) {
+                flagged[digest] = span
+            } else {
+                flagged[digest] = nil
+            }
+        }
+        let labelled = LabelsLedger.labelledKeys(in: directory)
+        var hashes: [WorkKey: String] = [:]
+        var total = 0
+        let summary = try ArchiveStream.transcripts(layout, scoringOnly: true) { record, hash in
+            let key = record.transcript.key
+            if labelled.contains(key), hashes[key] == nil { hashes[key] = hash }
+            if flagged[RequestDigest(key)] != nil { total += 1 }
+        }
+        try check(manifest, summary.tornTail != nil)
+        let latest = try LabelsLedger.load(directory: directory, root: manifest.chainHead, transcripts: hashes).latest
+        guard total > 0, let verdicts = ArchiveLineReader(layout.verdicts) else {
+            return Summary(items: 0, labelled: 0)
+        }
+        var position = 0
+        var reviewed = 0
+        try ArchiveStream.transcripts(layout, scoringOnly: true) { record, hash in
+            let key = record.transcript.key
+            guard let span = flagged[RequestDigest(key)] else { return }
+            position += 1
+            let item = ReviewItem(
+                record: record, recordHash: hash, verdict: try verdicts.decode(Verdict.self, at: span),
+                review: latest[key])
+            if item.review != nil { reviewed += 1 }
+            try body(item, position, total)
+        }
+        return Summary(items: position, labelled: reviewed)
+    }
+}
