@@ -79,10 +79,7 @@ struct ReviewCommand: ParsableCommand {
             return
         }
 
-        if let minConfidence, !(0...1).contains(minConfidence) {
-            throw ConfigurationError("--min-confidence \(minConfidence): give a probability between 0 and 1")
-        }
-        let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
+        let threshold = try confidenceThreshold()
         let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
         // Listing took `listStreamed` above: what is left is a person at a terminal.
         try interactive(queue: queue, ledger: &ledger, scope: scope(threshold: threshold))
@@ -91,20 +88,11 @@ struct ReviewCommand: ParsableCommand {
     /// `--list`, or no terminal to ask on: the queue's items printed as the archive is walked,
     /// never the whole run in memory (`ReviewListing`), the same lines as `ReviewQueue` gives.
     private func listStreamed() throws {
-        if let minConfidence, !(0...1).contains(minConfidence) {
-            throw ConfigurationError("--min-confidence \(minConfidence): give a probability between 0 and 1")
-        }
-        let threshold = minConfidence.map { Int(($0 * 1000).rounded()) }
+        let threshold = try confidenceThreshold()
         let summary = try ConfigurationError.catching {
             try ReviewListing.forEach(
                 URL(fileURLWithPath: runDirectory), all: all, minConfidence: threshold,
-                check: { manifest, torn in
-                    guard manifest.status == .complete, !torn else {
-                        throw ConfigurationError(
-                            "\(runDirectory): the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
-                        )
-                    }
-                }
+                check: { manifest, torn in try checkComplete(manifest, torn: torn) }
             ) { item, position, total in
                 print(item.render(position: position, of: total))
             }
@@ -120,12 +108,25 @@ struct ReviewCommand: ParsableCommand {
 
     private func loadRun() throws -> ArchiveContents {
         let contents = try ConfigurationError.catching { try ArchiveReader.read(URL(fileURLWithPath: runDirectory)) }
-        guard contents.manifest.status == .complete, contents.tornTail == nil else {
+        try checkComplete(contents.manifest, torn: contents.tornTail != nil)
+        return contents
+    }
+
+    /// Only a finished run is reviewed: its verdicts are final.
+    private func checkComplete(_ manifest: Manifest, torn: Bool) throws {
+        guard manifest.status == .complete, !torn else {
             throw ConfigurationError(
-                "\(runDirectory): the run is not complete (status \(contents.manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
+                "\(runDirectory): the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
             )
         }
-        return contents
+    }
+
+    /// `--min-confidence` as per mille, checked.
+    private func confidenceThreshold() throws -> Int? {
+        if let minConfidence, !(0...1).contains(minConfidence) {
+            throw ConfigurationError("--min-confidence \(minConfidence): give a probability between 0 and 1")
+        }
+        return minConfidence.map { Int(($0 * 1000).rounded()) }
     }
 
     /// Every assignment is checked before any is written, so a typo records nothing.
