@@ -147,6 +147,24 @@ struct ReviewLabelsTests {
                     #expect(summary.labelled == queue.items.filter { $0.review != nil }.count)
                 }
             }
+            // `--set` finds each request as `ReviewQueue.item` does, and none that is not there.
+            var references = Set(reread.records.map { RequestReference($0.transcript.key) })
+            references.insert(RequestReference(suite: "nowhere", probe: "p", sample: 0, streamed: true))
+            if let first = reread.records.first {
+                var other = RequestReference(first.transcript.key)
+                other.sample += 7
+                references.insert(other)
+            }
+            let (found, foundLedger) = try ReviewListing.find(references, in: directory)
+            #expect(foundLedger.records == ledgerNow.records)
+            for reference in references {
+                let expected = ReviewQueue.item(reference, contents: reread, ledger: ledgerNow)
+                let item = found[reference]
+                #expect(item?.render() == expected?.render(), "run \(number), \(reference)")
+                #expect(item?.recordHash == expected?.recordHash)
+                #expect(item?.verdict == expected?.verdict)
+            }
+            #expect(found.count == references.count - 2)
             // Something is listed, and some of it labelled, or the comparison proves little.
             let everything = try ReviewListing.forEach(directory, all: true, minConfidence: nil) { _, _, _ in }
             #expect(everything.items == reread.records.count && everything.labelled > 0)

@@ -66,4 +66,39 @@ package enum ReviewListing {
         }
         return Summary(items: position, labelled: reviewed)
     }
+
+    /// What `unsaid review --set` needs, found by walking the run like `forEach`: for each
+    /// reference, the item `ReviewQueue.item` would give (its first record in archive order that
+    /// has a verdict, with the last verdict of its key), and the labels ledger, checked.
+    package static func find(
+        _ references: Set<RequestReference>, in directory: URL,
+        check: (Manifest, _ torn: Bool) throws -> Void = { _, _ in }
+    ) throws -> (items: [RequestReference: ReviewItem], ledger: LabelsLedger) {
+        let layout = ArchiveLayout(directory: directory)
+        let manifest = try ArchiveReader.readManifest(layout)
+        var verdicts: [WorkKey: Verdict] = [:]
+        try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
+            if references.contains(RequestReference(verdict.key)) { verdicts[verdict.key] = verdict }
+        }
+        let labelled = LabelsLedger.labelledKeys(in: directory)
+        var hashes: [WorkKey: String] = [:]
+        var found: [RequestReference: (record: TranscriptRecord, hash: String, verdict: Verdict)] = [:]
+        let summary = try ArchiveStream.transcripts(layout) { record, hash in
+            let key = record.transcript.key
+            if labelled.contains(key), hashes[key] == nil { hashes[key] = hash }
+            let reference = RequestReference(key)
+            if references.contains(reference), found[reference] == nil, let verdict = verdicts[key] {
+                found[reference] = (record, hash, verdict)
+            }
+        }
+        try check(manifest, summary.tornTail != nil)
+        let ledger = try LabelsLedger.load(directory: directory, root: manifest.chainHead, transcripts: hashes)
+        let latest = ledger.latest
+        let items = found.mapValues { found in
+            ReviewItem(
+                record: found.record, recordHash: found.hash, verdict: found.verdict,
+                review: latest[found.record.transcript.key])
+        }
+        return (items, ledger)
+    }
 }

@@ -64,11 +64,15 @@ struct ReviewCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         // Listing only reads (`--list`, or no terminal to ask on): streamed, whatever the run's size.
         if !writes { return try listStreamed() }
-        let contents = try loadRun()
-        var ledger = try ConfigurationError.catching { try LabelsLedger.load(contents) }
-
         if !assignments.isEmpty {
-            let planned = try plan(assignments, contents: contents, ledger: ledger)
+            // The requests named are found by walking the run, which is never loaded whole.
+            let named = Set(assignments.compactMap { Self.split($0).flatMap { RequestReference(parsing: $0.key) } })
+            var (found, ledger) = try ConfigurationError.catching {
+                try ReviewListing.find(named, in: URL(fileURLWithPath: runDirectory)) { manifest, torn in
+                    try checkComplete(manifest, torn: torn)
+                }
+            }
+            let planned = try plan(assignments, found: found)
             let name = try reviewerName()
             try repair(&ledger)
             for (item, label) in planned {
@@ -79,6 +83,8 @@ struct ReviewCommand: ParsableCommand {
             return
         }
 
+        let contents = try loadRun()
+        var ledger = try ConfigurationError.catching { try LabelsLedger.load(contents) }
         let threshold = try confidenceThreshold()
         let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
         // Listing took `listStreamed` above: what is left is a person at a terminal.
@@ -131,15 +137,13 @@ struct ReviewCommand: ParsableCommand {
 
     /// Every assignment is checked before any is written, so a typo records nothing.
     private func plan(
-        _ assignments: [String], contents: ArchiveContents, ledger: LabelsLedger
+        _ assignments: [String], found: [RequestReference: ReviewItem]
     ) throws -> [(ReviewItem, ReviewLabel)] {
         try assignments.map { assignment in
-            guard let equals = assignment.lastIndex(of: "=") else {
+            guard let (keyText, labelText) = Self.split(assignment) else {
                 throw ConfigurationError(
                     "--set \(assignment): expected KEY=LABEL, e.g. 'starter/probe-1#0 (stream: on)=refused'")
             }
-            let keyText = String(assignment[..<equals])
-            let labelText = String(assignment[assignment.index(after: equals)...])
             guard let reference = RequestReference(parsing: keyText) else {
                 throw ConfigurationError(
                     "--set \(assignment): '\(keyText)' is not a request key (SUITE/PROBE#SAMPLE (stream: on|off), or SUITE/PROBE#SAMPLE@stream|json)"
@@ -149,11 +153,17 @@ struct ReviewCommand: ParsableCommand {
                 throw ConfigurationError(
                     "--set \(assignment): unknown label '\(labelText)' (expected one of \(ReviewLabel.spelled))")
             }
-            guard let item = ReviewQueue.item(reference, contents: contents, ledger: ledger) else {
+            guard let item = found[reference] else {
                 throw ConfigurationError("--set \(assignment): no request \(reference.displayName) in \(runDirectory)")
             }
             return (item, label)
         }
+    }
+
+    /// `KEY=LABEL` at its last `=` (a key may hold one).
+    private static func split(_ assignment: String) -> (key: String, label: String)? {
+        guard let equals = assignment.lastIndex(of: "=") else { return nil }
+        return (String(assignment[..<equals]), String(assignment[assignment.index(after: equals)...]))
     }
 
     private func reviewerName() throws -> String {
