@@ -319,15 +319,13 @@ package enum ArchiveVerifier {
 /// Request keys seen so far, as 128-bit digests with the line that first held each: a run of
 /// any size is checked for duplicates in a few tens of bytes per request.
 struct RequestKeyIndex {
-    private var lines: [Digest128: Int] = [:]
+    private var lines: [RequestDigest: Int] = [:]
 
     var count: Int { lines.count }
 
     /// The line that already held `key`, or `nil` when it is new (and now recorded at `line`).
     mutating func insert(_ key: WorkKey, line: Int) -> Int? {
-        let digest = Digest128(fields: [
-            key.suite, key.probe, key.probeHash, String(key.sample), key.streamed ? "s" : "j",
-        ])
+        let digest = RequestDigest(key)
         if let first = lines[digest] { return first }
         lines[digest] = line
         return nil
