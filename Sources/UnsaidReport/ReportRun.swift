@@ -144,9 +144,6 @@ package struct RequestSummary: Sendable, Equatable, ReportOrdered {
 
     /// `stream` or `json`, as `ReportEntry.mode`.
     package var mode: String { streamed ? "stream" : "json" }
-
-    /// Report order (`ReportRun.order`) without building the keys.
-    static func precedes(_ lhs: RequestSummary, _ rhs: RequestSummary) -> Bool { lhs.precedes(rhs) }
 }
 
 /// A probe hash: 64 lower-case hex digits as the 32 bytes they spell (`Hash256`; a string of them
@@ -237,7 +234,7 @@ package struct ReportRun: Sendable {
     /// A run of the given entries (sorted here), each with its own `review`.
     package init(manifest: Manifest, entries: [ReportEntry], unscored: Int) {
         var entries = entries
-        entries.sort { ReportRun.order($0.key, $1.key) }
+        entries.sort { $0.key.precedes($1.key) }
         var tally = MetricTally()
         var reviews: [Int: ReviewRecord] = [:]
         for (index, entry) in entries.enumerated() {
@@ -335,7 +332,7 @@ package struct ReportRun: Sendable {
                 outcome: request.outcome, suite: request.suite, probe: request.probe, streamed: request.streamed)
         }
         // Sorted here, where the array has no other owner, so in place.
-        requests.sort(by: RequestSummary.precedes)
+        requests.sort { $0.precedes($1) }
         var reviews: [Int: ReviewRecord] = [:]
         if labelled {
             let latest: [WorkKey: ReviewRecord]
@@ -431,9 +428,6 @@ package struct ReportRun: Sendable {
         try forEachEntry { all.append($0) }
         return all
     }
-
-    /// Suite, probe, sample, then streamed before non-streamed (`ReportOrdered`).
-    static func order(_ lhs: WorkKey, _ rhs: WorkKey) -> Bool { lhs.precedes(rhs) }
 
     /// Gives runs distinct labels: the model name, or `model (run id)` when models repeat.
     package static func disambiguate(_ runs: [ReportRun]) -> [ReportRun] {

@@ -236,19 +236,19 @@ struct FirstInReportOrder<Item: Sendable>: Sendable {
     mutating func add(_ key: WorkKey, _ item: @autoclosure () -> Item) {
         count += 1
         guard let limit else {
-            isSorted = isSorted && kept.last.map { !ReportRun.order(key, $0.key) } ?? true
+            isSorted = isSorted && kept.last.map { !key.precedes($0.key) } ?? true
             kept.append((key, item()))
             return
         }
         // Full, and not before the last kept: it would be cut off again.
-        if kept.count == limit, kept.last.map({ !ReportRun.order(key, $0.key) }) ?? true { return }
+        if kept.count == limit, kept.last.map({ !key.precedes($0.key) }) ?? true { return }
         kept.insert((key, item()), at: insertionPoint(of: key))
         if kept.count > limit { kept.removeLast() }
     }
 
     /// The kept items in report order.
     var items: [Item] {
-        (isSorted ? kept : kept.sorted { ReportRun.order($0.key, $1.key) }).map(\.item)
+        (isSorted ? kept : kept.sorted { $0.key.precedes($1.key) }).map(\.item)
     }
 
     /// After every kept key not ordered after `key`.
@@ -257,7 +257,7 @@ struct FirstInReportOrder<Item: Sendable>: Sendable {
         var high = kept.count
         while low < high {
             let middle = (low + high) / 2
-            if ReportRun.order(key, kept[middle].key) { high = middle } else { low = middle + 1 }
+            if key.precedes(kept[middle].key) { high = middle } else { low = middle + 1 }
         }
         return low
     }
