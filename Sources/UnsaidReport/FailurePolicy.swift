@@ -119,10 +119,10 @@ package struct RunSummaryReport: Encodable, Sendable {
     package func write(_ emit: (String) throws -> Void) throws {
         let text = String(decoding: try CanonicalJSON.encodePretty(self), as: UTF8.self) + "\n"
         guard runs.contains(where: { $0.spooled != nil }) else { return try emit(text) }
-        // A run object's keys are sorted, so its "errors" come before its "unexpected"; an empty
-        // list is encoded as below, and no string value can hold it (a newline is escaped).
-        let rowIndent = "        "
-        func marker(_ key: String) -> String { "\"\(key)\" : [\n\n" + rowIndent.dropLast(2) + "]" }
+        // A run object's keys are sorted, so its "errors" come before its "unexpected"; no string
+        // value can hold an empty list's text (a newline is escaped). Items sit 8 spaces deep:
+        // inside `runs`, a run, its list.
+        let indent = 8
         var cursor = text.startIndex
         for run in runs {
             for (key, isEmpty, rows) in [
@@ -130,7 +130,8 @@ package struct RunSummaryReport: Encodable, Sendable {
                 ("unexpected", run.unexpected.isEmpty, run.spooled?.forEachUnexpectedRow),
             ] {
                 // A list with items in memory has no empty marker to find.
-                guard isEmpty, let found = text.range(of: marker(key), range: cursor..<text.endIndex) else { continue }
+                let marker = PrettyJSONList.empty(key, indent: indent)
+                guard isEmpty, let found = text.range(of: marker, range: cursor..<text.endIndex) else { continue }
                 guard let rows else {
                     // Empty in memory: written as encoded, and not found again for a later run.
                     try emit(String(text[cursor..<found.upperBound]))
@@ -140,13 +141,12 @@ package struct RunSummaryReport: Encodable, Sendable {
                 try emit(String(text[cursor..<found.lowerBound]))
                 var first = true
                 try rows { row in
-                    let lines = String(decoding: row, as: UTF8.self).split(
-                        separator: "\n", omittingEmptySubsequences: false)
                     try emit(
-                        (first ? "\"\(key)\" : [\n" : ",\n") + lines.map { rowIndent + $0 }.joined(separator: "\n"))
+                        (first ? PrettyJSONList.opening(key) : PrettyJSONList.separator)
+                            + PrettyJSONList.item(row, indent: indent))
                     first = false
                 }
-                try emit(first ? marker(key) : "\n" + rowIndent.dropLast(2) + "]")
+                try emit(first ? marker : PrettyJSONList.closing(indent: indent))
                 cursor = found.upperBound
             }
         }

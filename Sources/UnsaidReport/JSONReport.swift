@@ -109,7 +109,9 @@ package enum JSONReport {
     /// encoder's output is the same for a value wherever it sits, but for its indentation).
     package static func render(_ document: ReportDocument, to writer: ReportWriter) throws {
         let text = try render(document, rows: { _ in [] })
-        let marker = "\n" + rowsIndent.dropLast(2) + "\"requests\" : [\n\n" + rowsIndent.dropLast(2) + "]"
+        // The key's line starts after the run's indentation, two spaces less than its rows'.
+        let keyIndent = "\n" + PrettyJSONList.spaces(rowsIndent - 2)
+        let marker = keyIndent + PrettyJSONList.empty("requests", indent: rowsIndent)
         let pieces = text.components(separatedBy: marker)
         guard pieces.count == document.runs.count + 1 else {
             // Not the shape expected (it always is): encode the whole document as one.
@@ -122,38 +124,25 @@ package enum JSONReport {
                 try writer.write(marker)
                 continue
             }
-            try writer.write("\n" + rowsIndent.dropLast(2) + "\"requests\" : [\n")
+            try writer.write(keyIndent + PrettyJSONList.opening("requests"))
             var first = true
             let encoder = CanonicalJSON.prettyEncoder()
             try run.forEachEntry { entry in
-                try writer.write((first ? "" : ",\n") + (try indented(JSONRequestRow(entry), encoder: encoder)))
+                try writer.write(
+                    (first ? "" : PrettyJSONList.separator) + (try indented(JSONRequestRow(entry), encoder: encoder)))
                 first = false
             }
-            try writer.write("\n" + rowsIndent.dropLast(2) + "]")
+            try writer.write(PrettyJSONList.closing(indent: rowsIndent))
         }
         try writer.write(pieces[document.runs.count])
     }
 
-    /// The indentation of a request row in the document: inside `runs`, a run, its `requests`.
-    static let rowsIndent = String(repeating: " ", count: 8)
+    /// The depth of a request row in the document: inside `runs`, a run, its `requests`.
+    static let rowsIndent = 8
 
     /// `row` encoded as the document encodes it in a run's `requests`, by `CanonicalJSON.prettyEncoder()`.
     static func indented(_ row: JSONRequestRow, encoder: JSONEncoder) throws -> String {
-        let text = try encoder.encode(row)
-        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.count * 2)
-        // Every line gets the indentation but the empty line inside an empty array, which the
-        // encoder leaves without any.
-        var atLineStart = true
-        for byte in text {
-            if atLineStart && byte != newline {
-                bytes.append(contentsOf: repeatElement(space, count: rowsIndent.utf8.count))
-            }
-            bytes.append(byte)
-            atLineStart = byte == newline
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        PrettyJSONList.item(try encoder.encode(row), indent: rowsIndent)
     }
 
     /// The whole document, with each run's rows as `rows` gives them.
