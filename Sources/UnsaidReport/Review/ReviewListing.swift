@@ -39,16 +39,15 @@ package enum ReviewListing {
                 flagged[digest] = nil
             }
         }
-        let labelled = LabelsLedger.labelledKeys(in: directory)
-        var hashes: [WorkKey: String] = [:]
+        var labels = LabelledTranscripts(directory)
         var total = 0
         let summary = try ArchiveStream.transcripts(layout, scoringOnly: true) { record, hash in
             let key = record.transcript.key
-            if labelled.contains(key), hashes[key] == nil { hashes[key] = hash }
+            labels.see(key, hash: hash)
             if flagged[RequestDigest(key)] != nil { total += 1 }
         }
         try check(manifest, summary.tornTail != nil)
-        let latest = try LabelsLedger.load(directory: directory, root: manifest.chainHead, transcripts: hashes).latest
+        let latest = try labels.ledger(root: manifest.chainHead).latest
         guard total > 0, let verdicts = ArchiveLineReader(layout.verdicts) else {
             return Summary(items: 0, labelled: 0)
         }
@@ -80,19 +79,18 @@ package enum ReviewListing {
         try ArchiveStream.verdicts(layout.verdicts) { verdict, _ in
             if references.contains(RequestReference(verdict.key)) { verdicts[verdict.key] = verdict }
         }
-        let labelled = LabelsLedger.labelledKeys(in: directory)
-        var hashes: [WorkKey: String] = [:]
+        var labels = LabelledTranscripts(directory)
         var found: [RequestReference: (record: TranscriptRecord, hash: String, verdict: Verdict)] = [:]
         let summary = try ArchiveStream.transcripts(layout) { record, hash in
             let key = record.transcript.key
-            if labelled.contains(key), hashes[key] == nil { hashes[key] = hash }
+            labels.see(key, hash: hash)
             let reference = RequestReference(key)
             if references.contains(reference), found[reference] == nil, let verdict = verdicts[key] {
                 found[reference] = (record, hash, verdict)
             }
         }
         try check(manifest, summary.tornTail != nil)
-        let ledger = try LabelsLedger.load(directory: directory, root: manifest.chainHead, transcripts: hashes)
+        let ledger = try labels.ledger(root: manifest.chainHead)
         let latest = ledger.latest
         let items = found.mapValues { found in
             ReviewItem(
@@ -100,5 +98,27 @@ package enum ReviewListing {
                 review: latest[found.record.transcript.key])
         }
         return (items, ledger)
+    }
+}
+
+/// The hashes of the transcript records the run's labels name, gathered as a walk passes them
+/// (the first record of a key, as `LabelsLedger.load(_:)` takes it), then the ledger checked
+/// against them: the labels of a run read without holding its records.
+private struct LabelledTranscripts {
+    private let directory: URL
+    private let named: Set<WorkKey>
+    private var hashes: [WorkKey: String] = [:]
+
+    init(_ directory: URL) {
+        self.directory = directory
+        named = LabelsLedger.labelledKeys(in: directory)
+    }
+
+    mutating func see(_ key: WorkKey, hash: String) {
+        if named.contains(key), hashes[key] == nil { hashes[key] = hash }
+    }
+
+    func ledger(root: String) throws -> LabelsLedger {
+        try LabelsLedger.load(directory: directory, root: root, transcripts: hashes)
     }
 }
