@@ -3,7 +3,8 @@ import Foundation
 /// Where a report's text goes as it is rendered: collected into one string (tests, the end of
 /// `unsaid run`), or handed on a megabyte or so at a time, so that a report of a large run is
 /// written while it is rendered instead of built whole first (the HTML report of 100,000
-/// requests is 142 MB of text, and it was held again as bytes on its way out).
+/// requests is 142 MB of text, and it was held again as bytes on its way out). Any text written
+/// in pieces goes the same way: `run`'s problem lists and `--json` summary, `suites import`.
 package final class ReportWriter {
     private var pending = ""
     private let flush: ((String) throws -> Void)?

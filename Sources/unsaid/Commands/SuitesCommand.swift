@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnsaidReport
 import UnsaidSuite
 import UnsaidSupport
 
@@ -277,16 +278,10 @@ extension SuitesCommand {
             } else {
                 handle = .standardOutput
             }
-            var pending = ""
             do {
-                try SuiteWriter.write(result.draft) { piece in
-                    pending += piece
-                    if pending.utf8.count >= 1 << 20 {
-                        try handle.write(contentsOf: Data(pending.utf8))
-                        pending = ""
-                    }
-                }
-                try handle.write(contentsOf: Data(pending.utf8))
+                let writer = ReportWriter(flushingTo: { try handle.write(contentsOf: Data($0.utf8)) })
+                try SuiteWriter.write(result.draft, writer.write)
+                try writer.finish()
             } catch let error as CocoaError {
                 throw ValidationError("cannot write '\(out ?? "standard output")': \(error.localizedDescription)")
             }

@@ -165,15 +165,12 @@ struct RunView {
             console.result(summary.renderTable())
         }
         // Line by line: with `--verbose` a spooled list of any length is printed, never held.
-        var pending = ""
+        let lines = ReportWriter(flushingTo: { console.result($0) })
         outcome.problems.writeLines(limit: console.listLimit, style: console.style) { line in
-            pending += line + "\n"
-            if pending.utf8.count >= 1 << 16 {
-                console.result(pending)
-                pending = ""
-            }
+            // Collecting into a writer that only prints does not throw.
+            try? lines.write(line + "\n")
         }
-        console.result(pending)
+        try? lines.finish()
         console.result("archive: \(outcome.directory.path)")
     }
 
@@ -218,15 +215,9 @@ struct RunView {
         if console.json {
             do {
                 // A megabyte at a time: the spooled lists come a row at a time.
-                var pending = ""
-                try RunSummaryReport(failOn: failOn, exitCode: code, runs: runs).write { piece in
-                    pending += piece
-                    if pending.utf8.count >= 1 << 20 {
-                        console.emit(piece: pending)
-                        pending = ""
-                    }
-                }
-                console.emit(piece: pending)
+                let writer = ReportWriter(flushingTo: { console.emit(piece: $0) })
+                try RunSummaryReport(failOn: failOn, exitCode: code, runs: runs).write(writer.write)
+                try writer.finish()
             } catch {
                 printError("cannot encode the summary: \(error)")
             }
