@@ -24,6 +24,17 @@ import PackageDescription
 //
 // Linux only: built and tested on Debian with libcurl4-openssl-dev; the code calls Glibc and reads
 // /proc directly, so the manifest claims no Apple platform.
+// Release binaries carry the Swift runtime and Foundation inside them (README, "Installing"): the
+// `make install` and `make dist` tree then runs on a machine without a Swift toolchain (libcurl,
+// libstdc++ and glibc are what it needs), and a run starts ~10 ms sooner, not resolving the
+// toolchain's shared libraries. The flag goes to the executable's compile as well as its link:
+// compiled with it, the module names the static libraries' own dependencies (CoreFoundation among
+// them), which the link alone does not find. Debug builds and tests link them shared, as before.
+let staticSwiftInRelease = (
+    swift: [SwiftSetting.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+    linker: [LinkerSetting.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+)
+
 let package = Package(
     name: "Unsaid",
     products: [
@@ -112,14 +123,18 @@ let package = Package(
                 "UnsaidSupport", "UnsaidSuite", "UnsaidTranscript", "UnsaidTarget", "UnsaidVerdict",
                 "UnsaidArchive", "UnsaidFixture", "UnsaidRun", "UnsaidReport", "UnsaidReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: staticSwiftInRelease.swift,
+            linkerSettings: staticSwiftInRelease.linker
         ),
         .executableTarget(
             name: "unsaid-bench",
             dependencies: [
                 "UnsaidSupport", "UnsaidSuite", "UnsaidTarget", "UnsaidVerdict", "UnsaidArchive",
                 "UnsaidRun", "UnsaidReport", "UnsaidReplay",
-            ]
+            ],
+            swiftSettings: staticSwiftInRelease.swift,
+            linkerSettings: staticSwiftInRelease.linker
         ),
 
         // Helpers that tests of several stages share (a scratch suite folder, a small real archive).
