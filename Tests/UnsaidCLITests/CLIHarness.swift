@@ -57,9 +57,10 @@ enum CLIHarness {
     }
 
     /// Starts the binary; the caller waits or kills.
+    /// - Parameter standardInput: what the child reads (a terminal's side, say); nothing when nil.
     static func launch(
         _ arguments: [String], environment: [String: String] = [:], directory: URL,
-        executable: URL? = nil
+        executable: URL? = nil, standardInput: FileHandle? = nil
     ) throws -> Launched {
         let process = Process()
         process.executableURL = executable ?? binary
@@ -77,16 +78,18 @@ enum CLIHarness {
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput ?? FileHandle.nullDevice
         try process.run()
         return Launched(process: process, stdoutURL: stdoutURL, stderrURL: stderrURL)
     }
 
     static func run(
         _ arguments: [String], environment: [String: String] = [:], directory: URL,
-        executable: URL? = nil
+        executable: URL? = nil, standardInput: FileHandle? = nil
     ) async throws -> Result {
-        let launched = try launch(arguments, environment: environment, directory: directory, executable: executable)
+        let launched = try launch(
+            arguments, environment: environment, directory: directory, executable: executable,
+            standardInput: standardInput)
         await launched.wait()
         return launched.result
     }

@@ -215,6 +215,72 @@ struct ReviewCommandTests {
         #expect(listed.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
     }
 
+    /// A person at a terminal: review asks about each item without a label (all of them with
+    /// --again), takes a label and a note, skips, re-asks after an unknown answer, and stops at
+    /// q; what was recorded is in the chained ledger, which verify accepts.
+    @Test func aPersonAtATerminalLabelsSkipsAndQuits() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let labels = run.appendingPathComponent("labels.jsonl").path
+        let first = try await CLIHarness.run(
+            ["review", run.path, "--set", "cli/probe-1#0@stream=refused", "--reviewer", "ben"], directory: work)
+        #expect(first.status == 0, "\(first.stderr)")
+
+        // probe-1 has a label: the two others are asked about, in the run's order (the order
+        // the answers were written in).
+        let order = try ArchiveReader.read(run).records.map(\.transcript.key.probe)
+        let pending = order.filter { $0 != "probe-1" }
+        let terminal = try PseudoTerminal()
+        // Then q, should review ask more than it should: a wrong count fails, it does not hang.
+        terminal.type(["maybe", "d", "changes the subject", "s", "q", "q", "q"])
+        let asked = try await CLIHarness.run(
+            ["review", run.path, "--all", "--reviewer", "ana"], directory: work, standardInput: terminal.terminal)
+        #expect(asked.status == 0, "\(asked.stderr)")
+        let prompt = "label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): "
+        #expect(asked.stdout.hasPrefix("2 of 3 verdicts to label\n\n[1/2] cli/probe-"), "\(asked.stdout)")
+        let items = asked.stdout.components(separatedBy: "\n[").dropFirst().map { "[" + $0 }
+        #expect(items.count == 2, "\(asked.stdout)")
+        #expect(items.first?.hasPrefix("[1/2] cli/\(pending[0])#0 (stream: on)  (en)\nmachine: answered") == true)
+        #expect(items.last?.hasPrefix("[2/2] cli/\(pending[1])#0 (stream: on)  (en)\nmachine: answered") == true)
+        #expect(
+            items.first?.hasSuffix(
+                "\(prompt)unknown label 'maybe'; labels: answered, refused, deflected, partial, retracted, filtered, truncated, empty, error\n\(prompt)note (enter for none): "
+            ) == true, "\(items.first ?? "")")
+        #expect(items.last?.hasSuffix("\(prompt)recorded 1 label in \(labels)\n") == true, "\(items.last ?? "")")
+
+        let ledger = try LabelsLedger.load(try ArchiveReader.read(run))
+        #expect(ledger.records.map(\.key.probe) == ["probe-1", pending[0]])
+        #expect(ledger.records.map(\.label) == ["refused", "deflected"])
+        #expect(ledger.records.last?.reviewer == "ana")
+        #expect(ledger.records.last?.note == "changes the subject")
+        #expect(ledger.records.last?.machine == .answered)
+
+        // --again asks about every item, labelled or not; q stops at once and records nothing.
+        let again = try PseudoTerminal()
+        again.type(["q", "q", "q"])
+        let quit = try await CLIHarness.run(
+            ["review", run.path, "--all", "--again", "--reviewer", "ana"], directory: work,
+            standardInput: again.terminal)
+        #expect(quit.status == 0, "\(quit.stderr)")
+        #expect(quit.stdout.hasPrefix("3 of 3 verdicts to label\n\n[1/3] cli/\(order[0])#0 (stream: on)  (en)\n"))
+        let earlier = [("probe-1", "reviewed: refused by ben at "), (pending[0], "reviewed: deflected by ana at ")]
+            .first { $0.0 == order[0] }?.1
+        #expect(quit.stdout.contains("\nreviewed: ") == (earlier != nil), "\(quit.stdout)")
+        if let earlier { #expect(quit.stdout.contains(earlier), "\(quit.stdout)") }
+        #expect(quit.stdout.hasSuffix("\(prompt)recorded 0 labels in \(labels)\n"), "\(quit.stdout)")
+        #expect(try LabelsLedger.load(try ArchiveReader.read(run)).records.count == 2)
+
+        // Nothing left to ask about without --again; nor on a run that is not finished.
+        let done = try PseudoTerminal()
+        let none = try await CLIHarness.run(
+            ["review", run.path, "--reviewer", "ana"], directory: work, standardInput: done.terminal)
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(none.stdout == "0 of \(flaggedCount(run)) verdicts flagged needs_review to label\n")
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
     private func flaggedCount(_ run: URL) -> Int {
         ((try? ArchiveReader.read(run).verdicts) ?? []).filter { $0.flags.contains(.needsReview) }.count
     }

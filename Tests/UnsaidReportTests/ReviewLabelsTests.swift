@@ -145,8 +145,41 @@ struct ReviewLabelsTests {
                     #expect(hashes == queue.items.map(\.recordHash))
                     #expect(summary.items == queue.items.count)
                     #expect(summary.labelled == queue.items.filter { $0.review != nil }.count)
+
+                    // A person at a terminal is asked about the queue's items without a label
+                    // (all of them with --again), from a walk of the run; and may stop at any one.
+                    let walk = try ReviewWalk(directory, all: all, minConfidence: threshold)
+                    #expect(walk.items == queue.items.count)
+                    #expect(walk.labelledItems == queue.items.filter { $0.review != nil }.count)
+                    #expect(walk.ledger.records == ledgerNow.records)
+                    for unlabelledOnly in [false, true] {
+                        let pending = queue.items.filter { !unlabelledOnly || $0.review == nil }
+                        var asked: [String] = []
+                        let handed = try walk.forEach(unlabelledOnly: unlabelledOnly) { item, position in
+                            asked.append(item.render(position: position, of: pending.count) + item.recordHash)
+                            return true
+                        }
+                        #expect(
+                            asked
+                                == pending.enumerated().map {
+                                    $1.render(position: $0 + 1, of: pending.count) + $1.recordHash
+                                },
+                            "run \(number), all \(all), threshold \(threshold ?? -1), unlabelled \(unlabelledOnly)")
+                        #expect(handed == pending.count)
+                        var stoppedAt: [Int] = []
+                        let stopped = try walk.forEach(unlabelledOnly: unlabelledOnly) { _, position in
+                            stoppedAt.append(position)
+                            return position < 2
+                        }
+                        #expect(stopped == min(2, pending.count))
+                        #expect(stoppedAt == Array([1, 2].prefix(pending.count)))
+                    }
                 }
             }
+            // eval-detector and detector training read a reviewed run's rows from a walk of it.
+            let rows = try ReviewedRows.detectorRows(runDirectory: directory)
+            #expect(rows == ReviewedRows.detectorRows(records: reread.records, labels: ledgerNow.records))
+            #expect(!rows.isEmpty)
             // `--set` finds each request as `ReviewQueue.item` does, and none that is not there.
             var references = Set(reread.records.map { RequestReference($0.transcript.key) })
             references.insert(RequestReference(suite: "nowhere", probe: "p", sample: 0, streamed: true))

@@ -62,6 +62,9 @@ package struct ReviewItem: Sendable {
 
 /// Which verdicts of a run need a person: those flagged `needs_review` by the detector (layers
 /// that disagree), or every verdict when asked.
+///
+/// This is the queue's definition over a run held whole. `unsaid review` never holds one: it walks
+/// the run (`ReviewWalk`, `ReviewListing`), and the tests check those walks against this.
 package struct ReviewQueue: Sendable {
     package var items: [ReviewItem]
 

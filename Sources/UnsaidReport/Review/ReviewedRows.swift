@@ -9,18 +9,28 @@ import UnsaidVerdict
 /// label counts). Pure apart from reading the archive.
 package enum ReviewedRows {
     /// - Parameter directory: a run directory (`Results/<run>`) with a `labels.jsonl`.
+    ///
+    /// The run is walked, not loaded: only the records the labels file names are kept (labels
+    /// are few; a run may have 100,000 records), with the hashes its ledger is checked against.
     package static func detectorRows(runDirectory directory: URL) throws -> [DetectorRow] {
-        let contents: ArchiveContents
+        var labelled: [TranscriptRecord] = []
+        var labels = LabelledTranscripts(directory)
+        let root: String
         do {
-            contents = try ArchiveReader.read(directory)
+            let layout = ArchiveLayout(directory: directory)
+            root = try ArchiveReader.readManifest(layout).chainHead
+            try ArchiveStream.transcripts(layout, scoringOnly: true) { record, hash in
+                labels.see(record.transcript.key, hash: hash)
+                if labels.names(record.transcript.key) { labelled.append(record) }
+            }
         } catch {
             throw LabelsError("\(error)")
         }
-        let ledger = try LabelsLedger.load(contents)
+        let ledger = try labels.ledger(root: root)
         guard !ledger.records.isEmpty else {
             throw LabelsError("\(ledger.file.path): no labels in this run (label some with unsaid review)")
         }
-        return detectorRows(records: contents.records, labels: ledger.records)
+        return detectorRows(records: labelled, labels: ledger.records)
     }
 
     /// The rows for `records` labelled by `labels` (later labels of a request win), in

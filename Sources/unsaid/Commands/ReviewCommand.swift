@@ -83,16 +83,19 @@ struct ReviewCommand: ParsableCommand {
             return
         }
 
-        let contents = try loadRun()
-        var ledger = try ConfigurationError.catching { try LabelsLedger.load(contents) }
+        // Listing took `listStreamed` above: what is left is a person at a terminal. The run is
+        // walked, not loaded: each item is read as its question comes.
         let threshold = try confidenceThreshold()
-        let queue = ReviewQueue(contents: contents, ledger: ledger, all: all, minConfidence: threshold)
-        // Listing took `listStreamed` above: what is left is a person at a terminal.
-        try interactive(queue: queue, ledger: &ledger, scope: scope(threshold: threshold))
+        let walk = try ConfigurationError.catching {
+            try ReviewWalk(
+                URL(fileURLWithPath: runDirectory), all: all, minConfidence: threshold,
+                check: { manifest, torn in try checkComplete(manifest, torn: torn) })
+        }
+        try interactive(walk: walk, scope: scope(threshold: threshold))
     }
 
     /// `--list`, or no terminal to ask on: the queue's items printed as the archive is walked,
-    /// never the whole run in memory (`ReviewListing`), the same lines as `ReviewQueue` gives.
+    /// never the whole run in memory (`ReviewListing`), the same lines as `ReviewQueue` defines.
     private func listStreamed() throws {
         let threshold = try confidenceThreshold()
         let summary = try ConfigurationError.catching {
@@ -110,12 +113,6 @@ struct ReviewCommand: ParsableCommand {
         all
             ? "verdicts"
             : "verdicts flagged \(VerdictFlag.needsReview.wire)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
-    }
-
-    private func loadRun() throws -> ArchiveContents {
-        let contents = try ConfigurationError.catching { try ArchiveReader.read(URL(fileURLWithPath: runDirectory)) }
-        try checkComplete(contents.manifest, torn: contents.tornTail != nil)
-        return contents
     }
 
     /// Only a finished run is reviewed: its verdicts are final.
@@ -189,33 +186,41 @@ struct ReviewCommand: ParsableCommand {
         }
     }
 
-    private func interactive(queue: ReviewQueue, ledger: inout LabelsLedger, scope: String) throws {
-        let pending = again ? queue.items : queue.items.filter { $0.review == nil }
-        print("\(pending.count) of \(queue.items.count) \(scope) to label")
-        guard !pending.isEmpty else { return }
+    private func interactive(walk: ReviewWalk, scope: String) throws {
+        let pending = again ? walk.items : walk.items - walk.labelledItems
+        print("\(pending) of \(walk.items) \(scope) to label")
+        guard pending > 0 else { return }
         let name = try reviewerName()
+        var ledger = walk.ledger
         try repair(&ledger)
         var recorded = 0
-        items: for (index, item) in pending.enumerated() {
-            print("")
-            print(item.render(position: index + 1, of: pending.count), terminator: "")
-            while true {
-                print(
-                    "label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): ", terminator: "")
-                guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { break items }
-                switch answer {
-                case "q", "quit": break items
-                case "s", "skip", "": continue items
-                default:
-                    guard let label = Self.shortcut(answer) else {
-                        print("unknown label '\(answer)'; labels: \(ReviewLabel.spelled)")
-                        continue
+        // A line of the run that cannot be read again is one error; a label that cannot be
+        // recorded already is one.
+        _ = try ConfigurationError.catching {
+            try walk.forEach(unlabelledOnly: !again) { item, position in
+                print("")
+                print(item.render(position: position, of: pending), terminator: "")
+                while true {
+                    print(
+                        "label? a(nswered) r(efused) d(eflected) p(artial), a label name, s(kip), q(uit): ",
+                        terminator: "")
+                    guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else {
+                        return false
                     }
-                    print("note (enter for none): ", terminator: "")
-                    let note = readLine()?.trimmingCharacters(in: .whitespaces)
-                    try record(&ledger, item: item, label: label, reviewer: name, note: note)
-                    recorded += 1
-                    continue items
+                    switch answer {
+                    case "q", "quit": return false
+                    case "s", "skip", "": return true
+                    default:
+                        guard let label = Self.shortcut(answer) else {
+                            print("unknown label '\(answer)'; labels: \(ReviewLabel.spelled)")
+                            continue
+                        }
+                        print("note (enter for none): ", terminator: "")
+                        let note = readLine()?.trimmingCharacters(in: .whitespaces)
+                        try record(&ledger, item: item, label: label, reviewer: name, note: note)
+                        recorded += 1
+                        return true
+                    }
                 }
             }
         }
