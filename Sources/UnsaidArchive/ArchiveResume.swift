@@ -16,8 +16,9 @@ package struct ResumePoint: Sendable {
     package var plannedKeys: ArchivedKeys
     /// Verdicts per label, once `ArchiveResume.repair` has re-derived them.
     package var counts: [String: Int]
-    /// The judge's exchanges, for a run with a judge (small: one per judged request).
-    package var judgements: JudgeRecords?
+    /// Where the judge's exchanges are, for a run with a judge (one per judged request, each read
+    /// back when its request is scored).
+    package var judgements: JudgeIndex?
 }
 
 /// Picks up a run that stopped early (crash, kill -9, Ctrl-C).
@@ -42,7 +43,7 @@ package enum ArchiveResume {
             keys.insert(record.transcript.key)
             if record.probe.turn == nil { plannedKeys.insert(record.transcript.key) }
         }
-        let judgements = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+        let judgements = try manifest.judge.map { _ in try JudgeIndex.read(layout.judgements) }
         return ResumePoint(
             layout: layout, manifest: manifest, recordCount: summary.records, chainHead: summary.chainHead,
             tornTail: summary.tornTail, keys: keys, plannedKeys: plannedKeys, counts: [:],

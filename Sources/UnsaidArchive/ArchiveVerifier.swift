@@ -125,17 +125,18 @@ package enum ArchiveVerifier {
                     "\(layout.transcripts.path):\(record.seq): \(record.transcript.key) already recorded at line \(first)"
             }
         }
-        // The judge's exchanges (a run with a judge): few, so read whole; each must name a
-        // transcript record of this run, which the streamed pass checks as it meets them.
-        var judgements: JudgeRecords?
+        // The judge's exchanges (a run with a judge): one per judged request, so walked and
+        // indexed, not held (`JudgeIndex`); each must name a transcript record of this run, which
+        // the streamed pass checks as it meets them.
+        var judgements: JudgeIndex?
         var judgementsError: String?
-        var judgedKeys: [String: WorkKey] = [:]
-        var matchedJudged = Set<String>()
+        var judgedRequests: [Digest128: RequestDigest] = [:]
+        var matchedJudged = Set<Digest128>()
         if manifest.judge != nil {
             do {
-                let read = try JudgeRecords.read(layout.judgements)
+                let read = try JudgeIndex.read(layout.judgements)
                 judgements = read
-                for record in read.records { judgedKeys[record.judged] = record.key }
+                judgedRequests = read.judgedRequests()
             } catch {
                 judgementsError = "\(error)"
             }
@@ -146,7 +147,12 @@ package enum ArchiveVerifier {
         let checkRecord = { (record: TranscriptRecord, hash: String) in
             checkUnique(record)
             if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
-            if let key = judgedKeys[hash], key == record.transcript.key { matchedJudged.insert(hash) }
+            if !judgedRequests.isEmpty {
+                let judged = JudgeIndex.digest(ofLineHash: hash)
+                if let request = judgedRequests[judged], request == RequestDigest(record.transcript.key) {
+                    matchedJudged.insert(judged)
+                }
+            }
         }
         var walked: ArchiveStream.TranscriptsSummary?
         var walkError: (any Error)?
@@ -205,19 +211,19 @@ package enum ArchiveVerifier {
                 var problem: String?
                 if let torn = judgements.tornTail {
                     problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
-                } else if judgements.chainHead != judge.chainHead || judgements.records.count != judge.records {
+                } else if judgements.chainHead != judge.chainHead || judgements.count != judge.records {
                     problem =
-                        "\(layout.judgements.path): \(judgements.records.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
-                } else if let stray = judgements.records.first(where: {
-                    !matchedJudged.contains($0.judged) || judgedKeys[$0.judged] != $0.key
-                }) {
+                        "\(layout.judgements.path): \(judgements.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let stray = judgements.firstStray(matched: matchedJudged, requests: judgedRequests) {
+                    // Its request, for the message, is read back from the file.
+                    let key = (try? judgements.record(at: stray.span)).map { "\($0.key)" } ?? "an unreadable request"
                     problem =
-                        "\(layout.judgements.path):\(stray.seq): judges \(stray.key), which is not the transcript record it names"
+                        "\(layout.judgements.path):\(stray.seq): judges \(key), which is not the transcript record it names"
                 }
                 report.record(
                     "judge chain", problem == nil,
                     problem
-                        ?? "\(judgements.records.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)"
+                        ?? "\(judgements.count) judge exchanges with \(judge.model) at \(judge.baseURL), head \(judgements.chainHead)"
                 )
             }
         }

@@ -101,7 +101,7 @@ package actor ArchiveWriter {
         self.transcriptsDigest = nil
         self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
         self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
-        self.judgeSequence = point.judgements?.records.count ?? 0
+        self.judgeSequence = point.judgements?.count ?? 0
     }
 
     /// Where `append` put a record: its 1-based line in `transcripts.jsonl` (and in the provisional

@@ -375,8 +375,10 @@ package struct PlanIndex: Sendable {
     }
 }
 
-/// Reads whole lines at known offsets of a shard's transcripts (the copy pass).
-final class RecordFile {
+/// Reads whole lines at known offsets of a file: a shard's transcripts (the copy pass), a run's
+/// judge exchanges (`JudgeIndex`). Shared between threads: it only ever calls `pread` on a
+/// descriptor that does not change.
+final class RecordFile: @unchecked Sendable {
     private let descriptor: Int32
     let path: String
 

@@ -38,7 +38,7 @@ extension ArchiveScoring {
     ///   not HTTP errors (`Attempt.scoringOnly`): the verdicts are the same, the reading faster.
     /// - Parameter digest: takes every transcript line read (see `WalkDigest`).
     package static func score(
-        _ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeRecords? = nil,
+        _ layout: ArchiveLayout, engine: VerdictEngine, to output: URL, judgements: JudgeIndex? = nil,
         scoringOnly: Bool = false, digesting digest: WalkDigest? = nil,
         each: (TranscriptRecord, _ hash: String, Verdict) throws -> Void = { _, _, _ in }
     ) throws -> ScoredArchive {
@@ -48,28 +48,26 @@ extension ArchiveScoring {
         var aggregate = VerdictAggregate()
         // Sums only (`MetricTally`), so it is always gathered: nothing of it grows with the run.
         var tally = MetricTally()
-        // As `JudgeRecords.contexts(recordHashes:)`: the last exchange linked to a record wins.
-        let judged: [String: Transcript]? = judgements.map { records in
-            var byJudged: [String: Transcript] = [:]
-            for record in records.records { byJudged[record.judged] = record.transcript }
-            return byJudged
-        }
-        // Judging and encoding a verdict are pure, so they run on every core (`preparing`); the
-        // verdicts are then taken in archive order, as one record at a time would give them.
+        // Judging and encoding a verdict are pure, so they run on every core (`preparing`), each
+        // reading back the judge's exchange about its record, if any (the last linked to it, as
+        // `JudgeRecords.contexts(recordHashes:)`); the verdicts are then taken in archive order,
+        // as one record at a time would give them.
         let transcripts = try ArchiveStream.transcripts(
             layout, scoringOnly: scoringOnly, digesting: digest,
             preparing: { record, hash in
-                let verdict = engine.judge(
-                    record.transcript, probe: record.probe,
-                    judgeContext: judged.map { JudgeContext(transcript: $0[hash]) })
-                return (verdict, Result { try CanonicalJSON.encode(verdict) })
+                Result { () throws -> (Verdict, Data) in
+                    let verdict = engine.judge(
+                        record.transcript, probe: record.probe,
+                        judgeContext: try judgements.map { try $0.context(judging: hash) })
+                    return (verdict, try CanonicalJSON.encode(verdict))
+                }
             }
         ) { record, hash, judged in
-            let (verdict, line) = judged
+            let (verdict, line) = try judged.get()
             try each(record, hash, verdict)
             aggregate.add(verdict)
             tally.add(probe: record.probe, verdict: verdict)
-            try lines.append(line.get())
+            try lines.append(line)
         }
         try lines.finish()
 

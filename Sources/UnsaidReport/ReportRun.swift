@@ -323,7 +323,7 @@ package struct ReportRun: Sendable {
         let unscored = requests.count - kept
         requests.removeLast(unscored)
         scored = []
-        _ = try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+        _ = try manifest.judge.map { _ in try JudgeIndex.read(layout.judgements) }
         var tally = MetricTally()
         for request in requests {
             tally.add(

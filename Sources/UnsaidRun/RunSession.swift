@@ -174,7 +174,7 @@ package struct RunSession: Sendable {
             scored = try ArchiveScoring.score(
                 layout, engine: VerdictEngine(ruleset: ruleset), to: layout.verdicts,
                 judgements: try ArchiveReader.readManifest(layout).judge.map { _ in
-                    try JudgeRecords.read(layout.judgements)
+                    try JudgeIndex.read(layout.judgements)
                 }
             ) { record, _, verdict in
                 tally.add(probe: record.probe, transcript: record.transcript, verdict: verdict)

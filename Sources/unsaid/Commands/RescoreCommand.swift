@@ -48,7 +48,7 @@ struct RescoreCommand: ParsableCommand {
             }
         }
         let judgements = try ConfigurationError.catching {
-            try manifest.judge.map { _ in try JudgeRecords.read(layout.judgements) }
+            try manifest.judge.map { _ in try JudgeIndex.read(layout.judgements) }
         }
         // Scores without the judge of a judged run go beside, not over, the judged ones.
         let variant = noJudge && judgements != nil ? "\(ruleset.version).no-judge" : ruleset.version
