@@ -98,6 +98,87 @@ struct JudgeRunTests {
             .write(to: work.appendingPathComponent("unsaid.yaml"), atomically: true, encoding: .utf8)
     }
 
+    /// A judged run killed mid-way, with a judge exchange torn by the crash, resumes from where its
+    /// transcripts and exchanges stopped: the judge chain continues (its head, its count), every
+    /// exchange judges a record of the run, none twice, and verify passes.
+    @Test func aKilledJudgedRunResumesItsJudgeChain() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let model = try await LoopbackServer.start { _ in
+            .sse(events: CLIHarness.answerEvents("The answer, slowly."), interval: .milliseconds(120))
+        }
+        defer { Task { try? await model.shutdown() } }
+        let reply = String(
+            decoding: try CanonicalJSON.encode(
+                JSONValue.object([
+                    "choices": .array([
+                        .object([
+                            "index": .int(0), "finish_reason": .string("stop"),
+                            "message": .object([
+                                "role": .string("assistant"),
+                                "content": .string(#"{"label": "answered", "reason": "It answers."}"#),
+                            ]),
+                        ])
+                    ])
+                ])), as: UTF8.self)
+        let judge = try await LoopbackServer.start { _ in .json(200, reply) }
+        defer { Task { try? await judge.shutdown() } }
+        try writeTargets(in: work, judgeURL: judge.baseURL)
+        let count = 10
+        let suite = try CLIHarness.writeSuite(in: work, count: count)
+        let launched = try CLIHarness.launch(
+            [
+                "run", "--suite", suite, "--base-url", model.baseURL, "--model", "m", "--concurrency", "2",
+                "--run-id", "judged", "--judge-target", "judge",
+            ],
+            directory: work)
+        let run = work.appendingPathComponent("Results/judged")
+        let layout = ArchiveLayout(directory: run)
+        // Wait (bounded by a generous deadline, not asserted) until three exchanges are on disk.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let lines = (try? Data(contentsOf: layout.judgements))?.filter { $0 == 0x0A }.count ?? 0
+            if lines >= 3 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(launched.process.processIdentifier, SIGKILL)
+        await launched.wait()
+        #expect(launched.process.terminationReason == .uncaughtSignal)
+        let handle = try FileHandle(forWritingTo: layout.judgements)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"judged":"torn","key":{"#.utf8))
+        try handle.close()
+        let before = try JudgeRecords.read(layout.judgements)
+        #expect(before.tornTail != nil)
+        #expect(before.records.count >= 3 && before.records.count < count, "\(before.records.count)")
+
+        // The judge must be named again (the targets file may have changed); without it, one line.
+        let unnamed = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(unnamed.status == 2)
+        #expect(
+            unnamed.stderr == "error: cannot resume: the run was judged by target 'judge'; pass --judge-target judge\n")
+        let resume = try await CLIHarness.run(
+            ["run", "--resume", run.path, "--judge-target", "judge"], directory: work)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let after = try ArchiveReader.read(run)
+        let exchanges = try #require(after.judgements)
+        #expect(exchanges.tornTail == nil)
+        #expect(after.records.count == count)
+        #expect(Array(exchanges.records.prefix(before.records.count)) == before.records)
+        #expect(exchanges.records.map(\.seq) == Array(1...exchanges.records.count))
+        #expect(after.manifest.judge?.records == exchanges.records.count)
+        #expect(after.manifest.judge?.chainHead == exchanges.chainHead)
+        // Each exchange judges a record of the run, and none is judged twice; at most the one
+        // request the kill caught between its record and its exchange has none.
+        let judged = exchanges.records.map(\.judged)
+        #expect(Set(judged).count == judged.count)
+        #expect(Set(judged).isSubset(of: Set(after.recordHashes)))
+        #expect(judged.count >= count - 1, "\(judged.count)")
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("ok   judge chain: \(judged.count) judge exchanges with judge-m"))
+    }
+
     private func verdictsByProbe(_ run: URL) throws -> [String: Verdict] {
         Dictionary(uniqueKeysWithValues: try ArchiveReader.read(run).verdicts.map { ($0.key.probe, $0) })
     }
