@@ -19,7 +19,8 @@ package struct JudgeRecord: Codable, Sendable, Equatable {
     package var transcript: Transcript
 }
 
-/// The judge exchanges of a run, read back and checked.
+/// The judge exchanges of a run, read back whole and checked: the definition `JudgeIndex`, which
+/// the commands use, is tested against, and what `ArchiveReader.read` gives tests.
 package struct JudgeRecords: Sendable {
     package static let fileName = "judgements.jsonl"
 

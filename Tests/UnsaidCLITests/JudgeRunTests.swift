@@ -104,8 +104,17 @@ struct JudgeRunTests {
     @Test func aKilledJudgedRunResumesItsJudgeChain() async throws {
         let work = try CLIHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let model = try await LoopbackServer.start { _ in
-            .sse(events: CLIHarness.answerEvents("The answer, slowly."), interval: .milliseconds(120))
+        // The first three questions are answered at once, the rest (until the kill) a few seconds
+        // an event: however slowly this process runs among the other tests, the run is mid-way
+        // when it is killed. The resumed run gets every answer at once.
+        let pace = Pace()
+        let model = try await LoopbackServer.start { request in
+            let prompt =
+                JSONValue.parse(Data(request.body))?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            let early = ["Question number 0?", "Question number 1?", "Question number 2?"].contains(prompt)
+            let slow = await pace.slow && !early
+            return .sse(
+                events: CLIHarness.answerEvents("The answer."), interval: slow ? .seconds(4) : .zero)
         }
         defer { Task { try? await model.shutdown() } }
         let reply = String(
@@ -144,6 +153,7 @@ struct JudgeRunTests {
         kill(launched.process.processIdentifier, SIGKILL)
         await launched.wait()
         #expect(launched.process.terminationReason == .uncaughtSignal)
+        await pace.hurry()
         let handle = try FileHandle(forWritingTo: layout.judgements)
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"judged":"torn","key":{"#.utf8))
@@ -339,4 +349,11 @@ struct JudgeRunTests {
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no target named 'nobody'"), "\(unknown.stderr)")
     }
+}
+
+/// Whether the model under test answers slowly (until the test says otherwise).
+private actor Pace {
+    private(set) var slow = true
+
+    func hurry() { slow = false }
 }
