@@ -5,28 +5,12 @@ import Testing
 @testable import UnsaidTranscript
 @testable import UnsaidVerdict
 @testable import UnsaidArchive
+import UnsaidTestSupport
 
 /// `JudgeIndex` walks `judgements.jsonl` instead of holding it: it must accept, refuse and link
 /// exactly what `JudgeRecords.read`, the whole-file reader, does.
 @Suite("Judge exchanges walked")
 struct JudgeIndexTests {
-    private func exchange(about probe: String, reply: String) -> Transcript {
-        let key = WorkKey(suite: "judge", probe: probe, probeHash: "h", sample: 0, streamed: false)
-        let body = #"{"choices":[{"message":{"content":"\#(reply)"},"finish_reason":"stop"}]}"#
-        let attempt = Attempt(
-            index: 0, startedAt: "2026-01-01T00:00:00.000Z", elapsed: 900, status: 200, headers: [],
-            chunks: [WireChunk(t: 400, bytes: Array(body.utf8))], failure: nil,
-            response: DecodedResponse(
-                events: [ChatEvent(index: 0, t: 400, content: reply, finishReason: "stop")],
-                content: reply, finishReason: "stop"))
-        return Transcript(
-            key: key,
-            request: RecordedRequest(
-                url: "http://127.0.0.1:1/v1/chat/completions", headers: [], body: #"{"q":"\#(probe)"}"#,
-                streamed: false),
-            attempts: [attempt])
-    }
-
     /// Chained lines of judge records: (judged line hash, judged probe) each.
     private func lines(_ judged: [(hash: String, probe: String)]) throws -> [Data] {
         var previous = ArchiveChain.genesis
@@ -34,7 +18,10 @@ struct JudgeIndexTests {
             let record = JudgeRecord(
                 seq: index + 1, prev: previous,
                 key: WorkKey(suite: "s", probe: item.probe, probeHash: "p", sample: 0, streamed: true),
-                judged: item.hash, transcript: exchange(about: item.probe, reply: "reply \(index)"))
+                judged: item.hash,
+                transcript: SampleTranscript.answered(
+                    "reply \(index)",
+                    key: WorkKey(suite: "judge", probe: item.probe, probeHash: "h", sample: 0, streamed: false)))
             let line = try CanonicalJSON.encode(record)
             previous = ArchiveChain.hash(ofLine: line)
             return line
