@@ -130,13 +130,10 @@ package enum ArchiveVerifier {
         // the streamed pass checks as it meets them.
         var judgements: JudgeIndex?
         var judgementsError: String?
-        var judgedRequests: [Digest128: RequestDigest] = [:]
         var matchedJudged = Set<Digest128>()
         if manifest.judge != nil {
             do {
-                let read = try JudgeIndex.read(layout.judgements)
-                judgements = read
-                judgedRequests = read.judgedRequests()
+                judgements = try JudgeIndex.read(layout.judgements)
             } catch {
                 judgementsError = "\(error)"
             }
@@ -147,9 +144,9 @@ package enum ArchiveVerifier {
         let checkRecord = { (record: TranscriptRecord, hash: String) in
             checkUnique(record)
             if hasLabels, keyHashes[record.transcript.key] == nil { keyHashes[record.transcript.key] = hash }
-            if !judgedRequests.isEmpty {
+            if let judgements, judgements.count > 0 {
                 let judged = JudgeIndex.digest(ofLineHash: hash)
-                if let request = judgedRequests[judged], request == RequestDigest(record.transcript.key) {
+                if let request = judgements.request(judging: judged), request == RequestDigest(record.transcript.key) {
                     matchedJudged.insert(judged)
                 }
             }
@@ -214,7 +211,7 @@ package enum ArchiveVerifier {
                 } else if judgements.chainHead != judge.chainHead || judgements.count != judge.records {
                     problem =
                         "\(layout.judgements.path): \(judgements.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
-                } else if let stray = judgements.firstStray(matched: matchedJudged, requests: judgedRequests) {
+                } else if let stray = judgements.firstStray(matched: matchedJudged) {
                     // Its request, for the message, is read back from the file.
                     let key = (try? judgements.record(at: stray.span)).map { "\($0.key)" } ?? "an unreadable request"
                     problem =

@@ -28,8 +28,9 @@ package struct JudgeIndex: Sendable {
         var seq: Int
     }
     private(set) var entries: [Entry] = []
-    /// The last exchange linked to each transcript line hash (as `JudgeRecords.contexts`).
-    private var linked: [Digest128: ArchiveStream.LineSpan] = [:]
+    /// The last exchange linked to each transcript line hash (as `JudgeRecords.contexts`): where it
+    /// is, and the request it names, which is the request that line must be (`verify`).
+    private var linked: [Digest128: Entry] = [:]
     private let file: RecordFile?
 
     /// Walks `url`; a missing file has no exchanges.
@@ -60,8 +61,9 @@ package struct JudgeIndex: Sendable {
             }
             let span = ArchiveStream.LineSpan(offset: line.offset, length: line.bytes.count)
             let judged = Self.digest(ofLineHash: record.judged)
-            index.entries.append(Entry(judged: judged, key: RequestDigest(record.key), span: span, seq: record.seq))
-            index.linked[judged] = span
+            let entry = Entry(judged: judged, key: RequestDigest(record.key), span: span, seq: record.seq)
+            index.entries.append(entry)
+            index.linked[judged] = entry
             index.chainHead = ArchiveChain.hash(ofLine: line.bytes)
             index.count = number
         }
@@ -75,8 +77,8 @@ package struct JudgeIndex: Sendable {
     /// The judge context of the transcript record whose line hashes to `hash`: the last exchange
     /// linked to it, read back from the file, or none.
     package func context(judging hash: String) throws -> JudgeContext {
-        guard let span = linked[Self.digest(ofLineHash: hash)] else { return JudgeContext(transcript: nil) }
-        return JudgeContext(transcript: try record(at: span).transcript)
+        guard let linked = linked[Self.digest(ofLineHash: hash)] else { return JudgeContext(transcript: nil) }
+        return JudgeContext(transcript: try record(at: linked.span).transcript)
     }
 
     /// The exchange at `span`, read back: a line that no longer decodes is a file changed since the walk.
@@ -89,18 +91,16 @@ package struct JudgeIndex: Sendable {
         return record
     }
 
-    /// The request each linked transcript line should be (the last exchange linked to it names
-    /// it), for checking that every exchange judges a record of the run (`verify`).
-    func judgedRequests() -> [Digest128: RequestDigest] {
-        var requests: [Digest128: RequestDigest] = [:]
-        for entry in entries { requests[entry.judged] = entry.key }
-        return requests
+    /// The request the transcript line `judged` must be: the one the last exchange linked to it
+    /// names; nil when no exchange judges it (`verify` checks each record it walks against this).
+    func request(judging judged: Digest128) -> RequestDigest? {
+        linked[judged]?.key
     }
 
     /// The first exchange, in file order, that does not judge the record it names: its line hash
     /// is not among `matched`, or the last exchange linked to that line names another request.
-    func firstStray(matched: Set<Digest128>, requests: [Digest128: RequestDigest]) -> Entry? {
-        entries.first { !matched.contains($0.judged) || requests[$0.judged] != $0.key }
+    func firstStray(matched: Set<Digest128>) -> Entry? {
+        entries.first { !matched.contains($0.judged) || linked[$0.judged]?.key != $0.key }
     }
 
     /// The digest indexes key on: of the hash's hex text, as the line hashes are written.

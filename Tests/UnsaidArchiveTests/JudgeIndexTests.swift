@@ -90,16 +90,25 @@ struct JudgeIndexTests {
         let written = try lines([(hash("a"), "a"), (hash("b"), "b"), (hash("c"), "c")])
         try written.reduce(Data()) { $0 + $1 + Data([0x0A]) }.write(to: file)
         let index = try JudgeIndex.read(file)
-        let requests = index.judgedRequests()
         let all = Set(["a", "b", "c"].map { JudgeIndex.digest(ofLineHash: hash($0)) })
-        #expect(index.firstStray(matched: all, requests: requests) == nil)
+        #expect(index.firstStray(matched: all) == nil)
         let stray = index.firstStray(
-            matched: all.subtracting([JudgeIndex.digest(ofLineHash: hash("b"))]), requests: requests)
+            matched: all.subtracting([JudgeIndex.digest(ofLineHash: hash("b"))]))
         #expect(stray?.seq == 2)
         #expect(try stray.map { try index.record(at: $0.span).key.probe } == "b")
         // The request a linked line must be is the one its exchange names.
         let other = WorkKey(suite: "s", probe: "b", probeHash: "p", sample: 0, streamed: true)
-        #expect(requests[JudgeIndex.digest(ofLineHash: hash("b"))] == RequestDigest(other))
-        #expect(requests[JudgeIndex.digest(ofLineHash: hash("a"))] != RequestDigest(other))
+        #expect(index.request(judging: JudgeIndex.digest(ofLineHash: hash("b"))) == RequestDigest(other))
+        #expect(index.request(judging: JudgeIndex.digest(ofLineHash: hash("a"))) != RequestDigest(other))
+
+        // Two exchanges judge one line but name different requests: the line must be the request
+        // the last one names, so the earlier one is the stray, though its line was matched.
+        let twice = try lines([(hash("a"), "a"), (hash("b"), "b"), (hash("b"), "z")])
+        try twice.reduce(Data()) { $0 + $1 + Data([0x0A]) }.write(to: file)
+        let relinked = try JudgeIndex.read(file)
+        let z = WorkKey(suite: "s", probe: "z", probeHash: "p", sample: 0, streamed: true)
+        #expect(relinked.request(judging: JudgeIndex.digest(ofLineHash: hash("b"))) == RequestDigest(z))
+        let matched = Set(["a", "b"].map { JudgeIndex.digest(ofLineHash: hash($0)) })
+        #expect(relinked.firstStray(matched: matched)?.seq == 2)
     }
 }
