@@ -215,6 +215,45 @@ struct ReviewCommandTests {
         #expect(listed.stdout.hasSuffix("3 verdicts, 0 labelled\n"))
     }
 
+    /// A run sealed complete whose transcripts then gained a torn record (bytes appended from
+    /// outside: a sealed run cannot tear its own) is refused by review and rescore in one line
+    /// that names the record and sends the person to verify. They used to send them to
+    /// `run --resume`, which refuses a complete run: a dead end. Nothing is written.
+    @Test func aSealedRunGivenATornRecordPointsToVerifyNotResume() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let transcripts = run.appendingPathComponent("transcripts.jsonl")
+        let appending = try FileHandle(forWritingTo: transcripts)
+        try appending.seekToEnd()
+        try appending.write(contentsOf: Data(#"{"seq":4,"prev":"0a"#.utf8))
+        try appending.close()
+        let files = try FileManager.default.contentsOfDirectory(atPath: run.path).sorted()
+
+        for command in [
+            ["review", run.path, "--list"],
+            ["review", run.path, "--set", "cli/probe-1#0@stream=deflected", "--reviewer", "ana"],
+            ["rescore", run.path],
+        ] {
+            let result = try await CLIHarness.run(command, directory: work)
+            #expect(result.status == 2, "\(command) \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(command) \(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix(
+                    "error: \(transcripts.path):4: torn record after the run was sealed complete"),
+                "\(command) \(result.stderr)")
+            #expect(result.stderr.contains("unsaid verify \(run.path)"), "\(command) \(result.stderr)")
+            #expect(!result.stderr.contains("--resume"), "\(command) \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.path).sorted() == files)
+
+        // What the line says holds: verify fails the run, and resuming refuses it.
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 1, "\(verify.stdout)")
+        let resume = try await CLIHarness.run(["run", "--resume", run.path], directory: work)
+        #expect(resume.status != 0 && resume.stderr.contains("already complete"), "\(resume.stderr)")
+    }
+
     /// A person at a terminal: review asks about each item without a label (all of them with
     /// --again), takes a label and a note, skips, re-asks after an unknown answer, and stops at
     /// q; what was recorded is in the chained ledger, which verify accepts.

@@ -21,13 +21,13 @@ package enum ReviewListing {
 
     /// - Parameters:
     ///   - check: called once the run has been walked and before any item is handed on, with the
-    ///     manifest and whether `transcripts.jsonl` ends in a torn line (the command refuses an
-    ///     unfinished run there).
+    ///     manifest and the 1-based line of a torn last record in `transcripts.jsonl`, if there is
+    ///     one (the command refuses an unfinished or altered run there).
     ///   - body: each item with its 1-based position and the number of items.
     @discardableResult
     package static func forEach(
         _ directory: URL, all: Bool, minConfidence: Int?,
-        check: (Manifest, _ torn: Bool) throws -> Void = { _, _ in },
+        check: (Manifest, _ tornLine: Int?) throws -> Void = { _, _ in },
         _ body: (ReviewItem, _ position: Int, _ total: Int) throws -> Void
     ) throws -> Summary {
         let walk = try ReviewWalk(directory, all: all, minConfidence: minConfidence, check: check)
@@ -45,7 +45,7 @@ package enum ReviewListing {
     /// has a verdict, with the last verdict of its key), and the labels ledger, checked.
     package static func find(
         _ references: Set<RequestReference>, in directory: URL,
-        check: (Manifest, _ torn: Bool) throws -> Void = { _, _ in }
+        check: (Manifest, _ tornLine: Int?) throws -> Void = { _, _ in }
     ) throws -> (items: [RequestReference: ReviewItem], ledger: LabelsLedger) {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try ArchiveReader.readManifest(layout)
@@ -63,7 +63,7 @@ package enum ReviewListing {
                 found[reference] = (record, hash, verdict)
             }
         }
-        try check(manifest, summary.tornTail != nil)
+        try check(manifest, summary.tornTail?.line)
         let ledger = try labels.ledger(root: manifest.chainHead)
         let latest = ledger.latest
         let items = found.mapValues { found in
@@ -92,10 +92,10 @@ package struct ReviewWalk {
     private let latest: [WorkKey: ReviewRecord]
 
     /// - Parameter check: called once the run has been walked, before anything else, with the
-    ///   manifest and whether `transcripts.jsonl` ends in a torn line.
+    ///   manifest and the line of a torn last record in `transcripts.jsonl`, if there is one.
     package init(
         _ directory: URL, all: Bool, minConfidence: Int?,
-        check: (Manifest, _ torn: Bool) throws -> Void = { _, _ in }
+        check: (Manifest, _ tornLine: Int?) throws -> Void = { _, _ in }
     ) throws {
         layout = ArchiveLayout(directory: directory)
         let manifest = try ArchiveReader.readManifest(layout)
@@ -119,7 +119,7 @@ package struct ReviewWalk {
             total += 1
             if labels.names(key) { named[key, default: 0] += 1 }
         }
-        try check(manifest, summary.tornTail != nil)
+        try check(manifest, summary.tornTail?.line)
         let ledger = try labels.ledger(root: manifest.chainHead)
         let latest = ledger.latest
         self.ledger = ledger

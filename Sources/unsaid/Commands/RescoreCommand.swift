@@ -70,7 +70,8 @@ struct RescoreCommand: ParsableCommand {
         if let torn = scored.transcripts.tornTail {
             try? FileManager.default.removeItem(at: verdictsURL)
             throw ConfigurationError(
-                "\(layout.transcripts.path):\(torn.line): torn record; resume or repair the run first")
+                TornRecordAdvice.message(
+                    transcripts: layout.transcripts.path, line: torn.line, run: runDirectory, status: manifest.status))
         }
         try ConfigurationError.catching("cannot write rescored files: ") {
             // `score` always gathers the tally.

@@ -68,8 +68,8 @@ struct ReviewCommand: ParsableCommand {
             // The requests named are found by walking the run, which is never loaded whole.
             let named = Set(assignments.compactMap { Self.split($0).flatMap { RequestReference(parsing: $0.key) } })
             var (found, ledger) = try ConfigurationError.catching {
-                try ReviewListing.find(named, in: URL(fileURLWithPath: runDirectory)) { manifest, torn in
-                    try checkComplete(manifest, torn: torn)
+                try ReviewListing.find(named, in: URL(fileURLWithPath: runDirectory)) { manifest, tornLine in
+                    try checkComplete(manifest, tornLine: tornLine)
                 }
             }
             let planned = try plan(assignments, found: found)
@@ -89,7 +89,7 @@ struct ReviewCommand: ParsableCommand {
         let walk = try ConfigurationError.catching {
             try ReviewWalk(
                 URL(fileURLWithPath: runDirectory), all: all, minConfidence: threshold,
-                check: { manifest, torn in try checkComplete(manifest, torn: torn) })
+                check: { manifest, tornLine in try checkComplete(manifest, tornLine: tornLine) })
         }
         try interactive(walk: walk, scope: scope(threshold: threshold))
     }
@@ -101,7 +101,7 @@ struct ReviewCommand: ParsableCommand {
         let summary = try ConfigurationError.catching {
             try ReviewListing.forEach(
                 URL(fileURLWithPath: runDirectory), all: all, minConfidence: threshold,
-                check: { manifest, torn in try checkComplete(manifest, torn: torn) }
+                check: { manifest, tornLine in try checkComplete(manifest, tornLine: tornLine) }
             ) { item, position, total in
                 print(item.render(position: position, of: total))
             }
@@ -115,9 +115,16 @@ struct ReviewCommand: ParsableCommand {
             : "verdicts flagged \(VerdictFlag.needsReview.wire)\(threshold.map { " or decided with confidence below \($0)‰" } ?? "")"
     }
 
-    /// Only a finished run is reviewed: its verdicts are final.
-    private func checkComplete(_ manifest: Manifest, torn: Bool) throws {
-        guard manifest.status == .complete, !torn else {
+    /// Only a finished run is reviewed: its verdicts are final. A complete run whose transcripts
+    /// end in a torn record was changed after it was sealed (see `TornRecordAdvice`).
+    private func checkComplete(_ manifest: Manifest, tornLine: Int?) throws {
+        if let tornLine, manifest.status == .complete {
+            throw ConfigurationError(
+                TornRecordAdvice.message(
+                    transcripts: ArchiveLayout(directory: URL(fileURLWithPath: runDirectory)).transcripts.path,
+                    line: tornLine, run: runDirectory, status: manifest.status))
+        }
+        guard manifest.status == .complete else {
             throw ConfigurationError(
                 "\(runDirectory): the run is not complete (status \(manifest.status.rawValue)); finish it with unsaid run --resume before reviewing"
             )
