@@ -15,7 +15,9 @@ import UnsaidVerdict
 /// the record as complete) only after an `fsync` that started after that write has returned, so a
 /// record that was reported complete survives a crash or power loss. The `fsync`s are shared
 /// (group commit): records from all requests in flight are written as they complete and one
-/// `fsync` covers every record written since the last. Verdict lines are written without `fsync`
+/// `fsync` covers every record written since the last — and, in a run with a judge, every judge
+/// exchange written since the last too (the same round syncs both files), so an answer counts
+/// complete only once its judge exchange is on disk as well. Verdict lines are written without `fsync`
 /// because they can always be re-derived from the transcripts. The manifest is replaced
 /// atomically (write to a temporary file, fsync, rename) and never claims an unsynced record.
 package actor ArchiveWriter {
@@ -45,12 +47,13 @@ package actor ArchiveWriter {
     /// a copy of the ruleset beside the results.
     /// - Parameter gathering: how long a shared `fsync` waits for more records (see `GroupCommit`);
     ///   a run passes its concurrency.
-    /// - Parameter syncing: runs each of the transcripts' `fsync`s, given as a function; a test
+    /// - Parameter syncing: runs each round's `fsync`s, given as a function, with the names of the
+    ///   files they sync (the transcripts, and the judge exchanges in a run with a judge); a test
     ///   can hold them back to see what waits for the disk and what does not.
     package init(
         creating layout: ArchiveLayout, manifest: Manifest, ruleset: Data,
         gathering: GroupCommit.Gathering = .immediate,
-        syncing: @escaping @Sendable (_ fsync: () throws -> Void) throws -> Void = { try $0() }
+        syncing: @escaping @Sendable (_ files: [String], _ fsync: () throws -> Void) throws -> Void = { try $1() }
     ) throws {
         let fileManager = FileManager.default
         let path = layout.directory.path
@@ -73,10 +76,11 @@ package actor ArchiveWriter {
         self.chainHead = manifest.chainHead
         self.sequence = 0
         self.counts = [:]
-        let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: 0, gathering: gathering) { try syncing { try transcripts.sync() } }
+        let judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
+        self.judgements = judgements
+        let round = Self.syncRound(transcripts: self.transcripts, judgements: judgements)
+        self.commit = GroupCommit(durable: 0, gathering: gathering) { try syncing(round.files, round.sync) }
         self.transcriptsDigest = RunningDigest()
-        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: layout.judgements.path) }
         self.judgeHead = ArchiveChain.genesis
         self.judgeSequence = 0
         try writeAtomically(ruleset, to: layout.ruleset)
@@ -96,12 +100,30 @@ package actor ArchiveWriter {
         self.sequence = point.recordCount
         self.counts = point.counts
         // `ArchiveResume.repair` synced the file, so every record already in it is durable.
-        let transcripts = self.transcripts
-        self.commit = GroupCommit(durable: point.recordCount, gathering: gathering) { try transcripts.sync() }
+        let judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
+        self.judgements = judgements
+        let round = Self.syncRound(transcripts: self.transcripts, judgements: judgements)
+        self.commit = GroupCommit(durable: point.recordCount, gathering: gathering) { try round.sync() }
         self.transcriptsDigest = nil
-        self.judgements = try manifest.judge.map { _ in try AppendOnlyFile(path: point.layout.judgements.path) }
         self.judgeHead = point.judgements?.chainHead ?? ArchiveChain.genesis
         self.judgeSequence = point.judgements?.count ?? 0
+    }
+
+    /// What one group-commit round syncs: the transcripts, and the judge exchanges when the run
+    /// has a judge; `files` names them, in the order they are synced, for the `syncing` hook.
+    private static func syncRound(
+        transcripts: AppendOnlyFile, judgements: AppendOnlyFile?
+    ) -> (files: [String], sync: @Sendable () throws -> Void) {
+        // The transcripts first: a crash between the two then leaves at worst an answer without
+        // its exchange (judged `judge_unavailable` on resume), never an exchange without its answer.
+        guard let judgements else { return ([ArchiveLayout.transcriptsName], { try transcripts.sync() }) }
+        return (
+            [ArchiveLayout.transcriptsName, JudgeRecords.fileName],
+            {
+                try transcripts.sync()
+                try judgements.sync()
+            }
+        )
     }
 
     /// Where `append` put a record: its 1-based line in `transcripts.jsonl` (and in the provisional
@@ -142,7 +164,6 @@ package actor ArchiveWriter {
             try sizeHint > Self.recordSizeWrittenInPieces
             ? appendInPieces(record) : appendWhole(record, sizeHint: sizeHint)
         let written = sequence
-        commit.didWrite(through: written)
         let head = chainHead
 
         if let judgement, let judgements {
@@ -152,9 +173,13 @@ package actor ArchiveWriter {
                     seq: judgeSequence, prev: judgeHead, key: transcript.key,
                     judged: chainHead, transcript: judgement))
             try judgements.append(judgeLine + [0x0A])
-            try judgements.sync()
             judgeHead = ArchiveChain.hash(ofLine: judgeLine)
         }
+        // Offered to the group commit only now, with its judge exchange written: a round that
+        // began between the two would have synced the record without its exchange and let it
+        // count. (Each exchange had an `fsync` of its own here, on the actor: a judged run spent
+        // most of its time waiting on the disk, with every other record's write queued behind.)
+        commit.didWrite(through: written)
 
         try CanonicalJSON.withLine(verdict) { try verdicts.append(raw: $0) }
         counts[verdict.verdict.rawValue, default: 0] += 1

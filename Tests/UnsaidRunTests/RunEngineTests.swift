@@ -71,7 +71,7 @@ private final class DiskGate: Sendable {
         let archive = try ArchiveWriter(
             creating: ArchiveLayout(directory: directory),
             manifest: SampleArchive.manifest(runID: "engine", planned: 10, ruleset: ruleset), ruleset: ruleset.snapshot,
-            syncing: { try gate.sync($0) })
+            syncing: { try gate.sync($1) })
         let sender = CountingSender()
         let archived = Mutex<[Int]>([])
         let counted = Mutex(0)
