@@ -143,11 +143,14 @@ package struct RunEngine: Sendable {
     /// Asks the judge (if any), scores, and writes one transcript with its judge exchange; the
     /// record is not on disk yet.
     private func scoreAndWrite(_ transcript: Transcript, item: WorkItem) async throws -> ArchivedRequest {
-        let judgement = await askJudge(about: transcript, probe: item.probe)
+        // The other layers' verdict, once: it says whether the judge has a say, and the judge's
+        // opinion is then applied to it (`judge(_:probe:judgeContext:)` is exactly that; asking it
+        // assessed a judged answer twice, a tenth of a judged run's CPU).
+        let layered = verdicts.judge(transcript, probe: item.probe)
+        let judgement = await askJudge(about: transcript, probe: item.probe, layered: layered)
         try Task.checkCancellation()
-        let verdict = verdicts.judge(
-            transcript, probe: item.probe,
-            judgeContext: judge == nil ? nil : JudgeContext(transcript: judgement))
+        let verdict =
+            judge == nil ? layered : verdicts.applyingJudge(layered, context: JudgeContext(transcript: judgement))
         let appended = try await archive.write(
             probe: item.probe, transcript: transcript, verdict: verdict, judgement: judgement)
         return ArchivedRequest(seq: appended.seq, probe: item.probe, transcript: transcript, verdict: verdict)
@@ -155,8 +158,8 @@ package struct RunEngine: Sendable {
 
     /// The judge's exchange about a complete transcript, when there is a judge and it has a say
     /// on the verdict (a text verdict no wire signal decided). A dead judge is a transcript too.
-    private func askJudge(about transcript: Transcript, probe: Probe) async -> Transcript? {
-        guard let judge, VerdictEngine.judgeApplies(to: verdicts.judge(transcript, probe: probe)),
+    private func askJudge(about transcript: Transcript, probe: Probe, layered: Verdict) async -> Transcript? {
+        guard let judge, VerdictEngine.judgeApplies(to: layered),
             let item = JudgeRequest.item(judging: transcript, probe: probe, rules: verdicts.ruleset.judge)
         else { return nil }
         return await judge.send(item)
