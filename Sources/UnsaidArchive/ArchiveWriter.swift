@@ -166,20 +166,24 @@ package actor ArchiveWriter {
         let written = sequence
         let head = chainHead
 
-        if let judgement, let judgements {
-            judgeSequence += 1
-            let judgeLine = try CanonicalJSON.encode(
-                JudgeRecord(
-                    seq: judgeSequence, prev: judgeHead, key: transcript.key,
-                    judged: chainHead, transcript: judgement))
-            try judgements.append(judgeLine + [0x0A])
-            judgeHead = ArchiveChain.hash(ofLine: judgeLine)
+        do {
+            // Offered to the group commit only once its judge exchange is written: a round that
+            // began between the two would have synced the record without its exchange and let it
+            // count. (Each exchange had an `fsync` of its own here, on the actor: a judged run spent
+            // most of its time waiting on the disk, with every other record's write queued behind.)
+            // Offered all the same if writing the exchange fails: the run stops, and a checkpoint
+            // waits for every record in the file, which no round would cover otherwise.
+            defer { commit.didWrite(through: written) }
+            if let judgement, let judgements {
+                judgeSequence += 1
+                let judgeLine = try CanonicalJSON.encode(
+                    JudgeRecord(
+                        seq: judgeSequence, prev: judgeHead, key: transcript.key,
+                        judged: chainHead, transcript: judgement))
+                try judgements.append(judgeLine + [0x0A])
+                judgeHead = ArchiveChain.hash(ofLine: judgeLine)
+            }
         }
-        // Offered to the group commit only now, with its judge exchange written: a round that
-        // began between the two would have synced the record without its exchange and let it
-        // count. (Each exchange had an `fsync` of its own here, on the actor: a judged run spent
-        // most of its time waiting on the disk, with every other record's write queued behind.)
-        commit.didWrite(through: written)
 
         try CanonicalJSON.withLine(verdict) { try verdicts.append(raw: $0) }
         counts[verdict.verdict.rawValue, default: 0] += 1
