@@ -190,6 +190,12 @@ package actor ArchiveWriter {
         return Appended(seq: written, hash: head)
     }
 
+    /// The records now being written or sent for are the last of the run: the shared `fsync`
+    /// stops waiting for company (see `GroupCommit.noMoreCompany()`).
+    package nonisolated func noMoreRecordsToCome() {
+        commit.noMoreCompany()
+    }
+
     /// Returns once record `seq` and every record before it are on disk (after the shared
     /// `fsync` that covers them, see `GroupCommit`).
     package nonisolated func waitUntilDurable(through seq: Int) async throws {

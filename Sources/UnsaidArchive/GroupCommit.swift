@@ -31,6 +31,8 @@ package final class GroupCommit: Sendable {
         var waiters: [Waiter] = []
         /// The sync queue is waiting for company (`arrivals` is signalled for each new waiter).
         var gathering = false
+        /// No more records than those already on their way will come (`noMoreCompany()`).
+        var lastCompany = false
     }
     private let state: Mutex<State>
     private let sync: @Sendable () throws -> Void
@@ -144,13 +146,25 @@ package final class GroupCommit: Sendable {
 }
 
 extension GroupCommit {
+    /// Says that the records now on their way are the last: a round then no longer waits for
+    /// company, which at the end of a run is fewer than `gathering.enough` and never comes (each
+    /// of the last rounds waited out the whole window, its records uncounted meanwhile).
+    package func noMoreCompany() {
+        let wake = state.withLock { state in
+            state.lastCompany = true
+            return state.gathering
+        }
+        if wake { arrivals.signal() }
+    }
+
     /// Runs on `queue` before a round: waits until `gathering.enough` records wait or the oldest
-    /// of them has waited `gathering.window`, whichever comes first.
+    /// of them has waited `gathering.window`, whichever comes first — not at all once
+    /// `noMoreCompany()` was called.
     private func gatherCompany() {
         guard gathering.enough > 1 else { return }
         while true {
             let (count, oldest) = state.withLock { state -> (Int, DispatchTime?) in
-                let oldest = state.waiters.lazy.map(\.since).min()
+                let oldest = state.lastCompany ? nil : state.waiters.lazy.map(\.since).min()
                 state.gathering = state.waiters.count < gathering.enough && oldest != nil
                 return (state.waiters.count, oldest)
             }

@@ -114,6 +114,54 @@ struct GroupCommitTests {
         #expect(disk.syncs == [1])
     }
 
+    /// The last records of a run are fewer than a round waits for: once told none but those will
+    /// come, a round waiting for company starts at once, and later ones do not wait at all.
+    @Test func aRoundStopsWaitingForCompanyThatWillNotCome() async throws {
+        let disk = FakeDisk()
+        // A window far longer than the test: only `noMoreCompany` can start these rounds. The
+        // waits are polled, not awaited, so a round that keeps waiting fails the test instead
+        // of holding it for the whole window.
+        let gathering = GroupCommit.Gathering(enough: 3, window: .seconds(600))
+        let commit = GroupCommit(durable: 0, gathering: gathering, pause: nil) { disk.sync() }
+        let durable = Durable()
+        disk.write(1)
+        commit.didWrite(through: 1)
+        Task { [commit, durable] in
+            try await commit.waitUntilDurable(through: 1)
+            durable.reached(1)
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(disk.syncs.isEmpty)
+
+        commit.noMoreCompany()
+        #expect(try await Self.eventually { durable.through == 1 })
+        #expect(disk.syncs == [1])
+        disk.write(2)
+        commit.didWrite(through: 2)
+        Task { [commit, durable] in
+            try await commit.waitUntilDurable(through: 2)
+            durable.reached(2)
+        }
+        #expect(try await Self.eventually { durable.through == 2 })
+        #expect(disk.syncs == [1, 2])
+    }
+
+    /// The highest record a waiter has seen durable.
+    final class Durable: Sendable {
+        private let state = Mutex(0)
+        var through: Int { state.withLock { $0 } }
+        func reached(_ sequence: Int) { state.withLock { $0 = max($0, sequence) } }
+    }
+
+    /// Polls until `condition` holds, for at most ten seconds.
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<1_000 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
     @Test func aRunGathersForHalfItsConcurrencyAndOneRequestNeverWaits() {
         #expect(GroupCommit.Gathering(concurrency: 1) == .immediate)
         #expect(GroupCommit.Gathering(concurrency: 3) == .immediate)

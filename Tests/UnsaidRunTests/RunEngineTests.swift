@@ -98,4 +98,25 @@ private final class DiskGate: Sendable {
         // Every count came after an fsync, and records shared them.
         #expect(gate.syncCount >= 1 && gate.syncCount <= 10)
     }
+
+    /// Once every request is on its way, the shared `fsync` stops waiting for company: with a
+    /// round that would wait ten minutes for eight records, a run of three (all sent at once)
+    /// still finishes — its records are counted as soon as they are on disk. (Polled, so a run
+    /// left waiting fails the test rather than holding it for the whole window.)
+    @Test func theLastRecordsOfARunDoNotWaitForCompany() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "unsaid-engine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ruleset = try Ruleset.bundled()
+        let archive = try ArchiveWriter(
+            creating: ArchiveLayout(directory: directory),
+            manifest: SampleArchive.manifest(runID: "engine", planned: 3, ruleset: ruleset), ruleset: ruleset.snapshot,
+            gathering: GroupCommit.Gathering(enough: 8, window: .seconds(600)))
+        let engine = RunEngine(
+            sender: CountingSender(), verdicts: VerdictEngine(ruleset: ruleset), archive: archive, concurrency: 16)
+        let counted = Mutex(0)
+        let run = Task { try await engine.run(try Self.items(3)) { _ in counted.withLock { $0 += 1 } } }
+        #expect(try await Self.eventually { counted.withLock { $0 } == 3 })
+        if counted.withLock({ $0 }) == 3 { #expect(try await run.value == 3) }
+    }
 }
