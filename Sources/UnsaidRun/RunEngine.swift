@@ -77,14 +77,6 @@ package struct RunEngine: Sendable {
             var (unwritten, uncounted) = (0, 0)
             var allLaunched = false
             func launch() {
-                defer {
-                    // Every request is on its way: the disk need not wait for records to share
-                    // an `fsync` with, as none but these will come.
-                    if next == items.endIndex, !allLaunched {
-                        allLaunched = true
-                        archive.noMoreRecordsToCome()
-                    }
-                }
                 while unwritten < concurrency, uncounted < 2 * concurrency, next < items.endIndex {
                     // Built here, one at a time: a plan need not hold its items.
                     let item = items[next]
@@ -103,6 +95,12 @@ package struct RunEngine: Sendable {
                             sink.yield(.failed(error))
                         }
                     }
+                }
+                // Every request is on its way: the disk need not wait for records to share an
+                // `fsync` with, as none but these will come.
+                if next == items.endIndex, !allLaunched {
+                    allLaunched = true
+                    archive.noMoreRecordsToCome()
                 }
             }
             launch()
