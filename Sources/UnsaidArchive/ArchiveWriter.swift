@@ -114,8 +114,9 @@ package actor ArchiveWriter {
     private static func syncRound(
         transcripts: AppendOnlyFile, judgements: AppendOnlyFile?
     ) -> (files: [String], sync: @Sendable () throws -> Void) {
-        // The transcripts first: a crash between the two then leaves at worst an answer without
-        // its exchange (judged `judge_unavailable` on resume), never an exchange without its answer.
+        // The transcripts first: a crash between the two then leaves an answer without its exchange
+        // (judged `judge_unavailable` on resume) rather than an exchange without its answer, which
+        // only the kernel's own writeback, ahead of any `fsync`, could still leave.
         guard let judgements else { return ([ArchiveLayout.transcriptsName], { try transcripts.sync() }) }
         return (
             [ArchiveLayout.transcriptsName, JudgeRecords.fileName],
