@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import UnsaidSuite
 @testable import UnsaidArchive
+import UnsaidTestSupport
 
 /// Group commit without a disk: the `fsync` is a function the test controls, so it can see which
 /// writes each "sync" covered and hold a sync open while more records are written.
@@ -134,7 +135,7 @@ struct GroupCommitTests {
         #expect(disk.syncs.isEmpty)
 
         commit.noMoreCompany()
-        #expect(try await Self.eventually { durable.through == 1 })
+        #expect(try await Polling.eventually { durable.through == 1 })
         #expect(disk.syncs == [1])
         disk.write(2)
         commit.didWrite(through: 2)
@@ -142,7 +143,7 @@ struct GroupCommitTests {
             try await commit.waitUntilDurable(through: 2)
             durable.reached(2)
         }
-        #expect(try await Self.eventually { durable.through == 2 })
+        #expect(try await Polling.eventually { durable.through == 2 })
         #expect(disk.syncs == [1, 2])
     }
 
@@ -151,15 +152,6 @@ struct GroupCommitTests {
         private let state = Mutex(0)
         var through: Int { state.withLock { $0 } }
         func reached(_ sequence: Int) { state.withLock { $0 = max($0, sequence) } }
-    }
-
-    /// Polls until `condition` holds, for at most ten seconds.
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<1_000 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
     }
 
     @Test func aRunGathersForHalfItsConcurrencyAndOneRequestNeverWaits() {

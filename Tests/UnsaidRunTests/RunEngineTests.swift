@@ -53,15 +53,6 @@ private final class DiskGate: Sendable {
         }
     }
 
-    /// Polls until `condition` holds, for at most ten seconds.
-    static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<1_000 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     @Test func aSlowDiskHoldsBackCountingNotSending() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "unsaid-engine-\(UUID().uuidString)")
@@ -84,7 +75,7 @@ private final class DiskGate: Sendable {
 
         // Nothing reaches the disk, yet twice the concurrency is sent: two requests in flight
         // while two wait for the disk, then no more (memory stays bounded).
-        #expect(try await Self.eventually { sender.sent == 4 })
+        #expect(try await Polling.eventually { sender.sent == 4 })
         try await Task.sleep(for: .milliseconds(200))
         #expect(sender.sent == 4)
         #expect(counted.withLock { $0 } == 0)
@@ -116,7 +107,7 @@ private final class DiskGate: Sendable {
             sender: CountingSender(), verdicts: VerdictEngine(ruleset: ruleset), archive: archive, concurrency: 16)
         let counted = Mutex(0)
         let run = Task { try await engine.run(try Self.items(3)) { _ in counted.withLock { $0 += 1 } } }
-        #expect(try await Self.eventually { counted.withLock { $0 } == 3 })
+        #expect(try await Polling.eventually { counted.withLock { $0 } == 3 })
         if counted.withLock({ $0 }) == 3 { #expect(try await run.value == 3) }
     }
 }
