@@ -8,6 +8,8 @@ package enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case corrupt(file: String, line: Int, reason: String)
     case unsupportedFormat(found: Int, supported: Int)
     case mismatch(String)
+    /// A sealed run whose files no longer match its manifest (`SealedRunCheck`).
+    case changedAfterSealing(run: String, problem: String)
 
     package var description: String {
         switch self {
@@ -18,6 +20,8 @@ package enum ArchiveError: Error, CustomStringConvertible, Equatable {
         case .unsupportedFormat(let found, let supported):
             return "manifest format version \(found) is newer than this unsaid supports (\(supported)); upgrade unsaid"
         case .mismatch(let reason): return reason
+        case .changedAfterSealing(let run, let problem):
+            return "\(problem): \(run) was changed after it was sealed; unsaid verify \(run) shows what differs"
         }
     }
 }

@@ -46,7 +46,7 @@ package enum ArchiveVerifier {
         let actualDigest = SHA256Hex.digest(manifestBytes)
         if let sidecar = fileManager.contents(atPath: layout.manifestDigest.path) {
             // The sidecar must be exactly what ManifestFile writes, so damage anywhere in it shows.
-            let expected = Data((actualDigest + "  manifest.json\n").utf8)
+            let expected = ManifestFile.sidecar(for: manifestBytes)
             report.record(
                 "manifest digest", sidecar == expected,
                 sidecar == expected
@@ -187,14 +187,12 @@ package enum ArchiveVerifier {
                 "transcript chain", false, "\(layout.transcripts.path):\(torn.line): incomplete or unreadable record")
             return report
         }
-        let head = transcripts.chainHead
-        let headMatches = head == manifest.chainHead && transcripts.records == manifest.completed
+        let chainProblem = SealedRunCheck.chainProblem(
+            path: layout.transcripts.path, records: transcripts.records, head: transcripts.chainHead,
+            expectedRecords: manifest.completed, expectedHead: manifest.chainHead)
         report.record(
-            "transcript chain", headMatches,
-            headMatches
-                ? "\(transcripts.records) records, head \(head)"
-                : "\(layout.transcripts.path): \(transcripts.records) records ending in \(head); manifest says \(manifest.completed) ending in \(manifest.chainHead)"
-        )
+            "transcript chain", chainProblem == nil,
+            chainProblem ?? "\(transcripts.records) records, head \(transcripts.chainHead)")
 
         // 5. No request recorded twice.
         report.record("unique requests", duplicate == nil, duplicate ?? "\(seen.count) distinct requests")
@@ -208,9 +206,11 @@ package enum ArchiveVerifier {
                 var problem: String?
                 if let torn = judgements.tornTail {
                     problem = "\(layout.judgements.path):\(torn.line): incomplete or unreadable record"
-                } else if judgements.chainHead != judge.chainHead || judgements.count != judge.records {
-                    problem =
-                        "\(layout.judgements.path): \(judgements.count) records ending in \(judgements.chainHead); manifest says \(judge.records) ending in \(judge.chainHead)"
+                } else if let chainProblem = SealedRunCheck.chainProblem(
+                    path: layout.judgements.path, records: judgements.count, head: judgements.chainHead,
+                    expectedRecords: judge.records, expectedHead: judge.chainHead)
+                {
+                    problem = chainProblem
                 } else if let stray = judgements.firstStray(matched: matchedJudged) {
                     // Its request, for the message, is read back from the file.
                     let key = (try? judgements.record(at: stray.span)).map { "\($0.key)" } ?? "an unreadable request"
@@ -360,13 +360,9 @@ extension ArchiveVerifier {
         }
         do {
             let actual = try digest(url)
-            let same = actual == expected
+            let problem = SealedRunCheck.digestProblem(url, actual: actual, expected: expected)
             return .init(
-                name: name, passed: same,
-                detail: same
-                    ? "\(actual.lines) lines, sha256 \(actual.sha256)"
-                    : "\(url.path): SHA-256 \(actual.sha256) (\(actual.bytes) bytes), manifest says \(expected.sha256) (\(expected.bytes) bytes)"
-            )
+                name: name, passed: problem == nil, detail: problem ?? "\(actual.lines) lines, sha256 \(actual.sha256)")
         } catch {
             return .init(name: name, passed: false, detail: "\(error)")
         }

@@ -10,6 +10,11 @@ package enum ManifestFile {
     package static func write(_ manifest: Manifest, layout: ArchiveLayout) throws {
         let data = try CanonicalJSON.encodePretty(manifest)
         try writeAtomically(data, to: layout.manifest)
-        try writeAtomically(Data((SHA256Hex.digest(data) + "  manifest.json\n").utf8), to: layout.manifestDigest)
+        try writeAtomically(sidecar(for: data), to: layout.manifestDigest)
+    }
+
+    /// The bytes of `manifest.sha256` for a manifest's bytes, as `sha256sum` would print them.
+    package static func sidecar(for manifest: Data) -> Data {
+        Data((SHA256Hex.digest(manifest) + "  manifest.json\n").utf8)
     }
 }

@@ -256,7 +256,9 @@ package struct ReportRun: Sendable {
     /// (`RequestSummary`); the entries are read again when a report writes their rows. Keeping a
     /// slimmed entry per request held about 4 KB each (386 MB for a 390 MB archive of 100,000
     /// requests). Errors come in the order reading the whole archive gave them: manifest,
-    /// transcripts, verdicts, judge records, labels.
+    /// transcripts, verdicts, judge records, labels; a sealed run whose files no longer match its
+    /// manifest is refused before the labels (`SealedRunCheck`): a report must not show an altered
+    /// run as the run it was.
     package static func load(_ directory: URL) throws -> ReportRun {
         let layout = ArchiveLayout(directory: directory)
         let manifest = try ArchiveReader.readManifest(layout)
@@ -273,7 +275,7 @@ package struct ReportRun: Sendable {
         requests.reserveCapacity(max(0, min(manifest.completed, 1 << 24)))
         var retried: [Int: [(index: Int, elapsed: Int64)]] = [:]
         var strings = StringPool()
-        _ = try ArchiveStream.transcripts(layout) { record, hash, span in
+        let walked = try ArchiveStream.transcripts(layout) { record, hash, span in
             let transcript = record.transcript
             if labelled, recordHashes[transcript.key] == nil { recordHashes[transcript.key] = hash }
             if transcript.attempts.count > 1 {
@@ -323,7 +325,12 @@ package struct ReportRun: Sendable {
         let unscored = requests.count - kept
         requests.removeLast(unscored)
         scored = []
-        _ = try manifest.judge.map { _ in try JudgeIndex.read(layout.judgements) }
+        let judgements = try manifest.judge.map { _ in try JudgeIndex.read(layout.judgements) }
+        if let problem = try SealedRunCheck.problem(
+            layout: layout, manifest: manifest, transcripts: walked, judgements: judgements)
+        {
+            throw ArchiveError.changedAfterSealing(run: directory.path, problem: problem)
+        }
         var tally = MetricTally()
         for request in requests {
             tally.add(

@@ -254,6 +254,42 @@ struct ReviewCommandTests {
         #expect(resume.status != 0 && resume.stderr.contains("already complete"), "\(resume.stderr)")
     }
 
+    /// A verdict's label edited by hand in a sealed run: `report`, `compare` and `trend` showed the
+    /// edited label as the run's own. Each now refuses in one line that names the file and sends the
+    /// person to `verify`, and writes nothing.
+    @Test func aVerdictEditedAfterSealingIsNotReportedAsTheRun() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        let report = try await CLIHarness.run(["report", run.path, "--format", "csv"], directory: work)
+        #expect(report.status == 0 && report.stdout.contains("refused"), "\(report.stderr)")
+
+        let verdicts = run.appendingPathComponent("verdicts.jsonl")
+        let text = try String(contentsOf: verdicts, encoding: .utf8)
+        try text.replacingOccurrences(of: #""verdict":"refused""#, with: #""verdict":"answered""#)
+            .write(to: verdicts, atomically: false, encoding: .utf8)
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
+        for command in [
+            ["report", run.path, "--format", "csv"],
+            ["report", run.path, "--out", "report.md"],
+            ["compare", run.path, run.path],
+            ["trend", run.path, run.path],
+        ] {
+            let result = try await CLIHarness.run(command, directory: work)
+            #expect(result.status == 2, "\(command) \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(command) \(result.stdout)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(command) \(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: \(verdicts.path): SHA-256 "), "\(command) \(result.stderr)")
+            #expect(
+                result.stderr.hasSuffix(
+                    "\(run.path) was changed after it was sealed; unsaid verify \(run.path) shows what differs\n"),
+                "\(command) \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).sorted() == files)
+        let verify = try await CLIHarness.run(["verify", run.path], directory: work)
+        #expect(verify.status == 1, "\(verify.stdout)")
+    }
+
     /// A person at a terminal: review asks about each item without a label (all of them with
     /// --again), takes a label and a note, skips, re-asks after an unknown answer, and stops at
     /// q; what was recorded is in the chained ledger, which verify accepts.
