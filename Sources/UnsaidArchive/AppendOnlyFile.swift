@@ -92,19 +92,25 @@ func syncToDisk(_ url: URL) throws {
 }
 
 /// Writes `data` to `url` so that readers see either the old or the new file, never half of one.
+///
+/// The temporary file is written and synced through one descriptor, with one `fsync`. (It was
+/// written with Foundation's `Data.write`, which already syncs before it closes, then opened again
+/// to be synced: two `fsync`s for each of the three files a run writes at its start and again
+/// when it is sealed.)
 func writeAtomically(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
     do {
-        try data.write(to: temporary)
+        let file = try AppendOnlyFile(truncating: temporary.path)
+        defer { file.close() }
+        try file.append(data)
         // As before: a file system that cannot sync still gets the new file.
-        try? syncToDisk(temporary)
-        if rename(temporary.path, url.path) != 0 {
-            throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
-        }
-    } catch let error as ArchiveError {
-        throw error
-    } catch {
-        throw ArchiveError.io(path: url.path, reason: error.localizedDescription)
+        try? file.sync()
+    } catch ArchiveError.io(_, let reason) {
+        // Named by the file it was for, as before: the temporary name is this function's own.
+        throw ArchiveError.io(path: url.path, reason: reason)
+    }
+    if rename(temporary.path, url.path) != 0 {
+        throw ArchiveError.io(path: url.path, reason: String(cString: strerror(errno)))
     }
 }
 
