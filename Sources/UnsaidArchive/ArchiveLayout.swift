@@ -24,6 +24,27 @@ package struct ArchiveLayout: Sendable {
     package var ruleset: URL { directory.appendingPathComponent(Self.rulesetName) }
     package var judgements: URL { directory.appendingPathComponent(JudgeRecords.fileName) }
 
+    /// Why a command's `--out` may not write `path`, or nil: it names a file a run archive keeps
+    /// (in a directory holding a `manifest.json`, or in its `shards/`). `report --out
+    /// Results/r/transcripts.jsonl` replaced the run's raw wire bytes with Markdown and said
+    /// "wrote"; no output of Unsaid's belongs in one of those names.
+    package static func outputProblem(_ path: String) -> String? {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        let directory = url.deletingLastPathComponent()
+        func isRun(_ directory: URL) -> Bool {
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent(manifestName).path)
+        }
+        let kept =
+            [
+                manifestName, transcriptsName, verdictsName, manifestDigestName, signatureName, rulesetName,
+                JudgeRecords.fileName, "labels.jsonl", "labels.head", "provenance.jsonl", ArchiveLock.fileName,
+            ].contains(name) || name.hasPrefix("verdicts.") || name.hasPrefix("metrics.")
+        let inShards = directory.lastPathComponent == "shards" && isRun(directory.deletingLastPathComponent())
+        guard (kept && isRun(directory)) || inShards else { return nil }
+        return "\(path) is a file of the run archive in \(directory.path); write the output elsewhere"
+    }
+
     /// A sortable, readable run id: `20261123-045012-gemma3-270m-1a2b`.
     package static func makeRunID(model: String, date: Date = Date()) -> String {
         let slug = model.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }

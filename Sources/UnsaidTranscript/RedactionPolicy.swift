@@ -224,6 +224,11 @@ package struct RedactionPolicy: Sendable, Equatable {
             }.joined(separator: "&")
             result.replaceSubrange(result.index(after: question)..<fragmentStart, with: redactedQuery)
         }
+        // A fragment is never sent, so nothing in it is needed to say where a request went; a
+        // token put there (`#token=…`) was archived as it was.
+        if let hash = result.firstIndex(of: "#"), result.index(after: hash) < result.endIndex {
+            result.replaceSubrange(result.index(after: hash)..., with: Self.placeholder)
+        }
         return redact(result)
     }
 

@@ -290,6 +290,38 @@ struct ReviewCommandTests {
         #expect(verify.status == 1, "\(verify.stdout)")
     }
 
+    /// `--out` naming a file of a run archive replaced it ("wrote …/transcripts.jsonl", exit 0):
+    /// the run's raw wire bytes were gone. Every command that writes an output refuses it now.
+    @Test func anOutputNeverReplacesAFileOfARunArchive() async throws {
+        let work = try CLIHarness.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let run = try await makeRun(in: work)
+        try "Is it a right?\n".write(to: work.appendingPathComponent("prompts.txt"), atomically: true, encoding: .utf8)
+        let names = ["transcripts.jsonl", "manifest.json", "verdicts.jsonl", "ruleset.json"]
+        let before = try names.map { try Data(contentsOf: run.appendingPathComponent($0)) }
+        for name in names {
+            let target = run.appendingPathComponent(name).path
+            for command in [
+                ["report", run.path, "--format", "md", "--out", target],
+                ["compare", run.path, run.path, "--out", target],
+                ["trend", run.path, run.path, "--out", target],
+                ["suites", "import", "prompts.txt", "--format", "txt", "--out", target],
+            ] {
+                let result = try await CLIHarness.run(command, directory: work)
+                #expect(result.status == 2, "\(command) \(result.stderr)")
+                #expect(
+                    result.stderr
+                        == "error: \(target) is a file of the run archive in \(run.path); write the output elsewhere\n",
+                    "\(command) \(result.stderr)")
+            }
+        }
+        #expect(try names.map { try Data(contentsOf: run.appendingPathComponent($0)) } == before)
+        // A report of its own beside the archive is still fine.
+        let beside = try await CLIHarness.run(
+            ["report", run.path, "--out", run.appendingPathComponent("report.md").path], directory: work)
+        #expect(beside.status == 0, "\(beside.stderr)")
+    }
+
     /// A person at a terminal: review asks about each item without a label (all of them with
     /// --again), takes a label and a note, skips, re-asks after an unknown answer, and stops at
     /// q; what was recorded is in the chained ledger, which verify accepts.

@@ -97,4 +97,36 @@ import UnsaidSuite
             #expect("\(error)" == "--base-url 'ftp://h/[REDACTED]' is not an http(s) URL")
         }
     }
+
+    /// Each of these made every request of a run fail alike ("URL using bad/illegal format"),
+    /// or, for a fragment, sent the requests to the base URL itself with a token left in the archive.
+    @Test func baseURLsNoRequestCouldUseAreRefusedBeforeTheFirst() {
+        let cases: [(String, String)] = [
+            (
+                "http://127.0.0.1:18091/v1 ",
+                "--base-url 'http://127.0.0.1:18091/v1 ' has a space or control character in it"
+            ),
+            (
+                "http://127.0.0.1:1/v1\nX: y",
+                "--base-url 'http://127.0.0.1:1/v1\\nX: y' has a space or control character in it"
+            ),
+            ("http://127.0.0.1:99999/v1", "--base-url 'http://127.0.0.1:99999/v1' has port 99999, outside 1-65535"),
+            (
+                "http://127.0.0.1:1/v1#token=FragSecret55555",
+                "--base-url 'http://127.0.0.1:1/v1#[REDACTED]' has a #fragment, which is never sent to the server"
+            ),
+        ]
+        for (baseURL, message) in cases {
+            let config = TargetFlags().resolve(name: "n", baseURL: baseURL, model: "m").config
+            #expect(throws: TargetURLError.self) { try TargetConnection.libcurl(config) }
+            do {
+                _ = try TargetConnection.libcurl(config)
+            } catch {
+                #expect("\(error)" == message)
+            }
+        }
+        let fine = TargetFlags().resolve(
+            name: "n", baseURL: "https://api.example.com:8443/v1?api-version=1", model: "m")
+        #expect(throws: Never.self) { try TargetConnection.libcurl(fine.config) }
+    }
 }

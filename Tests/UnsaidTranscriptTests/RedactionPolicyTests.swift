@@ -10,7 +10,10 @@ import UnsaidSupport
     @Test func credentialQueryValuesAndPasswordsAreRedacted() {
         #expect(
             redactor.redact(url: "https://api.example.com/v1/chat?key=abc&model=x&API_KEY=def#frag")
-                == "https://api.example.com/v1/chat?key=[REDACTED]&model=x&API_KEY=[REDACTED]#frag")
+                == "https://api.example.com/v1/chat?key=[REDACTED]&model=x&API_KEY=[REDACTED]#[REDACTED]")
+        // A fragment is never sent: a token put there was archived as it was.
+        #expect(
+            redactor.redact(url: "http://127.0.0.1:8/v1#token=FragSecret55555") == "http://127.0.0.1:8/v1#[REDACTED]")
         #expect(
             redactor.redact(url: "https://h/v1?api-key=1&access_token=2&token=3&keyboard=4")
                 == "https://h/v1?api-key=[REDACTED]&access_token=[REDACTED]&token=[REDACTED]&keyboard=4")

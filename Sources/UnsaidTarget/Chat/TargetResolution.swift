@@ -121,16 +121,35 @@ package struct TargetConnection: Sendable {
 
     /// The production connection: the libcurl client, after checking that the URL is http(s).
     package static func libcurl(_ config: TargetConfig) throws -> TargetConnection {
-        guard let url = URL(string: config.baseURL), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", url.host != nil
-        else {
+        if let problem = baseURLProblem(config.baseURL) {
             let shown = RedactionPolicy(
                 explicit: config.redact, apiKey: nil, headers: config.headers,
                 baseURL: config.baseURL
             ).redact(url: config.baseURL)
-            throw TargetURLError(description: "--base-url '\(TerminalText.sanitize(shown))' is not an http(s) URL")
+            // One line however the URL was broken: a newline in it is shown, not printed.
+            let oneLine = TerminalText.sanitize(shown).replacingOccurrences(of: "\n", with: "\\n")
+                .replacingOccurrences(of: "\t", with: "\\t")
+            throw TargetURLError(description: "--base-url '\(oneLine)' \(problem)")
         }
         let client = ChatClient(config: config)
         return TargetConnection(config: config, sender: client, redaction: client.redactor)
+    }
+
+    /// Why `baseURL` cannot be a base URL, or nil. Each of these made every request of a run fail
+    /// the same way ("URL using bad/illegal format") instead of one line before the first: a
+    /// space or control character (a newline also split the start banner), a port past 65535.
+    /// A `#fragment` is never sent, and the path appended after it (`/chat/completions`) would be
+    /// part of the fragment; it was also archived unredacted, a token in it included.
+    static func baseURLProblem(_ baseURL: String) -> String? {
+        if baseURL.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        {
+            return "has a space or control character in it"
+        }
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", url.host != nil
+        else { return "is not an http(s) URL" }
+        if let port = url.port, !(1...65_535).contains(port) { return "has port \(port), outside 1-65535" }
+        if baseURL.contains("#") { return "has a #fragment, which is never sent to the server" }
+        return nil
     }
 }

@@ -44,6 +44,7 @@ enum ReportOutput {
     /// output, or to a temporary file beside `out` that replaces it once complete, as an atomic
     /// write does.
     static func write(runs: [String], format: ReportFormat, out: String?) throws {
+        try checkOutput(out)
         let document = try load(runs: runs)
         guard let out else {
             try format.render(document, to: ReportWriter { FileHandle.standardOutput.write(Data($0.utf8)) })
@@ -84,6 +85,7 @@ enum ReportOutput {
     /// Writes `text` to standard output, or atomically to the file `out` (saying so on standard
     /// error); `what` names it in the error when the file cannot be written.
     static func emit(_ text: String, to out: String?, what: String) throws {
+        try checkOutput(out)
         guard let out else {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
@@ -94,6 +96,11 @@ enum ReportOutput {
             throw ConfigurationError("\(out): cannot write the \(what) (\(error.localizedDescription))")
         }
         FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+    }
+
+    /// Refuses an `--out` that would replace a file of a run archive (`ArchiveLayout.outputProblem`).
+    static func checkOutput(_ out: String?) throws {
+        if let out, let problem = ArchiveLayout.outputProblem(out) { throw ConfigurationError(problem) }
     }
 
     /// The archives as one document; a comparison of runs that share no request is refused.

@@ -270,6 +270,7 @@ extension SuitesCommand {
             // Written a megabyte at a time, never held whole.
             let handle: FileHandle
             if let out {
+                try ReportOutput.checkOutput(out)
                 let descriptor = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                 guard descriptor >= 0 else {
                     throw ValidationError("cannot write '\(out)': \(String(cString: strerror(errno)))")
