@@ -38,7 +38,8 @@ package struct ArchiveLayout: Sendable {
         let kept =
             [
                 manifestName, transcriptsName, verdictsName, manifestDigestName, signatureName, rulesetName,
-                JudgeRecords.fileName, "labels.jsonl", "labels.head", "provenance.jsonl", ArchiveLock.fileName,
+                JudgeRecords.fileName, LabelsLedger.fileName, LabelsLedger.headName, ProvenanceRecord.fileName,
+                ArchiveLock.fileName,
             ].contains(name) || name.hasPrefix("verdicts.") || name.hasPrefix("metrics.")
         let inShards = directory.lastPathComponent == "shards" && isRun(directory.deletingLastPathComponent())
         guard (kept && isRun(directory)) || inShards else { return nil }

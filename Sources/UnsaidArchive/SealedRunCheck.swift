@@ -5,11 +5,12 @@ import UnsaidSupport
 /// showing it: that its files are still the ones its manifest committed to when the run was
 /// sealed.
 ///
-/// Those readers walk the transcripts (checking their chain on the way) and the verdicts anyway,
-/// so the checks cost them almost nothing: the manifest against `manifest.sha256`, the walk's
-/// record count and chain head against the manifest's (an appended, torn or edited last record),
-/// the SHA-256 of `verdicts.jsonl` (a verdict label edited by hand, the likeliest change of
-/// all: verdicts have no chain) and the judge chain's count and head. Without them a report of an
+/// Those readers walk the transcripts (hashing every line for the chain) and the judge exchanges
+/// anyway, so most checks cost them nothing: the manifest against `manifest.sha256`, the walk's
+/// record count and chain head against the manifest's (an appended, torn or edited last record)
+/// and the judge chain's count and head. One costs a read: the SHA-256 of `verdicts.jsonl` (a
+/// verdict label edited by hand, the likeliest change of all: verdicts have no chain), a small
+/// file beside the transcripts. Without them a report of an
 /// altered run read as if the run had produced it, while `verify` and `sign` refused the run.
 /// `unsaid verify` stays the whole proof: it also re-derives every verdict from the transcripts.
 ///

@@ -33,6 +33,13 @@ struct SealedRunAlterationTests {
         try handle.write(contentsOf: Data(text.utf8))
     }
 
+    /// Replaces `old` (which must be there) with `new` throughout the file, in place.
+    private static func edit(_ url: URL, replacing old: String, with new: String) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains(old), "\(url.lastPathComponent) has no \(old)")
+        try text.replacingOccurrences(of: old, with: new).write(to: url, atomically: false, encoding: .utf8)
+    }
+
     private static func lines(of url: URL) throws -> [String] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
     }
@@ -49,10 +56,7 @@ struct SealedRunAlterationTests {
         let directory = try await SampleArchive.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let layout = ArchiveLayout(directory: directory)
-        let text = try String(contentsOf: layout.verdicts, encoding: .utf8)
-        #expect(text.contains(#""verdict":"refused""#))
-        try text.replacingOccurrences(of: #""verdict":"refused""#, with: #""verdict":"answered""#)
-            .write(to: layout.verdicts, atomically: false, encoding: .utf8)
+        try Self.edit(layout.verdicts, replacing: #""verdict":"refused""#, with: #""verdict":"answered""#)
         let problem = try #require(Self.refusal(directory))
         #expect(problem.hasPrefix("\(layout.verdicts.path): SHA-256 "), "\(problem)")
     }
@@ -88,10 +92,7 @@ struct SealedRunAlterationTests {
         let directory = try await SampleArchive.make()
         defer { try? FileManager.default.removeItem(at: directory) }
         let layout = ArchiveLayout(directory: directory)
-        let text = try String(contentsOf: layout.transcripts, encoding: .utf8)
-        #expect(text.contains("Mao Zedong"))
-        try text.replacingOccurrences(of: "Mao Zedong", with: "Mao Tse-tung")
-            .write(to: layout.transcripts, atomically: false, encoding: .utf8)
+        try Self.edit(layout.transcripts, replacing: "Mao Zedong", with: "Mao Tse-tung")
         let problem = try #require(Self.refusal(directory))
         #expect(problem.contains("3 records ending in"), "\(problem)")
     }
@@ -102,8 +103,7 @@ struct SealedRunAlterationTests {
         let layout = ArchiveLayout(directory: directory)
         let text = try String(contentsOf: layout.manifest, encoding: .utf8)
         #expect(text.contains(#""host" : "test""#) || text.contains(#""host": "test""#))
-        try text.replacingOccurrences(of: #""test""#, with: #""elsewhere""#)
-            .write(to: layout.manifest, atomically: false, encoding: .utf8)
+        try Self.edit(layout.manifest, replacing: #""test""#, with: #""elsewhere""#)
         let problem = try #require(Self.refusal(directory))
         #expect(problem.hasPrefix("\(layout.manifestDigest.path): does not match manifest.json"), "\(problem)")
     }
